@@ -1,0 +1,238 @@
+/*
+ * lucidtls — a TLS library whose handshakes can explain themselves.
+ *
+ * The core is sans-I/O: you feed it bytes that arrived from the network
+ * (lt_conn_feed), and you take the bytes it wants to send (lt_conn_out_peek /
+ * lt_conn_out_consume). It never touches a socket. lucidtls_fd.h adds a thin
+ * socket layer on top for programs that just want a blocking connection.
+ *
+ * Objects:
+ *   lt_config  shared settings (role, certificates, trust, cipher suites, trace
+ *              hooks). Read-only once a connection uses it.
+ *   lt_conn    one TLS connection. Created from a config.
+ *
+ * Return values: functions return an lt_result. LT_OK (0) is success, positive
+ * values are "would block" states, negative values are LT_ERR_* errors. Once a
+ * connection hits a fatal error every later call returns the same error.
+ */
+#ifndef LUCIDTLS_H
+#define LUCIDTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LT_VERSION_STRING "0.1.0"
+
+/* Protocol versions, as on the wire. */
+#define LT_TLS1_2 0x0303
+
+/* The cipher suites lucidtls implements (IANA code points, RFC 5246 A.5,
+ * RFC 5288). */
+#define LT_TLS_RSA_WITH_AES_128_CBC_SHA 0x002F
+#define LT_TLS_RSA_WITH_AES_256_CBC_SHA 0x0035
+#define LT_TLS_RSA_WITH_AES_128_CBC_SHA256 0x003C
+#define LT_TLS_RSA_WITH_AES_256_CBC_SHA256 0x003D
+#define LT_TLS_RSA_WITH_AES_128_GCM_SHA256 0x009C
+#define LT_TLS_RSA_WITH_AES_256_GCM_SHA384 0x009D
+
+typedef enum lt_role { LT_ROLE_CLIENT = 0, LT_ROLE_SERVER = 1 } lt_role;
+
+/* Results. Keep in sync with lt_result_name() in src/base/err.c. */
+typedef enum lt_result {
+    LT_OK = 0,
+    LT_WANT_INPUT = 1,  /* feed more bytes from the network */
+    LT_WANT_OUTPUT = 2, /* (fd layer only) the socket would block on write */
+    LT_CLOSED = 3,      /* the peer sent close_notify; no more data will come */
+
+    /* Errors the peer caused. Each maps to the alert we send (err.c). */
+    LT_ERR_DECODE = -1,               /* decode_error: malformed message */
+    LT_ERR_UNEXPECTED_MESSAGE = -2,   /* unexpected_message */
+    LT_ERR_BAD_RECORD_MAC = -3,       /* bad_record_mac: any record decryption failure */
+    LT_ERR_RECORD_OVERFLOW = -4,      /* record_overflow */
+    LT_ERR_HANDSHAKE_FAILURE = -5,    /* handshake_failure: e.g. no common cipher suite */
+    LT_ERR_ILLEGAL_PARAMETER = -6,    /* illegal_parameter */
+    LT_ERR_PROTOCOL_VERSION = -7,     /* protocol_version */
+    LT_ERR_DECRYPT_ERROR = -8,        /* decrypt_error: e.g. Finished verify_data mismatch */
+    LT_ERR_UNSUPPORTED_EXTENSION = -9,/* unsupported_extension */
+    LT_ERR_BAD_CERTIFICATE = -10,     /* bad_certificate: malformed or bad signature */
+    LT_ERR_UNSUPPORTED_CERTIFICATE = -11,
+    LT_ERR_CERTIFICATE_EXPIRED = -12, /* certificate_expired (or not yet valid) */
+    LT_ERR_UNKNOWN_CA = -13,          /* unknown_ca: chain does not reach a trust anchor */
+    LT_ERR_HOSTNAME_MISMATCH = -14,   /* bad_certificate: name not in the certificate */
+    LT_ERR_INSUFFICIENT_SECURITY = -15,
+    LT_ERR_PEER_ALERT = -16,          /* the peer sent a fatal alert (see lt_conn_peer_alert) */
+    LT_ERR_TRUNCATED = -17,           /* the transport ended without close_notify */
+    /* Errors that are ours or the application's. */
+    LT_ERR_INTERNAL = -40,
+    LT_ERR_NOMEM = -41,
+    LT_ERR_CRYPTO = -42, /* libcrypto failed */
+    LT_ERR_USAGE = -43,  /* API misuse, e.g. writing before the handshake */
+    LT_ERR_IO = -44,     /* fd layer: the socket failed */
+    LT_ERR_CONFIG = -45  /* bad configuration: unreadable file, unknown suite name */
+} lt_result;
+
+/* A short stable name, e.g. "LT_ERR_UNKNOWN_CA". */
+const char *lt_result_name(int result);
+/* The name of a TLS alert description, e.g. 20 -> "bad_record_mac". */
+const char *lt_alert_name(uint8_t description);
+/* The IANA name of a suite ("TLS_RSA_WITH_AES_128_GCM_SHA256") or NULL. */
+const char *lt_suite_name(uint16_t suite);
+/* The OpenSSL-style name of a suite ("AES128-GCM-SHA256") or NULL. */
+const char *lt_suite_openssl_name(uint16_t suite);
+
+/* ------------------------------------------------------------------------ */
+/* Explain mode: structured trace events.                                   */
+
+typedef enum lt_event_kind {
+    LT_EV_MSG_SENT = 1,      /* a handshake message we sent, with parsed fields */
+    LT_EV_MSG_RECV,          /* a handshake message we received */
+    LT_EV_CHOICE,            /* a negotiation decision, and why */
+    LT_EV_CERT_CHECK,        /* one certificate check and its result */
+    LT_EV_KEY_DERIVE,        /* one key-derivation step: label, inputs, outputs */
+    LT_EV_RECORD_PROTECT,    /* a record we protected (type, length, seq) */
+    LT_EV_RECORD_UNPROTECT,  /* a record we verified and decrypted */
+    LT_EV_ALERT_SENT,
+    LT_EV_ALERT_RECV,
+    LT_EV_CCS_SENT,          /* ChangeCipherSpec: from here on our records are protected */
+    LT_EV_CCS_RECV,
+    LT_EV_STATE              /* the handshake state machine moved */
+} lt_event_kind;
+
+/* One named field of an event. For secret fields (is_secret = 1) `bytes` is
+ * NULL unless the config asked for secrets (lt_config_set_trace show_secrets);
+ * `len` still tells the size. */
+typedef struct lt_field {
+    const char *name;     /* e.g. "client_random", "master_secret" */
+    const char *text;     /* a human-readable value, or NULL */
+    const uint8_t *bytes; /* the raw value, or NULL */
+    size_t len;
+    int is_secret;
+} lt_field;
+
+typedef struct lt_event {
+    lt_event_kind kind;
+    const char *what;   /* e.g. "ClientHello", "master_secret", "cipher_suite" */
+    const char *rfc;    /* where the RFC defines it, e.g. "RFC 5246 7.4.1.2" */
+    const char *detail; /* one human-readable line, or NULL */
+    const lt_field *fields;
+    size_t nfields;
+} lt_event;
+
+struct lt_conn;
+typedef void (*lt_trace_fn)(void *arg, const struct lt_conn *conn, const lt_event *ev);
+
+/* NSS key log line (e.g. "CLIENT_RANDOM <hex> <hex>"), without a newline. */
+typedef void (*lt_keylog_fn)(void *arg, const struct lt_conn *conn, const char *line);
+
+/* ------------------------------------------------------------------------ */
+/* Config.                                                                  */
+
+typedef struct lt_config lt_config;
+
+lt_config *lt_config_new(lt_role role);
+void lt_config_free(lt_config *cfg);
+
+/* Server: the certificate chain (leaf first) and its private key, as PEM. */
+int lt_config_set_cert_chain_file(lt_config *cfg, const char *path);
+int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len);
+int lt_config_set_key_file(lt_config *cfg, const char *path);
+int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len);
+
+/* Client: where trust anchors come from. With none of these set, a client
+ * uses the system store. */
+int lt_config_set_ca_file(lt_config *cfg, const char *path);
+int lt_config_set_ca_dir(lt_config *cfg, const char *path);
+int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len);
+int lt_config_use_system_ca(lt_config *cfg);
+
+/* The hostname check (RFC 6125) is on by default. This turns it off for every
+ * connection of this config: the chain is still verified, the name is not.
+ * Only for tests and for peers addressed by something other than a name. */
+void lt_config_dangerous_disable_hostname_check(lt_config *cfg);
+
+/* Cipher suites, in preference order. A colon- or comma-separated list of
+ * IANA names (TLS_RSA_WITH_AES_128_GCM_SHA256) or OpenSSL names
+ * (AES128-GCM-SHA256). A server picks by its own order (RFC 5246 7.4.1.2
+ * leaves the choice to the server). */
+int lt_config_set_ciphers(lt_config *cfg, const char *list);
+int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n);
+
+/* The extended master secret (RFC 7627) is offered and used by default. */
+void lt_config_set_ems(lt_config *cfg, int enabled);
+
+/* Trace events for explain mode. Secrets are hidden unless show_secrets. */
+void lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets);
+/* Key log lines in the NSS format, for Wireshark. */
+void lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* Connection (sans-I/O).                                                   */
+
+typedef struct lt_conn lt_conn;
+
+lt_conn *lt_conn_new(const lt_config *cfg);
+void lt_conn_free(lt_conn *conn); /* wipes all secrets */
+
+/* Client: the server name to send (SNI) and to check the certificate for. */
+int lt_conn_set_hostname(lt_conn *conn, const char *hostname);
+/* Opaque pointer for the application (e.g. for the trace callback). */
+void lt_conn_set_user(lt_conn *conn, void *user);
+void *lt_conn_user(const lt_conn *conn);
+
+/* Bytes from the network. *consumed tells how many were taken; the rest must
+ * be fed again later. The core buffers at most one record. */
+int lt_conn_feed(lt_conn *conn, const uint8_t *in, size_t len, size_t *consumed);
+/* Bytes to send to the network: peek, send some, then consume what was sent. */
+const uint8_t *lt_conn_out_peek(const lt_conn *conn, size_t *len);
+void lt_conn_out_consume(lt_conn *conn, size_t n);
+/* The transport reached end of file (the peer closed its socket). */
+void lt_conn_feed_eof(lt_conn *conn);
+
+/* Advance the handshake as far as the input allows. LT_OK when established,
+ * LT_WANT_INPUT when it needs more bytes from the peer. Output may be pending
+ * whatever it returns. */
+int lt_conn_handshake(lt_conn *conn);
+/* Application data. write queues whole records (fragmented at 2^14). read
+ * returns LT_WANT_INPUT when no plaintext is buffered, LT_CLOSED after
+ * close_notify. */
+int lt_conn_write(lt_conn *conn, const void *buf, size_t len, size_t *written);
+int lt_conn_read(lt_conn *conn, void *buf, size_t cap, size_t *n);
+/* Queue close_notify. */
+int lt_conn_close(lt_conn *conn);
+
+int lt_conn_is_established(const lt_conn *conn);
+/* The sticky error and a one-line explanation (what was expected, what came). */
+int lt_conn_error(const lt_conn *conn, const char **detail);
+/* The alert we sent or received, or -1. */
+int lt_conn_alert_sent(const lt_conn *conn);
+int lt_conn_peer_alert(const lt_conn *conn);
+
+/* Negotiated parameters (0 / NULL before they are known). */
+uint16_t lt_conn_version(const lt_conn *conn);
+uint16_t lt_conn_cipher_suite(const lt_conn *conn);
+int lt_conn_used_ems(const lt_conn *conn);
+int lt_conn_secure_renegotiation(const lt_conn *conn);
+const char *lt_conn_server_name(const lt_conn *conn); /* SNI: sent (client) or received (server) */
+
+/* ------------------------------------------------------------------------ */
+/* Demo PKI: a throwaway CA and a server certificate, made in memory.       */
+
+typedef struct lt_demo_pki {
+    char *ca_pem;    /* the CA certificate */
+    char *chain_pem; /* server certificate, then the CA certificate */
+    char *key_pem;   /* the server's RSA private key */
+} lt_demo_pki;
+
+/* Makes an RSA-2048 CA and a server certificate for `hostname` (as a DNS SAN;
+ * IP SANs for 127.0.0.1 and ::1 are added too), valid from now for one day. */
+int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname);
+void lt_demo_pki_free(lt_demo_pki *pki);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

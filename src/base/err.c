@@ -1,0 +1,107 @@
+/* The one error-to-alert table, and names for results and alerts. */
+#include "base/err.h"
+
+#include <stddef.h>
+
+typedef struct {
+    int err;
+    const char *name;
+    int alert; /* -1: send none */
+} err_row;
+
+static const err_row ERR_TABLE[] = {
+    {LT_OK, "LT_OK", -1},
+    {LT_WANT_INPUT, "LT_WANT_INPUT", -1},
+    {LT_WANT_OUTPUT, "LT_WANT_OUTPUT", -1},
+    {LT_CLOSED, "LT_CLOSED", -1},
+    {LT_ERR_DECODE, "LT_ERR_DECODE", LT_ALERT_DECODE_ERROR},
+    {LT_ERR_UNEXPECTED_MESSAGE, "LT_ERR_UNEXPECTED_MESSAGE", LT_ALERT_UNEXPECTED_MESSAGE},
+    {LT_ERR_BAD_RECORD_MAC, "LT_ERR_BAD_RECORD_MAC", LT_ALERT_BAD_RECORD_MAC},
+    {LT_ERR_RECORD_OVERFLOW, "LT_ERR_RECORD_OVERFLOW", LT_ALERT_RECORD_OVERFLOW},
+    {LT_ERR_HANDSHAKE_FAILURE, "LT_ERR_HANDSHAKE_FAILURE", LT_ALERT_HANDSHAKE_FAILURE},
+    {LT_ERR_ILLEGAL_PARAMETER, "LT_ERR_ILLEGAL_PARAMETER", LT_ALERT_ILLEGAL_PARAMETER},
+    {LT_ERR_PROTOCOL_VERSION, "LT_ERR_PROTOCOL_VERSION", LT_ALERT_PROTOCOL_VERSION},
+    {LT_ERR_DECRYPT_ERROR, "LT_ERR_DECRYPT_ERROR", LT_ALERT_DECRYPT_ERROR},
+    {LT_ERR_UNSUPPORTED_EXTENSION, "LT_ERR_UNSUPPORTED_EXTENSION", LT_ALERT_UNSUPPORTED_EXTENSION},
+    {LT_ERR_BAD_CERTIFICATE, "LT_ERR_BAD_CERTIFICATE", LT_ALERT_BAD_CERTIFICATE},
+    {LT_ERR_UNSUPPORTED_CERTIFICATE, "LT_ERR_UNSUPPORTED_CERTIFICATE", LT_ALERT_UNSUPPORTED_CERTIFICATE},
+    {LT_ERR_CERTIFICATE_EXPIRED, "LT_ERR_CERTIFICATE_EXPIRED", LT_ALERT_CERTIFICATE_EXPIRED},
+    {LT_ERR_UNKNOWN_CA, "LT_ERR_UNKNOWN_CA", LT_ALERT_UNKNOWN_CA},
+    /* RFC 6125 does not name an alert; bad_certificate is what OpenSSL and
+     * s2n send for a name mismatch. */
+    {LT_ERR_HOSTNAME_MISMATCH, "LT_ERR_HOSTNAME_MISMATCH", LT_ALERT_BAD_CERTIFICATE},
+    {LT_ERR_INSUFFICIENT_SECURITY, "LT_ERR_INSUFFICIENT_SECURITY", LT_ALERT_INSUFFICIENT_SECURITY},
+    {LT_ERR_PEER_ALERT, "LT_ERR_PEER_ALERT", -1},
+    {LT_ERR_TRUNCATED, "LT_ERR_TRUNCATED", -1},
+    {LT_ERR_INTERNAL, "LT_ERR_INTERNAL", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_NOMEM, "LT_ERR_NOMEM", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_CRYPTO, "LT_ERR_CRYPTO", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_USAGE, "LT_ERR_USAGE", -1},
+    {LT_ERR_IO, "LT_ERR_IO", -1},
+    {LT_ERR_CONFIG, "LT_ERR_CONFIG", LT_ALERT_INTERNAL_ERROR},
+};
+
+static const err_row *find_err(int err)
+{
+    for (size_t i = 0; i < sizeof ERR_TABLE / sizeof ERR_TABLE[0]; i++) {
+        if (ERR_TABLE[i].err == err) {
+            return &ERR_TABLE[i];
+        }
+    }
+    return NULL;
+}
+
+const char *lt_result_name(int result)
+{
+    const err_row *row = find_err(result);
+    return row != NULL ? row->name : "LT_ERR_UNKNOWN";
+}
+
+int lt_err_to_alert(int err)
+{
+    const err_row *row = find_err(err);
+    return row != NULL ? row->alert : LT_ALERT_INTERNAL_ERROR;
+}
+
+int lt_alert_to_err(uint8_t desc)
+{
+    (void)desc;
+    return LT_ERR_PEER_ALERT;
+}
+
+const char *lt_alert_name(uint8_t d)
+{
+    switch (d) {
+    case 0: return "close_notify";
+    case 10: return "unexpected_message";
+    case 20: return "bad_record_mac";
+    case 21: return "decryption_failed";
+    case 22: return "record_overflow";
+    case 30: return "decompression_failure";
+    case 40: return "handshake_failure";
+    case 41: return "no_certificate";
+    case 42: return "bad_certificate";
+    case 43: return "unsupported_certificate";
+    case 44: return "certificate_revoked";
+    case 45: return "certificate_expired";
+    case 46: return "certificate_unknown";
+    case 47: return "illegal_parameter";
+    case 48: return "unknown_ca";
+    case 49: return "access_denied";
+    case 50: return "decode_error";
+    case 51: return "decrypt_error";
+    case 60: return "export_restriction";
+    case 70: return "protocol_version";
+    case 71: return "insufficient_security";
+    case 80: return "internal_error";
+    case 86: return "inappropriate_fallback";
+    case 90: return "user_canceled";
+    case 100: return "no_renegotiation";
+    case 109: return "missing_extension";
+    case 110: return "unsupported_extension";
+    case 112: return "unrecognized_name";
+    case 116: return "certificate_required";
+    case 120: return "no_application_protocol";
+    default: return "unknown_alert";
+    }
+}

@@ -1,0 +1,67 @@
+/*
+ * One error model: lt_result codes (public header) for every failure, the
+ * GUARD/ENSURE macros that propagate them, and one error-to-alert table
+ * (err.c).
+ */
+#ifndef LT_BASE_ERR_H
+#define LT_BASE_ERR_H
+
+#include <stdint.h>
+
+#include "lucidtls/lucidtls.h"
+
+#define LT_MUST_USE __attribute__((warn_unused_result))
+
+/* Propagate a failure: the happy path stays linear. */
+#define LT_GUARD(expr)            \
+    do {                          \
+        int lt_guard_rc_ = (expr); \
+        if (lt_guard_rc_ < 0) {   \
+            return lt_guard_rc_;  \
+        }                         \
+    } while (0)
+
+#define LT_ENSURE(cond, code) \
+    do {                      \
+        if (!(cond)) {        \
+            return (code);    \
+        }                     \
+    } while (0)
+
+/* TLS alert descriptions (RFC 5246 7.2, RFC 8446 6). */
+enum {
+    LT_ALERT_CLOSE_NOTIFY = 0,
+    LT_ALERT_UNEXPECTED_MESSAGE = 10,
+    LT_ALERT_BAD_RECORD_MAC = 20,
+    LT_ALERT_RECORD_OVERFLOW = 22,
+    LT_ALERT_HANDSHAKE_FAILURE = 40,
+    LT_ALERT_BAD_CERTIFICATE = 42,
+    LT_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    LT_ALERT_CERTIFICATE_REVOKED = 44,
+    LT_ALERT_CERTIFICATE_EXPIRED = 45,
+    LT_ALERT_CERTIFICATE_UNKNOWN = 46,
+    LT_ALERT_ILLEGAL_PARAMETER = 47,
+    LT_ALERT_UNKNOWN_CA = 48,
+    LT_ALERT_ACCESS_DENIED = 49,
+    LT_ALERT_DECODE_ERROR = 50,
+    LT_ALERT_DECRYPT_ERROR = 51,
+    LT_ALERT_PROTOCOL_VERSION = 70,
+    LT_ALERT_INSUFFICIENT_SECURITY = 71,
+    LT_ALERT_INTERNAL_ERROR = 80,
+    LT_ALERT_USER_CANCELED = 90,
+    LT_ALERT_NO_RENEGOTIATION = 100,
+    LT_ALERT_UNSUPPORTED_EXTENSION = 110,
+    LT_ALERT_UNRECOGNIZED_NAME = 112
+};
+
+#define LT_ALERT_LEVEL_WARNING 1
+#define LT_ALERT_LEVEL_FATAL 2
+
+/* The fatal alert to send for an error, or -1 when none should be sent (the
+ * error came from the peer's alert, or from the transport). */
+int lt_err_to_alert(int err);
+/* The error to report when the peer sent this fatal alert: always
+ * LT_ERR_PEER_ALERT; kept as a function so the table stays in one place. */
+int lt_alert_to_err(uint8_t desc);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * src/crypto: the only door to OpenSSL 3 libcrypto. No other directory
+ * includes <openssl/...>. Every function returns an lt_result (LT_OK or a
+ * negative LT_ERR_*), and every libcrypto failure becomes LT_ERR_CRYPTO here.
+ *
+ * Algorithms are fetched once per process (EVP_*_fetch) and reused; nothing
+ * here allocates per record.
+ */
+#ifndef LT_CRYPTO_H
+#define LT_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+/* ---- Secrets: wiping, comparison, randomness (util.c) ---- */
+
+void lt_wipe(void *p, size_t n);                     /* OPENSSL_cleanse */
+int lt_ct_eq(const void *a, const void *b, size_t n); /* CRYPTO_memcmp: 1 if equal */
+LT_MUST_USE int lt_random(void *buf, size_t n);      /* RAND_bytes */
+
+/* Test builds only (LT_TEST_HOOKS): replace the RNG with a deterministic one.
+ * fn fills buf with n bytes; NULL restores RAND_bytes. */
+typedef void (*lt_rng_fn)(void *arg, uint8_t *buf, size_t n);
+void lt_test_set_rng(lt_rng_fn fn, void *arg);
+
+/* Drains libcrypto's error queue into a short string (for details). */
+void lt_crypto_last_error(char *buf, size_t cap);
+
+/* ---- Hashes (hash.c) ---- */
+
+typedef enum lt_hash_alg { LT_HASH_SHA1 = 1, LT_HASH_SHA256, LT_HASH_SHA384 } lt_hash_alg;
+#define LT_MAX_HASH_LEN 48
+
+size_t lt_hash_len(lt_hash_alg alg);
+const char *lt_hash_name(lt_hash_alg alg); /* "SHA-256" */
+
+/* A running hash, e.g. the handshake transcript. */
+typedef struct lt_hash lt_hash;
+lt_hash *lt_hash_new(lt_hash_alg alg);
+LT_MUST_USE int lt_hash_update(lt_hash *h, const void *p, size_t n);
+/* The digest of everything so far, without ending the running hash. */
+LT_MUST_USE int lt_hash_peek(const lt_hash *h, uint8_t *out, size_t *outlen);
+void lt_hash_free(lt_hash *h);
+
+/* One-shot digest. */
+LT_MUST_USE int lt_hash_oneshot(lt_hash_alg alg, const void *p, size_t n, uint8_t *out, size_t *outlen);
+
+/* ---- TLS 1.2 PRF (kdf.c), RFC 5246 section 5 ----
+ * PRF(secret, label, seed1 || seed2) with P_<hash>. seed2 may be NULL. */
+LT_MUST_USE int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
+                             const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
+                             uint8_t *out, size_t out_len);
+
+/* ---- Record ciphers (record_cipher.c) ----
+ * One object per direction, made once per key change. seal/open work in place
+ * and allocate nothing.
+ *
+ * CBC suites (RFC 5246 6.2.3.2): MAC-then-encrypt.
+ *   MAC = HMAC(mac_key, seq_num || type || version || length || plaintext)
+ *   fragment = explicit_IV(16, fresh random) || AES-CBC(plaintext || MAC || padding)
+ *   open() checks padding and MAC in constant time (Lucky13): the time taken
+ *   depends only on the record length, never on the padding or the MAC.
+ * GCM suites (RFC 5288, RFC 5246 6.2.3.3):
+ *   nonce = salt(4, from the key block) || explicit_nonce(8)
+ *   fragment = explicit_nonce(8) || AES-GCM(plaintext) || tag(16)
+ *   additional_data = seq_num || type || version || length(plaintext)
+ *   We use the sequence number as the explicit nonce, so nonces never repeat.
+ *
+ * Every open() failure, whatever its cause, returns LT_ERR_BAD_RECORD_MAC
+ * (RFC 5246 6.2.3.2: one alert for padding and MAC failures).
+ */
+typedef enum lt_cipher_alg {
+    LT_CIPHER_AES_128_CBC = 1,
+    LT_CIPHER_AES_256_CBC,
+    LT_CIPHER_AES_128_GCM,
+    LT_CIPHER_AES_256_GCM
+} lt_cipher_alg;
+
+typedef enum lt_mac_alg { LT_MAC_NONE = 0, LT_MAC_HMAC_SHA1, LT_MAC_HMAC_SHA256, LT_MAC_HMAC_SHA384 } lt_mac_alg;
+
+size_t lt_cipher_key_len(lt_cipher_alg c);      /* 16 or 32 */
+size_t lt_cipher_fixed_iv_len(lt_cipher_alg c); /* key-block IV: 0 for CBC (1.2 uses explicit IVs), 4 for GCM */
+size_t lt_mac_key_len(lt_mac_alg m);            /* 0, 20, 32, 48 */
+/* Bytes a protected record adds at most to its plaintext (IV + MAC + padding
+ * or explicit nonce + tag). */
+size_t lt_record_overhead(lt_cipher_alg c, lt_mac_alg m);
+
+typedef struct lt_rc lt_rc;
+/* enc = 1 to seal, 0 to open. mac_key is NULL for GCM; fixed_iv is the 4-byte
+ * salt for GCM and NULL for CBC. The keys are copied (and wiped on free). */
+lt_rc *lt_rc_new(lt_cipher_alg c, lt_mac_alg m, int enc, const uint8_t *enc_key, const uint8_t *mac_key,
+                 const uint8_t *fixed_iv);
+void lt_rc_free(lt_rc *rc);
+
+/* Seal: the plaintext sits at buf + lt_rc_prefix_len(rc) with pt_len bytes;
+ * buf has room for pt_len + lt_record_overhead(). On return buf[0..*frag_len)
+ * is the record fragment. header5 is the record header (type, version and
+ * a length field that seal overwrites with *frag_len). */
+size_t lt_rc_prefix_len(const lt_rc *rc); /* 16 for CBC, 8 for GCM */
+LT_MUST_USE int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len,
+                           size_t *frag_len);
+/* Open: buf[0..frag_len) is the fragment (header5 holds type and version as
+ * received). On success *pt points into buf and *pt_len is the plaintext
+ * length. Any failure is LT_ERR_BAD_RECORD_MAC. */
+LT_MUST_USE int lt_rc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, size_t frag_len,
+                           uint8_t **pt, size_t *pt_len);
+
+/* ---- Keys and certificates (pkey.c, x509.c) ---- */
+
+typedef struct lt_pkey lt_pkey; /* EVP_PKEY */
+LT_MUST_USE int lt_pkey_from_pem(const char *pem, size_t len, lt_pkey **out); /* a private key */
+void lt_pkey_free(lt_pkey *k);
+int lt_pkey_is_rsa(const lt_pkey *k);
+size_t lt_pkey_bits(const lt_pkey *k);
+/* Does the private key match this certificate's public key? 1 yes, 0 no. */
+int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cert_len);
+
+/* A certificate chain as DER blobs, leaf first. */
+#define LT_MAX_CHAIN 10
+typedef struct lt_chain {
+    size_t n;
+    uint8_t *der[LT_MAX_CHAIN];
+    size_t len[LT_MAX_CHAIN];
+} lt_chain;
+LT_MUST_USE int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out); /* LT_ERR_CONFIG if none */
+void lt_chain_clear(lt_chain *c);
+
+/* RSA key transport (RFC 5246 7.4.7.1). */
+/* Client: encrypt the 48-byte pre-master secret with PKCS#1 v1.5 under the
+ * public key of the server's leaf certificate. */
+LT_MUST_USE int lt_rsa_encrypt_pms(const lt_pkey *server_pub, const uint8_t pms[48], uint8_t *out, size_t cap,
+                                   size_t *out_len);
+/* Server: decrypt EncryptedPreMasterSecret. Bleichenbacher-safe: whatever is
+ * wrong (length, padding, the version in the first two bytes), pms is filled
+ * with a random secret and LT_OK is returned; the time taken does not depend
+ * on which case happened. client_version is ClientHello.client_version.
+ * Only a libcrypto malfunction returns an error. */
+LT_MUST_USE int lt_rsa_decrypt_pms(const lt_pkey *server_key, const uint8_t *enc, size_t enc_len,
+                                   uint16_t client_version, uint8_t pms[48]);
+
+/* Trust anchors (X509_STORE). */
+typedef struct lt_trust lt_trust;
+lt_trust *lt_trust_new(void);
+void lt_trust_free(lt_trust *t);
+LT_MUST_USE int lt_trust_add_file(lt_trust *t, const char *path);
+LT_MUST_USE int lt_trust_add_dir(lt_trust *t, const char *path);
+LT_MUST_USE int lt_trust_add_pem(lt_trust *t, const char *pem, size_t len);
+LT_MUST_USE int lt_trust_add_system(lt_trust *t);
+
+/* The outcome of checking a peer's chain, for the error and the narration. */
+typedef struct lt_cert_report {
+    char subject[256];     /* leaf subject, one line */
+    char issuer[256];      /* leaf issuer */
+    char not_before[64];   /* e.g. "Nov 27 15:40:57 2026 GMT" */
+    char not_after[64];
+    char names[256];       /* the leaf's DNS/IP SANs, comma-separated */
+    char anchor[256];      /* the trust anchor the chain reached, if it did */
+    int chain_len;         /* certificates in the verified chain */
+    int chain_ok;          /* signature chain reached a trust anchor */
+    int time_ok;           /* every certificate within its validity window */
+    int host_ok;           /* hostname matched (or the check was off: host_checked = 0) */
+    int host_checked;
+    char detail[512];      /* on failure: one line, e.g. "hostname mismatch (wanted example.com, certificate has localhost)" */
+} lt_cert_report;
+
+/* Verify a peer chain (leaf first) against trust anchors, at the current
+ * time, for TLS server authentication. hostname may be NULL (no name check).
+ * Returns LT_OK, or LT_ERR_UNKNOWN_CA / LT_ERR_CERTIFICATE_EXPIRED /
+ * LT_ERR_BAD_CERTIFICATE / LT_ERR_UNSUPPORTED_CERTIFICATE /
+ * LT_ERR_HOSTNAME_MISMATCH, with the report filled either way. On success
+ * *leaf_pub holds the leaf's public key (free with lt_pkey_free). */
+LT_MUST_USE int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
+                                const char *hostname, lt_cert_report *report, lt_pkey **leaf_pub);
+
+/* Demo PKI (demo_pki.c): implements lt_demo_pki_make from the public header. */
+
+#endif
