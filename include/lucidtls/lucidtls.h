@@ -205,6 +205,7 @@ int lt_conn_read(lt_conn *conn, void *buf, size_t cap, size_t *n);
 int lt_conn_close(lt_conn *conn);
 
 int lt_conn_is_established(const lt_conn *conn);
+lt_role lt_conn_role(const lt_conn *conn);
 /* The sticky error and a one-line explanation (what was expected, what came). */
 int lt_conn_error(const lt_conn *conn, const char **detail);
 /* The alert we sent or received, or -1. */
