@@ -75,20 +75,26 @@ static int parse_extensions(lt_rd *msg, ext_handler handler, void *out)
 
     uint16_t types[LT_MAX_EXTENSIONS];
     size_t n = 0;
+    int duplicate = 0, too_many = 0;
     lt_rd scan = block;
     while (lt_rd_left(&scan) > 0) {
         uint16_t type;
         lt_rd data;
         LT_GUARD(lt_rd_u16(&scan, &type));
         LT_GUARD(lt_rd_vec(&scan, 2, 0, 0xFFFF, &data));
+        if (n == LT_MAX_EXTENSIONS) {
+            too_many = 1;
+            continue;
+        }
         /* RFC 5246 7.4.1.4: "There MUST NOT be more than one extension of
          * the same type." This holds for types we do not know as well. */
         for (size_t i = 0; i < n; i++) {
-            LT_ENSURE(types[i] != type, LT_ERR_ILLEGAL_PARAMETER);
+            duplicate |= types[i] == type;
         }
-        LT_ENSURE(n < LT_MAX_EXTENSIONS, LT_ERR_DECODE);
         types[n++] = type;
     }
+    LT_ENSURE(!too_many, LT_ERR_DECODE);
+    LT_ENSURE(!duplicate, LT_ERR_ILLEGAL_PARAMETER);
 
     while (lt_rd_left(&block) > 0) {
         uint16_t type;

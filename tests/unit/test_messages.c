@@ -1,0 +1,1422 @@
+/*
+ * Handshake message codec tests (src/hs/messages.c).
+ *
+ * Every parser gets: a real message captured from OpenSSL 3.0
+ * (`openssl s_client -tls1_2 -msg` against `openssl s_server -tls1_2` on
+ * loopback), a write -> parse round trip, every truncation, trailing bytes,
+ * and the malformed cases its RFC section forbids. Parsers are always handed
+ * an exact-size heap copy, so under ASan any read past the end is caught.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs/messages.h"
+#include "test.h"
+
+/* --- Captured from OpenSSL 3.0.19 (whole messages, header included). ----- */
+
+/* ClientHello with -servername example.com: 28 suites (SCSV last), SNI,
+ * ec_point_formats, supported_groups, session_ticket, encrypt_then_mac, EMS,
+ * signature_algorithms (20 entries). */
+static const char REAL_CH_ECDHE[] =
+    "010000c703034d0d3243a5171888f33f6652672839268ead726dae62c1de45488672a328f631000038c02cc030009fcc"
+    "a9cca8ccaac02bc02f009ec024c028006bc023c0270067c00ac0140039c009c0130033009d009c003d003c0035002f00"
+    "ff0100006600000010000e00000b6578616d706c652e636f6d000b000403000102000a000c000a001d0017001e001900"
+    "18002300000016000000170000000d002a0028040305030603080708080809080a080b08040805080604010501060103"
+    "0303010302040205020602";
+
+/* ServerHello: ECDHE-RSA-AES256-GCM-SHA384, renegotiation_info (empty),
+ * ec_point_formats, session_ticket, EMS. */
+static const char REAL_SH_ECDHE[] =
+    "0200003d03038085bd5045611ca7b1b0cce747abdd6962a8092301587f3bc64fd31d589e92fa00c030000015ff010001"
+    "00000b0004030001020023000000170000";
+
+/* Certificate: one self-signed RSA certificate of 781 bytes. */
+static const char REAL_CERT[] =
+    "0b00031300031000030d30820309308201f1a003020102021421e430840594b537e6a043e8ea2ae93a828e987a300d06"
+    "092a864886f70d01010b050030143112301006035504030c096c6f63616c686f7374301e170d32363131323731353438"
+    "31375a170d3236313132383135343831375a30143112301006035504030c096c6f63616c686f737430820122300d0609"
+    "2a864886f70d01010105000382010f003082010a0282010100eb3300189b465f2b49ea9dbd0cede28a2d828025e42c24"
+    "f548c6db07218f29009e92cfabe988bbb593e3cfd68da6044d06b5b7b8457283662ab59963b62651361382e0144d61a1"
+    "1d7d6ed5e50e363005a5974d8aaeac00e24359e330d6c95dd8d38f53f1fb6b78cd647c643ff2722b9b26e5525baa5b3e"
+    "90f70a0a42b3f53f392296a112896a02f15311ac79e0b238d0cff7eacb6fbe63fded849ed193eda4302f1db79c3aebe8"
+    "e1575248965964e4384bc8db1121443c60ce5bed130c6654914ec9266fa3f2d9fd991bcca59c09177e24dcff54af0a2b"
+    "df4e10cc831526e6487a3a0c2e2b890a61fa91e6553d208cb4c08daf837cb9a1b008746063f5f66ba90203010001a353"
+    "3051301d0603551d0e0416041462cd58a2796b5d79e36c9e24da2e7ea7e77f7f57301f0603551d2304183016801462cd"
+    "58a2796b5d79e36c9e24da2e7ea7e77f7f57300f0603551d130101ff040530030101ff300d06092a864886f70d01010b"
+    "050003820101003cf5ef64a0d9f4c95c129e42cbffb1241e605917a42ca5443b97f0707cad154c304bdc3a8305f27a06"
+    "65c42d01cf6c55a60421510cdbb89a786d8b3910855eebfb667a593fe9c7bb62276260631555ea21a570d8dc9b009cbb"
+    "8a5b5dd1d7f7996b52264eeb7f6fed4abb4f57ef6b7447eee2d2f4422f585d4e983db3307bfe021d3ca4bb5ec7613d5a"
+    "e091020ddbad87abe0c0658216a199d1727b95fce3a851fcf6ef1bbd71392973225caf1018cf7202aa67e358fd6b5006"
+    "5f869ae9a4e2512e923069f1e79de7453853baea029ad73fd14d0817c462443d2c85fab7eccc88ac38e73cbde67cf9ad"
+    "725239cea38d6e0f9a1b35340f2223b9c29f336b33efff";
+
+/* ClientHello with -cipher AES128-GCM-SHA256: suites {009c, 00ff}, no SNI. */
+static const char REAL_CH_RSA[] =
+    "01000067030387887672373e6b9c7003145e7cf23598da78f20da9fe2b91494fd9dbeace4df9000004009c00ff010000"
+    "3a002300000016000000170000000d002a0028040305030603080708080809080a080b08040805080604010501060103"
+    "0303010302040205020602";
+
+/* ServerHello: AES128-GCM-SHA256, renegotiation_info, session_ticket, EMS. */
+static const char REAL_SH_RSA[] =
+    "020000350303f9badd40637df6ebbc228343a19c1ef1f678fd612e4088a33f4e60256419ba1f00009c00000dff010001"
+    "000023000000170000";
+
+/* ServerHelloDone. */
+static const char REAL_SHD[] = "0e000000";
+
+/* ClientKeyExchange (RSA): a 256-byte EncryptedPreMasterSecret. */
+static const char REAL_CKE_RSA[] =
+    "10000102010012964630632a81910869a64ee6584313f2fd8e01a9fb520456af9ac3d1aca23b30360d9bdbeec04109ec"
+    "dffe22ef791a8c7bf408e5d8478ab9193891a551a4dfec47c0318f4b21dcaece147e95f6cc16a65b118f8beee2f0b3b4"
+    "ea15656413bbbd6c8f270f77a6fea7e8b419e2b539521389a67d748a208ab3289b52dad597696f8c1b7770391ad6d2c6"
+    "d78848cf80ba967cc66ddbc0c638c2503c583f57ba0f388fb24675e2542b693998c5f4eb00e5b5b9f79c07eac28de7f0"
+    "49ea40c46530887290e8238bc2db04b36de124fa6688b3bd3a126e78ef3ab436cd9c27838c570f938eead5e4dc224362"
+    "d72dedcdb34c3b09c65d394845daf0c36426a3fd5b36";
+
+/* Finished (client, decrypted by -msg). */
+static const char REAL_FINISHED[] = "1400000c6e35fc771831ccc9ffa04e8c";
+
+/* --- Helpers ------------------------------------------------------------- */
+
+#define BUF_CAP 70000
+
+/* The parser input: an exact-size heap copy, freed on the next call, so
+ * pointers a parser stores stay valid until then. */
+static uint8_t *g_exact;
+
+static const uint8_t *exact(const uint8_t *b, size_t n)
+{
+    free(g_exact);
+    g_exact = malloc(n > 0 ? n : 1);
+    if (n > 0) {
+        memcpy(g_exact, b, n);
+    }
+    return g_exact;
+}
+
+/* Decodes a captured message into buf and checks its 4-byte header; returns
+ * the body length (the body starts at buf + 4). */
+static size_t real_body(const char *hex, uint8_t *buf, uint8_t want_type)
+{
+    size_t n = lt_test_unhex(hex, buf, BUF_CAP);
+    EXPECT(n >= 4);
+    EXPECT_EQ(buf[0], want_type);
+    EXPECT_EQ(((size_t)buf[1] << 16) | ((size_t)buf[2] << 8) | buf[3], n - 4);
+    return n - 4;
+}
+
+/* Checks the header a writer produced and returns the body length. */
+static size_t written_body(const lt_wr *w, uint8_t want_type)
+{
+    EXPECT_EQ(lt_wr_finish(w), LT_OK);
+    EXPECT(w->off >= 4);
+    EXPECT_EQ(w->base[0], want_type);
+    EXPECT_EQ(((size_t)w->base[1] << 16) | ((size_t)w->base[2] << 8) | w->base[3], w->off - 4);
+    return w->off - 4;
+}
+
+typedef int (*parse_fn)(const uint8_t *b, size_t n);
+
+static int p_ch(const uint8_t *b, size_t n)
+{
+    lt_client_hello ch;
+    return lt_parse_client_hello(b, n, &ch);
+}
+static int p_sh(const uint8_t *b, size_t n)
+{
+    lt_server_hello sh;
+    return lt_parse_server_hello(b, n, &sh);
+}
+static int p_cert(const uint8_t *b, size_t n)
+{
+    lt_certificate_msg c;
+    return lt_parse_certificate(b, n, &c);
+}
+static int p_empty(const uint8_t *b, size_t n)
+{
+    return lt_parse_empty(b, n);
+}
+static int p_cke(const uint8_t *b, size_t n)
+{
+    lt_rd enc;
+    return lt_parse_client_key_exchange_rsa(b, n, &enc);
+}
+static int p_fin(const uint8_t *b, size_t n)
+{
+    uint8_t vd[LT_FINISHED_LEN];
+    return lt_parse_finished(b, n, vd);
+}
+
+static int run(parse_fn f, const uint8_t *b, size_t n)
+{
+    return f(exact(b, n), n);
+}
+
+/* Every strict prefix of a valid body must be LT_ERR_DECODE, except
+ * ok_len: a hello cut right after compression_methods is a valid hello
+ * without extensions (RFC 5246 7.4.1.2). Pass (size_t)-1 for none. */
+static void check_truncations(parse_fn f, const uint8_t *b, size_t n, size_t ok_len)
+{
+    EXPECT_EQ(run(f, b, n), LT_OK);
+    for (size_t len = 0; len < n; len++) {
+        int rc = run(f, b, len);
+        if (len == ok_len) {
+            EXPECT_EQ(rc, LT_OK);
+        } else if (rc != LT_ERR_DECODE) {
+            fprintf(stderr, "  truncation to %zu of %zu bytes: rc %d\n", len, n, rc);
+            EXPECT_EQ(rc, LT_ERR_DECODE);
+        }
+    }
+}
+
+/* A valid body followed by one more byte is LT_ERR_DECODE. */
+static void check_trailing(parse_fn f, const uint8_t *b, size_t n)
+{
+    static uint8_t tmp[BUF_CAP + 1];
+    memcpy(tmp, b, n);
+    tmp[n] = 0x00;
+    EXPECT_EQ(run(f, tmp, n + 1), LT_ERR_DECODE);
+    tmp[n] = 0xff;
+    EXPECT_EQ(run(f, tmp, n + 1), LT_ERR_DECODE);
+}
+
+/* Hello bodies built piece by piece with the writer, so tests can plant
+ * exactly the malformation they are about. */
+typedef struct hb {
+    uint8_t buf[BUF_CAP];
+    lt_wr w;
+    size_t exts;
+} hb;
+
+#define RANDOM_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static void hb_raw(hb *b, const char *hex)
+{
+    uint8_t tmp[4096];
+    size_t n = lt_test_unhex(hex, tmp, sizeof(tmp));
+    lt_wr_bytes(&b->w, tmp, n);
+}
+
+/* ClientHello up to and including compression_methods: TLS 1.2, random
+ * 00..1f, empty session_id, suites {009c}, compressions {null}. */
+static void ch_start_noext(hb *b)
+{
+    b->w = lt_wr_init(b->buf, sizeof(b->buf));
+    hb_raw(b, "0303" RANDOM_HEX "00"
+              "0002009c"
+              "0100");
+}
+static void ch_start(hb *b)
+{
+    ch_start_noext(b);
+    b->exts = lt_wr_open_vec(&b->w, 2);
+}
+/* ServerHello up to compression_method: TLS 1.2, random 00..1f, empty
+ * session_id, suite 009c, null compression. */
+static void sh_start(hb *b)
+{
+    b->w = lt_wr_init(b->buf, sizeof(b->buf));
+    hb_raw(b, "0303" RANDOM_HEX "00"
+              "009c"
+              "00");
+    b->exts = lt_wr_open_vec(&b->w, 2);
+}
+/* One Extension: type, then the body with its 2-byte length computed. */
+static void hb_ext(hb *b, uint16_t type, const char *body_hex)
+{
+    lt_wr_u16(&b->w, type);
+    size_t m = lt_wr_open_vec(&b->w, 2);
+    hb_raw(b, body_hex);
+    lt_wr_close_vec(&b->w, m, 2);
+}
+static size_t hb_end(hb *b)
+{
+    lt_wr_close_vec(&b->w, b->exts, 2);
+    EXPECT_EQ(lt_wr_finish(&b->w), LT_OK);
+    return b->w.off;
+}
+static size_t hb_end_noext(hb *b)
+{
+    EXPECT_EQ(lt_wr_finish(&b->w), LT_OK);
+    return b->w.off;
+}
+
+/* A ClientHello whose extensions block holds one extension. */
+static int ch_one_ext(uint16_t type, const char *body_hex, lt_client_hello *ch)
+{
+    static hb b;
+    ch_start(&b);
+    hb_ext(&b, type, body_hex);
+    size_t n = hb_end(&b);
+    return lt_parse_client_hello(exact(b.buf, n), n, ch);
+}
+static int sh_one_ext(uint16_t type, const char *body_hex, lt_server_hello *sh)
+{
+    static hb b;
+    sh_start(&b);
+    hb_ext(&b, type, body_hex);
+    size_t n = hb_end(&b);
+    return lt_parse_server_hello(exact(b.buf, n), n, sh);
+}
+
+/* Offset of the extensions block in a ClientHello body (test-side walk). */
+static size_t ch_ext_offset(const uint8_t *b)
+{
+    size_t off = 2 + LT_RANDOM_LEN;
+    off += 1 + b[off];
+    off += 2 + ((size_t)b[off] << 8 | b[off + 1]);
+    off += 1 + b[off];
+    return off;
+}
+static size_t sh_ext_offset(const uint8_t *b)
+{
+    size_t off = 2 + LT_RANDOM_LEN;
+    off += 1 + b[off];
+    return off + 3;
+}
+
+static const uint16_t SUITES[] = {LT_TLS_RSA_WITH_AES_128_GCM_SHA256, LT_TLS_RSA_WITH_AES_256_GCM_SHA384,
+                                  LT_TLS_RSA_WITH_AES_128_CBC_SHA};
+static const uint16_t SIGALGS[] = {0x0401, 0x0501, 0x0601, 0x0804};
+
+static void full_ch_params(lt_client_hello_params *p, uint8_t random[LT_RANDOM_LEN])
+{
+    for (int i = 0; i < LT_RANDOM_LEN; i++) {
+        random[i] = (uint8_t)(0xa0 + i);
+    }
+    memset(p, 0, sizeof(*p));
+    p->client_version = LT_TLS1_2;
+    p->random = random;
+    p->suites = SUITES;
+    p->n_suites = 3;
+    p->sni = "www.example.org";
+    p->ems = 1;
+    p->reneg_info = 1;
+    p->sigalgs = SIGALGS;
+    p->n_sigalgs = 4;
+}
+
+/* --- Names and headers --------------------------------------------------- */
+
+static void test_type_names(void)
+{
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_HELLO_REQUEST), "HelloRequest") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_CLIENT_HELLO), "ClientHello") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_SERVER_HELLO), "ServerHello") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_NEW_SESSION_TICKET), "NewSessionTicket") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_CERTIFICATE), "Certificate") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_SERVER_KEY_EXCHANGE), "ServerKeyExchange") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_CERTIFICATE_REQUEST), "CertificateRequest") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_SERVER_HELLO_DONE), "ServerHelloDone") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_CERTIFICATE_VERIFY), "CertificateVerify") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_CLIENT_KEY_EXCHANGE), "ClientKeyExchange") == 0);
+    EXPECT(strcmp(lt_hs_type_name(LT_HS_FINISHED), "Finished") == 0);
+    EXPECT(strcmp(lt_hs_type_name(3), "unknown") == 0);
+    EXPECT(strcmp(lt_hs_type_name(255), "unknown") == 0);
+}
+
+static void test_hs_header_backpatch(void)
+{
+    uint8_t buf[400];
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    size_t mark = lt_hs_begin(&w, LT_HS_CERTIFICATE_VERIFY);
+    for (int i = 0; i < 300; i++) {
+        lt_wr_u8(&w, (uint8_t)i);
+    }
+    lt_hs_end(&w, mark);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    EXPECT_EQ(w.off, 304);
+    EXPECT_EQ(buf[0], LT_HS_CERTIFICATE_VERIFY);
+    EXPECT_EQ(buf[1], 0x00);
+    EXPECT_EQ(buf[2], 0x01);
+    EXPECT_EQ(buf[3], 0x2c);
+    EXPECT_EQ(buf[4], 0);
+    EXPECT_EQ(buf[303], (uint8_t)299);
+}
+
+/* --- ClientHello: valid input ------------------------------------------- */
+
+static void test_ch_real_openssl_ecdhe(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_CH_ECDHE, buf, LT_HS_CLIENT_HELLO);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(buf + 4, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.client_version, 0x0303);
+    EXPECT_EQ(ch.random[0], 0x4d);
+    EXPECT_EQ(ch.random[31], 0x31);
+    EXPECT_EQ(ch.session_id_len, 0);
+    EXPECT_EQ(lt_rd_left(&ch.suites), 56);
+    EXPECT_EQ(ch.suites.p[0], 0xc0);
+    EXPECT_EQ(ch.suites.p[1], 0x2c);
+    EXPECT_EQ(ch.has_scsv, 1);
+    EXPECT_EQ(lt_rd_left(&ch.compressions), 1);
+    EXPECT_EQ(ch.has_null_compression, 1);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_SNI | LT_SEEN_TICKET | LT_SEEN_EMS | LT_SEEN_SIGALGS);
+    EXPECT(strcmp(ch.sni, "example.com") == 0);
+    EXPECT_EQ(ch.n_sigalgs, 20);
+    EXPECT_EQ(ch.sigalgs[0], 0x0403);
+    EXPECT_EQ(ch.sigalgs[19], 0x0602);
+    EXPECT_EQ(lt_rd_left(&ch.reneg_info), 0);
+}
+
+static void test_ch_real_openssl_rsa(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_CH_RSA, buf, LT_HS_CLIENT_HELLO);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(buf + 4, n), n, &ch), LT_OK);
+    EXPECT_EQ(lt_rd_left(&ch.suites), 4);
+    EXPECT_EQ(ch.suites.p[0], 0x00);
+    EXPECT_EQ(ch.suites.p[1], 0x9c);
+    EXPECT_EQ(ch.has_scsv, 1);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_TICKET | LT_SEEN_EMS | LT_SEEN_SIGALGS);
+    EXPECT_EQ(ch.sni[0], '\0');
+    EXPECT_EQ(ch.n_sigalgs, 20);
+}
+
+static void test_ch_write_exact_bytes(void)
+{
+    static const uint16_t suites[] = {0x009c, 0x002f};
+    static const uint16_t sigalgs[] = {0x0401, 0x0501};
+    uint8_t random[LT_RANDOM_LEN];
+    for (int i = 0; i < LT_RANDOM_LEN; i++) {
+        random[i] = (uint8_t)i;
+    }
+    lt_client_hello_params p;
+    memset(&p, 0, sizeof(p));
+    p.client_version = 0x0303;
+    p.random = random;
+    p.suites = suites;
+    p.n_suites = 2;
+    p.add_scsv = 1;
+    p.sni = "a.b";
+    p.ems = 1;
+    p.reneg_info = 1;
+    p.sigalgs = sigalgs;
+    p.n_sigalgs = 2;
+    uint8_t want[256], buf[256];
+    size_t wn = lt_test_unhex("01 00004e 0303" RANDOM_HEX "00 0006 009c 002f 00ff 01 00 001f"
+                              " 0000 0008 0006 00 0003 612e62" /* server_name */
+                              " 0017 0000"                     /* extended_master_secret */
+                              " ff01 0001 00"                  /* renegotiation_info */
+                              " 000d 0006 0004 0401 0501",     /* signature_algorithms */
+                              want, sizeof(want));
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    EXPECT_EQ(w.off, wn);
+    EXPECT_MEM(buf, want, wn);
+}
+
+static void test_ch_roundtrip_full(void)
+{
+    uint8_t random[LT_RANDOM_LEN], buf[1024];
+    lt_client_hello_params p;
+    full_ch_params(&p, random);
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    size_t n = written_body(&w, LT_HS_CLIENT_HELLO);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(buf + 4, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.client_version, LT_TLS1_2);
+    EXPECT_MEM(ch.random, random, LT_RANDOM_LEN);
+    EXPECT_EQ(ch.session_id_len, 0);
+    EXPECT_EQ(lt_rd_left(&ch.suites), 6);
+    for (size_t i = 0; i < 3 && lt_rd_left(&ch.suites) == 6; i++) {
+        EXPECT_EQ(((unsigned)ch.suites.p[2 * i] << 8) | ch.suites.p[2 * i + 1], SUITES[i]);
+    }
+    EXPECT_EQ(ch.has_scsv, 0);
+    EXPECT_EQ(ch.has_null_compression, 1);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_SNI | LT_SEEN_EMS | LT_SEEN_RENEG | LT_SEEN_SIGALGS);
+    EXPECT(strcmp(ch.sni, "www.example.org") == 0);
+    EXPECT_EQ(lt_rd_left(&ch.reneg_info), 0);
+    EXPECT_EQ(ch.n_sigalgs, 4);
+    EXPECT_MEM(ch.sigalgs, SIGALGS, sizeof(SIGALGS));
+}
+
+static void test_ch_roundtrip_scsv_no_extensions(void)
+{
+    uint8_t random[LT_RANDOM_LEN], buf[256];
+    lt_client_hello_params p;
+    full_ch_params(&p, random);
+    p.sni = NULL;
+    p.ems = 0;
+    p.reneg_info = 0;
+    p.sigalgs = NULL;
+    p.n_sigalgs = 0;
+    p.add_scsv = 1;
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    size_t n = written_body(&w, LT_HS_CLIENT_HELLO);
+    /* No extensions: the block is omitted, the body ends after
+     * compression_methods. */
+    EXPECT_EQ(n, 2 + 32 + 1 + 2 + 8 + 2);
+    EXPECT_EQ(ch_ext_offset(buf + 4), n);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(buf + 4, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.has_scsv, 1);
+    EXPECT_EQ(lt_rd_left(&ch.suites), 8);
+    EXPECT_EQ(ch.ext_seen, 0);
+}
+
+static void test_ch_struct_is_reset(void)
+{
+    lt_client_hello ch;
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0004 00 0001 61", &ch), LT_OK);
+    EXPECT(strcmp(ch.sni, "a") == 0);
+    EXPECT_EQ(ch_one_ext(LT_EXT_EXTENDED_MASTER_SECRET, "", &ch), LT_OK);
+    EXPECT_EQ(ch.sni[0], '\0');
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_EMS);
+}
+
+/* --- ClientHello: framing ------------------------------------------------ */
+
+static void test_ch_truncations(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_CH_ECDHE, buf, LT_HS_CLIENT_HELLO);
+    check_truncations(p_ch, buf + 4, n, ch_ext_offset(buf + 4));
+    n = real_body(REAL_CH_RSA, buf, LT_HS_CLIENT_HELLO);
+    check_truncations(p_ch, buf + 4, n, ch_ext_offset(buf + 4));
+
+    uint8_t random[LT_RANDOM_LEN];
+    lt_client_hello_params p;
+    full_ch_params(&p, random);
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    n = written_body(&w, LT_HS_CLIENT_HELLO);
+    check_truncations(p_ch, buf + 4, n, ch_ext_offset(buf + 4));
+}
+
+static void test_ch_trailing_bytes(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_CH_ECDHE, buf, LT_HS_CLIENT_HELLO);
+    check_trailing(p_ch, buf + 4, n);
+    /* Without extensions, one extra byte is half an extensions length. */
+    static hb b;
+    ch_start_noext(&b);
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_OK);
+    check_trailing(p_ch, b.buf, n);
+}
+
+static void test_ch_extensions_block_presence(void)
+{
+    static hb b;
+    lt_client_hello ch;
+    /* An empty but present block is fine (extensions<0..2^16-1>). */
+    ch_start(&b);
+    size_t n = hb_end(&b);
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, 0);
+    /* A block whose length runs past the message. */
+    ch_start_noext(&b);
+    hb_raw(&b, "0005 0017 0000");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    /* A block shorter than its contents: the rest is trailing. */
+    ch_start_noext(&b);
+    hb_raw(&b, "0003 0017 0000");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    /* An extension whose data runs past the block. */
+    ch_start(&b);
+    hb_raw(&b, "0017 0001");
+    n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    /* Half an extension type. */
+    ch_start(&b);
+    hb_raw(&b, "00");
+    n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+}
+
+static void test_ch_session_id(void)
+{
+    static hb b;
+    lt_client_hello ch;
+    char hex[200];
+    /* 32 bytes is the maximum and is copied out. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    snprintf(hex, sizeof(hex), "0303%s20%s 0002009c 0100", RANDOM_HEX, RANDOM_HEX);
+    hb_raw(&b, hex);
+    size_t n = hb_end_noext(&b);
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.session_id_len, 32);
+    EXPECT_EQ(ch.session_id[31], 0x1f);
+    /* 33 is over SessionID<0..32>. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    snprintf(hex, sizeof(hex), "0303%s21%s 20 0002009c 0100", RANDOM_HEX, RANDOM_HEX);
+    hb_raw(&b, hex);
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    /* A session_id length past the end of the message. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "10 0102");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+}
+
+static void test_ch_cipher_suites_bounds(void)
+{
+    static hb b;
+    /* cipher_suites<2..2^16-2>: empty, odd, and longer than what follows. */
+    const char *bad[] = {"0000 0100", "0001 00 0100", "0003 009c00 0100", "0004 009c 0100", "ffff 009c 0100"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        b.w = lt_wr_init(b.buf, sizeof(b.buf));
+        hb_raw(&b, "0303" RANDOM_HEX "00");
+        hb_raw(&b, bad[i]);
+        size_t n = hb_end_noext(&b);
+        EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    }
+    /* The SCSV anywhere in the list, and a GREASE suite (RFC 8701) that is
+     * simply carried along. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "00 0006 1a1a 00ff 009c 0100");
+    size_t n = hb_end_noext(&b);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.has_scsv, 1);
+    EXPECT_EQ(lt_rd_left(&ch.suites), 6);
+    /* 0xFF00 is not the SCSV: byte order matters. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "00 0004 ff00 009c 0100");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.has_scsv, 0);
+}
+
+static void test_ch_compression_methods(void)
+{
+    static hb b;
+    lt_client_hello ch;
+    /* compression_methods<1..2^8-1>: empty is a decode error. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "00 0002009c 00");
+    size_t n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    /* Well-formed without null: parses, has_null_compression = 0 (the state
+     * machine refuses it, RFC 5246 7.4.1.2). */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "00 0002009c 0101");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.has_null_compression, 0);
+    /* null not first. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "00 0002009c 03014000");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.has_null_compression, 1);
+    EXPECT_EQ(lt_rd_left(&ch.compressions), 3);
+    /* Length past the end. */
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "00 0002009c 0200");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+}
+
+/* --- ClientHello: extensions -------------------------------------------- */
+
+static void test_ch_duplicate_known_extension(void)
+{
+    static hb b;
+    const uint16_t types[] = {LT_EXT_EXTENDED_MASTER_SECRET, LT_EXT_SESSION_TICKET};
+    for (size_t i = 0; i < 2; i++) {
+        ch_start(&b);
+        hb_ext(&b, types[i], "");
+        hb_ext(&b, 0x0016, "");
+        hb_ext(&b, types[i], "");
+        size_t n = hb_end(&b);
+        EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_ILLEGAL_PARAMETER);
+    }
+    ch_start(&b);
+    hb_ext(&b, LT_EXT_SERVER_NAME, "0004 00 0001 61");
+    hb_ext(&b, LT_EXT_SERVER_NAME, "0004 00 0001 62");
+    size_t n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_ILLEGAL_PARAMETER);
+    ch_start(&b);
+    hb_ext(&b, LT_EXT_RENEGOTIATION_INFO, "00");
+    hb_ext(&b, LT_EXT_RENEGOTIATION_INFO, "00");
+    n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_ILLEGAL_PARAMETER);
+}
+
+static void test_ch_duplicate_unknown_extension(void)
+{
+    static hb b;
+    ch_start(&b);
+    hb_ext(&b, 0x1234, "aa");
+    hb_ext(&b, LT_EXT_EXTENDED_MASTER_SECRET, "");
+    hb_ext(&b, 0x1234, "bbbb");
+    size_t n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_ILLEGAL_PARAMETER);
+    /* Distinct unknown types (GREASE 0x0a0a among them) are skipped. */
+    ch_start(&b);
+    hb_ext(&b, 0x0a0a, "");
+    hb_ext(&b, 0x1234, "aa");
+    hb_ext(&b, 0x1235, "aa");
+    n = hb_end(&b);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(b.buf, n), n, &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, 0);
+}
+
+static void test_ch_error_precedence(void)
+{
+    static hb b;
+    /* Framing is checked over the whole block before duplicates, and
+     * duplicates before extension bodies. */
+    ch_start(&b);
+    hb_ext(&b, LT_EXT_EXTENDED_MASTER_SECRET, "");
+    hb_ext(&b, LT_EXT_EXTENDED_MASTER_SECRET, "");
+    hb_raw(&b, "0016 0005 00");
+    size_t n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+    ch_start(&b);
+    hb_ext(&b, LT_EXT_EXTENDED_MASTER_SECRET, "ff");
+    hb_ext(&b, LT_EXT_EXTENDED_MASTER_SECRET, "");
+    n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_ILLEGAL_PARAMETER);
+}
+
+static void test_ch_extension_count_cap(void)
+{
+    static hb b;
+    /* 128 distinct extensions are accepted, 129 are refused. */
+    ch_start(&b);
+    for (uint16_t t = 0; t < 128; t++) {
+        hb_ext(&b, (uint16_t)(0x4000 + t), "");
+    }
+    size_t n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_OK);
+    ch_start(&b);
+    for (uint16_t t = 0; t < 129; t++) {
+        hb_ext(&b, (uint16_t)(0x4000 + t), "");
+    }
+    n = hb_end(&b);
+    EXPECT_EQ(run(p_ch, b.buf, n), LT_ERR_DECODE);
+}
+
+static void test_ch_ems(void)
+{
+    lt_client_hello ch;
+    EXPECT_EQ(ch_one_ext(LT_EXT_EXTENDED_MASTER_SECRET, "", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_EMS);
+    /* RFC 7627 5.1: the extension_data is empty. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_EXTENDED_MASTER_SECRET, "00", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_EXTENDED_MASTER_SECRET, "0000", &ch), LT_ERR_DECODE);
+}
+
+static void test_ch_renegotiation_info(void)
+{
+    lt_client_hello ch;
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "00", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_RENEG);
+    EXPECT_EQ(lt_rd_left(&ch.reneg_info), 0);
+    /* A renegotiating client sends its 12-byte verify_data (RFC 5746 3.5). */
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "0c 0102030405060708090a0b0c", &ch), LT_OK);
+    EXPECT_EQ(lt_rd_left(&ch.reneg_info), 12);
+    EXPECT_EQ(ch.reneg_info.p[0], 0x01);
+    EXPECT_EQ(ch.reneg_info.p[11], 0x0c);
+    /* Empty body, length past the body, trailing bytes. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "01", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "0c 0102", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "00 00", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_RENEGOTIATION_INFO, "01 aa bb", &ch), LT_ERR_DECODE);
+}
+
+static void test_ch_sni_valid(void)
+{
+    lt_client_hello ch;
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0004 00 0001 61", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_SNI);
+    EXPECT(strcmp(ch.sni, "a") == 0);
+    /* An unknown name type is skipped by its 16-bit length (RFC 6066 3);
+     * the host_name after it is taken. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "000a 05 0002 7a7a 00 0002 6162", &ch), LT_OK);
+    EXPECT(strcmp(ch.sni, "ab") == 0);
+    /* Only an unknown type: seen, but no host name. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0005 05 0002 7a7a", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_SNI);
+    EXPECT_EQ(ch.sni[0], '\0');
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0003 07 0000", &ch), LT_OK);
+}
+
+static void test_ch_sni_malformed(void)
+{
+    lt_client_hello ch;
+    /* An empty extension body: the ServerNameList is missing. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "", &ch), LT_ERR_DECODE);
+    /* server_name_list<1..2^16-1>: empty. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0000", &ch), LT_ERR_DECODE);
+    /* HostName<1..2^16-1>: empty. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0003 00 0000", &ch), LT_ERR_DECODE);
+    /* A NUL inside the name. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0006 00 0003 610062", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0004 00 0001 00", &ch), LT_ERR_DECODE);
+    /* Bytes after the list inside the extension. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0004 00 0001 61 ff", &ch), LT_ERR_DECODE);
+    /* The entry runs past the list; the list runs past the extension. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0004 00 0002 6162", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0009 00 0001 61", &ch), LT_ERR_DECODE);
+    /* Half an entry. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0001 00", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0002 00 00", &ch), LT_ERR_DECODE);
+}
+
+static void test_ch_sni_duplicate_name_type(void)
+{
+    lt_client_hello ch;
+    /* RFC 6066 3: "The ServerNameList MUST NOT contain more than one name of
+     * the same name_type." */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "0008 00 0001 61 00 0001 62", &ch), LT_ERR_ILLEGAL_PARAMETER);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "000a 05 0002 7a7a 05 0002 7a7a", &ch), LT_ERR_ILLEGAL_PARAMETER);
+    /* Different types are fine. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SERVER_NAME, "000a 05 0002 7a7a 06 0002 7a7a", &ch), LT_OK);
+}
+
+static void test_ch_sni_length_limit(void)
+{
+    static hb b;
+    lt_client_hello ch;
+    char name[300];
+    memset(name, 'a', sizeof(name));
+    for (size_t len = 254; len <= 257; len++) {
+        ch_start(&b);
+        lt_wr_u16(&b.w, LT_EXT_SERVER_NAME);
+        size_t e = lt_wr_open_vec(&b.w, 2);
+        size_t list = lt_wr_open_vec(&b.w, 2);
+        lt_wr_u8(&b.w, 0);
+        size_t h = lt_wr_open_vec(&b.w, 2);
+        lt_wr_bytes(&b.w, name, len);
+        lt_wr_close_vec(&b.w, h, 2);
+        lt_wr_close_vec(&b.w, list, 2);
+        lt_wr_close_vec(&b.w, e, 2);
+        size_t n = hb_end(&b);
+        int rc = lt_parse_client_hello(exact(b.buf, n), n, &ch);
+        if (len <= LT_MAX_HOSTNAME) {
+            EXPECT_EQ(rc, LT_OK);
+            EXPECT_EQ(strlen(ch.sni), len);
+        } else {
+            EXPECT_EQ(rc, LT_ERR_DECODE);
+        }
+    }
+}
+
+static void test_ch_signature_algorithms(void)
+{
+    lt_client_hello ch;
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "0004 0401 0804", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_SIGALGS);
+    EXPECT_EQ(ch.n_sigalgs, 2);
+    EXPECT_EQ(ch.sigalgs[0], 0x0401);
+    EXPECT_EQ(ch.sigalgs[1], 0x0804);
+    /* <2..2^16-2>, even, exact. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "0000", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "0003 040105", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "0002 0401 00", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "0006 0401", &ch), LT_ERR_DECODE);
+}
+
+static void test_ch_signature_algorithms_cap(void)
+{
+    /* 40 entries: the first LT_MAX_SIGALGS are kept, the rest still parsed. */
+    char hex[4 + 40 * 4 + 1];
+    snprintf(hex, sizeof(hex), "%04x", 80);
+    for (int i = 0; i < 40; i++) {
+        snprintf(hex + 4 + 4 * i, 5, "%04x", 0x0100 + i);
+    }
+    lt_client_hello ch;
+    EXPECT_EQ(ch_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, hex, &ch), LT_OK);
+    EXPECT_EQ(ch.n_sigalgs, LT_MAX_SIGALGS);
+    EXPECT_EQ(ch.sigalgs[0], 0x0100);
+    EXPECT_EQ(ch.sigalgs[LT_MAX_SIGALGS - 1], 0x0100 + LT_MAX_SIGALGS - 1);
+}
+
+static void test_ch_alpn_and_ticket(void)
+{
+    lt_client_hello ch;
+    /* protocol_name_list {"h2", "http/1.1"}: kept raw, without its length. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_ALPN, "000c 02 6832 08 687474702f312e31", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_ALPN);
+    EXPECT_EQ(lt_rd_left(&ch.alpn), 12);
+    EXPECT_EQ(ch.alpn.p[0], 2);
+    EXPECT_EQ(ch.alpn.p[11], '1');
+    /* protocol_name_list<2..2^16-1>. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_ALPN, "0001 00", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_ALPN, "", &ch), LT_ERR_DECODE);
+    EXPECT_EQ(ch_one_ext(LT_EXT_ALPN, "0003 02 6832 ff", &ch), LT_ERR_DECODE);
+    /* A session ticket of any content is only marked. */
+    EXPECT_EQ(ch_one_ext(LT_EXT_SESSION_TICKET, "deadbeef", &ch), LT_OK);
+    EXPECT_EQ(ch.ext_seen, LT_SEEN_TICKET);
+}
+
+/* --- ClientHello writer -------------------------------------------------- */
+
+static void test_ch_writer_overflow(void)
+{
+    uint8_t random[LT_RANDOM_LEN], full[1024];
+    lt_client_hello_params p;
+    full_ch_params(&p, random);
+    lt_wr w = lt_wr_init(full, sizeof(full));
+    lt_write_client_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    size_t need = w.off;
+    /* Every smaller capacity fails through the sticky error and never
+     * writes past the buffer (exact-size heap buffers under ASan). */
+    for (size_t cap = 0; cap < need; cap++) {
+        uint8_t *buf = malloc(cap > 0 ? cap : 1);
+        lt_wr small = lt_wr_init(buf, cap);
+        lt_write_client_hello(&small, &p);
+        EXPECT(lt_wr_finish(&small) != LT_OK);
+        EXPECT(small.off <= cap);
+        free(buf);
+    }
+}
+
+static void test_ch_writer_rejects_bad_params(void)
+{
+    uint8_t random[LT_RANDOM_LEN], buf[1024];
+    char longname[LT_MAX_HOSTNAME + 2];
+    memset(longname, 'x', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    lt_client_hello_params p;
+    lt_wr w;
+
+    full_ch_params(&p, random);
+    p.sni = "";
+    w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_ERR_INTERNAL);
+
+    full_ch_params(&p, random);
+    p.sni = longname;
+    w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_ERR_INTERNAL);
+
+    full_ch_params(&p, random);
+    p.n_suites = 0;
+    w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_ERR_INTERNAL);
+
+    /* A name of exactly 255 bytes is fine and round-trips. */
+    longname[LT_MAX_HOSTNAME] = '\0';
+    full_ch_params(&p, random);
+    p.sni = longname;
+    w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_hello(&w, &p);
+    size_t n = written_body(&w, LT_HS_CLIENT_HELLO);
+    lt_client_hello ch;
+    EXPECT_EQ(lt_parse_client_hello(exact(buf + 4, n), n, &ch), LT_OK);
+    EXPECT(strcmp(ch.sni, longname) == 0);
+}
+
+/* --- ServerHello --------------------------------------------------------- */
+
+static void test_sh_real_openssl(void)
+{
+    static uint8_t buf[BUF_CAP];
+    lt_server_hello sh;
+    size_t n = real_body(REAL_SH_ECDHE, buf, LT_HS_SERVER_HELLO);
+    EXPECT_EQ(lt_parse_server_hello(exact(buf + 4, n), n, &sh), LT_OK);
+    EXPECT_EQ(sh.server_version, 0x0303);
+    EXPECT_EQ(sh.random[0], 0x80);
+    EXPECT_EQ(sh.random[31], 0xfa);
+    EXPECT_EQ(sh.session_id_len, 0);
+    EXPECT_EQ(sh.cipher_suite, 0xc030);
+    EXPECT_EQ(sh.compression_method, 0);
+    EXPECT_EQ(sh.ext_seen, LT_SEEN_RENEG | LT_SEEN_TICKET | LT_SEEN_EMS);
+    EXPECT_EQ(lt_rd_left(&sh.reneg_info), 0);
+    /* ec_point_formats is not ours: reported for the state machine. */
+    EXPECT_EQ(sh.has_unknown_ext, 1);
+    EXPECT_EQ(sh.unknown_ext, 0x000b);
+    EXPECT_EQ(sh.sni_ack, 0);
+
+    n = real_body(REAL_SH_RSA, buf, LT_HS_SERVER_HELLO);
+    EXPECT_EQ(lt_parse_server_hello(exact(buf + 4, n), n, &sh), LT_OK);
+    EXPECT_EQ(sh.cipher_suite, LT_TLS_RSA_WITH_AES_128_GCM_SHA256);
+    EXPECT_EQ(sh.ext_seen, LT_SEEN_RENEG | LT_SEEN_TICKET | LT_SEEN_EMS);
+    EXPECT_EQ(sh.has_unknown_ext, 0);
+}
+
+static void test_sh_roundtrip(void)
+{
+    uint8_t random[LT_RANDOM_LEN], sid[LT_MAX_SESSION_ID], buf[256];
+    for (int i = 0; i < LT_RANDOM_LEN; i++) {
+        random[i] = (uint8_t)(0x50 + i);
+        sid[i] = (uint8_t)(0x90 + i);
+    }
+    lt_server_hello_params p;
+    memset(&p, 0, sizeof(p));
+    p.server_version = LT_TLS1_2;
+    p.random = random;
+    p.session_id = sid;
+    p.session_id_len = 32;
+    p.cipher_suite = LT_TLS_RSA_WITH_AES_256_CBC_SHA256;
+    p.ems = 1;
+    p.reneg_info = 1;
+    p.sni_ack = 1;
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_server_hello(&w, &p);
+    size_t n = written_body(&w, LT_HS_SERVER_HELLO);
+    lt_server_hello sh;
+    EXPECT_EQ(lt_parse_server_hello(exact(buf + 4, n), n, &sh), LT_OK);
+    EXPECT_EQ(sh.server_version, LT_TLS1_2);
+    EXPECT_MEM(sh.random, random, LT_RANDOM_LEN);
+    EXPECT_EQ(sh.session_id_len, 32);
+    EXPECT_MEM(sh.session_id, sid, 32);
+    EXPECT_EQ(sh.cipher_suite, LT_TLS_RSA_WITH_AES_256_CBC_SHA256);
+    EXPECT_EQ(sh.compression_method, 0);
+    EXPECT_EQ(sh.ext_seen, LT_SEEN_RENEG | LT_SEEN_EMS | LT_SEEN_SNI);
+    EXPECT_EQ(sh.sni_ack, 1);
+    EXPECT_EQ(sh.has_unknown_ext, 0);
+    /* Order on the wire: renegotiation_info, extended_master_secret,
+     * server_name. */
+    uint8_t want[64];
+    size_t wn = lt_test_unhex("000d ff01 0001 00 0017 0000 0000 0000", want, sizeof(want));
+    EXPECT_EQ(n, 2 + 32 + 1 + 32 + 2 + 1 + wn);
+    EXPECT_MEM(buf + 4 + 70, want, wn);
+}
+
+static void test_sh_no_extensions_omitted(void)
+{
+    uint8_t random[LT_RANDOM_LEN], buf[256];
+    memset(random, 0x77, sizeof(random));
+    lt_server_hello_params p;
+    memset(&p, 0, sizeof(p));
+    p.server_version = LT_TLS1_2;
+    p.random = random;
+    p.cipher_suite = LT_TLS_RSA_WITH_AES_128_GCM_SHA256;
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_server_hello(&w, &p);
+    size_t n = written_body(&w, LT_HS_SERVER_HELLO);
+    EXPECT_EQ(n, 2 + 32 + 1 + 2 + 1);
+    EXPECT_EQ(buf[4 + 34], 0);    /* session_id length */
+    EXPECT_EQ(buf[4 + 35], 0x00); /* suite */
+    EXPECT_EQ(buf[4 + 36], 0x9c);
+    EXPECT_EQ(buf[4 + 37], 0x00); /* compression */
+    lt_server_hello sh;
+    EXPECT_EQ(lt_parse_server_hello(exact(buf + 4, n), n, &sh), LT_OK);
+    EXPECT_EQ(sh.ext_seen, 0);
+    /* A session_id over 32 bytes is refused by the writer. */
+    uint8_t sid[40] = {0};
+    p.session_id = sid;
+    p.session_id_len = 33;
+    w = lt_wr_init(buf, sizeof(buf));
+    lt_write_server_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_ERR_INTERNAL);
+}
+
+static void test_sh_truncations_and_trailing(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_SH_ECDHE, buf, LT_HS_SERVER_HELLO);
+    check_truncations(p_sh, buf + 4, n, sh_ext_offset(buf + 4));
+    check_trailing(p_sh, buf + 4, n);
+    n = real_body(REAL_SH_RSA, buf, LT_HS_SERVER_HELLO);
+    check_truncations(p_sh, buf + 4, n, sh_ext_offset(buf + 4));
+    check_trailing(p_sh, buf + 4, n);
+}
+
+static void test_sh_session_id_bounds(void)
+{
+    static hb b;
+    char hex[200];
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    snprintf(hex, sizeof(hex), "0303%s21%s20 009c 00", RANDOM_HEX, RANDOM_HEX);
+    hb_raw(&b, hex);
+    size_t n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_sh, b.buf, n), LT_ERR_DECODE);
+    b.w = lt_wr_init(b.buf, sizeof(b.buf));
+    hb_raw(&b, "0303" RANDOM_HEX "05 0102 009c 00");
+    n = hb_end_noext(&b);
+    EXPECT_EQ(run(p_sh, b.buf, n), LT_ERR_DECODE);
+}
+
+static void test_sh_unknown_extension(void)
+{
+    static hb b;
+    lt_server_hello sh;
+    /* signature_algorithms: "Servers MUST NOT send this extension" (RFC 5246
+     * 7.4.1.4.1), so it is unknown here. */
+    EXPECT_EQ(sh_one_ext(LT_EXT_SIGNATURE_ALGORITHMS, "0002 0401", &sh), LT_OK);
+    EXPECT_EQ(sh.has_unknown_ext, 1);
+    EXPECT_EQ(sh.unknown_ext, LT_EXT_SIGNATURE_ALGORITHMS);
+    EXPECT_EQ(sh.ext_seen, 0);
+    /* The first unknown type is the one reported. */
+    sh_start(&b);
+    hb_ext(&b, 0x1234, "");
+    hb_ext(&b, LT_EXT_EXTENDED_MASTER_SECRET, "");
+    hb_ext(&b, 0x5678, "aa");
+    size_t n = hb_end(&b);
+    EXPECT_EQ(lt_parse_server_hello(exact(b.buf, n), n, &sh), LT_OK);
+    EXPECT_EQ(sh.unknown_ext, 0x1234);
+    EXPECT_EQ(sh.ext_seen, LT_SEEN_EMS);
+    /* Type 0 is server_name, known: no unknown flag. */
+    EXPECT_EQ(sh_one_ext(LT_EXT_SERVER_NAME, "", &sh), LT_OK);
+    EXPECT_EQ(sh.has_unknown_ext, 0);
+    EXPECT_EQ(sh.sni_ack, 1);
+    EXPECT_EQ(sh_one_ext(LT_EXT_ALPN, "0003 02 6832", &sh), LT_OK);
+    EXPECT_EQ(sh.ext_seen, LT_SEEN_ALPN);
+    EXPECT_EQ(sh_one_ext(LT_EXT_SESSION_TICKET, "", &sh), LT_OK);
+    EXPECT_EQ(sh.ext_seen, LT_SEEN_TICKET);
+}
+
+static void test_sh_duplicate_extension(void)
+{
+    static hb b;
+    const uint16_t types[] = {LT_EXT_RENEGOTIATION_INFO, LT_EXT_EXTENDED_MASTER_SECRET, LT_EXT_SERVER_NAME, 0x7777};
+    const char *bodies[] = {"00", "", "", ""};
+    for (size_t i = 0; i < 4; i++) {
+        sh_start(&b);
+        hb_ext(&b, types[i], bodies[i]);
+        hb_ext(&b, types[i], bodies[i]);
+        size_t n = hb_end(&b);
+        EXPECT_EQ(run(p_sh, b.buf, n), LT_ERR_ILLEGAL_PARAMETER);
+    }
+}
+
+static void test_sh_bad_extension_bodies(void)
+{
+    lt_server_hello sh;
+    /* RFC 6066 3: the server's server_name "SHALL be empty". */
+    EXPECT_EQ(sh_one_ext(LT_EXT_SERVER_NAME, "0004 00 0001 61", &sh), LT_ERR_DECODE);
+    /* RFC 7627 5.1: empty. */
+    EXPECT_EQ(sh_one_ext(LT_EXT_EXTENDED_MASTER_SECRET, "00", &sh), LT_ERR_DECODE);
+    /* RFC 5746 3.2: renegotiated_connection<0..255>, exact. */
+    EXPECT_EQ(sh_one_ext(LT_EXT_RENEGOTIATION_INFO, "", &sh), LT_ERR_DECODE);
+    EXPECT_EQ(sh_one_ext(LT_EXT_RENEGOTIATION_INFO, "02 aa", &sh), LT_ERR_DECODE);
+    EXPECT_EQ(sh_one_ext(LT_EXT_RENEGOTIATION_INFO, "00 00", &sh), LT_ERR_DECODE);
+    /* On renegotiation: client_verify_data || server_verify_data. */
+    EXPECT_EQ(sh_one_ext(LT_EXT_RENEGOTIATION_INFO, "18 000102030405060708090a0b0c0d0e0f1011121314151617", &sh), LT_OK);
+    EXPECT_EQ(lt_rd_left(&sh.reneg_info), 24);
+    EXPECT_EQ(sh.reneg_info.p[23], 0x17);
+}
+
+static void test_sh_writer_overflow(void)
+{
+    uint8_t random[LT_RANDOM_LEN] = {0}, full[256];
+    lt_server_hello_params p;
+    memset(&p, 0, sizeof(p));
+    p.server_version = LT_TLS1_2;
+    p.random = random;
+    p.cipher_suite = 0x009c;
+    p.ems = p.reneg_info = p.sni_ack = 1;
+    lt_wr w = lt_wr_init(full, sizeof(full));
+    lt_write_server_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    for (size_t cap = 0; cap < w.off; cap++) {
+        uint8_t *buf = malloc(cap > 0 ? cap : 1);
+        lt_wr small = lt_wr_init(buf, cap);
+        lt_write_server_hello(&small, &p);
+        EXPECT(lt_wr_finish(&small) != LT_OK);
+        free(buf);
+    }
+}
+
+/* --- Certificate --------------------------------------------------------- */
+
+static void test_cert_real_openssl(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_CERT, buf, LT_HS_CERTIFICATE);
+    lt_certificate_msg c;
+    EXPECT_EQ(lt_parse_certificate(exact(buf + 4, n), n, &c), LT_OK);
+    EXPECT_EQ(c.n, 1);
+    EXPECT_EQ(c.len[0], 781);
+    EXPECT(c.der[0] == g_exact + 6);
+    EXPECT_EQ(c.der[0][0], 0x30); /* DER SEQUENCE */
+    EXPECT_EQ(c.der[0][780], 0xff);
+    check_truncations(p_cert, buf + 4, n, (size_t)-1);
+    check_trailing(p_cert, buf + 4, n);
+}
+
+static void test_cert_roundtrip(void)
+{
+    static uint8_t big[70000];
+    static uint8_t buf[80000];
+    uint8_t a[1] = {0x30}, b[5] = {1, 2, 3, 4, 5};
+    for (size_t i = 0; i < sizeof(big); i++) {
+        big[i] = (uint8_t)(i * 7);
+    }
+    const uint8_t *der[3] = {a, big, b};
+    size_t len[3] = {sizeof(a), sizeof(big), sizeof(b)};
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_certificate(&w, der, len, 3);
+    size_t n = written_body(&w, LT_HS_CERTIFICATE);
+    EXPECT_EQ(n, 3 + 3 * 3 + 1 + 70000 + 5);
+    lt_certificate_msg c;
+    EXPECT_EQ(lt_parse_certificate(exact(buf + 4, n), n, &c), LT_OK);
+    EXPECT_EQ(c.n, 3);
+    for (size_t i = 0; i < 3 && c.n == 3; i++) {
+        EXPECT_EQ(c.len[i], len[i]);
+        EXPECT_MEM(c.der[i], der[i], len[i]);
+    }
+}
+
+static void test_cert_empty_list(void)
+{
+    uint8_t buf[16];
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_certificate(&w, NULL, NULL, 0);
+    size_t n = written_body(&w, LT_HS_CERTIFICATE);
+    EXPECT_EQ(n, 3);
+    lt_certificate_msg c;
+    c.n = 99;
+    EXPECT_EQ(lt_parse_certificate(exact(buf + 4, n), n, &c), LT_OK);
+    EXPECT_EQ(c.n, 0);
+}
+
+static void test_cert_empty_entry(void)
+{
+    uint8_t buf[64];
+    /* ASN.1Cert<1..2^24-1>: an empty entry, first or after a good one. */
+    size_t n = lt_test_unhex("000003 000000", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+    n = lt_test_unhex("000007 000001aa 000000", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+    /* The writer refuses to produce one. */
+    const uint8_t *der[1] = {buf};
+    size_t len[1] = {0};
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_certificate(&w, der, len, 1);
+    EXPECT_EQ(lt_wr_finish(&w), LT_ERR_INTERNAL);
+}
+
+static void test_cert_chain_length_limit(void)
+{
+    uint8_t buf[256];
+    uint8_t certs[12][2];
+    const uint8_t *der[12];
+    size_t len[12];
+    for (int i = 0; i < 12; i++) {
+        certs[i][0] = 0x30;
+        certs[i][1] = (uint8_t)i;
+        der[i] = certs[i];
+        len[i] = 2;
+    }
+    lt_certificate_msg c;
+    /* 10 entries: fine. */
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_certificate(&w, der, len, LT_MAX_PEER_CHAIN);
+    size_t n = written_body(&w, LT_HS_CERTIFICATE);
+    EXPECT_EQ(lt_parse_certificate(exact(buf + 4, n), n, &c), LT_OK);
+    EXPECT_EQ(c.n, LT_MAX_PEER_CHAIN);
+    EXPECT_EQ(c.der[9][1], 9);
+    /* 11 entries: well-formed but too long a chain. */
+    w = lt_wr_init(buf, sizeof(buf));
+    lt_write_certificate(&w, der, len, LT_MAX_PEER_CHAIN + 1);
+    n = written_body(&w, LT_HS_CERTIFICATE);
+    EXPECT_EQ(run(p_cert, buf + 4, n), LT_ERR_BAD_CERTIFICATE);
+    /* 11 entries, the last one empty: malformed wins over too long. */
+    uint8_t bad[256];
+    lt_wr w2 = lt_wr_init(bad, sizeof(bad));
+    size_t m = lt_wr_open_vec(&w2, 3);
+    for (int i = 0; i < 10; i++) {
+        lt_wr_u24(&w2, 2);
+        lt_wr_bytes(&w2, certs[i], 2);
+    }
+    lt_wr_u24(&w2, 0);
+    lt_wr_close_vec(&w2, m, 3);
+    EXPECT_EQ(lt_wr_finish(&w2), LT_OK);
+    EXPECT_EQ(run(p_cert, bad, w2.off), LT_ERR_DECODE);
+}
+
+static void test_cert_bad_lengths(void)
+{
+    uint8_t buf[64];
+    /* An entry longer than the list; a list longer than the body; a list
+     * shorter than the body. */
+    size_t n = lt_test_unhex("000004 000005 aa", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+    n = lt_test_unhex("000009 000001 aa", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+    n = lt_test_unhex("000004 000001 aa bb", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+    /* Half an entry length. */
+    n = lt_test_unhex("000002 0000", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+    n = lt_test_unhex("ffffff", buf, sizeof(buf));
+    EXPECT_EQ(run(p_cert, buf, n), LT_ERR_DECODE);
+}
+
+/* --- Empty messages ------------------------------------------------------ */
+
+static void test_empty_messages(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_SHD, buf, LT_HS_SERVER_HELLO_DONE);
+    EXPECT_EQ(n, 0);
+    EXPECT_EQ(run(p_empty, buf + 4, n), LT_OK);
+    EXPECT_EQ(run(p_empty, (const uint8_t *)"\0", 1), LT_ERR_DECODE);
+    EXPECT_EQ(run(p_empty, (const uint8_t *)"ab", 2), LT_ERR_DECODE);
+
+    lt_wr w = lt_wr_init(buf, 4);
+    lt_write_empty(&w, LT_HS_HELLO_REQUEST);
+    EXPECT_EQ(written_body(&w, LT_HS_HELLO_REQUEST), 0);
+    EXPECT_EQ(w.off, 4);
+    w = lt_wr_init(buf, 3);
+    lt_write_empty(&w, LT_HS_SERVER_HELLO_DONE);
+    EXPECT_EQ(lt_wr_finish(&w), LT_ERR_INTERNAL);
+}
+
+/* --- ClientKeyExchange --------------------------------------------------- */
+
+static void test_cke_real_openssl(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_CKE_RSA, buf, LT_HS_CLIENT_KEY_EXCHANGE);
+    lt_rd enc;
+    EXPECT_EQ(lt_parse_client_key_exchange_rsa(exact(buf + 4, n), n, &enc), LT_OK);
+    EXPECT_EQ(lt_rd_left(&enc), 256);
+    EXPECT(enc.p == g_exact + 2);
+    EXPECT_EQ(enc.p[0], 0x12);
+    check_truncations(p_cke, buf + 4, n, (size_t)-1);
+    check_trailing(p_cke, buf + 4, n);
+}
+
+static void test_cke_roundtrip_and_lengths(void)
+{
+    uint8_t enc_in[300], buf[400];
+    for (size_t i = 0; i < sizeof(enc_in); i++) {
+        enc_in[i] = (uint8_t)(i ^ 0x5a);
+    }
+    lt_wr w = lt_wr_init(buf, sizeof(buf));
+    lt_write_client_key_exchange_rsa(&w, enc_in, sizeof(enc_in));
+    size_t n = written_body(&w, LT_HS_CLIENT_KEY_EXCHANGE);
+    EXPECT_EQ(n, 302);
+    lt_rd enc;
+    EXPECT_EQ(lt_parse_client_key_exchange_rsa(exact(buf + 4, n), n, &enc), LT_OK);
+    EXPECT_EQ(lt_rd_left(&enc), 300);
+    EXPECT_MEM(enc.p, enc_in, 300);
+    /* A zero-length ciphertext is well-formed (RSA decryption fails later). */
+    EXPECT_EQ(run(p_cke, (const uint8_t *)"\0\0", 2), LT_OK);
+    /* SSL 3.0 style, without the length: the first two bytes are read as a
+     * length that does not match. */
+    EXPECT_EQ(run(p_cke, enc_in, 256), LT_ERR_DECODE);
+    /* Length smaller than the body. */
+    uint8_t shorter[5] = {0x00, 0x02, 1, 2, 3};
+    EXPECT_EQ(run(p_cke, shorter, 5), LT_ERR_DECODE);
+}
+
+/* --- Finished ------------------------------------------------------------ */
+
+static void test_finished_real_and_roundtrip(void)
+{
+    static uint8_t buf[BUF_CAP];
+    size_t n = real_body(REAL_FINISHED, buf, LT_HS_FINISHED);
+    uint8_t vd[LT_FINISHED_LEN];
+    EXPECT_EQ(lt_parse_finished(exact(buf + 4, n), n, vd), LT_OK);
+    EXPECT_EQ(vd[0], 0x6e);
+    EXPECT_EQ(vd[11], 0x8c);
+
+    uint8_t out[16], want[16];
+    lt_wr w = lt_wr_init(out, sizeof(out));
+    lt_write_finished(&w, vd);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    size_t wn = lt_test_unhex(REAL_FINISHED, want, sizeof(want));
+    EXPECT_EQ(w.off, wn);
+    EXPECT_MEM(out, want, wn);
+}
+
+static void test_finished_lengths(void)
+{
+    uint8_t body[13];
+    uint8_t vd[LT_FINISHED_LEN];
+    memset(body, 0xab, sizeof(body));
+    EXPECT_EQ(run(p_fin, body, 11), LT_ERR_DECODE);
+    EXPECT_EQ(run(p_fin, body, 13), LT_ERR_DECODE);
+    EXPECT_EQ(run(p_fin, body, 0), LT_ERR_DECODE);
+    EXPECT_EQ(lt_parse_finished(exact(body, 12), 12, vd), LT_OK);
+    EXPECT_EQ(vd[11], 0xab);
+    check_truncations(p_fin, body, 12, (size_t)-1);
+}
+
+/* --- Writers in small buffers -------------------------------------------- */
+
+static void test_small_writers_overflow(void)
+{
+    uint8_t vd[LT_FINISHED_LEN] = {0};
+    uint8_t enc[40] = {0};
+    const uint8_t *der[1] = {enc};
+    size_t len[1] = {sizeof(enc)};
+    /* Needed sizes: Finished 16, CKE 4 + 2 + 40, Certificate 4 + 3 + 3 + 40. */
+    for (size_t cap = 0; cap < 50; cap++) {
+        uint8_t *buf = malloc(cap > 0 ? cap : 1);
+        lt_wr w = lt_wr_init(buf, cap);
+        lt_write_finished(&w, vd);
+        EXPECT_EQ(lt_wr_finish(&w) == LT_OK, cap >= 16);
+        w = lt_wr_init(buf, cap);
+        lt_write_client_key_exchange_rsa(&w, enc, sizeof(enc));
+        EXPECT_EQ(lt_wr_finish(&w) == LT_OK, cap >= 46);
+        w = lt_wr_init(buf, cap);
+        lt_write_certificate(&w, der, len, 1);
+        EXPECT_EQ(lt_wr_finish(&w) == LT_OK, cap >= 50);
+        free(buf);
+    }
+}
+
+int main(void)
+{
+    LT_RUN(test_type_names);
+    LT_RUN(test_hs_header_backpatch);
+    LT_RUN(test_ch_real_openssl_ecdhe);
+    LT_RUN(test_ch_real_openssl_rsa);
+    LT_RUN(test_ch_write_exact_bytes);
+    LT_RUN(test_ch_roundtrip_full);
+    LT_RUN(test_ch_roundtrip_scsv_no_extensions);
+    LT_RUN(test_ch_struct_is_reset);
+    LT_RUN(test_ch_truncations);
+    LT_RUN(test_ch_trailing_bytes);
+    LT_RUN(test_ch_extensions_block_presence);
+    LT_RUN(test_ch_session_id);
+    LT_RUN(test_ch_cipher_suites_bounds);
+    LT_RUN(test_ch_compression_methods);
+    LT_RUN(test_ch_duplicate_known_extension);
+    LT_RUN(test_ch_duplicate_unknown_extension);
+    LT_RUN(test_ch_error_precedence);
+    LT_RUN(test_ch_extension_count_cap);
+    LT_RUN(test_ch_ems);
+    LT_RUN(test_ch_renegotiation_info);
+    LT_RUN(test_ch_sni_valid);
+    LT_RUN(test_ch_sni_malformed);
+    LT_RUN(test_ch_sni_duplicate_name_type);
+    LT_RUN(test_ch_sni_length_limit);
+    LT_RUN(test_ch_signature_algorithms);
+    LT_RUN(test_ch_signature_algorithms_cap);
+    LT_RUN(test_ch_alpn_and_ticket);
+    LT_RUN(test_ch_writer_overflow);
+    LT_RUN(test_ch_writer_rejects_bad_params);
+    LT_RUN(test_sh_real_openssl);
+    LT_RUN(test_sh_roundtrip);
+    LT_RUN(test_sh_no_extensions_omitted);
+    LT_RUN(test_sh_truncations_and_trailing);
+    LT_RUN(test_sh_session_id_bounds);
+    LT_RUN(test_sh_unknown_extension);
+    LT_RUN(test_sh_duplicate_extension);
+    LT_RUN(test_sh_bad_extension_bodies);
+    LT_RUN(test_sh_writer_overflow);
+    LT_RUN(test_cert_real_openssl);
+    LT_RUN(test_cert_roundtrip);
+    LT_RUN(test_cert_empty_list);
+    LT_RUN(test_cert_empty_entry);
+    LT_RUN(test_cert_chain_length_limit);
+    LT_RUN(test_cert_bad_lengths);
+    LT_RUN(test_empty_messages);
+    LT_RUN(test_cke_real_openssl);
+    LT_RUN(test_cke_roundtrip_and_lengths);
+    LT_RUN(test_finished_real_and_roundtrip);
+    LT_RUN(test_finished_lengths);
+    LT_RUN(test_small_writers_overflow);
+    free(g_exact);
+    return lt_test_summary();
+}
