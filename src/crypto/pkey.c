@@ -1,0 +1,248 @@
+/*
+ * Private keys, certificate chains from PEM, and RSA key transport
+ * (RFC 5246 7.4.7.1). lt_pkey is an EVP_PKEY behind an opaque name.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "crypto/crypto.h"
+
+#define PMS_LEN 48
+
+static EVP_PKEY *as_evp(const lt_pkey *k) { return (EVP_PKEY *)k; }
+
+/* Never prompt on a terminal for a passphrase: an encrypted key in a
+ * library config is an error, not an interactive moment. */
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return 0;
+}
+
+int lt_pkey_from_pem(const char *pem, size_t len, lt_pkey **out)
+{
+    BIO *bio;
+    EVP_PKEY *k;
+
+    LT_ENSURE(pem != NULL && out != NULL && len <= 0x7fffffff, LT_ERR_USAGE);
+    *out = NULL;
+    bio = BIO_new_mem_buf(pem, (int)len);
+    LT_ENSURE(bio != NULL, LT_ERR_NOMEM);
+    k = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+    BIO_free(bio);
+    if (k == NULL) {
+        ERR_clear_error();
+        return LT_ERR_CONFIG;
+    }
+    *out = (lt_pkey *)k;
+    return LT_OK;
+}
+
+void lt_pkey_free(lt_pkey *k) { EVP_PKEY_free(as_evp(k)); }
+
+int lt_pkey_is_rsa(const lt_pkey *k) { return k != NULL && EVP_PKEY_is_a(as_evp(k), "RSA"); }
+
+size_t lt_pkey_bits(const lt_pkey *k)
+{
+    int bits = k != NULL ? EVP_PKEY_get_bits(as_evp(k)) : 0;
+    return bits > 0 ? (size_t)bits : 0;
+}
+
+int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cert_len)
+{
+    const unsigned char *p = cert_der;
+    X509 *x;
+    int match;
+
+    if (key == NULL || cert_der == NULL || cert_len == 0 || cert_len > 0x7fffffff) {
+        return 0;
+    }
+    x = d2i_X509(NULL, &p, (long)cert_len);
+    if (x == NULL) {
+        ERR_clear_error();
+        return 0;
+    }
+    /* EVP_PKEY_eq compares the public halves (1 = same key). */
+    match = EVP_PKEY_eq(X509_get0_pubkey(x), as_evp(key)) == 1;
+    X509_free(x);
+    ERR_clear_error();
+    return match;
+}
+
+void lt_chain_clear(lt_chain *c)
+{
+    size_t i;
+
+    if (c == NULL) {
+        return;
+    }
+    for (i = 0; i < c->n && i < LT_MAX_CHAIN; i++) {
+        free(c->der[i]);
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out)
+{
+    BIO *bio;
+    int rc = LT_OK;
+
+    LT_ENSURE(pem != NULL && out != NULL && len <= 0x7fffffff, LT_ERR_USAGE);
+    memset(out, 0, sizeof(*out));
+    bio = BIO_new_mem_buf(pem, (int)len);
+    LT_ENSURE(bio != NULL, LT_ERR_NOMEM);
+
+    /* Walk every PEM block in order; keep the CERTIFICATE ones as their
+     * exact DER bytes (after checking each parses), skip anything else. */
+    for (;;) {
+        char *name = NULL;
+        char *header = NULL;
+        unsigned char *data = NULL;
+        long dlen = 0;
+        const unsigned char *p;
+        X509 *x;
+
+        if (PEM_read_bio(bio, &name, &header, &data, &dlen) != 1) {
+            /* End of input ("no start line") or a damaged block. */
+            unsigned long e = ERR_peek_last_error();
+            if (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+                rc = LT_ERR_CONFIG;
+            }
+            ERR_clear_error();
+            break;
+        }
+        if (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0) {
+            p = data;
+            x = d2i_X509(NULL, &p, dlen);
+            if (x == NULL || p != data + dlen || out->n >= LT_MAX_CHAIN) {
+                rc = LT_ERR_CONFIG;
+            } else {
+                out->der[out->n] = malloc((size_t)dlen);
+                if (out->der[out->n] == NULL) {
+                    rc = LT_ERR_NOMEM;
+                } else {
+                    memcpy(out->der[out->n], data, (size_t)dlen);
+                    out->len[out->n] = (size_t)dlen;
+                    out->n++;
+                }
+            }
+            X509_free(x);
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        if (rc != LT_OK) {
+            ERR_clear_error();
+            break;
+        }
+    }
+    BIO_free(bio);
+    if (rc == LT_OK && out->n == 0) {
+        rc = LT_ERR_CONFIG;
+    }
+    if (rc != LT_OK) {
+        lt_chain_clear(out);
+    }
+    return rc;
+}
+
+int lt_rsa_encrypt_pms(const lt_pkey *server_pub, const uint8_t pms[48], uint8_t *out, size_t cap, size_t *out_len)
+{
+    EVP_PKEY_CTX *ctx;
+    size_t need = 0;
+    int ok;
+
+    LT_ENSURE(server_pub != NULL && pms != NULL && out != NULL && out_len != NULL, LT_ERR_USAGE);
+    LT_ENSURE(lt_pkey_is_rsa(server_pub), LT_ERR_USAGE);
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, as_evp(server_pub), NULL);
+    LT_ENSURE(ctx != NULL, LT_ERR_NOMEM);
+    /* RFC 5246 7.4.7.1: RSAES-PKCS1-v1_5 (block type 2). */
+    ok = EVP_PKEY_encrypt_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+         EVP_PKEY_encrypt(ctx, NULL, &need, pms, PMS_LEN) == 1;
+    if (ok && need > cap) {
+        EVP_PKEY_CTX_free(ctx);
+        return LT_ERR_INTERNAL;
+    }
+    ok = ok && EVP_PKEY_encrypt(ctx, out, &need, pms, PMS_LEN) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    LT_ENSURE(ok, LT_ERR_CRYPTO);
+    *out_len = need;
+    return LT_OK;
+}
+
+int lt_rsa_decrypt_pms(const lt_pkey *server_key, const uint8_t *enc, size_t enc_len, uint16_t client_version,
+                       uint8_t pms[48])
+{
+    uint8_t fallback[PMS_LEN];
+    uint8_t result[PMS_LEN];
+    unsigned int cv = client_version;
+    size_t outlen = PMS_LEN;
+    size_t modlen;
+    EVP_PKEY_CTX *ctx;
+    OSSL_PARAM params[2];
+    int rc;
+
+    LT_ENSURE(server_key != NULL && pms != NULL && (enc != NULL || enc_len == 0), LT_ERR_USAGE);
+    LT_ENSURE(lt_pkey_is_rsa(server_key), LT_ERR_USAGE);
+
+    /* RFC 5246 7.4.7.1: on any failure carry on with a random premaster
+     * secret; the handshake then fails at Finished, indistinguishably. */
+    LT_GUARD(lt_random(fallback, PMS_LEN));
+    modlen = (size_t)EVP_PKEY_get_size(as_evp(server_key));
+    if (enc_len != modlen) {
+        /* The length is public; no oracle in branching on it. */
+        memcpy(pms, fallback, PMS_LEN);
+        OPENSSL_cleanse(fallback, PMS_LEN);
+        return LT_OK;
+    }
+
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, as_evp(server_key), NULL);
+    if (ctx == NULL) {
+        OPENSSL_cleanse(fallback, PMS_LEN);
+        return LT_ERR_NOMEM;
+    }
+    /*
+     * RSA_PKCS1_WITH_TLS_PADDING (as libssl's tls_process_cke_rsa): the
+     * provider decrypts, checks the PKCS#1 padding, the 48-byte length and
+     * that the first two bytes equal client_version, all in constant time,
+     * and on any mismatch returns a fresh random 48-byte secret instead.
+     *
+     * We deliberately do not set OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION:
+     * it makes the provider also accept the negotiated version (libssl sets
+     * it only under SSL_OP_TLS_ROLLBACK_BUG), while RFC 5246 7.4.7.1 says a
+     * server MUST check against ClientHello.client_version when that is
+     * TLS 1.1 or higher.
+     */
+    params[0] = OSSL_PARAM_construct_uint(OSSL_ASYM_CIPHER_PARAM_TLS_CLIENT_VERSION, &cv);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_PKEY_decrypt_init(ctx) != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_WITH_TLS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_params(ctx, params) != 1) {
+        rc = LT_ERR_CRYPTO;
+    } else if (EVP_PKEY_decrypt(ctx, result, &outlen, enc, enc_len) == 1 && outlen == PMS_LEN) {
+        memcpy(pms, result, PMS_LEN);
+        rc = LT_OK;
+    } else {
+        /* Only publicly invalid input gets here (e.g. a ciphertext not
+         * below the modulus); it still gets a random secret. */
+        ERR_clear_error();
+        memcpy(pms, fallback, PMS_LEN);
+        rc = LT_OK;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    OPENSSL_cleanse(result, PMS_LEN);
+    OPENSSL_cleanse(fallback, PMS_LEN);
+    if (rc != LT_OK) {
+        OPENSSL_cleanse(pms, PMS_LEN);
+    }
+    return rc;
+}
