@@ -1,0 +1,485 @@
+# shellcheck shell=bash
+# tests/interop/lib.sh — helpers for the loopback interop tests.
+#
+# A test script does:
+#     . "$(dirname "$0")/lib.sh"
+#     lt_setup "$@"            # $1 = build dir; makes the PKI, a work dir, traps
+#     lt_start_lucidtls_server srv --cert "$PKI/chain.pem" ...
+#     lt_session name 10 'ping\n' 'ping' openssl s_client -connect "127.0.0.1:$(lt_port srv)" ...
+#     lt_expect_rc "handshake" 0
+#     lt_expect_contains "echo" "$LAST_OUT" "ping"
+#     lt_finish                # prints "N passed, N failed" and exits
+#
+# Every check prints PASS or FAIL; a FAIL shows the command, what was
+# expected and what came. Every background process is killed on exit.
+#
+# Environment knobs: LUCIDTLS (the CLI, default BUILD/lucidtls), LT_KEEP_WORK=1
+# (keep the work dir), LT_VERBOSE=1 (print the whole output on failures).
+
+set -u
+set -o pipefail
+
+LT_PASSED=0
+LT_FAILED=0
+LT_PIDS=()
+LT_SERVER_NAMES=()
+LT_FINISHED=0
+LAST_OUT=""
+LAST_ERR=""
+LAST_ALL=""
+LAST_RC=""
+LAST_CMD=""
+
+lt_log() { printf '%s\n' "$*"; }
+
+# ---------------------------------------------------------------- setup
+
+lt_setup() {
+    if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+        echo "usage: $0 BUILD_DIR" >&2
+        exit 2
+    fi
+    BUILD=$(cd "$1" && pwd)
+    LT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    LUCIDTLS=${LUCIDTLS:-$BUILD/lucidtls}
+    TEST_NAME=$(basename "$0" .sh)
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/lt-$TEST_NAME.XXXXXX")
+    trap lt_cleanup EXIT
+    trap 'lt_log "interrupted"; exit 130' INT TERM HUP
+
+    for tool in openssl timeout mkfifo; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            lt_log "FATAL: '$tool' is not installed (run scripts/install_deps.sh)"
+            exit 1
+        fi
+    done
+    PKI=$BUILD/interop-pki
+    if ! "$LT_ROOT/scripts/make_test_pki.sh" "$PKI" >"$WORK/pki.log" 2>&1; then
+        cat "$WORK/pki.log"
+        lt_log "FATAL: scripts/make_test_pki.sh failed"
+        exit 1
+    fi
+    lt_log "== $TEST_NAME: build=$BUILD pki=$PKI work=$WORK"
+    lt_log "== $(openssl version)"
+}
+
+# The CLI must exist for anything below to mean something. Not a skip: a
+# missing binary is a failure.
+lt_require_cli() {
+    if [ ! -x "$LUCIDTLS" ]; then
+        lt_fail "lucidtls CLI exists" "an executable at $LUCIDTLS" "no such file (the CLI did not build?)"
+        lt_finish
+    fi
+    lt_pass "lucidtls CLI exists ($LUCIDTLS)"
+}
+
+# Is PID a live child of this shell? (Guards against killing a recycled pid.)
+lt_is_ours() {
+    [ -n "$1" ] && [ -r "/proc/$1/status" ] \
+        && awk -v me="$$" '/^State:/ { z = ($2 == "Z") } /^PPid:/ { pp = $2 } END { exit !(pp == me && !z) }' \
+            "/proc/$1/status" 2>/dev/null
+}
+
+lt_forget() {
+    local keep=() p
+    for p in "${LT_PIDS[@]}"; do
+        [ "$p" = "$1" ] || keep+=("$p")
+    done
+    LT_PIDS=("${keep[@]}")
+}
+
+lt_cleanup() {
+    local rc=$?
+    local pid
+    for pid in "${LT_PIDS[@]}"; do
+        lt_is_ours "$pid" && kill "$pid" 2>/dev/null
+    done
+    for pid in "${LT_PIDS[@]}"; do
+        lt_is_ours "$pid" && lt_reap "$pid"
+    done
+    if [ "${LT_KEEP_WORK:-0}" = 1 ] || [ "$LT_FAILED" -gt 0 ]; then
+        lt_log "== work dir kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    if [ "$LT_FINISHED" = 0 ]; then
+        lt_log "== $TEST_NAME ended early (status $rc)"
+        printf '%d passed, %d failed\n' "$LT_PASSED" "$((LT_FAILED > 0 ? LT_FAILED : 1))"
+        [ "$rc" = 0 ] && rc=1
+    fi
+    exit "$rc"
+}
+
+# Wait (up to ~3 s) for a process we started to go away, then SIGKILL it.
+lt_reap() {
+    local pid=$1 i
+    for i in $(seq 1 30); do
+        lt_is_ours "$pid" || break
+        sleep 0.1
+    done
+    lt_is_ours "$pid" && kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    lt_forget "$pid"
+    return 0
+}
+
+# ---------------------------------------------------------------- assertions
+
+lt_pass() {
+    LT_PASSED=$((LT_PASSED + 1))
+    lt_log "PASS: $1"
+}
+
+# lt_fail DESC EXPECTED ACTUAL [CMD]
+lt_fail() {
+    LT_FAILED=$((LT_FAILED + 1))
+    lt_log "FAIL: $1"
+    lt_log "    command:  ${4:-$LAST_CMD}"
+    lt_log "    expected: $2"
+    lt_log "    actual:   $3"
+    if [ -n "$LAST_ERR" ] && [ -s "$LAST_ERR" ]; then
+        lt_log "    stderr of the command (last 8 lines):"
+        tail -n 8 "$LAST_ERR" | sed 's/^/        | /'
+    fi
+}
+
+# A short, printable excerpt of a file for failure messages.
+lt_excerpt() {
+    local file=$1 n=${2:-12}
+    if [ ! -e "$file" ]; then
+        echo "(no file $file)"
+    elif [ ! -s "$file" ]; then
+        echo "(empty)"
+    elif [ "${LT_VERBOSE:-0}" = 1 ]; then
+        printf '\n'
+        cat -v "$file" | sed 's/^/        | /'
+    else
+        printf '(last %d lines of %s)\n' "$n" "$(basename "$file")"
+        tail -n "$n" "$file" | cut -c1-200 | cat -v | sed 's/^/        | /'
+    fi
+}
+
+# lt_expect_rc DESC WANT [RC] — WANT is a number or "nonzero"; RC defaults to LAST_RC.
+lt_expect_rc() {
+    local desc=$1 want=$2 rc=${3:-$LAST_RC}
+    if [ "$want" = nonzero ]; then
+        if [ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+            lt_pass "$desc (exit $rc)"
+        elif [ "$rc" = 0 ]; then
+            lt_fail "$desc" "a non-zero exit status" "exit 0"
+        else
+            lt_fail "$desc" "a non-zero exit status, promptly" "timed out (exit $rc)"
+        fi
+    elif [ "$rc" = "$want" ]; then
+        lt_pass "$desc (exit $rc)"
+    else
+        local why="exit $rc"
+        [ "$rc" = 124 ] || [ "$rc" = 137 ] && why="timed out (exit $rc)"
+        lt_fail "$desc" "exit $want" "$why"
+    fi
+}
+
+# lt_expect_contains DESC FILE NEEDLE — fixed string.
+lt_expect_contains() {
+    local desc=$1 file=$2 needle=$3
+    if [ -f "$file" ] && grep -qF -- "$needle" "$file"; then
+        lt_pass "$desc"
+    else
+        lt_fail "$desc" "output containing '$needle'" "$(lt_excerpt "$file")"
+    fi
+}
+
+# lt_expect_match DESC FILE ERE — extended regex, case-insensitive.
+lt_expect_match() {
+    local desc=$1 file=$2 re=$3
+    if [ -f "$file" ] && grep -qiE -- "$re" "$file"; then
+        lt_pass "$desc"
+    else
+        lt_fail "$desc" "output matching /$re/i" "$(lt_excerpt "$file")"
+    fi
+}
+
+lt_expect_not_contains() {
+    local desc=$1 file=$2 needle=$3
+    if [ -f "$file" ] && ! grep -qF -- "$needle" "$file"; then
+        lt_pass "$desc"
+    elif [ ! -f "$file" ]; then
+        lt_fail "$desc" "an output file" "no file $file"
+    else
+        lt_fail "$desc" "no '$needle' in the output" "$(grep -nF -- "$needle" "$file" | head -n 3 | cut -c1-200)"
+    fi
+}
+
+# lt_expect_file_eq DESC FILE EXPECTED_TEXT — the whole file, byte for byte.
+lt_expect_file_eq() {
+    local desc=$1 file=$2 want=$3
+    local got
+    got=$(cat "$file" 2>/dev/null; echo x)
+    got=${got%x}
+    if [ "$got" = "$want" ]; then
+        lt_pass "$desc"
+    else
+        lt_fail "$desc" "exactly $(printf '%q' "$want")" "$(printf '%q' "$(head -c 400 "$file" 2>/dev/null)")"
+    fi
+}
+
+lt_expect_eq() {
+    local desc=$1 want=$2 got=$3
+    if [ "$got" = "$want" ]; then
+        lt_pass "$desc"
+    else
+        lt_fail "$desc" "'$want'" "'$got'"
+    fi
+}
+
+# lt_expect_alive DESC NAME — the named server is still running.
+lt_expect_alive() {
+    local desc=$1 name=$2
+    local pid
+    pid=$(lt_pid "$name")
+    if lt_is_ours "$pid"; then
+        lt_pass "$desc"
+    else
+        local st
+        wait "$pid" 2>/dev/null
+        st=$?
+        lt_forget "$pid"
+        lt_fail "$desc" "server '$name' (pid $pid) still running" \
+            "it exited with status $st; $(lt_excerpt "$(lt_server_err "$name")" 6)" "(server) $(cat "$WORK/$name.cmd")"
+    fi
+}
+
+# lt_finish — the summary line alone on a line; exit 1 on any failure (or no checks).
+lt_finish() {
+    LT_FINISHED=1
+    lt_log "== $TEST_NAME done"
+    printf '%d passed, %d failed\n' "$LT_PASSED" "$LT_FAILED"
+    if [ "$LT_FAILED" -gt 0 ] || [ "$LT_PASSED" -eq 0 ]; then
+        exit 1
+    fi
+    exit 0
+}
+
+# ---------------------------------------------------------------- ports
+
+# Is something listening on 127.0.0.1:PORT (or any address)? Reads
+# /proc/net/tcp{,6}, so it never connects (a probe connection would count as a
+# client for servers started with -naccept).
+lt_port_listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'
+}
+
+lt_pick_port() {
+    local port i
+    for i in $(seq 1 50); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        if ! lt_port_listening "$port" && ! grep -qF ":$(printf '%04X' "$port") " /proc/net/tcp 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    echo "$port"
+}
+
+# ---------------------------------------------------------------- servers
+
+lt_pid() { cat "$WORK/$1.pid"; }
+lt_port() { cat "$WORK/$1.port"; }
+lt_server_out() { echo "$WORK/$1.server.out"; }
+lt_server_err() { echo "$WORK/$1.server.err"; }
+
+# lt_start_server NAME CMD... — every argument equal to @PORT@ (or containing
+# it) gets a fresh port. Waits until the port listens; retries on another port
+# when the server dies (e.g. the port was taken meanwhile). Returns non-zero
+# (and records a FAIL) when the server never comes up.
+lt_start_server() {
+    local name=$1
+    shift
+    local attempt port pid out err i
+    out=$(lt_server_out "$name")
+    err=$(lt_server_err "$name")
+    for attempt in 1 2 3; do
+        port=$(lt_pick_port)
+        local args=() a
+        for a in "$@"; do
+            args+=("${a//@PORT@/$port}")
+        done
+        printf '%q ' "${args[@]}" >"$WORK/$name.cmd"
+        "${args[@]}" </dev/null >"$out" 2>"$err" &
+        pid=$!
+        LT_PIDS+=("$pid")
+        echo "$pid" >"$WORK/$name.pid"
+        echo "$port" >"$WORK/$name.port"
+        for i in $(seq 1 100); do
+            if lt_port_listening "$port"; then
+                LT_SERVER_NAMES+=("$name")
+                return 0
+            fi
+            lt_is_ours "$pid" || break
+            sleep 0.1
+        done
+        lt_is_ours "$pid" && kill "$pid" 2>/dev/null
+        lt_reap "$pid"
+        if ! grep -qiE 'in use|bind' "$err" "$out" 2>/dev/null; then
+            break
+        fi
+    done
+    lt_fail "server '$name' starts and listens on 127.0.0.1:$port" "a listening socket within 10 s" \
+        "$(lt_excerpt "$err" 8)" "$(cat "$WORK/$name.cmd")"
+    return 1
+}
+
+# lt_start_lucidtls_server NAME [ARGS...] — `lucidtls server --port P --host 127.0.0.1 ARGS`,
+# and checks the "listening on 127.0.0.1:P" line on stderr.
+lt_start_lucidtls_server() {
+    local name=$1
+    shift
+    lt_start_server "$name" "$LUCIDTLS" server --port @PORT@ --host 127.0.0.1 "$@" || return 1
+    local port err i
+    port=$(lt_port "$name")
+    err=$(lt_server_err "$name")
+    for i in $(seq 1 30); do
+        grep -qF "listening on 127.0.0.1:$port" "$err" 2>/dev/null && break
+        sleep 0.1
+    done
+    if grep -qF "listening on 127.0.0.1:$port" "$err" 2>/dev/null; then
+        lt_pass "lucidtls server '$name' prints 'listening on 127.0.0.1:$port'"
+    else
+        lt_fail "lucidtls server '$name' prints 'listening on 127.0.0.1:$port'" \
+            "that line on stderr" "$(lt_excerpt "$err" 5)" "$(cat "$WORK/$name.cmd")"
+    fi
+    return 0
+}
+
+# lt_start_openssl_server NAME [ARGS...] — `openssl s_server -accept 127.0.0.1:P ARGS`.
+lt_start_openssl_server() {
+    local name=$1
+    shift
+    lt_start_server "$name" openssl s_server -accept "127.0.0.1:@PORT@" "$@"
+}
+
+lt_stop_server() {
+    local pid
+    pid=$(lt_pid "$1")
+    lt_is_ours "$pid" && kill "$pid" 2>/dev/null
+    lt_reap "$pid"
+}
+
+# Wait until an s_server started with -naccept 1 has exited by itself.
+lt_wait_exit() {
+    local pid
+    pid=$(lt_pid "$1")
+    lt_reap "$pid"
+}
+
+# Is the named server still running?
+lt_alive() { lt_is_ours "$(lt_pid "$1")"; }
+
+# ---------------------------------------------------------------- clients
+
+# LAST_OUT: stdout, LAST_ERR: stderr, LAST_ALL: both (after the command ends).
+lt_new_files() {
+    LAST_OUT=$WORK/$1.out
+    LAST_ERR=$WORK/$1.err
+    LAST_ALL=$WORK/$1.all
+    rm -f "$LAST_OUT" "$LAST_ERR" "$LAST_ALL"
+}
+
+# lt_session NAME TIMEOUT SEND EXPECT CMD...
+#   Runs CMD with stdin on a pipe we hold open. Writes SEND (printf %b), waits
+#   until stdout contains EXPECT (a fixed string; empty: do not wait), or CMD
+#   exits, or TIMEOUT seconds pass; then closes stdin and waits for CMD (at
+#   most TIMEOUT more seconds). Sets LAST_OUT, LAST_ERR, LAST_RC, LAST_CMD.
+lt_session() {
+    local name=$1 tmo=$2 send=$3 expect=$4
+    shift 4
+    lt_new_files "$name"
+    LAST_CMD=$(printf '%q ' "$@")
+    local fifo=$WORK/$name.in pid fd deadline
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    timeout -k 2 "$((tmo * 2))" "$@" <"$fifo" >"$LAST_OUT" 2>"$LAST_ERR" &
+    pid=$!
+    LT_PIDS+=("$pid")
+    exec {fd}<>"$fifo"
+    (trap '' PIPE; printf '%b' "$send" >&"$fd") 2>/dev/null
+    if [ -n "$expect" ]; then
+        deadline=$((SECONDS + tmo))
+        while ! grep -qF -- "$expect" "$LAST_OUT" 2>/dev/null; do
+            lt_is_ours "$pid" || break
+            [ "$SECONDS" -ge "$deadline" ] && break
+            sleep 0.05
+        done
+    fi
+    exec {fd}>&-
+    wait "$pid"
+    LAST_RC=$?
+    lt_forget "$pid"
+    rm -f "$fifo"
+    cat "$LAST_OUT" "$LAST_ERR" >"$LAST_ALL" 2>/dev/null
+}
+
+# lt_run NAME TIMEOUT GENERATOR CMD... — pipe the output of the shell
+# function GENERATOR (or "-" for no input: /dev/null) into CMD.
+lt_run() {
+    local name=$1 tmo=$2 gen=$3
+    shift 3
+    lt_new_files "$name"
+    LAST_CMD="$gen | $(printf '%q ' "$@")"
+    if [ "$gen" = - ]; then
+        LAST_CMD=$(printf '%q ' "$@")
+        timeout -k 2 "$tmo" "$@" </dev/null >"$LAST_OUT" 2>"$LAST_ERR"
+        LAST_RC=$?
+    else
+        "$gen" | timeout -k 2 "$tmo" "$@" >"$LAST_OUT" 2>"$LAST_ERR"
+        LAST_RC=${PIPESTATUS[1]}
+    fi
+    cat "$LAST_OUT" "$LAST_ERR" >"$LAST_ALL" 2>/dev/null
+}
+
+# A token unique to this run, so an echo cannot be confused with anything else.
+lt_token() { printf '%s-%s-%05d%05d' "$1" "$$" "$RANDOM" "$RANDOM"; }
+
+lt_reverse() { printf '%s' "$1" | rev; }
+
+# Upper-case hex with every non-hex character dropped: for finding a secret in
+# narration however it is spaced or wrapped.
+lt_hex_squash() { tr -cd '0-9A-Fa-f' <"$1" | tr 'a-f' 'A-F'; }
+
+# lt_expect_secret_shown DESC FILE HEX / lt_expect_secret_hidden DESC FILE HEX
+lt_expect_secret_shown() {
+    local desc=$1 file=$2 hex
+    hex=$(printf '%s' "$3" | tr 'a-f' 'A-F')
+    if [ -n "$hex" ] && lt_hex_squash "$file" | grep -qF -- "$hex"; then
+        lt_pass "$desc"
+    else
+        lt_fail "$desc" "the secret ${hex:0:16}... (${#hex} hex digits) in the output" "$(lt_excerpt "$file" 6)"
+    fi
+}
+lt_expect_secret_hidden() {
+    local desc=$1 file=$2 hex
+    hex=$(printf '%s' "$3" | tr 'a-f' 'A-F')
+    hex=${hex:0:32}
+    if [ -z "$hex" ]; then
+        lt_fail "$desc" "a secret to look for" "none (the peer's key log was empty)"
+    elif [ ! -s "$file" ]; then
+        lt_fail "$desc" "some output to search" "(empty)"
+    elif lt_hex_squash "$file" | grep -qF -- "$hex"; then
+        lt_fail "$desc" "no trace of the secret ${hex:0:16}..." "it appears in $(basename "$file")"
+    else
+        lt_pass "$desc"
+    fi
+}
+
+# The six suites: "IANA OpenSSL" per line.
+LT_SUITES="TLS_RSA_WITH_AES_128_CBC_SHA AES128-SHA
+TLS_RSA_WITH_AES_256_CBC_SHA AES256-SHA
+TLS_RSA_WITH_AES_128_CBC_SHA256 AES128-SHA256
+TLS_RSA_WITH_AES_256_CBC_SHA256 AES256-SHA256
+TLS_RSA_WITH_AES_128_GCM_SHA256 AES128-GCM-SHA256
+TLS_RSA_WITH_AES_256_GCM_SHA384 AES256-GCM-SHA384"
+LT_ALL_OSSL="AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384"
+
+lt_iana_of() { printf '%s\n' "$LT_SUITES" | awk -v o="$1" '$2 == o { print $1 }'; }
