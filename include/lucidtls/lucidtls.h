@@ -135,6 +135,8 @@ typedef struct lt_config lt_config;
 
 lt_config *lt_config_new(lt_role role);
 void lt_config_free(lt_config *cfg);
+/* A line about the last setter that failed, e.g. "unknown cipher suite 'X'". */
+const char *lt_config_error(const lt_config *cfg);
 
 /* Server: the certificate chain (leaf first) and its private key, as PEM. */
 int lt_config_set_cert_chain_file(lt_config *cfg, const char *path);

@@ -1,0 +1,265 @@
+/* lt_config: shared settings. Read-only once a connection uses it. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/conn.h"
+#include "hs/suites.h"
+
+static int config_error(lt_config *cfg, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int config_error(lt_config *cfg, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cfg->error, sizeof cfg->error, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+lt_config *lt_config_new(lt_role role)
+{
+    lt_config *cfg = calloc(1, sizeof *cfg);
+    if (cfg == NULL) {
+        return NULL;
+    }
+    cfg->role = role;
+    cfg->hostname_check = 1;
+    cfg->ems = 1;
+    for (size_t i = 0; i < lt_suite_count() && i < LT_MAX_CONFIG_SUITES; i++) {
+        cfg->suites[cfg->n_suites++] = lt_suite_at(i)->id;
+    }
+    return cfg;
+}
+
+void lt_config_free(lt_config *cfg)
+{
+    if (cfg == NULL) {
+        return;
+    }
+    lt_chain_clear(&cfg->chain);
+    lt_pkey_free(cfg->key);
+    lt_trust_free(cfg->trust);
+    free(cfg);
+}
+
+const char *lt_config_error(const lt_config *cfg) { return cfg->error; }
+
+/* Reads a whole (small) file: PEM certificates and keys. */
+static int read_file(lt_config *cfg, const char *path, char **out, size_t *out_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return config_error(cfg, LT_ERR_CONFIG, "cannot open %s", path);
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap + 1);
+    while (buf != NULL) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap || cap >= (1u << 24)) {
+            break;
+        }
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (nb == NULL) {
+            free(buf);
+        }
+        buf = nb;
+    }
+    fclose(f);
+    if (buf == NULL) {
+        return config_error(cfg, LT_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return LT_OK;
+}
+
+int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
+{
+    lt_chain_clear(&cfg->chain);
+    if (lt_chain_from_pem(pem, len, &cfg->chain) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG, "no usable certificate in the chain PEM");
+    }
+    return LT_OK;
+}
+
+int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
+{
+    lt_pkey_free(cfg->key);
+    cfg->key = NULL;
+    if (lt_pkey_from_pem(pem, len, &cfg->key) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG, "no usable private key in the key PEM");
+    }
+    if (cfg->chain.n > 0 && !lt_pkey_matches_cert(cfg->key, cfg->chain.der[0], cfg->chain.len[0])) {
+        return config_error(cfg, LT_ERR_CONFIG, "the private key does not match the certificate");
+    }
+    return LT_OK;
+}
+
+static int set_from_file(lt_config *cfg, const char *path, int (*setter)(lt_config *, const char *, size_t))
+{
+    char *pem;
+    size_t len;
+    LT_GUARD(read_file(cfg, path, &pem, &len));
+    int rc = setter(cfg, pem, len);
+    lt_wipe(pem, len); /* may be a private key */
+    free(pem);
+    if (rc != LT_OK) {
+        size_t used = strlen(cfg->error);
+        snprintf(cfg->error + used, sizeof cfg->error - used, " (%s)", path);
+    }
+    return rc;
+}
+
+int lt_config_set_cert_chain_file(lt_config *cfg, const char *path)
+{
+    return set_from_file(cfg, path, lt_config_set_cert_chain_pem);
+}
+
+int lt_config_set_key_file(lt_config *cfg, const char *path) { return set_from_file(cfg, path, lt_config_set_key_pem); }
+
+static int ensure_trust(lt_config *cfg)
+{
+    if (cfg->trust == NULL) {
+        cfg->trust = lt_trust_new();
+    }
+    return cfg->trust != NULL ? LT_OK : config_error(cfg, LT_ERR_NOMEM, "out of memory");
+}
+
+int lt_config_set_ca_file(lt_config *cfg, const char *path)
+{
+    LT_GUARD(ensure_trust(cfg));
+    if (lt_trust_add_file(cfg->trust, path) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG, "cannot load CA file %s", path);
+    }
+    cfg->trust_loaded = 1;
+    return LT_OK;
+}
+
+int lt_config_set_ca_dir(lt_config *cfg, const char *path)
+{
+    LT_GUARD(ensure_trust(cfg));
+    if (lt_trust_add_dir(cfg->trust, path) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG, "cannot use CA directory %s", path);
+    }
+    cfg->trust_loaded = 1;
+    return LT_OK;
+}
+
+int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len)
+{
+    LT_GUARD(ensure_trust(cfg));
+    if (lt_trust_add_pem(cfg->trust, pem, len) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG, "no usable CA certificate in the PEM");
+    }
+    cfg->trust_loaded = 1;
+    return LT_OK;
+}
+
+int lt_config_use_system_ca(lt_config *cfg)
+{
+    LT_GUARD(ensure_trust(cfg));
+    if (lt_trust_add_system(cfg->trust) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG, "cannot load the system trust store");
+    }
+    cfg->trust_loaded = 1;
+    return LT_OK;
+}
+
+/* The system store, loaded once per process for configs that set no CA. */
+static lt_trust *g_system_trust;
+static pthread_once_t g_system_once = PTHREAD_ONCE_INIT;
+
+static void load_system_trust(void)
+{
+    g_system_trust = lt_trust_new();
+    if (g_system_trust != NULL && lt_trust_add_system(g_system_trust) != LT_OK) {
+        lt_trust_free(g_system_trust);
+        g_system_trust = NULL;
+    }
+}
+
+const lt_trust *lt_config_trust(const lt_config *cfg)
+{
+    if (cfg->trust_loaded) {
+        return cfg->trust;
+    }
+    pthread_once(&g_system_once, load_system_trust);
+    return g_system_trust;
+}
+
+void lt_config_dangerous_disable_hostname_check(lt_config *cfg) { cfg->hostname_check = 0; }
+
+int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n)
+{
+    if (n == 0 || n > LT_MAX_CONFIG_SUITES) {
+        return config_error(cfg, LT_ERR_CONFIG, "need 1 to %d cipher suites", LT_MAX_CONFIG_SUITES);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (lt_suite_find(suites[i]) == NULL) {
+            return config_error(cfg, LT_ERR_CONFIG, "unsupported cipher suite 0x%04x", suites[i]);
+        }
+    }
+    memcpy(cfg->suites, suites, n * sizeof suites[0]);
+    cfg->n_suites = n;
+    return LT_OK;
+}
+
+static int is_separator(char ch) { return ch == ':' || ch == ',' || ch == ' '; }
+
+int lt_config_set_ciphers(lt_config *cfg, const char *list)
+{
+    uint16_t ids[LT_MAX_CONFIG_SUITES];
+    size_t n = 0;
+    const char *p = list;
+    while (*p != '\0') {
+        while (is_separator(*p)) {
+            p++;
+        }
+        const char *start = p;
+        while (*p != '\0' && !is_separator(*p)) {
+            p++;
+        }
+        size_t len = (size_t)(p - start);
+        if (len == 0) {
+            continue;
+        }
+        const lt_suite *s = lt_suite_by_name(start, len);
+        if (s == NULL) {
+            return config_error(cfg, LT_ERR_CONFIG, "unknown or unsupported cipher suite '%.*s'", (int)len, start);
+        }
+        int dup = 0;
+        for (size_t i = 0; i < n; i++) {
+            dup |= ids[i] == s->id;
+        }
+        if (!dup) {
+            if (n == LT_MAX_CONFIG_SUITES) {
+                return config_error(cfg, LT_ERR_CONFIG, "too many cipher suites");
+            }
+            ids[n++] = s->id;
+        }
+    }
+    if (n == 0) {
+        return config_error(cfg, LT_ERR_CONFIG, "empty cipher suite list");
+    }
+    return lt_config_set_cipher_suites(cfg, ids, n);
+}
+
+void lt_config_set_ems(lt_config *cfg, int enabled) { cfg->ems = enabled != 0; }
+
+void lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets)
+{
+    cfg->trace = fn;
+    cfg->trace_arg = arg;
+    cfg->show_secrets = show_secrets != 0;
+}
+
+void lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg)
+{
+    cfg->keylog = fn;
+    cfg->keylog_arg = arg;
+}

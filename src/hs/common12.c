@@ -1,0 +1,213 @@
+/* TLS 1.2 handshake steps both roles share: sending messages, the key
+ * schedule with its narration, ChangeCipherSpec and Finished. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs/handlers.h"
+
+int lt_hs_scratch(lt_conn *c, size_t need, lt_wr *w)
+{
+    lt_hs *hs = c->hs;
+    if (hs->scratch_cap < need) {
+        uint8_t *p = malloc(need);
+        LT_ENSURE(p != NULL, LT_ERR_NOMEM);
+        if (hs->scratch != NULL) {
+            lt_wipe(hs->scratch, hs->scratch_cap);
+            free(hs->scratch);
+        }
+        hs->scratch = p;
+        hs->scratch_cap = need;
+    }
+    *w = lt_wr_init(hs->scratch, hs->scratch_cap);
+    return LT_OK;
+}
+
+int lt_hs_send(lt_conn *c, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
+{
+    static const char *const RFC_SECTION[] = {
+        [LT_HS_CLIENT_HELLO] = "RFC 5246 7.4.1.2",   [LT_HS_SERVER_HELLO] = "RFC 5246 7.4.1.3",
+        [LT_HS_CERTIFICATE] = "RFC 5246 7.4.2",      [LT_HS_SERVER_HELLO_DONE] = "RFC 5246 7.4.5",
+        [LT_HS_CLIENT_KEY_EXCHANGE] = "RFC 5246 7.4.7", [LT_HS_FINISHED] = "RFC 5246 7.4.9",
+    };
+    const char *name = lt_hs_type_name(msg[0]);
+    LT_GUARD(lt_transcript_add(&c->hs->transcript, msg, len, name));
+    LT_GUARD(lt_record_write(&c->rec, LT_CT_HANDSHAKE, msg, len));
+    const char *rfc = msg[0] <= LT_HS_FINISHED ? RFC_SECTION[msg[0]] : NULL;
+    lt_trace(c, LT_EV_MSG_SENT, name, rfc, NULL, fields, n_fields);
+    return LT_OK;
+}
+
+static void trace_master_secret(lt_conn *c, const uint8_t *session_hash, size_t sh_len)
+{
+    const lt_hs *hs = c->hs;
+    if (c->ems) {
+        lt_field f[4] = {lt_fld_text("label", "extended master secret"),
+                         lt_fld_text("inputs", "pre_master_secret, session_hash (the hash of ClientHello .. "
+                                               "ClientKeyExchange)"),
+                         lt_fld_bytes("session_hash", session_hash, sh_len),
+                         lt_fld_secret(c, "master_secret", hs->master_secret, 48)};
+        lt_trace(c, LT_EV_KEY_DERIVE, "master_secret", "RFC 7627 4",
+                 "master_secret = PRF(pre_master_secret, \"extended master secret\", session_hash)[0..47]", f, 4);
+    } else {
+        lt_field f[3] = {lt_fld_text("label", "master secret"),
+                         lt_fld_text("inputs", "pre_master_secret, client_random, server_random"),
+                         lt_fld_secret(c, "master_secret", hs->master_secret, 48)};
+        lt_trace(c, LT_EV_KEY_DERIVE, "master_secret", "RFC 5246 8.1",
+                 "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]",
+                 f, 3);
+    }
+}
+
+static void trace_key_block(lt_conn *c)
+{
+    const lt_key_block *kb = &c->hs->kb;
+    lt_field f[8] = {lt_fld_text("label", "key expansion"),
+                     lt_fld_text("inputs", "master_secret, server_random, client_random"),
+                     lt_fld_secret(c, "client_write_MAC_key", kb->client_mac, kb->mac_len),
+                     lt_fld_secret(c, "server_write_MAC_key", kb->server_mac, kb->mac_len),
+                     lt_fld_secret(c, "client_write_key", kb->client_key, kb->key_len),
+                     lt_fld_secret(c, "server_write_key", kb->server_key, kb->key_len),
+                     lt_fld_secret(c, "client_write_IV", kb->client_iv, kb->iv_len),
+                     lt_fld_secret(c, "server_write_IV", kb->server_iv, kb->iv_len)};
+    lt_trace(c, LT_EV_KEY_DERIVE, "key_block", "RFC 5246 6.3",
+             "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f,
+             8);
+}
+
+int lt_hs_derive_keys(lt_conn *c, uint8_t pms[48])
+{
+    lt_hs *hs = c->hs;
+    const lt_suite *s = c->suite;
+    uint8_t session_hash[LT_MAX_HASH_LEN];
+    size_t sh_len = 0;
+    /* RFC 7627 3: session_hash = Hash(handshake_messages) up to and
+     * including the ClientKeyExchange. */
+    LT_GUARD(lt_transcript_hash(&hs->transcript, session_hash, &sh_len));
+    int rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems, session_hash, sh_len, hs->client_random,
+                                   hs->server_random, hs->master_secret);
+    lt_wipe(pms, 48);
+    LT_GUARD(rc);
+    trace_master_secret(c, session_hash, sh_len);
+    lt_keylog_master(c, hs->client_random, hs->master_secret);
+
+    LT_GUARD(lt_ks12_key_block(s, hs->master_secret, hs->client_random, hs->server_random, &hs->kb));
+    trace_key_block(c);
+
+    const lt_key_block *kb = &hs->kb;
+    int client = c->role == LT_ROLE_CLIENT;
+    const uint8_t *mac_w = s->mac == LT_MAC_NONE ? NULL : (client ? kb->client_mac : kb->server_mac);
+    const uint8_t *mac_r = s->mac == LT_MAC_NONE ? NULL : (client ? kb->server_mac : kb->client_mac);
+    const uint8_t *iv_w = kb->iv_len == 0 ? NULL : (client ? kb->client_iv : kb->server_iv);
+    const uint8_t *iv_r = kb->iv_len == 0 ? NULL : (client ? kb->server_iv : kb->client_iv);
+    hs->pending_write = lt_rc_new(s->cipher, s->mac, 1, client ? kb->client_key : kb->server_key, mac_w, iv_w);
+    hs->pending_read = lt_rc_new(s->cipher, s->mac, 0, client ? kb->server_key : kb->client_key, mac_r, iv_r);
+    LT_ENSURE(hs->pending_write != NULL && hs->pending_read != NULL, LT_ERR_CRYPTO);
+    hs->proof |= LT_PROOF_KEYS_DERIVED;
+    return LT_OK;
+}
+
+int lt_hs_send_ccs(lt_conn *c)
+{
+    static const uint8_t ccs[1] = {1};
+    LT_GUARD(lt_record_write(&c->rec, LT_CT_CHANGE_CIPHER_SPEC, ccs, 1));
+    lt_trace(c, LT_EV_CCS_SENT, "ChangeCipherSpec", "RFC 5246 7.1", "from here on our records are protected", NULL,
+             0);
+    /* RFC 5246 7.1: the write state becomes current right after CCS. */
+    lt_record_set_write_cipher(&c->rec, c->hs->pending_write);
+    c->hs->pending_write = NULL;
+    return LT_OK;
+}
+
+int lt_hs_recv_ccs(lt_conn *c)
+{
+    lt_hs *hs = c->hs;
+    LT_ENSURE(hs->pending_read != NULL, LT_ERR_UNEXPECTED_MESSAGE);
+    lt_trace(c, LT_EV_CCS_RECV, "ChangeCipherSpec", "RFC 5246 7.1", "from here on the peer's records are protected",
+             NULL, 0);
+    lt_record_set_read_cipher(&c->rec, hs->pending_read);
+    hs->pending_read = NULL;
+    return LT_OK;
+}
+
+static int finished_for(lt_conn *c, int from_client, uint8_t verify[LT_FINISHED_LEN], uint8_t *hash,
+                        size_t *hash_len)
+{
+    LT_GUARD(lt_transcript_hash(&c->hs->transcript, hash, hash_len));
+    LT_GUARD(lt_ks12_finished(c->suite->prf_hash, c->hs->master_secret, from_client, hash, *hash_len, verify));
+    char covers[256];
+    snprintf(covers, sizeof covers, "%s (%u messages, %zu bytes)", c->hs->transcript.covers,
+             c->hs->transcript.n_msgs, c->hs->transcript.total_len);
+    lt_field f[4] = {lt_fld_text("label", from_client ? "client finished" : "server finished"),
+                     lt_fld_bytes("transcript_hash", hash, *hash_len), lt_fld_bytes("verify_data", verify, 12),
+                     lt_fld_text("covers", covers)};
+    lt_trace(c, LT_EV_KEY_DERIVE, from_client ? "client_finished" : "server_finished", "RFC 5246 7.4.9",
+             "verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]", f, 4);
+    return LT_OK;
+}
+
+int lt_hs_send_finished(lt_conn *c)
+{
+    uint8_t verify[LT_FINISHED_LEN], hash[LT_MAX_HASH_LEN];
+    size_t hash_len;
+    LT_GUARD(finished_for(c, c->role == LT_ROLE_CLIENT, verify, hash, &hash_len));
+    lt_wr w;
+    LT_GUARD(lt_hs_scratch(c, 64, &w));
+    lt_write_finished(&w, verify);
+    LT_GUARD(lt_wr_finish(&w));
+    lt_field f = lt_fld_bytes("verify_data", verify, sizeof verify);
+    return lt_hs_send(c, w.base, w.off, &f, 1);
+}
+
+int lt_hs_check_finished(lt_conn *c, const uint8_t *body, size_t len)
+{
+    uint8_t got[LT_FINISHED_LEN], want[LT_FINISHED_LEN], hash[LT_MAX_HASH_LEN];
+    size_t hash_len;
+    int rc = lt_parse_finished(body, len, got);
+    if (rc != LT_OK) {
+        return lt_conn_fail(c, rc, "Finished must carry exactly 12 bytes of verify_data, got %zu", len);
+    }
+    int peer_is_client = c->role == LT_ROLE_SERVER;
+    LT_GUARD(finished_for(c, peer_is_client, want, hash, &hash_len));
+    lt_field f = lt_fld_bytes("verify_data", got, sizeof got);
+    lt_trace(c, LT_EV_MSG_RECV, "Finished", "RFC 5246 7.4.9", NULL, &f, 1);
+    /* RFC 5246 7.4.9: "Recipients of Finished messages MUST verify that the
+     * contents are correct"; decrypt_error per 7.2.2. Compared in constant
+     * time. */
+    if (!lt_ct_eq(got, want, sizeof got)) {
+        return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,
+                            "%s Finished verify_data mismatch: the handshake was altered or the keys differ",
+                            peer_is_client ? "client" : "server");
+    }
+    c->hs->proof |= LT_PROOF_FINISHED_OK;
+    uint8_t msg[4 + LT_FINISHED_LEN] = {LT_HS_FINISHED, 0, 0, LT_FINISHED_LEN};
+    memcpy(msg + 4, got, LT_FINISHED_LEN);
+    return lt_transcript_add(&c->hs->transcript, msg, sizeof msg, "Finished");
+}
+
+void lt_hs_version_text(uint16_t v, char *out, size_t cap)
+{
+    const char *name = v == 0x0303 ? "TLS 1.2" : v == 0x0302 ? "TLS 1.1" : v == 0x0301 ? "TLS 1.0"
+                                                 : v == 0x0304 ? "TLS 1.3" : v == 0x0300 ? "SSL 3.0" : "unknown";
+    snprintf(out, cap, "%s (0x%04x)", name, v);
+}
+
+void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t id;
+    while (lt_rd_u16(&suites, &id) == LT_OK && used + 1 < cap) {
+        const char *name = lt_suite_name(id);
+        char hexname[16];
+        if (name == NULL) {
+            snprintf(hexname, sizeof hexname, id == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", id);
+            name = hexname;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}

@@ -1,0 +1,31 @@
+/* The cipher suites we implement: one table row each (suites.c). */
+#ifndef LT_HS_SUITES_H
+#define LT_HS_SUITES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+
+typedef enum lt_kx { LT_KX_RSA = 1 } lt_kx;
+
+typedef struct lt_suite {
+    uint16_t id;
+    const char *iana_name;
+    const char *openssl_name;
+    lt_kx kx;
+    lt_cipher_alg cipher;
+    lt_mac_alg mac;
+    lt_hash_alg prf_hash; /* the PRF and transcript hash (RFC 5246 5, 7.4.9) */
+    const char *cipher_text; /* "AES-128-CBC", for narration */
+    const char *mac_text;    /* "HMAC-SHA256", or "AEAD tag (GCM)" */
+} lt_suite;
+
+const lt_suite *lt_suite_find(uint16_t id);
+/* Finds a suite by IANA or OpenSSL name (case-insensitive). */
+const lt_suite *lt_suite_by_name(const char *name, size_t len);
+/* All suites, in our default preference order. */
+const lt_suite *lt_suite_at(size_t i);
+size_t lt_suite_count(void);
+
+#endif

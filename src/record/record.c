@@ -1,0 +1,229 @@
+#include "record/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Upper bound of what protection adds to a record: explicit IV (16) + MAC
+ * (up to 48) + CBC padding (up to 256). GCM adds 8 + 16. */
+#define LT_MAX_OVERHEAD 320
+
+const char *lt_content_type_name(uint8_t type)
+{
+    switch (type) {
+    case LT_CT_CHANGE_CIPHER_SPEC: return "change_cipher_spec";
+    case LT_CT_ALERT: return "alert";
+    case LT_CT_HANDSHAKE: return "handshake";
+    case LT_CT_APPLICATION_DATA: return "application_data";
+    default: return "unknown";
+    }
+}
+
+int lt_record_init(lt_record *r)
+{
+    memset(r, 0, sizeof *r);
+    r->in = malloc(LT_RECORD_IN_CAP);
+    LT_ENSURE(r->in != NULL, LT_ERR_NOMEM);
+    r->write_version = 0x0303;
+    return LT_OK;
+}
+
+void lt_record_free(lt_record *r)
+{
+    if (r->in != NULL) {
+        /* The input buffer held decrypted plaintext. */
+        lt_wipe(r->in, LT_RECORD_IN_CAP);
+        free(r->in);
+    }
+    if (r->out != NULL) {
+        lt_wipe(r->out, r->out_cap);
+        free(r->out);
+    }
+    lt_rc_free(r->read_rc);
+    lt_rc_free(r->write_rc);
+    memset(r, 0, sizeof *r);
+}
+
+static int is_known_content_type(uint8_t t)
+{
+    return t == LT_CT_CHANGE_CIPHER_SPEC || t == LT_CT_ALERT || t == LT_CT_HANDSHAKE || t == LT_CT_APPLICATION_DATA;
+}
+
+static size_t record_body_len(const lt_record *r) { return ((size_t)r->in[3] << 8) | r->in[4]; }
+
+/* RFC 5246 6.2.1 and 6.2.3: check what the header promises before waiting
+ * for the body, so a peer cannot make us buffer more than one record. */
+static int check_header(const lt_record *r)
+{
+    uint8_t type = r->in[0];
+    uint16_t version = (uint16_t)(r->in[1] << 8 | r->in[2]);
+    size_t len = record_body_len(r);
+
+    /* "If a TLS implementation receives an unexpected record type, it MUST
+     * send an unexpected_message alert" (RFC 5246 6). */
+    LT_ENSURE(is_known_content_type(type), LT_ERR_UNEXPECTED_MESSAGE);
+    LT_ENSURE((version >> 8) == 3, LT_ERR_PROTOCOL_VERSION);
+    LT_ENSURE(r->read_version == 0 || version == r->read_version, LT_ERR_PROTOCOL_VERSION);
+    /* "The length MUST NOT exceed 2^14 + 2048" (6.2.3); plaintext records
+     * may not exceed 2^14 (6.2.1). */
+    LT_ENSURE(len <= (r->read_rc != NULL ? LT_MAX_CIPHERTEXT : LT_MAX_PLAINTEXT), LT_ERR_RECORD_OVERFLOW);
+    return LT_OK;
+}
+
+int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consumed)
+{
+    *consumed = 0;
+    if (r->in_opened) {
+        r->in_len = 0;
+        r->in_opened = 0;
+    }
+    if (r->in_len < LT_RECORD_HEADER_LEN) {
+        size_t take = LT_RECORD_HEADER_LEN - r->in_len;
+        if (take > len) {
+            take = len;
+        }
+        memcpy(r->in + r->in_len, in, take);
+        r->in_len += take;
+        *consumed += take;
+        in += take;
+        len -= take;
+        if (r->in_len < LT_RECORD_HEADER_LEN) {
+            return LT_OK;
+        }
+        LT_GUARD(check_header(r));
+    }
+    size_t want = LT_RECORD_HEADER_LEN + record_body_len(r) - r->in_len;
+    size_t take = want < len ? want : len;
+    memcpy(r->in + r->in_len, in, take);
+    r->in_len += take;
+    *consumed += take;
+    return LT_OK;
+}
+
+int lt_record_ready(const lt_record *r)
+{
+    return !r->in_opened && r->in_len >= LT_RECORD_HEADER_LEN &&
+           r->in_len == LT_RECORD_HEADER_LEN + record_body_len(r);
+}
+
+int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
+{
+    LT_ENSURE(lt_record_ready(r), LT_ERR_INTERNAL);
+    r->in_opened = 1;
+    size_t frag_len = record_body_len(r);
+    uint8_t *frag = r->in + LT_RECORD_HEADER_LEN;
+    *type = r->in[0];
+    if (r->read_rc == NULL) {
+        *pt = frag;
+        *pt_len = frag_len;
+    } else {
+        /* Every failure inside is LT_ERR_BAD_RECORD_MAC (RFC 5246 6.2.3.2). */
+        LT_GUARD(lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, pt, pt_len));
+        /* "TLSCompressed.length MUST NOT exceed 2^14 + 1024" and plaintext
+         * MUST NOT exceed 2^14 (6.2.1); we have no compression. */
+        LT_ENSURE(*pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
+    }
+    if (r->observer != NULL) {
+        r->observer(r->observer_arg, 0, *type, r->read_seq, *pt_len, frag_len + LT_RECORD_HEADER_LEN);
+    }
+    /* A sequence number never wraps (RFC 5246 6.1): we would renegotiate,
+     * which we refuse, so 2^64 records is a hard end. */
+    LT_ENSURE(r->read_seq != UINT64_MAX, LT_ERR_INTERNAL);
+    r->read_seq++;
+    return LT_OK;
+}
+
+size_t lt_record_pending(const lt_record *r) { return r->out_len - r->out_off; }
+
+static int reserve_out(lt_record *r, size_t need)
+{
+    if (r->out_off == r->out_len) {
+        r->out_off = 0;
+        r->out_len = 0;
+    }
+    if (r->out_cap - r->out_len >= need) {
+        return LT_OK;
+    }
+    if (r->out_off > 0) {
+        memmove(r->out, r->out + r->out_off, r->out_len - r->out_off);
+        r->out_len -= r->out_off;
+        r->out_off = 0;
+        if (r->out_cap - r->out_len >= need) {
+            return LT_OK;
+        }
+    }
+    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + LT_MAX_OVERHEAD);
+    while (cap - r->out_len < need) {
+        cap *= 2;
+    }
+    uint8_t *p = malloc(cap);
+    LT_ENSURE(p != NULL, LT_ERR_NOMEM);
+    if (r->out != NULL) {
+        memcpy(p, r->out, r->out_len);
+        lt_wipe(r->out, r->out_cap);
+        free(r->out);
+    }
+    r->out = p;
+    r->out_cap = cap;
+    return LT_OK;
+}
+
+static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len)
+{
+    LT_GUARD(reserve_out(r, LT_RECORD_HEADER_LEN + len + LT_MAX_OVERHEAD));
+    uint8_t *hdr = r->out + r->out_len;
+    hdr[0] = type;
+    lt_put_u16(hdr + 1, r->write_version);
+    size_t frag_len = len;
+    if (r->write_rc == NULL) {
+        if (len > 0) {
+            memcpy(hdr + LT_RECORD_HEADER_LEN, data, len);
+        }
+    } else {
+        uint8_t *buf = hdr + LT_RECORD_HEADER_LEN;
+        if (len > 0) {
+            memcpy(buf + lt_rc_prefix_len(r->write_rc), data, len);
+        }
+        LT_ENSURE(r->write_seq != UINT64_MAX, LT_ERR_INTERNAL);
+        LT_GUARD(lt_rc_seal(r->write_rc, r->write_seq, hdr, buf, len, &frag_len));
+    }
+    lt_put_u16(hdr + 3, (uint16_t)frag_len);
+    r->out_len += LT_RECORD_HEADER_LEN + frag_len;
+    if (r->observer != NULL) {
+        r->observer(r->observer_arg, 1, type, r->write_seq, len, LT_RECORD_HEADER_LEN + frag_len);
+    }
+    if (r->write_rc != NULL) {
+        r->write_seq++;
+    }
+    return LT_OK;
+}
+
+int lt_record_write(lt_record *r, uint8_t type, const uint8_t *data, size_t len)
+{
+    /* Zero-length application data is allowed and sent as one record; other
+     * types never go out empty (RFC 5246 6.2.1). */
+    if (len == 0) {
+        LT_ENSURE(type == LT_CT_APPLICATION_DATA, LT_ERR_INTERNAL);
+        return write_one(r, type, data, 0);
+    }
+    while (len > 0) {
+        size_t n = len < LT_MAX_PLAINTEXT ? len : LT_MAX_PLAINTEXT;
+        LT_GUARD(write_one(r, type, data, n));
+        data += n;
+        len -= n;
+    }
+    return LT_OK;
+}
+
+void lt_record_set_read_cipher(lt_record *r, lt_rc *rc)
+{
+    lt_rc_free(r->read_rc);
+    r->read_rc = rc;
+    r->read_seq = 0;
+}
+
+void lt_record_set_write_cipher(lt_record *r, lt_rc *rc)
+{
+    lt_rc_free(r->write_rc);
+    r->write_rc = rc;
+    r->write_seq = 0;
+}

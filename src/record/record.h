@@ -1,0 +1,87 @@
+/*
+ * The record layer (RFC 5246 6.2): framing, fragmentation, and record
+ * protection through the cipher objects of src/crypto. It knows content types
+ * but nothing about handshake messages.
+ *
+ * Input: lt_record_absorb() buffers bytes until one whole record is there
+ * (never more than one), lt_record_open() then checks and decrypts it in
+ * place. Output: lt_record_write() fragments into records of at most 2^14
+ * plaintext bytes, protects them and appends them to the output buffer.
+ */
+#ifndef LT_RECORD_H
+#define LT_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "crypto/crypto.h"
+
+#define LT_RECORD_HEADER_LEN 5
+#define LT_MAX_PLAINTEXT 16384                         /* 2^14, RFC 5246 6.2.1 */
+#define LT_MAX_CIPHERTEXT (LT_MAX_PLAINTEXT + 2048)    /* RFC 5246 6.2.3 */
+#define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT)
+/* How much protected output we queue before asking the caller to drain it. */
+#define LT_OUT_SOFT_CAP (4 * (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + 256))
+
+/* ContentType (RFC 5246 6.2.1). */
+enum {
+    LT_CT_CHANGE_CIPHER_SPEC = 20,
+    LT_CT_ALERT = 21,
+    LT_CT_HANDSHAKE = 22,
+    LT_CT_APPLICATION_DATA = 23
+};
+const char *lt_content_type_name(uint8_t type);
+
+/* Called once per record protected (dir = 1) or unprotected (dir = 0), for
+ * the trace. */
+typedef void (*lt_record_observer)(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len,
+                                   size_t record_len);
+
+typedef struct lt_record {
+    /* Input: one record at most. */
+    uint8_t *in;
+    size_t in_len;
+    int in_opened; /* the buffered record was handed out; drop it on the next absorb */
+    /* Output: protected records waiting to be sent, [out_off, out_len). */
+    uint8_t *out;
+    size_t out_off;
+    size_t out_len;
+    size_t out_cap;
+    /* Protection state per direction; NULL until ChangeCipherSpec. */
+    lt_rc *read_rc;
+    lt_rc *write_rc;
+    uint64_t read_seq;
+    uint64_t write_seq;
+    /* Version written in outgoing record headers, and the one required on
+     * incoming records (0: any 3.x, before the version is negotiated). */
+    uint16_t write_version;
+    uint16_t read_version;
+    lt_record_observer observer;
+    void *observer_arg;
+} lt_record;
+
+LT_MUST_USE int lt_record_init(lt_record *r);
+void lt_record_free(lt_record *r);
+
+/* Buffers input toward one whole record; *consumed says how much was taken.
+ * Header checks happen as soon as the header is in: an unknown content type
+ * (unexpected_message), a bad version (protocol_version), or a length over
+ * 2^14 + 2048 (record_overflow) fail here, before the body is waited for. */
+LT_MUST_USE int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consumed);
+int lt_record_ready(const lt_record *r);
+/* Checks and decrypts the buffered record. *pt points into the input buffer
+ * and stays valid until the next absorb. */
+LT_MUST_USE int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len);
+
+/* Appends data as protected records of at most 2^14 bytes each. */
+LT_MUST_USE int lt_record_write(lt_record *r, uint8_t type, const uint8_t *data, size_t len);
+size_t lt_record_pending(const lt_record *r);
+
+/* Switch a direction to new keys (on ChangeCipherSpec): takes ownership of
+ * rc, frees the old state, and resets the sequence number to 0 (RFC 5246
+ * 6.1). */
+void lt_record_set_read_cipher(lt_record *r, lt_rc *rc);
+void lt_record_set_write_cipher(lt_record *r, lt_rc *rc);
+
+#endif
