@@ -1,0 +1,294 @@
+/*
+ * lucidtls client: verify the server, then copy stdin to the connection and
+ * the connection to stdout. Any failure is exit 1 with one line on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "lucidtls/lucidtls_fd.h"
+#include "narrate.h"
+
+#define IO_CHUNK 16384
+
+typedef struct client_opts {
+    char host[256];
+    char port[32];
+    const char *cafile;
+    const char *capath;
+    const char *servername;
+    const char *ciphers;
+    int explain;
+    int show_secrets;
+    int no_hostname_check;
+} client_opts;
+
+static int parse_opts(int argc, char **argv, client_opts *o)
+{
+    static const struct option longopts[] = {
+        {"cafile", required_argument, NULL, 'f'},
+        {"capath", required_argument, NULL, 'd'},
+        {"servername", required_argument, NULL, 'n'},
+        {"ciphers", required_argument, NULL, 'C'},
+        {"explain", no_argument, NULL, 'e'},
+        {"show-secrets", no_argument, NULL, 's'},
+        {"insecure-no-hostname-check", no_argument, NULL, 'I'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': o->cafile = optarg; break;
+        case 'd': o->capath = optarg; break;
+        case 'n': o->servername = optarg; break;
+        case 'C': o->ciphers = optarg; break;
+        case 'e': o->explain = 1; break;
+        case 's': o->show_secrets = 1; break;
+        case 'I': o->no_hostname_check = 1; break;
+        default: return -1;
+        }
+    }
+    if (optind + 1 != argc || tool_split_hostport(argv[optind], o->host, sizeof o->host,
+                                                  o->port, sizeof o->port) != 0) {
+        fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
+                        "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
+                        "[--insecure-no-hostname-check]\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int config_fail(lt_config *cfg, const char *what, const char *arg)
+{
+    const char *why = lt_config_error(cfg);
+    fprintf(stderr, "lucidtls: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "",
+            why != NULL ? why : "failed");
+    return 1;
+}
+
+static lt_config *make_config(const client_opts *o, narrator *nar)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    if (cfg == NULL) {
+        fprintf(stderr, "lucidtls: out of memory\n");
+        return NULL;
+    }
+    int bad = 0;
+    if (o->cafile != NULL && lt_config_set_ca_file(cfg, o->cafile) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --cafile", o->cafile);
+    } else if (o->capath != NULL && lt_config_set_ca_dir(cfg, o->capath) != LT_OK) {
+        bad = config_fail(cfg, "cannot use --capath", o->capath);
+    } else if (o->cafile == NULL && o->capath == NULL && lt_config_use_system_ca(cfg) != LT_OK) {
+        bad = config_fail(cfg, "cannot load the system trust store", NULL);
+    } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
+        bad = config_fail(cfg, "bad --ciphers", o->ciphers);
+    }
+    if (bad) {
+        lt_config_free(cfg);
+        return NULL;
+    }
+    if (o->no_hostname_check) {
+        lt_config_dangerous_disable_hostname_check(cfg);
+    }
+    if (nar != NULL) {
+        lt_config_set_trace(cfg, narrate_trace, nar, o->show_secrets);
+    }
+    tool_keylog_setup(cfg);
+    return cfg;
+}
+
+static int fail_line(const lt_conn *conn, int rc, int saved_errno)
+{
+    char why[600];
+    tool_describe_error(conn, rc, saved_errno, "server", why, sizeof why);
+    fprintf(stderr, "lucidtls: %s\n", why);
+    return 1;
+}
+
+/* The copy loop's state. */
+typedef struct pump {
+    lt_conn *conn;
+    int fd;
+    uint8_t in[IO_CHUNK]; /* stdin bytes not yet taken by the connection */
+    size_t in_off, in_len;
+    int stdin_open;
+    int close_sent; /* our close_notify is queued */
+    int done;       /* the server closed: exit status in `status` */
+    int status;
+} pump;
+
+/* After our own close_notify, the server may simply drop the TCP connection
+ * (RFC 5246 7.2.1 lets it skip the reply): that is a clean end, not an error. */
+static void finish_with(pump *p, int rc)
+{
+    p->done = 1;
+    if (rc == LT_CLOSED || (p->close_sent && (rc == LT_ERR_TRUNCATED || rc == LT_ERR_IO))) {
+        p->status = 0;
+        return;
+    }
+    p->status = fail_line(p->conn, rc, errno);
+}
+
+static void pump_socket_in(pump *p)
+{
+    char buf[IO_CHUNK + 1024];
+    for (;;) {
+        size_t n = 0;
+        int rc = lt_fd_read(p->conn, p->fd, buf, sizeof buf, &n);
+        if (rc == LT_OK) {
+            if (tool_write_all(STDOUT_FILENO, buf, n) != 0) {
+                /* Nobody reads our output any more: stop politely. */
+                p->stdin_open = 0;
+                p->in_len = p->in_off = 0;
+            }
+            continue;
+        }
+        if (rc == LT_WANT_INPUT || rc == LT_WANT_OUTPUT) {
+            return;
+        }
+        if (rc == LT_CLOSED && !p->close_sent) {
+            /* Answer the server's close_notify with ours, best effort. */
+            tool_set_nonblocking(p->fd, 0);
+            (void)lt_fd_close(p->conn, p->fd);
+            p->close_sent = 1;
+        }
+        finish_with(p, rc);
+        return;
+    }
+}
+
+static void pump_stdin(pump *p, int readable)
+{
+    if (readable && p->stdin_open && p->in_len == 0) {
+        ssize_t k = read(STDIN_FILENO, p->in, sizeof p->in);
+        if (k > 0) {
+            p->in_off = 0;
+            p->in_len = (size_t)k;
+        } else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
+            p->stdin_open = 0;
+        }
+    }
+    if (p->in_off < p->in_len) {
+        size_t w = 0;
+        int rc = lt_fd_write(p->conn, p->fd, p->in + p->in_off, p->in_len - p->in_off, &w);
+        p->in_off += w;
+        if (p->in_off == p->in_len) {
+            p->in_off = p->in_len = 0;
+        }
+        if (rc < 0) {
+            finish_with(p, rc);
+            return;
+        }
+    }
+    if (!p->stdin_open && p->in_len == 0 && !p->close_sent) {
+        /* All of stdin is queued: say we are done, keep reading. */
+        p->close_sent = 1;
+        int rc = lt_fd_close(p->conn, p->fd);
+        if (rc < 0) {
+            finish_with(p, rc);
+        }
+    }
+}
+
+static int run_pump(lt_conn *conn, int fd)
+{
+    static pump p;
+    memset(&p, 0, sizeof p);
+    p.conn = conn;
+    p.fd = fd;
+    p.stdin_open = 1;
+    tool_set_nonblocking(fd, 1);
+    while (!p.done) {
+        size_t pending = 0;
+        (void)lt_conn_out_peek(conn, &pending);
+        struct pollfd pf[2];
+        pf[0].fd = fd;
+        pf[0].events = POLLIN | (pending > 0 ? POLLOUT : 0);
+        pf[1].fd = STDIN_FILENO;
+        pf[1].events = (p.stdin_open && p.in_len == 0) ? POLLIN : 0;
+        pf[0].revents = pf[1].revents = 0;
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail_line(conn, LT_ERR_IO, errno);
+        }
+        if (pf[1].revents & POLLNVAL) {
+            p.stdin_open = 0;
+        }
+        if (pending > 0 && (pf[0].revents & POLLOUT)) {
+            int rc = lt_fd_flush(conn, fd);
+            if (rc < 0) {
+                finish_with(&p, rc);
+                break;
+            }
+        }
+        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            pump_socket_in(&p);
+        }
+        if (!p.done) {
+            pump_stdin(&p, (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0);
+        }
+    }
+    return p.status;
+}
+
+int cmd_client(int argc, char **argv)
+{
+    client_opts o;
+    if (parse_opts(argc, argv, &o) != 0) {
+        return 2;
+    }
+    narrator *nar = o.explain ? narrator_new(stderr, o.show_secrets, 0) : NULL;
+    lt_config *cfg = make_config(&o, nar);
+    if (cfg == NULL) {
+        narrator_free(nar);
+        return 1;
+    }
+    int status = 1;
+    char err[512];
+    lt_conn *conn = NULL;
+    int fd = tool_connect(o.host, o.port, err, sizeof err);
+    if (fd < 0) {
+        fprintf(stderr, "lucidtls: %s\n", err);
+        goto out;
+    }
+    conn = lt_conn_new(cfg);
+    if (conn == NULL) {
+        fprintf(stderr, "lucidtls: out of memory\n");
+        goto out;
+    }
+    const char *name = o.servername != NULL ? o.servername : o.host;
+    if (lt_conn_set_hostname(conn, name) != LT_OK) {
+        status = fail_line(conn, LT_ERR_USAGE, 0);
+        goto out;
+    }
+    int rc = lt_fd_handshake(conn, fd);
+    if (rc != LT_OK) {
+        int e = errno;
+        if (nar != NULL) {
+            narrate_flush(nar);
+        }
+        status = fail_line(conn, rc, e);
+        goto out;
+    }
+    status = run_pump(conn, fd);
+out:
+    if (nar != NULL) {
+        narrate_flush(nar);
+    }
+    lt_conn_free(conn);
+    if (fd >= 0) {
+        close(fd);
+    }
+    lt_config_free(cfg);
+    narrator_free(nar);
+    return status;
+}

@@ -1,0 +1,330 @@
+/* Helpers shared by the lucidtls subcommands. */
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port, size_t portcap)
+{
+    const char *h = arg;
+    size_t hlen;
+    const char *p;
+    if (arg[0] == '[') {
+        /* An IPv6 literal: the port follows the closing bracket. */
+        const char *close = strchr(arg, ']');
+        if (close == NULL || close[1] != ':') {
+            return -1;
+        }
+        h = arg + 1;
+        hlen = (size_t)(close - h);
+        p = close + 2;
+    } else {
+        const char *colon = strrchr(arg, ':');
+        if (colon == NULL) {
+            return -1;
+        }
+        hlen = (size_t)(colon - arg);
+        p = colon + 1;
+    }
+    if (hlen == 0 || hlen >= hostcap || *p == '\0' || strlen(p) >= portcap) {
+        return -1;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    strcpy(port, p);
+    return 0;
+}
+
+int tool_connect(const char *host, const char *port, char *err, size_t errcap)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errcap, "cannot resolve %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1;
+    int last_errno = 0;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            last_errno = errno;
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            break;
+        }
+        last_errno = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot connect to %s:%s: %s", host, port, strerror(last_errno));
+    }
+    return fd;
+}
+
+static int bound_port_of(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        return -1;
+    }
+    if (ss.ss_family == AF_INET) {
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+    return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+int tool_listen(const char *host, const char *port, int *bound_port, char *err, size_t errcap)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    int gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errcap, "cannot resolve %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1;
+    int last_errno = 0;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            last_errno = errno;
+            continue;
+        }
+        int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0) {
+            break;
+        }
+        last_errno = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot listen on %s:%s: %s", host, port, strerror(last_errno));
+        return -1;
+    }
+    if (bound_port != NULL) {
+        *bound_port = bound_port_of(fd);
+    }
+    return fd;
+}
+
+void tool_peer_name(int fd, char *buf, size_t cap)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char addr[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        snprintf(buf, cap, "?");
+        return;
+    }
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+        port = ntohs(s4->sin_port);
+        snprintf(buf, cap, "%s:%d", addr, port);
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+        port = ntohs(s6->sin6_port);
+        snprintf(buf, cap, "[%s]:%d", addr, port);
+    }
+}
+
+void tool_set_timeouts(int fd, int seconds)
+{
+    struct timeval tv;
+    tv.tv_sec = seconds;
+    tv.tv_usec = 0;
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+int tool_set_nonblocking(int fd, int on)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) {
+        return -1;
+    }
+    flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    return fcntl(fd, F_SETFL, flags);
+}
+
+/* ---- key log -------------------------------------------------------------- */
+
+/* One file for the whole process; the demo logs from two threads. */
+static FILE *keylog_file;
+static pthread_mutex_t keylog_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void keylog_line(void *arg, const lt_conn *conn, const char *line)
+{
+    (void)arg;
+    (void)conn;
+    pthread_mutex_lock(&keylog_mu);
+    if (keylog_file != NULL) {
+        fprintf(keylog_file, "%s\n", line);
+        fflush(keylog_file);
+    }
+    pthread_mutex_unlock(&keylog_mu);
+}
+
+void tool_keylog_setup(lt_config *cfg)
+{
+    const char *path = getenv("SSLKEYLOGFILE");
+    if (path == NULL || path[0] == '\0') {
+        return;
+    }
+    pthread_mutex_lock(&keylog_mu);
+    if (keylog_file == NULL) {
+        keylog_file = fopen(path, "a");
+        if (keylog_file == NULL) {
+            fprintf(stderr, "lucidtls: warning: cannot open SSLKEYLOGFILE %s: %s\n", path,
+                    strerror(errno));
+        }
+    }
+    pthread_mutex_unlock(&keylog_mu);
+    if (keylog_file != NULL) {
+        lt_config_set_keylog(cfg, keylog_line, NULL);
+    }
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+static int is_cert_error(int rc)
+{
+    switch (rc) {
+    case LT_ERR_BAD_CERTIFICATE:
+    case LT_ERR_UNSUPPORTED_CERTIFICATE:
+    case LT_ERR_CERTIFICATE_EXPIRED:
+    case LT_ERR_UNKNOWN_CA:
+    case LT_ERR_HOSTNAME_MISMATCH:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* What kind of failure, in words, when the core gave no detail. */
+static const char *generic_reason(int rc)
+{
+    switch (rc) {
+    case LT_ERR_DECODE: return "malformed message";
+    case LT_ERR_UNEXPECTED_MESSAGE: return "unexpected message";
+    case LT_ERR_BAD_RECORD_MAC: return "bad record MAC";
+    case LT_ERR_RECORD_OVERFLOW: return "record overflow";
+    case LT_ERR_HANDSHAKE_FAILURE: return "handshake failure";
+    case LT_ERR_ILLEGAL_PARAMETER: return "illegal parameter";
+    case LT_ERR_PROTOCOL_VERSION: return "unsupported protocol version";
+    case LT_ERR_DECRYPT_ERROR: return "decrypt error";
+    case LT_ERR_UNSUPPORTED_EXTENSION: return "unsupported extension";
+    case LT_ERR_BAD_CERTIFICATE: return "bad certificate";
+    case LT_ERR_UNSUPPORTED_CERTIFICATE: return "unsupported certificate";
+    case LT_ERR_CERTIFICATE_EXPIRED: return "certificate expired or not yet valid";
+    case LT_ERR_UNKNOWN_CA: return "unknown CA";
+    case LT_ERR_HOSTNAME_MISMATCH: return "hostname mismatch";
+    case LT_ERR_INSUFFICIENT_SECURITY: return "insufficient security";
+    case LT_ERR_INTERNAL: return "internal error";
+    case LT_ERR_NOMEM: return "out of memory";
+    case LT_ERR_CRYPTO: return "crypto library failure";
+    case LT_ERR_USAGE: return "API misuse";
+    case LT_ERR_CONFIG: return "bad configuration";
+    case LT_WANT_INPUT: return "timed out waiting for the peer";
+    case LT_WANT_OUTPUT: return "timed out sending to the peer";
+    default: return lt_result_name(rc);
+    }
+}
+
+void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const char *peer,
+                         char *buf, size_t cap)
+{
+    const char *detail = NULL;
+    int sticky = LT_OK;
+    if (conn != NULL) {
+        sticky = lt_conn_error(conn, &detail);
+    }
+    /* The connection's sticky error is the root cause; the fd layer's code
+     * may only be its echo (or an I/O failure the core never saw). */
+    if (sticky < 0) {
+        rc = sticky;
+    }
+    if (detail != NULL && detail[0] == '\0') {
+        detail = NULL;
+    }
+    if (rc == LT_ERR_PEER_ALERT && conn != NULL && lt_conn_peer_alert(conn) >= 0) {
+        snprintf(buf, cap, "%s sent fatal alert: %s", peer,
+                 lt_alert_name((uint8_t)lt_conn_peer_alert(conn)));
+    } else if (is_cert_error(rc)) {
+        snprintf(buf, cap, "certificate verify failed: %s", detail ? detail : generic_reason(rc));
+    } else if (rc == LT_ERR_TRUNCATED) {
+        snprintf(buf, cap, "%s closed the connection without close_notify%s%s", peer,
+                 detail ? ": " : "", detail ? detail : "");
+    } else if (rc == LT_ERR_IO) {
+        snprintf(buf, cap, "connection error: %s",
+                 saved_errno ? strerror(saved_errno) : "socket failed");
+    } else if (rc == LT_WANT_INPUT || rc == LT_WANT_OUTPUT) {
+        snprintf(buf, cap, "%s", generic_reason(rc));
+    } else if (detail != NULL) {
+        snprintf(buf, cap, "%s: %s", generic_reason(rc), detail);
+    } else {
+        snprintf(buf, cap, "%s (%s)", generic_reason(rc), lt_result_name(rc));
+    }
+}
+
+int tool_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k <= 0) {
+            return -1;
+        }
+        p += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
+void tool_summary(const lt_conn *conn, char *buf, size_t cap)
+{
+    uint16_t suite = lt_conn_cipher_suite(conn);
+    const char *iana = lt_suite_name(suite);
+    const char *ossl = lt_suite_openssl_name(suite);
+    const char *sni = lt_conn_server_name(conn);
+    uint16_t v = lt_conn_version(conn);
+    snprintf(buf, cap,
+             "Protocol: %s\n"
+             "Cipher: %s (%s)\n"
+             "Extended master secret: %s\n"
+             "Secure renegotiation: %s\n"
+             "Server name: %s\n",
+             v == LT_TLS1_2 ? "TLSv1.2" : "unknown", iana ? iana : "(none)", ossl ? ossl : "-",
+             lt_conn_used_ems(conn) ? "yes" : "no",
+             lt_conn_secure_renegotiation(conn) ? "yes" : "no",
+             (sni != NULL && sni[0] != '\0') ? sni : "(none)");
+}

@@ -1,0 +1,286 @@
+/*
+ * lucidtls demo: the seed's story, live. Alice (a server thread) and Bob (the
+ * main thread) talk TLS 1.2 over a loopback socket, with a CA and a
+ * certificate made in memory a moment before, and the narrator tells what
+ * each of them does.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "lucidtls/lucidtls_fd.h"
+#include "narrate.h"
+
+#define DEMO_TIMEOUT_S 10
+#define BOB_SAYS "Hello Alice, this is Bob."
+#define ALICE_SAYS "Hello Bob, this is Alice."
+
+/* Bob offers all six suites; Alice prefers the seed's protocol (RSA key
+ * transport, MAC-then-encrypt with CBC), so she picks it. */
+static const char BOB_SUITES[] =
+    "TLS_RSA_WITH_AES_128_GCM_SHA256:TLS_RSA_WITH_AES_256_GCM_SHA384:"
+    "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_256_CBC_SHA256:"
+    "TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA";
+static const char ALICE_SUITES[] =
+    "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256:"
+    "TLS_RSA_WITH_AES_256_GCM_SHA384:TLS_RSA_WITH_AES_256_CBC_SHA256";
+
+typedef struct demo {
+    lt_demo_pki pki;
+    narrator *nar;
+    int show_secrets;
+    int lfd;
+    int port;
+    /* Alice's outcome, written by her thread, read after the join. */
+    int alice_rc;
+    char alice_err[600];
+    /* What Bob's connection negotiated, printed after the story. */
+    char summary[1024];
+} demo;
+
+/* Reads one message into buf (NUL-terminated). */
+static int read_message(lt_conn *conn, int fd, char *buf, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    int rc = lt_fd_read(conn, fd, buf, cap - 1, &n);
+    buf[rc == LT_OK ? n : 0] = '\0';
+    *len = n;
+    return rc;
+}
+
+static int alice_talk(demo *d, lt_conn *conn, int fd)
+{
+    char msg[256];
+    size_t len = 0;
+    int rc = lt_fd_handshake(conn, fd);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    rc = read_message(conn, fd, msg, sizeof msg, &len);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    narrate_note(d->nar, LT_ROLE_SERVER, NARR_PHASE_DATA, "Alice reads: \"%s\"", msg);
+    narrate_note(d->nar, LT_ROLE_SERVER, NARR_PHASE_DATA, "Alice writes: \"%s\"", ALICE_SAYS);
+    rc = lt_fd_write(conn, fd, ALICE_SAYS, strlen(ALICE_SAYS), NULL);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    /* Bob hangs up first; Alice answers his close_notify with hers. */
+    rc = read_message(conn, fd, msg, sizeof msg, &len);
+    if (rc != LT_CLOSED) {
+        return rc == LT_OK ? LT_ERR_UNEXPECTED_MESSAGE : rc;
+    }
+    return lt_fd_close(conn, fd);
+}
+
+static lt_config *alice_config(demo *d)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    if (cfg == NULL) {
+        return NULL;
+    }
+    if (lt_config_set_cert_chain_pem(cfg, d->pki.chain_pem, strlen(d->pki.chain_pem)) != LT_OK ||
+        lt_config_set_key_pem(cfg, d->pki.key_pem, strlen(d->pki.key_pem)) != LT_OK ||
+        lt_config_set_ciphers(cfg, ALICE_SUITES) != LT_OK) {
+        const char *why = lt_config_error(cfg);
+        snprintf(d->alice_err, sizeof d->alice_err, "Alice's configuration failed: %s",
+                 why ? why : "?");
+        lt_config_free(cfg);
+        return NULL;
+    }
+    lt_config_set_trace(cfg, narrate_trace, d->nar, d->show_secrets);
+    tool_keylog_setup(cfg);
+    return cfg;
+}
+
+/* Wait for Bob, but not forever: if he never comes, the demo must end. */
+static int accept_bob(int lfd)
+{
+    struct pollfd pf = {lfd, POLLIN, 0};
+    if (poll(&pf, 1, DEMO_TIMEOUT_S * 1000) <= 0) {
+        return -1;
+    }
+    return accept(lfd, NULL, NULL);
+}
+
+static void *alice_main(void *arg)
+{
+    demo *d = arg;
+    d->alice_rc = LT_ERR_INTERNAL;
+    lt_config *cfg = alice_config(d);
+    if (cfg == NULL) {
+        return NULL;
+    }
+    int fd = accept_bob(d->lfd);
+    if (fd < 0) {
+        snprintf(d->alice_err, sizeof d->alice_err, "Alice: Bob never connected");
+        lt_config_free(cfg);
+        return NULL;
+    }
+    tool_set_timeouts(fd, DEMO_TIMEOUT_S);
+    lt_conn *conn = lt_conn_new(cfg);
+    if (conn != NULL) {
+        int rc = alice_talk(d, conn, fd);
+        int e = errno;
+        d->alice_rc = rc;
+        if (rc != LT_OK) {
+            tool_describe_error(conn, rc, e, "Bob", d->alice_err, sizeof d->alice_err);
+        }
+    }
+    lt_conn_free(conn);
+    close(fd);
+    lt_config_free(cfg);
+    return NULL;
+}
+
+static lt_config *bob_config(demo *d)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    if (cfg == NULL) {
+        return NULL;
+    }
+    if (lt_config_set_ca_pem(cfg, d->pki.ca_pem, strlen(d->pki.ca_pem)) != LT_OK ||
+        lt_config_set_ciphers(cfg, BOB_SUITES) != LT_OK) {
+        const char *why = lt_config_error(cfg);
+        fprintf(stderr, "lucidtls demo: Bob's configuration failed: %s\n", why ? why : "?");
+        lt_config_free(cfg);
+        return NULL;
+    }
+    lt_config_set_trace(cfg, narrate_trace, d->nar, d->show_secrets);
+    tool_keylog_setup(cfg);
+    return cfg;
+}
+
+static int bob_talk(demo *d, lt_conn *conn, int fd)
+{
+    char msg[256];
+    size_t len = 0;
+    int rc = lt_fd_handshake(conn, fd);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    narrate_note(d->nar, LT_ROLE_CLIENT, NARR_PHASE_DATA, "Bob writes: \"%s\"", BOB_SAYS);
+    rc = lt_fd_write(conn, fd, BOB_SAYS, strlen(BOB_SAYS), NULL);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    rc = read_message(conn, fd, msg, sizeof msg, &len);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    narrate_note(d->nar, LT_ROLE_CLIENT, NARR_PHASE_DATA, "Bob reads: \"%s\"", msg);
+    rc = lt_fd_close(conn, fd);
+    if (rc != LT_OK) {
+        return rc;
+    }
+    rc = read_message(conn, fd, msg, sizeof msg, &len);
+    return rc == LT_CLOSED ? LT_OK : (rc == LT_OK ? LT_ERR_UNEXPECTED_MESSAGE : rc);
+}
+
+/* Bob's side, in the calling thread. Returns 0 on success. */
+static int run_bob(demo *d, char *err, size_t errcap)
+{
+    lt_config *cfg = bob_config(d);
+    if (cfg == NULL) {
+        snprintf(err, errcap, "Bob's configuration failed");
+        return -1;
+    }
+    char port[16];
+    snprintf(port, sizeof port, "%d", d->port);
+    int fd = tool_connect("127.0.0.1", port, err, errcap);
+    if (fd < 0) {
+        lt_config_free(cfg);
+        return -1;
+    }
+    tool_set_timeouts(fd, DEMO_TIMEOUT_S);
+    int status = -1;
+    lt_conn *conn = lt_conn_new(cfg);
+    if (conn != NULL && lt_conn_set_hostname(conn, "localhost") == LT_OK) {
+        int rc = bob_talk(d, conn, fd);
+        if (rc == LT_OK) {
+            status = 0;
+        } else {
+            tool_describe_error(conn, rc, errno, "Alice", err, errcap);
+        }
+    } else {
+        snprintf(err, errcap, "cannot create Bob's connection");
+    }
+    /* Only a completed handshake has something to summarize. */
+    if (status == 0) {
+        tool_summary(conn, d->summary, sizeof d->summary);
+    }
+    lt_conn_free(conn);
+    close(fd);
+    lt_config_free(cfg);
+    return status;
+}
+
+static void intro(const demo *d)
+{
+    printf("lucidtls demo: Bob (the client) talks to Alice (the server) over TLS 1.2 on "
+           "127.0.0.1:%d.\n"
+           "A moment ago a throwaway CA, 'lucidtls demo CA', was made in memory, and it "
+           "signed\nAlice's certificate for 'localhost'. Bob trusts that CA and nothing "
+           "else.\n",
+           d->port);
+    if (!d->show_secrets) {
+        printf("(Secrets are hidden; run 'lucidtls demo --show-secrets' to see every key.)\n");
+    }
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    demo d;
+    memset(&d, 0, sizeof d);
+    if (argc == 2 && strcmp(argv[1], "--show-secrets") == 0) {
+        d.show_secrets = 1;
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: lucidtls demo [--show-secrets]\n");
+        return 2;
+    }
+    int rc = lt_demo_pki_make(&d.pki, "localhost");
+    if (rc != LT_OK) {
+        fprintf(stderr, "lucidtls demo: cannot make the demo PKI: %s\n", lt_result_name(rc));
+        return 1;
+    }
+    char err[600] = "";
+    d.lfd = tool_listen("127.0.0.1", "0", &d.port, err, sizeof err);
+    if (d.lfd < 0) {
+        fprintf(stderr, "lucidtls demo: %s\n", err);
+        lt_demo_pki_free(&d.pki);
+        return 1;
+    }
+    d.nar = narrator_new(stdout, d.show_secrets, 1);
+    intro(&d);
+    pthread_t alice;
+    if (pthread_create(&alice, NULL, alice_main, &d) != 0) {
+        fprintf(stderr, "lucidtls demo: cannot start Alice's thread\n");
+        return 1;
+    }
+    int bob_status = run_bob(&d, err, sizeof err);
+    pthread_join(alice, NULL);
+    int status = 0;
+    narrate_flush(d.nar);
+    if (bob_status != 0 || d.alice_rc != LT_OK) {
+        if (bob_status != 0) {
+            fprintf(stderr, "lucidtls demo: Bob failed: %s\n", err);
+        }
+        if (d.alice_rc != LT_OK) {
+            fprintf(stderr, "lucidtls demo: Alice failed: %s\n", d.alice_err);
+        }
+        status = 1;
+    } else {
+        printf("\nWhat Bob and Alice agreed on:\n%s", d.summary);
+        printf("\nBoth said what they had to say and closed with close_notify. The end.\n");
+    }
+    close(d.lfd);
+    narrator_free(d.nar);
+    lt_demo_pki_free(&d.pki);
+    return status;
+}

@@ -1,0 +1,62 @@
+/*
+ * build/lucidtls: a TLS 1.2 client and server that can explain their
+ * handshakes, and a self-contained demo of the seed's story.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "lucidtls %s: TLS 1.2 that explains itself\n"
+            "\n"
+            "usage:\n"
+            "  lucidtls demo\n"
+            "      Bob and Alice run a whole TLS connection in this process, told step by step.\n"
+            "  lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
+            "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
+            "      Serve clients one at a time: echo their data, or answer HTTP with --www.\n"
+            "  lucidtls client HOST:PORT [--cafile F] [--capath DIR] [--servername NAME]\n"
+            "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
+            "                  [--insecure-no-hostname-check]\n"
+            "      Copy stdin to the server and the server's data to stdout.\n"
+            "\n"
+            "  --explain       tell the handshake step by step on stderr\n"
+            "  --show-secrets  with --explain: print keys and secrets in full\n"
+            "  SSLKEYLOGFILE   if set, key log lines are appended to this file\n",
+            LT_VERSION_STRING);
+}
+
+int main(int argc, char **argv)
+{
+    /* A peer that vanishes must be an error code, never a fatal signal. */
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "server") == 0) {
+        return cmd_server(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "client") == 0) {
+        return cmd_client(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "demo") == 0) {
+        return cmd_demo(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("lucidtls %s\n", LT_VERSION_STRING);
+        return 0;
+    }
+    fprintf(stderr, "lucidtls: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

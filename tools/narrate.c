@@ -1,0 +1,954 @@
+/*
+ * The narrator: trace events -> the seed's story (see narrate.h).
+ *
+ * Vocabulary (ssl-notes.md): Bob is the client, Alice the server. The
+ * pre-master secret is the PMS; encrypted under Alice's public key it is the
+ * "EMS" of the notes. The four session keys are E_B, M_B (Bob -> Alice) and
+ * E_A, M_A (Alice -> Bob), i.e. client_write_key, client_write_MAC_key,
+ * server_write_key, server_write_MAC_key in RFC 5246.
+ */
+#include "narrate.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_MAX_LEN 1024
+#define SHORT_HEX_BYTES 8
+
+/* One line of the story. */
+typedef struct narr_line {
+    int phase;
+    unsigned long seq;
+    lt_role side;
+    char *text;
+} narr_line;
+
+/* Certificate checks arrive one event each; they are told as one line. */
+typedef struct cert_story {
+    int active;
+    char text[LINE_MAX_LEN];
+} cert_story;
+
+typedef struct side_state {
+    int phase;            /* where this side is in the story */
+    int told_master;      /* both-sides mode: told the master secret already */
+    int told_protection;  /* told the record protection scheme once */
+    cert_story cert;
+} side_state;
+
+struct narrator {
+    FILE *out;
+    int show_secrets;
+    int both_sides;
+    pthread_mutex_t mu;
+    int printed_phase; /* one-side mode: last header printed */
+    unsigned long seq;
+    narr_line *lines;
+    size_t nlines, cap;
+    side_state side[2];
+    int told_master_any;   /* some side told the master secret formula */
+    int told_keyblock_any; /* some side told the key block slicing */
+};
+
+static const char *const PHASE_TITLE[] = {
+    "",
+    "1. Hello: nonces and algorithms",
+    "2. Alice proves who she is",
+    "3. The pre-master secret",
+    "4. Keys",
+    "5. Finished: MACs over the handshake",
+    "6. Data",
+    "7. Close",
+};
+
+/* ---- output ---------------------------------------------------------------- */
+
+static void print_header(narrator *n, int phase)
+{
+    if (phase >= 1 && phase <= NARR_PHASE_CLOSE) {
+        fprintf(n->out, "\n%s\n", PHASE_TITLE[phase]);
+    }
+}
+
+static const char *side_prefix(const narrator *n, lt_role side)
+{
+    if (!n->both_sides) {
+        return "  ";
+    }
+    return side == LT_ROLE_CLIENT ? "[Bob]   " : "[Alice] ";
+}
+
+/* Called with the lock held. */
+static void emit_text(narrator *n, lt_role side, int phase, const char *text)
+{
+    if (phase < 1) {
+        phase = 1;
+    }
+    if (!n->both_sides) {
+        if (phase > n->printed_phase) {
+            print_header(n, phase);
+            n->printed_phase = phase;
+        }
+        fprintf(n->out, "%s%s\n", side_prefix(n, side), text);
+        fflush(n->out);
+        return;
+    }
+    if (n->nlines == n->cap) {
+        size_t ncap = n->cap ? n->cap * 2 : 64;
+        narr_line *nl = realloc(n->lines, ncap * sizeof *nl);
+        if (nl == NULL) {
+            return;
+        }
+        n->lines = nl;
+        n->cap = ncap;
+    }
+    narr_line *l = &n->lines[n->nlines];
+    l->text = strdup(text);
+    if (l->text == NULL) {
+        return;
+    }
+    l->phase = phase;
+    l->seq = n->seq++;
+    l->side = side;
+    n->nlines++;
+}
+
+static void emitv(narrator *n, lt_role side, int phase, const char *fmt, va_list ap)
+{
+    char buf[LINE_MAX_LEN];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    emit_text(n, side, phase, buf);
+}
+
+static void emit(narrator *n, lt_role side, int phase, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void emit(narrator *n, lt_role side, int phase, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emitv(n, side, phase, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- field helpers ----------------------------------------------------------- */
+
+static const lt_field *fld(const lt_event *ev, const char *name)
+{
+    for (size_t i = 0; i < ev->nfields; i++) {
+        if (ev->fields[i].name != NULL && strcmp(ev->fields[i].name, name) == 0) {
+            return &ev->fields[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *ftext(const lt_event *ev, const char *name)
+{
+    const lt_field *f = fld(ev, name);
+    return (f != NULL && f->text != NULL) ? f->text : NULL;
+}
+
+static const char *ftext_or(const lt_event *ev, const char *name, const char *dflt)
+{
+    const char *t = ftext(ev, name);
+    return t != NULL ? t : dflt;
+}
+
+static size_t flen(const lt_event *ev, const char *name)
+{
+    const lt_field *f = fld(ev, name);
+    return f != NULL ? f->len : 0;
+}
+
+/* A value for humans: hex shortened to its first bytes (all of it with
+ * --show-secrets), or the hidden-secret notice. */
+static void fmt_value(const narrator *n, const lt_field *f, char *buf, size_t cap)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (f == NULL) {
+        snprintf(buf, cap, "(not reported)");
+        return;
+    }
+    if (f->bytes == NULL) {
+        if (f->is_secret) {
+            snprintf(buf, cap, "(hidden: %zu bytes; --show-secrets to reveal)", f->len);
+        } else if (f->text != NULL) {
+            snprintf(buf, cap, "%s", f->text);
+        } else {
+            snprintf(buf, cap, "(%zu bytes)", f->len);
+        }
+        return;
+    }
+    if (f->len == 0) {
+        snprintf(buf, cap, "(empty)");
+        return;
+    }
+    size_t show = f->len;
+    if (!n->show_secrets && show > SHORT_HEX_BYTES) {
+        show = SHORT_HEX_BYTES;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < show && o + 3 < cap; i++) {
+        buf[o++] = digits[f->bytes[i] >> 4];
+        buf[o++] = digits[f->bytes[i] & 15];
+    }
+    buf[o] = '\0';
+    if (show < f->len && o + 4 < cap) {
+        strcat(buf, "...");
+    }
+}
+
+static void fmt_named(const narrator *n, const lt_event *ev, const char *name, char *buf,
+                      size_t cap)
+{
+    fmt_value(n, fld(ev, name), buf, cap);
+}
+
+/* How many items in a comma-separated list. */
+static int count_list(const char *s)
+{
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    int k = 1;
+    for (; *s; s++) {
+        if (*s == ',') {
+            k++;
+        }
+    }
+    return k;
+}
+
+/* "CN=lucidtls demo CA, O=..." -> "lucidtls demo CA": the part people read. */
+static void common_name(const char *dn, char *buf, size_t cap)
+{
+    const char *cn = dn != NULL ? strstr(dn, "CN=") : NULL;
+    if (cn == NULL) {
+        snprintf(buf, cap, "%s", dn != NULL ? dn : "?");
+        return;
+    }
+    cn += 3;
+    size_t len = strcspn(cn, ",/+");
+    if (len >= cap) {
+        len = cap - 1;
+    }
+    memcpy(buf, cn, len);
+    buf[len] = '\0';
+}
+
+/* "Nov 27 15:44:00 2025 GMT" -> "Nov 27"; anything else stays as it is. */
+static void short_date(const char *d, char *buf, size_t cap)
+{
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (d == NULL) {
+        snprintf(buf, cap, "?");
+        return;
+    }
+    for (size_t i = 0; i < 12; i++) {
+        if (strncmp(d, months[i], 3) == 0 && d[3] == ' ') {
+            const char *p = d + 4;
+            while (*p == ' ') {
+                p++;
+            }
+            size_t dl = strspn(p, "0123456789");
+            snprintf(buf, cap, "%s %.*s", months[i], (int)dl, p);
+            return;
+        }
+    }
+    snprintf(buf, cap, "%s", d);
+}
+
+/* ---- names ------------------------------------------------------------------- */
+
+static const char *who(lt_role r) { return r == LT_ROLE_CLIENT ? "Bob" : "Alice"; }
+static lt_role other(lt_role r) { return r == LT_ROLE_CLIENT ? LT_ROLE_SERVER : LT_ROLE_CLIENT; }
+static const char *enc_key(lt_role sender) { return sender == LT_ROLE_CLIENT ? "E_B" : "E_A"; }
+static const char *mac_key(lt_role sender) { return sender == LT_ROLE_CLIENT ? "M_B" : "M_A"; }
+static const char *his_her(lt_role r) { return r == LT_ROLE_CLIENT ? "his" : "her"; }
+
+static int suite_is_aead(uint16_t suite)
+{
+    const char *name = lt_suite_name(suite);
+    return name != NULL && strstr(name, "_GCM_") != NULL;
+}
+
+static const char *suite_hash(uint16_t suite)
+{
+    const char *name = lt_suite_name(suite);
+    return (name != NULL && strstr(name, "SHA384") != NULL) ? "SHA-384" : "SHA-256";
+}
+
+/* "TLS_RSA_WITH_AES_128_CBC_SHA256" -> "RSA key transport, AES-128-CBC,
+ * HMAC-SHA256". */
+static void explain_suite(const char *name, char *buf, size_t cap)
+{
+    if (name == NULL || strncmp(name, "TLS_", 4) != 0 || strstr(name, "_WITH_") == NULL) {
+        snprintf(buf, cap, "%s", name != NULL ? name : "?");
+        return;
+    }
+    const char *kx = name + 4;
+    size_t kxlen = (size_t)(strstr(name, "_WITH_") - kx);
+    const char *ciph = strstr(name, "_WITH_") + 6;
+    int aead = strstr(ciph, "_GCM_") != NULL;
+    int bits = strstr(ciph, "_256_") != NULL ? 256 : 128;
+    const char *mac = strrchr(name, '_') + 1;
+    char kxs[64];
+    snprintf(kxs, sizeof kxs, "%.*s", (int)kxlen, kx);
+    if (strcmp(kxs, "RSA") == 0) {
+        snprintf(kxs, sizeof kxs, "RSA key transport");
+    }
+    if (aead) {
+        snprintf(buf, cap, "%s, AES-%d-GCM (AEAD: its tag replaces the MAC), PRF with %s", kxs,
+                 bits, strcmp(mac, "SHA384") == 0 ? "SHA-384" : "SHA-256");
+    } else {
+        snprintf(buf, cap, "%s, AES-%d-CBC, HMAC-%s", kxs, bits,
+                 strcmp(mac, "SHA") == 0 ? "SHA1" : mac);
+    }
+}
+
+/* ---- certificate checks (one line) ------------------------------------------- */
+
+static void cert_story_flush(narrator *n, lt_role side)
+{
+    cert_story *cs = &n->side[side].cert;
+    if (!cs->active) {
+        return;
+    }
+    emit(n, side, NARR_PHASE_CERT, "%s checks %s's certificate: %s", who(side), who(other(side)),
+         cs->text);
+    cs->active = 0;
+    cs->text[0] = '\0';
+}
+
+static void cert_story_add(narrator *n, lt_role side, const char *part)
+{
+    cert_story *cs = &n->side[side].cert;
+    size_t used = strlen(cs->text);
+    snprintf(cs->text + used, sizeof cs->text - used, "%s%s", cs->active ? "; " : "", part);
+    cs->active = 1;
+}
+
+static void on_cert_check(narrator *n, lt_role side, const lt_event *ev)
+{
+    const char *res = ftext_or(ev, "result", "?");
+    int ok = strcmp(res, "ok") == 0;
+    const char *verdict = ok ? "ok" : "FAILED";
+    char part[LINE_MAX_LEN];
+    if (strcmp(ev->what, "chain") == 0) {
+        char anchor[256];
+        common_name(ftext(ev, "anchor"), anchor, sizeof anchor);
+        if (ok) {
+            snprintf(part, sizeof part, "chain to trusted CA '%s' ok", anchor);
+        } else {
+            snprintf(part, sizeof part, "chain FAILED%s%s%s", ev->detail ? " (" : "",
+                     ev->detail ? ev->detail : "", ev->detail ? ")" : "");
+        }
+    } else if (strcmp(ev->what, "validity") == 0) {
+        char nb[64], na[64];
+        short_date(ftext(ev, "not_before"), nb, sizeof nb);
+        short_date(ftext(ev, "not_after"), na, sizeof na);
+        snprintf(part, sizeof part, "valid %s .. %s %s", nb, na, verdict);
+    } else if (strcmp(ev->what, "hostname") == 0) {
+        const char *wanted = ftext_or(ev, "wanted", "?");
+        if (ok) {
+            snprintf(part, sizeof part, "name '%s' in SAN ok", wanted);
+        } else {
+            snprintf(part, sizeof part, "name '%s' FAILED (certificate has %s)", wanted,
+                     ftext_or(ev, "names", "no names"));
+        }
+    } else {
+        snprintf(part, sizeof part, "%s %s", ev->what, verdict);
+    }
+    cert_story_add(n, side, part);
+    if (!ok) {
+        cert_story_flush(n, side);
+    }
+}
+
+/* ---- handshake messages ------------------------------------------------------ */
+
+static const char *rfc_or(const lt_event *ev, const char *dflt)
+{
+    return (ev->rfc != NULL && ev->rfc[0] != '\0') ? ev->rfc : dflt;
+}
+
+static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
+{
+    char rnd[160];
+    fmt_named(n, ev, "random", rnd, sizeof rnd);
+    const char *suites = ftext(ev, "cipher_suites");
+    int k = count_list(suites);
+    emit(n, side, NARR_PHASE_HELLO,
+         "%s -> %s  ClientHello (%s): Bob offers %d cipher suite%s and his nonce, "
+         "client_random = %s",
+         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.2"), k, k == 1 ? "" : "s",
+         rnd);
+    if (suites != NULL) {
+        emit(n, side, NARR_PHASE_HELLO, "      suites, Bob's preference first: %s", suites);
+    }
+    const char *exts = ftext(ev, "extensions");
+    if (exts != NULL && exts[0] != '\0') {
+        emit(n, side, NARR_PHASE_HELLO, "      extensions: %s", exts);
+    }
+}
+
+static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
+{
+    char rnd[160];
+    fmt_named(n, ev, "random", rnd, sizeof rnd);
+    emit(n, side, NARR_PHASE_HELLO,
+         "%s -> %s  ServerHello (%s): Alice's choice %s and her nonce, server_random = %s",
+         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.3"),
+         ftext_or(ev, "cipher_suite", "?"), rnd);
+    const char *exts = ftext(ev, "extensions");
+    if (exts != NULL && exts[0] != '\0') {
+        emit(n, side, NARR_PHASE_HELLO, "      extensions: %s", exts);
+    }
+}
+
+static void msg_certificate(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
+{
+    char subj[256], iss[256];
+    common_name(ftext(ev, "leaf_subject"), subj, sizeof subj);
+    common_name(ftext(ev, "leaf_issuer"), iss, sizeof iss);
+    const char *count = ftext_or(ev, "count", "?");
+    emit(n, side, NARR_PHASE_CERT,
+         "%s -> %s  Certificate (%s): %s certificate%s: '%s' (her public key), signed by CA '%s'",
+         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.2"), count,
+         strcmp(count, "1") == 0 ? "" : "s", subj, iss);
+}
+
+static void msg_finished(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
+{
+    char vd[160];
+    fmt_named(n, ev, "verify_data", vd, sizeof vd);
+    if (sent) {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s -> %s  Finished (%s): verify_data = %s, the first handshake message under "
+             "%s new keys",
+             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.9"), vd,
+             his_her(sender));
+    } else if (n->both_sides) {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s compares %s's verify_data with her own: they match, so %s has the same master "
+             "secret and saw the same handshake messages",
+             who(side), who(sender), who(sender));
+    } else {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s -> %s  Finished (%s): verify_data = %s matches what %s computed: same master "
+             "secret, same handshake messages",
+             who(sender), who(side), rfc_or(ev, "RFC 5246 7.4.9"), vd, who(side));
+    }
+}
+
+static void on_message(narrator *n, lt_role side, const lt_event *ev)
+{
+    int sent = ev->kind == LT_EV_MSG_SENT;
+    lt_role sender = sent ? side : other(side);
+    const char *m = ev->what != NULL ? ev->what : "?";
+    if (strcmp(m, "Finished") == 0) {
+        msg_finished(n, side, sender, sent, ev);
+        return;
+    }
+    /* With both sides present, the sender tells each message once. */
+    if (!sent && n->both_sides) {
+        return;
+    }
+    if (strcmp(m, "ClientHello") == 0) {
+        msg_client_hello(n, side, sender, ev);
+    } else if (strcmp(m, "ServerHello") == 0) {
+        msg_server_hello(n, side, sender, ev);
+    } else if (strcmp(m, "Certificate") == 0) {
+        msg_certificate(n, side, sender, ev);
+    } else if (strcmp(m, "ServerHelloDone") == 0) {
+        emit(n, side, NARR_PHASE_CERT, "%s -> %s  ServerHelloDone (%s): that is all from Alice",
+             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.5"));
+    } else if (strcmp(m, "ClientKeyExchange") == 0) {
+        char c[160];
+        fmt_named(n, ev, "encrypted_pre_master_secret", c, sizeof c);
+        emit(n, side, NARR_PHASE_PMS, "%s -> %s  ClientKeyExchange (%s): the EMS, %zu bytes = %s",
+             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.7.1"),
+             flen(ev, "encrypted_pre_master_secret"), c);
+    } else if (strcmp(m, "HelloRequest") == 0) {
+        emit(n, side, n->side[side].phase,
+             "%s -> %s  HelloRequest (%s): Alice asks for a new handshake", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.1"));
+    } else {
+        emit(n, side, n->side[side].phase, "%s -> %s  %s%s%s", who(sender), who(other(sender)), m,
+             ev->detail ? ": " : "", ev->detail ? ev->detail : "");
+    }
+}
+
+/* ---- negotiation choices ----------------------------------------------------- */
+
+static void choice_suite(narrator *n, lt_role side, const lt_event *ev)
+{
+    const char *chosen = ftext_or(ev, "chosen", "?");
+    char expl[256];
+    explain_suite(chosen, expl, sizeof expl);
+    if (side == LT_ROLE_SERVER) {
+        emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s%s%s", chosen, expl,
+             ev->detail ? " -- " : "", ev->detail ? ev->detail : "");
+    } else {
+        emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s", chosen, expl);
+    }
+}
+
+static void on_choice(narrator *n, lt_role side, const lt_event *ev)
+{
+    const char *w = ev->what != NULL ? ev->what : "?";
+    /* With both sides present, the decisions are Alice's to tell, except the
+     * server name, which Bob asks for. */
+    if (n->both_sides && (side == LT_ROLE_CLIENT) != (strcmp(w, "server_name") == 0)) {
+        return;
+    }
+    const char *why = ev->detail;
+    if (strcmp(w, "cipher_suite") == 0) {
+        choice_suite(n, side, ev);
+    } else if (strcmp(w, "extended_master_secret") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Extended master secret (RFC 7627): %s%s%s",
+             ftext_or(ev, "used", "?"), why ? " -- " : "", why ? why : "");
+    } else if (strcmp(w, "secure_renegotiation") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Secure renegotiation (RFC 5746): %s%s%s",
+             ftext_or(ev, "used", "?"), why ? " -- " : "", why ? why : "");
+    } else if (strcmp(w, "server_name") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Server name (SNI, RFC 6066 3): Bob asks for '%s'",
+             ftext_or(ev, "name", "?"));
+    } else if (strcmp(w, "version") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Version: %s%s%s", ftext_or(ev, "chosen", "?"),
+             why ? " -- " : "", why ? why : "");
+    } else {
+        emit(n, side, n->side[side].phase, "%s: %s", w, why ? why : "");
+    }
+}
+
+/* ---- key derivation ---------------------------------------------------------- */
+
+static void derive_pms(narrator *n, lt_role side, const lt_event *ev)
+{
+    char v[256];
+    fmt_named(n, ev, "pre_master_secret", v, sizeof v);
+    if (side == LT_ROLE_CLIENT) {
+        emit(n, side, NARR_PHASE_PMS,
+             "Bob makes the pre-master secret (PMS): %zu bytes = version 03 03 + 46 random bytes",
+             flen(ev, "pre_master_secret"));
+    } else {
+        emit(n, side, NARR_PHASE_PMS,
+             "Alice decrypts the EMS with her RSA private key -> the PMS, %zu bytes (RFC 5246 "
+             "7.4.7.1)%s%s",
+             flen(ev, "pre_master_secret"), ev->detail ? "; " : "", ev->detail ? ev->detail : "");
+    }
+    emit(n, side, NARR_PHASE_PMS, "      PMS = %s", v);
+}
+
+static void derive_epms(narrator *n, lt_role side, const lt_event *ev)
+{
+    char c[160];
+    fmt_named(n, ev, "ciphertext", c, sizeof c);
+    emit(n, side, NARR_PHASE_PMS,
+         "Bob encrypts the PMS under Alice's %s public key -> the encrypted pre-master secret "
+         "(EMS in the seed's words), %zu bytes = %s",
+         ftext_or(ev, "key", "RSA"), flen(ev, "ciphertext"), c);
+}
+
+static void derive_master(narrator *n, lt_role side, const lt_event *ev)
+{
+    char v[256];
+    fmt_named(n, ev, "master_secret", v, sizeof v);
+    const char *label = ftext_or(ev, "label", "master secret");
+    int ems = strstr(label, "extended") != NULL;
+    if (n->both_sides && n->told_master_any) {
+        emit(n, side, NARR_PHASE_KEYS,
+             "%s computes the same master secret from the PMS %s", who(side),
+             side == LT_ROLE_SERVER ? "she decrypted" : "he made");
+        if (n->show_secrets) {
+            emit(n, side, NARR_PHASE_KEYS, "      master_secret = %s", v);
+        }
+        return;
+    }
+    n->told_master_any = 1;
+    emit(n, side, NARR_PHASE_KEYS, "Master secret = PRF(PMS, \"%s\", %s) (%s)", label,
+         ftext_or(ev, "inputs", ems ? "session_hash" : "client_random + server_random"),
+         rfc_or(ev, ems ? "RFC 7627 4" : "RFC 5246 8.1"));
+    if (ems) {
+        char h[256];
+        fmt_named(n, ev, "session_hash", h, sizeof h);
+        emit(n, side, NARR_PHASE_KEYS,
+             "      session_hash = hash of ClientHello..ClientKeyExchange = %s", h);
+    }
+    emit(n, side, NARR_PHASE_KEYS, "      master_secret = %s (%zu bytes)", v,
+         flen(ev, "master_secret"));
+}
+
+static void key_value_line(narrator *n, lt_role side, const lt_event *ev, const char *alias,
+                           const char *name)
+{
+    const lt_field *f = fld(ev, name);
+    if (f == NULL || f->len == 0) {
+        return;
+    }
+    char v[256];
+    fmt_value(n, f, v, sizeof v);
+    emit(n, side, NARR_PHASE_KEYS, "      %-4s %-21s = %s", alias, name, v);
+}
+
+static void derive_key_block(narrator *n, lt_role side, const lt_event *ev)
+{
+    if (n->both_sides && n->told_keyblock_any) {
+        emit(n, side, NARR_PHASE_KEYS,
+             "%s slices the same key block: %s encrypts with %s%s%s and checks %s's records "
+             "with %s%s%s",
+             who(side), side == LT_ROLE_SERVER ? "she" : "he", enc_key(side),
+             flen(ev, "client_write_MAC_key") ? " + " : "",
+             flen(ev, "client_write_MAC_key") ? mac_key(side) : "", who(other(side)),
+             enc_key(other(side)), flen(ev, "client_write_MAC_key") ? " + " : "",
+             flen(ev, "client_write_MAC_key") ? mac_key(other(side)) : "");
+        return;
+    }
+    n->told_keyblock_any = 1;
+    emit(n, side, NARR_PHASE_KEYS, "Key block = PRF(master_secret, \"%s\", %s) (%s)",
+         ftext_or(ev, "label", "key expansion"),
+         ftext_or(ev, "inputs", "server_random + client_random"), rfc_or(ev, "RFC 5246 6.3"));
+    size_t mac = flen(ev, "client_write_MAC_key");
+    size_t key = flen(ev, "client_write_key");
+    size_t iv = flen(ev, "client_write_IV");
+    if (mac > 0) {
+        emit(n, side, NARR_PHASE_KEYS,
+             "The key block is sliced into the four keys: E_B = client_write_key (%zu bytes), "
+             "M_B = client_write_MAC_key (%zu bytes), E_A = server_write_key, M_A = "
+             "server_write_MAC_key%s",
+             key, mac,
+             iv > 0 ? ", plus IVs" : "; no IVs: each CBC record carries its own (RFC 5246 6.2.3.2)");
+    } else {
+        emit(n, side, NARR_PHASE_KEYS,
+             "The key block is sliced into two keys: E_B = client_write_key (%zu bytes), E_A = "
+             "server_write_key, plus %zu-byte implicit IVs. No MAC keys: with GCM the AEAD tag "
+             "replaces the MAC (RFC 5288 3)",
+             key, iv);
+    }
+    key_value_line(n, side, ev, "E_B", "client_write_key");
+    key_value_line(n, side, ev, "M_B", "client_write_MAC_key");
+    key_value_line(n, side, ev, "", "client_write_IV");
+    key_value_line(n, side, ev, "E_A", "server_write_key");
+    key_value_line(n, side, ev, "M_A", "server_write_MAC_key");
+    key_value_line(n, side, ev, "", "server_write_IV");
+}
+
+static void derive_finished(narrator *n, lt_role side, const lt_event *ev, const lt_conn *conn)
+{
+    lt_role owner = strncmp(ev->what, "client", 6) == 0 ? LT_ROLE_CLIENT : LT_ROLE_SERVER;
+    char vd[160], th[256];
+    fmt_named(n, ev, "verify_data", vd, sizeof vd);
+    fmt_named(n, ev, "transcript_hash", th, sizeof th);
+    const char *covers = ftext_or(ev, "covers", "all handshake messages so far");
+    const char *label = ftext_or(ev, "label", owner == LT_ROLE_CLIENT ? "client finished"
+                                                                      : "server finished");
+    if (owner == side) {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s's Finished: verify_data = PRF(master_secret, \"%s\", %s(all handshake messages "
+             "so far)) -- a MAC over %s (%s)",
+             who(side), label, suite_hash(lt_conn_cipher_suite(conn)), covers,
+             rfc_or(ev, "RFC 5246 7.4.9"));
+        emit(n, side, NARR_PHASE_FINISHED, "      transcript hash = %s, verify_data = %s", th, vd);
+    } else {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s computes what %s's verify_data must be: PRF(master_secret, \"%s\", hash of %s) "
+             "= %s",
+             who(side), who(owner), label, covers, vd);
+    }
+}
+
+static void on_key_derive(narrator *n, lt_role side, const lt_event *ev, const lt_conn *conn)
+{
+    const char *w = ev->what != NULL ? ev->what : "?";
+    if (strcmp(w, "pre_master_secret") == 0) {
+        derive_pms(n, side, ev);
+    } else if (strcmp(w, "encrypted_pre_master_secret") == 0) {
+        derive_epms(n, side, ev);
+    } else if (strcmp(w, "master_secret") == 0) {
+        derive_master(n, side, ev);
+    } else if (strcmp(w, "key_block") == 0) {
+        derive_key_block(n, side, ev);
+    } else if (strcmp(w, "client_finished") == 0 || strcmp(w, "server_finished") == 0) {
+        derive_finished(n, side, ev, conn);
+    } else {
+        emit(n, side, n->side[side].phase, "%s derives %s%s%s", who(side), w,
+             ev->detail ? ": " : "", ev->detail ? ev->detail : "");
+    }
+}
+
+/* ---- records, CCS, alerts ---------------------------------------------------- */
+
+static int record_phase(narrator *n, lt_role side, const char *type)
+{
+    if (strcmp(type, "application_data") == 0) {
+        return NARR_PHASE_DATA;
+    }
+    if (strcmp(type, "handshake") == 0 && n->side[side].phase <= NARR_PHASE_FINISHED) {
+        return NARR_PHASE_FINISHED;
+    }
+    return n->side[side].phase;
+}
+
+static void on_record(narrator *n, lt_role side, const lt_event *ev, const lt_conn *conn)
+{
+    const char *type = ev->what != NULL ? ev->what : "?";
+    const char *prot = ftext(ev, "protection");
+    /* Records before ChangeCipherSpec travel in the clear: nothing to tell. */
+    if (prot == NULL || strstr(prot, "none") != NULL || strstr(prot, "NULL") != NULL) {
+        return;
+    }
+    int sent = ev->kind == LT_EV_RECORD_PROTECT;
+    lt_role sender = sent ? side : other(side);
+    int aead = strstr(prot, "GCM") != NULL || suite_is_aead(lt_conn_cipher_suite(conn));
+    const char *seq = ftext_or(ev, "seq", "?");
+    const char *pt = ftext_or(ev, "plaintext_length", "?");
+    const char *rec = ftext_or(ev, "record_length", "?");
+    const char *ek = enc_key(sender);
+    const char *mk = mac_key(sender);
+    char what[128];
+    snprintf(what, sizeof what, "record #%s %s (%s -> %s)", seq, type, who(sender),
+             who(other(sender)));
+    int phase = record_phase(n, side, type);
+    if (sent && aead) {
+        emit(n, side, phase, "%s: %s bytes -> encrypt with %s, AES-GCM tag appended -> %s bytes",
+             what, pt, ek, rec);
+    } else if (sent) {
+        emit(n, side, phase, "%s: %s bytes -> MAC with %s, encrypt with %s -> %s bytes", what, pt,
+             mk, ek, rec);
+    } else if (aead) {
+        emit(n, side, phase, "%s: %s bytes -> check the GCM tag and decrypt with %s: ok -> %s bytes",
+             what, rec, ek, pt);
+    } else {
+        emit(n, side, phase, "%s: %s bytes -> decrypt with %s, check the MAC with %s: ok -> %s bytes",
+             what, rec, ek, mk, pt);
+    }
+    if (!n->side[side].told_protection) {
+        n->side[side].told_protection = 1;
+        emit(n, side, phase, "      (protection: %s)", prot);
+    }
+}
+
+static void on_ccs(narrator *n, lt_role side, const lt_event *ev, const lt_conn *conn)
+{
+    int sent = ev->kind == LT_EV_CCS_SENT;
+    lt_role sender = sent ? side : other(side);
+    int aead = suite_is_aead(lt_conn_cipher_suite(conn));
+    char keys[32];
+    snprintf(keys, sizeof keys, "%s%s%s", enc_key(sender), aead ? "" : " and ",
+             aead ? "" : mac_key(sender));
+    if (sent) {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s -> %s  ChangeCipherSpec (%s): from here on %s's records are protected with %s",
+             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.1"), who(sender), keys);
+    } else if (!n->both_sides) {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s -> %s  ChangeCipherSpec (%s): %s's next records arrive protected with %s",
+             who(sender), who(side), rfc_or(ev, "RFC 5246 7.1"), who(sender), keys);
+    }
+}
+
+static void on_alert(narrator *n, lt_role side, const lt_event *ev)
+{
+    int sent = ev->kind == LT_EV_ALERT_SENT;
+    lt_role sender = sent ? side : other(side);
+    const char *name = ev->what != NULL ? ev->what : "?";
+    const char *level = ftext_or(ev, "level", "fatal");
+    if (strcmp(name, "close_notify") == 0) {
+        n->side[side].phase = NARR_PHASE_CLOSE;
+        if (sent || !n->both_sides) {
+            emit(n, side, NARR_PHASE_CLOSE,
+                 "%s -> %s  alert close_notify (%s): %s will send nothing more", who(sender),
+                 who(other(sender)), rfc_or(ev, "RFC 5246 7.2.1"), who(sender));
+        }
+        return;
+    }
+    emit(n, side, n->side[side].phase, "%s -> %s  %s alert %s (%s)%s%s", who(sender),
+         who(other(sender)), level, name, rfc_or(ev, "RFC 5246 7.2.2"), ev->detail ? ": " : "",
+         ev->detail ? ev->detail : "");
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+/* Which phase an event moves its side to (0: it does not move it). */
+static int phase_of(const lt_event *ev)
+{
+    const char *w = ev->what != NULL ? ev->what : "";
+    switch (ev->kind) {
+    case LT_EV_MSG_SENT:
+    case LT_EV_MSG_RECV:
+        if (strcmp(w, "ClientHello") == 0 || strcmp(w, "ServerHello") == 0) {
+            return NARR_PHASE_HELLO;
+        }
+        if (strcmp(w, "Certificate") == 0 || strcmp(w, "ServerHelloDone") == 0) {
+            return NARR_PHASE_CERT;
+        }
+        if (strcmp(w, "ClientKeyExchange") == 0) {
+            return NARR_PHASE_PMS;
+        }
+        if (strcmp(w, "Finished") == 0) {
+            return NARR_PHASE_FINISHED;
+        }
+        return 0;
+    case LT_EV_CHOICE:
+        return NARR_PHASE_HELLO;
+    case LT_EV_CERT_CHECK:
+        return NARR_PHASE_CERT;
+    case LT_EV_KEY_DERIVE:
+        if (strstr(w, "pre_master") != NULL) {
+            return NARR_PHASE_PMS;
+        }
+        if (strstr(w, "finished") != NULL) {
+            return NARR_PHASE_FINISHED;
+        }
+        return NARR_PHASE_KEYS;
+    case LT_EV_CCS_SENT:
+    case LT_EV_CCS_RECV:
+        return NARR_PHASE_FINISHED;
+    case LT_EV_RECORD_PROTECT:
+    case LT_EV_RECORD_UNPROTECT:
+        return strcmp(w, "application_data") == 0 ? NARR_PHASE_DATA : 0;
+    default:
+        return 0;
+    }
+}
+
+void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
+{
+    narrator *n = arg;
+    if (n == NULL || ev == NULL) {
+        return;
+    }
+    lt_role side = lt_conn_role(conn) == LT_ROLE_SERVER ? LT_ROLE_SERVER : LT_ROLE_CLIENT;
+    pthread_mutex_lock(&n->mu);
+    if (ev->kind != LT_EV_CERT_CHECK) {
+        cert_story_flush(n, side);
+    }
+    /* A side's phase only moves forward; a renegotiation's messages are told
+     * where they happen. */
+    int ph = phase_of(ev);
+    if (ph > n->side[side].phase) {
+        n->side[side].phase = ph;
+    }
+    switch (ev->kind) {
+    case LT_EV_MSG_SENT:
+    case LT_EV_MSG_RECV:
+        on_message(n, side, ev);
+        break;
+    case LT_EV_CHOICE:
+        on_choice(n, side, ev);
+        break;
+    case LT_EV_CERT_CHECK:
+        on_cert_check(n, side, ev);
+        break;
+    case LT_EV_KEY_DERIVE:
+        on_key_derive(n, side, ev, conn);
+        break;
+    case LT_EV_RECORD_PROTECT:
+    case LT_EV_RECORD_UNPROTECT:
+        on_record(n, side, ev, conn);
+        break;
+    case LT_EV_ALERT_SENT:
+    case LT_EV_ALERT_RECV:
+        on_alert(n, side, ev);
+        break;
+    case LT_EV_CCS_SENT:
+    case LT_EV_CCS_RECV:
+        on_ccs(n, side, ev, conn);
+        break;
+    case LT_EV_STATE:
+    default:
+        /* State moves are the machine's bookkeeping, not the story. */
+        break;
+    }
+    pthread_mutex_unlock(&n->mu);
+}
+
+void narrate_note(narrator *n, lt_role side, int phase, const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(&n->mu);
+    cert_story_flush(n, side);
+    va_start(ap, fmt);
+    emitv(n, side, phase, fmt, ap);
+    va_end(ap);
+    pthread_mutex_unlock(&n->mu);
+}
+
+/* ---- lifecycle --------------------------------------------------------------- */
+
+static int line_cmp(const void *a, const void *b)
+{
+    const narr_line *x = a, *y = b;
+    if (x->phase != y->phase) {
+        return x->phase < y->phase ? -1 : 1;
+    }
+    return x->seq < y->seq ? -1 : (x->seq > y->seq ? 1 : 0);
+}
+
+static void free_lines(narrator *n)
+{
+    for (size_t i = 0; i < n->nlines; i++) {
+        free(n->lines[i].text);
+    }
+    n->nlines = 0;
+}
+
+void narrate_flush(narrator *n)
+{
+    pthread_mutex_lock(&n->mu);
+    cert_story_flush(n, LT_ROLE_CLIENT);
+    cert_story_flush(n, LT_ROLE_SERVER);
+    if (n->both_sides && n->nlines > 0) {
+        qsort(n->lines, n->nlines, sizeof n->lines[0], line_cmp);
+        int last = 0;
+        for (size_t i = 0; i < n->nlines; i++) {
+            if (n->lines[i].phase != last) {
+                last = n->lines[i].phase;
+                print_header(n, last);
+            }
+            fprintf(n->out, "%s%s\n", side_prefix(n, n->lines[i].side), n->lines[i].text);
+        }
+        free_lines(n);
+    }
+    fflush(n->out);
+    pthread_mutex_unlock(&n->mu);
+}
+
+narrator *narrator_new(FILE *out, int show_secrets, int both_sides)
+{
+    narrator *n = calloc(1, sizeof *n);
+    if (n == NULL) {
+        return NULL;
+    }
+    n->out = out;
+    n->show_secrets = show_secrets;
+    n->both_sides = both_sides;
+    pthread_mutex_init(&n->mu, NULL);
+    return n;
+}
+
+void narrator_reset(narrator *n)
+{
+    pthread_mutex_lock(&n->mu);
+    free_lines(n);
+    memset(n->side, 0, sizeof n->side);
+    n->printed_phase = 0;
+    n->told_master_any = 0;
+    n->told_keyblock_any = 0;
+    pthread_mutex_unlock(&n->mu);
+}
+
+void narrator_free(narrator *n)
+{
+    if (n == NULL) {
+        return;
+    }
+    free_lines(n);
+    free(n->lines);
+    pthread_mutex_destroy(&n->mu);
+    free(n);
+}
