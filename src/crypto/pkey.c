@@ -16,7 +16,10 @@
 
 #define PMS_LEN 48
 
-static EVP_PKEY *as_evp(const lt_pkey *k) { return (EVP_PKEY *)k; }
+static EVP_PKEY *as_evp(const lt_pkey *k)
+{
+    return (EVP_PKEY *)k;
+}
 
 /* Never prompt on a terminal for a passphrase: an encrypted key in a
  * library config is an error, not an interactive moment. */
@@ -48,9 +51,15 @@ int lt_pkey_from_pem(const char *pem, size_t len, lt_pkey **out)
     return LT_OK;
 }
 
-void lt_pkey_free(lt_pkey *k) { EVP_PKEY_free(as_evp(k)); }
+void lt_pkey_free(lt_pkey *k)
+{
+    EVP_PKEY_free(as_evp(k));
+}
 
-int lt_pkey_is_rsa(const lt_pkey *k) { return k != NULL && EVP_PKEY_is_a(as_evp(k), "RSA"); }
+int lt_pkey_is_rsa(const lt_pkey *k)
+{
+    return k != NULL && EVP_PKEY_is_a(as_evp(k), "RSA");
+}
 
 size_t lt_pkey_bits(const lt_pkey *k)
 {

@@ -92,7 +92,10 @@ static const char *mac_digest_name(lt_mac_alg m)
     return NULL;
 }
 
-static int is_gcm(lt_cipher_alg c) { return c == LT_CIPHER_AES_128_GCM || c == LT_CIPHER_AES_256_GCM; }
+static int is_gcm(lt_cipher_alg c)
+{
+    return c == LT_CIPHER_AES_128_GCM || c == LT_CIPHER_AES_256_GCM;
+}
 
 size_t lt_cipher_key_len(lt_cipher_alg c)
 {
@@ -244,7 +247,10 @@ fail:
     return NULL;
 }
 
-size_t lt_rc_prefix_len(const lt_rc *rc) { return rc->gcm ? GCM_EXPLICIT : CBC_BLOCK; }
+size_t lt_rc_prefix_len(const lt_rc *rc)
+{
+    return rc->gcm ? GCM_EXPLICIT : CBC_BLOCK;
+}
 
 /* seq_num || type || version || length (RFC 5246 6.2.3.2 MAC input and
  * 6.2.3.3 additional_data have the same 13 bytes). */
@@ -267,16 +273,31 @@ static inline size_t ct_barrier(size_t v)
     return v;
 }
 
-static inline size_t ct_msb(size_t a) { return (size_t)0 - (ct_barrier(a) >> (sizeof(a) * 8 - 1)); }
+static inline size_t ct_msb(size_t a)
+{
+    return (size_t)0 - (ct_barrier(a) >> (sizeof(a) * 8 - 1));
+}
 
 /* a < b */
-static inline size_t ct_lt(size_t a, size_t b) { return ct_msb(a ^ ((a ^ b) | ((a - b) ^ b))); }
+static inline size_t ct_lt(size_t a, size_t b)
+{
+    return ct_msb(a ^ ((a ^ b) | ((a - b) ^ b)));
+}
 
-static inline size_t ct_ge(size_t a, size_t b) { return ~ct_lt(a, b); }
+static inline size_t ct_ge(size_t a, size_t b)
+{
+    return ~ct_lt(a, b);
+}
 
-static inline size_t ct_is_zero(size_t a) { return ct_msb(~a & (a - 1)); }
+static inline size_t ct_is_zero(size_t a)
+{
+    return ct_msb(~a & (a - 1));
+}
 
-static inline size_t ct_eq(size_t a, size_t b) { return ct_is_zero(a ^ b); }
+static inline size_t ct_eq(size_t a, size_t b)
+{
+    return ct_is_zero(a ^ b);
+}
 
 /*
  * RFC 5246 6.2.3.2: every padding byte (and the length byte) MUST equal the
@@ -462,8 +483,8 @@ static int cbc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *
     params[0] = OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_TLS_DATA_SIZE, &data_len);
     params[1] = OSSL_PARAM_construct_end();
     mctx = ok ? EVP_MAC_CTX_dup(rc->hmac) : NULL;
-    ok = mctx != NULL && EVP_MAC_init(mctx, NULL, 0, params) == 1 &&
-         EVP_MAC_update(mctx, hdr, MAC_HDR_LEN) == 1 && EVP_MAC_update(mctx, buf + CBC_BLOCK, len) == 1 &&
+    ok = mctx != NULL && EVP_MAC_init(mctx, NULL, 0, params) == 1 && EVP_MAC_update(mctx, hdr, MAC_HDR_LEN) == 1 &&
+         EVP_MAC_update(mctx, buf + CBC_BLOCK, len) == 1 &&
          EVP_MAC_final(mctx, calc_mac, &mac_out, sizeof(calc_mac)) == 1 && mac_out == rc->mac_len;
     EVP_MAC_CTX_free(mctx);
     if (!ok) {

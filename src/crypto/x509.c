@@ -1,0 +1,498 @@
+/*
+ * Trust anchors and peer chain verification (RFC 5280 path validation by
+ * libcrypto's X509_verify_cert, RFC 6125 name checks by X509_VERIFY_PARAM).
+ *
+ * The verify callback records every error it sees and lets verification go
+ * on, so one run tells separately whether the chain, the validity times and
+ * the hostname were good (for the narration). The result is then chosen by
+ * priority: chain, then time, then purpose, then hostname. Any recorded error
+ * fails the verification.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "crypto/crypto.h"
+
+struct lt_trust {
+    X509_STORE *store;
+};
+
+lt_trust *lt_trust_new(void)
+{
+    lt_trust *t = calloc(1, sizeof(*t));
+
+    if (t == NULL) {
+        return NULL;
+    }
+    t->store = X509_STORE_new();
+    if (t->store == NULL) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void lt_trust_free(lt_trust *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    X509_STORE_free(t->store);
+    free(t);
+}
+
+int lt_trust_add_file(lt_trust *t, const char *path)
+{
+    LT_ENSURE(t != NULL && path != NULL, LT_ERR_USAGE);
+    if (X509_STORE_load_file(t->store, path) != 1) {
+        ERR_clear_error();
+        return LT_ERR_CONFIG;
+    }
+    return LT_OK;
+}
+
+int lt_trust_add_dir(lt_trust *t, const char *path)
+{
+    LT_ENSURE(t != NULL && path != NULL, LT_ERR_USAGE);
+    if (X509_STORE_load_path(t->store, path) != 1) {
+        ERR_clear_error();
+        return LT_ERR_CONFIG;
+    }
+    return LT_OK;
+}
+
+int lt_trust_add_pem(lt_trust *t, const char *pem, size_t len)
+{
+    BIO *bio;
+    X509 *x;
+    int added = 0;
+
+    LT_ENSURE(t != NULL && pem != NULL && len <= 0x7fffffff, LT_ERR_USAGE);
+    bio = BIO_new_mem_buf(pem, (int)len);
+    LT_ENSURE(bio != NULL, LT_ERR_NOMEM);
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        /* X509_STORE_add_cert takes its own reference. */
+        if (X509_STORE_add_cert(t->store, x) != 1) {
+            X509_free(x);
+            BIO_free(bio);
+            ERR_clear_error();
+            return LT_ERR_CONFIG;
+        }
+        X509_free(x);
+        added++;
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    return added > 0 ? LT_OK : LT_ERR_CONFIG;
+}
+
+int lt_trust_add_system(lt_trust *t)
+{
+    LT_ENSURE(t != NULL, LT_ERR_USAGE);
+    if (X509_STORE_set_default_paths(t->store) != 1) {
+        ERR_clear_error();
+        return LT_ERR_CONFIG;
+    }
+    return LT_OK;
+}
+
+/* ---- Text for the report ---- */
+
+/* Copy s into a field, replacing anything unprintable: names come from the
+ * peer and end up in terminals and logs. */
+static void put_text(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t i;
+
+    if (cap == 0) {
+        return;
+    }
+    if (n > cap - 1) {
+        n = cap - 1;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    dst[n] = '\0';
+}
+
+static void bio_to_text(BIO *bio, char *dst, size_t cap)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(bio, &p);
+
+    put_text(dst, cap, p != NULL ? p : "", n > 0 ? (size_t)n : 0);
+}
+
+static void name_text(const X509_NAME *name, char *dst, size_t cap)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+
+    dst[0] = '\0';
+    if (bio == NULL) {
+        return;
+    }
+    /* RFC 2253 one line, most specific first: "CN=localhost,O=Example". */
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        bio_to_text(bio, dst, cap);
+    }
+    BIO_free(bio);
+}
+
+static void time_text(const ASN1_TIME *tm, char *dst, size_t cap)
+{
+    BIO *bio;
+
+    dst[0] = '\0';
+    if (tm == NULL) {
+        return;
+    }
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) {
+        return;
+    }
+    if (ASN1_TIME_print(bio, tm) == 1) {
+        bio_to_text(bio, dst, cap);
+    }
+    BIO_free(bio);
+}
+
+static void append(char *dst, size_t cap, const char *s)
+{
+    size_t used = strlen(dst);
+
+    if (used + 1 < cap) {
+        put_text(dst + used, cap - used, s, strlen(s));
+    }
+}
+
+/* The leaf's DNS and IP subjectAltNames, ", "-separated. */
+static void san_text(X509 *leaf, char *dst, size_t cap)
+{
+    GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+    int i;
+
+    dst[0] = '\0';
+    if (gens == NULL) {
+        return;
+    }
+    for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+        char one[INET6_ADDRSTRLEN + 1];
+        one[0] = '\0';
+        if (g->type == GEN_DNS) {
+            const ASN1_STRING *s = g->d.dNSName;
+            put_text(one, sizeof(one), (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+        } else if (g->type == GEN_IPADD) {
+            const ASN1_STRING *s = g->d.iPAddress;
+            int len = ASN1_STRING_length(s);
+            if (len == 4 || len == 16) {
+                if (inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(s), one, sizeof(one)) == NULL) {
+                    one[0] = '\0';
+                }
+            }
+        }
+        if (one[0] != '\0') {
+            if (dst[0] != '\0') {
+                append(dst, cap, ", ");
+            }
+            append(dst, cap, one);
+        }
+    }
+    GENERAL_NAMES_free(gens);
+}
+
+/* ---- Verification ---- */
+
+enum err_class { EC_NONE = 0, EC_UNKNOWN_CA, EC_BAD, EC_TIME, EC_PURPOSE, EC_HOST };
+
+static enum err_class classify(int err)
+{
+    switch (err) {
+    case X509_V_OK: return EC_NONE;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID: return EC_TIME;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED: return EC_UNKNOWN_CA;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: return EC_HOST;
+    case X509_V_ERR_INVALID_PURPOSE: return EC_PURPOSE;
+    default: return EC_BAD;
+    }
+}
+
+/* The first error of each kind, with the certificate it was about. */
+struct seen {
+    int err[EC_HOST + 1];
+    int depth[EC_HOST + 1];
+    X509 *cert[EC_HOST + 1]; /* owned reference */
+    int chain_first;         /* EC_UNKNOWN_CA or EC_BAD, whichever came first */
+};
+
+static int seen_index = -1;
+static CRYPTO_ONCE seen_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void seen_index_init(void)
+{
+    seen_index = X509_STORE_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    struct seen *s;
+    enum err_class ec;
+    int err;
+
+    if (ok) {
+        return 1;
+    }
+    s = X509_STORE_CTX_get_ex_data(ctx, seen_index);
+    err = X509_STORE_CTX_get_error(ctx);
+    ec = classify(err);
+    if (s == NULL) {
+        return 0;
+    }
+    if (ec == EC_NONE) {
+        /* A failure without an error code: treat it as a bad certificate. */
+        ec = EC_BAD;
+        err = X509_V_ERR_UNSPECIFIED;
+    }
+    if (s->err[ec] == 0) {
+        X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+        s->err[ec] = err;
+        s->depth[ec] = X509_STORE_CTX_get_error_depth(ctx);
+        if (cur != NULL && X509_up_ref(cur) == 1) {
+            s->cert[ec] = cur;
+        }
+    }
+    if ((ec == EC_UNKNOWN_CA || ec == EC_BAD) && s->chain_first == 0) {
+        s->chain_first = ec;
+    }
+    /* Go on: we decide the outcome ourselves from everything we saw. */
+    return 1;
+}
+
+static void seen_free(struct seen *s)
+{
+    int i;
+
+    for (i = 0; i <= EC_HOST; i++) {
+        X509_free(s->cert[i]);
+    }
+}
+
+static const char *subject_or(X509 *x, char *buf, size_t cap, const char *dflt)
+{
+    if (x == NULL) {
+        return dflt;
+    }
+    name_text(X509_get_subject_name(x), buf, cap);
+    return buf;
+}
+
+/* One clear line for the chosen failure. */
+static int describe(const struct seen *s, int ec, const char *hostname, lt_cert_report *r)
+{
+    char name[256];
+    char when[64];
+    const char *why = X509_verify_cert_error_string(s->err[ec]);
+    X509 *x = s->cert[ec];
+
+    switch (ec) {
+    case EC_UNKNOWN_CA:
+        name[0] = '\0';
+        if (x != NULL) {
+            name_text(X509_get_issuer_name(x), name, sizeof(name));
+        }
+        snprintf(r->detail, sizeof(r->detail), "unknown CA: %s (issuer: %s)", why, name[0] ? name : "?");
+        return LT_ERR_UNKNOWN_CA;
+    case EC_BAD:
+        snprintf(r->detail, sizeof(r->detail), "bad certificate: %s (depth %d: %s)", why, s->depth[ec],
+                 subject_or(x, name, sizeof(name), "?"));
+        return LT_ERR_BAD_CERTIFICATE;
+    case EC_TIME:
+        if (s->err[ec] == X509_V_ERR_CERT_NOT_YET_VALID) {
+            time_text(x != NULL ? X509_get0_notBefore(x) : NULL, when, sizeof(when));
+            snprintf(r->detail, sizeof(r->detail), "certificate not yet valid (not before: %s; depth %d: %s)", when,
+                     s->depth[ec], subject_or(x, name, sizeof(name), "?"));
+        } else {
+            time_text(x != NULL ? X509_get0_notAfter(x) : NULL, when, sizeof(when));
+            snprintf(r->detail, sizeof(r->detail), "certificate expired (not after: %s; depth %d: %s)", when,
+                     s->depth[ec], subject_or(x, name, sizeof(name), "?"));
+        }
+        return LT_ERR_CERTIFICATE_EXPIRED;
+    case EC_PURPOSE:
+        snprintf(r->detail, sizeof(r->detail),
+                 "certificate not allowed for TLS server authentication: %s (depth %d: %s)", why, s->depth[ec],
+                 subject_or(x, name, sizeof(name), "?"));
+        return LT_ERR_UNSUPPORTED_CERTIFICATE;
+    case EC_HOST:
+    default:
+        snprintf(r->detail, sizeof(r->detail), "hostname mismatch (wanted %s, certificate has %s)",
+                 hostname != NULL ? hostname : "?", r->names[0] ? r->names : r->subject);
+        return LT_ERR_HOSTNAME_MISMATCH;
+    }
+}
+
+static int set_host(X509_VERIFY_PARAM *param, const char *hostname)
+{
+    ASN1_OCTET_STRING *ip;
+
+    /* RFC 6125 6.4.3: no partial-label wildcards ("f*.example.com"). */
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    /* An IP literal is matched against iPAddress SANs, never DNS names
+     * (RFC 6125 3.1.3.2 via RFC 5280 4.2.1.6). */
+    ip = a2i_IPADDRESS(hostname);
+    if (ip != NULL) {
+        ASN1_OCTET_STRING_free(ip);
+        return X509_VERIFY_PARAM_set1_ip_asc(param, hostname) == 1;
+    }
+    ERR_clear_error();
+    return X509_VERIFY_PARAM_set1_host(param, hostname, 0) == 1;
+}
+
+int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n, const char *hostname,
+                    lt_cert_report *report, lt_pkey **leaf_pub)
+{
+    STACK_OF(X509) *certs = NULL;
+    X509_STORE_CTX *ctx = NULL;
+    X509 *leaf = NULL;
+    struct seen s;
+    int rc = LT_OK;
+    int vr;
+    size_t i;
+
+    LT_ENSURE(t != NULL && report != NULL && (der != NULL || n == 0) && (len != NULL || n == 0), LT_ERR_USAGE);
+    memset(report, 0, sizeof(*report));
+    memset(&s, 0, sizeof(s));
+    if (leaf_pub != NULL) {
+        *leaf_pub = NULL;
+    }
+    report->host_checked = hostname != NULL;
+    if (n == 0) {
+        snprintf(report->detail, sizeof(report->detail), "bad certificate: the peer sent no certificate");
+        return LT_ERR_BAD_CERTIFICATE;
+    }
+    LT_ENSURE(CRYPTO_THREAD_run_once(&seen_once, seen_index_init) && seen_index >= 0, LT_ERR_CRYPTO);
+
+    certs = sk_X509_new_null();
+    LT_ENSURE(certs != NULL, LT_ERR_NOMEM);
+    for (i = 0; i < n; i++) {
+        const unsigned char *p = der[i];
+        X509 *x = len[i] <= 0x7fffffff && p != NULL ? d2i_X509(NULL, &p, (long)len[i]) : NULL;
+        /* The whole blob must be one certificate: trailing bytes are as
+         * malformed as a broken encoding. */
+        if (x == NULL || p != der[i] + len[i]) {
+            X509_free(x);
+            ERR_clear_error();
+            snprintf(report->detail, sizeof(report->detail),
+                     "bad certificate: certificate %zu of %zu could not be parsed as DER X.509", i + 1, n);
+            rc = LT_ERR_BAD_CERTIFICATE;
+            goto out;
+        }
+        if (!sk_X509_push(certs, x)) {
+            X509_free(x);
+            rc = LT_ERR_NOMEM;
+            goto out;
+        }
+    }
+    leaf = sk_X509_value(certs, 0);
+
+    name_text(X509_get_subject_name(leaf), report->subject, sizeof(report->subject));
+    name_text(X509_get_issuer_name(leaf), report->issuer, sizeof(report->issuer));
+    time_text(X509_get0_notBefore(leaf), report->not_before, sizeof(report->not_before));
+    time_text(X509_get0_notAfter(leaf), report->not_after, sizeof(report->not_after));
+    san_text(leaf, report->names, sizeof(report->names));
+
+    ctx = X509_STORE_CTX_new();
+    if (ctx == NULL) {
+        rc = LT_ERR_NOMEM;
+        goto out;
+    }
+    /* The rest of the peer's list is untrusted intermediates (RFC 5246
+     * 7.4.2: each certifies the one before it; the root may be omitted). */
+    if (X509_STORE_CTX_init(ctx, t->store, leaf, certs) != 1 ||
+        X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1 ||
+        X509_STORE_CTX_set_ex_data(ctx, seen_index, &s) != 1 ||
+        (hostname != NULL && !set_host(X509_STORE_CTX_get0_param(ctx), hostname))) {
+        rc = LT_ERR_CRYPTO;
+        goto out;
+    }
+    X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+
+    vr = X509_verify_cert(ctx);
+    if (vr <= 0) {
+        /* Failed without the callback recording why (e.g. an internal
+         * error): record the context's error so it cannot pass. */
+        int err = X509_STORE_CTX_get_error(ctx);
+        enum err_class ec = classify(err);
+        if (ec == EC_NONE) {
+            ec = EC_BAD;
+            err = X509_V_ERR_UNSPECIFIED;
+        }
+        if (s.err[ec] == 0) {
+            s.err[ec] = err;
+            s.depth[ec] = X509_STORE_CTX_get_error_depth(ctx);
+        }
+        if ((ec == EC_UNKNOWN_CA || ec == EC_BAD) && s.chain_first == 0) {
+            s.chain_first = ec;
+        }
+    }
+    ERR_clear_error();
+
+    report->chain_ok = s.chain_first == 0;
+    report->time_ok = s.err[EC_TIME] == 0;
+    report->host_ok = s.err[EC_HOST] == 0;
+    {
+        STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
+        report->chain_len = built != NULL ? sk_X509_num(built) : 0;
+        if (report->chain_ok && report->chain_len > 0) {
+            name_text(X509_get_subject_name(sk_X509_value(built, report->chain_len - 1)), report->anchor,
+                      sizeof(report->anchor));
+        }
+    }
+
+    /* Priority: the chain itself, then validity times, then purpose, then
+     * the name. */
+    if (s.chain_first != 0) {
+        rc = describe(&s, s.chain_first, hostname, report);
+    } else if (s.err[EC_TIME] != 0) {
+        rc = describe(&s, EC_TIME, hostname, report);
+    } else if (s.err[EC_PURPOSE] != 0) {
+        rc = describe(&s, EC_PURPOSE, hostname, report);
+    } else if (s.err[EC_HOST] != 0) {
+        rc = describe(&s, EC_HOST, hostname, report);
+    } else if (vr != 1) {
+        snprintf(report->detail, sizeof(report->detail), "bad certificate: verification failed");
+        rc = LT_ERR_BAD_CERTIFICATE;
+    } else if (leaf_pub != NULL) {
+        EVP_PKEY *pub = X509_get_pubkey(leaf);
+        if (pub == NULL) {
+            snprintf(report->detail, sizeof(report->detail), "bad certificate: unreadable public key");
+            rc = LT_ERR_BAD_CERTIFICATE;
+        } else {
+            *leaf_pub = (lt_pkey *)pub;
+        }
+    }
+
+out:
+    seen_free(&s);
+    X509_STORE_CTX_free(ctx);
+    sk_X509_pop_free(certs, X509_free);
+    ERR_clear_error();
+    return rc;
+}
