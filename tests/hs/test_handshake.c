@@ -1,0 +1,482 @@
+/*
+ * In-memory handshakes, our client against our server. These prove the state
+ * machine and record layer behave (fragmentation, coalescing, tampering);
+ * interoperability with real peers is proven in tests/interop.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pair.h"
+#include "test.h"
+
+static const uint16_t ALL_SUITES[] = {
+    LT_TLS_RSA_WITH_AES_128_CBC_SHA,    LT_TLS_RSA_WITH_AES_256_CBC_SHA,    LT_TLS_RSA_WITH_AES_128_CBC_SHA256,
+    LT_TLS_RSA_WITH_AES_256_CBC_SHA256, LT_TLS_RSA_WITH_AES_128_GCM_SHA256, LT_TLS_RSA_WITH_AES_256_GCM_SHA384,
+};
+#define N_SUITES (sizeof ALL_SUITES / sizeof ALL_SUITES[0])
+
+static uint8_t *pattern(size_t n)
+{
+    uint8_t *p = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(i * 31 + 7);
+    }
+    return p;
+}
+
+static void full_session(uint16_t suite, size_t chunk)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, suite), LT_OK);
+    p.chunk = chunk;
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT(lt_conn_is_established(p.client));
+    EXPECT(lt_conn_is_established(p.server));
+    EXPECT_EQ(lt_conn_cipher_suite(p.client), suite);
+    EXPECT_EQ(lt_conn_cipher_suite(p.server), suite);
+    EXPECT_EQ(lt_conn_version(p.client), LT_TLS1_2);
+    EXPECT(lt_conn_used_ems(p.client) && lt_conn_used_ems(p.server));
+    EXPECT(lt_conn_secure_renegotiation(p.client) && lt_conn_secure_renegotiation(p.server));
+    EXPECT(lt_conn_server_name(p.server) != NULL && strcmp(lt_conn_server_name(p.server), "localhost") == 0);
+
+    /* Data both ways, including more than one record's worth. */
+    size_t sizes[] = {1, 100, 16384, 16385, 70000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        uint8_t *d = pattern(sizes[i]);
+        EXPECT_EQ(pair_transfer(&p, 1, d, sizes[i]), LT_OK);
+        EXPECT_EQ(pair_transfer(&p, 0, d, sizes[i]), LT_OK);
+        free(d);
+    }
+
+    /* close_notify both ways. */
+    EXPECT_EQ(lt_conn_close(p.client), LT_OK);
+    pair_pump(&p);
+    uint8_t b[16];
+    size_t n;
+    EXPECT_EQ(lt_conn_read(p.server, b, sizeof b, &n), LT_CLOSED);
+    pair_pump(&p); /* the server answered with its own close_notify */
+    EXPECT_EQ(lt_conn_read(p.client, b, sizeof b, &n), LT_CLOSED);
+    pair_free(&p);
+}
+
+static void test_every_suite(void)
+{
+    for (size_t i = 0; i < N_SUITES; i++) {
+        full_session(ALL_SUITES[i], 0);
+    }
+}
+
+static void test_every_suite_byte_at_a_time(void)
+{
+    /* Transport fragmentation: the peer's bytes arrive one at a time. */
+    for (size_t i = 0; i < N_SUITES; i++) {
+        full_session(ALL_SUITES[i], 1);
+    }
+}
+
+typedef struct reframe_arg {
+    size_t frag;
+    int merge;
+    int seen_ccs[2];
+} reframe_arg;
+
+static void reframe_hook(void *arg, int from_client, uint8_t *buf, size_t *len, size_t cap)
+{
+    reframe_arg *a = arg;
+    *len = reframe_records(buf, *len, cap, a->frag, a->merge, &a->seen_ccs[from_client]);
+}
+
+static void test_one_byte_handshake_records(void)
+{
+    /* Record fragmentation: every handshake record carries one byte, so
+     * every message spans many records. */
+    for (size_t i = 0; i < N_SUITES; i++) {
+        lt_pair p;
+        reframe_arg a = {1, 0, {0, 0}};
+        EXPECT_EQ(pair_init(&p, ALL_SUITES[i]), LT_OK);
+        p.hook = reframe_hook;
+        p.hook_arg = &a;
+        EXPECT_EQ(pair_handshake(&p), LT_OK);
+        EXPECT(lt_conn_is_established(p.client) && lt_conn_is_established(p.server));
+        pair_free(&p);
+    }
+}
+
+static void test_coalesced_handshake_records(void)
+{
+    /* Several messages per record: ServerHello, Certificate and
+     * ServerHelloDone arrive in one record. */
+    lt_pair p;
+    reframe_arg a = {0, 1, {0, 0}};
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_CBC_SHA256), LT_OK);
+    p.hook = reframe_hook;
+    p.hook_arg = &a;
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT(lt_conn_is_established(p.client) && lt_conn_is_established(p.server));
+    pair_free(&p);
+}
+
+/* ---- tampering ---- */
+
+typedef struct tamper_arg {
+    int from_client;
+    int flight;     /* which flight of that side (0 = first) */
+    int seen;       /* flights seen so far from that side */
+    long offset;    /* byte to flip; negative counts from the end */
+    int drop_record; /* >= 0: drop the n-th record of the flight instead */
+    const uint8_t *inject; /* bytes to put before the flight */
+    size_t inject_len;
+} tamper_arg;
+
+static void drop_nth_record(uint8_t *buf, size_t *len, int nth)
+{
+    size_t i = 0;
+    for (int k = 0; i + 5 <= *len; k++) {
+        size_t n = 5 + (((size_t)buf[i + 3] << 8) | buf[i + 4]);
+        if (k == nth) {
+            memmove(buf + i, buf + i + n, *len - i - n);
+            *len -= n;
+            return;
+        }
+        i += n;
+    }
+}
+
+static void tamper_hook(void *arg, int from_client, uint8_t *buf, size_t *len, size_t cap)
+{
+    tamper_arg *t = arg;
+    if (from_client != t->from_client) {
+        return;
+    }
+    if (t->seen++ != t->flight) {
+        return;
+    }
+    if (t->inject != NULL) {
+        memmove(buf + t->inject_len, buf, *len);
+        memcpy(buf, t->inject, t->inject_len);
+        *len += t->inject_len;
+        return;
+    }
+    if (t->drop_record >= 0) {
+        drop_nth_record(buf, len, t->drop_record);
+        return;
+    }
+    size_t at = t->offset < 0 ? *len - (size_t)(-t->offset) : (size_t)t->offset;
+    buf[at] ^= 0x01;
+}
+
+static lt_pair tampered_run(tamper_arg *t, int *rc)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_CBC_SHA256), LT_OK);
+    p.hook = tamper_hook;
+    p.hook_arg = t;
+    *rc = pair_handshake(&p);
+    return p;
+}
+
+static void test_flipped_byte_in_client_finished(void)
+{
+    /* The client's second flight ends with its encrypted Finished: flip its
+     * last byte. The server must answer bad_record_mac. */
+    tamper_arg t = {1, 1, 0, -1, -1, NULL, 0};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.server, NULL), LT_ERR_BAD_RECORD_MAC);
+    EXPECT_EQ(lt_conn_alert_sent(p.server), 20);
+    EXPECT_EQ(lt_conn_peer_alert(p.client), 20);
+    EXPECT(!lt_conn_is_established(p.server));
+    pair_free(&p);
+}
+
+static void test_flipped_byte_in_server_finished(void)
+{
+    tamper_arg t = {0, 1, 0, -1, -1, NULL, 0};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_BAD_RECORD_MAC);
+    EXPECT_EQ(lt_conn_alert_sent(p.client), 20);
+    EXPECT(!lt_conn_is_established(p.client));
+    pair_free(&p);
+}
+
+static void test_tampered_client_hello_breaks_finished(void)
+{
+    /* Flip a byte of the client_random in flight (offset 5 + 4 + 2 + 3).
+     * Both sides complete the key exchange with different transcripts, so
+     * the Finished MAC over the handshake catches it: decrypt_error. */
+    tamper_arg t = {1, 0, 0, 14, -1, NULL, 0};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    /* The server derives different keys from the altered nonce, so the
+     * client's Finished record fails to verify first. */
+    int err = lt_conn_error(p.server, NULL);
+    EXPECT(err == LT_ERR_BAD_RECORD_MAC || err == LT_ERR_DECRYPT_ERROR);
+    EXPECT(!lt_conn_is_established(p.client) && !lt_conn_is_established(p.server));
+    pair_free(&p);
+}
+
+static void test_garbage_client_key_exchange_looks_like_any_bad_mac(void)
+{
+    /* Flip a byte inside the RSA ciphertext: the server must not say
+     * anything specific (Bleichenbacher). It goes on with a random
+     * pre-master secret and fails at the client's Finished record with the
+     * same bad_record_mac as any corrupted record. CKE starts at offset
+     * 5 (record) + 4 (message) + 2 (length). */
+    tamper_arg t = {1, 1, 0, 5 + 4 + 2 + 10, -1, NULL, 0};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.server, NULL), LT_ERR_BAD_RECORD_MAC);
+    EXPECT_EQ(lt_conn_alert_sent(p.server), 20);
+    pair_free(&p);
+}
+
+static void test_wrong_message_order(void)
+{
+    /* Drop the Certificate record from the server's first flight: the client
+     * gets ServerHelloDone while it waits for Certificate. */
+    tamper_arg t = {0, 0, 0, 0, 1, NULL, 0};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT_EQ(lt_conn_alert_sent(p.client), 10);
+    const char *detail;
+    lt_conn_error(p.client, &detail);
+    EXPECT(strstr(detail, "expected Certificate") != NULL);
+    EXPECT(strstr(detail, "ServerHelloDone") != NULL);
+    pair_free(&p);
+}
+
+static void test_early_ccs_to_client(void)
+{
+    static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    tamper_arg t = {0, 0, 0, 0, -1, ccs, sizeof ccs};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT_EQ(lt_conn_alert_sent(p.client), 10);
+    pair_free(&p);
+}
+
+static void test_early_ccs_to_server(void)
+{
+    /* A CCS before the ClientKeyExchange (the EarlyCCS attack, CVE-2014-0224). */
+    static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    tamper_arg t = {1, 1, 0, 0, -1, ccs, sizeof ccs};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.server, NULL), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT_EQ(lt_conn_alert_sent(p.server), 10);
+    pair_free(&p);
+}
+
+static void test_application_data_before_finished(void)
+{
+    static const uint8_t app[] = {23, 3, 3, 0, 3, 'h', 'i', '!'};
+    tamper_arg t = {1, 1, 0, 0, -1, app, sizeof app};
+    int rc;
+    lt_pair p = tampered_run(&t, &rc);
+    EXPECT(rc < 0);
+    EXPECT_EQ(lt_conn_error(p.server, NULL), LT_ERR_UNEXPECTED_MESSAGE);
+    pair_free(&p);
+}
+
+static void test_no_common_suite(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    uint16_t c = LT_TLS_RSA_WITH_AES_128_CBC_SHA, s = LT_TLS_RSA_WITH_AES_256_GCM_SHA384;
+    EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, &c, 1), LT_OK);
+    EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, &s, 1), LT_OK);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT(pair_handshake(&p) < 0);
+    EXPECT_EQ(lt_conn_error(p.server, NULL), LT_ERR_HANDSHAKE_FAILURE);
+    EXPECT_EQ(lt_conn_alert_sent(p.server), 40);
+    EXPECT_EQ(lt_conn_peer_alert(p.client), 40);
+    pair_free(&p);
+}
+
+static void test_server_preference_wins(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    uint16_t c[] = {LT_TLS_RSA_WITH_AES_128_CBC_SHA, LT_TLS_RSA_WITH_AES_256_GCM_SHA384};
+    uint16_t s[] = {LT_TLS_RSA_WITH_AES_256_GCM_SHA384, LT_TLS_RSA_WITH_AES_128_CBC_SHA};
+    EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, c, 2), LT_OK);
+    EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, s, 2), LT_OK);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT_EQ(lt_conn_cipher_suite(p.client), LT_TLS_RSA_WITH_AES_256_GCM_SHA384);
+    pair_free(&p);
+}
+
+static void test_hostname_mismatch(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_conn_free(p.client);
+    p.client = lt_conn_new(p.ccfg);
+    EXPECT_EQ(lt_conn_set_hostname(p.client, "example.com"), LT_OK);
+    EXPECT(pair_handshake(&p) < 0);
+    const char *detail;
+    EXPECT_EQ(lt_conn_error(p.client, &detail), LT_ERR_HOSTNAME_MISMATCH);
+    EXPECT(strstr(detail, "example.com") != NULL);
+    EXPECT_EQ(lt_conn_alert_sent(p.client), 42);
+    EXPECT_EQ(lt_conn_peer_alert(p.server), 42);
+    pair_free(&p);
+}
+
+static void test_untrusted_ca(void)
+{
+    lt_pair p;
+    lt_demo_pki other;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(lt_demo_pki_make(&other, "localhost"), LT_OK);
+    lt_config_free(p.ccfg);
+    p.ccfg = lt_config_new(LT_ROLE_CLIENT);
+    EXPECT_EQ(lt_config_set_ca_pem(p.ccfg, other.ca_pem, strlen(other.ca_pem)), LT_OK);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT(pair_handshake(&p) < 0);
+    EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_UNKNOWN_CA);
+    EXPECT_EQ(lt_conn_alert_sent(p.client), 48);
+    lt_demo_pki_free(&other);
+    pair_free(&p);
+}
+
+static void test_client_without_hostname_refuses(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_conn_free(p.client);
+    p.client = lt_conn_new(p.ccfg);
+    EXPECT_EQ(lt_conn_handshake(p.client), LT_ERR_USAGE);
+    /* ... unless the check is turned off by its loud name. */
+    lt_config_dangerous_disable_hostname_check(p.ccfg);
+    lt_conn_free(p.client);
+    p.client = lt_conn_new(p.ccfg);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    pair_free(&p);
+}
+
+static void test_truncation_detected(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    lt_conn_feed_eof(p.client);
+    uint8_t b[8];
+    size_t n;
+    EXPECT_EQ(lt_conn_read(p.client, b, sizeof b, &n), LT_ERR_TRUNCATED);
+    pair_free(&p);
+}
+
+static void test_ems_off_on_one_side(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config_set_ems(p.scfg, 0);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT(!lt_conn_used_ems(p.client) && !lt_conn_used_ems(p.server));
+    uint8_t d[3] = {1, 2, 3};
+    EXPECT_EQ(pair_transfer(&p, 1, d, 3), LT_OK);
+    pair_free(&p);
+}
+
+typedef struct trace_count {
+    int events;
+    int secrets_seen;
+    int secrets_hidden;
+    int key_derive;
+} trace_count;
+
+static void count_events(void *arg, const lt_conn *c, const lt_event *ev)
+{
+    trace_count *tc = arg;
+    tc->events++;
+    if (ev->kind == LT_EV_KEY_DERIVE) {
+        tc->key_derive++;
+    }
+    for (size_t i = 0; i < ev->nfields; i++) {
+        if (ev->fields[i].is_secret && ev->fields[i].len > 0) {
+            if (ev->fields[i].bytes != NULL) {
+                tc->secrets_seen++;
+            } else {
+                tc->secrets_hidden++;
+            }
+        }
+    }
+}
+
+static void test_trace_hides_secrets_unless_asked(void)
+{
+    for (int show = 0; show <= 1; show++) {
+        lt_pair p;
+        trace_count tc = {0, 0, 0, 0};
+        EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_CBC_SHA256), LT_OK);
+        lt_config_set_trace(p.ccfg, count_events, &tc, show);
+        EXPECT_EQ(pair_new_conns(&p), LT_OK);
+        EXPECT_EQ(pair_handshake(&p), LT_OK);
+        EXPECT(tc.events > 10);
+        EXPECT(tc.key_derive >= 4);
+        if (show) {
+            EXPECT(tc.secrets_seen > 0);
+            EXPECT_EQ(tc.secrets_hidden, 0);
+        } else {
+            EXPECT_EQ(tc.secrets_seen, 0);
+            EXPECT(tc.secrets_hidden > 0);
+        }
+        pair_free(&p);
+    }
+}
+
+static char g_keylog[256];
+static void keylog_cb(void *arg, const lt_conn *c, const char *line)
+{
+    snprintf(g_keylog, sizeof g_keylog, "%s", line);
+}
+
+static void test_keylog_line(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config_set_keylog(p.ccfg, keylog_cb, NULL);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT(strncmp(g_keylog, "CLIENT_RANDOM ", 14) == 0);
+    EXPECT_EQ(strlen(g_keylog), 14 + 64 + 1 + 96);
+    pair_free(&p);
+}
+
+int main(void)
+{
+    LT_RUN(test_every_suite);
+    LT_RUN(test_every_suite_byte_at_a_time);
+    LT_RUN(test_one_byte_handshake_records);
+    LT_RUN(test_coalesced_handshake_records);
+    LT_RUN(test_flipped_byte_in_client_finished);
+    LT_RUN(test_flipped_byte_in_server_finished);
+    LT_RUN(test_tampered_client_hello_breaks_finished);
+    LT_RUN(test_garbage_client_key_exchange_looks_like_any_bad_mac);
+    LT_RUN(test_wrong_message_order);
+    LT_RUN(test_early_ccs_to_client);
+    LT_RUN(test_early_ccs_to_server);
+    LT_RUN(test_application_data_before_finished);
+    LT_RUN(test_no_common_suite);
+    LT_RUN(test_server_preference_wins);
+    LT_RUN(test_hostname_mismatch);
+    LT_RUN(test_untrusted_ca);
+    LT_RUN(test_client_without_hostname_refuses);
+    LT_RUN(test_truncation_detected);
+    LT_RUN(test_ems_off_on_one_side);
+    LT_RUN(test_trace_hides_secrets_unless_asked);
+    LT_RUN(test_keylog_line);
+    return lt_test_summary();
+}
