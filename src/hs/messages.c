@@ -59,10 +59,12 @@ typedef int (*ext_handler)(void *out, uint16_t type, lt_rd *data);
  * (7.4.1.3 says the same for ServerHello). So no bytes left means no block; a
  * present block must be exactly the rest of the message.
  *
- * Two passes so that errors have a fixed precedence: the first pass checks
- * the framing of the whole block (LT_ERR_DECODE) and duplicates
- * (LT_ERR_ILLEGAL_PARAMETER); only then does the second pass hand each body
- * to `handler`, which decides what the body must look like.
+ * Two passes so that errors have a fixed precedence, whatever the order of
+ * the extensions: the first pass checks the framing of the whole block
+ * (LT_ERR_DECODE, also for more than LT_MAX_EXTENSIONS), and only a
+ * well-framed block is judged for duplicates (LT_ERR_ILLEGAL_PARAMETER); then
+ * the second pass hands each body to `handler`, which decides what the body
+ * must look like.
  */
 static int parse_extensions(lt_rd *msg, ext_handler handler, void *out)
 {
