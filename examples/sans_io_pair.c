@@ -72,8 +72,7 @@ static int fail(const char *what, const lt_conn *conn, int rc)
 {
     const char *detail = NULL;
     if (conn != NULL && lt_conn_error(conn, &detail) < 0) {
-        fprintf(stderr, "sans_io_pair: %s: %s: %s\n", what, lt_result_name(rc),
-                detail ? detail : "");
+        fprintf(stderr, "sans_io_pair: %s: %s: %s\n", what, lt_result_name(rc), detail ? detail : "");
     } else {
         fprintf(stderr, "sans_io_pair: %s: %s\n", what, lt_result_name(rc));
     }

@@ -55,8 +55,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         default: return -1;
         }
     }
-    if (optind + 1 != argc || tool_split_hostport(argv[optind], o->host, sizeof o->host,
-                                                  o->port, sizeof o->port) != 0) {
+    if (optind + 1 != argc ||
+        tool_split_hostport(argv[optind], o->host, sizeof o->host, o->port, sizeof o->port) != 0) {
         fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check]\n");
@@ -68,8 +68,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
 static int config_fail(lt_config *cfg, const char *what, const char *arg)
 {
     const char *why = lt_config_error(cfg);
-    fprintf(stderr, "lucidtls: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "",
-            why != NULL ? why : "failed");
+    fprintf(stderr, "lucidtls: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", why != NULL ? why : "failed");
     return 1;
 }
 

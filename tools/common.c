@@ -201,8 +201,7 @@ void tool_keylog_setup(lt_config *cfg)
     if (keylog_file == NULL) {
         keylog_file = fopen(path, "a");
         if (keylog_file == NULL) {
-            fprintf(stderr, "lucidtls: warning: cannot open SSLKEYLOGFILE %s: %s\n", path,
-                    strerror(errno));
+            fprintf(stderr, "lucidtls: warning: cannot open SSLKEYLOGFILE %s: %s\n", path, strerror(errno));
         }
     }
     pthread_mutex_unlock(&keylog_mu);
@@ -220,10 +219,8 @@ static int is_cert_error(int rc)
     case LT_ERR_UNSUPPORTED_CERTIFICATE:
     case LT_ERR_CERTIFICATE_EXPIRED:
     case LT_ERR_UNKNOWN_CA:
-    case LT_ERR_HOSTNAME_MISMATCH:
-        return 1;
-    default:
-        return 0;
+    case LT_ERR_HOSTNAME_MISMATCH: return 1;
+    default: return 0;
     }
 }
 
@@ -257,8 +254,7 @@ static const char *generic_reason(int rc)
     }
 }
 
-void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const char *peer,
-                         char *buf, size_t cap)
+void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const char *peer, char *buf, size_t cap)
 {
     const char *detail = NULL;
     int sticky = LT_OK;
@@ -274,16 +270,14 @@ void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const cha
         detail = NULL;
     }
     if (rc == LT_ERR_PEER_ALERT && conn != NULL && lt_conn_peer_alert(conn) >= 0) {
-        snprintf(buf, cap, "%s sent fatal alert: %s", peer,
-                 lt_alert_name((uint8_t)lt_conn_peer_alert(conn)));
+        snprintf(buf, cap, "%s sent fatal alert: %s", peer, lt_alert_name((uint8_t)lt_conn_peer_alert(conn)));
     } else if (is_cert_error(rc)) {
         snprintf(buf, cap, "certificate verify failed: %s", detail ? detail : generic_reason(rc));
     } else if (rc == LT_ERR_TRUNCATED) {
-        snprintf(buf, cap, "%s closed the connection without close_notify%s%s", peer,
-                 detail ? ": " : "", detail ? detail : "");
+        snprintf(buf, cap, "%s closed the connection without close_notify%s%s", peer, detail ? ": " : "",
+                 detail ? detail : "");
     } else if (rc == LT_ERR_IO) {
-        snprintf(buf, cap, "connection error: %s",
-                 saved_errno ? strerror(saved_errno) : "socket failed");
+        snprintf(buf, cap, "connection error: %s", saved_errno ? strerror(saved_errno) : "socket failed");
     } else if (rc == LT_WANT_INPUT || rc == LT_WANT_OUTPUT) {
         snprintf(buf, cap, "%s", generic_reason(rc));
     } else if (detail != NULL) {
@@ -324,7 +318,6 @@ void tool_summary(const lt_conn *conn, char *buf, size_t cap)
              "Secure renegotiation: %s\n"
              "Server name: %s\n",
              v == LT_TLS1_2 ? "TLSv1.2" : "unknown", iana ? iana : "(none)", ossl ? ossl : "-",
-             lt_conn_used_ems(conn) ? "yes" : "no",
-             lt_conn_secure_renegotiation(conn) ? "yes" : "no",
+             lt_conn_used_ems(conn) ? "yes" : "no", lt_conn_secure_renegotiation(conn) ? "yes" : "no",
              (sni != NULL && sni[0] != '\0') ? sni : "(none)");
 }

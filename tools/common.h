@@ -35,8 +35,7 @@ void tool_keylog_setup(lt_config *cfg);
 /* One line explaining why `rc` happened on `conn` (which may be NULL), e.g.
  * "certificate verify failed: hostname mismatch (...)" or "server sent fatal
  * alert: handshake_failure". `peer` names the other side ("server"). */
-void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const char *peer,
-                         char *buf, size_t cap);
+void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const char *peer, char *buf, size_t cap);
 
 /* Writes all of buf to fd (a pipe or file), retrying on EINTR. */
 int tool_write_all(int fd, const void *buf, size_t len);

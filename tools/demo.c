@@ -22,13 +22,11 @@
 
 /* Bob offers all six suites; Alice prefers the seed's protocol (RSA key
  * transport, MAC-then-encrypt with CBC), so she picks it. */
-static const char BOB_SUITES[] =
-    "TLS_RSA_WITH_AES_128_GCM_SHA256:TLS_RSA_WITH_AES_256_GCM_SHA384:"
-    "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_256_CBC_SHA256:"
-    "TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA";
-static const char ALICE_SUITES[] =
-    "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256:"
-    "TLS_RSA_WITH_AES_256_GCM_SHA384:TLS_RSA_WITH_AES_256_CBC_SHA256";
+static const char BOB_SUITES[] = "TLS_RSA_WITH_AES_128_GCM_SHA256:TLS_RSA_WITH_AES_256_GCM_SHA384:"
+                                 "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_256_CBC_SHA256:"
+                                 "TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA";
+static const char ALICE_SUITES[] = "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256:"
+                                   "TLS_RSA_WITH_AES_256_GCM_SHA384:TLS_RSA_WITH_AES_256_CBC_SHA256";
 
 typedef struct demo {
     lt_demo_pki pki;
@@ -89,8 +87,7 @@ static lt_config *alice_config(demo *d)
         lt_config_set_key_pem(cfg, d->pki.key_pem, strlen(d->pki.key_pem)) != LT_OK ||
         lt_config_set_ciphers(cfg, ALICE_SUITES) != LT_OK) {
         const char *why = lt_config_error(cfg);
-        snprintf(d->alice_err, sizeof d->alice_err, "Alice's configuration failed: %s",
-                 why ? why : "?");
+        snprintf(d->alice_err, sizeof d->alice_err, "Alice's configuration failed: %s", why ? why : "?");
         lt_config_free(cfg);
         return NULL;
     }

@@ -31,9 +31,16 @@ typedef struct cert_story {
     char text[LINE_MAX_LEN];
 } cert_story;
 
+/* A record line told after the event that follows it: the record carrying a
+ * Finished or an alert is protected before the message itself is reported,
+ * but reads better after it. */
+#define MAX_DEFERRED 2
+
 typedef struct side_state {
-    int phase;            /* where this side is in the story */
-    int told_master;      /* both-sides mode: told the master secret already */
+    int phase; /* where this side is in the story */
+    char deferred[MAX_DEFERRED][LINE_MAX_LEN];
+    int ndeferred;
+    int finished_pending; /* the peer's Finished arrived; its verdict is next */
     int told_protection;  /* told the record protection scheme once */
     cert_story cert;
 } side_state;
@@ -122,8 +129,7 @@ static void emitv(narrator *n, lt_role side, int phase, const char *fmt, va_list
     emit_text(n, side, phase, buf);
 }
 
-static void emit(narrator *n, lt_role side, int phase, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void emit(narrator *n, lt_role side, int phase, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void emit(narrator *n, lt_role side, int phase, const char *fmt, ...)
 {
     va_list ap;
@@ -200,8 +206,7 @@ static void fmt_value(const narrator *n, const lt_field *f, char *buf, size_t ca
     }
 }
 
-static void fmt_named(const narrator *n, const lt_event *ev, const char *name, char *buf,
-                      size_t cap)
+static void fmt_named(const narrator *n, const lt_event *ev, const char *name, char *buf, size_t cap)
 {
     fmt_value(n, fld(ev, name), buf, cap);
 }
@@ -261,13 +266,57 @@ static void short_date(const char *d, char *buf, size_t cap)
     snprintf(buf, cap, "%s", d);
 }
 
+/* "ClientHello, ServerHello, ..., ClientKeyExchange (5 messages, 2178 bytes)"
+ * -> "ClientHello..ClientKeyExchange (5 messages, 2178 bytes)". */
+static void short_covers(const char *covers, char *buf, size_t cap)
+{
+    const char *first_comma = strchr(covers, ',');
+    const char *paren = strchr(covers, '(');
+    if (first_comma == NULL || (paren != NULL && paren < first_comma)) {
+        snprintf(buf, cap, "%s", covers);
+        return;
+    }
+    size_t list_end = paren != NULL ? (size_t)(paren - covers) : strlen(covers);
+    while (list_end > 0 && covers[list_end - 1] == ' ') {
+        list_end--;
+    }
+    const char *last = covers + list_end;
+    while (last > covers && last[-1] != ' ' && last[-1] != ',') {
+        last--;
+    }
+    snprintf(buf, cap, "%.*s..%.*s%s%s", (int)(first_comma - covers), covers, (int)(covers + list_end - last), last,
+             paren != NULL ? " " : "", paren != NULL ? paren : "");
+}
+
+/* "RSA-2048 (from the server's certificate)" -> "RSA-2048". */
+static void first_word(const char *text, char *buf, size_t cap)
+{
+    size_t len = strcspn(text, " ");
+    snprintf(buf, cap, "%.*s", (int)len, text);
+}
+
 /* ---- names ------------------------------------------------------------------- */
 
-static const char *who(lt_role r) { return r == LT_ROLE_CLIENT ? "Bob" : "Alice"; }
-static lt_role other(lt_role r) { return r == LT_ROLE_CLIENT ? LT_ROLE_SERVER : LT_ROLE_CLIENT; }
-static const char *enc_key(lt_role sender) { return sender == LT_ROLE_CLIENT ? "E_B" : "E_A"; }
-static const char *mac_key(lt_role sender) { return sender == LT_ROLE_CLIENT ? "M_B" : "M_A"; }
-static const char *his_her(lt_role r) { return r == LT_ROLE_CLIENT ? "his" : "her"; }
+static const char *who(lt_role r)
+{
+    return r == LT_ROLE_CLIENT ? "Bob" : "Alice";
+}
+static lt_role other(lt_role r)
+{
+    return r == LT_ROLE_CLIENT ? LT_ROLE_SERVER : LT_ROLE_CLIENT;
+}
+static const char *enc_key(lt_role sender)
+{
+    return sender == LT_ROLE_CLIENT ? "E_B" : "E_A";
+}
+static const char *mac_key(lt_role sender)
+{
+    return sender == LT_ROLE_CLIENT ? "M_B" : "M_A";
+}
+static const char *his_her(lt_role r)
+{
+    return r == LT_ROLE_CLIENT ? "his" : "her";
+}
 
 static int suite_is_aead(uint16_t suite)
 {
@@ -301,11 +350,10 @@ static void explain_suite(const char *name, char *buf, size_t cap)
         snprintf(kxs, sizeof kxs, "RSA key transport");
     }
     if (aead) {
-        snprintf(buf, cap, "%s, AES-%d-GCM (AEAD: its tag replaces the MAC), PRF with %s", kxs,
-                 bits, strcmp(mac, "SHA384") == 0 ? "SHA-384" : "SHA-256");
+        snprintf(buf, cap, "%s, AES-%d-GCM (AEAD: its tag replaces the MAC), PRF with %s", kxs, bits,
+                 strcmp(mac, "SHA384") == 0 ? "SHA-384" : "SHA-256");
     } else {
-        snprintf(buf, cap, "%s, AES-%d-CBC, HMAC-%s", kxs, bits,
-                 strcmp(mac, "SHA") == 0 ? "SHA1" : mac);
+        snprintf(buf, cap, "%s, AES-%d-CBC, HMAC-%s", kxs, bits, strcmp(mac, "SHA") == 0 ? "SHA1" : mac);
     }
 }
 
@@ -317,8 +365,7 @@ static void cert_story_flush(narrator *n, lt_role side)
     if (!cs->active) {
         return;
     }
-    emit(n, side, NARR_PHASE_CERT, "%s checks %s's certificate: %s", who(side), who(other(side)),
-         cs->text);
+    emit(n, side, NARR_PHASE_CERT, "%s checks %s's certificate: %s", who(side), who(other(side)), cs->text);
     cs->active = 0;
     cs->text[0] = '\0';
 }
@@ -343,8 +390,8 @@ static void on_cert_check(narrator *n, lt_role side, const lt_event *ev)
         if (ok) {
             snprintf(part, sizeof part, "chain to trusted CA '%s' ok", anchor);
         } else {
-            snprintf(part, sizeof part, "chain FAILED%s%s%s", ev->detail ? " (" : "",
-                     ev->detail ? ev->detail : "", ev->detail ? ")" : "");
+            snprintf(part, sizeof part, "chain FAILED%s%s%s", ev->detail ? " (" : "", ev->detail ? ev->detail : "",
+                     ev->detail ? ")" : "");
         }
     } else if (strcmp(ev->what, "validity") == 0) {
         char nb[64], na[64];
@@ -384,8 +431,7 @@ static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt
     emit(n, side, NARR_PHASE_HELLO,
          "%s -> %s  ClientHello (%s): Bob offers %d cipher suite%s and his nonce, "
          "client_random = %s",
-         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.2"), k, k == 1 ? "" : "s",
-         rnd);
+         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.2"), k, k == 1 ? "" : "s", rnd);
     if (suites != NULL) {
         emit(n, side, NARR_PHASE_HELLO, "      suites, Bob's preference first: %s", suites);
     }
@@ -399,10 +445,8 @@ static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt
 {
     char rnd[160];
     fmt_named(n, ev, "random", rnd, sizeof rnd);
-    emit(n, side, NARR_PHASE_HELLO,
-         "%s -> %s  ServerHello (%s): Alice's choice %s and her nonce, server_random = %s",
-         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.3"),
-         ftext_or(ev, "cipher_suite", "?"), rnd);
+    emit(n, side, NARR_PHASE_HELLO, "%s -> %s  ServerHello (%s): Alice's choice %s and her nonce, server_random = %s",
+         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.3"), ftext_or(ev, "cipher_suite", "?"), rnd);
     const char *exts = ftext(ev, "extensions");
     if (exts != NULL && exts[0] != '\0') {
         emit(n, side, NARR_PHASE_HELLO, "      extensions: %s", exts);
@@ -411,14 +455,21 @@ static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt
 
 static void msg_certificate(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
 {
-    char subj[256], iss[256];
-    common_name(ftext(ev, "leaf_subject"), subj, sizeof subj);
-    common_name(ftext(ev, "leaf_issuer"), iss, sizeof iss);
     const char *count = ftext_or(ev, "count", "?");
+    const char *plural = strcmp(count, "1") == 0 ? "" : "s";
+    const char *subject = ftext(ev, "leaf_subject");
+    if (subject == NULL) {
+        emit(n, side, NARR_PHASE_CERT,
+             "%s -> %s  Certificate (%s): her chain, %s certificate%s; the first carries her public key", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.2"), count, plural);
+        return;
+    }
+    char subj[256], iss[256];
+    common_name(subject, subj, sizeof subj);
+    common_name(ftext(ev, "leaf_issuer"), iss, sizeof iss);
     emit(n, side, NARR_PHASE_CERT,
-         "%s -> %s  Certificate (%s): %s certificate%s: '%s' (her public key), signed by CA '%s'",
-         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.2"), count,
-         strcmp(count, "1") == 0 ? "" : "s", subj, iss);
+         "%s -> %s  Certificate (%s): her chain, %s certificate%s: '%s' (her public key), signed by CA '%s'",
+         who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.2"), count, plural, subj, iss);
 }
 
 static void msg_finished(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
@@ -427,21 +478,39 @@ static void msg_finished(narrator *n, lt_role side, lt_role sender, int sent, co
     fmt_named(n, ev, "verify_data", vd, sizeof vd);
     if (sent) {
         emit(n, side, NARR_PHASE_FINISHED,
-             "%s -> %s  Finished (%s): verify_data = %s, the first handshake message under "
-             "%s new keys",
-             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.9"), vd,
-             his_her(sender));
-    } else if (n->both_sides) {
-        emit(n, side, NARR_PHASE_FINISHED,
-             "%s compares %s's verify_data with her own: they match, so %s has the same master "
-             "secret and saw the same handshake messages",
-             who(side), who(sender), who(sender));
-    } else {
-        emit(n, side, NARR_PHASE_FINISHED,
-             "%s -> %s  Finished (%s): verify_data = %s matches what %s computed: same master "
-             "secret, same handshake messages",
-             who(sender), who(side), rfc_or(ev, "RFC 5246 7.4.9"), vd, who(side));
+             "%s -> %s  Finished (%s): verify_data = %s, the first handshake message under %s new keys", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.9"), vd, his_her(sender));
+        return;
     }
+    if (!n->both_sides) {
+        emit(n, side, NARR_PHASE_FINISHED, "%s -> %s  Finished (%s): verify_data = %s", who(sender), who(side),
+             rfc_or(ev, "RFC 5246 7.4.9"), vd);
+    }
+    /* The core reports the message before it compares: the verdict is the
+     * next thing this side does (a decrypt_error alert, or going on). */
+    n->side[side].finished_pending = 1;
+}
+
+/* Called with the event that follows a received Finished. */
+static void finished_verdict(narrator *n, lt_role side, const lt_event *next)
+{
+    if (!n->side[side].finished_pending) {
+        return;
+    }
+    n->side[side].finished_pending = 0;
+    lt_role peer = other(side);
+    if (next != NULL && next->kind == LT_EV_ALERT_SENT && next->what != NULL &&
+        strcmp(next->what, "close_notify") != 0) {
+        emit(n, side, NARR_PHASE_FINISHED,
+             "%s compares %s's verify_data with %s own: they DIFFER -- different keys, or someone changed the "
+             "handshake messages",
+             who(side), who(peer), his_her(side));
+        return;
+    }
+    emit(n, side, NARR_PHASE_FINISHED,
+         "%s compares %s's verify_data with %s own: they match, so %s has the same master secret and saw the same "
+         "handshake messages",
+         who(side), who(peer), his_her(side), who(peer));
 }
 
 static void on_message(narrator *n, lt_role side, const lt_event *ev)
@@ -464,17 +533,15 @@ static void on_message(narrator *n, lt_role side, const lt_event *ev)
     } else if (strcmp(m, "Certificate") == 0) {
         msg_certificate(n, side, sender, ev);
     } else if (strcmp(m, "ServerHelloDone") == 0) {
-        emit(n, side, NARR_PHASE_CERT, "%s -> %s  ServerHelloDone (%s): that is all from Alice",
-             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.5"));
+        emit(n, side, NARR_PHASE_CERT, "%s -> %s  ServerHelloDone (%s): that is all from Alice", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.5"));
     } else if (strcmp(m, "ClientKeyExchange") == 0) {
         char c[160];
         fmt_named(n, ev, "encrypted_pre_master_secret", c, sizeof c);
-        emit(n, side, NARR_PHASE_PMS, "%s -> %s  ClientKeyExchange (%s): the EMS, %zu bytes = %s",
-             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.7.1"),
-             flen(ev, "encrypted_pre_master_secret"), c);
+        emit(n, side, NARR_PHASE_PMS, "%s -> %s  ClientKeyExchange (%s): the EMS, %zu bytes = %s", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.7.1"), flen(ev, "encrypted_pre_master_secret"), c);
     } else if (strcmp(m, "HelloRequest") == 0) {
-        emit(n, side, n->side[side].phase,
-             "%s -> %s  HelloRequest (%s): Alice asks for a new handshake", who(sender),
+        emit(n, side, n->side[side].phase, "%s -> %s  HelloRequest (%s): Alice asks for a new handshake", who(sender),
              who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.1"));
     } else {
         emit(n, side, n->side[side].phase, "%s -> %s  %s%s%s", who(sender), who(other(sender)), m,
@@ -490,8 +557,8 @@ static void choice_suite(narrator *n, lt_role side, const lt_event *ev)
     char expl[256];
     explain_suite(chosen, expl, sizeof expl);
     if (side == LT_ROLE_SERVER) {
-        emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s%s%s", chosen, expl,
-             ev->detail ? " -- " : "", ev->detail ? ev->detail : "");
+        emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s%s%s", chosen, expl, ev->detail ? " -- " : "",
+             ev->detail ? ev->detail : "");
     } else {
         emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s", chosen, expl);
     }
@@ -509,17 +576,16 @@ static void on_choice(narrator *n, lt_role side, const lt_event *ev)
     if (strcmp(w, "cipher_suite") == 0) {
         choice_suite(n, side, ev);
     } else if (strcmp(w, "extended_master_secret") == 0) {
-        emit(n, side, NARR_PHASE_HELLO, "Extended master secret (RFC 7627): %s%s%s",
-             ftext_or(ev, "used", "?"), why ? " -- " : "", why ? why : "");
-    } else if (strcmp(w, "secure_renegotiation") == 0) {
-        emit(n, side, NARR_PHASE_HELLO, "Secure renegotiation (RFC 5746): %s%s%s",
-             ftext_or(ev, "used", "?"), why ? " -- " : "", why ? why : "");
-    } else if (strcmp(w, "server_name") == 0) {
-        emit(n, side, NARR_PHASE_HELLO, "Server name (SNI, RFC 6066 3): Bob asks for '%s'",
-             ftext_or(ev, "name", "?"));
-    } else if (strcmp(w, "version") == 0) {
-        emit(n, side, NARR_PHASE_HELLO, "Version: %s%s%s", ftext_or(ev, "chosen", "?"),
+        emit(n, side, NARR_PHASE_HELLO, "Extended master secret (RFC 7627): %s%s%s", ftext_or(ev, "used", "?"),
              why ? " -- " : "", why ? why : "");
+    } else if (strcmp(w, "secure_renegotiation") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Secure renegotiation (RFC 5746): %s%s%s", ftext_or(ev, "used", "?"),
+             why ? " -- " : "", why ? why : "");
+    } else if (strcmp(w, "server_name") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Server name (SNI, RFC 6066 3): Bob asks for '%s'", ftext_or(ev, "name", "?"));
+    } else if (strcmp(w, "version") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Version: %s%s%s", ftext_or(ev, "chosen", "?"), why ? " -- " : "",
+             why ? why : "");
     } else {
         emit(n, side, n->side[side].phase, "%s: %s", w, why ? why : "");
     }
@@ -536,22 +602,24 @@ static void derive_pms(narrator *n, lt_role side, const lt_event *ev)
              "Bob makes the pre-master secret (PMS): %zu bytes = version 03 03 + 46 random bytes",
              flen(ev, "pre_master_secret"));
     } else {
+        emit(n, side, NARR_PHASE_PMS, "Alice decrypts the EMS with her RSA private key -> the PMS, %zu bytes (%s)",
+             flen(ev, "pre_master_secret"), rfc_or(ev, "RFC 5246 7.4.7.1"));
         emit(n, side, NARR_PHASE_PMS,
-             "Alice decrypts the EMS with her RSA private key -> the PMS, %zu bytes (RFC 5246 "
-             "7.4.7.1)%s%s",
-             flen(ev, "pre_master_secret"), ev->detail ? "; " : "", ev->detail ? ev->detail : "");
+             "      (had the EMS been tampered with, she would go on with a random PMS and fail at Finished: "
+             "no padding oracle for attackers)");
     }
     emit(n, side, NARR_PHASE_PMS, "      PMS = %s", v);
 }
 
 static void derive_epms(narrator *n, lt_role side, const lt_event *ev)
 {
-    char c[160];
+    char c[160], key[64];
     fmt_named(n, ev, "ciphertext", c, sizeof c);
+    first_word(ftext_or(ev, "key", "RSA"), key, sizeof key);
     emit(n, side, NARR_PHASE_PMS,
          "Bob encrypts the PMS under Alice's %s public key -> the encrypted pre-master secret "
          "(EMS in the seed's words), %zu bytes = %s",
-         ftext_or(ev, "key", "RSA"), flen(ev, "ciphertext"), c);
+         key, flen(ev, "ciphertext"), c);
 }
 
 static void derive_master(narrator *n, lt_role side, const lt_event *ev)
@@ -561,8 +629,7 @@ static void derive_master(narrator *n, lt_role side, const lt_event *ev)
     const char *label = ftext_or(ev, "label", "master secret");
     int ems = strstr(label, "extended") != NULL;
     if (n->both_sides && n->told_master_any) {
-        emit(n, side, NARR_PHASE_KEYS,
-             "%s computes the same master secret from the PMS %s", who(side),
+        emit(n, side, NARR_PHASE_KEYS, "%s computes the same master secret from the PMS %s", who(side),
              side == LT_ROLE_SERVER ? "she decrypted" : "he made");
         if (n->show_secrets) {
             emit(n, side, NARR_PHASE_KEYS, "      master_secret = %s", v);
@@ -570,21 +637,18 @@ static void derive_master(narrator *n, lt_role side, const lt_event *ev)
         return;
     }
     n->told_master_any = 1;
+    /* The seed's "same key derivation function" on both sides. */
     emit(n, side, NARR_PHASE_KEYS, "Master secret = PRF(PMS, \"%s\", %s) (%s)", label,
-         ftext_or(ev, "inputs", ems ? "session_hash" : "client_random + server_random"),
-         rfc_or(ev, ems ? "RFC 7627 4" : "RFC 5246 8.1"));
+         ems ? "session_hash" : "client_random + server_random", rfc_or(ev, ems ? "RFC 7627 4" : "RFC 5246 8.1"));
     if (ems) {
         char h[256];
         fmt_named(n, ev, "session_hash", h, sizeof h);
-        emit(n, side, NARR_PHASE_KEYS,
-             "      session_hash = hash of ClientHello..ClientKeyExchange = %s", h);
+        emit(n, side, NARR_PHASE_KEYS, "      session_hash = hash of ClientHello..ClientKeyExchange = %s", h);
     }
-    emit(n, side, NARR_PHASE_KEYS, "      master_secret = %s (%zu bytes)", v,
-         flen(ev, "master_secret"));
+    emit(n, side, NARR_PHASE_KEYS, "      master_secret = %s", v);
 }
 
-static void key_value_line(narrator *n, lt_role side, const lt_event *ev, const char *alias,
-                           const char *name)
+static void key_value_line(narrator *n, lt_role side, const lt_event *ev, const char *alias, const char *name)
 {
     const lt_field *f = fld(ev, name);
     if (f == NULL || f->len == 0) {
@@ -602,16 +666,14 @@ static void derive_key_block(narrator *n, lt_role side, const lt_event *ev)
              "%s slices the same key block: %s encrypts with %s%s%s and checks %s's records "
              "with %s%s%s",
              who(side), side == LT_ROLE_SERVER ? "she" : "he", enc_key(side),
-             flen(ev, "client_write_MAC_key") ? " + " : "",
-             flen(ev, "client_write_MAC_key") ? mac_key(side) : "", who(other(side)),
-             enc_key(other(side)), flen(ev, "client_write_MAC_key") ? " + " : "",
+             flen(ev, "client_write_MAC_key") ? " + " : "", flen(ev, "client_write_MAC_key") ? mac_key(side) : "",
+             who(other(side)), enc_key(other(side)), flen(ev, "client_write_MAC_key") ? " + " : "",
              flen(ev, "client_write_MAC_key") ? mac_key(other(side)) : "");
         return;
     }
     n->told_keyblock_any = 1;
     emit(n, side, NARR_PHASE_KEYS, "Key block = PRF(master_secret, \"%s\", %s) (%s)",
-         ftext_or(ev, "label", "key expansion"),
-         ftext_or(ev, "inputs", "server_random + client_random"), rfc_or(ev, "RFC 5246 6.3"));
+         ftext_or(ev, "label", "key expansion"), "server_random + client_random", rfc_or(ev, "RFC 5246 6.3"));
     size_t mac = flen(ev, "client_write_MAC_key");
     size_t key = flen(ev, "client_write_key");
     size_t iv = flen(ev, "client_write_IV");
@@ -620,8 +682,7 @@ static void derive_key_block(narrator *n, lt_role side, const lt_event *ev)
              "The key block is sliced into the four keys: E_B = client_write_key (%zu bytes), "
              "M_B = client_write_MAC_key (%zu bytes), E_A = server_write_key, M_A = "
              "server_write_MAC_key%s",
-             key, mac,
-             iv > 0 ? ", plus IVs" : "; no IVs: each CBC record carries its own (RFC 5246 6.2.3.2)");
+             key, mac, iv > 0 ? ", plus IVs" : "; no IVs: each CBC record carries its own (RFC 5246 6.2.3.2)");
     } else {
         emit(n, side, NARR_PHASE_KEYS,
              "The key block is sliced into two keys: E_B = client_write_key (%zu bytes), E_A = "
@@ -643,21 +704,19 @@ static void derive_finished(narrator *n, lt_role side, const lt_event *ev, const
     char vd[160], th[256];
     fmt_named(n, ev, "verify_data", vd, sizeof vd);
     fmt_named(n, ev, "transcript_hash", th, sizeof th);
-    const char *covers = ftext_or(ev, "covers", "all handshake messages so far");
-    const char *label = ftext_or(ev, "label", owner == LT_ROLE_CLIENT ? "client finished"
-                                                                      : "server finished");
+    char covers[256];
+    short_covers(ftext_or(ev, "covers", "all handshake messages so far"), covers, sizeof covers);
+    const char *label = ftext_or(ev, "label", owner == LT_ROLE_CLIENT ? "client finished" : "server finished");
     if (owner == side) {
         emit(n, side, NARR_PHASE_FINISHED,
              "%s's Finished: verify_data = PRF(master_secret, \"%s\", %s(all handshake messages "
              "so far)) -- a MAC over %s (%s)",
-             who(side), label, suite_hash(lt_conn_cipher_suite(conn)), covers,
-             rfc_or(ev, "RFC 5246 7.4.9"));
+             who(side), label, suite_hash(lt_conn_cipher_suite(conn)), covers, rfc_or(ev, "RFC 5246 7.4.9"));
         emit(n, side, NARR_PHASE_FINISHED, "      transcript hash = %s, verify_data = %s", th, vd);
     } else {
         emit(n, side, NARR_PHASE_FINISHED,
-             "%s computes what %s's verify_data must be: PRF(master_secret, \"%s\", hash of %s) "
-             "= %s",
-             who(side), who(owner), label, covers, vd);
+             "%s computes what %s's verify_data must be: PRF(master_secret, \"%s\", hash of %s) = %s", who(side),
+             who(owner), label, covers, vd);
     }
 }
 
@@ -675,12 +734,22 @@ static void on_key_derive(narrator *n, lt_role side, const lt_event *ev, const l
     } else if (strcmp(w, "client_finished") == 0 || strcmp(w, "server_finished") == 0) {
         derive_finished(n, side, ev, conn);
     } else {
-        emit(n, side, n->side[side].phase, "%s derives %s%s%s", who(side), w,
-             ev->detail ? ": " : "", ev->detail ? ev->detail : "");
+        emit(n, side, n->side[side].phase, "%s derives %s%s%s", who(side), w, ev->detail ? ": " : "",
+             ev->detail ? ev->detail : "");
     }
 }
 
 /* ---- records, CCS, alerts ---------------------------------------------------- */
+
+static void record_line(narrator *n, lt_role side, int phase, int defer, const char *text)
+{
+    side_state *st = &n->side[side];
+    if (!defer || st->ndeferred == MAX_DEFERRED) {
+        emit_text(n, side, phase, text);
+        return;
+    }
+    snprintf(st->deferred[st->ndeferred++], LINE_MAX_LEN, "%s", text);
+}
 
 static int record_phase(narrator *n, lt_role side, const char *type)
 {
@@ -710,25 +779,28 @@ static void on_record(narrator *n, lt_role side, const lt_event *ev, const lt_co
     const char *ek = enc_key(sender);
     const char *mk = mac_key(sender);
     char what[128];
-    snprintf(what, sizeof what, "record #%s %s (%s -> %s)", seq, type, who(sender),
-             who(other(sender)));
-    int phase = record_phase(n, side, type);
+    snprintf(what, sizeof what, "record #%s %s (%s -> %s)", seq, type, who(sender), who(other(sender)));
+    char line[LINE_MAX_LEN];
     if (sent && aead) {
-        emit(n, side, phase, "%s: %s bytes -> encrypt with %s, AES-GCM tag appended -> %s bytes",
-             what, pt, ek, rec);
+        snprintf(line, sizeof line, "%s: %s bytes -> encrypt with %s, AES-GCM tag appended -> %s bytes", what, pt, ek,
+                 rec);
     } else if (sent) {
-        emit(n, side, phase, "%s: %s bytes -> MAC with %s, encrypt with %s -> %s bytes", what, pt,
-             mk, ek, rec);
+        snprintf(line, sizeof line, "%s: %s bytes -> MAC with %s, encrypt with %s -> %s bytes", what, pt, mk, ek, rec);
     } else if (aead) {
-        emit(n, side, phase, "%s: %s bytes -> check the GCM tag and decrypt with %s: ok -> %s bytes",
-             what, rec, ek, pt);
+        snprintf(line, sizeof line, "%s: %s bytes -> check the GCM tag and decrypt with %s: ok -> %s bytes", what, rec,
+                 ek, pt);
     } else {
-        emit(n, side, phase, "%s: %s bytes -> decrypt with %s, check the MAC with %s: ok -> %s bytes",
-             what, rec, ek, mk, pt);
+        snprintf(line, sizeof line, "%s: %s bytes -> decrypt with %s, check the MAC with %s: ok -> %s bytes", what, rec,
+                 ek, mk, pt);
     }
+    /* A protected Finished or alert is reported before its message: tell
+     * the record after the message (see side_state.deferred). */
+    int defer = strcmp(type, "alert") == 0 || (sent && strcmp(type, "handshake") == 0);
+    record_line(n, side, record_phase(n, side, type), defer, line);
     if (!n->side[side].told_protection) {
         n->side[side].told_protection = 1;
-        emit(n, side, phase, "      (protection: %s)", prot);
+        snprintf(line, sizeof line, "      (protection: %s)", prot);
+        record_line(n, side, record_phase(n, side, type), defer, line);
     }
 }
 
@@ -738,16 +810,15 @@ static void on_ccs(narrator *n, lt_role side, const lt_event *ev, const lt_conn 
     lt_role sender = sent ? side : other(side);
     int aead = suite_is_aead(lt_conn_cipher_suite(conn));
     char keys[32];
-    snprintf(keys, sizeof keys, "%s%s%s", enc_key(sender), aead ? "" : " and ",
-             aead ? "" : mac_key(sender));
+    snprintf(keys, sizeof keys, "%s%s%s", enc_key(sender), aead ? "" : " and ", aead ? "" : mac_key(sender));
     if (sent) {
         emit(n, side, NARR_PHASE_FINISHED,
-             "%s -> %s  ChangeCipherSpec (%s): from here on %s's records are protected with %s",
-             who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.1"), who(sender), keys);
+             "%s -> %s  ChangeCipherSpec (%s): from here on %s's records are protected with %s", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.1"), who(sender), keys);
     } else if (!n->both_sides) {
         emit(n, side, NARR_PHASE_FINISHED,
-             "%s -> %s  ChangeCipherSpec (%s): %s's next records arrive protected with %s",
-             who(sender), who(side), rfc_or(ev, "RFC 5246 7.1"), who(sender), keys);
+             "%s -> %s  ChangeCipherSpec (%s): %s's next records arrive protected with %s", who(sender), who(side),
+             rfc_or(ev, "RFC 5246 7.1"), who(sender), keys);
     }
 }
 
@@ -760,15 +831,13 @@ static void on_alert(narrator *n, lt_role side, const lt_event *ev)
     if (strcmp(name, "close_notify") == 0) {
         n->side[side].phase = NARR_PHASE_CLOSE;
         if (sent || !n->both_sides) {
-            emit(n, side, NARR_PHASE_CLOSE,
-                 "%s -> %s  alert close_notify (%s): %s will send nothing more", who(sender),
+            emit(n, side, NARR_PHASE_CLOSE, "%s -> %s  alert close_notify (%s): %s will send nothing more", who(sender),
                  who(other(sender)), rfc_or(ev, "RFC 5246 7.2.1"), who(sender));
         }
         return;
     }
-    emit(n, side, n->side[side].phase, "%s -> %s  %s alert %s (%s)%s%s", who(sender),
-         who(other(sender)), level, name, rfc_or(ev, "RFC 5246 7.2.2"), ev->detail ? ": " : "",
-         ev->detail ? ev->detail : "");
+    emit(n, side, n->side[side].phase, "%s -> %s  %s alert %s (%s)%s%s", who(sender), who(other(sender)), level, name,
+         rfc_or(ev, "RFC 5246 7.2.2"), ev->detail ? ": " : "", ev->detail ? ev->detail : "");
 }
 
 /* ---- dispatch ---------------------------------------------------------------- */
@@ -793,10 +862,8 @@ static int phase_of(const lt_event *ev)
             return NARR_PHASE_FINISHED;
         }
         return 0;
-    case LT_EV_CHOICE:
-        return NARR_PHASE_HELLO;
-    case LT_EV_CERT_CHECK:
-        return NARR_PHASE_CERT;
+    case LT_EV_CHOICE: return NARR_PHASE_HELLO;
+    case LT_EV_CERT_CHECK: return NARR_PHASE_CERT;
     case LT_EV_KEY_DERIVE:
         if (strstr(w, "pre_master") != NULL) {
             return NARR_PHASE_PMS;
@@ -806,13 +873,10 @@ static int phase_of(const lt_event *ev)
         }
         return NARR_PHASE_KEYS;
     case LT_EV_CCS_SENT:
-    case LT_EV_CCS_RECV:
-        return NARR_PHASE_FINISHED;
+    case LT_EV_CCS_RECV: return NARR_PHASE_FINISHED;
     case LT_EV_RECORD_PROTECT:
-    case LT_EV_RECORD_UNPROTECT:
-        return strcmp(w, "application_data") == 0 ? NARR_PHASE_DATA : 0;
-    default:
-        return 0;
+    case LT_EV_RECORD_UNPROTECT: return strcmp(w, "application_data") == 0 ? NARR_PHASE_DATA : 0;
+    default: return 0;
     }
 }
 
@@ -827,6 +891,13 @@ void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
     if (ev->kind != LT_EV_CERT_CHECK) {
         cert_story_flush(n, side);
     }
+    finished_verdict(n, side, ev);
+    /* Record lines waiting for this event are told after it. */
+    side_state *st = &n->side[side];
+    char waiting[MAX_DEFERRED][LINE_MAX_LEN];
+    int nwaiting = st->ndeferred;
+    memcpy(waiting, st->deferred, sizeof waiting);
+    st->ndeferred = 0;
     /* A side's phase only moves forward; a renegotiation's messages are told
      * where they happen. */
     int ph = phase_of(ev);
@@ -835,43 +906,34 @@ void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
     }
     switch (ev->kind) {
     case LT_EV_MSG_SENT:
-    case LT_EV_MSG_RECV:
-        on_message(n, side, ev);
-        break;
-    case LT_EV_CHOICE:
-        on_choice(n, side, ev);
-        break;
-    case LT_EV_CERT_CHECK:
-        on_cert_check(n, side, ev);
-        break;
-    case LT_EV_KEY_DERIVE:
-        on_key_derive(n, side, ev, conn);
-        break;
+    case LT_EV_MSG_RECV: on_message(n, side, ev); break;
+    case LT_EV_CHOICE: on_choice(n, side, ev); break;
+    case LT_EV_CERT_CHECK: on_cert_check(n, side, ev); break;
+    case LT_EV_KEY_DERIVE: on_key_derive(n, side, ev, conn); break;
     case LT_EV_RECORD_PROTECT:
-    case LT_EV_RECORD_UNPROTECT:
-        on_record(n, side, ev, conn);
-        break;
+    case LT_EV_RECORD_UNPROTECT: on_record(n, side, ev, conn); break;
     case LT_EV_ALERT_SENT:
-    case LT_EV_ALERT_RECV:
-        on_alert(n, side, ev);
-        break;
+    case LT_EV_ALERT_RECV: on_alert(n, side, ev); break;
     case LT_EV_CCS_SENT:
-    case LT_EV_CCS_RECV:
-        on_ccs(n, side, ev, conn);
-        break;
+    case LT_EV_CCS_RECV: on_ccs(n, side, ev, conn); break;
     case LT_EV_STATE:
     default:
         /* State moves are the machine's bookkeeping, not the story. */
         break;
     }
+    for (int i = 0; i < nwaiting; i++) {
+        emit_text(n, side, st->phase, waiting[i]);
+    }
     pthread_mutex_unlock(&n->mu);
 }
+
+static void side_flush(narrator *n, lt_role side);
 
 void narrate_note(narrator *n, lt_role side, int phase, const char *fmt, ...)
 {
     va_list ap;
     pthread_mutex_lock(&n->mu);
-    cert_story_flush(n, side);
+    side_flush(n, side);
     va_start(ap, fmt);
     emitv(n, side, phase, fmt, ap);
     va_end(ap);
@@ -897,11 +959,22 @@ static void free_lines(narrator *n)
     n->nlines = 0;
 }
 
+static void side_flush(narrator *n, lt_role side)
+{
+    side_state *st = &n->side[side];
+    cert_story_flush(n, side);
+    finished_verdict(n, side, NULL);
+    for (int i = 0; i < st->ndeferred; i++) {
+        emit_text(n, side, st->phase, st->deferred[i]);
+    }
+    st->ndeferred = 0;
+}
+
 void narrate_flush(narrator *n)
 {
     pthread_mutex_lock(&n->mu);
-    cert_story_flush(n, LT_ROLE_CLIENT);
-    cert_story_flush(n, LT_ROLE_SERVER);
+    side_flush(n, LT_ROLE_CLIENT);
+    side_flush(n, LT_ROLE_SERVER);
     if (n->both_sides && n->nlines > 0) {
         qsort(n->lines, n->nlines, sizeof n->lines[0], line_cmp);
         int last = 0;

@@ -41,8 +41,7 @@ void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev);
 
 /* A line of the application's own (e.g. "Bob writes: ..."), told by `side`
  * in `phase`. */
-void narrate_note(narrator *n, lt_role side, int phase, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void narrate_note(narrator *n, lt_role side, int phase, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Print what is still pending (both-sides mode: everything). */
 void narrate_flush(narrator *n);

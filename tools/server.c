@@ -33,10 +33,14 @@ typedef struct server_opts {
 static int parse_opts(int argc, char **argv, server_opts *o)
 {
     static const struct option longopts[] = {
-        {"port", required_argument, NULL, 'p'},     {"cert", required_argument, NULL, 'c'},
-        {"key", required_argument, NULL, 'k'},      {"host", required_argument, NULL, 'H'},
-        {"ciphers", required_argument, NULL, 'C'},  {"www", no_argument, NULL, 'w'},
-        {"explain", no_argument, NULL, 'e'},        {"show-secrets", no_argument, NULL, 's'},
+        {"port", required_argument, NULL, 'p'},
+        {"cert", required_argument, NULL, 'c'},
+        {"key", required_argument, NULL, 'k'},
+        {"host", required_argument, NULL, 'H'},
+        {"ciphers", required_argument, NULL, 'C'},
+        {"www", no_argument, NULL, 'w'},
+        {"explain", no_argument, NULL, 'e'},
+        {"show-secrets", no_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -98,8 +102,7 @@ static lt_config *make_config(const server_opts *o, narrator *nar)
 }
 
 /* "client 127.0.0.1:5555: handshake failed: LT_ERR_X: detail" */
-static void log_failure(const char *peer, const char *stage, const lt_conn *conn, int rc,
-                        int saved_errno)
+static void log_failure(const char *peer, const char *stage, const lt_conn *conn, int rc, int saved_errno)
 {
     const char *detail = NULL;
     int sticky = lt_conn_error(conn, &detail);

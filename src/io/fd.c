@@ -161,6 +161,12 @@ static int run_until(lt_conn *conn, int fd, goal_fn goal, void *ctx)
             }
             return rc == LT_OK ? out : rc;
         }
+        /* The goal may have queued output (a ClientHello, an alert): it
+         * must be on the wire before we wait for the answer to it. */
+        out = flush_out(conn, fd);
+        if (out < 0) {
+            return out;
+        }
         if (eof) {
             /* The core saw EOF and still wants input: it will never come. */
             return fail(conn, fd, LT_ERR_TRUNCATED);
