@@ -15,13 +15,18 @@ int pair_new_conns(lt_pair *p)
     return lt_conn_set_hostname(p->client, "localhost");
 }
 
+/* RSA key generation is slow (more so under ASan): every pair in a test
+ * program shares one demo PKI, made on first use and kept until exit. */
+static lt_demo_pki g_pki;
+
 int pair_init(lt_pair *p, uint16_t suite)
 {
     memset(p, 0, sizeof *p);
-    int rc = lt_demo_pki_make(&p->pki, "localhost");
-    if (rc != LT_OK) {
+    int rc = LT_OK;
+    if (g_pki.ca_pem == NULL && (rc = lt_demo_pki_make(&g_pki, "localhost")) != LT_OK) {
         return rc;
     }
+    p->pki = g_pki;
     p->ccfg = lt_config_new(LT_ROLE_CLIENT);
     p->scfg = lt_config_new(LT_ROLE_SERVER);
     if (p->ccfg == NULL || p->scfg == NULL) {
@@ -45,7 +50,6 @@ void pair_free(lt_pair *p)
     lt_conn_free(p->server);
     lt_config_free(p->ccfg);
     lt_config_free(p->scfg);
-    lt_demo_pki_free(&p->pki);
     memset(p, 0, sizeof *p);
 }
 

@@ -12,7 +12,7 @@
 #include "lucidtls/lucidtls.h"
 
 typedef struct lt_pair {
-    lt_demo_pki pki;
+    lt_demo_pki pki; /* shared by all pairs: do not free */
     lt_config *ccfg;
     lt_config *scfg;
     lt_conn *client;

@@ -1,0 +1,154 @@
+/*
+ * Exhaustive check of the proactive state machine: in every state, for both
+ * roles, every handshake message type and ChangeCipherSpec that the table
+ * does not list is refused with unexpected_message before any parsing.
+ */
+#include <string.h>
+
+#include "conn/conn.h"
+#include "test.h"
+
+/* The (state, role, type) rows of src/hs/machine.c, restated here so that a
+ * change to the table must be made twice, on purpose. */
+typedef struct {
+    lt_state st;
+    lt_role role;
+    int type; /* handshake type, or -1 for ChangeCipherSpec */
+} row;
+
+static const row ROWS[] = {
+    {LT_ST_CLIENT_WAIT_SERVER_HELLO, LT_ROLE_CLIENT, LT_HS_SERVER_HELLO},
+    {LT_ST_CLIENT_WAIT_CERTIFICATE, LT_ROLE_CLIENT, LT_HS_CERTIFICATE},
+    {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ROLE_CLIENT, LT_HS_SERVER_HELLO_DONE},
+    {LT_ST_CLIENT_WAIT_CCS, LT_ROLE_CLIENT, -1},
+    {LT_ST_CLIENT_WAIT_FINISHED, LT_ROLE_CLIENT, LT_HS_FINISHED},
+    {LT_ST_SERVER_WAIT_CLIENT_HELLO, LT_ROLE_SERVER, LT_HS_CLIENT_HELLO},
+    {LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, LT_ROLE_SERVER, LT_HS_CLIENT_KEY_EXCHANGE},
+    {LT_ST_SERVER_WAIT_CCS, LT_ROLE_SERVER, -1},
+    {LT_ST_SERVER_WAIT_FINISHED, LT_ROLE_SERVER, LT_HS_FINISHED},
+    {LT_ST_CONNECTED, LT_ROLE_CLIENT, LT_HS_HELLO_REQUEST},
+    {LT_ST_CONNECTED, LT_ROLE_SERVER, LT_HS_CLIENT_HELLO},
+};
+
+static int listed(lt_state st, lt_role role, int type)
+{
+    for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
+        if (ROWS[i].st == st && ROWS[i].role == role && ROWS[i].type == type) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const int TYPES[] = {-1, 0, 1, 2, 4, 11, 12, 13, 14, 15, 16, 20, 3, 8, 24, 254, 255};
+
+static void check(lt_config *cfg, lt_state st, int type)
+{
+    lt_conn *c = lt_conn_new(cfg);
+    c->state = st;
+    uint8_t rec[16];
+    size_t len;
+    if (type < 0) {
+        const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+        memcpy(rec, ccs, sizeof ccs);
+        len = sizeof ccs;
+    } else {
+        /* A handshake message with a 4-byte body of zeros. */
+        const uint8_t hs[] = {22, 3, 3, 0, 8, (uint8_t)type, 0, 0, 4, 0, 0, 0, 0};
+        memcpy(rec, hs, sizeof hs);
+        len = sizeof hs;
+    }
+    size_t used;
+    int rc = lt_conn_feed(c, rec, len, &used);
+    EXPECT_EQ(rc, LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT_EQ(lt_conn_alert_sent(c), 10);
+    if (rc != LT_ERR_UNEXPECTED_MESSAGE) {
+        fprintf(stderr, "    state %s role %d type %d\n", lt_state_name(st), cfg->role, type);
+    }
+    lt_conn_free(c);
+}
+
+static void test_everything_outside_the_table_is_unexpected(void)
+{
+    for (int role = 0; role <= 1; role++) {
+        lt_config *cfg = lt_config_new((lt_role)role);
+        for (int st = 0; st <= LT_ST_CONNECTED; st++) {
+            for (size_t t = 0; t < sizeof TYPES / sizeof TYPES[0]; t++) {
+                int type = TYPES[t];
+                if (listed((lt_state)st, (lt_role)role, type)) {
+                    continue;
+                }
+                /* RFC 5246 7.4.1.1: a client ignores HelloRequest mid-handshake
+                 * (it is only refused when the body is not empty, tested below). */
+                if (role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
+                    continue;
+                }
+                check(cfg, (lt_state)st, type);
+            }
+        }
+        lt_config_free(cfg);
+    }
+}
+
+static void test_client_ignores_hello_request_mid_handshake(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    lt_conn *c = lt_conn_new(cfg);
+    c->state = LT_ST_CLIENT_WAIT_CERTIFICATE;
+    const uint8_t hr[] = {22, 3, 3, 0, 4, 0, 0, 0, 0};
+    size_t used;
+    EXPECT_EQ(lt_conn_feed(c, hr, sizeof hr, &used), LT_OK);
+    EXPECT_EQ(c->state, LT_ST_CLIENT_WAIT_CERTIFICATE);
+    lt_conn_free(c);
+    lt_config_free(cfg);
+}
+
+static void test_empty_handshake_record_is_decode_error(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    lt_conn *c = lt_conn_new(cfg);
+    const uint8_t empty[] = {22, 3, 1, 0, 0};
+    size_t used;
+    EXPECT_EQ(lt_conn_feed(c, empty, sizeof empty, &used), LT_ERR_DECODE);
+    EXPECT_EQ(lt_conn_alert_sent(c), 50);
+    lt_conn_free(c);
+    lt_config_free(cfg);
+}
+
+static void test_oversized_handshake_message_refused(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    lt_conn *c = lt_conn_new(cfg);
+    /* A ClientHello header claiming 16 MiB. */
+    const uint8_t big[] = {22, 3, 1, 0, 4, 1, 0xff, 0xff, 0xff};
+    size_t used;
+    EXPECT_EQ(lt_conn_feed(c, big, sizeof big, &used), LT_ERR_ILLEGAL_PARAMETER);
+    lt_conn_free(c);
+    lt_config_free(cfg);
+}
+
+static void test_sticky_error(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    lt_conn *c = lt_conn_new(cfg);
+    const uint8_t junk[] = {'G', 'E', 'T', ' ', '/', ' ', 'H'};
+    size_t used;
+    EXPECT_EQ(lt_conn_feed(c, junk, sizeof junk, &used), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT_EQ(lt_conn_handshake(c), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT_EQ(lt_conn_feed(c, junk, sizeof junk, &used), LT_ERR_UNEXPECTED_MESSAGE);
+    const char *detail;
+    lt_conn_error(c, &detail);
+    EXPECT(strstr(detail, "content type") != NULL);
+    lt_conn_free(c);
+    lt_config_free(cfg);
+}
+
+int main(void)
+{
+    LT_RUN(test_everything_outside_the_table_is_unexpected);
+    LT_RUN(test_client_ignores_hello_request_mid_handshake);
+    LT_RUN(test_empty_handshake_record_is_decode_error);
+    LT_RUN(test_oversized_handshake_message_refused);
+    LT_RUN(test_sticky_error);
+    return lt_test_summary();
+}
