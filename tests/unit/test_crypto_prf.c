@@ -103,7 +103,7 @@ static void test_prf_by_hand(void)
         lt_hash_alg alg;
         const char *digest;
     } cases[] = {{LT_HASH_SHA256, "SHA256"}, {LT_HASH_SHA384, "SHA384"}, {LT_HASH_SHA1, "SHA1"}};
-    uint8_t secret[48], r1[32], r2[32], seed[10 + 64];
+    uint8_t secret[48], r1[32], r2[32], seed[128];
     const char *label = "key expansion";
     size_t i;
 
