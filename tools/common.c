@@ -272,7 +272,13 @@ void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const cha
     if (rc == LT_ERR_PEER_ALERT && conn != NULL && lt_conn_peer_alert(conn) >= 0) {
         snprintf(buf, cap, "%s sent fatal alert: %s", peer, lt_alert_name((uint8_t)lt_conn_peer_alert(conn)));
     } else if (is_cert_error(rc)) {
-        snprintf(buf, cap, "certificate verify failed: %s", detail ? detail : generic_reason(rc));
+        /* The core's detail may already say so; do not stutter. */
+        const char *prefix = "certificate verify failed: ";
+        const char *why = detail ? detail : generic_reason(rc);
+        if (strncmp(why, prefix, strlen(prefix)) == 0) {
+            why += strlen(prefix);
+        }
+        snprintf(buf, cap, "%s%s", prefix, why);
     } else if (rc == LT_ERR_TRUNCATED) {
         snprintf(buf, cap, "%s closed the connection without close_notify%s%s", peer, detail ? ": " : "",
                  detail ? detail : "");

@@ -110,7 +110,10 @@ static void log_failure(const char *peer, const char *stage, const lt_conn *conn
         rc = sticky;
     }
     char why[512];
-    if (detail != NULL && detail[0] != '\0' && rc != LT_ERR_PEER_ALERT) {
+    if (rc == LT_WANT_INPUT || rc == LT_WANT_OUTPUT) {
+        /* Only SO_RCVTIMEO / SO_SNDTIMEO make a blocking socket say so. */
+        snprintf(why, sizeof why, "timed out: the client was silent (or not reading) for %d s", CLIENT_TIMEOUT_S);
+    } else if (detail != NULL && detail[0] != '\0' && rc != LT_ERR_PEER_ALERT) {
         snprintf(why, sizeof why, "%s", detail);
     } else {
         tool_describe_error(conn, rc, saved_errno, "client", why, sizeof why);
