@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_MAX_LEN 1024
+#define LINE_MAX_LEN 2048
+/* Room for a value in full hex: a 4096-bit RSA ciphertext is 1024 digits. */
+#define VALUE_LEN 1040
 #define SHORT_HEX_BYTES 8
 
 /* One line of the story. */
@@ -424,7 +426,7 @@ static const char *rfc_or(const lt_event *ev, const char *dflt)
 
 static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
 {
-    char rnd[160];
+    char rnd[VALUE_LEN];
     fmt_named(n, ev, "random", rnd, sizeof rnd);
     const char *suites = ftext(ev, "cipher_suites");
     int k = count_list(suites);
@@ -443,7 +445,7 @@ static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt
 
 static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
 {
-    char rnd[160];
+    char rnd[VALUE_LEN];
     fmt_named(n, ev, "random", rnd, sizeof rnd);
     emit(n, side, NARR_PHASE_HELLO, "%s -> %s  ServerHello (%s): Alice's choice %s and her nonce, server_random = %s",
          who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.3"), ftext_or(ev, "cipher_suite", "?"), rnd);
@@ -474,7 +476,7 @@ static void msg_certificate(narrator *n, lt_role side, lt_role sender, const lt_
 
 static void msg_finished(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
 {
-    char vd[160];
+    char vd[VALUE_LEN];
     fmt_named(n, ev, "verify_data", vd, sizeof vd);
     if (sent) {
         emit(n, side, NARR_PHASE_FINISHED,
@@ -536,7 +538,7 @@ static void on_message(narrator *n, lt_role side, const lt_event *ev)
         emit(n, side, NARR_PHASE_CERT, "%s -> %s  ServerHelloDone (%s): that is all from Alice", who(sender),
              who(other(sender)), rfc_or(ev, "RFC 5246 7.4.5"));
     } else if (strcmp(m, "ClientKeyExchange") == 0) {
-        char c[160];
+        char c[VALUE_LEN];
         fmt_named(n, ev, "encrypted_pre_master_secret", c, sizeof c);
         emit(n, side, NARR_PHASE_PMS, "%s -> %s  ClientKeyExchange (%s): the EMS, %zu bytes = %s", who(sender),
              who(other(sender)), rfc_or(ev, "RFC 5246 7.4.7.1"), flen(ev, "encrypted_pre_master_secret"), c);
@@ -595,7 +597,7 @@ static void on_choice(narrator *n, lt_role side, const lt_event *ev)
 
 static void derive_pms(narrator *n, lt_role side, const lt_event *ev)
 {
-    char v[256];
+    char v[VALUE_LEN];
     fmt_named(n, ev, "pre_master_secret", v, sizeof v);
     if (side == LT_ROLE_CLIENT) {
         emit(n, side, NARR_PHASE_PMS,
@@ -613,7 +615,7 @@ static void derive_pms(narrator *n, lt_role side, const lt_event *ev)
 
 static void derive_epms(narrator *n, lt_role side, const lt_event *ev)
 {
-    char c[160], key[64];
+    char c[VALUE_LEN], key[64];
     fmt_named(n, ev, "ciphertext", c, sizeof c);
     first_word(ftext_or(ev, "key", "RSA"), key, sizeof key);
     emit(n, side, NARR_PHASE_PMS,
@@ -624,7 +626,7 @@ static void derive_epms(narrator *n, lt_role side, const lt_event *ev)
 
 static void derive_master(narrator *n, lt_role side, const lt_event *ev)
 {
-    char v[256];
+    char v[VALUE_LEN];
     fmt_named(n, ev, "master_secret", v, sizeof v);
     const char *label = ftext_or(ev, "label", "master secret");
     int ems = strstr(label, "extended") != NULL;
@@ -641,7 +643,7 @@ static void derive_master(narrator *n, lt_role side, const lt_event *ev)
     emit(n, side, NARR_PHASE_KEYS, "Master secret = PRF(PMS, \"%s\", %s) (%s)", label,
          ems ? "session_hash" : "client_random + server_random", rfc_or(ev, ems ? "RFC 7627 4" : "RFC 5246 8.1"));
     if (ems) {
-        char h[256];
+        char h[VALUE_LEN];
         fmt_named(n, ev, "session_hash", h, sizeof h);
         emit(n, side, NARR_PHASE_KEYS, "      session_hash = hash of ClientHello..ClientKeyExchange = %s", h);
     }
@@ -654,7 +656,7 @@ static void key_value_line(narrator *n, lt_role side, const lt_event *ev, const 
     if (f == NULL || f->len == 0) {
         return;
     }
-    char v[256];
+    char v[VALUE_LEN];
     fmt_value(n, f, v, sizeof v);
     emit(n, side, NARR_PHASE_KEYS, "      %-4s %-21s = %s", alias, name, v);
 }
@@ -701,7 +703,7 @@ static void derive_key_block(narrator *n, lt_role side, const lt_event *ev)
 static void derive_finished(narrator *n, lt_role side, const lt_event *ev, const lt_conn *conn)
 {
     lt_role owner = strncmp(ev->what, "client", 6) == 0 ? LT_ROLE_CLIENT : LT_ROLE_SERVER;
-    char vd[160], th[256];
+    char vd[VALUE_LEN], th[256];
     fmt_named(n, ev, "verify_data", vd, sizeof vd);
     fmt_named(n, ev, "transcript_hash", th, sizeof th);
     char covers[256];
