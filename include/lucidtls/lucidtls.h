@@ -191,6 +191,13 @@ int lt_conn_feed(lt_conn *conn, const uint8_t *in, size_t len, size_t *consumed)
 /* Bytes to send to the network: peek, send some, then consume what was sent. */
 const uint8_t *lt_conn_out_peek(const lt_conn *conn, size_t *len);
 void lt_conn_out_consume(lt_conn *conn, size_t n);
+/* Zero-copy input, for callers that read from a socket: the core's own
+ * record buffer and how many bytes the current record still needs (NULL when
+ * it takes nothing now: unread application data, close_notify, or an error).
+ * Read at most *room bytes into it, then commit what arrived; the commit
+ * processes the record once it is whole. */
+uint8_t *lt_conn_in_buf(lt_conn *conn, size_t *room);
+int lt_conn_in_commit(lt_conn *conn, size_t n);
 /* The transport reached end of file (the peer closed its socket). */
 void lt_conn_feed_eof(lt_conn *conn);
 

@@ -208,40 +208,56 @@ static const char *header_problem(int rc)
     }
 }
 
+uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
+{
+    *room = 0;
+    /* Unread application data holds the record buffer; after close_notify
+     * or an error nothing more is taken. */
+    if (c->err != 0 || c->app_len > 0 || c->close_received) {
+        return NULL;
+    }
+    return lt_record_in_space(&c->rec, room);
+}
+
+int lt_conn_in_commit(lt_conn *c, size_t n)
+{
+    if (c->err != 0) {
+        return c->err;
+    }
+    int rc = lt_record_in_commit(&c->rec, n);
+    if (rc != LT_OK) {
+        return lt_conn_fail(c, rc, "%s", header_problem(rc));
+    }
+    if (lt_record_ready(&c->rec)) {
+        LT_GUARD(process_record(c));
+    }
+    return LT_OK;
+}
+
 int lt_conn_feed(lt_conn *c, const uint8_t *in, size_t len, size_t *consumed)
 {
     *consumed = 0;
     if (c->err != 0) {
         return c->err;
     }
+    while (len > 0) {
+        size_t room;
+        uint8_t *dst = lt_conn_in_buf(c, &room);
+        if (dst == NULL || room == 0) {
+            break;
+        }
+        size_t take = room < len ? room : len;
+        memcpy(dst, in, take);
+        *consumed += take;
+        in += take;
+        len -= take;
+        LT_GUARD(lt_conn_in_commit(c, take));
+    }
     if (c->close_received) {
         /* Nothing after close_notify counts (RFC 5246 7.2.1). */
-        *consumed = len;
-        return LT_OK;
-    }
-    while (c->app_len == 0 && !c->close_received && c->err == 0) {
-        if (!lt_record_ready(&c->rec)) {
-            if (len == 0) {
-                break;
-            }
-            size_t n;
-            int rc = lt_record_absorb(&c->rec, in, len, &n);
-            *consumed += n;
-            in += n;
-            len -= n;
-            if (rc != LT_OK) {
-                return lt_conn_fail(c, rc, "%s", header_problem(rc));
-            }
-            if (!lt_record_ready(&c->rec)) {
-                break;
-            }
-        }
-        LT_GUARD(process_record(c));
-    }
-    if (c->close_received) {
         *consumed += len;
     }
-    return c->err;
+    return LT_OK;
 }
 
 void lt_conn_feed_eof(lt_conn *c) { c->eof = 1; }

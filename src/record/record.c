@@ -69,33 +69,46 @@ static int check_header(const lt_record *r)
     return LT_OK;
 }
 
-int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consumed)
+uint8_t *lt_record_in_space(lt_record *r, size_t *room)
 {
-    *consumed = 0;
     if (r->in_opened) {
         r->in_len = 0;
         r->in_opened = 0;
     }
     if (r->in_len < LT_RECORD_HEADER_LEN) {
-        size_t take = LT_RECORD_HEADER_LEN - r->in_len;
-        if (take > len) {
-            take = len;
-        }
-        memcpy(r->in + r->in_len, in, take);
-        r->in_len += take;
+        *room = LT_RECORD_HEADER_LEN - r->in_len;
+    } else {
+        *room = LT_RECORD_HEADER_LEN + record_body_len(r) - r->in_len;
+    }
+    return r->in + r->in_len;
+}
+
+int lt_record_in_commit(lt_record *r, size_t n)
+{
+    size_t room;
+    (void)lt_record_in_space(r, &room);
+    LT_ENSURE(n <= room, LT_ERR_USAGE);
+    int header_was_partial = r->in_len < LT_RECORD_HEADER_LEN;
+    r->in_len += n;
+    if (header_was_partial && r->in_len == LT_RECORD_HEADER_LEN) {
+        return check_header(r);
+    }
+    return LT_OK;
+}
+
+int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consumed)
+{
+    *consumed = 0;
+    while (len > 0 && !lt_record_ready(r)) {
+        size_t room;
+        uint8_t *dst = lt_record_in_space(r, &room);
+        size_t take = room < len ? room : len;
+        memcpy(dst, in, take);
         *consumed += take;
         in += take;
         len -= take;
-        if (r->in_len < LT_RECORD_HEADER_LEN) {
-            return LT_OK;
-        }
-        LT_GUARD(check_header(r));
+        LT_GUARD(lt_record_in_commit(r, take));
     }
-    size_t want = LT_RECORD_HEADER_LEN + record_body_len(r) - r->in_len;
-    size_t take = want < len ? want : len;
-    memcpy(r->in + r->in_len, in, take);
-    r->in_len += take;
-    *consumed += take;
     return LT_OK;
 }
 

@@ -70,6 +70,12 @@ void lt_record_free(lt_record *r);
  * 2^14 + 2048 (record_overflow) fail here, before the body is waited for. */
 LT_MUST_USE int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consumed);
 int lt_record_ready(const lt_record *r);
+/* Zero-copy input: where the next bytes go, and how many the current record
+ * still needs (the rest of the header, or the rest of the body); 0 when a
+ * whole record is buffered. A caller that reads from a socket can read
+ * straight into it, then commit what it got. */
+uint8_t *lt_record_in_space(lt_record *r, size_t *room);
+LT_MUST_USE int lt_record_in_commit(lt_record *r, size_t n);
 /* Checks and decrypts the buffered record. *pt points into the input buffer
  * and stays valid until the next absorb. */
 LT_MUST_USE int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len);
