@@ -112,8 +112,8 @@ lt_cleanup() {
 
 # Wait (up to ~3 s) for a process we started to go away, then SIGKILL it.
 lt_reap() {
-    local pid=$1 i
-    for i in $(seq 1 30); do
+    local pid=$1
+    for _ in $(seq 1 30); do
         lt_is_ours "$pid" || break
         sleep 0.1
     done
@@ -145,7 +145,7 @@ lt_fail() {
 
 # A short, printable excerpt of a file for failure messages.
 lt_excerpt() {
-    local file=$1 n=${2:-12}
+    local file=$1 n=${2:-8}
     if [ ! -e "$file" ]; then
         echo "(no file $file)"
     elif [ ! -s "$file" ]; then
@@ -289,6 +289,11 @@ lt_pid() { cat "$WORK/$1.pid"; }
 lt_port() { cat "$WORK/$1.port"; }
 lt_server_out() { echo "$WORK/$1.server.out"; }
 lt_server_err() { echo "$WORK/$1.server.err"; }
+# Both of a server's streams, as one file (a snapshot: call it after the fact).
+lt_server_all() {
+    cat "$WORK/$1.server.out" "$WORK/$1.server.err" >"$WORK/$1.server.all" 2>/dev/null
+    echo "$WORK/$1.server.all"
+}
 
 # lt_start_server NAME CMD... — every argument equal to @PORT@ (or containing
 # it) gets a fresh port. Waits until the port listens; retries on another port
@@ -297,10 +302,10 @@ lt_server_err() { echo "$WORK/$1.server.err"; }
 lt_start_server() {
     local name=$1
     shift
-    local attempt port pid out err i
+    local port pid out err i
     out=$(lt_server_out "$name")
     err=$(lt_server_err "$name")
-    for attempt in 1 2 3; do
+    for _ in 1 2 3; do
         port=$(lt_pick_port)
         local args=() a
         for a in "$@"; do
@@ -312,7 +317,7 @@ lt_start_server() {
         LT_PIDS+=("$pid")
         echo "$pid" >"$WORK/$name.pid"
         echo "$port" >"$WORK/$name.port"
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             if lt_port_listening "$port"; then
                 LT_SERVER_NAMES+=("$name")
                 return 0
@@ -337,10 +342,10 @@ lt_start_lucidtls_server() {
     local name=$1
     shift
     lt_start_server "$name" "$LUCIDTLS" server --port @PORT@ --host 127.0.0.1 "$@" || return 1
-    local port err i
+    local port err
     port=$(lt_port "$name")
     err=$(lt_server_err "$name")
-    for i in $(seq 1 30); do
+    for _ in $(seq 1 30); do
         grep -qF "listening on 127.0.0.1:$port" "$err" 2>/dev/null && break
         sleep 0.1
     done
@@ -400,7 +405,7 @@ lt_session() {
     local fifo=$WORK/$name.in pid fd deadline
     rm -f "$fifo"
     mkfifo "$fifo"
-    timeout -k 2 "$((tmo * 2))" "$@" <"$fifo" >"$LAST_OUT" 2>"$LAST_ERR" &
+    timeout -k 2 "$((tmo + 5))" "$@" <"$fifo" >"$LAST_OUT" 2>"$LAST_ERR" &
     pid=$!
     LT_PIDS+=("$pid")
     exec {fd}<>"$fifo"
@@ -480,6 +485,7 @@ TLS_RSA_WITH_AES_128_CBC_SHA256 AES128-SHA256
 TLS_RSA_WITH_AES_256_CBC_SHA256 AES256-SHA256
 TLS_RSA_WITH_AES_128_GCM_SHA256 AES128-GCM-SHA256
 TLS_RSA_WITH_AES_256_GCM_SHA384 AES256-GCM-SHA384"
+# shellcheck disable=SC2034  # used by the test scripts
 LT_ALL_OSSL="AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384"
 
 lt_iana_of() { printf '%s\n' "$LT_SUITES" | awk -v o="$1" '$2 == o { print $1 }'; }

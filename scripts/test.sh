@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# test.sh — build and run the whole test suite, twice:
+#   1. build/       plain build (-Werror, the CMake default), ctest
+#   2. build-asan/  -DLT_SANITIZE=ON (ASan + UBSan), ctest
+# ctest covers the unit tests, the in-memory handshake tests and the loopback
+# interop tests (tests/interop, run against each build's own CLI). Also checks
+# that every examples/*.c compiled.
+#
+# The last line is "N passed, N failed": ctest tests of both runs, plus one
+# entry per build step and per example. Exits non-zero on any failure.
+#
+# Knobs: LT_SKIP_DEPS=1 (do not run install_deps.sh), LT_SKIP_ASAN=1,
+# JOBS (parallelism, default nproc), CTEST_ARGS (extra ctest arguments,
+# e.g. "-R interop").
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+
+if [ "${LT_SKIP_DEPS:-0}" != 1 ]; then
+    "$ROOT/scripts/install_deps.sh" || { echo "test: install_deps.sh failed" >&2; exit 1; }
+fi
+
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+PASSED=0
+FAILED=0
+SUMMARY=()
+
+note() {
+    # note pass|fail TEXT
+    if [ "$1" = pass ]; then
+        PASSED=$((PASSED + 1))
+    else
+        FAILED=$((FAILED + 1))
+    fi
+    SUMMARY+=("$1: $2")
+}
+
+# run_suite NAME BUILD_DIR [CMAKE_ARGS...]
+run_suite() {
+    local name=$1 dir=$2
+    shift 2
+    echo
+    echo "==== $name: configure + build in $dir/"
+    if ! cmake -S . -B "$dir" "$@"; then
+        note fail "$name: cmake configure"
+        return
+    fi
+    if ! cmake --build "$dir" -j "$JOBS"; then
+        note fail "$name: build"
+        return
+    fi
+    note pass "$name: build"
+
+    echo
+    echo "==== $name: ctest in $dir/"
+    local log=$dir/ctest-summary.log
+    # shellcheck disable=SC2086
+    (cd "$dir" && ctest --output-on-failure -j "$JOBS" ${CTEST_ARGS:-}) 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    local line total nfail
+    line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+        nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+        total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+        PASSED=$((PASSED + total - nfail))
+        FAILED=$((FAILED + nfail))
+        SUMMARY+=("$name: ctest: $((total - nfail)) passed, $nfail failed")
+        [ "$rc" != 0 ] && [ "$nfail" = 0 ] && note fail "$name: ctest exited $rc"
+    elif grep -q 'No tests were found' "$log"; then
+        note fail "$name: ctest found no tests"
+    else
+        note fail "$name: ctest exited $rc without a summary"
+    fi
+}
+
+run_suite plain build
+
+# Examples must compile (CMake builds examples/*.c as example_<name>).
+shopt -s nullglob
+examples=(examples/*.c)
+if [ ${#examples[@]} -eq 0 ]; then
+    SUMMARY+=("examples: none yet")
+fi
+for ex in "${examples[@]}"; do
+    exe=build/example_$(basename "$ex" .c)
+    if [ -x "$exe" ]; then
+        note pass "example $ex compiled ($exe)"
+    else
+        note fail "example $ex did not compile (no $exe)"
+    fi
+done
+
+if [ "${LT_SKIP_ASAN:-0}" != 1 ]; then
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+        UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+        run_suite asan build-asan -DLT_SANITIZE=ON
+fi
+
+echo
+echo "==== summary"
+for s in "${SUMMARY[@]}"; do
+    echo "  $s"
+done
+printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+[ "$FAILED" -eq 0 ]

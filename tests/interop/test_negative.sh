@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Failures that must fail, loudly and correctly, and never take a server down.
+#
+# lucidtls client vs openssl s_server: untrusted CA (unknown_ca, 48), hostname
+# mismatch (bad_certificate, 42), expired certificate (certificate_expired,
+# 45), a server with only suites we refuse (it sends handshake_failure), a
+# server that is not TLS at all. Each: non-zero exit, one line on stderr that
+# says why, and the alert we sent as s_server saw it.
+#
+# openssl s_client vs lucidtls server: only ECDHE suites offered, TLS 1.3 only,
+# TLS 1.1 only, random bytes, plaintext HTTP, a client that hangs up mid
+# handshake. Each fails, and the server keeps serving: a good client right
+# after succeeds.
+#
+# usage: test_negative.sh BUILD_DIR
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "$0")/lib.sh"
+lt_setup "$@"
+lt_require_cli
+
+CA=$PKI/ca.pem
+S_CLIENT=(openssl s_client -tls1_2 -CAfile "$CA" -verify_return_error -servername localhost)
+
+# The one line a failing client prints.
+expect_one_line() {
+    local desc=$1 n
+    n=$(grep -c . "$LAST_ERR" 2>/dev/null)
+    if [ "${n:-0}" = 1 ] && grep -q '^lucidtls: ' "$LAST_ERR"; then
+        lt_pass "$desc: exactly one line on stderr, 'lucidtls: ...'"
+    else
+        lt_fail "$desc: exactly one line on stderr, 'lucidtls: ...'" "1 line starting 'lucidtls: '" \
+            "${n:-0} lines: $(lt_excerpt "$LAST_ERR" 4)"
+    fi
+}
+
+# bad_client NAME S_SERVER_ARGS... -- CLIENT_ARGS... : our client against a
+# one-shot s_server that should make it fail.
+bad_client() {
+    local name=$1
+    shift
+    local sargs=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        sargs+=("$1")
+        shift
+    done
+    shift
+    lt_start_openssl_server "$name" -tls1_2 -naccept 1 -rev "${sargs[@]}" || return 1
+    lt_session "$name" 10 "should-not-arrive\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port "$name")" "$@"
+    lt_wait_exit "$name"
+}
+
+# ------------------------------------------------------------ untrusted CA
+bad_client untrusted -cert "$PKI/untrusted-chain.pem" -key "$PKI/server.key" -- --cafile "$CA" --servername localhost
+lt_expect_rc "untrusted CA: client fails" nonzero
+lt_expect_match "untrusted CA: says so" "$LAST_ERR" 'unknown[ _]?ca|untrusted|not trusted|unknown (issuer|authority)|issuer'
+expect_one_line "untrusted CA"
+lt_expect_contains "untrusted CA: s_server got unknown_ca (48)" "$(lt_server_all untrusted)" "SSL alert number 48"
+lt_expect_file_eq "untrusted CA: nothing on stdout" "$LAST_OUT" ""
+
+# ------------------------------------------------------------ hostname mismatch
+bad_client wrongname -cert "$PKI/chain.pem" -key "$PKI/server.key" -- --cafile "$CA" --servername example.com
+lt_expect_rc "hostname mismatch: client fails" nonzero
+lt_expect_contains "hostname mismatch: names the wanted host" "$LAST_ERR" "example.com"
+lt_expect_match "hostname mismatch: says it is the name" "$LAST_ERR" 'hostname|name mismatch|does not match'
+expect_one_line "hostname mismatch"
+lt_expect_contains "hostname mismatch: s_server got bad_certificate (42)" "$(lt_server_all wrongname)" "SSL alert number 42"
+
+# ------------------------------------------------------------ expired certificate
+bad_client expired -cert "$PKI/expired-chain.pem" -key "$PKI/server.key" -- --cafile "$CA" --servername localhost
+lt_expect_rc "expired certificate: client fails" nonzero
+lt_expect_match "expired certificate: says expired" "$LAST_ERR" 'expired'
+expect_one_line "expired certificate"
+lt_expect_contains "expired certificate: s_server got certificate_expired (45)" "$(lt_server_all expired)" "SSL alert number 45"
+
+# ------------------------------------------------------------ a server with only suites we refuse
+bad_client ecdhe-only -cert "$PKI/chain.pem" -key "$PKI/server.key" -cipher ECDHE-RSA-AES128-GCM-SHA256 \
+    -- --cafile "$CA" --servername localhost
+lt_expect_rc "no common suite (server: ECDHE only): client fails" nonzero
+lt_expect_contains "no common suite: reports the server's handshake_failure" "$LAST_ERR" "handshake_failure"
+expect_one_line "no common suite"
+lt_expect_match "no common suite: s_server found no shared cipher" "$(lt_server_all ecdhe-only)" 'no shared cipher'
+
+# ------------------------------------------------------------ a client asking for a suite we do not have
+lt_start_openssl_server noshare -tls1_2 -naccept 1 -rev -cert "$PKI/chain.pem" -key "$PKI/server.key" || true
+lt_session unknown-suite 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port noshare)" --cafile "$CA" \
+    --servername localhost --ciphers ECDHE-RSA-AES128-GCM-SHA256
+lt_expect_rc "--ciphers with a suite lucidtls does not implement: refused" nonzero
+expect_one_line "--ciphers with an unknown suite"
+lt_stop_server noshare
+
+# ------------------------------------------------------------ a server that is not TLS
+if command -v python3 >/dev/null 2>&1; then
+    lt_start_server plain python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    c.close()
+' @PORT@ || true
+    lt_session plain 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port plain)" --cafile "$CA" --servername localhost
+    lt_expect_rc "plaintext HTTP server: client fails promptly" nonzero
+    expect_one_line "plaintext HTTP server"
+    lt_stop_server plain
+fi
+
+# ------------------------------------------------------------ bad clients against lucidtls server
+lt_start_lucidtls_server srv --cert "$PKI/chain.pem" --key "$PKI/server.key" || lt_finish
+PORT=$(lt_port srv)
+
+good_client() {
+    local after=$1 tok
+    tok=$(lt_token good)
+    lt_session "good-after-$after" 10 "$tok\n" "$tok" "${S_CLIENT[@]}" -connect "127.0.0.1:$PORT" -cipher AES128-GCM-SHA256
+    lt_expect_rc "after $after: server alive, a good client succeeds" 0
+    lt_expect_contains "after $after: echo works" "$LAST_OUT" "$tok"
+}
+
+# Only ECDHE suites offered: handshake_failure, and the server lives on.
+lt_session ecdhe-client 10 "x\n" "" "${S_CLIENT[@]}" -connect "127.0.0.1:$PORT" -cipher ECDHE-RSA-AES128-GCM-SHA256
+lt_expect_rc "s_client with only ECDHE suites: fails" nonzero
+lt_expect_match "s_client with only ECDHE suites: got handshake_failure (40)" "$LAST_ALL" \
+    'alert handshake failure|alert number 40'
+lt_expect_alive "server survives a client with no common suite" srv
+good_client "no-common-suite"
+
+# TLS 1.3 only: the ClientHello says legacy_version 1.2 but supported_versions
+# has only 1.3. Whatever the server answers, the handshake fails cleanly.
+lt_session tls13-only 10 "x\n" "" openssl s_client -tls1_3 -CAfile "$CA" -connect "127.0.0.1:$PORT"
+lt_expect_rc "s_client -tls1_3: fails" nonzero
+lt_expect_alive "server survives a TLS 1.3-only client" srv
+good_client "tls1.3-only"
+
+# TLS 1.1 only (allowed on the client side with SECLEVEL=0): RFC 5246 E.1,
+# a server that only speaks higher versions sends protocol_version.
+lt_session tls11-only 10 "x\n" "" openssl s_client -tls1_1 -cipher 'AES128-SHA:@SECLEVEL=0' -connect "127.0.0.1:$PORT"
+lt_expect_rc "s_client -tls1_1: fails" nonzero
+lt_expect_match "s_client -tls1_1: got protocol_version (70)" "$LAST_ALL" 'alert protocol version|alert number 70'
+lt_expect_alive "server survives a TLS 1.1-only client" srv
+good_client "tls1.1-only"
+
+# Raw bytes. Bash's /dev/tcp, so no netcat is needed.
+send_raw() {
+    # send_raw GENERATOR: connect, send, close; at most 5 s.
+    timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && $1 >&3 && sleep 0.3; exec 3>&-" 2>/dev/null
+}
+send_raw 'head -c 100 /dev/urandom'
+lt_expect_alive "server survives 100 random bytes" srv
+good_client "random-bytes"
+
+send_raw "printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n'"
+lt_expect_alive "server survives a plaintext HTTP request" srv
+good_client "plaintext-http"
+
+# A handshake record header that promises 2^14+ bytes, then nothing more.
+send_raw "printf '\x16\x03\x03\xff\xff\x01\x00'"
+lt_expect_alive "server survives an oversized record header" srv
+good_client "oversized-record"
+
+# A complete ClientHello (TLS 1.2, one suite, no extensions), then hang up
+# before the key exchange.
+CH='\x16\x03\x01\x00\x2d\x01\x00\x00\x29\x03\x03'
+CH+=$(printf '\\x%02x' $(seq 1 32))
+CH+='\x00\x00\x02\x00\x9c\x01\x00'
+send_raw "printf '$CH'"
+lt_expect_alive "server survives a client that hangs up mid-handshake" srv
+good_client "hangup"
+
+# An empty connection.
+send_raw 'true'
+lt_expect_alive "server survives an empty connection" srv
+good_client "empty-connection"
+
+lt_finish
