@@ -174,6 +174,12 @@ typedef struct lt_cert_report {
 LT_MUST_USE int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
                                 const char *hostname, lt_cert_report *report, lt_pkey **leaf_pub);
 
+/* A certificate's subject and issuer as one-line RFC 2253 text, for the
+ * narration (empty strings when it does not parse). Unprintable bytes
+ * become "?". */
+int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_cap, char *issuer,
+                  size_t issuer_cap);
+
 /* Demo PKI (demo_pki.c): implements lt_demo_pki_make from the public header. */
 
 #endif

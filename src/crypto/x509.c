@@ -496,3 +496,24 @@ out:
     ERR_clear_error();
     return rc;
 }
+
+int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_cap, char *issuer, size_t issuer_cap)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+
+    if (subject_cap > 0) {
+        subject[0] = '\0';
+    }
+    if (issuer_cap > 0) {
+        issuer[0] = '\0';
+    }
+    if (x == NULL) {
+        ERR_clear_error();
+        return LT_ERR_BAD_CERTIFICATE;
+    }
+    name_text(X509_get_subject_name(x), subject, subject_cap);
+    name_text(X509_get_issuer_name(x), issuer, issuer_cap);
+    X509_free(x);
+    return LT_OK;
+}

@@ -189,10 +189,16 @@ int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len)
     if (rc != LT_OK) {
         return lt_conn_fail(c, rc, "malformed Certificate message");
     }
-    char count[16];
-    snprintf(count, sizeof count, "%zu", cm.n);
-    lt_field f = lt_fld_text("count", count);
-    lt_trace(c, LT_EV_MSG_RECV, "Certificate", "RFC 5246 7.4.2", NULL, &f, 1);
+    if (lt_trace_on(c)) {
+        char count[16], subject[256] = "", issuer[256] = "";
+        snprintf(count, sizeof count, "%zu", cm.n);
+        if (cm.n > 0) {
+            (void)lt_cert_names(cm.der[0], cm.len[0], subject, sizeof subject, issuer, sizeof issuer);
+        }
+        lt_field f[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
+                         lt_fld_text("leaf_issuer", issuer)};
+        lt_trace(c, LT_EV_MSG_RECV, "Certificate", "RFC 5246 7.4.2", NULL, f, 3);
+    }
     /* RFC 5246 7.4.2: the server's certificate_list carries its chain; an
      * empty one leaves nothing to authenticate. */
     if (cm.n == 0) {

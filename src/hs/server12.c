@@ -143,8 +143,13 @@ static int send_server_flight(lt_conn *c, const lt_client_hello *ch)
                       lt_fld_text("extensions", exts)};
     LT_GUARD(lt_hs_send(c, w.base, sh_end, sh, 5));
     snprintf(count, sizeof count, "%zu", chain->n);
-    lt_field cf = lt_fld_text("count", count);
-    LT_GUARD(lt_hs_send(c, w.base + sh_end, cert_end - sh_end, &cf, 1));
+    char subject[256] = "", issuer[256] = "";
+    if (lt_trace_on(c)) {
+        (void)lt_cert_names(chain->der[0], chain->len[0], subject, sizeof subject, issuer, sizeof issuer);
+    }
+    lt_field cf[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
+                      lt_fld_text("leaf_issuer", issuer)};
+    LT_GUARD(lt_hs_send(c, w.base + sh_end, cert_end - sh_end, cf, 3));
     return lt_hs_send(c, w.base + cert_end, w.off - cert_end, NULL, 0);
 }
 
