@@ -297,6 +297,58 @@ static void first_word(const char *text, char *buf, size_t cap)
     snprintf(buf, cap, "%.*s", (int)len, text);
 }
 
+/* A list of names, separated by commas and/or spaces, as "a, b, c". */
+static void tidy_list(const char *in, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    while (*in != '\0') {
+        in += strspn(in, ", ");
+        size_t len = strcspn(in, ", ");
+        if (len == 0) {
+            break;
+        }
+        int k = snprintf(buf + o, cap - o, "%s%.*s", o > 0 ? ", " : "", (int)len, in);
+        if (k < 0 || (size_t)k >= cap - o) {
+            break;
+        }
+        o += (size_t)k;
+        in += len;
+    }
+}
+
+/* The library explains its choices as "the client" and "our list"; the story
+ * has names. */
+static void storify(const char *in, lt_role side, char *buf, size_t cap)
+{
+    static const struct {
+        const char *from;
+        const char *to_server; /* told by Alice */
+        const char *to_client; /* told by Bob */
+    } words[] = {
+        {"the client", "Bob", "Bob"}, {"the server", "Alice", "Alice"}, {"our ", "her ", "his "},
+        {"we ", "she ", "he "},       {"both sides", "both", "both"},
+    };
+    size_t o = 0;
+    while (*in != '\0' && o + 1 < cap) {
+        size_t i;
+        for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+            size_t fl = strlen(words[i].from);
+            if (strncmp(in, words[i].from, fl) == 0) {
+                const char *to = side == LT_ROLE_SERVER ? words[i].to_server : words[i].to_client;
+                int k = snprintf(buf + o, cap - o, "%s", to);
+                o += (k > 0 && (size_t)k < cap - o) ? (size_t)k : 0;
+                in += fl;
+                break;
+            }
+        }
+        if (i == sizeof words / sizeof words[0]) {
+            buf[o++] = *in++;
+        }
+    }
+    buf[o] = '\0';
+}
+
 /* ---- names ------------------------------------------------------------------- */
 
 static const char *who(lt_role r)
@@ -424,6 +476,16 @@ static const char *rfc_or(const lt_event *ev, const char *dflt)
     return (ev->rfc != NULL && ev->rfc[0] != '\0') ? ev->rfc : dflt;
 }
 
+static void tell_extensions(narrator *n, lt_role side, const lt_event *ev)
+{
+    const char *exts = ftext(ev, "extensions");
+    char list[512];
+    tidy_list(exts != NULL ? exts : "", list, sizeof list);
+    if (list[0] != '\0') {
+        emit(n, side, NARR_PHASE_HELLO, "      extensions: %s", list);
+    }
+}
+
 static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
 {
     char rnd[VALUE_LEN];
@@ -437,10 +499,7 @@ static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt
     if (suites != NULL) {
         emit(n, side, NARR_PHASE_HELLO, "      suites, Bob's preference first: %s", suites);
     }
-    const char *exts = ftext(ev, "extensions");
-    if (exts != NULL && exts[0] != '\0') {
-        emit(n, side, NARR_PHASE_HELLO, "      extensions: %s", exts);
-    }
+    tell_extensions(n, side, ev);
 }
 
 static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
@@ -449,10 +508,7 @@ static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt
     fmt_named(n, ev, "random", rnd, sizeof rnd);
     emit(n, side, NARR_PHASE_HELLO, "%s -> %s  ServerHello (%s): Alice's choice %s and her nonce, server_random = %s",
          who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.3"), ftext_or(ev, "cipher_suite", "?"), rnd);
-    const char *exts = ftext(ev, "extensions");
-    if (exts != NULL && exts[0] != '\0') {
-        emit(n, side, NARR_PHASE_HELLO, "      extensions: %s", exts);
-    }
+    tell_extensions(n, side, ev);
 }
 
 static void msg_certificate(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
@@ -553,14 +609,14 @@ static void on_message(narrator *n, lt_role side, const lt_event *ev)
 
 /* ---- negotiation choices ----------------------------------------------------- */
 
-static void choice_suite(narrator *n, lt_role side, const lt_event *ev)
+static void choice_suite(narrator *n, lt_role side, const lt_event *ev, const char *why)
 {
     const char *chosen = ftext_or(ev, "chosen", "?");
     char expl[256];
     explain_suite(chosen, expl, sizeof expl);
-    if (side == LT_ROLE_SERVER) {
-        emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s%s%s", chosen, expl, ev->detail ? " -- " : "",
-             ev->detail ? ev->detail : "");
+    /* Only Alice knows why she chose it; Bob just learns the choice. */
+    if (side == LT_ROLE_SERVER && why != NULL) {
+        emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s -- %s", chosen, expl, why);
     } else {
         emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s", chosen, expl);
     }
@@ -569,14 +625,19 @@ static void choice_suite(narrator *n, lt_role side, const lt_event *ev)
 static void on_choice(narrator *n, lt_role side, const lt_event *ev)
 {
     const char *w = ev->what != NULL ? ev->what : "?";
-    /* With both sides present, the decisions are Alice's to tell, except the
-     * server name, which Bob asks for. */
-    if (n->both_sides && (side == LT_ROLE_CLIENT) != (strcmp(w, "server_name") == 0)) {
+    /* With both sides present, the decisions are Alice's to tell: Bob only
+     * learns them from her ServerHello. */
+    if (n->both_sides && side == LT_ROLE_CLIENT) {
         return;
     }
-    const char *why = ev->detail;
+    char story[LINE_MAX_LEN];
+    const char *why = NULL;
+    if (ev->detail != NULL) {
+        storify(ev->detail, side, story, sizeof story);
+        why = story;
+    }
     if (strcmp(w, "cipher_suite") == 0) {
-        choice_suite(n, side, ev);
+        choice_suite(n, side, ev, why);
     } else if (strcmp(w, "extended_master_secret") == 0) {
         emit(n, side, NARR_PHASE_HELLO, "Extended master secret (RFC 7627): %s%s%s", ftext_or(ev, "used", "?"),
              why ? " -- " : "", why ? why : "");
@@ -584,7 +645,7 @@ static void on_choice(narrator *n, lt_role side, const lt_event *ev)
         emit(n, side, NARR_PHASE_HELLO, "Secure renegotiation (RFC 5746): %s%s%s", ftext_or(ev, "used", "?"),
              why ? " -- " : "", why ? why : "");
     } else if (strcmp(w, "server_name") == 0) {
-        emit(n, side, NARR_PHASE_HELLO, "Server name (SNI, RFC 6066 3): Bob asks for '%s'", ftext_or(ev, "name", "?"));
+        emit(n, side, NARR_PHASE_HELLO, "Server name (SNI, RFC 6066 3): Bob asked for '%s'", ftext_or(ev, "name", "?"));
     } else if (strcmp(w, "version") == 0) {
         emit(n, side, NARR_PHASE_HELLO, "Version: %s%s%s", ftext_or(ev, "chosen", "?"), why ? " -- " : "",
              why ? why : "");
