@@ -280,8 +280,13 @@ void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const cha
         }
         snprintf(buf, cap, "%s%s", prefix, why);
     } else if (rc == LT_ERR_TRUNCATED) {
-        snprintf(buf, cap, "%s closed the connection without close_notify%s%s", peer, detail ? ": " : "",
-                 detail ? detail : "");
+        /* The core says "the peer closed ...": name the peer instead. */
+        if (detail != NULL && strncmp(detail, "the peer ", 9) == 0) {
+            snprintf(buf, cap, "%s %s", peer, detail + 9);
+        } else {
+            snprintf(buf, cap, "%s closed the connection without close_notify%s%s", peer, detail ? ": " : "",
+                     detail ? detail : "");
+        }
     } else if (rc == LT_ERR_IO) {
         snprintf(buf, cap, "connection error: %s", saved_errno ? strerror(saved_errno) : "socket failed");
     } else if (rc == LT_WANT_INPUT || rc == LT_WANT_OUTPUT) {
