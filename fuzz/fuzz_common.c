@@ -1,0 +1,323 @@
+#include "fuzz_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* RAND_set_rand_method is deprecated in OpenSSL 3 but still honoured by
+ * RAND_bytes_ex; it is the only way to make libcrypto's own randomness
+ * (PKCS#1 padding) reproducible without a custom provider. Test code only:
+ * the library itself never includes OpenSSL outside src/crypto. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/rand.h>
+
+#include "conn/conn.h"
+#include "crypto/crypto.h"
+
+#ifndef LT_FUZZ_TESTKEYS_DIR
+#error "LT_FUZZ_TESTKEYS_DIR must name fuzz/testkeys (set by fuzz/CMakeLists.txt)"
+#endif
+
+static fuzz_rng *g_rng;
+
+void fuzz_rng_reset(fuzz_rng *r, uint64_t seed) { r->state = seed; }
+
+/* splitmix64: tiny, and every output depends only on how many bytes the
+ * stream has given, which is all reproducibility needs. */
+static uint64_t next64(fuzz_rng *r)
+{
+    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void fill(fuzz_rng *r, uint8_t *buf, size_t n)
+{
+    while (n > 0) {
+        uint64_t v = next64(r);
+        size_t k = n < 8 ? n : 8;
+        memcpy(buf, &v, k);
+        buf += k;
+        n -= k;
+    }
+}
+
+static void lt_hook(void *arg, uint8_t *buf, size_t n) { fill(arg, buf, n); }
+
+static int rand_bytes(unsigned char *buf, int num)
+{
+    if (g_rng == NULL || num < 0) {
+        return 0;
+    }
+    fill(g_rng, buf, (size_t)num);
+    return 1;
+}
+
+static int rand_status(void) { return 1; }
+
+static const RAND_METHOD FUZZ_RAND = {
+    .seed = NULL,
+    .bytes = rand_bytes,
+    .cleanup = NULL,
+    .add = NULL,
+    .pseudorand = rand_bytes,
+    .status = rand_status,
+};
+
+void fuzz_rng_use(fuzz_rng *r)
+{
+    static int installed;
+    if (!installed) {
+        if (RAND_set_rand_method(&FUZZ_RAND) != 1) {
+            fuzz_die("RAND_set_rand_method", LT_ERR_CRYPTO);
+        }
+        installed = 1;
+    }
+    g_rng = r;
+    lt_test_set_rng(lt_hook, r);
+}
+
+void fuzz_die(const char *what, int rc)
+{
+    fprintf(stderr, "fuzz setup failed: %s: %s\n", what, lt_result_name(rc));
+    abort();
+}
+
+static char *read_text(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", LT_FUZZ_TESTKEYS_DIR, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        abort();
+    }
+    char *buf = malloc(65536);
+    if (buf == NULL) {
+        abort();
+    }
+    size_t n = fread(buf, 1, 65535, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+const fuzz_pki *fuzz_pki_get(void)
+{
+    static fuzz_pki pki;
+    if (pki.chain_pem == NULL) {
+        pki.chain_pem = read_text("test-only-chain.pem");
+        pki.key_pem = read_text("test-only-server.key");
+        pki.ca_pem = read_text("test-only-ca.pem");
+    }
+    return &pki;
+}
+
+lt_config *fuzz_server_config(void)
+{
+    const fuzz_pki *pki = fuzz_pki_get();
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    if (cfg == NULL) {
+        fuzz_die("lt_config_new", LT_ERR_NOMEM);
+    }
+    int rc = lt_config_set_cert_chain_pem(cfg, pki->chain_pem, strlen(pki->chain_pem));
+    if (rc != LT_OK) {
+        fuzz_die("lt_config_set_cert_chain_pem", rc);
+    }
+    rc = lt_config_set_key_pem(cfg, pki->key_pem, strlen(pki->key_pem));
+    if (rc != LT_OK) {
+        fuzz_die("lt_config_set_key_pem", rc);
+    }
+    return cfg;
+}
+
+lt_config *fuzz_client_config(void)
+{
+    const fuzz_pki *pki = fuzz_pki_get();
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    if (cfg == NULL) {
+        fuzz_die("lt_config_new", LT_ERR_NOMEM);
+    }
+    int rc = lt_config_set_ca_pem(cfg, pki->ca_pem, strlen(pki->ca_pem));
+    if (rc != LT_OK) {
+        fuzz_die("lt_config_set_ca_pem", rc);
+    }
+    return cfg;
+}
+
+typedef struct record_mode {
+    const char *name;
+    lt_cipher_alg cipher;
+    lt_mac_alg mac;
+} record_mode;
+
+static const record_mode RECORD_MODES[FUZZ_RECORD_MODES] = {
+    {"plaintext", 0, LT_MAC_NONE},
+    {"AES-128-CBC/HMAC-SHA256", LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256},
+    {"AES-128-GCM", LT_CIPHER_AES_128_GCM, LT_MAC_NONE},
+    {"AES-256-CBC/HMAC-SHA1", LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA1},
+    {"AES-256-GCM", LT_CIPHER_AES_256_GCM, LT_MAC_NONE},
+};
+
+const char *fuzz_record_mode_name(unsigned mode) { return RECORD_MODES[mode % FUZZ_RECORD_MODES].name; }
+
+lt_rc *fuzz_record_rc(unsigned mode, int enc)
+{
+    const record_mode *m = &RECORD_MODES[mode % FUZZ_RECORD_MODES];
+    if (m->cipher == 0) {
+        return NULL;
+    }
+    /* Fixed, obviously fake keys: the seeds in corpus/record are sealed
+     * with them by gen_seeds. */
+    uint8_t key[32], mac[48], iv[4];
+    for (size_t i = 0; i < sizeof key; i++) {
+        key[i] = (uint8_t)(0x10 + i);
+    }
+    for (size_t i = 0; i < sizeof mac; i++) {
+        mac[i] = (uint8_t)(0x80 + i);
+    }
+    memcpy(iv, "\xa0\xa1\xa2\xa3", 4);
+    lt_rc *rc = lt_rc_new(m->cipher, m->mac, enc, key, m->mac == LT_MAC_NONE ? NULL : mac,
+                          lt_cipher_fixed_iv_len(m->cipher) ? iv : NULL);
+    if (rc == NULL) {
+        fuzz_die("lt_rc_new", LT_ERR_CRYPTO);
+    }
+    return rc;
+}
+
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            __builtin_trap();                                                                                          \
+        }                                                                                                              \
+    } while (0)
+
+static const size_t FEED_CHUNKS[8] = {0, 1, 3, 7, 64, 511, 2048, 0};
+
+/* Errors a peer can cause (lucidtls.h "Errors the peer caused"). Anything
+ * else (INTERNAL, CRYPTO, USAGE, NOMEM, CONFIG) coming out of peer bytes is
+ * a bug in the library. */
+static int is_peer_error(int rc) { return rc <= LT_ERR_DECODE && rc >= LT_ERR_TRUNCATED; }
+
+static void check_result(lt_conn *c, int rc)
+{
+    if (rc >= 0) {
+        CHECK(rc == LT_OK || rc == LT_WANT_INPUT || rc == LT_CLOSED);
+        return;
+    }
+    CHECK(is_peer_error(rc));
+    /* "Once a connection hits a fatal error every later call returns the
+     * same error." */
+    const char *detail = NULL;
+    CHECK(lt_conn_error(c, &detail) == rc);
+    CHECK(detail != NULL && detail[0] != '\0');
+    CHECK(!lt_conn_is_established(c));
+}
+
+static void drain_output(lt_conn *c)
+{
+    size_t len = 0;
+    if (!fuzz_has_output(c)) {
+        return;
+    }
+    const uint8_t *out = lt_conn_out_peek(c, &len);
+    if (len > 0) {
+        /* Every queued byte must be readable (ASan) and framed as records. */
+        CHECK(len >= 5);
+        CHECK(out[0] >= 20 && out[0] <= 23 && out[1] == 3);
+        uint8_t x = 0;
+        for (size_t i = 0; i < len; i++) {
+            x ^= out[i];
+        }
+        (void)x;
+        lt_conn_out_consume(c, len);
+    }
+    lt_conn_out_peek(c, &len);
+    CHECK(len == 0);
+}
+
+int fuzz_has_output(const lt_conn *c)
+{
+    /* Known bug, see tests/unit/test_regress_out_peek_null.c: before the
+     * first byte is queued, lt_conn_out_peek computes NULL + 0, which UBSan
+     * (clang) reports. Ask the record layer instead, so the targets can run
+     * until that is fixed; peek is still called whenever output exists. */
+    return lt_record_pending(&c->rec) > 0;
+}
+
+static int verbose(void)
+{
+    static int v = -1;
+    if (v < 0) {
+        v = getenv("LT_FUZZ_VERBOSE") != NULL;
+    }
+    return v;
+}
+
+int fuzz_drive(lt_conn *c, uint8_t flags, const uint8_t *data, size_t size)
+{
+    size_t chunk = FEED_CHUNKS[flags & 7];
+    int echo = (flags & 8) != 0, close_once = (flags & 16) != 0, eof = (flags & 32) != 0;
+    uint8_t app[4096];
+    size_t off = 0, app_total = 0;
+    int stalled = 0, closed = 0, err = 0;
+
+    while (off < size && err == 0) {
+        size_t n = chunk == 0 || chunk > size - off ? size - off : chunk;
+        size_t used = (size_t)-1;
+        int rc = lt_conn_feed(c, data + off, n, &used);
+        CHECK(used <= n);
+        off += used;
+        check_result(c, rc);
+        int hs = lt_conn_handshake(c);
+        check_result(c, hs);
+        if (hs == LT_OK) {
+            CHECK(lt_conn_is_established(c));
+            CHECK(lt_conn_version(c) == LT_TLS1_2 && lt_conn_cipher_suite(c) != 0);
+        }
+        size_t got = 0, read_now = 0;
+        int rd;
+        while ((rd = lt_conn_read(c, app, sizeof app, &got)) == LT_OK && got > 0) {
+            CHECK(got <= sizeof app);
+            CHECK(lt_conn_is_established(c));
+            read_now += got;
+            if (echo) {
+                size_t w = 0;
+                int wr = lt_conn_write(c, app, got, &w);
+                /* Writing after our close_notify is misuse, refused. */
+                CHECK(wr == LT_OK || wr == LT_ERR_USAGE);
+            }
+        }
+        check_result(c, rd);
+        app_total += read_now;
+        if (close_once && !closed && lt_conn_is_established(c)) {
+            closed = 1;
+            CHECK(lt_conn_close(c) == LT_OK);
+        }
+        drain_output(c);
+        err = lt_conn_error(c, NULL);
+        /* Progress: a feed that takes nothing must have left data to read. */
+        if (used == 0 && read_now == 0 && err == 0) {
+            CHECK(!stalled);
+            stalled = 1;
+        } else {
+            stalled = 0;
+        }
+    }
+    if (eof && err == 0) {
+        lt_conn_feed_eof(c);
+        check_result(c, lt_conn_handshake(c));
+        size_t got = 0;
+        check_result(c, lt_conn_read(c, app, sizeof app, &got));
+        drain_output(c);
+    }
+    if (verbose()) {
+        const char *detail = NULL;
+        int e = lt_conn_error(c, &detail);
+        fprintf(stderr, "[fuzz] fed %zu/%zu bytes: %s, %s%s%s, read %zu bytes of application data\n", off, size,
+                lt_conn_is_established(c) ? "established" : "not established", lt_result_name(e), e ? ": " : "",
+                e ? detail : "", app_total);
+    }
+    return lt_conn_is_established(c);
+}

@@ -1,0 +1,75 @@
+/*
+ * Shared by the handshake fuzz targets (fuzz_server, fuzz_client) and the
+ * seed generator (gen_seeds): deterministic randomness and the fixed
+ * TEST-ONLY PKI in fuzz/testkeys/.
+ *
+ * Determinism matters because a seed is a recorded flight: it only drives
+ * the target through a whole handshake if the target draws exactly the
+ * random bytes the recording run drew (server_random, the pre-master secret,
+ * PKCS#1 padding, CBC IVs).
+ */
+#ifndef LT_FUZZ_COMMON_H
+#define LT_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lucidtls/lucidtls.h"
+
+/* Stream seeds: one per role, so a side's bytes do not depend on how the
+ * two sides' calls interleave in the recording run. */
+#define FUZZ_SEED_CLIENT 0x636c69656e74ULL /* "client" */
+#define FUZZ_SEED_SERVER 0x736572766572ULL /* "server" */
+
+typedef struct fuzz_rng {
+    uint64_t state;
+} fuzz_rng;
+
+void fuzz_rng_reset(fuzz_rng *r, uint64_t seed);
+/* Makes r the source of every random byte: lt_random (through
+ * lt_test_set_rng) and libcrypto's RAND_bytes (through a RAND_METHOD, which
+ * the PKCS#1 v1.5 padding of the ClientKeyExchange and RSA blinding use). */
+void fuzz_rng_use(fuzz_rng *r);
+
+/* The TEST-ONLY PKI, read once; aborts if the files are missing. */
+typedef struct fuzz_pki {
+    char *chain_pem;
+    char *key_pem;
+    char *ca_pem;
+} fuzz_pki;
+const fuzz_pki *fuzz_pki_get(void);
+
+/* Configs that the targets and gen_seeds agree on. The server has every
+ * suite in default order; the client trusts the test CA and is used with
+ * the hostname "localhost". */
+lt_config *fuzz_server_config(void);
+lt_config *fuzz_client_config(void);
+#define FUZZ_HOSTNAME "localhost"
+
+/* Aborts with a message: for setup failures, which are not findings. */
+void fuzz_die(const char *what, int rc) __attribute__((noreturn));
+
+/* The handshake targets' driver. flags (the first input byte):
+ *   bits 0-2  bytes per lt_conn_feed call: all, 1, 3, 7, 64, 511, 2048, all
+ *   bit 3     echo: write back the application data read (once established)
+ *   bit 4     close: lt_conn_close once established
+ *   bit 5     lt_conn_feed_eof after the last byte
+ * Feeds `data` to c, calling lt_conn_handshake and lt_conn_read and draining
+ * output after each feed, and traps on a broken API promise: an error outside
+ * the peer-caused range, a result that is not sticky, a stall (no byte taken
+ * and nothing to read), an established connection without a suite. Returns
+ * 1 if the connection got established. With LT_FUZZ_VERBOSE set in the
+ * environment, prints where the connection ended (to check seeds). */
+int fuzz_drive(lt_conn *c, uint8_t flags, const uint8_t *data, size_t size);
+
+/* Whether c has output queued (without lt_conn_out_peek: see fuzz_common.c). */
+int fuzz_has_output(const lt_conn *c);
+
+/* fuzz_record: the record protection modes, chosen by the first input byte
+ * (mode % FUZZ_RECORD_MODES). Mode 0 is no protection (before CCS). */
+#define FUZZ_RECORD_MODES 5
+/* A record cipher with fixed test keys for mode 1..4 (enc = 1 seals), or
+ * NULL for mode 0. */
+struct lt_rc *fuzz_record_rc(unsigned mode, int enc);
+const char *fuzz_record_mode_name(unsigned mode);
+#endif

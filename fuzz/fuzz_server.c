@@ -1,0 +1,43 @@
+/*
+ * libFuzzer target: a whole server connection fed from fuzz bytes.
+ *
+ * Input: one flags byte (chunking, echo, close, EOF: see fuzz_drive in
+ * fuzz_common.h), then the bytes the client sends, as one stream. The server
+ * is sans-I/O, so it does not matter that the whole client side arrives
+ * before the server's answer is read: it processes records in order.
+ *
+ * The server uses the TEST-ONLY certificate and key in fuzz/testkeys/ and a
+ * deterministic RNG reset for every input, so its server_random is the one
+ * gen_seeds recorded against: the seeds in corpus/server are complete client
+ * flights (ClientHello, then ClientKeyExchange + ChangeCipherSpec + Finished,
+ * then application data and close_notify) that reach CONNECTED, and the
+ * fuzzer mutates from there.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fuzz_common.h"
+
+static lt_config *g_cfg;
+static fuzz_rng g_rng;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) {
+        return 0;
+    }
+    if (g_cfg == NULL) {
+        g_cfg = fuzz_server_config();
+    }
+    fuzz_rng_reset(&g_rng, FUZZ_SEED_SERVER);
+    fuzz_rng_use(&g_rng);
+    lt_conn *c = lt_conn_new(g_cfg);
+    if (c == NULL) {
+        fuzz_die("lt_conn_new", LT_ERR_NOMEM);
+    }
+    (void)fuzz_drive(c, data[0], data + 1, size - 1);
+    lt_conn_free(c);
+    return 0;
+}
