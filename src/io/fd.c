@@ -20,8 +20,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "base/err.h"
-
 /* At least one full TLS 1.2 record: 5-byte header + 2^14 + 2048 bytes. */
 #define LT_FD_INBUF (16384 + 2048 + 5 + 256)
 
