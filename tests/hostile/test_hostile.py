@@ -1,0 +1,861 @@
+#!/usr/bin/env python3
+"""
+tests/hostile/test_hostile.py — a scripted raw-socket peer that plays a bad
+client against `lucidtls server` and a bad server against `lucidtls client`.
+
+Normally started by tests/hostile/run.sh, which makes the PKI and starts the
+server:
+
+    test_hostile.py --lucidtls BUILD/lucidtls --pki PKI_DIR \
+        --port P --server-pid PID --server-log SERVER_STDERR [--only REGEX]
+
+Every server case asserts the exact alert (or a clean close), that the server
+process is still alive, and that it then serves a good client (an echo round
+trip through `lucidtls client`). Every client case asserts the exit status,
+one clear line on stderr, and the alert the client sent.
+
+LT_HOSTILE_SLOW=1 runs the cases that need a concurrent server (slowloris,
+many idle connections); without it they are reported as SKIP.
+
+The last line of output is "N passed, N failed"; the exit status is 1 on any
+failure.
+"""
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tlsraw import *  # noqa: E402,F403
+import tlsraw  # noqa: E402
+
+HOST = "127.0.0.1"
+MAX_PT = 1 << 14
+MAX_CT = MAX_PT + 2048
+
+
+class T:
+    passed = 0
+    failed = 0
+    skipped = 0
+    failures = []
+    args = None
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def check(desc, ok, expected="", actual=""):
+    if ok:
+        T.passed += 1
+        log("PASS: %s" % desc)
+    else:
+        T.failed += 1
+        T.failures.append(desc)
+        log("FAIL: %s" % desc)
+        log("    expected: %s" % expected)
+        log("    actual:   %s" % actual)
+    return ok
+
+
+def skip(desc, why):
+    T.skipped += 1
+    log("SKIP: %s (%s)" % (desc, why))
+
+
+def fmt_alerts(al):
+    return "[" + ", ".join("%s %s" % ("fatal" if lv == 2 else "warning" if lv == 1 else "level%d" % lv,
+                                      alert_name(d)) for lv, d in al) + "]"
+
+
+# ---------------------------------------------------------------- the server under test
+
+def connect():
+    return Conn(HOST, T.args.port, timeout=5.0)
+
+
+def server_alive():
+    try:
+        with open("/proc/%d/stat" % T.args.server_pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def server_log_line(local_port, timeout=3.0):
+    """The server's stderr line about our connection, or None."""
+    pat = re.compile(r"^client 127\.0\.0\.1:%d: (.*)$" % local_port, re.M)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(T.args.server_log, errors="replace") as f:
+                m = pat.search(f.read())
+            if m:
+                return m.group(1)
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.02)
+
+
+def run_client(timeout=8.0, extra=()):
+    """`lucidtls client` with a fresh token on stdin: (ok, detail, seconds)."""
+    token = "hostile-good-%d-%s" % (os.getpid(), os.urandom(6).hex())
+    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, T.args.port), "--cafile",
+           os.path.join(T.args.pki, "ca.pem")] + list(extra)
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, input=(token + "\n").encode(), capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, "no answer within %.0f s" % timeout, time.monotonic() - t0
+    dt = time.monotonic() - t0
+    out = p.stdout.decode(errors="replace")
+    if p.returncode == 0 and token in out:
+        return True, "echo ok in %.2f s" % dt, dt
+    return False, "exit %d, stdout %r, stderr %r" % (p.returncode, out[:200],
+                                                      p.stderr.decode(errors="replace")[-300:]), dt
+
+
+def after_case(name):
+    """No crash, and the server still serves a good client."""
+    alive = server_alive()
+    check("%s: server process still running" % name, alive, "alive", "exited or crashed (see server stderr)")
+    if not alive:
+        return
+    ok, why, _ = run_client()
+    check("%s: server then serves a good client (echo round trip)" % name, ok, "echo of the token", why)
+
+
+def expect_fatal(name, conn, want, log_name, timeout=5.0, stage="handshake failed"):
+    """The server sends exactly one fatal `want` alert in plaintext, then closes;
+    its stderr names `log_name`."""
+    recs = conn.read_records(timeout)
+    got = alerts_in(recs)
+    others = [(t, len(b)) for t, _, b in recs if t != CT_ALERT]
+    check("%s: server answers with fatal %s" % (name, alert_name(want)),
+          got == [(ALERT_FATAL, want)], fmt_alerts([(ALERT_FATAL, want)]),
+          "%s (other records: %s, eof=%s)" % (fmt_alerts(got), others, conn.eof))
+    check("%s: server closes the connection" % name, conn.eof, "EOF after the alert", "still open after %.0f s" % timeout)
+    line = server_log_line(conn.local_port)
+    want_line = "%s: %s" % (stage, log_name)
+    check("%s: server logs '%s'" % (name, want_line), line is not None and line.startswith(want_line),
+          want_line + ": ...", line)
+    conn.close()
+    return got, line
+
+
+def expect_clean_close(name, conn, log_name, timeout=5.0):
+    recs = conn.read_records(timeout)
+    got = alerts_in(recs)
+    check("%s: server closes without sending anything" % name, recs == [] and conn.eof,
+          "no records, EOF", "records %s, eof=%s" % ([(t, len(b)) for t, _, b in recs], conn.eof))
+    line = server_log_line(conn.local_port)
+    check("%s: server logs %s" % (name, log_name), line is not None and log_name in line, log_name, line)
+    conn.close()
+    return got
+
+
+CASES = []
+
+
+def case(name, side="server", slow=False):
+    def deco(fn):
+        CASES.append((name, side, slow, fn))
+        return fn
+    return deco
+
+
+def ch_record(**kw):
+    return record(CT_HANDSHAKE, client_hello(**kw), version=0x0301)
+
+
+def start_handshake(c=None):
+    """A Client that has sent a ClientHello and read the server's flight."""
+    cl = Client(HOST, T.args.port)
+    cl.send_client_hello()
+    cl.read_server_flight()
+    return cl
+
+
+# ---------------------------------------------------------------- server cases: framing
+
+@case("truncated ClientHello (lengths match the cut)")
+def _(name):
+    body = client_hello_body(extensions=default_extensions())
+    # 41 is the end of compression_methods: a valid ClientHello without
+    # extensions, so it is not among the cuts.
+    cuts = [1, 20, 34, 36, 38, 40, 42, 44, len(body) - 3, len(body) - 1]
+    for cut in cuts:
+        c = connect()
+        c.send(record(CT_HANDSHAKE, handshake(HS_CLIENT_HELLO, body[:cut]), version=0x0301))
+        expect_fatal("%s at %d of %d bytes" % (name, cut, len(body)), c, ALERT_CODES["decode_error"],
+                     "LT_ERR_DECODE")
+
+
+@case("ClientHello whose handshake length promises more, then EOF")
+def _(name):
+    body = client_hello_body(extensions=default_extensions())
+    c = connect()
+    c.send(record(CT_HANDSHAKE, handshake(HS_CLIENT_HELLO, body, length=len(body) + 200), version=0x0301))
+    time.sleep(0.2)
+    c.shutdown_write()
+    expect_clean_close(name, c, "LT_ERR_TRUNCATED")
+
+
+@case("record header promises more than comes, then EOF")
+def _(name):
+    msg = client_hello()
+    c = connect()
+    c.send(record(CT_HANDSHAKE, msg, version=0x0301, length=len(msg) + 100))
+    time.sleep(0.2)
+    c.shutdown_write()
+    expect_clean_close(name, c, "LT_ERR_TRUNCATED")
+
+
+@case("handshake length 2^24-1 (over the message size limit)")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, handshake(HS_CLIENT_HELLO, b"\x03\x03" + os.urandom(40), length=0xFFFFFF),
+                  version=0x0301))
+    # No RFC alert for an excessive message; illegal_parameter is what
+    # OpenSSL sends (SSL_R_EXCESSIVE_MESSAGE_SIZE) and what lucidtls documents.
+    expect_fatal(name, c, ALERT_CODES["illegal_parameter"], "LT_ERR_ILLEGAL_PARAMETER")
+
+
+@case("record of content type 99")
+def _(name):
+    c = connect()
+    c.send(record(99, b"\x01\x02\x03\x04"))
+    expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("plain HTTP instead of TLS")
+def _(name):
+    c = connect()
+    c.send(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+    expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("application_data before the handshake")
+def _(name):
+    c = connect()
+    c.send(record(CT_APPDATA, b"GET / HTTP/1.0\r\n\r\n"))
+    expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("application_data after ClientHello (before Finished)")
+def _(name):
+    cl = start_handshake()
+    cl.c.send(record(CT_APPDATA, b"early data"))
+    expect_fatal(name, cl.c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("plaintext record of 2^14+1 bytes")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, os.urandom(MAX_PT + 1), version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["record_overflow"], "LT_ERR_RECORD_OVERFLOW")
+
+
+@case("record of 2^14+2049 bytes before keys")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, os.urandom(MAX_CT + 1), version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["record_overflow"], "LT_ERR_RECORD_OVERFLOW")
+
+
+@case("record header length 0xFFFF (header only)")
+def _(name):
+    c = connect()
+    c.send(b"\x16\x03\x01\xff\xff")
+    expect_fatal(name, c, ALERT_CODES["record_overflow"], "LT_ERR_RECORD_OVERFLOW")
+
+
+@case("empty handshake record")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, b"", version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["decode_error"], "LT_ERR_DECODE")
+
+
+@case("empty alert record")
+def _(name):
+    c = connect()
+    c.send(record(CT_ALERT, b"", version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["decode_error"], "LT_ERR_DECODE")
+
+
+# ---------------------------------------------------------------- server cases: order
+
+@case("ClientKeyExchange first")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, handshake(HS_CLIENT_KEY_EXCHANGE, vec(2, os.urandom(256))), version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("Finished first")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, handshake(HS_FINISHED, os.urandom(12)), version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("second ClientHello after the first")
+def _(name):
+    cl = start_handshake()
+    # In a record of the negotiated version, so that only the message is wrong.
+    cl.c.send(record(CT_HANDSHAKE, client_hello()))
+    expect_fatal(name, cl.c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("two ClientHellos in one record")
+def _(name):
+    c = connect()
+    c.send(record(CT_HANDSHAKE, client_hello() + client_hello(), version=0x0301))
+    recs = c.read_records(5.0)
+    types = handshake_types_in(recs)
+    check("%s: server answers the first with its flight" % name,
+          types == [HS_SERVER_HELLO, HS_CERTIFICATE, HS_SERVER_HELLO_DONE], "ServerHello, Certificate, ServerHelloDone",
+          types)
+    got = alerts_in(recs)
+    check("%s: then fatal unexpected_message" % name, got == [(ALERT_FATAL, 10)], "[fatal unexpected_message]",
+          fmt_alerts(got))
+    line = server_log_line(c.local_port)
+    check("%s: server logs LT_ERR_UNEXPECTED_MESSAGE" % name, line is not None and "LT_ERR_UNEXPECTED_MESSAGE" in line,
+          "LT_ERR_UNEXPECTED_MESSAGE", line)
+    c.close()
+
+
+@case("ChangeCipherSpec right after ClientHello (EarlyCCS)")
+def _(name):
+    cl = start_handshake()
+    cl.send_ccs()
+    expect_fatal(name, cl.c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("ChangeCipherSpec before anything")
+def _(name):
+    c = connect()
+    c.send(record(CT_CCS, b"\x01", version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("Finished without ChangeCipherSpec")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.derive()
+    cl.c.send(record(CT_HANDSHAKE, cl.finished_message()))
+    expect_fatal(name, cl.c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("ClientHello offering no suite we support")
+def _(name):
+    c = connect()
+    c.send(ch_record(suites=(0x0005, 0x000A, 0xC02F)))
+    # RFC 5246 7.4.1.3: "If no acceptable choices are presented, return a
+    # handshake failure alert".
+    expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")
+
+
+@case("ClientHello offering only TLS 1.0")
+def _(name):
+    c = connect()
+    c.send(ch_record(version=0x0301))
+    expect_fatal(name, c, ALERT_CODES["protocol_version"], "LT_ERR_PROTOCOL_VERSION")
+
+
+# ---------------------------------------------------------------- server cases: after keys
+
+@case("control: a hand-made client completes the handshake and echoes")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    cl.send_finished()
+    ok, why = cl.read_server_finish()
+    check("%s: server's CCS and Finished verify" % name, ok, "a verified server Finished", why)
+    if ok:
+        cl.send_app(b"hostile-ping")
+        got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+        check("%s: echo" % name, got == [(CT_APPDATA, b"hostile-ping")], [(23, b"hostile-ping")], got)
+    cl.c.close()
+
+
+def botched_finished(name, **seal_kw):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    cl.send_finished(**seal_kw)
+    return expect_fatal(name, cl.c, ALERT_CODES["bad_record_mac"], "LT_ERR_BAD_RECORD_MAC")
+
+
+@case("Finished with bad CBC padding (MAC right)")
+def _(name):
+    botched_finished(name, bad_padding=True)
+
+
+@case("Finished with a bad MAC (padding right)")
+def _(name):
+    botched_finished(name, bad_mac=True)
+
+
+@case("Finished with the padding length byte past the record")
+def _(name):
+    botched_finished(name, pad_byte=255)
+
+
+def random_finished(cl, length=64):
+    cl.c.send(record(CT_HANDSHAKE, os.urandom(length)))
+
+
+@case("Finished record of random ciphertext")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    random_finished(cl)
+    expect_fatal(name, cl.c, ALERT_CODES["bad_record_mac"], "LT_ERR_BAD_RECORD_MAC")
+
+
+@case("Finished record not a multiple of the block size")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    random_finished(cl, 61)
+    expect_fatal(name, cl.c, ALERT_CODES["bad_record_mac"], "LT_ERR_BAD_RECORD_MAC")
+
+
+@case("record of 2^14+2049 bytes after ChangeCipherSpec")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    cl.c.send(record(CT_HANDSHAKE, os.urandom(MAX_CT + 1)))
+    expect_fatal(name, cl.c, ALERT_CODES["record_overflow"], "LT_ERR_RECORD_OVERFLOW")
+
+
+@case("bad ClientKeyExchange is indistinguishable (RFC 5246 7.4.7.1)")
+def _(name):
+    variants = [
+        ("valid CKE, random Finished", dict(), "random"),
+        ("valid CKE, Finished under our keys, bad MAC", dict(), "badmac"),
+        ("10-byte ciphertext", dict(raw_ciphertext=os.urandom(10)), "ours"),
+        ("PMS version 0x0301 inside", dict(pms_version=0x0301), "ours"),
+        ("PMS version 0x0302 inside", dict(pms_version=0x0302), "ours"),
+        ("PKCS#1 block type 1", dict(block_type=1), "ours"),
+        ("PMS of 47 bytes", dict(pms=b"\x03\x03" + os.urandom(45)), "ours"),
+        ("256 random bytes", dict(raw_ciphertext=os.urandom(256)), "ours"),
+    ]
+    seen = {}
+    for label, kw, fin in variants:
+        cl = start_handshake()
+        cl.send_cke(**kw)
+        cl.send_ccs()
+        if fin == "random":
+            random_finished(cl)
+        else:
+            # The Finished a client with this pre-master secret would send:
+            # it verifies only if the server decrypted the same secret.
+            cl.send_finished(bad_mac=(fin == "badmac"))
+        recs = cl.c.read_records(5.0)
+        line = server_log_line(cl.c.local_port)
+        outcome = (tuple(alerts_in(recs)), tuple((t, len(b)) for t, _, b in recs), cl.c.eof,
+                   line)
+        seen[label] = outcome
+        check("%s: %s -> fatal bad_record_mac, close" % (name, label),
+              outcome[0] == ((ALERT_FATAL, 20),) and outcome[2], "[fatal bad_record_mac], EOF",
+              "%s, eof=%s" % (fmt_alerts(outcome[0]), outcome[2]))
+        cl.c.close()
+    distinct = set(seen.values())
+    check("%s: every variant looks the same on the wire and in the log" % name, len(distinct) == 1,
+          "one outcome", "\n        ".join("%s: %s" % kv for kv in seen.items()))
+
+
+@case("ClientKeyExchange without the vector length")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke(no_vector=True)
+    expect_fatal(name, cl.c, ALERT_CODES["decode_error"], "LT_ERR_DECODE")
+
+
+# ---------------------------------------------------------------- server cases: alerts
+
+@case("warning alert in the middle of a ClientHello")
+def _(name):
+    # RFC 5246 6.2.1: records of different content types may be interleaved;
+    # lucidtls processes alerts in any state and ignores warnings (conn.c), so
+    # the handshake must go on to the end.
+    cl = Client(HOST, T.args.port)
+    msg = client_hello(random=cl.client_random)
+    cl.transcript += msg
+    half = len(msg) // 2
+    cl.c.send(record(CT_HANDSHAKE, msg[:half], version=0x0301) +
+              record(CT_ALERT, alert(ALERT_WARNING, ALERT_CODES["user_canceled"]), version=0x0301) +
+              record(CT_HANDSHAKE, msg[half:], version=0x0301))
+    try:
+        cl.read_server_flight()
+        cl.send_cke()
+        cl.send_ccs()
+        cl.send_finished()
+        ok, why = cl.read_server_finish()
+    except AssertionError as e:
+        ok, why = False, str(e)
+    check("%s: the handshake goes on and completes" % name, ok, "a verified server Finished", why)
+    if ok:
+        cl.send_app(b"after-warning")
+        got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+        check("%s: echo" % name, got == [(CT_APPDATA, b"after-warning")], "the echo", got)
+    cl.c.close()
+
+
+@case("fatal alert from the client during the handshake")
+def _(name):
+    cl = start_handshake()
+    cl.c.send(record(CT_ALERT, alert(ALERT_FATAL, ALERT_CODES["handshake_failure"])))
+    recs = cl.c.read_records(5.0)
+    check("%s: server sends nothing back and closes" % name, recs == [] and cl.c.eof, "no records, EOF",
+          "records %s, eof=%s" % ([(t, len(b)) for t, _, b in recs], cl.c.eof))
+    line = server_log_line(cl.c.local_port)
+    check("%s: server logs the alert" % name, line is not None and "handshake_failure" in line
+          and "LT_ERR_PEER_ALERT" in line, "LT_ERR_PEER_ALERT ... handshake_failure", line)
+    cl.c.close()
+
+
+@case("alert split over two records")
+def _(name):
+    c = connect()
+    c.send(record(CT_ALERT, b"\x02", version=0x0301) + record(CT_ALERT, b"\x28", version=0x0301))
+    recs = c.read_records(5.0)
+    check("%s: server reassembles it and closes silently" % name, recs == [] and c.eof, "no records, EOF",
+          "records %s, eof=%s" % ([(t, b.hex()) for t, _, b in recs], c.eof))
+    line = server_log_line(c.local_port)
+    check("%s: server logs the alert" % name, line is not None and "handshake_failure" in line,
+          "... handshake_failure", line)
+    c.close()
+
+
+@case("half an alert, then a handshake record")
+def _(name):
+    c = connect()
+    c.send(record(CT_ALERT, b"\x01", version=0x0301) + ch_record())
+    expect_fatal(name, c, ALERT_CODES["decode_error"], "LT_ERR_DECODE")
+
+
+# ---------------------------------------------------------------- server cases: after the handshake
+
+def established():
+    cl = Client(HOST, T.args.port)
+    cl.handshake()
+    return cl
+
+
+def expect_protected_fatal(name, cl, want, log_name):
+    """After the handshake the server's alert is protected: open it."""
+    got = cl.read_protected(5.0)
+    check("%s: server answers with a protected fatal %s" % (name, alert_name(want)),
+          got == [(CT_ALERT, bytes([ALERT_FATAL, want]))], [(21, bytes([2, want]))], got)
+    check("%s: server closes the connection" % name, cl.c.eof, "EOF", "still open")
+    line = server_log_line(cl.c.local_port)
+    want_line = "connection failed: " + log_name
+    check("%s: server logs '%s'" % (name, want_line), line is not None and line.startswith(want_line),
+          want_line, line)
+    cl.c.close()
+
+
+@case("empty application_data record after the handshake")
+def _(name):
+    cl = established()
+    cl.send_app(b"")
+    cl.send_app(b"after-empty")
+    got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    check("%s: accepted; the next record is echoed" % name, got == [(CT_APPDATA, b"after-empty")],
+          [(23, b"after-empty")], got)
+    cl.c.close()
+
+
+@case("application_data with a bad MAC after the handshake")
+def _(name):
+    cl = established()
+    cl.send_app(b"tampered", bad_mac=True)
+    expect_protected_fatal(name, cl, ALERT_CODES["bad_record_mac"], "LT_ERR_BAD_RECORD_MAC")
+
+
+@case("application_data with bad padding after the handshake")
+def _(name):
+    cl = established()
+    cl.send_app(b"tampered", bad_padding=True)
+    expect_protected_fatal(name, cl, ALERT_CODES["bad_record_mac"], "LT_ERR_BAD_RECORD_MAC")
+
+
+@case("protected record whose plaintext is 2^14+1 bytes")
+def _(name):
+    cl = established()
+    cl.send_app(os.urandom(MAX_PT + 1))
+    expect_protected_fatal(name, cl, ALERT_CODES["record_overflow"], "LT_ERR_RECORD_OVERFLOW")
+
+
+@case("protected record of 2^14+2049 bytes")
+def _(name):
+    cl = established()
+    cl.c.send(record(CT_APPDATA, os.urandom(MAX_CT + 1)))
+    expect_protected_fatal(name, cl, ALERT_CODES["record_overflow"], "LT_ERR_RECORD_OVERFLOW")
+
+
+@case("renegotiation ClientHello after the handshake")
+def _(name):
+    cl = established()
+    cl.c.send(cl.write.seal(CT_HANDSHAKE, client_hello()))
+    got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    check("%s: warning no_renegotiation" % name, got == [(CT_ALERT, bytes([ALERT_WARNING, 100]))],
+          [(21, bytes([1, 100]))], got)
+    cl.send_app(b"still-here")
+    got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    check("%s: the connection goes on (echo)" % name, got == [(CT_APPDATA, b"still-here")], "the echo", got)
+    cl.c.close()
+
+
+# ---------------------------------------------------------------- slow cases (need a concurrent server)
+
+def good_client_within(name, seconds=5.0):
+    ok, why, dt = run_client(timeout=seconds)
+    check("%s: a good client is served within %.0f s meanwhile" % (name, seconds), ok and dt <= seconds,
+          "echo within %.0f s" % seconds, why)
+
+
+@case("slowloris: half a ClientHello, then silence", slow=True)
+def _(name):
+    msg = ch_record()
+    conns = []
+    for _ in range(3):
+        c = connect()
+        c.send(msg[:len(msg) // 2])
+        conns.append(c)
+    time.sleep(0.2)
+    good_client_within(name)
+    for c in conns:
+        c.close()
+
+
+@case("50 connections that send nothing", slow=True)
+def _(name):
+    conns = []
+    for _ in range(50):
+        s = socket.socket()
+        s.settimeout(2.0)
+        try:
+            s.connect((HOST, T.args.port))
+            conns.append(s)
+        except OSError:
+            s.close()
+    log("    (%d of 50 idle connections opened)" % len(conns))
+    time.sleep(0.2)
+    good_client_within(name)
+    for s in conns:
+        s.close()
+
+
+@case("a client that completes the handshake and goes silent", slow=True)
+def _(name):
+    cl = established()
+    good_client_within(name)
+    cl.c.close()
+
+
+# ---------------------------------------------------------------- bad server against `lucidtls client`
+
+class FakeServer:
+    def __init__(self):
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind((HOST, 0))
+        self.lsock.listen(1)
+        self.lsock.settimeout(5.0)
+        self.port = self.lsock.getsockname()[1]
+
+    def start_client(self):
+        cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, self.port), "--cafile",
+               os.path.join(T.args.pki, "ca.pem")]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        s, _ = self.lsock.accept()
+        self.conn = Conn(None, None, sock=s)
+        recs = self.conn.read_records(5.0, until=lambda r: HS_CLIENT_HELLO in handshake_types_in(r))
+        msgs, _ = parse_handshakes(b"".join(b for t, _, b in recs if t == CT_HANDSHAKE))
+        assert msgs and msgs[0][0] == HS_CLIENT_HELLO, "no ClientHello from the client: %s" % recs
+        self.client_hello = msgs[0][1]
+
+    def finish(self, timeout=5.0):
+        recs = self.conn.read_records(timeout)
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            err += b"\n(killed: no exit within %.0f s)" % timeout
+        self.conn.close()
+        self.lsock.close()
+        return recs, self.proc.returncode, err.decode(errors="replace")
+
+
+def server_cert_ders():
+    with open(os.path.join(T.args.pki, "chain.pem")) as f:
+        return pem_to_ders(f.read())
+
+
+def good_server_hello(**kw):
+    kw.setdefault("extensions", [ext_reneg_empty()])
+    return handshake(HS_SERVER_HELLO, server_hello_body(**kw))
+
+
+def bad_server_case(name, flight, want_alert, reason_re):
+    fs = FakeServer()
+    fs.start_client()
+    fs.conn.send(flight)
+    recs, rc, err = fs.finish()
+    got = alerts_in(recs)
+    check("%s: client sends fatal %s" % (name, alert_name(want_alert)), got == [(ALERT_FATAL, want_alert)],
+          fmt_alerts([(ALERT_FATAL, want_alert)]), fmt_alerts(got))
+    check("%s: client exits non-zero" % name, rc is not None and rc > 0, "exit status > 0", "exit %s" % rc)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    check("%s: client prints one clear line" % name,
+          len(lines) == 1 and lines[0].startswith("lucidtls: ") and re.search(reason_re, lines[0], re.I),
+          "one line 'lucidtls: ...' matching /%s/i" % reason_re, lines)
+
+
+@case("control: a well-behaved fake server gets ClientKeyExchange", side="client")
+def _(name):
+    fs = FakeServer()
+    fs.start_client()
+    fs.conn.send(record(CT_HANDSHAKE, good_server_hello() + handshake(HS_CERTIFICATE, certificate_body(server_cert_ders()))
+                        + handshake(HS_SERVER_HELLO_DONE, b"")))
+    recs = fs.conn.read_records(5.0, until=lambda r: len(r) >= 3)
+    kinds = [(t, handshake_types_in([(t, v, b)]) if t == CT_HANDSHAKE else None) for t, v, b in recs[:3]]
+    check("%s: ClientKeyExchange, ChangeCipherSpec, then a protected record" % name,
+          len(recs) >= 3 and kinds[0] == (CT_HANDSHAKE, [HS_CLIENT_KEY_EXCHANGE]) and recs[1][0] == CT_CCS
+          and recs[2][0] == CT_HANDSHAKE and alerts_in(recs) == [], "CKE, CCS, Finished", kinds)
+    fs.conn.shutdown_write()
+    recs, rc, err = fs.finish()
+    check("%s: client then fails on the closed connection with exit > 0" % name, rc is not None and rc > 0,
+          "exit > 0", rc)
+
+
+@case("ServerHello choosing a suite we did not offer", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello(suite=0x0005)),
+                    ALERT_CODES["illegal_parameter"], r"suite")
+
+
+@case("ServerHello with version TLS 1.1", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello(version=0x0302), version=0x0302),
+                    ALERT_CODES["protocol_version"], r"version")
+
+
+@case("ServerHello record with version 2.0", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello(), version=0x0200),
+                    ALERT_CODES["protocol_version"], r"version")
+
+
+@case("ServerHello with an extension we did not offer", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello(extensions=[ext_reneg_empty(), ext(0x1234, b"x")])),
+                    ALERT_CODES["unsupported_extension"], r"extension")
+
+
+@case("Certificate of garbage DER", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() +
+                                 handshake(HS_CERTIFICATE, certificate_body([b"\x30\x82\x01\x00" + os.urandom(60)]))
+                                 + handshake(HS_SERVER_HELLO_DONE, b"")),
+                    ALERT_CODES["bad_certificate"], r"certificate")
+
+
+@case("Certificate whose list length overruns the message", side="client")
+def _(name):
+    body = u24(5000) + u24(3) + b"abc"
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() + handshake(HS_CERTIFICATE, body)),
+                    ALERT_CODES["decode_error"], r"malformed|decode")
+
+
+@case("ServerHelloDone without Certificate", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() + handshake(HS_SERVER_HELLO_DONE, b"")),
+                    ALERT_CODES["unexpected_message"], r"unexpected")
+
+
+@case("ServerKeyExchange in an RSA handshake", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() +
+                                 handshake(HS_CERTIFICATE, certificate_body(server_cert_ders())) +
+                                 handshake(HS_SERVER_KEY_EXCHANGE, os.urandom(64))),
+                    ALERT_CODES["unexpected_message"], r"unexpected")
+
+
+@case("server record of 2^14+1 bytes", side="client")
+def _(name):
+    bad_server_case(name, record(CT_HANDSHAKE, os.urandom(MAX_PT + 1)), ALERT_CODES["record_overflow"],
+                    r"overflow|limit")
+
+
+@case("server record header of 2^14+2049 bytes", side="client")
+def _(name):
+    bad_server_case(name, b"\x16\x03\x03" + u16(MAX_CT + 1), ALERT_CODES["record_overflow"], r"overflow|limit")
+
+
+@case("server application_data before the handshake", side="client")
+def _(name):
+    bad_server_case(name, record(CT_APPDATA, b"HTTP/1.0 200 OK\r\n\r\n"), ALERT_CODES["unexpected_message"],
+                    r"unexpected|application data")
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lucidtls", required=True)
+    ap.add_argument("--pki", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--server-pid", type=int, required=True)
+    ap.add_argument("--server-log", required=True)
+    ap.add_argument("--only", help="run only cases whose name matches this regex")
+    T.args = ap.parse_args()
+    tlsraw.aes_self_test()
+    slow = os.environ.get("LT_HOSTILE_SLOW") == "1"
+    t_start = time.monotonic()
+    for name, side, is_slow, fn in CASES:
+        if T.args.only and not re.search(T.args.only, name):
+            continue
+        if is_slow and not slow:
+            skip(name, "needs a concurrent server; set LT_HOSTILE_SLOW=1")
+            continue
+        log("--- %s: %s" % (side, name))
+        t0 = time.monotonic()
+        try:
+            fn(name)
+        except Exception as e:  # a harness error in a case is a failure of that case
+            check("%s: runs to the end" % name, False, "no exception", "%s: %s\n%s" % (
+                type(e).__name__, e, traceback.format_exc(limit=4)))
+        if side == "server":
+            after_case(name)
+        log("    (%.2f s)" % (time.monotonic() - t0))
+    log("== hostile: %.1f s, %d skipped" % (time.monotonic() - t_start, T.skipped))
+    if T.failures:
+        log("== failed checks:")
+        for f in T.failures:
+            log("   - " + f)
+    print("%d passed, %d failed" % (T.passed, T.failed), flush=True)
+    return 1 if T.failed or T.passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
