@@ -265,7 +265,8 @@ void lt_conn_feed_eof(lt_conn *c) { c->eof = 1; }
 const uint8_t *lt_conn_out_peek(const lt_conn *c, size_t *len)
 {
     *len = lt_record_pending(&c->rec);
-    return c->rec.out + c->rec.out_off;
+    /* No output buffer yet: NULL, not NULL + 0 (undefined behaviour). */
+    return c->rec.out != NULL ? c->rec.out + c->rec.out_off : NULL;
 }
 
 void lt_conn_out_consume(lt_conn *c, size_t n)

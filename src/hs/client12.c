@@ -17,11 +17,6 @@ static const uint16_t CLIENT_SIGALGS[] = {
     0x0503, /* ecdsa_secp384r1_sha384 */
 };
 
-static void extension_list_text(const lt_conn *c, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s%s%s%s", c->hs->offered_sni ? "server_name, " : "",
-             c->hs->offered_ems ? "extended_master_secret, " : "", "renegotiation_info, ", "signature_algorithms");
-}
 
 int lt_client_send_hello(lt_conn *c)
 {
@@ -57,7 +52,9 @@ int lt_client_send_hello(lt_conn *c)
         lt_put_u16(raw_suites + 2 * i, cfg->suites[i]);
     }
     lt_hs_suite_list_text(lt_rd_init(raw_suites, 2 * cfg->n_suites), suites, sizeof suites);
-    extension_list_text(c, exts, sizeof exts);
+    lt_hs_ext_list_text((hs->offered_sni ? LT_SEEN_SNI : 0) | (hs->offered_ems ? LT_SEEN_EMS : 0) | LT_SEEN_RENEG |
+                            LT_SEEN_SIGALGS,
+                        exts, sizeof exts);
     lt_field f[6] = {lt_fld_text("client_version", version), lt_fld_bytes("random", hs->client_random, 32),
                      lt_fld_bytes("session_id", NULL, 0), lt_fld_text("cipher_suites", suites),
                      lt_fld_text("extensions", exts),
@@ -79,8 +76,7 @@ static void trace_server_hello(lt_conn *c, const lt_server_hello *sh)
 {
     char version[32], exts[128];
     lt_hs_version_text(sh->server_version, version, sizeof version);
-    snprintf(exts, sizeof exts, "%s%s%s", (sh->ext_seen & LT_SEEN_RENEG) ? "renegotiation_info " : "",
-             (sh->ext_seen & LT_SEEN_EMS) ? "extended_master_secret " : "", sh->sni_ack ? "server_name" : "");
+    lt_hs_ext_list_text(sh->ext_seen | (sh->sni_ack ? LT_SEEN_SNI : 0), exts, sizeof exts);
     const char *suite = lt_suite_name(sh->cipher_suite);
     lt_field f[5] = {lt_fld_text("server_version", version), lt_fld_bytes("random", sh->random, 32),
                      lt_fld_bytes("session_id", sh->session_id, sh->session_id_len),

@@ -28,7 +28,7 @@ int lt_hs_send(lt_conn *c, const uint8_t *msg, size_t len, const lt_field *field
     static const char *const RFC_SECTION[] = {
         [LT_HS_CLIENT_HELLO] = "RFC 5246 7.4.1.2",   [LT_HS_SERVER_HELLO] = "RFC 5246 7.4.1.3",
         [LT_HS_CERTIFICATE] = "RFC 5246 7.4.2",      [LT_HS_SERVER_HELLO_DONE] = "RFC 5246 7.4.5",
-        [LT_HS_CLIENT_KEY_EXCHANGE] = "RFC 5246 7.4.7", [LT_HS_FINISHED] = "RFC 5246 7.4.9",
+        [LT_HS_CLIENT_KEY_EXCHANGE] = "RFC 5246 7.4.7.1", [LT_HS_FINISHED] = "RFC 5246 7.4.9",
     };
     const char *name = lt_hs_type_name(msg[0]);
     LT_GUARD(lt_transcript_add(&c->hs->transcript, msg, len, name));
@@ -169,12 +169,13 @@ int lt_hs_check_finished(lt_conn *c, const uint8_t *body, size_t len)
     }
     int peer_is_client = c->role == LT_ROLE_SERVER;
     LT_GUARD(finished_for(c, peer_is_client, want, hash, &hash_len));
-    lt_field f = lt_fld_bytes("verify_data", got, sizeof got);
-    lt_trace(c, LT_EV_MSG_RECV, "Finished", "RFC 5246 7.4.9", NULL, &f, 1);
     /* RFC 5246 7.4.9: "Recipients of Finished messages MUST verify that the
      * contents are correct"; decrypt_error per 7.2.2. Compared in constant
-     * time. */
-    if (!lt_ct_eq(got, want, sizeof got)) {
+     * time; only the verdict is public. */
+    int match = lt_ct_eq(got, want, sizeof got);
+    lt_field f[2] = {lt_fld_bytes("verify_data", got, sizeof got), lt_fld_text("result", match ? "match" : "mismatch")};
+    lt_trace(c, LT_EV_MSG_RECV, "Finished", "RFC 5246 7.4.9", NULL, f, 2);
+    if (!match) {
         return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,
                             "%s Finished verify_data mismatch: the handshake was altered or the keys differ",
                             peer_is_client ? "client" : "server");
@@ -205,6 +206,33 @@ void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
             name = hexname;
         }
         int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } NAMES[] = {
+        {LT_SEEN_SNI, "server_name"},
+        {LT_SEEN_EMS, "extended_master_secret"},
+        {LT_SEEN_RENEG, "renegotiation_info"},
+        {LT_SEEN_SIGALGS, "signature_algorithms"},
+        {LT_SEEN_ALPN, "application_layer_protocol_negotiation"},
+        {LT_SEEN_TICKET, "session_ticket"},
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
+        if (!(seen & NAMES[i].bit)) {
+            continue;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", NAMES[i].name);
         if (n < 0 || (size_t)n >= cap - used) {
             break;
         }

@@ -46,5 +46,7 @@ LT_MUST_USE int lt_hs_check_finished(lt_conn *c, const uint8_t *body, size_t len
 /* Names for the trace. */
 void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap);
 void lt_hs_version_text(uint16_t v, char *out, size_t cap);
+/* "server_name, extended_master_secret, ..." from LT_SEEN_* bits. */
+void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap);
 
 #endif

@@ -240,7 +240,8 @@ static int on_handshake_record(lt_conn *c, const uint8_t *p, size_t n)
         const uint8_t *m = c->msg + off;
         size_t body = ((size_t)m[1] << 16) | ((size_t)m[2] << 8) | m[3];
         if (body > LT_MAX_HS_MESSAGE) {
-            return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes is over our limit of %u",
+            return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER,
+                                "handshake message type %u (%s) claims %zu bytes, over our limit of %u", m[0],
                                 lt_hs_type_name(m[0]), body, LT_MAX_HS_MESSAGE);
         }
         if (c->msg_len - off < 4 + body) {

@@ -9,11 +9,7 @@ static void trace_client_hello(lt_conn *c, const lt_client_hello *ch)
     char version[32], suites[1024], exts[160];
     lt_hs_version_text(ch->client_version, version, sizeof version);
     lt_hs_suite_list_text(ch->suites, suites, sizeof suites);
-    snprintf(exts, sizeof exts, "%s%s%s%s%s%s", (ch->ext_seen & LT_SEEN_SNI) ? "server_name " : "",
-             (ch->ext_seen & LT_SEEN_EMS) ? "extended_master_secret " : "",
-             (ch->ext_seen & LT_SEEN_RENEG) ? "renegotiation_info " : "",
-             (ch->ext_seen & LT_SEEN_SIGALGS) ? "signature_algorithms " : "",
-             (ch->ext_seen & LT_SEEN_ALPN) ? "alpn " : "", (ch->ext_seen & LT_SEEN_TICKET) ? "session_ticket" : "");
+    lt_hs_ext_list_text(ch->ext_seen, exts, sizeof exts);
     lt_field f[6] = {lt_fld_text("client_version", version),
                      lt_fld_bytes("random", ch->random, 32),
                      lt_fld_bytes("session_id", ch->session_id, ch->session_id_len),
@@ -136,8 +132,9 @@ static int send_server_flight(lt_conn *c, const lt_client_hello *ch)
 
     char version[32], exts[96], count[16];
     lt_hs_version_text(LT_TLS1_2, version, sizeof version);
-    snprintf(exts, sizeof exts, "%s%s%s", c->secure_reneg ? "renegotiation_info " : "",
-             c->ems ? "extended_master_secret " : "", p.sni_ack ? "server_name" : "");
+    lt_hs_ext_list_text((c->secure_reneg ? LT_SEEN_RENEG : 0) | (c->ems ? LT_SEEN_EMS : 0) |
+                            (p.sni_ack ? LT_SEEN_SNI : 0),
+                        exts, sizeof exts);
     lt_field sh[5] = {lt_fld_text("server_version", version), lt_fld_bytes("random", hs->server_random, 32),
                       lt_fld_bytes("session_id", NULL, 0), lt_fld_text("cipher_suite", c->suite->iana_name),
                       lt_fld_text("extensions", exts)};
