@@ -6,12 +6,11 @@
  * done, plaintext available, ...), and if the core wants input, move bytes
  * from the socket into it.
  *
- * Why MSG_PEEK: lt_conn_feed may take fewer bytes than offered (the core
- * buffers at most one record). Bytes read out of the kernel but not taken
- * would have to live somewhere until the next call, and this layer has no
- * per-connection state to keep them in. So we peek, feed, and then remove from
- * the socket exactly the bytes the core consumed: nothing is ever lost, even
- * when a goal is reached with more records already waiting in the kernel.
+ * Input goes straight into the core's record buffer (lt_conn_in_buf), and
+ * only as many bytes as the current record still needs: the core holds at
+ * most one record, and this layer keeps no state of its own, so it must never
+ * read a byte the core cannot take. That costs one recv() for a record's
+ * header and one for its body, and no copy.
  */
 #include "lucidtls/lucidtls_fd.h"
 
@@ -19,9 +18,6 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
-
-/* At least one full TLS 1.2 record: 5-byte header + 2^14 + 2048 bytes. */
-#define LT_FD_INBUF (16384 + 2048 + 5 + 256)
 
 /* Rounds in which neither the core nor the socket made progress before we
  * give up instead of spinning forever on a confused core. */
@@ -72,38 +68,25 @@ static int fail(lt_conn *conn, int fd, int err)
     return err;
 }
 
-/* Drop n bytes the core consumed from the kernel's receive queue. They were
- * peeked already, so this cannot block. */
-static int drain(int fd, size_t n)
-{
-    uint8_t sink[512];
-    while (n > 0) {
-        size_t want = n < sizeof sink ? n : sizeof sink;
-        ssize_t k = recv(fd, sink, want, 0);
-        if (k < 0 && errno == EINTR) {
-            continue;
-        }
-        if (k <= 0) {
-            return LT_ERR_IO;
-        }
-        n -= (size_t)k;
-    }
-    return LT_OK;
-}
-
 /*
- * Move bytes from the socket into the core. *progress is set when the core
- * took bytes or saw end of file; it stays 0 when the core refused everything
- * (its one-record buffer is full and must be processed first). *eof is set
- * when the peer closed its side.
+ * Move bytes from the socket into the core, straight into its record buffer
+ * (lt_conn_in_buf): exactly as many as the current record still needs, so
+ * nothing is ever read that the core cannot take, and nothing is copied
+ * twice. *progress is set when bytes arrived or on end of file; it stays 0
+ * when the core takes nothing now (unread plaintext must be read first).
+ * *eof is set when the peer closed its side.
  */
 static int pull_in(lt_conn *conn, int fd, int *progress, int *eof)
 {
-    uint8_t buf[LT_FD_INBUF];
-    ssize_t k;
+    size_t room = 0;
+    uint8_t *dst = lt_conn_in_buf(conn, &room);
     *progress = 0;
+    if (dst == NULL || room == 0) {
+        return LT_OK;
+    }
+    ssize_t k;
     do {
-        k = recv(fd, buf, sizeof buf, MSG_PEEK);
+        k = recv(fd, dst, room, 0);
     } while (k < 0 && errno == EINTR);
     if (k < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -111,23 +94,15 @@ static int pull_in(lt_conn *conn, int fd, int *progress, int *eof)
         }
         return LT_ERR_IO;
     }
+    *progress = 1;
     if (k == 0) {
         /* The core decides what EOF means: LT_CLOSED after close_notify,
          * LT_ERR_TRUNCATED otherwise. */
         lt_conn_feed_eof(conn);
-        *progress = 1;
         *eof = 1;
         return LT_OK;
     }
-    size_t consumed = 0;
-    int rc = lt_conn_feed(conn, buf, (size_t)k, &consumed);
-    if (consumed > 0) {
-        *progress = 1;
-        int drc = drain(fd, consumed);
-        if (drc < 0) {
-            return drc;
-        }
-    }
+    int rc = lt_conn_in_commit(conn, (size_t)k);
     return rc < 0 ? rc : LT_OK;
 }
 
