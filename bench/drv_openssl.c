@@ -1,0 +1,396 @@
+/*
+ * OpenSSL's libssl under test: two SSL objects in one thread, each with one
+ * BIO of our own (a memory BIO in all but name) over the same static pipes
+ * lucidtls uses. A memory BIO pair (BIO_new_bio_pair) would put two 17 KiB
+ * transport buffers per connection on the heap and so into the memory
+ * numbers; the pipes are static, so both libraries are charged for their own
+ * allocations only. Configured like lucidtls: TLS 1.2 only, one cipher
+ * suite, RSA key transport, no tickets and no session cache (every handshake
+ * full), EMS (on by default), MAC-then-encrypt for CBC (Encrypt-then-MAC,
+ * RFC 7366, which lucidtls does not implement, is switched off), client
+ * verifying the chain against the demo CA and the hostname "localhost".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "bench.h"
+
+typedef struct osb_ctx {
+    SSL_CTX *cctx;
+    SSL_CTX *sctx;
+} osb_ctx;
+
+typedef struct osb_pair {
+    SSL *c;
+    SSL *s;
+} osb_pair;
+
+/* The two ends of the wire: each BIO reads one pipe and writes the other. */
+typedef struct wire_end {
+    wire_pipe *in;
+    wire_pipe *out;
+} wire_end;
+
+static wire_end end_client = {&g_wire[1], &g_wire[0]};
+static wire_end end_server = {&g_wire[0], &g_wire[1]};
+static BIO_METHOD *wire_method;
+
+static int wire_bio_write(BIO *b, const char *data, int len)
+{
+    wire_end *e = BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    if (len <= 0) {
+        return 0;
+    }
+    size_t n = wire_put(e->out, (const uint8_t *)data, (size_t)len);
+    if (n == 0) {
+        BIO_set_retry_write(b);
+        return -1;
+    }
+    return (int)n;
+}
+
+static int wire_bio_read(BIO *b, char *buf, int len)
+{
+    wire_end *e = BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    size_t avail = e->in->len - e->in->off;
+    if (avail == 0) {
+        BIO_set_retry_read(b);
+        return -1;
+    }
+    size_t n = (size_t)len < avail ? (size_t)len : avail;
+    memcpy(buf, e->in->buf + e->in->off, n);
+    e->in->off += n;
+    return (int)n;
+}
+
+static long wire_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)num;
+    (void)ptr;
+    wire_end *e = BIO_get_data(b);
+    switch (cmd) {
+    case BIO_CTRL_FLUSH: return 1;
+    case BIO_CTRL_PENDING: return (long)(e->in->len - e->in->off);
+    case BIO_CTRL_WPENDING: return 0;
+    default: return 0;
+    }
+}
+
+static int wire_bio_create(BIO *b)
+{
+    BIO_set_init(b, 1);
+    return 1;
+}
+
+static int wire_method_init(void)
+{
+    if (wire_method != NULL) {
+        return 1;
+    }
+    wire_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "bench wire");
+    return wire_method != NULL && BIO_meth_set_write(wire_method, wire_bio_write) == 1 &&
+           BIO_meth_set_read(wire_method, wire_bio_read) == 1 && BIO_meth_set_ctrl(wire_method, wire_bio_ctrl) == 1 &&
+           BIO_meth_set_create(wire_method, wire_bio_create) == 1;
+}
+
+static void ssl_err(char *err, size_t errcap, const char *what)
+{
+    char buf[256];
+    unsigned long e = ERR_get_error();
+    ERR_error_string_n(e, buf, sizeof buf);
+    snprintf(err, errcap, "openssl %s: %s", what, e ? buf : "(no error queued)");
+    ERR_clear_error();
+}
+
+static int common_setup(SSL_CTX *ctx, const char *suite)
+{
+    return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+           SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 && SSL_CTX_set_cipher_list(ctx, suite) == 1 &&
+           (SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_ENCRYPT_THEN_MAC) & SSL_OP_NO_TICKET) != 0 &&
+           (SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF), 1);
+}
+
+static void *osb_ctx_new(const bench_pki *pki, const char *suite, char *err, size_t errcap)
+{
+    osb_ctx *x = calloc(1, sizeof *x);
+    BIO *bio = NULL;
+    X509 *cert = NULL;
+    EVP_PKEY *key = NULL;
+    if (x == NULL || !wire_method_init()) {
+        snprintf(err, errcap, "out of memory");
+        free(x);
+        return NULL;
+    }
+    x->cctx = SSL_CTX_new(TLS_client_method());
+    x->sctx = SSL_CTX_new(TLS_server_method());
+    if (x->cctx == NULL || x->sctx == NULL || !common_setup(x->cctx, suite) || !common_setup(x->sctx, suite)) {
+        ssl_err(err, errcap, "SSL_CTX setup");
+        goto fail;
+    }
+
+    /* Server: the same chain (leaf, then CA) and key as lucidtls. */
+    bio = BIO_new_mem_buf(pki->chain_pem, -1);
+    cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    if (cert == NULL || SSL_CTX_use_certificate(x->sctx, cert) != 1) {
+        ssl_err(err, errcap, "server certificate");
+        goto fail;
+    }
+    X509_free(cert);
+    cert = NULL;
+    X509 *extra;
+    while ((extra = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (SSL_CTX_add0_chain_cert(x->sctx, extra) != 1) {
+            X509_free(extra);
+            ssl_err(err, errcap, "server chain");
+            goto fail;
+        }
+    }
+    ERR_clear_error();
+    BIO_free(bio);
+    bio = BIO_new_mem_buf(pki->key_pem, -1);
+    key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    if (key == NULL || SSL_CTX_use_PrivateKey(x->sctx, key) != 1 || SSL_CTX_check_private_key(x->sctx) != 1) {
+        ssl_err(err, errcap, "server key");
+        goto fail;
+    }
+    EVP_PKEY_free(key);
+    key = NULL;
+    BIO_free(bio);
+
+    /* Client: trust the demo CA only, verify the peer. */
+    bio = BIO_new_mem_buf(pki->ca_pem, -1);
+    cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    if (cert == NULL || X509_STORE_add_cert(SSL_CTX_get_cert_store(x->cctx), cert) != 1) {
+        ssl_err(err, errcap, "client trust");
+        goto fail;
+    }
+    X509_free(cert);
+    cert = NULL;
+    BIO_free(bio);
+    bio = NULL;
+    SSL_CTX_set_verify(x->cctx, SSL_VERIFY_PEER, NULL);
+    return x;
+
+fail:
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    BIO_free(bio);
+    SSL_CTX_free(x->cctx);
+    SSL_CTX_free(x->sctx);
+    free(x);
+    return NULL;
+}
+
+static void osb_ctx_free(void *p)
+{
+    osb_ctx *x = p;
+    if (x == NULL) {
+        return;
+    }
+    SSL_CTX_free(x->cctx);
+    SSL_CTX_free(x->sctx);
+    free(x);
+}
+
+static SSL *make_ssl(SSL_CTX *ctx, wire_end *end, int client)
+{
+    SSL *ssl = SSL_new(ctx);
+    BIO *bio = ssl != NULL ? BIO_new(wire_method) : NULL;
+    if (bio == NULL) {
+        SSL_free(ssl);
+        return NULL;
+    }
+    BIO_set_data(bio, end);
+    SSL_set_bio(ssl, bio, bio); /* one reference, used for both directions */
+    if (client) {
+        /* As lucidtls: SNI, RFC 6125 name check without partial wildcards. */
+        SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        if (SSL_set1_host(ssl, "localhost") != 1 || SSL_set_tlsext_host_name(ssl, "localhost") != 1) {
+            SSL_free(ssl);
+            return NULL;
+        }
+        SSL_set_connect_state(ssl);
+    } else {
+        SSL_set_accept_state(ssl);
+    }
+    return ssl;
+}
+
+static void *osb_pair_new(void *ctx)
+{
+    osb_ctx *x = ctx;
+    osb_pair *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        return NULL;
+    }
+    side_enter(SIDE_CLIENT);
+    p->c = make_ssl(x->cctx, &end_client, 1);
+    side_leave();
+    side_enter(SIDE_SERVER);
+    p->s = make_ssl(x->sctx, &end_server, 0);
+    side_leave();
+    if (p->c == NULL || p->s == NULL) {
+        side_enter(SIDE_CLIENT);
+        SSL_free(p->c);
+        side_leave();
+        side_enter(SIDE_SERVER);
+        SSL_free(p->s);
+        side_leave();
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void osb_pair_free(void *pp)
+{
+    osb_pair *p = pp;
+    if (p == NULL) {
+        return;
+    }
+    side_enter(SIDE_CLIENT);
+    SSL_free(p->c);
+    side_leave();
+    side_enter(SIDE_SERVER);
+    SSL_free(p->s);
+    side_leave();
+    free(p);
+}
+
+/* 1 done, 0 wants I/O, -1 failed. */
+static int step(SSL *ssl)
+{
+    if (SSL_is_init_finished(ssl)) {
+        return 1;
+    }
+    int rc = SSL_do_handshake(ssl);
+    if (rc == 1) {
+        return 1;
+    }
+    int e = SSL_get_error(ssl, rc);
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+
+static int osb_pair_handshake(void *pp, char *err, size_t errcap)
+{
+    osb_pair *p = pp;
+    wire_reset();
+    for (int round = 0; round < 32; round++) {
+        side_enter(SIDE_CLIENT);
+        int rc = step(p->c);
+        side_leave();
+        side_enter(SIDE_SERVER);
+        int rs = step(p->s);
+        side_leave();
+        if (rc < 0 || rs < 0) {
+            ssl_err(err, errcap, rc < 0 ? "client handshake" : "server handshake");
+            return -1;
+        }
+        if (rc == 1 && rs == 1 && g_wire[0].off == g_wire[0].len && g_wire[1].off == g_wire[1].len) {
+            return 0;
+        }
+    }
+    snprintf(err, errcap, "openssl handshake made no progress");
+    return -1;
+}
+
+static int osb_pair_check(void *pp, const char *suite, char *err, size_t errcap)
+{
+    osb_pair *p = pp;
+    SSL *side[2] = {p->c, p->s};
+    for (int i = 0; i < 2; i++) {
+        const char *who = i == 0 ? "client" : "server";
+        const SSL_CIPHER *ciph = SSL_get_current_cipher(side[i]);
+        const char *got = ciph != NULL ? SSL_CIPHER_get_name(ciph) : NULL;
+        if (!SSL_is_init_finished(side[i])) {
+            snprintf(err, errcap, "openssl %s not established", who);
+            return -1;
+        }
+        if (SSL_version(side[i]) != TLS1_2_VERSION) {
+            snprintf(err, errcap, "openssl %s: version %s", who, SSL_get_version(side[i]));
+            return -1;
+        }
+        if (got == NULL || strcmp(got, suite) != 0) {
+            snprintf(err, errcap, "openssl %s negotiated %s, wanted %s", who, got ? got : "?", suite);
+            return -1;
+        }
+        if (SSL_get_extms_support(side[i]) != 1) {
+            snprintf(err, errcap, "openssl %s did not use the extended master secret", who);
+            return -1;
+        }
+        if (SSL_session_reused(side[i])) {
+            snprintf(err, errcap, "openssl %s resumed a session", who);
+            return -1;
+        }
+    }
+    if (SSL_get_verify_result(p->c) != X509_V_OK || SSL_get0_peer_certificate(p->c) == NULL) {
+        snprintf(err, errcap, "openssl client did not verify the server");
+        return -1;
+    }
+    const char *sni = SSL_get_servername(p->s, TLSEXT_NAMETYPE_host_name);
+    if (sni == NULL || strcmp(sni, "localhost") != 0) {
+        snprintf(err, errcap, "openssl server did not see SNI localhost");
+        return -1;
+    }
+    return 0;
+}
+
+static long osb_pair_send(void *pp, int from_client, const uint8_t *data, size_t len, uint8_t *out)
+{
+    osb_pair *p = pp;
+    SSL *from = from_client ? p->c : p->s;
+    SSL *to = from_client ? p->s : p->c;
+    int sside = from_client ? SIDE_CLIENT : SIDE_SERVER;
+    int rside = from_client ? SIDE_SERVER : SIDE_CLIENT;
+
+    side_enter(sside);
+    size_t off = 0;
+    while (off < len) {
+        size_t wr = 0;
+        if (SSL_write_ex(from, data + off, len - off, &wr) != 1) {
+            side_leave();
+            return -1;
+        }
+        off += wr;
+    }
+    side_leave();
+
+    side_enter(rside);
+    size_t got = 0;
+    while (got < len) {
+        size_t r = 0;
+        if (SSL_read_ex(to, out + got, len - got, &r) != 1) {
+            break;
+        }
+        got += r;
+    }
+    side_leave();
+    return (long)got;
+}
+
+static const char *osb_version(void)
+{
+    return OpenSSL_version(OPENSSL_VERSION);
+}
+
+const bench_lib bench_openssl = {
+    .name = "openssl",
+    .ctx_new = osb_ctx_new,
+    .ctx_free = osb_ctx_free,
+    .pair_new = osb_pair_new,
+    .pair_handshake = osb_pair_handshake,
+    .pair_check = osb_pair_check,
+    .pair_send = osb_pair_send,
+    .pair_free = osb_pair_free,
+    .version = osb_version,
+};

@@ -1,0 +1,746 @@
+/*
+ * lucidtls-bench: lucidtls against OpenSSL libssl. See bench/README.md.
+ *
+ *   lucidtls-bench            default run (a minute or so)
+ *   lucidtls-bench --quick    the same metrics with fewer repetitions
+ *   lucidtls-bench --json     one JSON object on stdout (progress on stderr)
+ *   lucidtls-bench --profile hs|bulk --lib lucidtls|openssl [--suite S] [--n N]
+ *                             one workload for one library, for callgrind/perf
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "bench.h"
+#include "lucidtls/lucidtls.h"
+
+#define REC 16384
+#define MAX_ROUNDS 32
+
+static const char *const SUITES[] = {"AES128-SHA256", "AES128-GCM-SHA256"};
+#define N_SUITES 2
+static const bench_lib *const LIBS[] = {&bench_lucidtls, &bench_openssl};
+#define N_LIBS 2
+
+typedef struct opts {
+    int quick;
+    int json;
+    int rounds;       /* alternating rounds; the median round is reported */
+    int hs_per_round; /* full handshakes per library, suite and round */
+    int bulk_records; /* 16 KiB records per library, suite, direction and round */
+    int mem_conns;    /* connections held open for the memory count */
+    double evp_seconds;
+    const char *profile;
+    const char *profile_lib;
+    const char *profile_suite;
+    long profile_n;
+} opts;
+
+static FILE *logf_;
+
+static void die(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "lucidtls-bench: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\n");
+    exit(1);
+}
+
+static void progress(const char *what)
+{
+    if (logf_ != NULL) {
+        fprintf(logf_, "  ... %s\n", what);
+        fflush(logf_);
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ---- Results ---- */
+
+typedef struct row {
+    const char *section; /* handshake, bulk, memory */
+    char name[128];
+    const char *unit;
+    double lt, os;
+    double limit;         /* bulk: the EVP seal+open limit, else 0 */
+    const char *target;   /* e.g. "<= 0.85" (ratio), or NULL */
+    double target_ratio;  /* the bound on ratio */
+    int target_le;        /* 1: ratio <= bound passes; 0: ratio >= bound */
+    double target_limit;  /* bulk: lucidtls / limit must be >= this (0: none) */
+} row;
+
+static row g_rows[128];
+static int g_nrows;
+
+static row *add_row(const char *section, const char *unit, double lt, double os, const char *fmt, const char *a,
+                    const char *b)
+{
+    row *r = &g_rows[g_nrows++];
+    memset(r, 0, sizeof *r);
+    r->section = section;
+    r->unit = unit;
+    r->lt = lt;
+    r->os = os;
+    snprintf(r->name, sizeof r->name, fmt, a, b);
+    return r;
+}
+
+/* ---- Machine ---- */
+
+typedef struct machine {
+    char cpu[128];
+    long nproc;
+    char date[64];
+    char kernel[400];
+    char command[512];
+    char loadavg[64]; /* /proc/loadavg at the start: other work on the machine */
+} machine;
+
+static void machine_info(machine *m, int argc, char **argv)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->cpu, sizeof m->cpu, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (strncmp(line, "model name", 10) == 0) {
+                char *v = strchr(line, ':');
+                if (v != NULL) {
+                    v++;
+                    while (*v == ' ') {
+                        v++;
+                    }
+                    v[strcspn(v, "\n")] = '\0';
+                    snprintf(m->cpu, sizeof m->cpu, "%s", v);
+                }
+                break;
+            }
+        }
+        fclose(f);
+    }
+    m->nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    f = fopen("/proc/loadavg", "r");
+    if (f != NULL) {
+        if (fgets(m->loadavg, sizeof m->loadavg, f) != NULL) {
+            m->loadavg[strcspn(m->loadavg, "\n")] = '\0';
+        }
+        fclose(f);
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(m->date, sizeof m->date, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    struct utsname u;
+    if (uname(&u) == 0) {
+        snprintf(m->kernel, sizeof m->kernel, "%s %s %s", u.sysname, u.release, u.machine);
+    }
+    size_t used = 0;
+    for (int i = 0; i < argc && used + 1 < sizeof m->command; i++) {
+        int n = snprintf(m->command + used, sizeof m->command - used, "%s%s", i ? " " : "", argv[i]);
+        if (n < 0) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+/* ---- Sanity: one handshake and data both ways, bytes compared ---- */
+
+static void fill(uint8_t *buf, size_t len, uint32_t seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(seed >> 16);
+    }
+}
+
+static void sanity(const bench_lib *lib, void *ctx, const char *suite)
+{
+    char err[512] = "";
+    static uint8_t data[3 * REC + 7], got[3 * REC + 7];
+    void *p = lib->pair_new(ctx);
+    if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0 || lib->pair_check(p, suite, err, sizeof err) != 0) {
+        die("sanity: %s: %s", lib->name, p == NULL ? "pair_new failed" : err);
+    }
+    static const size_t sizes[] = {1, 100, REC, REC + 1, 3 * REC + 7};
+    for (int dir = 0; dir < 2; dir++) {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            fill(data, sizes[i], (uint32_t)(i * 7 + (size_t)dir));
+            memset(got, 0, sizes[i]);
+            long n = lib->pair_send(p, dir == 0, data, sizes[i], got);
+            if (n != (long)sizes[i] || memcmp(data, got, sizes[i]) != 0) {
+                die("sanity: %s: data %s did not arrive intact", lib->name, dir == 0 ? "client->server" : "server->client");
+            }
+        }
+    }
+    lib->pair_free(p);
+}
+
+/* ---- Handshake CPU ---- */
+
+/* CPU one empty side_enter/side_leave interval adds (two clock reads);
+ * subtracted from every timed interval. */
+static double g_interval_ns;
+
+static void calibrate_intervals(void)
+{
+    memset(g_side_ns, 0, sizeof g_side_ns);
+    g_side_timing = 1;
+    for (int i = 0; i < 20000; i++) {
+        side_enter(SIDE_BENCH);
+        side_leave();
+    }
+    g_interval_ns = g_side_ns[SIDE_BENCH] / 20000;
+}
+
+typedef struct hs_result {
+    double server_us, client_us;      /* median over rounds of the per-round mean */
+    double server_overhead_us;        /* median over rounds of (server CPU - RSA decrypt in that round) */
+    double rsa_us;                    /* median over rounds of the RSA decrypt floor */
+    double server_allocs, client_allocs;
+    double intervals_s, intervals_c;  /* timed intervals per handshake (clock reads) */
+} hs_result;
+
+static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, double *server_us, double *client_us,
+                     double *sa, double *ca, double *is, double *ic)
+{
+    char err[512] = "";
+    memset(g_side_ns, 0, sizeof g_side_ns);
+    memset(g_side_intervals, 0, sizeof g_side_intervals);
+    long long a_s0 = g_alloc.side[SIDE_SERVER].nallocs, a_c0 = g_alloc.side[SIDE_CLIENT].nallocs;
+    g_side_timing = 1;
+    for (int i = 0; i < n; i++) {
+        void *p = lib->pair_new(ctx);
+        if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0) {
+            die("%s: %s", lib->name, p == NULL ? "pair_new failed" : err);
+        }
+        if (lib->pair_check(p, suite, err, sizeof err) != 0) {
+            die("%s: %s", lib->name, err);
+        }
+        lib->pair_free(p);
+    }
+    *server_us = (g_side_ns[SIDE_SERVER] - (double)g_side_intervals[SIDE_SERVER] * g_interval_ns) / n / 1e3;
+    *client_us = (g_side_ns[SIDE_CLIENT] - (double)g_side_intervals[SIDE_CLIENT] * g_interval_ns) / n / 1e3;
+    *sa = (double)(g_alloc.side[SIDE_SERVER].nallocs - a_s0) / n;
+    *ca = (double)(g_alloc.side[SIDE_CLIENT].nallocs - a_c0) / n;
+    *is = (double)g_side_intervals[SIDE_SERVER] / n;
+    *ic = (double)g_side_intervals[SIDE_CLIENT] / n;
+}
+
+static void run_handshakes(const opts *o, void *ctxs[N_LIBS], const char *suite, hs_result res[N_LIBS])
+{
+    double s[N_LIBS][MAX_ROUNDS], c[N_LIBS][MAX_ROUNDS], ovh[N_LIBS][MAX_ROUNDS], rsa[MAX_ROUNDS];
+    for (int l = 0; l < N_LIBS; l++) {
+        double d1, d2, d3, d4, d5, d6;
+        hs_batch(LIBS[l], ctxs[l], suite, 10, &d1, &d2, &d3, &d4, &d5, &d6); /* warm-up */
+    }
+    for (int r = 0; r < o->rounds; r++) {
+        /* Alternate which library goes first, so drift hits both alike. */
+        for (int k = 0; k < N_LIBS; k++) {
+            int l = (r % 2) ? N_LIBS - 1 - k : k;
+            hs_batch(LIBS[l], ctxs[l], suite, o->hs_per_round, &s[l][r], &c[l][r], &res[l].server_allocs,
+                     &res[l].client_allocs, &res[l].intervals_s, &res[l].intervals_c);
+        }
+        /* The floor, in the same round: RSA-2048 PKCS#1 v1.5 decryption. */
+        rsa[r] = evp_rsa_decrypt_us(o->hs_per_round / 2 + 1, 0);
+        if (rsa[r] <= 0) {
+            die("%s%s", "RSA decryption failed", "");
+        }
+        for (int l = 0; l < N_LIBS; l++) {
+            ovh[l][r] = s[l][r] - rsa[r];
+        }
+    }
+    for (int l = 0; l < N_LIBS; l++) {
+        res[l].server_us = median(s[l], o->rounds);
+        res[l].client_us = median(c[l], o->rounds);
+        res[l].server_overhead_us = median(ovh[l], o->rounds);
+    }
+    res[0].rsa_us = res[1].rsa_us = median(rsa, o->rounds);
+}
+
+/* ---- Bulk ---- */
+
+static double bulk_round(const bench_lib *lib, void *pair, int from_client, int records, uint8_t *data, uint8_t *got)
+{
+    g_side_timing = 0;
+    double t0 = thread_cpu_ns();
+    for (int i = 0; i < records; i++) {
+        memcpy(data, &i, sizeof i); /* a sequence stamp: records arrive in order */
+        long n = lib->pair_send(pair, from_client, data, REC, got);
+        if (n != REC || memcmp(got, &i, sizeof i) != 0) {
+            die("bulk: %s: %s", lib->name, "a record did not arrive intact");
+        }
+    }
+    double t1 = thread_cpu_ns();
+    if (memcmp(got, data, REC) != 0) {
+        die("bulk: %s: %s", lib->name, "the last record differs");
+    }
+    g_side_timing = 1;
+    return (double)records * REC / (t1 - t0) * 1e3; /* MB/s, 10^6 bytes */
+}
+
+static void run_bulk(const opts *o, void *ctxs[N_LIBS], const char *suite, double mbs[N_LIBS][2])
+{
+    char err[512] = "";
+    void *pairs[N_LIBS];
+    static uint8_t data[REC], got[REC];
+    fill(data, REC, 42);
+    for (int l = 0; l < N_LIBS; l++) {
+        pairs[l] = LIBS[l]->pair_new(ctxs[l]);
+        if (pairs[l] == NULL || LIBS[l]->pair_handshake(pairs[l], err, sizeof err) != 0 ||
+            LIBS[l]->pair_check(pairs[l], suite, err, sizeof err) != 0) {
+            die("bulk: %s: %s", LIBS[l]->name, err);
+        }
+        for (int dir = 0; dir < 2; dir++) {
+            (void)bulk_round(LIBS[l], pairs[l], dir == 0, 50, data, got); /* warm-up */
+        }
+    }
+    for (int dir = 0; dir < 2; dir++) {
+        double v[N_LIBS][MAX_ROUNDS];
+        for (int r = 0; r < o->rounds; r++) {
+            for (int k = 0; k < N_LIBS; k++) {
+                int l = (r % 2) ? N_LIBS - 1 - k : k;
+                v[l][r] = bulk_round(LIBS[l], pairs[l], dir == 0, o->bulk_records, data, got);
+            }
+        }
+        for (int l = 0; l < N_LIBS; l++) {
+            mbs[l][dir] = median(v[l], o->rounds);
+        }
+    }
+    for (int l = 0; l < N_LIBS; l++) {
+        LIBS[l]->pair_free(pairs[l]);
+    }
+}
+
+/* ---- Memory ---- */
+
+typedef struct mem_result {
+    double idle[SIDE_COUNT];        /* bytes per established connection, nothing in flight */
+    double idle_crypto[SIDE_COUNT]; /* the part that came through OPENSSL_malloc */
+    double after_data[SIDE_COUNT];  /* after 16 KiB each way on every connection */
+    double peak[SIDE_COUNT];        /* median over handshakes of peak live during new + handshake */
+    double allocs[SIDE_COUNT];      /* allocation calls per new + handshake */
+    long long residual;             /* bytes left after freeing everything (leak check) */
+} mem_result;
+
+static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const char *suite, mem_result *m)
+{
+    char err[512] = "";
+    int n = o->mem_conns;
+    void **pairs = calloc((size_t)n, sizeof *pairs);
+    double *peak_s = calloc((size_t)n, sizeof *peak_s);
+    double *peak_c = calloc((size_t)n, sizeof *peak_c);
+    static uint8_t data[REC], got[REC];
+    if (pairs == NULL || peak_s == NULL || peak_c == NULL) {
+        die("%s%s", "out of memory", "");
+    }
+    fill(data, REC, 7);
+    memset(m, 0, sizeof *m);
+    g_side_timing = 0;
+    alloc_reset_side(SIDE_CLIENT);
+    alloc_reset_side(SIDE_SERVER);
+    for (int i = 0; i < n; i++) {
+        side_mem *c = &g_alloc.side[SIDE_CLIENT], *s = &g_alloc.side[SIDE_SERVER];
+        long long c0 = c->live, s0 = s->live;
+        c->peak = c0;
+        s->peak = s0;
+        pairs[i] = lib->pair_new(ctx);
+        if (pairs[i] == NULL || lib->pair_handshake(pairs[i], err, sizeof err) != 0 ||
+            lib->pair_check(pairs[i], suite, err, sizeof err) != 0) {
+            die("memory: %s: %s", lib->name, err);
+        }
+        peak_c[i] = (double)(c->peak - c0);
+        peak_s[i] = (double)(s->peak - s0);
+    }
+    for (int side = SIDE_CLIENT; side <= SIDE_SERVER; side++) {
+        m->idle[side] = (double)g_alloc.side[side].live / n;
+        m->idle_crypto[side] = (double)g_alloc.side[side].crypto_live / n;
+        m->allocs[side] = (double)g_alloc.side[side].nallocs / n;
+    }
+    m->peak[SIDE_CLIENT] = median(peak_c, n);
+    m->peak[SIDE_SERVER] = median(peak_s, n);
+    for (int i = 0; i < n; i++) {
+        if (lib->pair_send(pairs[i], 1, data, REC, got) != REC || lib->pair_send(pairs[i], 0, data, REC, got) != REC) {
+            die("memory: %s: %s", lib->name, "data did not arrive");
+        }
+    }
+    for (int side = SIDE_CLIENT; side <= SIDE_SERVER; side++) {
+        m->after_data[side] = (double)g_alloc.side[side].live / n;
+    }
+    for (int i = 0; i < n; i++) {
+        lib->pair_free(pairs[i]);
+    }
+    m->residual = g_alloc.side[SIDE_CLIENT].live + g_alloc.side[SIDE_SERVER].live;
+    g_side_timing = 1;
+    free(pairs);
+    free(peak_s);
+    free(peak_c);
+}
+
+/* ---- Profile mode: one workload, one library ---- */
+
+static int run_profile(const opts *o, const bench_pki *pki)
+{
+    const bench_lib *lib = strcmp(o->profile_lib, "openssl") == 0 ? &bench_openssl : &bench_lucidtls;
+    const char *suite = o->profile_suite != NULL ? o->profile_suite : "AES128-GCM-SHA256";
+    char err[512] = "";
+    void *ctx = lib->ctx_new(pki, suite, err, sizeof err);
+    if (ctx == NULL) {
+        die("%s: %s", lib->name, err);
+    }
+    long n = o->profile_n > 0 ? o->profile_n : 50;
+    if (strcmp(o->profile, "hs") == 0) {
+        double a, b, c, d, e, f;
+        hs_batch(lib, ctx, suite, (int)n, &a, &b, &c, &d, &e, &f);
+        fprintf(stderr, "%s %s: %ld handshakes, server %.1f us, client %.1f us each\n", lib->name, suite, n, a, b);
+    } else {
+        static uint8_t data[REC], got[REC];
+        void *p = lib->pair_new(ctx);
+        if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0) {
+            die("%s: %s", lib->name, err);
+        }
+        double v = bulk_round(lib, p, 1, (int)n, data, got);
+        fprintf(stderr, "%s %s: %ld records client->server, %.0f MB/s\n", lib->name, suite, n, v);
+        lib->pair_free(p);
+    }
+    lib->ctx_free(ctx);
+    return 0;
+}
+
+/* ---- Output ---- */
+
+static int row_pass(const row *r)
+{
+    if (r->target == NULL) {
+        return -1;
+    }
+    double ratio = r->os != 0 ? r->lt / r->os : 0;
+    int ok = r->target_le ? ratio <= r->target_ratio : ratio >= r->target_ratio;
+    if (r->target_limit > 0) {
+        ok = ok && r->limit > 0 && r->lt / r->limit >= r->target_limit;
+    }
+    return ok;
+}
+
+static void print_json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            printf("\\%c", ch);
+        } else if (ch < 0x20) {
+            printf("\\u%04x", ch);
+        } else if (ch >= 0x80) {
+            putchar(ch); /* UTF-8 passes through */
+        } else {
+            putchar(ch);
+        }
+    }
+    putchar('"');
+}
+
+static void print_json(const machine *m, const opts *o, const evp_floor *ef, double clock_ns)
+{
+    static const char *const sections[] = {"handshake", "bulk", "memory"};
+    printf("{\"machine\":{\"cpu\":");
+    print_json_str(m->cpu);
+    printf(",\"nproc\":%ld,\"date\":", m->nproc);
+    print_json_str(m->date);
+    printf(",\"loadavg\":");
+    print_json_str(m->loadavg);
+    printf(",\"kernel\":");
+    print_json_str(m->kernel);
+    printf(",\"openssl\":");
+    print_json_str(OpenSSL_version(OPENSSL_VERSION));
+    printf(",\"lucidtls\":\"%s\",\"command\":", LT_VERSION_STRING);
+    print_json_str(m->command);
+    printf(",\"mode\":\"%s\",\"rounds\":%d,\"handshakes_per_round\":%d,\"bulk_records_per_round\":%d,"
+           "\"memory_connections\":%d,\"clock_read_ns\":%.0f,\"interval_ns_subtracted\":%.0f},\n",
+           o->quick ? "quick" : "default", o->rounds, o->hs_per_round, o->bulk_records, o->mem_conns, clock_ns,
+           g_interval_ns);
+    for (size_t s = 0; s < 3; s++) {
+        printf("\"%s\":[", sections[s]);
+        int first = 1;
+        for (int i = 0; i < g_nrows; i++) {
+            const row *r = &g_rows[i];
+            if (strcmp(r->section, sections[s]) != 0) {
+                continue;
+            }
+            printf("%s\n {\"name\":", first ? "" : ",");
+            first = 0;
+            print_json_str(r->name);
+            printf(",\"unit\":");
+            print_json_str(r->unit);
+            printf(",\"lucidtls\":%.6g,\"openssl\":%.6g,\"ratio\":%.4f", r->lt, r->os, r->os != 0 ? r->lt / r->os : 0);
+            if (r->limit > 0) {
+                printf(",\"evp_limit\":%.6g,\"lucidtls_of_limit\":%.4f", r->limit, r->lt / r->limit);
+            }
+            if (r->target != NULL) {
+                printf(",\"target\":");
+                print_json_str(r->target);
+                printf(",\"meets_target\":%s", row_pass(r) ? "true" : "false");
+            }
+            printf("}");
+        }
+        printf("],\n");
+    }
+    printf("\"crypto_floor\":{\"rsa2048_decrypt_pkcs1_us\":%.2f,\"rsa2048_decrypt_tls_padding_us\":%.2f,"
+           "\"rsa2048_encrypt_us\":%.2f,\"rsa2048_verify_sha256_us\":%.2f,\"aes128gcm_encrypt_MBps\":%.1f,"
+           "\"aes128gcm_seal_open_MBps\":%.1f,\"aes128cbc_hmac_sha256_encrypt_MBps\":%.1f,"
+           "\"aes128cbc_hmac_sha256_seal_open_MBps\":%.1f,\"aes128cbc_hmac_sha256_stitched_encrypt_MBps\":%.1f}}\n",
+           ef->rsa_dec_pkcs1_us, ef->rsa_dec_tls_us, ef->rsa_enc_us, ef->rsa_verify_us, ef->gcm_enc_mbs,
+           ef->gcm_seal_open_mbs, ef->cbc_enc_mbs, ef->cbc_seal_open_mbs, ef->stitched_enc_mbs);
+}
+
+static void print_table(const machine *m, const opts *o, const evp_floor *ef, double clock_ns)
+{
+    printf("lucidtls-bench: lucidtls %s vs OpenSSL libssl\n", LT_VERSION_STRING);
+    printf("  date:     %s\n", m->date);
+    printf("  machine:  %s, nproc %ld, %s\n", m->cpu, m->nproc, m->kernel);
+    printf("  load:     %s (/proc/loadavg at start; other work shares the CPUs)\n", m->loadavg);
+    printf("  openssl:  %s (libssl and libcrypto; lucidtls uses the same libcrypto)\n", OpenSSL_version(OPENSSL_VERSION));
+    printf("  command:  %s\n", m->command);
+    printf("  mode:     %s: %d rounds x %d handshakes, %d x 16 KiB records per direction, %d connections held\n",
+           o->quick ? "quick" : "default", o->rounds, o->hs_per_round, o->bulk_records, o->mem_conns);
+#ifdef __OPTIMIZE__
+    printf("  build:    optimised\n");
+#else
+    printf("  build:    NOT optimised (use -DCMAKE_BUILD_TYPE=Release for numbers)\n");
+#endif
+    printf("  CPU time: CLOCK_THREAD_CPUTIME_ID around each side's calls; one read costs %.0f ns, the %.0f ns\n"
+           "            an empty interval measures is subtracted from every interval\n", clock_ns, g_interval_ns);
+    printf("  heap:     malloc family interposed, malloc_usable_size bytes; OpenSSL hook %s\n\n",
+           g_alloc.crypto_hook_ok ? "installed" : "NOT installed");
+
+    static const char *const sections[] = {"handshake", "bulk", "memory"};
+    static const char *const titles[] = {
+        "Full handshakes (TLS 1.2, RSA-2048 key transport, EMS, client verifies chain + hostname)",
+        "Bulk: 16 KiB writes over an established connection, sender + receiver CPU in one thread",
+        "Memory (heap bytes, malloc_usable_size)"};
+    for (size_t s = 0; s < 3; s++) {
+        printf("%s\n", titles[s]);
+        printf("  %-58s %-8s %12s %12s %7s  %s\n", "metric", "unit", "lucidtls", "OpenSSL", "ratio", "target");
+        for (int i = 0; i < g_nrows; i++) {
+            const row *r = &g_rows[i];
+            if (strcmp(r->section, sections[s]) != 0) {
+                continue;
+            }
+            char tgt[96] = "";
+            if (r->target != NULL) {
+                snprintf(tgt, sizeof tgt, "%s %s", r->target, row_pass(r) ? "MET" : "MISSED");
+            }
+            printf("  %-58s %-8s %12.1f %12.1f %7.3f  %s\n", r->name, r->unit, r->lt, r->os,
+                   r->os != 0 ? r->lt / r->os : 0, tgt);
+            if (r->limit > 0) {
+                printf("  %-58s %-8s %12.1f %12.1f %7s  lucidtls at %.0f%% of it, OpenSSL at %.0f%%\n",
+                       "    EVP limit (seal+open, same cipher)", r->unit, r->limit, r->limit, "", 100 * r->lt / r->limit,
+                       100 * r->os / r->limit);
+            }
+        }
+        printf("\n");
+    }
+    printf("Crypto floor (EVP alone, the calls both libraries make)\n");
+    printf("  RSA-2048 decrypt, PKCS#1 v1.5, 48-byte secret   %8.1f us\n", ef->rsa_dec_pkcs1_us);
+    printf("  RSA-2048 decrypt, RSA_PKCS1_WITH_TLS_PADDING    %8.1f us  (what both libraries call)\n", ef->rsa_dec_tls_us);
+    printf("  RSA-2048 encrypt, PKCS#1 v1.5                   %8.1f us\n", ef->rsa_enc_us);
+    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (the leaf signature check)\n", ef->rsa_verify_us);
+    printf("  AES-128-GCM encrypt, 16 KiB                     %8.1f MB/s\n", ef->gcm_enc_mbs);
+    printf("  AES-128-GCM seal + open, 16 KiB                 %8.1f MB/s\n", ef->gcm_seal_open_mbs);
+    printf("  AES-128-CBC + HMAC-SHA256 encrypt, 16 KiB       %8.1f MB/s  (separate passes)\n", ef->cbc_enc_mbs);
+    printf("  AES-128-CBC + HMAC-SHA256 seal + open, 16 KiB   %8.1f MB/s  (separate passes)\n", ef->cbc_seal_open_mbs);
+    if (ef->stitched_enc_mbs > 0) {
+        printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt        %8.1f MB/s  (libssl's one-pass cipher)\n",
+               ef->stitched_enc_mbs);
+    } else {
+        printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt            n/a  (not available here)\n");
+    }
+}
+
+/* ---- main ---- */
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: lucidtls-bench [--quick] [--json]\n"
+                    "       lucidtls-bench --profile hs|bulk --lib lucidtls|openssl [--suite NAME] [--n N]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    /* Before any other OpenSSL call: later it would be refused. */
+    alloc_install_crypto_hook();
+
+    opts o;
+    memset(&o, 0, sizeof o);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0) {
+            o.quick = 1;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+            o.profile = argv[++i];
+        } else if (strcmp(argv[i], "--lib") == 0 && i + 1 < argc) {
+            o.profile_lib = argv[++i];
+        } else if (strcmp(argv[i], "--suite") == 0 && i + 1 < argc) {
+            o.profile_suite = argv[++i];
+        } else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc) {
+            o.profile_n = atol(argv[++i]);
+        } else {
+            usage();
+        }
+    }
+    if (o.profile != NULL && (o.profile_lib == NULL || (strcmp(o.profile, "hs") != 0 && strcmp(o.profile, "bulk") != 0))) {
+        usage();
+    }
+    if (o.quick) {
+        o.rounds = 5;
+        o.hs_per_round = 60;
+        o.bulk_records = 1000;
+        o.mem_conns = 100;
+        o.evp_seconds = 0.25;
+    } else {
+        o.rounds = 9;
+        o.hs_per_round = 400;
+        o.bulk_records = 6000;
+        o.mem_conns = 200;
+        o.evp_seconds = 1.5;
+    }
+    logf_ = stderr;
+
+    machine m;
+    machine_info(&m, argc, argv);
+
+    /* One demo PKI for both libraries. */
+    lt_demo_pki demo;
+    if (lt_demo_pki_make(&demo, "localhost") != LT_OK) {
+        die("%s%s", "lt_demo_pki_make failed", "");
+    }
+    bench_pki pki = {demo.ca_pem, demo.chain_pem, demo.key_pem};
+
+    if (o.profile != NULL) {
+        int rc = run_profile(&o, &pki);
+        lt_demo_pki_free(&demo);
+        return rc;
+    }
+
+    double c0 = thread_cpu_ns();
+    for (int i = 0; i < 10000; i++) {
+        (void)thread_cpu_ns();
+    }
+    double clock_ns = (thread_cpu_ns() - c0) / 10001;
+
+    calibrate_intervals();
+    progress("crypto floor (EVP)");
+    evp_floor ef;
+    char err[512] = "";
+    if (evp_measure(&pki, o.evp_seconds, &ef, err, sizeof err) != 0 || evp_rsa_prepare(&pki) != 0) {
+        die("%s%s", err, "");
+    }
+
+    for (int si = 0; si < N_SUITES; si++) {
+        const char *suite = SUITES[si];
+        void *ctxs[N_LIBS];
+        for (int l = 0; l < N_LIBS; l++) {
+            ctxs[l] = LIBS[l]->ctx_new(&pki, suite, err, sizeof err);
+            if (ctxs[l] == NULL) {
+                die("%s: %s", LIBS[l]->name, err);
+            }
+            sanity(LIBS[l], ctxs[l], suite);
+        }
+
+        char what[128];
+        snprintf(what, sizeof what, "%s: handshakes", suite);
+        progress(what);
+        hs_result hr[N_LIBS];
+        run_handshakes(&o, ctxs, suite, hr);
+        row *r = add_row("handshake", "us", hr[0].server_us, hr[1].server_us, "%s server CPU per handshake", suite, "");
+        r->target = "<= 0.85x";
+        r->target_ratio = 0.85;
+        r->target_le = 1;
+        add_row("handshake", "us", hr[0].client_us, hr[1].client_us, "%s client CPU per handshake", suite, "");
+        add_row("handshake", "us", hr[0].rsa_us, hr[1].rsa_us, "%s   RSA-2048 decrypt (EVP, same rounds)", suite, "");
+        add_row("handshake", "us", hr[0].server_overhead_us, hr[1].server_overhead_us,
+                "%s server overhead (CPU - RSA decrypt)", suite, "");
+        add_row("handshake", "us", hr[0].client_us - ef.rsa_enc_us - ef.rsa_verify_us,
+                hr[1].client_us - ef.rsa_enc_us - ef.rsa_verify_us, "%s client overhead (CPU - RSA enc - verify)", suite,
+                "");
+        add_row("handshake", "calls", hr[0].server_allocs, hr[1].server_allocs, "%s server allocations per handshake",
+                suite, "");
+        add_row("handshake", "calls", hr[0].client_allocs, hr[1].client_allocs, "%s client allocations per handshake",
+                suite, "");
+
+        snprintf(what, sizeof what, "%s: bulk", suite);
+        progress(what);
+        double mbs[N_LIBS][2];
+        run_bulk(&o, ctxs, suite, mbs);
+        int gcm = strstr(suite, "GCM") != NULL;
+        double limit = gcm ? ef.gcm_seal_open_mbs : ef.cbc_seal_open_mbs;
+        for (int dir = 0; dir < 2; dir++) {
+            r = add_row("bulk", "MB/s", mbs[0][dir], mbs[1][dir], "%s %s", suite,
+                        dir == 0 ? "client->server" : "server->client");
+            r->limit = limit;
+            if (gcm) {
+                r->target = ">= 1.2x, >= 85% EVP";
+                r->target_ratio = 1.2;
+                r->target_le = 0;
+                r->target_limit = 0.85;
+            }
+        }
+
+        snprintf(what, sizeof what, "%s: memory", suite);
+        progress(what);
+        mem_result mr[N_LIBS];
+        for (int l = 0; l < N_LIBS; l++) {
+            run_memory(&o, LIBS[l], ctxs[l], suite, &mr[l]);
+            if (mr[l].residual > 1024 || mr[l].residual < -1024) {
+                fprintf(stderr, "  note: %s left %lld bytes after freeing every connection (lazy caches?)\n",
+                        LIBS[l]->name, mr[l].residual);
+            }
+        }
+        for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
+            const char *who = side == SIDE_SERVER ? "server" : "client";
+            r = add_row("memory", "bytes", mr[0].idle[side], mr[1].idle[side], "%s %s heap per idle connection", suite,
+                        who);
+            r->target = "<= 0.5x";
+            r->target_ratio = 0.5;
+            r->target_le = 1;
+            add_row("memory", "bytes", mr[0].idle_crypto[side], mr[1].idle_crypto[side],
+                    "%s %s   of which via OPENSSL_malloc", suite, who);
+            add_row("memory", "bytes", mr[0].after_data[side], mr[1].after_data[side],
+                    "%s %s heap after 16 KiB each way", suite, who);
+            add_row("memory", "bytes", mr[0].peak[side], mr[1].peak[side], "%s %s heap peak during handshake", suite,
+                    who);
+        }
+        for (int l = 0; l < N_LIBS; l++) {
+            LIBS[l]->ctx_free(ctxs[l]);
+        }
+    }
+
+    if (o.json) {
+        print_json(&m, &o, &ef, clock_ns);
+    } else {
+        print_table(&m, &o, &ef, clock_ns);
+    }
+    lt_demo_pki_free(&demo);
+    return 0;
+}
