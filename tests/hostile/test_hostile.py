@@ -199,6 +199,24 @@ def _(name):
                      "LT_ERR_DECODE")
 
 
+@case("ClientHello whose inner lengths overrun the message")
+def _(name):
+    rnd = os.urandom(32)
+    bodies = {
+        "session_id length 200": u16(0x0303) + rnd + u8(200) + os.urandom(10),
+        "session_id of 33 bytes": u16(0x0303) + rnd + vec(1, os.urandom(33)) + vec(2, u16(0x002F)) + vec(1, b"\x00"),
+        "cipher_suites length 0xFFFE": u16(0x0303) + rnd + u8(0) + u16(0xFFFE) + u16(0x002F) + vec(1, b"\x00"),
+        "odd cipher_suites length": u16(0x0303) + rnd + u8(0) + vec(2, b"\x00\x2f\x00") + vec(1, b"\x00"),
+        "extensions length past the end": client_hello_body(extensions=None) + u16(500) + ext_reneg_empty(),
+        "extension body past the block": client_hello_body(extensions=None) + vec(2, u16(EXT_RENEG) + u16(40) + b"\x00"),
+        "trailing byte after extensions": client_hello_body(extensions=default_extensions()) + b"\x00",
+    }
+    for label, body in bodies.items():
+        c = connect()
+        c.send(record(CT_HANDSHAKE, handshake(HS_CLIENT_HELLO, body), version=0x0301))
+        expect_fatal("%s: %s" % (name, label), c, ALERT_CODES["decode_error"], "LT_ERR_DECODE")
+
+
 @case("ClientHello whose handshake length promises more, then EOF")
 def _(name):
     body = client_hello_body(extensions=default_extensions())
