@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn/conn.h"
 #include "pair.h"
 #include "test.h"
 
@@ -455,6 +456,57 @@ static void test_keylog_line(void)
     pair_free(&p);
 }
 
+typedef struct alert_seen {
+    int warnings_recv;
+    int last_desc;
+} alert_seen;
+
+static void watch_alerts(void *arg, const lt_conn *c, const lt_event *ev)
+{
+    alert_seen *a = arg;
+    if (ev->kind == LT_EV_ALERT_RECV) {
+        a->warnings_recv++;
+        a->last_desc = strcmp(ev->what, "no_renegotiation") == 0 ? 100 : -1;
+    }
+}
+
+/* RFC 5746 / RFC 5246 7.2.2: we refuse renegotiation with a warning
+ * no_renegotiation and the connection goes on. (Real peers that asked then
+ * abort on their side: OpenSSL and GnuTLS both do; that is their policy.) */
+static void renegotiation_refused(int client_asks)
+{
+    lt_pair p;
+    alert_seen seen = {0, 0};
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    lt_config_set_trace(client_asks ? p.ccfg : p.scfg, watch_alerts, &seen, 0);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    /* White box: queue a protected HelloRequest from the server, or a new
+     * ClientHello from the client, as a peer asking to renegotiate would. */
+    static const uint8_t hello_request[] = {LT_HS_HELLO_REQUEST, 0, 0, 0};
+    static const uint8_t client_hello[] = {LT_HS_CLIENT_HELLO, 0, 0, 2, 3, 3};
+    lt_conn *asker = client_asks ? p.client : p.server;
+    if (client_asks) {
+        EXPECT_EQ(lt_record_write(&asker->rec, LT_CT_HANDSHAKE, client_hello, sizeof client_hello), LT_OK);
+    } else {
+        EXPECT_EQ(lt_record_write(&asker->rec, LT_CT_HANDSHAKE, hello_request, sizeof hello_request), LT_OK);
+    }
+    pair_pump(&p);
+    pair_pump(&p);
+    EXPECT_EQ(seen.warnings_recv, 1);
+    EXPECT_EQ(seen.last_desc, 100);
+    EXPECT(lt_conn_is_established(p.client) && lt_conn_is_established(p.server));
+    EXPECT_EQ(lt_conn_error(p.client, NULL), 0);
+    EXPECT_EQ(lt_conn_error(p.server, NULL), 0);
+    const uint8_t d[] = "still talking";
+    EXPECT_EQ(pair_transfer(&p, 1, d, sizeof d), LT_OK);
+    EXPECT_EQ(pair_transfer(&p, 0, d, sizeof d), LT_OK);
+    pair_free(&p);
+}
+
+static void test_server_hello_request_refused(void) { renegotiation_refused(0); }
+static void test_client_renegotiation_refused(void) { renegotiation_refused(1); }
+
 int main(void)
 {
     LT_RUN(test_every_suite);
@@ -478,5 +530,7 @@ int main(void)
     LT_RUN(test_ems_off_on_one_side);
     LT_RUN(test_trace_hides_secrets_unless_asked);
     LT_RUN(test_keylog_line);
+    LT_RUN(test_server_hello_request_refused);
+    LT_RUN(test_client_renegotiation_refused);
     return lt_test_summary();
 }
