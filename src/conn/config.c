@@ -102,8 +102,8 @@ int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
 
 static int set_from_file(lt_config *cfg, const char *path, int (*setter)(lt_config *, const char *, size_t))
 {
-    char *pem;
-    size_t len;
+    char *pem = NULL;
+    size_t len = 0;
     LT_GUARD(read_file(cfg, path, &pem, &len));
     int rc = setter(cfg, pem, len);
     lt_wipe(pem, len); /* may be a private key */
