@@ -408,7 +408,9 @@ lt_session() {
     timeout -k 2 "$((tmo + 5))" "$@" <"$fifo" >"$LAST_OUT" 2>"$LAST_ERR" &
     pid=$!
     LT_PIDS+=("$pid")
-    exec {fd}<>"$fifo"
+    # Open the write end blocking: it returns once CMD has opened the read
+    # end, so CMD cannot open it after we closed it and wait forever.
+    exec {fd}>"$fifo"
     (trap '' PIPE; printf '%b' "$send" >&"$fd") 2>/dev/null
     if [ -n "$expect" ]; then
         deadline=$((SECONDS + tmo))
