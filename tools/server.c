@@ -1,34 +1,80 @@
 /*
- * lucidtls server: accept clients one at a time, forever. A client that
- * misbehaves costs one line on stderr, never the server.
+ * lucidtls server: many clients at once, one thread, one epoll loop.
+ *
+ * A client that misbehaves costs one line on stderr, never the server and
+ * never another client: sockets are non-blocking, every connection has a
+ * deadline (handshake, then idle), and its memory is bounded (backpressure:
+ * see SRV_OUT_HIGH_WATER). The per-connection work is in server_conn.c.
+ *
+ * At --max-conns live connections the server stops accepting: new clients
+ * wait in the kernel's listen backlog and are served as soon as a slot frees
+ * (at worst when a silent client hits its handshake timeout). We do not
+ * accept-and-close, because a client turned away has nothing to retry with,
+ * while one in the backlog is merely late.
  */
+#define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
-#include "lucidtls/lucidtls_fd.h"
-#include "narrate.h"
+#include "server.h"
 
-/* A silent client gives up its turn after this long. */
-#define CLIENT_TIMEOUT_S 10
-/* The most we buffer while waiting for an HTTP request's blank line. */
-#define MAX_REQUEST 65536
+#define DEFAULT_HANDSHAKE_TIMEOUT_S 10.0
+#define DEFAULT_IDLE_TIMEOUT_S 60.0
+#define DEFAULT_MAX_CONNS 1024
+/* File descriptors we need besides the clients': stdio, listener, epoll,
+ * signalfd, the key log, slack. */
+#define RESERVED_FDS 16
+/* After EMFILE and the like: how long to leave the listener alone. */
+#define ACCEPT_RETRY_MS 100
+/* Accepts per wake-up, so a flood of connects cannot starve live clients. */
+#define ACCEPT_BURST 64
+#define MAX_EVENTS 128
 
-typedef struct server_opts {
-    const char *host;
-    const char *port;
-    const char *cert;
-    const char *key;
-    const char *ciphers;
-    int www;
-    int explain;
-    int show_secrets;
-} server_opts;
+/* Tags for the epoll set; connections are tagged with their srv_conn. */
+static char listener_tag;
+static char signal_tag;
+
+static const char USAGE[] =
+    "usage: lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
+    "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
+    "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--max-conns N]\n";
+
+/* ---- options -------------------------------------------------------------- */
+
+static int parse_seconds(const char *arg, const char *name, double *out)
+{
+    char *end = NULL;
+    double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v > 0) || v > 86400.0 * 365) {
+        fprintf(stderr, "lucidtls: %s wants a number of seconds > 0, not '%s'\n", name, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_count(const char *arg, const char *name, long *out)
+{
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || v < 1 || v > 1000000) {
+        fprintf(stderr, "lucidtls: %s wants a whole number from 1 to 1000000, not '%s'\n", name, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
 
 static int parse_opts(int argc, char **argv, server_opts *o)
 {
@@ -41,13 +87,20 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"www", no_argument, NULL, 'w'},
         {"explain", no_argument, NULL, 'e'},
         {"show-secrets", no_argument, NULL, 's'},
+        {"handshake-timeout", required_argument, NULL, 'T'},
+        {"idle-timeout", required_argument, NULL, 'I'},
+        {"max-conns", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->host = "127.0.0.1";
+    o->handshake_timeout_s = DEFAULT_HANDSHAKE_TIMEOUT_S;
+    o->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
+    o->max_conns = DEFAULT_MAX_CONNS;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    int bad = 0;
+    while (!bad && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': o->port = optarg; break;
         case 'c': o->cert = optarg; break;
@@ -57,16 +110,20 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case 'w': o->www = 1; break;
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
-        default: return -1;
+        case 'T': bad = parse_seconds(optarg, "--handshake-timeout", &o->handshake_timeout_s); break;
+        case 'I': bad = parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s); break;
+        case 'M': bad = parse_count(optarg, "--max-conns", &o->max_conns); break;
+        default: bad = -1; break;
         }
     }
-    if (optind != argc || o->port == NULL || o->cert == NULL || o->key == NULL) {
-        fprintf(stderr, "usage: lucidtls server --port P --cert CHAIN.pem --key KEY.pem "
-                        "[--host ADDR] [--www] [--ciphers LIST] [--explain] [--show-secrets]\n");
+    if (bad || optind != argc || o->port == NULL || o->cert == NULL || o->key == NULL) {
+        fputs(USAGE, stderr);
         return -1;
     }
     return 0;
 }
+
+/* ---- config ---------------------------------------------------------------- */
 
 static int config_fail(lt_config *cfg, const char *what, const char *arg)
 {
@@ -75,7 +132,7 @@ static int config_fail(lt_config *cfg, const char *what, const char *arg)
     return -1;
 }
 
-static lt_config *make_config(const server_opts *o, narrator *nar)
+static lt_config *make_config(const server_opts *o)
 {
     lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
     if (cfg == NULL) {
@@ -94,152 +151,265 @@ static lt_config *make_config(const server_opts *o, narrator *nar)
         lt_config_free(cfg);
         return NULL;
     }
-    if (nar != NULL) {
-        lt_config_set_trace(cfg, narrate_trace, nar, o->show_secrets);
+    if (o->explain) {
+        /* Each connection has its own narrator (server_conn.c). */
+        lt_config_set_trace(cfg, srv_conn_trace, NULL, o->show_secrets);
     }
     tool_keylog_setup(cfg);
     return cfg;
 }
 
-/* "client 127.0.0.1:5555: handshake failed: LT_ERR_X: detail" */
-static void log_failure(const char *peer, const char *stage, const lt_conn *conn, int rc, int saved_errno)
+/* Every client is a descriptor: raise the soft limit as far as --max-conns
+ * needs (up to the hard limit), or serve fewer clients than asked. */
+static void fit_fd_limit(server_opts *o)
 {
-    const char *detail = NULL;
-    int sticky = lt_conn_error(conn, &detail);
-    if (sticky < 0) {
-        rc = sticky;
-    }
-    char why[512];
-    if (rc == LT_WANT_INPUT || rc == LT_WANT_OUTPUT) {
-        /* Only SO_RCVTIMEO / SO_SNDTIMEO make a blocking socket say so. */
-        snprintf(why, sizeof why, "timed out: the client was silent (or not reading) for %d s", CLIENT_TIMEOUT_S);
-    } else if (detail != NULL && detail[0] != '\0' && rc != LT_ERR_PEER_ALERT) {
-        snprintf(why, sizeof why, "%s", detail);
-    } else {
-        tool_describe_error(conn, rc, saved_errno, "client", why, sizeof why);
-    }
-    fprintf(stderr, "client %s: %s: %s: %s\n", peer, stage, lt_result_name(rc), why);
-}
-
-/* Echo until the client sends close_notify, then answer with ours. */
-static int serve_echo(lt_conn *conn, int fd)
-{
-    char buf[16384];
-    for (;;) {
-        size_t n = 0;
-        int rc = lt_fd_read(conn, fd, buf, sizeof buf, &n);
-        if (rc == LT_CLOSED) {
-            return lt_fd_close(conn, fd);
-        }
-        if (rc != LT_OK) {
-            return rc;
-        }
-        rc = lt_fd_write(conn, fd, buf, n, NULL);
-        if (rc != LT_OK) {
-            return rc;
-        }
-    }
-}
-
-static int has_blank_line(const char *req, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (req[i] == '\n' && req[i + 1] == '\n') {
-            return 1;
-        }
-        if (i + 3 < len && memcmp(req + i, "\r\n\r\n", 4) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* Like `openssl s_server -www`: read one request (its header may come in any
- * number of records), answer with what was negotiated, close. */
-static int serve_www(lt_conn *conn, int fd)
-{
-    char *req = malloc(MAX_REQUEST);
-    size_t len = 0;
-    int rc = LT_OK;
-    if (req == NULL) {
-        return LT_ERR_NOMEM;
-    }
-    while (!has_blank_line(req, len)) {
-        if (len == MAX_REQUEST) {
-            free(req);
-            return LT_ERR_USAGE;
-        }
-        size_t n = 0;
-        rc = lt_fd_read(conn, fd, req + len, MAX_REQUEST - len, &n);
-        if (rc != LT_OK) {
-            free(req);
-            return rc == LT_CLOSED ? lt_fd_close(conn, fd) : rc;
-        }
-        len += n;
-    }
-    free(req);
-    char body[1024];
-    char page[1400];
-    tool_summary(conn, body, sizeof body);
-    int k = snprintf(page, sizeof page,
-                     "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                     "lucidtls %s\n\n%s",
-                     LT_VERSION_STRING, body);
-    rc = lt_fd_write(conn, fd, page, (size_t)k, NULL);
-    if (rc != LT_OK) {
-        return rc;
-    }
-    return lt_fd_close(conn, fd);
-}
-
-/* Close without a reset: if unread bytes (say the client's close_notify) sit
- * in our receive queue, close() would send RST and the client could lose the
- * answer we just sent. So: FIN first, then drain briefly. */
-static void close_gently(int fd)
-{
-    char sink[4096];
-    (void)shutdown(fd, SHUT_WR);
-    tool_set_timeouts(fd, 1);
-    for (int i = 0; i < 64; i++) {
-        ssize_t k = recv(fd, sink, sizeof sink, 0);
-        if (k <= 0) {
-            break;
-        }
-    }
-    close(fd);
-}
-
-static void serve_one(lt_config *cfg, int fd, const server_opts *o, narrator *nar)
-{
-    char peer[80];
-    tool_peer_name(fd, peer, sizeof peer);
-    tool_set_timeouts(fd, CLIENT_TIMEOUT_S);
-    lt_conn *conn = lt_conn_new(cfg);
-    if (conn == NULL) {
-        fprintf(stderr, "client %s: cannot create a connection: out of memory\n", peer);
-        close(fd);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
         return;
     }
-    if (nar != NULL) {
-        narrator_reset(nar);
-        fprintf(stderr, "\n=== connection from %s: Bob is %s, Alice is us ===\n", peer, peer);
+    rlim_t need = (rlim_t)o->max_conns + RESERVED_FDS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) ? need : rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        (void)getrlimit(RLIMIT_NOFILE, &rl);
     }
-    int rc = lt_fd_handshake(conn, fd);
-    int saved_errno = errno;
-    if (rc != LT_OK) {
-        log_failure(peer, "handshake failed", conn, rc, saved_errno);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        long fit = rl.rlim_cur > RESERVED_FDS ? (long)(rl.rlim_cur - RESERVED_FDS) : 1;
+        fprintf(stderr, "lucidtls: warning: open file limit %llu: serving at most %ld clients at once, not %ld\n",
+                (unsigned long long)rl.rlim_cur, fit, o->max_conns);
+        o->max_conns = fit;
+    }
+}
+
+/* ---- timers ----------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void srv_timer_unlink(srv *s, srv_conn *c)
+{
+    srv_timer_list *l = &s->timers[c->phase];
+    if (c->tprev != NULL) {
+        c->tprev->tnext = c->tnext;
+    } else if (l->head == c) {
+        l->head = c->tnext;
+    }
+    if (c->tnext != NULL) {
+        c->tnext->tprev = c->tprev;
+    } else if (l->tail == c) {
+        l->tail = c->tprev;
+    }
+    c->tprev = c->tnext = NULL;
+}
+
+/* (Re)start c's deadline for `phase`: to the tail of that phase's list. */
+void srv_timer_set(srv *s, srv_conn *c, srv_phase phase)
+{
+    srv_timer_unlink(s, c);
+    c->phase = phase;
+    srv_timer_list *l = &s->timers[phase];
+    c->deadline_ms = s->now_ms + l->timeout_ms;
+    c->tprev = l->tail;
+    if (l->tail != NULL) {
+        l->tail->tnext = c;
     } else {
-        rc = o->www ? serve_www(conn, fd) : serve_echo(conn, fd);
-        saved_errno = errno;
-        if (rc != LT_OK) {
-            log_failure(peer, "connection failed", conn, rc, saved_errno);
+        l->head = c;
+    }
+    l->tail = c;
+}
+
+/* Milliseconds until the next deadline (-1: none). */
+static int next_timeout(const srv *s)
+{
+    int64_t next = -1;
+    for (int i = 0; i < SRV_NPHASES; i++) {
+        const srv_conn *h = s->timers[i].head;
+        if (h != NULL && (next < 0 || h->deadline_ms < next)) {
+            next = h->deadline_ms;
         }
     }
-    if (nar != NULL) {
-        narrate_flush(nar);
+    if (s->accept_retry_ms > 0 && (next < 0 || s->accept_retry_ms < next)) {
+        next = s->accept_retry_ms;
     }
-    lt_conn_free(conn);
-    close_gently(fd);
+    if (next < 0) {
+        return -1;
+    }
+    int64_t wait = next - s->now_ms;
+    return wait < 0 ? 0 : (wait > 60000 ? 60000 : (int)wait);
+}
+
+static void expire_timers(srv *s)
+{
+    for (int i = 0; i < SRV_NPHASES; i++) {
+        srv_timer_list *l = &s->timers[i];
+        while (l->head != NULL && l->head->deadline_ms <= s->now_ms) {
+            srv_conn_expire(s, l->head);
+        }
+    }
+}
+
+/* ---- accepting ------------------------------------------------------------- */
+
+static void set_accepting(srv *s, int on)
+{
+    if (s->accepting == on) {
+        return;
+    }
+    struct epoll_event ev = {.events = on ? EPOLLIN : 0, .data.ptr = &listener_tag};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev) == 0) {
+        s->accepting = on;
+    }
+}
+
+static void pause_for_cap(srv *s)
+{
+    if (!s->told_cap) {
+        fprintf(stderr,
+                "lucidtls: %ld connections live (--max-conns): new clients wait in the listen backlog "
+                "until one ends\n",
+                s->opts->max_conns);
+        s->told_cap = 1;
+    }
+    set_accepting(s, 0);
+}
+
+void srv_conn_gone(srv *s)
+{
+    if (!s->accepting && s->accept_retry_ms == 0 && s->lfd >= 0 && (long)s->live < s->opts->max_conns) {
+        set_accepting(s, 1);
+    }
+}
+
+static void accept_ready(srv *s)
+{
+    for (int i = 0; i < ACCEPT_BURST; i++) {
+        if ((long)s->live >= s->opts->max_conns) {
+            pause_for_cap(s);
+            return;
+        }
+        int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return;
+            }
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) {
+                continue;
+            }
+            /* EMFILE, ENFILE, ENOBUFS, ENOMEM: the pending connection stays
+             * readable, so level-triggered epoll would spin; back off. */
+            fprintf(stderr, "lucidtls: accept: %s\n", strerror(errno));
+            set_accepting(s, 0);
+            s->accept_retry_ms = s->now_ms + ACCEPT_RETRY_MS;
+            return;
+        }
+        srv_conn *c = srv_conn_new(s, fd);
+        if (c == NULL) {
+            close(fd);
+            continue;
+        }
+        /* The ClientHello may be here already. */
+        srv_conn_run(s, c, 0);
+    }
+}
+
+static void retry_accept(srv *s)
+{
+    if (s->accept_retry_ms > 0 && s->now_ms >= s->accept_retry_ms) {
+        s->accept_retry_ms = 0;
+        srv_conn_gone(s);
+    }
+}
+
+/* ---- the loop -------------------------------------------------------------- */
+
+/* SIGINT / SIGTERM arrive as readable data on a signalfd, so the loop sees
+ * them between events, never in the middle of a connection's step. */
+static int signals_fd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) {
+        return -1;
+    }
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static int add_fd(int epfd, int fd, void *tag)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tag};
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void run_loop(srv *s, int sfd)
+{
+    struct epoll_event evs[MAX_EVENTS];
+    for (;;) {
+        s->now_ms = now_ms();
+        int n = epoll_wait(s->epfd, evs, MAX_EVENTS, next_timeout(s));
+        if (n < 0 && errno != EINTR) {
+            fprintf(stderr, "lucidtls: epoll_wait: %s\n", strerror(errno));
+            return;
+        }
+        s->now_ms = now_ms();
+        for (int i = 0; i < n; i++) {
+            void *tag = evs[i].data.ptr;
+            if (tag == &signal_tag) {
+                struct signalfd_siginfo si;
+                if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                    fprintf(stderr, "lucidtls: %s: closing the listener and %zu connection(s)\n",
+                            strsignal((int)si.ssi_signo), s->live);
+                    return;
+                }
+            } else if (tag == &listener_tag) {
+                accept_ready(s);
+            } else {
+                srv_conn_run(s, tag, evs[i].events);
+            }
+        }
+        expire_timers(s);
+        retry_accept(s);
+    }
+}
+
+static void shutdown_all(srv *s)
+{
+    while (s->all != NULL) {
+        srv_conn_free(s, s->all);
+    }
+}
+
+/* Listener, signals and epoll set up: serve until SIGINT / SIGTERM. */
+static int serve(srv *s, int port)
+{
+    int sfd = signals_fd();
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    int rc = 0;
+    if (sfd < 0 || s->epfd < 0 || add_fd(s->epfd, sfd, &signal_tag) != 0 ||
+        add_fd(s->epfd, s->lfd, &listener_tag) != 0) {
+        fprintf(stderr, "lucidtls: cannot set up the event loop: %s\n", strerror(errno));
+        rc = 1;
+    } else {
+        s->accepting = 1;
+        fprintf(stderr, "listening on %s:%d\n", s->opts->host, port);
+        run_loop(s, sfd);
+    }
+    /* Graceful end: no new clients, live ones closed. */
+    close(s->lfd);
+    s->lfd = -1;
+    shutdown_all(s);
+    if (s->epfd >= 0) {
+        close(s->epfd);
+    }
+    if (sfd >= 0) {
+        close(sfd);
+    }
+    return rc;
 }
 
 int cmd_server(int argc, char **argv)
@@ -248,13 +418,9 @@ int cmd_server(int argc, char **argv)
     if (parse_opts(argc, argv, &o) != 0) {
         return 2;
     }
-    narrator *nar = NULL;
-    if (o.explain) {
-        nar = narrator_new(stderr, o.show_secrets, 0);
-    }
-    lt_config *cfg = make_config(&o, nar);
+    fit_fd_limit(&o);
+    lt_config *cfg = make_config(&o);
     if (cfg == NULL) {
-        narrator_free(nar);
         return 1;
     }
     char err[256];
@@ -263,20 +429,22 @@ int cmd_server(int argc, char **argv)
     if (lfd < 0) {
         fprintf(stderr, "lucidtls: %s\n", err);
         lt_config_free(cfg);
-        narrator_free(nar);
         return 1;
     }
-    fprintf(stderr, "listening on %s:%d\n", o.host, port);
-    for (;;) {
-        int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) {
-            if (errno != EINTR && errno != ECONNABORTED) {
-                fprintf(stderr, "lucidtls: accept: %s\n", strerror(errno));
-                /* e.g. EMFILE: do not spin at full speed. */
-                sleep(1);
-            }
-            continue;
-        }
-        serve_one(cfg, fd, &o, nar);
-    }
+    /* tool_listen's backlog is short; a burst of clients must wait in the
+     * kernel, not be dropped (a second listen() only resizes the queue). */
+    (void)listen(lfd, SOMAXCONN);
+    (void)tool_set_nonblocking(lfd, 1);
+
+    srv s;
+    memset(&s, 0, sizeof s);
+    s.opts = &o;
+    s.cfg = cfg;
+    s.lfd = lfd;
+    s.timers[SRV_PH_HANDSHAKE].timeout_ms = (int64_t)(o.handshake_timeout_s * 1000.0);
+    s.timers[SRV_PH_DATA].timeout_ms = (int64_t)(o.idle_timeout_s * 1000.0);
+    s.timers[SRV_PH_CLOSING].timeout_ms = SRV_CLOSE_LINGER_MS;
+    int rc = serve(&s, port);
+    lt_config_free(cfg);
+    return rc;
 }
