@@ -25,6 +25,19 @@
 
 #include "bench.h"
 
+/* Under callgrind, --profile ... --side client|server collects only inside
+ * that side's intervals (run with --collect-atstart=no). */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND 1
+#endif
+#endif
+#ifndef HAVE_CALLGRIND
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
+int g_collect_side = -1;
+
 extern void *__libc_malloc(size_t n);
 extern void __libc_free(void *p);
 extern void *__libc_calloc(size_t n, size_t m);
@@ -202,6 +215,9 @@ double wall_ns(void)
 void side_enter(int side)
 {
     g_alloc_side = side;
+    if (side == g_collect_side) {
+        CALLGRIND_TOGGLE_COLLECT;
+    }
     if (g_side_timing) {
         side_t0 = thread_cpu_ns();
     }
@@ -212,6 +228,9 @@ void side_leave(void)
     if (g_side_timing) {
         g_side_ns[g_alloc_side] += thread_cpu_ns() - side_t0;
         g_side_intervals[g_alloc_side]++;
+    }
+    if (g_alloc_side == g_collect_side) {
+        CALLGRIND_TOGGLE_COLLECT;
     }
     g_alloc_side = SIDE_BENCH;
 }

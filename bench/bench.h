@@ -31,6 +31,7 @@ typedef struct alloc_stats {
 
 extern alloc_stats g_alloc;
 extern int g_alloc_side;
+extern int g_collect_side; /* callgrind: collect only inside this side's calls (-1: off) */
 
 /* Installs OpenSSL's allocator hook (must run before any other OpenSSL
  * call). The malloc family itself is interposed in alloc.c. */
@@ -96,6 +97,7 @@ typedef struct bench_lib {
 
 extern const bench_lib bench_lucidtls;
 extern const bench_lib bench_openssl;
+extern const bench_lib bench_openssl_release; /* the same with SSL_MODE_RELEASE_BUFFERS */
 
 /* ---- Raw libcrypto floor (evp.c) ---- */
 
@@ -115,6 +117,11 @@ typedef struct evp_floor {
  * call (tls_padding: RSA_PKCS1_WITH_TLS_PADDING). */
 int evp_rsa_prepare(const bench_pki *pki);
 double evp_rsa_decrypt_us(int n, int tls_padding);
+
+/* Seal + open of n 16 KiB buffers (AES-128-GCM, or AES-128-CBC + HMAC-SHA256
+ * in separate passes), MB/s. */
+int evp_bulk_prepare(void);
+double evp_bulk_mbs(int gcm, int n);
 
 int evp_measure(const bench_pki *pki, double seconds, evp_floor *out, char *err, size_t errcap);
 
