@@ -10,6 +10,7 @@
 # entry per build step and per example. Exits non-zero on any failure.
 #
 # Knobs: LT_SKIP_DEPS=1 (do not run install_deps.sh), LT_SKIP_ASAN=1,
+# LT_BUILD_DIR / LT_ASAN_BUILD_DIR (default build, build-asan),
 # JOBS (parallelism, default nproc), CTEST_ARGS (extra ctest arguments,
 # e.g. "-R interop").
 set -uo pipefail
@@ -73,7 +74,10 @@ run_suite() {
     fi
 }
 
-run_suite plain build
+BUILD_DIR=${LT_BUILD_DIR:-build}
+ASAN_BUILD_DIR=${LT_ASAN_BUILD_DIR:-build-asan}
+
+run_suite plain "$BUILD_DIR"
 
 # Examples must compile (CMake builds examples/*.c as example_<name>).
 shopt -s nullglob
@@ -82,7 +86,7 @@ if [ ${#examples[@]} -eq 0 ]; then
     SUMMARY+=("examples: none yet")
 fi
 for ex in "${examples[@]}"; do
-    exe=build/example_$(basename "$ex" .c)
+    exe=$BUILD_DIR/example_$(basename "$ex" .c)
     if [ -x "$exe" ]; then
         note pass "example $ex compiled ($exe)"
     else
@@ -93,7 +97,7 @@ done
 if [ "${LT_SKIP_ASAN:-0}" != 1 ]; then
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
         UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-        run_suite asan build-asan -DLT_SANITIZE=ON
+        run_suite asan "$ASAN_BUILD_DIR" -DLT_SANITIZE=ON
 fi
 
 echo

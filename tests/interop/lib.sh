@@ -185,7 +185,9 @@ lt_expect_contains() {
     if [ -f "$file" ] && grep -qF -- "$needle" "$file"; then
         lt_pass "$desc"
     else
-        lt_fail "$desc" "output containing '$needle'" "$(lt_excerpt "$file")"
+        local shown=$needle
+        [ ${#shown} -gt 120 ] && shown="${shown:0:120}... (${#needle} bytes)"
+        lt_fail "$desc" "output containing '$shown'" "$(lt_excerpt "$file")"
     fi
 }
 

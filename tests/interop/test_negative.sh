@@ -19,7 +19,7 @@ lt_setup "$@"
 lt_require_cli
 
 CA=$PKI/ca.pem
-S_CLIENT=(openssl s_client -tls1_2 -CAfile "$CA" -verify_return_error -servername localhost)
+S_CLIENT=(openssl s_client -nocommands -tls1_2 -CAfile "$CA" -verify_return_error -servername localhost)
 
 # The one line a failing client prints.
 expect_one_line() {
@@ -172,5 +172,31 @@ good_client "hangup"
 send_raw 'true'
 lt_expect_alive "server survives an empty connection" srv
 good_client "empty-connection"
+
+# ------------------------------------------------------------ one client must not block the others
+# An idle TCP connection, and a slowloris that sent 3 bytes of a record
+# header, stay open while a good client connects: it must be served at once.
+hold_open() {
+    # hold_open NAME BYTES: connect, send BYTES (printf format), keep the socket open 20 s.
+    timeout 25 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && printf '$2' >&3 && sleep 20" 2>/dev/null &
+    LT_PIDS+=("$!")
+    eval "HOLD_$1=$!"
+}
+hold_open idle ''
+hold_open slow '\x16\x03\x01'
+sleep 0.5
+t0=$(date +%s%N)
+good_client "idle-and-slow-connections-open"
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -lt 5000 ]; then
+    lt_pass "a good client is served in ${ms} ms while an idle and a slow connection are open"
+else
+    lt_fail "a good client is served while an idle and a slow connection are open" "under 5000 ms" "${ms} ms"
+fi
+# shellcheck disable=SC2154
+for p in "$HOLD_idle" "$HOLD_slow"; do
+    lt_is_ours "$p" && kill "$p" 2>/dev/null
+    lt_reap "$p"
+done
 
 lt_finish

@@ -14,7 +14,7 @@ lt_setup "$@"
 lt_require_cli
 
 CA=$PKI/ca.pem
-S_CLIENT=(openssl s_client -tls1_2 -CAfile "$CA" -verify_return_error -servername localhost -verify_hostname localhost)
+S_CLIENT=(openssl s_client -nocommands -tls1_2 -CAfile "$CA" -verify_return_error -servername localhost -verify_hostname localhost)
 
 # ------------------------------------------------------------ echo mode, each suite
 lt_start_lucidtls_server echo --cert "$PKI/chain.pem" --key "$PKI/server.key" || lt_finish
@@ -125,6 +125,25 @@ lt_session pref-none 10 "$tok\n" "" "${S_CLIENT[@]}" -connect "127.0.0.1:$PPORT"
 lt_expect_rc "--ciphers: a suite the server left out is refused" nonzero
 lt_expect_match "--ciphers: refused with handshake_failure" "$LAST_ALL" 'handshake failure|alert number 40'
 lt_expect_alive "pref server still serving" pref
+
+# ------------------------------------------------------------ SSLKEYLOGFILE on the server
+rm -f "$WORK/srv-keylog-ours.txt" "$WORK/srv-keylog-theirs.txt"
+export SSLKEYLOGFILE=$WORK/srv-keylog-ours.txt
+lt_start_lucidtls_server keylog --cert "$PKI/chain.pem" --key "$PKI/server.key" || lt_finish
+unset SSLKEYLOGFILE
+tok=$(lt_token keylog)
+lt_session keylog 10 "$tok\n" "$tok" "${S_CLIENT[@]}" -connect "127.0.0.1:$(lt_port keylog)" \
+    -cipher AES128-SHA -keylogfile "$WORK/srv-keylog-theirs.txt"
+lt_expect_rc "server with SSLKEYLOGFILE: handshake" 0
+sleep 0.2
+theirs=$(grep '^CLIENT_RANDOM ' "$WORK/srv-keylog-theirs.txt" 2>/dev/null | tr 'A-F' 'a-f')
+ours=$(grep '^CLIENT_RANDOM ' "$WORK/srv-keylog-ours.txt" 2>/dev/null | tr 'A-F' 'a-f')
+if [ -n "$theirs" ]; then
+    lt_expect_eq "server SSLKEYLOGFILE: CLIENT_RANDOM line equals s_client's" "$theirs" "$ours"
+else
+    lt_fail "server SSLKEYLOGFILE: CLIENT_RANDOM line equals s_client's" "a CLIENT_RANDOM line from s_client" "none"
+fi
+lt_stop_server keylog
 
 # ------------------------------------------------------------ --explain keeps secrets hidden
 lt_start_lucidtls_server explain --cert "$PKI/chain.pem" --key "$PKI/server.key" --explain || lt_finish

@@ -79,6 +79,34 @@ lt_expect_rc "piped request: lucidtls client exits 0" 0
 lt_expect_contains "piped request: the whole reply arrived after stdin EOF" "$LAST_OUT" "</BODY></HTML>"
 lt_wait_exit www-pipe
 
+# ------------------------------------------------------------ SSLKEYLOGFILE (NSS key log, for Wireshark)
+rm -f "$WORK/keylog-theirs.txt" "$WORK/keylog-ours.txt"
+lt_start_openssl_server keylog "${S_SERVER[@]}" -rev -cipher AES256-GCM-SHA384 -keylogfile "$WORK/keylog-theirs.txt" || lt_finish
+tok=$(lt_token keylog)
+lt_session keylog 10 "$tok\n" "$(lt_reverse "$tok")" env SSLKEYLOGFILE="$WORK/keylog-ours.txt" \
+    "$LUCIDTLS" client "127.0.0.1:$(lt_port keylog)" --cafile "$CA" --servername localhost
+lt_expect_rc "SSLKEYLOGFILE set: client exits 0" 0
+lt_wait_exit keylog
+theirs=$(grep '^CLIENT_RANDOM ' "$WORK/keylog-theirs.txt" 2>/dev/null | tr 'A-F' 'a-f')
+ours=$(grep '^CLIENT_RANDOM ' "$WORK/keylog-ours.txt" 2>/dev/null | tr 'A-F' 'a-f')
+if [ -n "$theirs" ]; then
+    lt_expect_eq "SSLKEYLOGFILE: our CLIENT_RANDOM line equals OpenSSL's" "$theirs" "$ours"
+else
+    lt_fail "SSLKEYLOGFILE: our CLIENT_RANDOM line equals OpenSSL's" "a CLIENT_RANDOM line from s_server" "none"
+fi
+
+# ------------------------------------------------------------ an optional client certificate request
+# s_server -verify 1 sends a CertificateRequest but does not insist. RFC 5246
+# 7.4.6: a client with no certificate sends an empty Certificate message and
+# the handshake goes on.
+lt_start_openssl_server certreq "${S_SERVER[@]}" -rev -verify 1 -CAfile "$CA" || lt_finish
+tok=$(lt_token certreq)
+lt_session certreq 10 "$tok\n" "$(lt_reverse "$tok")" \
+    "$LUCIDTLS" client "127.0.0.1:$(lt_port certreq)" --cafile "$CA" --servername localhost
+lt_expect_rc "s_server -verify 1 (optional client certificate): client exits 0" 0
+lt_expect_contains "optional client certificate: data both ways" "$LAST_OUT" "$(lt_reverse "$tok")"
+lt_wait_exit certreq
+
 # ------------------------------------------------------------ --explain and --show-secrets
 for mode in hidden shown; do
     extra=()
