@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ct.h"
 #include "hs/handlers.h"
 
 int lt_hs_scratch(lt_conn *c, size_t need, lt_wr *w)
@@ -173,6 +174,7 @@ int lt_hs_check_finished(lt_conn *c, const uint8_t *body, size_t len)
      * contents are correct"; decrypt_error per 7.2.2. Compared in constant
      * time; only the verdict is public. */
     int match = lt_ct_eq(got, want, sizeof got);
+    LT_CF_PUBLIC(&match, sizeof match); /* the deliberate public decision */
     lt_field f[2] = {lt_fld_bytes("verify_data", got, sizeof got), lt_fld_text("result", match ? "match" : "mismatch")};
     lt_trace(c, LT_EV_MSG_RECV, "Finished", "RFC 5246 7.4.9", NULL, f, 2);
     if (!match) {
