@@ -314,7 +314,9 @@ static size_t cbc_padding_good(const uint8_t *data, size_t len, size_t mac_len)
     size_t i;
 
     for (i = 0; i < to_check; i++) {
-        size_t in_pad = ct_ge(pad, i);
+        /* The barrier on i keeps the compiler from folding pad - i into
+         * the address of the load below (memcheck flagged that at -O2). */
+        size_t in_pad = ct_ge(pad, ct_barrier(i));
         size_t b = data[len - 1 - i];
         good &= ~(in_pad & (pad ^ b));
     }
