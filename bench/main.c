@@ -627,9 +627,9 @@ int main(int argc, char **argv)
         usage();
     }
     if (o.quick) {
-        o.rounds = 5;
-        o.hs_per_round = 60;
-        o.bulk_records = 1000;
+        o.rounds = 7;
+        o.hs_per_round = 100;
+        o.bulk_records = 1500;
         o.mem_conns = 100;
         o.evp_seconds = 0.25;
     } else {
