@@ -32,6 +32,7 @@
 #define SRV_DONE 100
 
 static int conn_closing_step(srv *s, srv_conn *c);
+static int flush_out(srv *s, srv_conn *c, int *progress);
 static void conn_finish(srv *s, srv_conn *c);
 
 /* ---- narration ------------------------------------------------------------ */
@@ -87,7 +88,9 @@ static void nar_start(srv *s, srv_conn *c)
         c->nar_out = NULL;
         return;
     }
-    fprintf(c->nar_out, "\n=== connection from %s: Bob is %s, Alice is us ===\n", c->peer, c->peer);
+    /* The id ties this header to the "[#id]" prefix other lines get while
+     * several clients are live. */
+    fprintf(c->nar_out, "\n=== connection #%lu from %s: Bob is %s, Alice is us ===\n", c->id, c->peer, c->peer);
     fflush(c->nar_out);
 }
 
@@ -226,6 +229,12 @@ void srv_conn_expire(srv *s, srv_conn *c)
         } else {
             fprintf(stderr, "client %s: connection failed: %s: timed out: the client was %s for %g s\n", c->peer,
                     lt_result_name(rc), doing, s->opts->idle_timeout_s);
+            /* An idle client gets a proper close_notify if it can take it
+             * now; we do not wait for it. */
+            int progress = 0;
+            if (lt_conn_close(c->tls) == LT_OK) {
+                (void)flush_out(s, c, &progress);
+            }
         }
     }
     conn_finish(s, c);
