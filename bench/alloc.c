@@ -47,6 +47,19 @@ extern void *__libc_memalign(size_t align, size_t n);
 alloc_stats g_alloc;
 int g_alloc_side = SIDE_BENCH;
 
+/* Under AddressSanitizer the sanitizer owns the malloc family: no
+ * interposition and no OpenSSL hook; heap is not counted (main says so). */
+#if defined(__SANITIZE_ADDRESS__)
+#define BENCH_NO_INTERPOSE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BENCH_NO_INTERPOSE 1
+#endif
+#endif
+
+#ifndef BENCH_NO_INTERPOSE
+int g_alloc_interposed = 1;
+
 static void note_alloc(void *p, int crypto)
 {
     if (p == NULL) {
@@ -185,6 +198,14 @@ void alloc_install_crypto_hook(void)
 {
     g_alloc.crypto_hook_ok = CRYPTO_set_mem_functions(crypto_malloc_hook, crypto_realloc_hook, crypto_free_hook);
 }
+#else
+int g_alloc_interposed = 0;
+
+void alloc_install_crypto_hook(void)
+{
+    g_alloc.crypto_hook_ok = 0;
+}
+#endif
 
 void alloc_reset_side(int side)
 {

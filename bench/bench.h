@@ -30,6 +30,7 @@ typedef struct alloc_stats {
 } alloc_stats;
 
 extern alloc_stats g_alloc;
+extern int g_alloc_interposed; /* 0 in sanitizer builds: heap is not counted */
 extern int g_alloc_side;
 extern int g_collect_side; /* callgrind: collect only inside this side's calls (-1: off) */
 

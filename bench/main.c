@@ -440,7 +440,7 @@ static int run_profile(const opts *o, const bench_pki *pki)
 
 static int row_pass(const row *r)
 {
-    if (r->target == NULL) {
+    if (r->target == NULL || r->os == 0) {
         return -1;
     }
     double ratio = r->os != 0 ? r->lt / r->os : 0;
@@ -508,7 +508,8 @@ static void print_json(const machine *m, const opts *o, const evp_floor *ef, dou
             if (r->target != NULL) {
                 printf(",\"target\":");
                 print_json_str(r->target);
-                printf(",\"meets_target\":%s", row_pass(r) ? "true" : "false");
+                int pass = row_pass(r);
+                printf(",\"meets_target\":%s", pass < 0 ? "null" : pass ? "true" : "false");
             }
             printf("}");
         }
@@ -539,8 +540,12 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
 #endif
     printf("  CPU time: CLOCK_THREAD_CPUTIME_ID around each side's calls; one read costs %.0f ns, the %.0f ns\n"
            "            an empty interval measures is subtracted from every interval\n", clock_ns, g_interval_ns);
-    printf("  heap:     malloc family interposed, malloc_usable_size bytes; OpenSSL hook %s\n\n",
-           g_alloc.crypto_hook_ok ? "installed" : "NOT installed");
+    if (g_alloc_interposed) {
+        printf("  heap:     malloc family interposed, malloc_usable_size bytes; OpenSSL hook %s\n\n",
+               g_alloc.crypto_hook_ok ? "installed" : "NOT installed");
+    } else {
+        printf("  heap:     NOT counted (sanitizer build: the sanitizer owns malloc); memory rows are 0\n\n");
+    }
 
     static const char *const sections[] = {"handshake", "bulk", "memory"};
     static const char *const titles[] = {
@@ -557,7 +562,8 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
             }
             char tgt[96] = "";
             if (r->target != NULL) {
-                snprintf(tgt, sizeof tgt, "%s %s", r->target, row_pass(r) ? "MET" : "MISSED");
+                int pass = row_pass(r);
+                snprintf(tgt, sizeof tgt, "%s %s", r->target, pass < 0 ? "n/a" : pass ? "MET" : "MISSED");
             }
             printf("  %-60s %-8s %12.1f %12.1f %7.3f  %s\n", r->name, r->unit, r->lt, r->os,
                    r->os != 0 ? r->lt / r->os : 0, tgt);
