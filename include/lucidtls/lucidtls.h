@@ -210,6 +210,12 @@ int lt_conn_handshake(lt_conn *conn);
  * close_notify. */
 int lt_conn_write(lt_conn *conn, const void *buf, size_t len, size_t *written);
 int lt_conn_read(lt_conn *conn, void *buf, size_t cap, size_t *n);
+/* Give back the record buffers (about 35 KB) while the connection is idle:
+ * they are freed only if nothing is in flight, and come back on the next
+ * read or write. Call it when a server's connection waits for its peer (our
+ * counterpart of OpenSSL's SSL_MODE_RELEASE_BUFFERS, but on demand, so bulk
+ * transfers never allocate per record). */
+void lt_conn_release_buffers(lt_conn *conn);
 /* Queue close_notify. */
 int lt_conn_close(lt_conn *conn);
 

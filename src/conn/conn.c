@@ -47,10 +47,8 @@ void lt_conn_free(lt_conn *c)
     }
     lt_hs_free(c->hs);
     lt_record_free(&c->rec);
-    if (c->msg != NULL) {
-        lt_wipe(c->msg, c->msg_cap);
-        free(c->msg);
-    }
+    lt_conn_release_msg(c);
+    free(c->detail);
     lt_wipe(c, sizeof *c);
     free(c);
 }
@@ -89,10 +87,14 @@ int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...)
         return c->err;
     }
     c->err = err;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
-    va_end(ap);
+    /* The detail lives on the heap: only failed connections pay for it. */
+    c->detail = malloc(LT_DETAIL_LEN);
+    if (c->detail != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->detail, LT_DETAIL_LEN, fmt, ap);
+        va_end(ap);
+    }
     c->state = LT_ST_FAILED;
     int alert = lt_err_to_alert(err);
     /* RFC 5246 7.2.2: on a fatal error, send the alert, then close. */
@@ -105,7 +107,7 @@ int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...)
 int lt_conn_error(const lt_conn *c, const char **detail)
 {
     if (detail != NULL) {
-        *detail = c->detail;
+        *detail = c->detail != NULL ? c->detail : (c->err != 0 ? "out of memory describing the error" : "");
     }
     return c->err;
 }
@@ -216,7 +218,29 @@ uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
     if (c->err != 0 || c->app_len > 0 || c->close_received) {
         return NULL;
     }
-    return lt_record_in_space(&c->rec, room);
+    uint8_t *p = lt_record_in_space(&c->rec, room);
+    if (p == NULL) {
+        lt_conn_fail(c, LT_ERR_NOMEM, "out of memory for the record buffer");
+    }
+    return p;
+}
+
+void lt_conn_release_msg(lt_conn *c)
+{
+    if (c->msg != NULL && c->msg_len == 0) {
+        lt_wipe(c->msg, c->msg_cap);
+        free(c->msg);
+        c->msg = NULL;
+        c->msg_cap = 0;
+    }
+}
+
+void lt_conn_release_buffers(lt_conn *c)
+{
+    if (c->app_len == 0) {
+        lt_record_release_buffers(&c->rec);
+    }
+    lt_conn_release_msg(c);
 }
 
 int lt_conn_in_commit(lt_conn *c, size_t n)

@@ -17,6 +17,7 @@
 #define LT_MAX_CONFIG_SUITES 16
 /* The largest handshake message we accept (a certificate chain can be long). */
 #define LT_MAX_HS_MESSAGE (1u << 17)
+#define LT_DETAIL_LEN 512
 
 struct lt_config {
     lt_role role;
@@ -123,7 +124,7 @@ struct lt_conn {
 
     /* Errors and close. */
     int err;
-    char detail[512];
+    char *detail; /* LT_DETAIL_LEN bytes, allocated when the connection fails */
     int alert_sent;
     int peer_alert;
     int close_sent;
@@ -134,6 +135,8 @@ struct lt_conn {
 /* Fail the connection: record a sticky error with a detail line, queue the
  * fatal alert the error table names (once), and return err. */
 int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Free the handshake reassembly buffer if it holds nothing. */
+void lt_conn_release_msg(lt_conn *c);
 /* Queue an alert record. */
 LT_MUST_USE int lt_conn_send_alert(lt_conn *c, uint8_t level, uint8_t desc);
 

@@ -255,6 +255,11 @@ static int on_handshake_record(lt_conn *c, const uint8_t *p, size_t n)
     }
     memmove(c->msg, c->msg + off, c->msg_len - off);
     c->msg_len -= off;
+    if (c->state == LT_ST_CONNECTED) {
+        /* After the handshake only a rare HelloRequest or ClientHello comes:
+         * do not keep the reassembly buffer around for it. */
+        lt_conn_release_msg(c);
+    }
     return LT_OK;
 }
 

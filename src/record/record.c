@@ -21,26 +21,55 @@ const char *lt_content_type_name(uint8_t type)
 int lt_record_init(lt_record *r)
 {
     memset(r, 0, sizeof *r);
-    r->in = malloc(LT_RECORD_IN_CAP);
-    LT_ENSURE(r->in != NULL, LT_ERR_NOMEM);
     r->write_version = 0x0303;
     return LT_OK;
 }
 
-void lt_record_free(lt_record *r)
+/* The buffers held plaintext: wipe what was used, then free. */
+static void free_in(lt_record *r)
 {
     if (r->in != NULL) {
-        /* The input buffer held decrypted plaintext. */
-        lt_wipe(r->in, LT_RECORD_IN_CAP);
+        lt_wipe(r->in, r->in_high);
         free(r->in);
     }
+    r->in = NULL;
+    r->in_len = 0;
+    r->in_high = 0;
+    r->in_opened = 0;
+}
+
+static void free_out(lt_record *r)
+{
     if (r->out != NULL) {
-        lt_wipe(r->out, r->out_cap);
+        lt_wipe(r->out, r->out_high);
         free(r->out);
     }
+    r->out = NULL;
+    r->out_cap = 0;
+    r->out_off = 0;
+    r->out_len = 0;
+    r->out_high = 0;
+}
+
+void lt_record_free(lt_record *r)
+{
+    free_in(r);
+    free_out(r);
     lt_rc_free(r->read_rc);
     lt_rc_free(r->write_rc);
     memset(r, 0, sizeof *r);
+}
+
+void lt_record_release_buffers(lt_record *r)
+{
+    /* Only when nothing is in flight: no partial or unread record in, no
+     * pending bytes out. They come back on the next use. */
+    if (r->in_len == 0 || r->in_opened) {
+        free_in(r);
+    }
+    if (r->out_off == r->out_len) {
+        free_out(r);
+    }
 }
 
 static int is_known_content_type(uint8_t t)
@@ -71,6 +100,14 @@ static int check_header(const lt_record *r)
 
 uint8_t *lt_record_in_space(lt_record *r, size_t *room)
 {
+    if (r->in == NULL) {
+        /* Allocated on first use, and again after lt_record_release_buffers. */
+        r->in = malloc(LT_RECORD_IN_CAP);
+        if (r->in == NULL) {
+            *room = 0;
+            return NULL;
+        }
+    }
     if (r->in_opened) {
         r->in_len = 0;
         r->in_opened = 0;
@@ -90,6 +127,9 @@ int lt_record_in_commit(lt_record *r, size_t n)
     LT_ENSURE(n <= room, LT_ERR_USAGE);
     int header_was_partial = r->in_len < LT_RECORD_HEADER_LEN;
     r->in_len += n;
+    if (r->in_len > r->in_high) {
+        r->in_high = r->in_len;
+    }
     if (header_was_partial && r->in_len == LT_RECORD_HEADER_LEN) {
         return check_header(r);
     }
@@ -102,6 +142,7 @@ int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consum
     while (len > 0 && !lt_record_ready(r)) {
         size_t room;
         uint8_t *dst = lt_record_in_space(r, &room);
+        LT_ENSURE(dst != NULL, LT_ERR_NOMEM);
         size_t take = room < len ? room : len;
         memcpy(dst, in, take);
         *consumed += take;
@@ -172,7 +213,7 @@ static int reserve_out(lt_record *r, size_t need)
     LT_ENSURE(p != NULL, LT_ERR_NOMEM);
     if (r->out != NULL) {
         memcpy(p, r->out, r->out_len);
-        lt_wipe(r->out, r->out_cap);
+        lt_wipe(r->out, r->out_high);
         free(r->out);
     }
     r->out = p;
@@ -201,6 +242,9 @@ static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len
     }
     lt_put_u16(hdr + 3, (uint16_t)frag_len);
     r->out_len += LT_RECORD_HEADER_LEN + frag_len;
+    if (r->out_len > r->out_high) {
+        r->out_high = r->out_len;
+    }
     if (r->observer != NULL) {
         r->observer(r->observer_arg, 1, type, r->write_seq, len, LT_RECORD_HEADER_LEN + frag_len);
     }

@@ -40,14 +40,16 @@ typedef void (*lt_record_observer)(void *arg, int protect, uint8_t type, uint64_
 
 typedef struct lt_record {
     /* Input: one record at most. */
-    uint8_t *in;
+    uint8_t *in; /* LT_RECORD_IN_CAP bytes, allocated on first use */
     size_t in_len;
+    size_t in_high; /* how much of it ever held data: what to wipe */
     int in_opened; /* the buffered record was handed out; drop it on the next absorb */
     /* Output: protected records waiting to be sent, [out_off, out_len). */
     uint8_t *out;
     size_t out_off;
     size_t out_len;
     size_t out_cap;
+    size_t out_high;
     /* Protection state per direction; NULL until ChangeCipherSpec. */
     lt_rc *read_rc;
     lt_rc *write_rc;
@@ -83,6 +85,9 @@ LT_MUST_USE int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t
 /* Appends data as protected records of at most 2^14 bytes each. */
 LT_MUST_USE int lt_record_write(lt_record *r, uint8_t type, const uint8_t *data, size_t len);
 size_t lt_record_pending(const lt_record *r);
+/* Free the input and output buffers if nothing is in flight; they are
+ * allocated again on the next use. */
+void lt_record_release_buffers(lt_record *r);
 
 /* Switch a direction to new keys (on ChangeCipherSpec): takes ownership of
  * rc, frees the old state, and resets the sequence number to 0 (RFC 5246
