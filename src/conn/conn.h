@@ -51,7 +51,8 @@ typedef enum lt_state {
     LT_ST_CLIENT_START = 0,
     LT_ST_CLIENT_WAIT_SERVER_HELLO,
     LT_ST_CLIENT_WAIT_CERTIFICATE,
-    LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE,
+    LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, /* CertificateRequest may come first */
+    LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR,
     LT_ST_CLIENT_WAIT_CCS,
     LT_ST_CLIENT_WAIT_FINISHED,
     LT_ST_SERVER_WAIT_CLIENT_HELLO,
@@ -87,6 +88,7 @@ typedef struct lt_hs {
     uint8_t *scratch;
     size_t scratch_cap;
     unsigned proof;
+    int cert_requested; /* the server sent CertificateRequest */
     int offered_ems;
     int offered_sni;
 } lt_hs;

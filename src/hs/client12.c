@@ -225,6 +225,36 @@ int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len)
     return LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
 }
 
+int lt_client_on_certificate_request(lt_conn *c, const uint8_t *body, size_t len)
+{
+    lt_certificate_request cr;
+    int rc = lt_parse_certificate_request(body, len, &cr);
+    if (rc != LT_OK) {
+        return lt_conn_fail(c, rc, "malformed CertificateRequest (%zu bytes)", len);
+    }
+    char types[16], cas[16];
+    snprintf(types, sizeof types, "%zu", lt_rd_left(&cr.types));
+    snprintf(cas, sizeof cas, "%zu", cr.n_authorities);
+    lt_field f[2] = {lt_fld_text("certificate_types", types), lt_fld_text("authorities", cas)};
+    lt_trace(c, LT_EV_MSG_RECV, "CertificateRequest", "RFC 5246 7.4.4",
+             "the server asks for a client certificate; we have none to give", f, 2);
+    c->hs->cert_requested = 1;
+    return LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR;
+}
+
+/* RFC 5246 7.4.6: "If no suitable certificate is available, the client MUST
+ * send a certificate message containing no certificates." The server then
+ * decides whether to go on without one. */
+static int send_empty_certificate(lt_conn *c)
+{
+    lt_wr w;
+    LT_GUARD(lt_hs_scratch(c, 16, &w));
+    lt_write_certificate(&w, NULL, NULL, 0);
+    LT_GUARD(lt_wr_finish(&w));
+    lt_field f = lt_fld_text("count", "0");
+    return lt_hs_send(c, w.base, w.off, &f, 1);
+}
+
 static int send_client_key_exchange(lt_conn *c, uint8_t pms[48])
 {
     lt_hs *hs = c->hs;
@@ -259,6 +289,9 @@ int lt_client_on_server_hello_done(lt_conn *c, const uint8_t *body, size_t len)
         return lt_conn_fail(c, LT_ERR_DECODE, "ServerHelloDone must be empty, got %zu bytes", len);
     }
     lt_trace(c, LT_EV_MSG_RECV, "ServerHelloDone", "RFC 5246 7.4.5", NULL, NULL, 0);
+    if (c->hs->cert_requested) {
+        LT_GUARD(send_empty_certificate(c));
+    }
     uint8_t pms[48];
     int rc = send_client_key_exchange(c, pms);
     if (rc == LT_OK) {

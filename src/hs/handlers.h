@@ -15,6 +15,7 @@ typedef int (*lt_handler)(lt_conn *c, const uint8_t *body, size_t len);
 int lt_client_send_hello(lt_conn *c);
 int lt_client_on_server_hello(lt_conn *c, const uint8_t *body, size_t len);
 int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len);
+int lt_client_on_certificate_request(lt_conn *c, const uint8_t *body, size_t len);
 int lt_client_on_server_hello_done(lt_conn *c, const uint8_t *body, size_t len);
 int lt_client_on_ccs(lt_conn *c, const uint8_t *body, size_t len);
 int lt_client_on_finished(lt_conn *c, const uint8_t *body, size_t len);

@@ -402,6 +402,25 @@ int lt_parse_finished(const uint8_t *body, size_t len, uint8_t verify_data[LT_FI
     return lt_rd_done(&r);
 }
 
+int lt_parse_certificate_request(const uint8_t *body, size_t len, lt_certificate_request *out)
+{
+    lt_rd r = lt_rd_init(body, len);
+    lt_rd authorities;
+    memset(out, 0, sizeof *out);
+    LT_GUARD(lt_rd_vec(&r, 1, 1, 255, &out->types));
+    /* supported_signature_algorithms<2^16-1>: pairs of bytes. RFC 5246 gives
+     * no minimum here; an empty list is odd but parses. */
+    LT_GUARD(lt_rd_vec(&r, 2, 0, 65535, &out->sigalgs));
+    LT_ENSURE(lt_rd_left(&out->sigalgs) % 2 == 0, LT_ERR_DECODE);
+    LT_GUARD(lt_rd_vec(&r, 2, 0, 65535, &authorities));
+    while (lt_rd_left(&authorities) > 0) {
+        lt_rd dn;
+        LT_GUARD(lt_rd_vec(&authorities, 2, 1, 65535, &dn));
+        out->n_authorities++;
+    }
+    return lt_rd_done(&r);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Writers                                                                   */
 

@@ -169,6 +169,22 @@ typedef struct lt_certificate_msg {
 LT_MUST_USE int lt_parse_certificate(const uint8_t *body, size_t len, lt_certificate_msg *out);
 void lt_write_certificate(lt_wr *w, const uint8_t *const *der, const size_t *len, size_t n);
 
+/*
+ * struct {
+ *     ClientCertificateType certificate_types<1..2^8-1>;
+ *     SignatureAndHashAlgorithm supported_signature_algorithms<2^16-1>;
+ *     DistinguishedName certificate_authorities<0..2^16-1>;
+ * } CertificateRequest;                              RFC 5246 7.4.4
+ * opaque DistinguishedName<1..2^16-1>;
+ */
+typedef struct lt_certificate_request {
+    lt_rd types;      /* certificate_types body, >= 1 byte */
+    lt_rd sigalgs;    /* supported_signature_algorithms body, even length */
+    size_t n_authorities;
+} lt_certificate_request;
+
+LT_MUST_USE int lt_parse_certificate_request(const uint8_t *body, size_t len, lt_certificate_request *out);
+
 /* struct { } ServerHelloDone;  RFC 5246 7.4.5. struct { } HelloRequest; 7.4.1.1.
  * The body must be empty. */
 LT_MUST_USE int lt_parse_empty(const uint8_t *body, size_t len);

@@ -1365,8 +1365,35 @@ static void test_small_writers_overflow(void)
     }
 }
 
+/* CertificateRequest (RFC 5246 7.4.4): types, signature algorithms, CA names. */
+static void test_certificate_request(void)
+{
+    /* types {rsa_sign(1), ecdsa_sign(64)}, sigalgs {0x0401, 0x0804}, two DNs. */
+    static const uint8_t ok[] = {2, 1, 64, 0, 4, 4, 1, 8, 4, 0, 9, 0, 2, 'A', 'B', 0, 3, 'C', 'D', 'E'};
+    lt_certificate_request cr;
+    EXPECT_EQ(lt_parse_certificate_request(ok, sizeof ok, &cr), LT_OK);
+    EXPECT_EQ(lt_rd_left(&cr.types), 2);
+    EXPECT_EQ(lt_rd_left(&cr.sigalgs), 4);
+    EXPECT_EQ(cr.n_authorities, 2);
+    for (size_t cut = 0; cut < sizeof ok; cut++) {
+        uint8_t *copy = malloc(cut + 1);
+        memcpy(copy, ok, cut);
+        EXPECT_EQ(lt_parse_certificate_request(copy, cut, &cr), LT_ERR_DECODE);
+        free(copy);
+    }
+    static const uint8_t no_types[] = {0, 0, 0, 0, 0};
+    EXPECT_EQ(lt_parse_certificate_request(no_types, sizeof no_types, &cr), LT_ERR_DECODE);
+    static const uint8_t odd_sigalgs[] = {1, 1, 0, 3, 4, 1, 8, 0, 0};
+    EXPECT_EQ(lt_parse_certificate_request(odd_sigalgs, sizeof odd_sigalgs, &cr), LT_ERR_DECODE);
+    static const uint8_t empty_dn[] = {1, 1, 0, 0, 0, 2, 0, 0};
+    EXPECT_EQ(lt_parse_certificate_request(empty_dn, sizeof empty_dn, &cr), LT_ERR_DECODE);
+    static const uint8_t trailing[] = {1, 1, 0, 0, 0, 0, 7};
+    EXPECT_EQ(lt_parse_certificate_request(trailing, sizeof trailing, &cr), LT_ERR_DECODE);
+}
+
 int main(void)
 {
+    LT_RUN(test_certificate_request);
     LT_RUN(test_type_names);
     LT_RUN(test_hs_header_backpatch);
     LT_RUN(test_ch_real_openssl_ecdhe);
