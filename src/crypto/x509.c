@@ -22,8 +22,27 @@
 
 #include "crypto/crypto.h"
 
+/*
+ * Parsing a certificate (d2i_X509, mostly its public key through the 3.0
+ * decoders) is most of a client's handshake CPU, and a client usually sees
+ * the same server chain again and again. The trust object keeps the last
+ * few peer certificates it parsed, keyed by their exact DER bytes. Only
+ * parsing is saved: every handshake still verifies signatures, validity
+ * times, purpose and name.
+ */
+#define LT_CERT_CACHE 8
+
+struct cert_cache_entry {
+    uint8_t *der;
+    size_t len;
+    X509 *x;
+};
+
 struct lt_trust {
     X509_STORE *store;
+    CRYPTO_RWLOCK *lock; /* guards the cache: a config is shared by threads */
+    struct cert_cache_entry cache[LT_CERT_CACHE];
+    unsigned next_slot;
 };
 
 lt_trust *lt_trust_new(void)
@@ -34,7 +53,10 @@ lt_trust *lt_trust_new(void)
         return NULL;
     }
     t->store = X509_STORE_new();
-    if (t->store == NULL) {
+    t->lock = CRYPTO_THREAD_lock_new();
+    if (t->store == NULL || t->lock == NULL) {
+        X509_STORE_free(t->store);
+        CRYPTO_THREAD_lock_free(t->lock);
         free(t);
         return NULL;
     }
@@ -46,8 +68,54 @@ void lt_trust_free(lt_trust *t)
     if (t == NULL) {
         return;
     }
+    for (size_t i = 0; i < LT_CERT_CACHE; i++) {
+        X509_free(t->cache[i].x);
+        free(t->cache[i].der);
+    }
+    CRYPTO_THREAD_lock_free(t->lock);
     X509_STORE_free(t->store);
     free(t);
+}
+
+/* A parsed certificate for exactly these DER bytes (the whole blob, no
+ * trailing bytes), from the cache or freshly parsed; NULL if it does not
+ * parse. The caller owns one reference. */
+static X509 *parse_cert_cached(lt_trust *t, const uint8_t *der, size_t len)
+{
+    X509 *x = NULL;
+    if (CRYPTO_THREAD_write_lock(t->lock)) {
+        for (size_t i = 0; i < LT_CERT_CACHE && x == NULL; i++) {
+            struct cert_cache_entry *e = &t->cache[i];
+            if (e->x != NULL && e->len == len && memcmp(e->der, der, len) == 0 && X509_up_ref(e->x)) {
+                x = e->x;
+            }
+        }
+        CRYPTO_THREAD_unlock(t->lock);
+    }
+    if (x != NULL) {
+        return x;
+    }
+    const unsigned char *p = der;
+    x = len <= 0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
+    if (x == NULL || p != der + len) {
+        X509_free(x);
+        ERR_clear_error();
+        return NULL;
+    }
+    uint8_t *copy = malloc(len);
+    if (copy != NULL && X509_up_ref(x) && CRYPTO_THREAD_write_lock(t->lock)) {
+        struct cert_cache_entry *e = &t->cache[t->next_slot++ % LT_CERT_CACHE];
+        X509_free(e->x);
+        free(e->der);
+        memcpy(copy, der, len);
+        e->der = copy;
+        e->len = len;
+        e->x = x;
+        copy = NULL;
+        CRYPTO_THREAD_unlock(t->lock);
+    }
+    free(copy);
+    return x;
 }
 
 int lt_trust_add_file(lt_trust *t, const char *path)
@@ -392,13 +460,11 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     certs = sk_X509_new_null();
     LT_ENSURE(certs != NULL, LT_ERR_NOMEM);
     for (i = 0; i < n; i++) {
-        const unsigned char *p = der[i];
-        X509 *x = len[i] <= 0x7fffffff && p != NULL ? d2i_X509(NULL, &p, (long)len[i]) : NULL;
         /* The whole blob must be one certificate: trailing bytes are as
-         * malformed as a broken encoding. */
-        if (x == NULL || p != der[i] + len[i]) {
-            X509_free(x);
-            ERR_clear_error();
+         * malformed as a broken encoding. The cache is the only state a
+         * verification changes in the (otherwise read-only) trust object. */
+        X509 *x = der[i] != NULL ? parse_cert_cached((lt_trust *)t, der[i], len[i]) : NULL;
+        if (x == NULL) {
             snprintf(report->detail, sizeof(report->detail),
                      "bad certificate: certificate %zu of %zu could not be parsed as DER X.509", i + 1, n);
             rc = LT_ERR_BAD_CERTIFICATE;

@@ -327,6 +327,49 @@ static void test_trust_sources(void)
     lt_trust_free(NULL);
 }
 
+/* The parsed-certificate cache in lt_trust saves parsing only: a cached
+ * chain is still checked in full every time, and many distinct
+ * certificates evict cleanly. */
+static void test_cache_never_skips_checks(void)
+{
+    lt_trust *t = lt_trust_new();
+    lt_cert_report rep;
+    lt_pkey *pub = NULL;
+    EXPECT_EQ(lt_trust_add_pem(t, pki.ca_pem, strlen(pki.ca_pem)), LT_OK);
+    for (int round = 0; round < 3; round++) {
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub),
+                  LT_OK);
+        lt_pkey_free(pub);
+        pub = NULL;
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "example.com", &rep, &pub),
+                  LT_ERR_HOSTNAME_MISMATCH);
+        EXPECT(pub == NULL);
+    }
+    /* The same leaf without its CA in the list still chains to the anchor. */
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, 1, "localhost", &rep, &pub), LT_OK);
+    lt_pkey_free(pub);
+    pub = NULL;
+    /* A truncated copy of a cached certificate is not served from the cache. */
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, (size_t[]){chain.len[0] - 1}, 1, "localhost",
+                              &rep, &pub),
+              LT_ERR_BAD_CERTIFICATE);
+    /* Ten more distinct chains (each its own CA, untrusted here): eviction. */
+    for (int i = 0; i < 10; i++) {
+        lt_demo_pki other;
+        lt_chain oc;
+        memset(&oc, 0, sizeof oc);
+        EXPECT_EQ(lt_demo_pki_make(&other, "localhost"), LT_OK);
+        EXPECT_EQ(lt_chain_from_pem(other.chain_pem, strlen(other.chain_pem), &oc), LT_OK);
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)oc.der, oc.len, oc.n, "localhost", &rep, &pub),
+                  LT_ERR_UNKNOWN_CA);
+        lt_chain_clear(&oc);
+        lt_demo_pki_free(&other);
+    }
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub), LT_OK);
+    lt_pkey_free(pub);
+    lt_trust_free(t);
+}
+
 int main(void)
 {
     EXPECT_EQ(lt_demo_pki_make(&pki, "localhost"), LT_OK);
@@ -339,6 +382,7 @@ int main(void)
     LT_RUN(test_purpose_signature_wildcards);
     LT_RUN(test_garbage_der);
     LT_RUN(test_trust_sources);
+    LT_RUN(test_cache_never_skips_checks);
     lt_chain_clear(&chain);
     lt_demo_pki_free(&pki);
     return lt_test_summary();
