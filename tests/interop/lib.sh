@@ -298,13 +298,13 @@ lt_server_all() {
 }
 
 # lt_start_server NAME CMD... — every argument equal to @PORT@ (or containing
-# it) gets a fresh port. Waits until the port listens; retries on another port
+# it) gets a fresh port. Stdin is /dev/null, or the file LT_SERVER_STDIN names. Waits until the port listens; retries on another port
 # when the server dies (e.g. the port was taken meanwhile). Returns non-zero
 # (and records a FAIL) when the server never comes up.
 lt_start_server() {
     local name=$1
     shift
-    local port pid out err i
+    local port pid out err
     out=$(lt_server_out "$name")
     err=$(lt_server_err "$name")
     for _ in 1 2 3; do
@@ -314,7 +314,7 @@ lt_start_server() {
             args+=("${a//@PORT@/$port}")
         done
         printf '%q ' "${args[@]}" >"$WORK/$name.cmd"
-        "${args[@]}" </dev/null >"$out" 2>"$err" &
+        "${args[@]}" <"${LT_SERVER_STDIN:-/dev/null}" >"$out" 2>"$err" &
         pid=$!
         LT_PIDS+=("$pid")
         echo "$pid" >"$WORK/$name.pid"
@@ -446,6 +446,16 @@ lt_run() {
         LAST_RC=${PIPESTATUS[1]}
     fi
     cat "$LAST_OUT" "$LAST_ERR" >"$LAST_ALL" 2>/dev/null
+}
+
+# lt_wait_for FILE NEEDLE SECONDS — until FILE contains NEEDLE (fixed string); 1 on timeout.
+lt_wait_for() {
+    local file=$1 needle=$2 deadline=$((SECONDS + $3))
+    until grep -qF -- "$needle" "$file" 2>/dev/null; do
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+    return 0
 }
 
 # A token unique to this run, so an echo cannot be confused with anything else.

@@ -141,6 +141,24 @@ lt_expect_match "s_client -tls1_1: got protocol_version (70)" "$LAST_ALL" 'alert
 lt_expect_alive "server survives a TLS 1.1-only client" srv
 good_client "tls1.1-only"
 
+# Client-initiated renegotiation (s_client's "R" command): refused with a
+# warning no_renegotiation (RFC 5746 4.5). OpenSSL 3.0 then gives up the
+# connection itself; the server must carry on serving.
+# shellcheck disable=SC2317  # called through lt_run
+reneg_input() {
+    printf 'before-reneg\n'
+    sleep 0.5
+    printf 'R\n'
+    sleep 1
+}
+lt_run reneg 10 reneg_input openssl s_client -tls1_2 -msg -CAfile "$CA" -servername localhost \
+    -connect "127.0.0.1:$PORT" -cipher AES128-SHA256
+lt_expect_contains "client-initiated renegotiation: data before it echoed" "$LAST_OUT" "before-reneg"
+lt_expect_match "client-initiated renegotiation: refused with warning no_renegotiation" "$LAST_ALL" \
+    'Alert \[length 0002\], warning no_renegotiation'
+lt_expect_alive "server survives a renegotiation attempt" srv
+good_client "renegotiation-attempt"
+
 # Raw bytes. Bash's /dev/tcp, so no netcat is needed.
 send_raw() {
     # send_raw GENERATOR: connect, send, close; at most 5 s.

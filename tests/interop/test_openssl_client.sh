@@ -8,6 +8,7 @@
 # shows a secret.
 #
 # usage: test_openssl_client.sh BUILD_DIR
+# shellcheck disable=SC2317  # request generators are called through lt_run
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh"
 lt_setup "$@"
@@ -54,7 +55,7 @@ lt_expect_alive "echo server still serving after $((6 + 3)) connections" echo
 lt_start_lucidtls_server www --cert "$PKI/chain.pem" --key "$PKI/server.key" --www || lt_finish
 WPORT=$(lt_port www)
 
-# shellcheck disable=SC2317  # generators, called through lt_run
+
 req_crlf() { printf 'GET / HTTP/1.0\r\n\r\n'; }
 req_lf() { printf 'GET / HTTP/1.0\n\n'; }
 req_split() {

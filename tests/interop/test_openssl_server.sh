@@ -107,6 +107,46 @@ lt_expect_rc "s_server -verify 1 (optional client certificate): client exits 0" 
 lt_expect_contains "optional client certificate: data both ways" "$LAST_OUT" "$(lt_reverse "$tok")"
 lt_wait_exit certreq
 
+# ------------------------------------------------------------ interactive s_server; renegotiation refused
+# s_server in its default mode: what it reads on stdin goes to the client, what
+# it receives goes to its stdout. Data both ways, then s_server asks for a
+# renegotiation ("R" on its stdin: HelloRequest). RFC 5746 4.5 / RFC 5246
+# 7.2.2: lucidtls refuses with a warning no_renegotiation alert. (OpenSSL 3.0
+# then ends the connection with handshake_failure; that is its choice.)
+rm -f "$WORK/reneg.ssin" "$WORK/reneg.clin"
+mkfifo "$WORK/reneg.ssin" "$WORK/reneg.clin"
+exec {SSIN}<>"$WORK/reneg.ssin"
+LT_SERVER_STDIN=$WORK/reneg.ssin lt_start_openssl_server reneg "${S_SERVER[@]}" -msg || lt_finish
+lt_new_files reneg-client
+LAST_CMD="$LUCIDTLS client 127.0.0.1:$(lt_port reneg) --cafile $CA --servername localhost"
+timeout -k 2 20 "$LUCIDTLS" client "127.0.0.1:$(lt_port reneg)" --cafile "$CA" --servername localhost \
+    <"$WORK/reneg.clin" >"$LAST_OUT" 2>"$LAST_ERR" &
+RPID=$!
+LT_PIDS+=("$RPID")
+exec {CLIN}>"$WORK/reneg.clin"
+c2s=$(lt_token c2s) s2c=$(lt_token s2c)
+sout=$(lt_server_out reneg)
+printf '%s\n' "$c2s" >&"$CLIN"
+if lt_wait_for "$sout" "$c2s" 10; then
+    lt_pass "interactive s_server: a line from lucidtls client arrives"
+else
+    lt_fail "interactive s_server: a line from lucidtls client arrives" "'$c2s' in s_server's output" "$(lt_excerpt "$sout" 4)"
+fi
+printf '%s\n' "$s2c" >&"$SSIN"
+if lt_wait_for "$LAST_OUT" "$s2c" 10; then
+    lt_pass "interactive s_server: a line from s_server arrives on lucidtls client's stdout"
+else
+    lt_fail "interactive s_server: a line from s_server arrives" "'$s2c' on the client's stdout" "$(lt_excerpt "$LAST_OUT" 4)"
+fi
+printf 'R\n' >&"$SSIN"
+lt_wait_for "$sout" "no_renegotiation" 5
+lt_expect_match "server-initiated renegotiation: client answers HelloRequest with warning no_renegotiation" \
+    "$sout" 'Alert \[length 0002\], warning no_renegotiation'
+exec {CLIN}>&-
+lt_reap "$RPID"
+exec {SSIN}>&-
+lt_stop_server reneg
+
 # ------------------------------------------------------------ --explain and --show-secrets
 for mode in hidden shown; do
     extra=()
