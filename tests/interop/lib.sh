@@ -274,8 +274,8 @@ lt_port_listening() {
 }
 
 lt_pick_port() {
-    local port i
-    for i in $(seq 1 50); do
+    local port
+    for _ in $(seq 1 50); do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         if ! lt_port_listening "$port" && ! grep -qF ":$(printf '%04X' "$port") " /proc/net/tcp 2>/dev/null; then
             echo "$port"
