@@ -99,6 +99,7 @@ typedef struct bench_lib {
 extern const bench_lib bench_lucidtls;
 extern const bench_lib bench_openssl;
 extern const bench_lib bench_openssl_release; /* the same with SSL_MODE_RELEASE_BUFFERS */
+extern const bench_lib bench_lucidtls_release; /* lucidtls calling lt_conn_release_buffers when idle */
 
 /* ---- Raw libcrypto floor (evp.c) ---- */
 

@@ -746,6 +746,15 @@ int main(int argc, char **argv)
             run_memory(&o, &bench_openssl_release, rctx, suite, &mrel);
             bench_openssl_release.ctx_free(rctx);
         }
+        mem_result mlrel;
+        {
+            void *rctx = bench_lucidtls_release.ctx_new(&pki, suite, err, sizeof err);
+            if (rctx == NULL) {
+                die("%s: %s", bench_lucidtls_release.name, err);
+            }
+            run_memory(&o, &bench_lucidtls_release, rctx, suite, &mlrel);
+            bench_lucidtls_release.ctx_free(rctx);
+        }
         for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
             const char *who = side == SIDE_SERVER ? "server" : "client";
             r = add_row("memory", "bytes", mr[0].idle[side], mr[1].idle[side], "%s %s heap per idle connection", suite,
@@ -761,6 +770,13 @@ int main(int argc, char **argv)
                     who);
             add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side],
                     "%s %s idle vs OpenSSL RELEASE_BUFFERS", suite, who);
+            /* Both libraries giving their record buffers back while idle:
+             * lt_conn_release_buffers (on demand, what lucidtls server does
+             * for a waiting connection) against SSL_MODE_RELEASE_BUFFERS. */
+            add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side],
+                    "%s %s idle, both releasing buffers", suite, who);
+            add_row("memory", "bytes", mlrel.idle[side], mr[1].idle[side],
+                    "%s %s idle, lucidtls releasing vs OpenSSL default", suite, who);
         }
         for (int l = 0; l < N_LIBS; l++) {
             LIBS[l]->ctx_free(ctxs[l]);
