@@ -318,7 +318,6 @@ static int pull_in(srv *s, srv_conn *c, int *progress, int *saved_errno)
 static void update_interest(srv *s, srv_conn *c)
 {
     uint32_t ev = 0;
-    size_t room = 0;
     if (pending_out(c) > 0) {
         ev |= EPOLLOUT;
     }
@@ -326,7 +325,8 @@ static void update_interest(srv *s, srv_conn *c)
         if (c->wr_shut) {
             ev |= EPOLLIN;
         }
-    } else if (input_room(c, &room) != NULL) {
+    } else if (!c->eof && c->backlog_len == 0 && pending_out(c) < SRV_OUT_HIGH_WATER &&
+               lt_conn_wants_input(c->tls)) {
         ev |= EPOLLIN;
     }
     if (ev == c->events) {
@@ -605,6 +605,12 @@ static int conn_drive(srv *s, srv_conn *c)
         if (!progress) {
             break;
         }
+    }
+    if (c->phase == SRV_PH_DATA) {
+        /* The socket is drained and the client has our answer: while it
+         * thinks, give the record buffers back (about 35 KB; they return on
+         * the next byte). This is what keeps many idle clients cheap. */
+        lt_conn_release_buffers(c->tls);
     }
     update_interest(s, c);
     return 1;

@@ -197,6 +197,9 @@ void lt_conn_out_consume(lt_conn *conn, size_t n);
  * Read at most *room bytes into it, then commit what arrived; the commit
  * processes the record once it is whole. */
 uint8_t *lt_conn_in_buf(lt_conn *conn, size_t *room);
+/* Would the core take input now? A pure query (lt_conn_in_buf may allocate
+ * the record buffer): use it to decide whether to poll for reading. */
+int lt_conn_wants_input(const lt_conn *conn);
 int lt_conn_in_commit(lt_conn *conn, size_t n);
 /* The transport reached end of file (the peer closed its socket). */
 void lt_conn_feed_eof(lt_conn *conn);

@@ -225,6 +225,11 @@ uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
     return p;
 }
 
+int lt_conn_wants_input(const lt_conn *c)
+{
+    return c->err == 0 && c->app_len == 0 && !c->close_received && !lt_record_ready(&c->rec);
+}
+
 void lt_conn_release_msg(lt_conn *c)
 {
     if (c->msg != NULL && c->msg_len == 0) {
