@@ -80,6 +80,14 @@ lt_expect_contains "no common suite: reports the server's handshake_failure" "$L
 expect_one_line "no common suite"
 lt_expect_match "no common suite: s_server found no shared cipher" "$(lt_server_all ecdhe-only)" 'no shared cipher'
 
+# ------------------------------------------------------------ a server that insists on a client certificate
+bad_client needs-cert -cert "$PKI/chain.pem" -key "$PKI/server.key" -Verify 1 -CAfile "$CA" \
+    -- --cafile "$CA" --servername localhost
+lt_expect_rc "server requires a client certificate (we have none): client fails" nonzero
+expect_one_line "server requires a client certificate"
+lt_expect_match "server requires a client certificate: s_server says the peer sent none" \
+    "$(lt_server_all needs-cert)" 'peer did not return a certificate|no certificate'
+
 # ------------------------------------------------------------ a client asking for a suite we do not have
 lt_start_openssl_server noshare -tls1_2 -naccept 1 -rev -cert "$PKI/chain.pem" -key "$PKI/server.key" || true
 lt_session unknown-suite 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port noshare)" --cafile "$CA" \
