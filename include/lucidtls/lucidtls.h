@@ -45,7 +45,7 @@ typedef enum lt_role { LT_ROLE_CLIENT = 0, LT_ROLE_SERVER = 1 } lt_role;
 typedef enum lt_result {
     LT_OK = 0,
     LT_WANT_INPUT = 1,  /* feed more bytes from the network */
-    LT_WANT_OUTPUT = 2, /* (fd layer only) the socket would block on write */
+    LT_WANT_OUTPUT = 2, /* send queued output first (lt_conn_write, fd layer) */
     LT_CLOSED = 3,      /* the peer sent close_notify; no more data will come */
 
     /* Errors the peer caused. Each maps to the alert we send (err.c). */
@@ -208,9 +208,15 @@ void lt_conn_feed_eof(lt_conn *conn);
  * LT_WANT_INPUT when it needs more bytes from the peer. Output may be pending
  * whatever it returns. */
 int lt_conn_handshake(lt_conn *conn);
-/* Application data. write queues whole records (fragmented at 2^14). read
- * returns LT_WANT_INPUT when no plaintext is buffered, LT_CLOSED after
+/* Application data.
+ * write protects data into records of at most 2^14 bytes and queues them for
+ * lt_conn_out_peek. It takes as much as fits under the output cap
+ * (LT_OUT_QUEUE_CAP, about 64 KiB of queued records): *written may be less
+ * than len, and LT_WANT_OUTPUT with *written = 0 means "send what is queued,
+ * then call again". Nothing is lost either way.
+ * read returns LT_WANT_INPUT when no plaintext is buffered, LT_CLOSED after
  * close_notify. */
+#define LT_OUT_QUEUE_CAP (4 * (5 + 16384 + 256))
 int lt_conn_write(lt_conn *conn, const void *buf, size_t len, size_t *written);
 int lt_conn_read(lt_conn *conn, void *buf, size_t cap, size_t *n);
 /* Give back the record buffers (about 35 KB) while the connection is idle:

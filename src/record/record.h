@@ -22,7 +22,7 @@
 #define LT_MAX_CIPHERTEXT (LT_MAX_PLAINTEXT + 2048)    /* RFC 5246 6.2.3 */
 #define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT)
 /* How much protected output we queue before asking the caller to drain it. */
-#define LT_OUT_SOFT_CAP (4 * (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + 256))
+#define LT_OUT_SOFT_CAP LT_OUT_QUEUE_CAP /* public: lucidtls.h */
 
 /* ContentType (RFC 5246 6.2.1). */
 enum {
