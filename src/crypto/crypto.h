@@ -101,6 +101,10 @@ void lt_rc_free(lt_rc *rc);
 size_t lt_rc_prefix_len(const lt_rc *rc); /* 16 for CBC, 8 for GCM */
 LT_MUST_USE int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len,
                            size_t *frag_len);
+/* The same, with the plaintext read from pt (anywhere: in place at
+ * buf + lt_rc_prefix_len, or the caller's own buffer, saving a copy). */
+LT_MUST_USE int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt,
+                                size_t pt_len, size_t *frag_len);
 /* Open: buf[0..frag_len) is the fragment (header5 holds type and version as
  * received). On success *pt points into buf and *pt_len is the plaintext
  * length. Any failure is LT_ERR_BAD_RECORD_MAC. */

@@ -326,7 +326,8 @@ static size_t cbc_padding_good(const uint8_t *data, size_t len, size_t mac_len)
 
 /* ---- GCM ---- */
 
-static int gcm_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len, size_t *frag_len)
+static int gcm_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt, size_t pt_len,
+                    size_t *frag_len)
 {
     uint8_t nonce[GCM_SALT + GCM_EXPLICIT];
     uint8_t aad[MAC_HDR_LEN];
@@ -347,7 +348,7 @@ static int gcm_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, s
         EVP_EncryptUpdate(rc->cctx, NULL, &tmp, aad, MAC_HDR_LEN) != 1) {
         return LT_ERR_CRYPTO;
     }
-    if (pt_len > 0 && EVP_EncryptUpdate(rc->cctx, body, &outl, body, (int)pt_len) != 1) {
+    if (pt_len > 0 && EVP_EncryptUpdate(rc->cctx, body, &outl, pt, (int)pt_len) != 1) {
         return LT_ERR_CRYPTO;
     }
     if (EVP_EncryptFinal_ex(rc->cctx, body + outl, &tmp) != 1 || (size_t)(outl + tmp) != pt_len) {
@@ -404,13 +405,15 @@ static int gcm_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *
 
 /* ---- CBC ---- */
 
-static int cbc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len, size_t *frag_len)
+static int cbc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt, size_t pt_len,
+                    size_t *frag_len)
 {
     uint8_t hdr[MAC_HDR_LEN];
+    uint8_t tail[MAX_MAC + CBC_BLOCK]; /* MAC || padding */
     uint8_t *body = buf + CBC_BLOCK;
     size_t mac_out = 0;
-    size_t total, pad, i;
-    int outl = 0;
+    size_t tail_len, pad, i;
+    int outl = 0, outl2 = 0;
 
     /* RFC 5246 6.2.3.2: the IV SHOULD be chosen at random and MUST be
      * unpredictable. */
@@ -419,25 +422,30 @@ static int cbc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, s
     /* MAC(MAC_write_key, seq_num + type + version + length + fragment). */
     build_hdr13(hdr, seq, header5, pt_len);
     if (EVP_MAC_init(rc->hmac, NULL, 0, NULL) != 1 || EVP_MAC_update(rc->hmac, hdr, MAC_HDR_LEN) != 1 ||
-        (pt_len > 0 && EVP_MAC_update(rc->hmac, body, pt_len) != 1) ||
-        EVP_MAC_final(rc->hmac, body + pt_len, &mac_out, rc->mac_len) != 1 || mac_out != rc->mac_len) {
+        (pt_len > 0 && EVP_MAC_update(rc->hmac, pt, pt_len) != 1) ||
+        EVP_MAC_final(rc->hmac, tail, &mac_out, rc->mac_len) != 1 || mac_out != rc->mac_len) {
         return LT_ERR_CRYPTO;
     }
 
     /* Minimal padding: padding_length + 1 bytes, each equal to
      * padding_length, bringing the total to a multiple of the block. */
-    total = pt_len + rc->mac_len + 1;
-    pad = (CBC_BLOCK - total % CBC_BLOCK) % CBC_BLOCK;
+    pad = (CBC_BLOCK - (pt_len + rc->mac_len + 1) % CBC_BLOCK) % CBC_BLOCK;
     for (i = 0; i <= pad; i++) {
-        body[pt_len + rc->mac_len + i] = (uint8_t)pad;
+        tail[rc->mac_len + i] = (uint8_t)pad;
     }
-    total += pad;
+    tail_len = rc->mac_len + pad + 1;
 
+    /* Encrypt the plaintext from where it is (possibly the caller's buffer)
+     * and then the tail; EVP carries a partial block across the calls. */
     if (EVP_EncryptInit_ex2(rc->cctx, NULL, NULL, buf, NULL) != 1 ||
-        EVP_EncryptUpdate(rc->cctx, body, &outl, body, (int)total) != 1 || (size_t)outl != total) {
+        (pt_len > 0 && EVP_EncryptUpdate(rc->cctx, body, &outl, pt, (int)pt_len) != 1) ||
+        EVP_EncryptUpdate(rc->cctx, body + outl, &outl2, tail, (int)tail_len) != 1 ||
+        (size_t)outl + (size_t)outl2 != pt_len + tail_len) {
+        OPENSSL_cleanse(tail, sizeof(tail));
         return LT_ERR_CRYPTO;
     }
-    *frag_len = CBC_BLOCK + total;
+    OPENSSL_cleanse(tail, sizeof(tail));
+    *frag_len = CBC_BLOCK + pt_len + tail_len;
     return LT_OK;
 }
 
@@ -516,12 +524,21 @@ static int cbc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *
 
 int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len, size_t *frag_len)
 {
+    LT_ENSURE(rc != NULL && buf != NULL, LT_ERR_USAGE);
+    return lt_rc_seal_from(rc, seq, header5, buf, buf + lt_rc_prefix_len(rc), pt_len, frag_len);
+}
+
+int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt, size_t pt_len,
+                    size_t *frag_len)
+{
     size_t n = 0;
 
     LT_ENSURE(rc != NULL && rc->enc && header5 != NULL && buf != NULL && frag_len != NULL, LT_ERR_USAGE);
+    LT_ENSURE(pt != NULL || pt_len == 0, LT_ERR_USAGE);
     /* RFC 5246 6.2.1: a fragment carries at most 2^14 bytes. */
     LT_ENSURE(pt_len <= MAX_PLAINTEXT, LT_ERR_USAGE);
-    LT_GUARD(rc->gcm ? gcm_seal(rc, seq, header5, buf, pt_len, &n) : cbc_seal(rc, seq, header5, buf, pt_len, &n));
+    LT_GUARD(rc->gcm ? gcm_seal(rc, seq, header5, buf, pt, pt_len, &n)
+                     : cbc_seal(rc, seq, header5, buf, pt, pt_len, &n));
     lt_put_u16(header5 + 3, (uint16_t)n);
     *frag_len = n;
     return LT_OK;

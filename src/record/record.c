@@ -233,12 +233,9 @@ static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len
             memcpy(hdr + LT_RECORD_HEADER_LEN, data, len);
         }
     } else {
-        uint8_t *buf = hdr + LT_RECORD_HEADER_LEN;
-        if (len > 0) {
-            memcpy(buf + lt_rc_prefix_len(r->write_rc), data, len);
-        }
+        /* Sealed straight from the caller's data: no plaintext copy. */
         LT_ENSURE(r->write_seq != UINT64_MAX, LT_ERR_INTERNAL);
-        LT_GUARD(lt_rc_seal(r->write_rc, r->write_seq, hdr, buf, len, &frag_len));
+        LT_GUARD(lt_rc_seal_from(r->write_rc, r->write_seq, hdr, hdr + LT_RECORD_HEADER_LEN, data, len, &frag_len));
     }
     lt_put_u16(hdr + 3, (uint16_t)frag_len);
     r->out_len += LT_RECORD_HEADER_LEN + frag_len;
