@@ -314,7 +314,9 @@ lt_start_server() {
             args+=("${a//@PORT@/$port}")
         done
         printf '%q ' "${args[@]}" >"$WORK/$name.cmd"
-        "${args[@]}" <"${LT_SERVER_STDIN:-/dev/null}" >"$out" 2>"$err" &
+        # `timeout` is a safety net: should this script be SIGKILLed (a ctest
+        # timeout), no server outlives it by more than LT_SERVER_LIFETIME.
+        timeout -k 5 "${LT_SERVER_LIFETIME:-600}" "${args[@]}" <"${LT_SERVER_STDIN:-/dev/null}" >"$out" 2>"$err" &
         pid=$!
         LT_PIDS+=("$pid")
         echo "$pid" >"$WORK/$name.pid"
