@@ -163,12 +163,16 @@ lt_excerpt() {
 lt_expect_rc() {
     local desc=$1 want=$2 rc=${3:-$LAST_RC}
     if [ "$want" = nonzero ]; then
-        if [ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+        # A clean failure: exit 1..127. A timeout (124, 137) or a death by
+        # signal (128 + N: a crash, a sanitizer abort) is not a clean failure.
+        if [ "$rc" -gt 0 ] 2>/dev/null && [ "$rc" -lt 128 ] && [ "$rc" != 124 ]; then
             lt_pass "$desc (exit $rc)"
         elif [ "$rc" = 0 ]; then
             lt_fail "$desc" "a non-zero exit status" "exit 0"
-        else
+        elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
             lt_fail "$desc" "a non-zero exit status, promptly" "timed out (exit $rc)"
+        else
+            lt_fail "$desc" "a clean non-zero exit status (1..127)" "killed by signal $((rc - 128)) (exit $rc)"
         fi
     elif [ "$rc" = "$want" ]; then
         lt_pass "$desc (exit $rc)"
