@@ -127,6 +127,21 @@ lt_expect_rc "--ciphers: a suite the server left out is refused" nonzero
 lt_expect_match "--ciphers: refused with handshake_failure" "$LAST_ALL" 'handshake failure|alert number 40'
 lt_expect_alive "pref server still serving" pref
 
+# ------------------------------------------------------------ IPv6 loopback
+if grep -qE ' lo$' /proc/net/if_inet6 2>/dev/null && grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
+    lt_start_server v6 "$LUCIDTLS" server --port @PORT@ --host ::1 --cert "$PKI/chain.pem" --key "$PKI/server.key" || lt_finish
+    tok=$(lt_token v6)
+    lt_session v6 10 "$tok\n" "$tok" "${S_CLIENT[@]}" -connect "[::1]:$(lt_port v6)"
+    lt_expect_rc "IPv6: s_client to [::1] (server --host ::1)" 0
+    lt_expect_contains "IPv6: echo" "$LAST_OUT" "$tok"
+    lt_session v6-ours 10 "$tok\n" "$tok" "$LUCIDTLS" client "[::1]:$(lt_port v6)" --cafile "$CA" --servername localhost
+    lt_expect_rc "IPv6: lucidtls client [::1]:PORT" 0
+    lt_expect_file_eq "IPv6: lucidtls client gets the echo" "$LAST_OUT" "$tok"$'\n'
+    lt_stop_server v6
+else
+    lt_log "SKIP: IPv6 loopback (::1) not configured here"
+fi
+
 # ------------------------------------------------------------ SSLKEYLOGFILE on the server
 rm -f "$WORK/srv-keylog-ours.txt" "$WORK/srv-keylog-theirs.txt"
 export SSLKEYLOGFILE=$WORK/srv-keylog-ours.txt
