@@ -214,10 +214,10 @@ sleep 0.5
 t0=$(date +%s%N)
 good_client "idle-and-slow-connections-open"
 ms=$((($(date +%s%N) - t0) / 1000000))
-if [ "$ms" -lt 5000 ]; then
+if [ "$ms" -lt 8000 ]; then
     lt_pass "a good client is served in ${ms} ms while an idle and a slow connection are open"
 else
-    lt_fail "a good client is served while an idle and a slow connection are open" "under 5000 ms" "${ms} ms"
+    lt_fail "a good client is served while an idle and a slow connection are open" "under 8000 ms (a blocked server would wait for its 10 s handshake timeout)" "${ms} ms"
 fi
 # shellcheck disable=SC2154
 for p in "$HOLD_idle" "$HOLD_slow"; do
