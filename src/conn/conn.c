@@ -47,6 +47,9 @@ void lt_conn_free(lt_conn *c)
     }
     lt_hs_free(c->hs);
     lt_record_free(&c->rec);
+    /* lt_conn_release_msg keeps a partly reassembled handshake message; here
+     * it goes too, or a connection freed mid-message leaks the buffer. */
+    c->msg_len = 0;
     lt_conn_release_msg(c);
     free(c->detail);
     lt_wipe(c, sizeof *c);
