@@ -9,7 +9,11 @@
 # The last line is "N passed, N failed": ctest tests of both runs, plus one
 # entry per build step and per example. Exits non-zero on any failure.
 #
+# Then valgrind memcheck (scripts/valgrind.sh), the constant-flow check
+# (scripts/ct.sh) and a short fuzz run of every target (fuzz/smoke.sh).
+#
 # Knobs: LT_SKIP_DEPS=1 (do not run install_deps.sh), LT_SKIP_ASAN=1,
+# LT_SKIP_VALGRIND=1, LT_SKIP_FUZZ=1, LT_FUZZ_SECONDS (default 15),
 # LT_BUILD_DIR / LT_ASAN_BUILD_DIR (default build, build-asan),
 # JOBS (parallelism, default nproc), CTEST_ARGS (extra ctest arguments,
 # e.g. "-R interop").
@@ -98,6 +102,31 @@ if [ "${LT_SKIP_ASAN:-0}" != 1 ]; then
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
         UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
         run_suite asan "$ASAN_BUILD_DIR" -DLT_SANITIZE=ON
+fi
+
+# run_step NAME COMMAND...: a check script that prints its own
+# "N passed, N failed" line; counted as one step here.
+run_step() {
+    local name=$1
+    shift
+    echo
+    echo "==== $name: $*"
+    if "$@"; then
+        note pass "$name"
+    else
+        note fail "$name (exit $?)"
+    fi
+}
+
+# Memory and side-channel checks (issue 3): valgrind memcheck over the unit
+# and in-memory tests, the constant-flow check of the secret-dependent code,
+# and a short run of every fuzz target from its checked-in corpus.
+if [ "${LT_SKIP_VALGRIND:-0}" != 1 ]; then
+    run_step "valgrind memcheck" "$ROOT/scripts/valgrind.sh" "$ROOT/build-vg"
+    run_step "constant-flow (valgrind)" "$ROOT/scripts/ct.sh"
+fi
+if [ "${LT_SKIP_FUZZ:-0}" != 1 ]; then
+    run_step "fuzz smoke" "$ROOT/fuzz/smoke.sh" "${LT_FUZZ_SECONDS:-15}"
 fi
 
 echo
