@@ -29,6 +29,7 @@ lt_conn *lt_conn_new(const lt_config *cfg)
         return NULL;
     }
     lt_transcript_init(&c->hs->transcript);
+    c->hs->transcript.track_names = cfg->trace != NULL;
     /* RFC 5246 E.1: a ClientHello record often carries {3, 1} so that old
      * servers do not choke; the version is settled by the hello messages. */
     c->rec.write_version = cfg->role == LT_ROLE_CLIENT ? 0x0301 : 0x0303;

@@ -44,6 +44,9 @@ int lt_client_send_hello(lt_conn *c)
     LT_GUARD(lt_hs_scratch(c, 1024, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
+    if (!lt_trace_on(c)) {
+        return lt_hs_send(c, w.base, w.off, NULL, 0);
+    }
 
     char version[32], suites[512], exts[128];
     lt_hs_version_text(LT_TLS1_2, version, sizeof version);
@@ -74,6 +77,9 @@ static int suite_was_offered(const lt_conn *c, uint16_t id)
 
 static void trace_server_hello(lt_conn *c, const lt_server_hello *sh)
 {
+    if (!lt_trace_on(c)) {
+        return;
+    }
     char version[32], exts[128];
     lt_hs_version_text(sh->server_version, version, sizeof version);
     lt_hs_ext_list_text(sh->ext_seen | (sh->sni_ack ? LT_SEEN_SNI : 0), exts, sizeof exts);
@@ -162,6 +168,9 @@ int lt_client_on_server_hello(lt_conn *c, const uint8_t *body, size_t len)
 
 static void trace_cert_checks(lt_conn *c, const lt_cert_report *rep, int host_wanted)
 {
+    if (!lt_trace_on(c)) {
+        return;
+    }
     char len_s[16];
     snprintf(len_s, sizeof len_s, "%d", rep->chain_len);
     lt_field chain[5] = {lt_fld_text("result", rep->chain_ok ? "ok" : "failed"), lt_fld_text("subject", rep->subject),

@@ -41,6 +41,9 @@ int lt_hs_send(lt_conn *c, const uint8_t *msg, size_t len, const lt_field *field
 
 static void trace_master_secret(lt_conn *c, const uint8_t *session_hash, size_t sh_len)
 {
+    if (!lt_trace_on(c)) {
+        return;
+    }
     const lt_hs *hs = c->hs;
     if (c->ems) {
         lt_field f[4] = {lt_fld_text("label", "extended master secret"),
@@ -62,6 +65,9 @@ static void trace_master_secret(lt_conn *c, const uint8_t *session_hash, size_t 
 
 static void trace_key_block(lt_conn *c)
 {
+    if (!lt_trace_on(c)) {
+        return;
+    }
     const lt_key_block *kb = &c->hs->kb;
     lt_field f[8] = {lt_fld_text("label", "key expansion"),
                      lt_fld_text("inputs", "master_secret, server_random, client_random"),
@@ -136,6 +142,9 @@ static int finished_for(lt_conn *c, int from_client, uint8_t verify[LT_FINISHED_
 {
     LT_GUARD(lt_transcript_hash(&c->hs->transcript, hash, hash_len));
     LT_GUARD(lt_ks12_finished(c->suite->prf_hash, c->hs->master_secret, from_client, hash, *hash_len, verify));
+    if (!lt_trace_on(c)) {
+        return LT_OK;
+    }
     char covers[256];
     snprintf(covers, sizeof covers, "%s (%u messages, %zu bytes)", c->hs->transcript.covers,
              c->hs->transcript.n_msgs, c->hs->transcript.total_len);

@@ -6,6 +6,9 @@
 
 static void trace_client_hello(lt_conn *c, const lt_client_hello *ch)
 {
+    if (!lt_trace_on(c)) {
+        return; /* the texts below cost more than the rest of the hello */
+    }
     char version[32], suites[1024], exts[160];
     lt_hs_version_text(ch->client_version, version, sizeof version);
     lt_hs_suite_list_text(ch->suites, suites, sizeof suites);
@@ -38,6 +41,9 @@ static int choose_suite(lt_conn *c, const lt_client_hello *ch)
     for (size_t i = 0; i < cfg->n_suites; i++) {
         if (client_offers(ch, cfg->suites[i])) {
             c->suite = lt_suite_find(cfg->suites[i]);
+            if (!lt_trace_on(c)) {
+                return LT_OK;
+            }
             char why[200];
             snprintf(why, sizeof why, "first suite in our preference list (%zu long) that the client offered",
                      cfg->n_suites);
@@ -129,6 +135,11 @@ static int send_server_flight(lt_conn *c, const lt_client_hello *ch)
     size_t cert_end = w.off;
     lt_write_empty(&w, LT_HS_SERVER_HELLO_DONE);
     LT_GUARD(lt_wr_finish(&w));
+    if (!lt_trace_on(c)) {
+        LT_GUARD(lt_hs_send(c, w.base, sh_end, NULL, 0));
+        LT_GUARD(lt_hs_send(c, w.base + sh_end, cert_end - sh_end, NULL, 0));
+        return lt_hs_send(c, w.base + cert_end, w.off - cert_end, NULL, 0);
+    }
 
     char version[32], exts[96], count[16];
     lt_hs_version_text(LT_TLS1_2, version, sizeof version);

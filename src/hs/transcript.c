@@ -30,7 +30,9 @@ int lt_transcript_add(lt_transcript *t, const uint8_t *msg, size_t len, const ch
 {
     t->n_msgs++;
     t->total_len += len;
-    note_name(t, name);
+    if (t->track_names) {
+        note_name(t, name);
+    }
     if (t->hash != NULL) {
         return lt_hash_update(t->hash, msg, len);
     }

@@ -19,6 +19,7 @@ typedef struct lt_transcript {
     size_t pending_len;
     size_t total_len;
     unsigned n_msgs;
+    int track_names;  /* keep `covers` (only when someone listens to the trace) */
     char covers[200]; /* "ClientHello, ServerHello, ..." for the narration */
 } lt_transcript;
 
