@@ -62,9 +62,6 @@ void fuzz_die(const char *what, int rc) __attribute__((noreturn));
  * environment, prints where the connection ended (to check seeds). */
 int fuzz_drive(lt_conn *c, uint8_t flags, const uint8_t *data, size_t size);
 
-/* Whether c has output queued (without lt_conn_out_peek: see fuzz_common.c). */
-int fuzz_has_output(const lt_conn *c);
-
 /* fuzz_record: the record protection modes, chosen by the first input byte
  * (mode % FUZZ_RECORD_MODES). Mode 0 is no protection (before CCS). */
 #define FUZZ_RECORD_MODES 5

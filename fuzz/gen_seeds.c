@@ -79,9 +79,6 @@ static size_t move(side *from, side *to, buf *log)
 {
     size_t len = 0;
     fuzz_rng_use(&from->rng);
-    if (!fuzz_has_output(from->c)) {
-        return 0;
-    }
     const uint8_t *out = lt_conn_out_peek(from->c, &len);
     if (len == 0) {
         return 0;
