@@ -6,7 +6,7 @@
 # against `lucidtls client`, and stops everything on exit.
 #
 # Environment: LUCIDTLS (the CLI, default BUILD_DIR/lucidtls),
-# LT_HOSTILE_SLOW=1 (also run the cases that need a concurrent server),
+# LT_HOSTILE_SLOW=0 (skip the cases that need a concurrent server),
 # LT_KEEP_WORK=1 (keep the work dir with the server's stderr).
 #
 # The last line is "N passed, N failed"; the exit status is non-zero on any
