@@ -17,9 +17,9 @@
 enum { SIDE_BENCH = 0, SIDE_CLIENT = 1, SIDE_SERVER = 2, SIDE_COUNT = 3 };
 
 typedef struct side_mem {
-    long long live;      /* bytes currently allocated (malloc_usable_size) */
-    long long peak;      /* highest live since the last reset */
-    long long nallocs;   /* malloc/calloc/realloc/memalign calls */
+    long long live;        /* bytes currently allocated (malloc_usable_size) */
+    long long peak;        /* highest live since the last reset */
+    long long nallocs;     /* malloc/calloc/realloc/memalign calls */
     long long crypto_live; /* part of live that came through OPENSSL_malloc */
 } side_mem;
 
@@ -98,7 +98,7 @@ typedef struct bench_lib {
 
 extern const bench_lib bench_lucidtls;
 extern const bench_lib bench_openssl;
-extern const bench_lib bench_openssl_release; /* the same with SSL_MODE_RELEASE_BUFFERS */
+extern const bench_lib bench_openssl_release;  /* the same with SSL_MODE_RELEASE_BUFFERS */
 extern const bench_lib bench_lucidtls_release; /* lucidtls calling lt_conn_release_buffers when idle */
 
 /* ---- Raw libcrypto floor (evp.c) ---- */

@@ -37,7 +37,8 @@ static void *ltb_ctx_new(const bench_pki *pki, const char *suite, char *err, siz
         (rc = lt_config_set_cert_chain_pem(x->scfg, pki->chain_pem, strlen(pki->chain_pem))) != LT_OK ||
         (rc = lt_config_set_key_pem(x->scfg, pki->key_pem, strlen(pki->key_pem))) != LT_OK ||
         (rc = lt_config_set_ca_pem(x->ccfg, pki->ca_pem, strlen(pki->ca_pem))) != LT_OK ||
-        (rc = lt_config_set_ciphers(x->ccfg, suite)) != LT_OK || (rc = lt_config_set_ciphers(x->scfg, suite)) != LT_OK) {
+        (rc = lt_config_set_ciphers(x->ccfg, suite)) != LT_OK ||
+        (rc = lt_config_set_ciphers(x->scfg, suite)) != LT_OK) {
         snprintf(err, errcap, "lucidtls config: %s", lt_result_name(rc));
         lt_config_free(x->ccfg);
         lt_config_free(x->scfg);
@@ -174,8 +175,8 @@ static int ltb_pair_handshake(void *pp, char *err, size_t errcap)
             const char *dc = "", *ds = "";
             lt_conn_error(p->c, &dc);
             lt_conn_error(p->s, &ds);
-            snprintf(err, errcap, "lucidtls handshake failed: client %s (%s), server %s (%s)", lt_result_name(rcc),
-                     dc, lt_result_name(rcs), ds);
+            snprintf(err, errcap, "lucidtls handshake failed: client %s (%s), server %s (%s)", lt_result_name(rcc), dc,
+                     lt_result_name(rcs), ds);
             return -1;
         }
         if (rcc == LT_OK && rcs == LT_OK && g_wire[0].off == g_wire[0].len && g_wire[1].off == g_wire[1].len) {

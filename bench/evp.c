@@ -78,8 +78,7 @@ static int rsa_decrypt_once(void *arg)
     } else if (ok) {
         ok = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
     }
-    ok = ok && EVP_PKEY_decrypt(ctx, out, &outlen, j->ct, j->ct_len) == 1 && outlen == 48 && out[0] == 3 &&
-         out[1] == 3;
+    ok = ok && EVP_PKEY_decrypt(ctx, out, &outlen, j->ct, j->ct_len) == 1 && outlen == 48 && out[0] == 3 && out[1] == 3;
     EVP_PKEY_CTX_free(ctx);
     return ok;
 }
@@ -133,7 +132,8 @@ static int gcm_once(void *arg)
     memcpy(aad, &j->seq, 8);
     if (EVP_EncryptInit_ex2(j->enc, NULL, NULL, nonce, NULL) != 1 ||
         EVP_EncryptUpdate(j->enc, NULL, &tmp, aad, sizeof aad) != 1 ||
-        EVP_EncryptUpdate(j->enc, j->buf, &outl, j->buf, BUF) != 1 || EVP_EncryptFinal_ex(j->enc, j->buf + outl, &tmp) != 1) {
+        EVP_EncryptUpdate(j->enc, j->buf, &outl, j->buf, BUF) != 1 ||
+        EVP_EncryptFinal_ex(j->enc, j->buf + outl, &tmp) != 1) {
         return 0;
     }
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, j->tag, 16);
@@ -295,7 +295,8 @@ int evp_rsa_prepare(const bench_pki *pki)
     EVP_PKEY_CTX *ctx = g_rsa->key != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, g_rsa->key, NULL) : NULL;
     g_rsa->ct_len = sizeof g_rsa->ct;
     RAND_bytes(pms + 2, 46);
-    int ok = ctx != NULL && EVP_PKEY_encrypt_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+    int ok = ctx != NULL && EVP_PKEY_encrypt_init(ctx) == 1 &&
+             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
              EVP_PKEY_encrypt(ctx, g_rsa->ct, &g_rsa->ct_len, pms, sizeof pms) == 1;
     EVP_PKEY_CTX_free(ctx);
     return ok ? 0 : -1;
@@ -320,7 +321,8 @@ int evp_bulk_prepare(void)
 {
     g_gcm = calloc(1, sizeof *g_gcm);
     g_cbc = calloc(1, sizeof *g_cbc);
-    if (g_gcm == NULL || g_cbc == NULL || !rec_job_init(g_gcm, "AES-128-GCM", 0) || !rec_job_init(g_cbc, "AES-128-CBC", 1)) {
+    if (g_gcm == NULL || g_cbc == NULL || !rec_job_init(g_gcm, "AES-128-GCM", 0) ||
+        !rec_job_init(g_cbc, "AES-128-CBC", 1)) {
         return -1;
     }
     g_gcm->open_too = 1;

@@ -81,11 +81,11 @@ typedef struct row {
     char name[128];
     const char *unit;
     double lt, os;
-    double limit;         /* bulk: the EVP seal+open limit, else 0 */
-    const char *target;   /* e.g. "<= 0.85" (ratio), or NULL */
-    double target_ratio;  /* the bound on ratio */
-    int target_le;        /* 1: ratio <= bound passes; 0: ratio >= bound */
-    double target_limit;  /* bulk: lucidtls / limit must be >= this (0: none) */
+    double limit;        /* bulk: the EVP seal+open limit, else 0 */
+    const char *target;  /* e.g. "<= 0.85" (ratio), or NULL */
+    double target_ratio; /* the bound on ratio */
+    int target_le;       /* 1: ratio <= bound passes; 0: ratio >= bound */
+    double target_limit; /* bulk: lucidtls / limit must be >= this (0: none) */
 } row;
 
 static row g_rows[128];
@@ -189,7 +189,8 @@ static void sanity(const bench_lib *lib, void *ctx, const char *suite)
             memset(got, 0, sizes[i]);
             long n = lib->pair_send(p, dir == 0, data, sizes[i], got);
             if (n != (long)sizes[i] || memcmp(data, got, sizes[i]) != 0) {
-                die("sanity: %s: data %s did not arrive intact", lib->name, dir == 0 ? "client->server" : "server->client");
+                die("sanity: %s: data %s did not arrive intact", lib->name,
+                    dir == 0 ? "client->server" : "server->client");
             }
         }
     }
@@ -214,11 +215,11 @@ static void calibrate_intervals(void)
 }
 
 typedef struct hs_result {
-    double server_us, client_us;      /* median over rounds of the per-round mean */
-    double server_overhead_us;        /* median over rounds of (server CPU - RSA decrypt in that round) */
-    double rsa_us;                    /* median over rounds of the RSA decrypt floor */
+    double server_us, client_us; /* median over rounds of the per-round mean */
+    double server_overhead_us;   /* median over rounds of (server CPU - RSA decrypt in that round) */
+    double rsa_us;               /* median over rounds of the RSA decrypt floor */
     double server_allocs, client_allocs;
-    double intervals_s, intervals_c;  /* timed intervals per handshake (clock reads) */
+    double intervals_s, intervals_c; /* timed intervals per handshake (clock reads) */
 } hs_result;
 
 static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, double *server_us, double *client_us,
@@ -529,7 +530,8 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
     printf("  date:     %s\n", m->date);
     printf("  machine:  %s, nproc %ld, %s\n", m->cpu, m->nproc, m->kernel);
     printf("  load:     %s (/proc/loadavg at start; other work shares the CPUs)\n", m->loadavg);
-    printf("  openssl:  %s (libssl and libcrypto; lucidtls uses the same libcrypto)\n", OpenSSL_version(OPENSSL_VERSION));
+    printf("  openssl:  %s (libssl and libcrypto; lucidtls uses the same libcrypto)\n",
+           OpenSSL_version(OPENSSL_VERSION));
     printf("  command:  %s\n", m->command);
     printf("  mode:     %s: %d rounds x %d handshakes, %d x 16 KiB records per direction, %d connections held\n",
            o->quick ? "quick" : "default", o->rounds, o->hs_per_round, o->bulk_records, o->mem_conns);
@@ -539,7 +541,8 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
     printf("  build:    NOT optimised (use -DCMAKE_BUILD_TYPE=Release for numbers)\n");
 #endif
     printf("  CPU time: CLOCK_THREAD_CPUTIME_ID around each side's calls; one read costs %.0f ns, the %.0f ns\n"
-           "            an empty interval measures is subtracted from every interval\n", clock_ns, g_interval_ns);
+           "            an empty interval measures is subtracted from every interval\n",
+           clock_ns, g_interval_ns);
     if (g_alloc_interposed) {
         printf("  heap:     malloc family interposed, malloc_usable_size bytes; OpenSSL hook %s\n\n",
                g_alloc.crypto_hook_ok ? "installed" : "NOT installed");
@@ -569,17 +572,19 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
                    r->os != 0 ? r->lt / r->os : 0, tgt);
             if (r->limit > 0) {
                 printf("  %-60s %-8s %12.1f %12.1f %7s  lucidtls at %.0f%% of it, OpenSSL at %.0f%%\n",
-                       "    EVP limit (seal+open, same cipher, same rounds)", r->unit, r->limit, r->limit, "", 100 * r->lt / r->limit,
-                       100 * r->os / r->limit);
+                       "    EVP limit (seal+open, same cipher, same rounds)", r->unit, r->limit, r->limit, "",
+                       100 * r->lt / r->limit, 100 * r->os / r->limit);
             }
         }
         printf("\n");
     }
     printf("Crypto floor (EVP alone, the calls both libraries make)\n");
     printf("  RSA-2048 decrypt, PKCS#1 v1.5, 48-byte secret   %8.1f us\n", ef->rsa_dec_pkcs1_us);
-    printf("  RSA-2048 decrypt, RSA_PKCS1_WITH_TLS_PADDING    %8.1f us  (what both libraries call)\n", ef->rsa_dec_tls_us);
+    printf("  RSA-2048 decrypt, RSA_PKCS1_WITH_TLS_PADDING    %8.1f us  (what both libraries call)\n",
+           ef->rsa_dec_tls_us);
     printf("  RSA-2048 encrypt, PKCS#1 v1.5                   %8.1f us\n", ef->rsa_enc_us);
-    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (the leaf signature check)\n", ef->rsa_verify_us);
+    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (the leaf signature check)\n",
+           ef->rsa_verify_us);
     printf("  AES-128-GCM encrypt, 16 KiB                     %8.1f MB/s\n", ef->gcm_enc_mbs);
     printf("  AES-128-GCM seal + open, 16 KiB                 %8.1f MB/s\n", ef->gcm_seal_open_mbs);
     printf("  AES-128-CBC + HMAC-SHA256 encrypt, 16 KiB       %8.1f MB/s  (separate passes)\n", ef->cbc_enc_mbs);
@@ -596,9 +601,10 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: lucidtls-bench [--quick] [--json]\n"
-                    "       lucidtls-bench --profile hs|bulk --lib lucidtls|openssl [--suite NAME] [--n N]\n"
-                    "                      [--side client|server]  (with valgrind --tool=callgrind --collect-atstart=no)\n");
+    fprintf(stderr,
+            "usage: lucidtls-bench [--quick] [--json]\n"
+            "       lucidtls-bench --profile hs|bulk --lib lucidtls|openssl [--suite NAME] [--n N]\n"
+            "                      [--side client|server]  (with valgrind --tool=callgrind --collect-atstart=no)\n");
     exit(2);
 }
 
@@ -629,7 +635,8 @@ int main(int argc, char **argv)
             usage();
         }
     }
-    if (o.profile != NULL && (o.profile_lib == NULL || (strcmp(o.profile, "hs") != 0 && strcmp(o.profile, "bulk") != 0))) {
+    if (o.profile != NULL &&
+        (o.profile_lib == NULL || (strcmp(o.profile, "hs") != 0 && strcmp(o.profile, "bulk") != 0))) {
         usage();
     }
     if (o.quick) {
@@ -703,8 +710,8 @@ int main(int argc, char **argv)
         add_row("handshake", "us", hr[0].server_overhead_us, hr[1].server_overhead_us,
                 "%s server overhead (CPU - RSA decrypt)", suite, "");
         add_row("handshake", "us", hr[0].client_us - ef.rsa_enc_us - ef.rsa_verify_us,
-                hr[1].client_us - ef.rsa_enc_us - ef.rsa_verify_us, "%s client overhead (CPU - RSA enc - verify)", suite,
-                "");
+                hr[1].client_us - ef.rsa_enc_us - ef.rsa_verify_us, "%s client overhead (CPU - RSA enc - verify)",
+                suite, "");
         add_row("handshake", "calls", hr[0].server_allocs, hr[1].server_allocs, "%s server allocations per handshake",
                 suite, "");
         add_row("handshake", "calls", hr[0].client_allocs, hr[1].client_allocs, "%s client allocations per handshake",
@@ -768,13 +775,13 @@ int main(int argc, char **argv)
                     "%s %s heap after 16 KiB each way", suite, who);
             add_row("memory", "bytes", mr[0].peak[side], mr[1].peak[side], "%s %s heap peak during handshake", suite,
                     who);
-            add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side],
-                    "%s %s idle vs OpenSSL RELEASE_BUFFERS", suite, who);
+            add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side], "%s %s idle vs OpenSSL RELEASE_BUFFERS",
+                    suite, who);
             /* Both libraries giving their record buffers back while idle:
              * lt_conn_release_buffers (on demand, what lucidtls server does
              * for a waiting connection) against SSL_MODE_RELEASE_BUFFERS. */
-            add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side],
-                    "%s %s idle, both releasing buffers", suite, who);
+            add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side], "%s %s idle, both releasing buffers", suite,
+                    who);
             add_row("memory", "bytes", mlrel.idle[side], mr[1].idle[side],
                     "%s %s idle, lucidtls releasing vs OpenSSL default", suite, who);
         }

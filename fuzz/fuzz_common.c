@@ -20,7 +20,10 @@
 
 static fuzz_rng *g_rng;
 
-void fuzz_rng_reset(fuzz_rng *r, uint64_t seed) { r->state = seed; }
+void fuzz_rng_reset(fuzz_rng *r, uint64_t seed)
+{
+    r->state = seed;
+}
 
 /* splitmix64: tiny, and every output depends only on how many bytes the
  * stream has given, which is all reproducibility needs. */
@@ -43,7 +46,10 @@ static void fill(fuzz_rng *r, uint8_t *buf, size_t n)
     }
 }
 
-static void lt_hook(void *arg, uint8_t *buf, size_t n) { fill(arg, buf, n); }
+static void lt_hook(void *arg, uint8_t *buf, size_t n)
+{
+    fill(arg, buf, n);
+}
 
 static int rand_bytes(unsigned char *buf, int num)
 {
@@ -54,7 +60,10 @@ static int rand_bytes(unsigned char *buf, int num)
     return 1;
 }
 
-static int rand_status(void) { return 1; }
+static int rand_status(void)
+{
+    return 1;
+}
 
 static const RAND_METHOD FUZZ_RAND = {
     .seed = NULL,
@@ -160,7 +169,10 @@ static const record_mode RECORD_MODES[FUZZ_RECORD_MODES] = {
     {"AES-256-GCM", LT_CIPHER_AES_256_GCM, LT_MAC_NONE},
 };
 
-const char *fuzz_record_mode_name(unsigned mode) { return RECORD_MODES[mode % FUZZ_RECORD_MODES].name; }
+const char *fuzz_record_mode_name(unsigned mode)
+{
+    return RECORD_MODES[mode % FUZZ_RECORD_MODES].name;
+}
 
 lt_rc *fuzz_record_rc(unsigned mode, int enc)
 {
@@ -198,7 +210,10 @@ static const size_t FEED_CHUNKS[8] = {0, 1, 3, 7, 64, 511, 2048, 0};
 /* Errors a peer can cause (lucidtls.h "Errors the peer caused"). Anything
  * else (INTERNAL, CRYPTO, USAGE, NOMEM, CONFIG) coming out of peer bytes is
  * a bug in the library. */
-static int is_peer_error(int rc) { return rc <= LT_ERR_DECODE && rc >= LT_ERR_TRUNCATED; }
+static int is_peer_error(int rc)
+{
+    return rc <= LT_ERR_DECODE && rc >= LT_ERR_TRUNCATED;
+}
 
 static void check_result(lt_conn *c, int rc)
 {

@@ -291,8 +291,7 @@ static void handshake_seeds(void)
 
 /* ---- record seeds ---- */
 
-static void put_record(buf *b, unsigned mode, lt_rc *seal, uint64_t seq, uint8_t type, const uint8_t *pt,
-                       size_t len)
+static void put_record(buf *b, unsigned mode, lt_rc *seal, uint64_t seq, uint8_t type, const uint8_t *pt, size_t len)
 {
     uint8_t *rec = malloc(LT_RECORD_IN_CAP + 512);
     if (rec == NULL) {

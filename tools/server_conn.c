@@ -325,8 +325,7 @@ static void update_interest(srv *s, srv_conn *c)
         if (c->wr_shut) {
             ev |= EPOLLIN;
         }
-    } else if (!c->eof && c->backlog_len == 0 && pending_out(c) < SRV_OUT_HIGH_WATER &&
-               lt_conn_wants_input(c->tls)) {
+    } else if (!c->eof && c->backlog_len == 0 && pending_out(c) < SRV_OUT_HIGH_WATER && lt_conn_wants_input(c->tls)) {
         ev |= EPOLLIN;
     }
     if (ev == c->events) {

@@ -49,23 +49,23 @@ typedef enum lt_result {
     LT_CLOSED = 3,      /* the peer sent close_notify; no more data will come */
 
     /* Errors the peer caused. Each maps to the alert we send (err.c). */
-    LT_ERR_DECODE = -1,               /* decode_error: malformed message */
-    LT_ERR_UNEXPECTED_MESSAGE = -2,   /* unexpected_message */
-    LT_ERR_BAD_RECORD_MAC = -3,       /* bad_record_mac: any record decryption failure */
-    LT_ERR_RECORD_OVERFLOW = -4,      /* record_overflow */
-    LT_ERR_HANDSHAKE_FAILURE = -5,    /* handshake_failure: e.g. no common cipher suite */
-    LT_ERR_ILLEGAL_PARAMETER = -6,    /* illegal_parameter */
-    LT_ERR_PROTOCOL_VERSION = -7,     /* protocol_version */
-    LT_ERR_DECRYPT_ERROR = -8,        /* decrypt_error: e.g. Finished verify_data mismatch */
-    LT_ERR_UNSUPPORTED_EXTENSION = -9,/* unsupported_extension */
-    LT_ERR_BAD_CERTIFICATE = -10,     /* bad_certificate: malformed or bad signature */
+    LT_ERR_DECODE = -1,                /* decode_error: malformed message */
+    LT_ERR_UNEXPECTED_MESSAGE = -2,    /* unexpected_message */
+    LT_ERR_BAD_RECORD_MAC = -3,        /* bad_record_mac: any record decryption failure */
+    LT_ERR_RECORD_OVERFLOW = -4,       /* record_overflow */
+    LT_ERR_HANDSHAKE_FAILURE = -5,     /* handshake_failure: e.g. no common cipher suite */
+    LT_ERR_ILLEGAL_PARAMETER = -6,     /* illegal_parameter */
+    LT_ERR_PROTOCOL_VERSION = -7,      /* protocol_version */
+    LT_ERR_DECRYPT_ERROR = -8,         /* decrypt_error: e.g. Finished verify_data mismatch */
+    LT_ERR_UNSUPPORTED_EXTENSION = -9, /* unsupported_extension */
+    LT_ERR_BAD_CERTIFICATE = -10,      /* bad_certificate: malformed or bad signature */
     LT_ERR_UNSUPPORTED_CERTIFICATE = -11,
     LT_ERR_CERTIFICATE_EXPIRED = -12, /* certificate_expired (or not yet valid) */
     LT_ERR_UNKNOWN_CA = -13,          /* unknown_ca: chain does not reach a trust anchor */
     LT_ERR_HOSTNAME_MISMATCH = -14,   /* bad_certificate: name not in the certificate */
     LT_ERR_INSUFFICIENT_SECURITY = -15,
-    LT_ERR_PEER_ALERT = -16,          /* the peer sent a fatal alert (see lt_conn_peer_alert) */
-    LT_ERR_TRUNCATED = -17,           /* the transport ended without close_notify */
+    LT_ERR_PEER_ALERT = -16, /* the peer sent a fatal alert (see lt_conn_peer_alert) */
+    LT_ERR_TRUNCATED = -17,  /* the transport ended without close_notify */
     /* Errors that are ours or the application's. */
     LT_ERR_INTERNAL = -40,
     LT_ERR_NOMEM = -41,
@@ -88,18 +88,18 @@ const char *lt_suite_openssl_name(uint16_t suite);
 /* Explain mode: structured trace events.                                   */
 
 typedef enum lt_event_kind {
-    LT_EV_MSG_SENT = 1,      /* a handshake message we sent, with parsed fields */
-    LT_EV_MSG_RECV,          /* a handshake message we received */
-    LT_EV_CHOICE,            /* a negotiation decision, and why */
-    LT_EV_CERT_CHECK,        /* one certificate check and its result */
-    LT_EV_KEY_DERIVE,        /* one key-derivation step: label, inputs, outputs */
-    LT_EV_RECORD_PROTECT,    /* a record we protected (type, length, seq) */
-    LT_EV_RECORD_UNPROTECT,  /* a record we verified and decrypted */
+    LT_EV_MSG_SENT = 1,     /* a handshake message we sent, with parsed fields */
+    LT_EV_MSG_RECV,         /* a handshake message we received */
+    LT_EV_CHOICE,           /* a negotiation decision, and why */
+    LT_EV_CERT_CHECK,       /* one certificate check and its result */
+    LT_EV_KEY_DERIVE,       /* one key-derivation step: label, inputs, outputs */
+    LT_EV_RECORD_PROTECT,   /* a record we protected (type, length, seq) */
+    LT_EV_RECORD_UNPROTECT, /* a record we verified and decrypted */
     LT_EV_ALERT_SENT,
     LT_EV_ALERT_RECV,
-    LT_EV_CCS_SENT,          /* ChangeCipherSpec: from here on our records are protected */
+    LT_EV_CCS_SENT, /* ChangeCipherSpec: from here on our records are protected */
     LT_EV_CCS_RECV,
-    LT_EV_STATE              /* the handshake state machine moved */
+    LT_EV_STATE /* the handshake state machine moved */
 } lt_event_kind;
 
 /* One named field of an event. For secret fields (is_secret = 1) `bytes` is

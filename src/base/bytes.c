@@ -39,9 +39,15 @@ int lt_rd_u16(lt_rd *r, uint16_t *v)
     return LT_OK;
 }
 
-int lt_rd_u24(lt_rd *r, uint32_t *v) { return rd_be(r, 3, v); }
+int lt_rd_u24(lt_rd *r, uint32_t *v)
+{
+    return rd_be(r, 3, v);
+}
 
-int lt_rd_u32(lt_rd *r, uint32_t *v) { return rd_be(r, 4, v); }
+int lt_rd_u32(lt_rd *r, uint32_t *v)
+{
+    return rd_be(r, 4, v);
+}
 
 int lt_rd_copy(lt_rd *r, void *dst, size_t n)
 {
@@ -65,7 +71,10 @@ int lt_rd_vec(lt_rd *r, unsigned prefix_len, size_t min, size_t max, lt_rd *sub)
     return LT_OK;
 }
 
-int lt_rd_done(const lt_rd *r) { return r->len == 0 ? LT_OK : LT_ERR_DECODE; }
+int lt_rd_done(const lt_rd *r)
+{
+    return r->len == 0 ? LT_OK : LT_ERR_DECODE;
+}
 
 uint8_t *lt_wr_reserve(lt_wr *w, size_t n)
 {
@@ -90,10 +99,22 @@ static void wr_be(lt_wr *w, uint32_t v, size_t n)
     }
 }
 
-void lt_wr_u8(lt_wr *w, uint8_t v) { wr_be(w, v, 1); }
-void lt_wr_u16(lt_wr *w, uint16_t v) { wr_be(w, v, 2); }
-void lt_wr_u24(lt_wr *w, uint32_t v) { wr_be(w, v, 3); }
-void lt_wr_u32(lt_wr *w, uint32_t v) { wr_be(w, v, 4); }
+void lt_wr_u8(lt_wr *w, uint8_t v)
+{
+    wr_be(w, v, 1);
+}
+void lt_wr_u16(lt_wr *w, uint16_t v)
+{
+    wr_be(w, v, 2);
+}
+void lt_wr_u24(lt_wr *w, uint32_t v)
+{
+    wr_be(w, v, 3);
+}
+void lt_wr_u32(lt_wr *w, uint32_t v)
+{
+    wr_be(w, v, 4);
+}
 
 void lt_wr_bytes(lt_wr *w, const void *p, size_t n)
 {
@@ -126,4 +147,7 @@ void lt_wr_close_vec(lt_wr *w, size_t mark, unsigned prefix_len)
     }
 }
 
-int lt_wr_finish(const lt_wr *w) { return w->err; }
+int lt_wr_finish(const lt_wr *w)
+{
+    return w->err;
+}

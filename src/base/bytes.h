@@ -24,7 +24,10 @@ static inline lt_rd lt_rd_init(const uint8_t *p, size_t len)
     return r;
 }
 
-static inline size_t lt_rd_left(const lt_rd *r) { return r->len; }
+static inline size_t lt_rd_left(const lt_rd *r)
+{
+    return r->len;
+}
 
 /* Each returns LT_OK, or LT_ERR_DECODE when the input is too short. */
 LT_MUST_USE int lt_rd_u8(lt_rd *r, uint8_t *v);

@@ -13,19 +13,19 @@
 #define LT_MUST_USE __attribute__((warn_unused_result))
 
 /* Propagate a failure: the happy path stays linear. */
-#define LT_GUARD(expr)            \
-    do {                          \
-        int lt_guard_rc_ = (expr); \
-        if (lt_guard_rc_ < 0) {   \
-            return lt_guard_rc_;  \
-        }                         \
+#define LT_GUARD(expr)                                                                                                 \
+    do {                                                                                                               \
+        int lt_guard_rc_ = (expr);                                                                                     \
+        if (lt_guard_rc_ < 0) {                                                                                        \
+            return lt_guard_rc_;                                                                                       \
+        }                                                                                                              \
     } while (0)
 
-#define LT_ENSURE(cond, code) \
-    do {                      \
-        if (!(cond)) {        \
-            return (code);    \
-        }                     \
+#define LT_ENSURE(cond, code)                                                                                          \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            return (code);                                                                                             \
+        }                                                                                                              \
     } while (0)
 
 /* TLS alert descriptions (RFC 5246 7.2, RFC 8446 6). */

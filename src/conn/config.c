@@ -45,7 +45,10 @@ void lt_config_free(lt_config *cfg)
     free(cfg);
 }
 
-const char *lt_config_error(const lt_config *cfg) { return cfg->error; }
+const char *lt_config_error(const lt_config *cfg)
+{
+    return cfg->error;
+}
 
 /* Reads a whole (small) file: PEM certificates and keys. */
 static int read_file(lt_config *cfg, const char *path, char **out, size_t *out_len)
@@ -120,7 +123,10 @@ int lt_config_set_cert_chain_file(lt_config *cfg, const char *path)
     return set_from_file(cfg, path, lt_config_set_cert_chain_pem);
 }
 
-int lt_config_set_key_file(lt_config *cfg, const char *path) { return set_from_file(cfg, path, lt_config_set_key_pem); }
+int lt_config_set_key_file(lt_config *cfg, const char *path)
+{
+    return set_from_file(cfg, path, lt_config_set_key_pem);
+}
 
 static int ensure_trust(lt_config *cfg)
 {
@@ -192,7 +198,10 @@ const lt_trust *lt_config_trust(const lt_config *cfg)
     return g_system_trust;
 }
 
-void lt_config_dangerous_disable_hostname_check(lt_config *cfg) { cfg->hostname_check = 0; }
+void lt_config_dangerous_disable_hostname_check(lt_config *cfg)
+{
+    cfg->hostname_check = 0;
+}
 
 int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n)
 {
@@ -209,7 +218,10 @@ int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n
     return LT_OK;
 }
 
-static int is_separator(char ch) { return ch == ':' || ch == ',' || ch == ' '; }
+static int is_separator(char ch)
+{
+    return ch == ':' || ch == ',' || ch == ' ';
+}
 
 int lt_config_set_ciphers(lt_config *cfg, const char *list)
 {
@@ -249,7 +261,10 @@ int lt_config_set_ciphers(lt_config *cfg, const char *list)
     return lt_config_set_cipher_suites(cfg, ids, n);
 }
 
-void lt_config_set_ems(lt_config *cfg, int enabled) { cfg->ems = enabled != 0; }
+void lt_config_set_ems(lt_config *cfg, int enabled)
+{
+    cfg->ems = enabled != 0;
+}
 
 void lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets)
 {

@@ -70,9 +70,18 @@ int lt_conn_set_hostname(lt_conn *c, const char *hostname)
     return LT_OK;
 }
 
-void lt_conn_set_user(lt_conn *c, void *user) { c->user = user; }
-void *lt_conn_user(const lt_conn *c) { return c->user; }
-lt_role lt_conn_role(const lt_conn *c) { return c->role; }
+void lt_conn_set_user(lt_conn *c, void *user)
+{
+    c->user = user;
+}
+void *lt_conn_user(const lt_conn *c)
+{
+    return c->user;
+}
+lt_role lt_conn_role(const lt_conn *c)
+{
+    return c->role;
+}
 
 /* ---- errors and alerts ---- */
 
@@ -116,8 +125,14 @@ int lt_conn_error(const lt_conn *c, const char **detail)
     return c->err;
 }
 
-int lt_conn_alert_sent(const lt_conn *c) { return c->alert_sent; }
-int lt_conn_peer_alert(const lt_conn *c) { return c->peer_alert; }
+int lt_conn_alert_sent(const lt_conn *c)
+{
+    return c->alert_sent;
+}
+int lt_conn_peer_alert(const lt_conn *c)
+{
+    return c->peer_alert;
+}
 
 /* ---- input ---- */
 
@@ -192,15 +207,11 @@ static int process_record(lt_conn *c)
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));
     }
     switch (type) {
-    case LT_CT_ALERT:
-        return on_alert(c, pt, n);
-    case LT_CT_APPLICATION_DATA:
-        return on_app_data(c, pt, n);
+    case LT_CT_ALERT: return on_alert(c, pt, n);
+    case LT_CT_APPLICATION_DATA: return on_app_data(c, pt, n);
     case LT_CT_HANDSHAKE:
-    case LT_CT_CHANGE_CIPHER_SPEC:
-        return lt_hs_on_record(c, type, pt, n);
-    default:
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "record of unknown content type %u", type);
+    case LT_CT_CHANGE_CIPHER_SPEC: return lt_hs_on_record(c, type, pt, n);
+    default: return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "record of unknown content type %u", type);
     }
 }
 
@@ -293,7 +304,10 @@ int lt_conn_feed(lt_conn *c, const uint8_t *in, size_t len, size_t *consumed)
     return LT_OK;
 }
 
-void lt_conn_feed_eof(lt_conn *c) { c->eof = 1; }
+void lt_conn_feed_eof(lt_conn *c)
+{
+    c->eof = 1;
+}
 
 const uint8_t *lt_conn_out_peek(const lt_conn *c, size_t *len)
 {
@@ -403,11 +417,26 @@ int lt_conn_close(lt_conn *c)
 
 /* ---- accessors ---- */
 
-int lt_conn_is_established(const lt_conn *c) { return c->state == LT_ST_CONNECTED; }
-uint16_t lt_conn_version(const lt_conn *c) { return c->version; }
-uint16_t lt_conn_cipher_suite(const lt_conn *c) { return c->suite != NULL ? c->suite->id : 0; }
-int lt_conn_used_ems(const lt_conn *c) { return c->ems; }
-int lt_conn_secure_renegotiation(const lt_conn *c) { return c->secure_reneg; }
+int lt_conn_is_established(const lt_conn *c)
+{
+    return c->state == LT_ST_CONNECTED;
+}
+uint16_t lt_conn_version(const lt_conn *c)
+{
+    return c->version;
+}
+uint16_t lt_conn_cipher_suite(const lt_conn *c)
+{
+    return c->suite != NULL ? c->suite->id : 0;
+}
+int lt_conn_used_ems(const lt_conn *c)
+{
+    return c->ems;
+}
+int lt_conn_secure_renegotiation(const lt_conn *c)
+{
+    return c->secure_reneg;
+}
 
 const char *lt_conn_server_name(const lt_conn *c)
 {
@@ -436,6 +465,6 @@ static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, 
     }
     lt_field f[4] = {lt_fld_text("seq", seq_s), lt_fld_text("plaintext_length", pt_s),
                      lt_fld_text("record_length", rec_s), lt_fld_text("protection", prot)};
-    lt_trace(c, protect ? LT_EV_RECORD_PROTECT : LT_EV_RECORD_UNPROTECT, lt_content_type_name(type),
-             "RFC 5246 6.2", NULL, f, 4);
+    lt_trace(c, protect ? LT_EV_RECORD_PROTECT : LT_EV_RECORD_UNPROTECT, lt_content_type_name(type), "RFC 5246 6.2",
+             NULL, f, 4);
 }

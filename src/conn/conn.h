@@ -69,8 +69,8 @@ const char *lt_state_name(lt_state st);
 
 /* What we prove during the handshake; the driver refuses to enter CONNECTED
  * unless the bits its role needs are all set (rustls-style capabilities). */
-#define LT_PROOF_PEER_CERT_OK (1u << 0)  /* client: the server's chain, time and name checked */
-#define LT_PROOF_FINISHED_OK (1u << 1)   /* the peer's Finished matched */
+#define LT_PROOF_PEER_CERT_OK (1u << 0) /* client: the server's chain, time and name checked */
+#define LT_PROOF_FINISHED_OK (1u << 1)  /* the peer's Finished matched */
 #define LT_PROOF_KEYS_DERIVED (1u << 2)
 
 /* Handshake-only state, freed and wiped at CONNECTED. */
@@ -153,7 +153,7 @@ lt_field lt_fld_secret(const lt_conn *c, const char *name, const uint8_t *bytes,
 void lt_keylog_master(const lt_conn *c, const uint8_t client_random[32], const uint8_t ms[48]);
 
 /* The handshake driver (hs/machine.c). */
-LT_MUST_USE int lt_hs_start(lt_conn *c);                  /* client: send ClientHello */
+LT_MUST_USE int lt_hs_start(lt_conn *c); /* client: send ClientHello */
 LT_MUST_USE int lt_hs_on_record(lt_conn *c, uint8_t type, const uint8_t *pt, size_t len);
 void lt_hs_free(lt_hs *hs);
 

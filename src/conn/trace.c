@@ -4,7 +4,10 @@
 
 #include "conn/conn.h"
 
-int lt_trace_on(const lt_conn *c) { return c->cfg->trace != NULL; }
+int lt_trace_on(const lt_conn *c)
+{
+    return c->cfg->trace != NULL;
+}
 
 void lt_trace(const lt_conn *c, lt_event_kind kind, const char *what, const char *rfc, const char *detail,
               const lt_field *fields, size_t n)

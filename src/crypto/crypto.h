@@ -16,9 +16,9 @@
 
 /* ---- Secrets: wiping, comparison, randomness (util.c) ---- */
 
-void lt_wipe(void *p, size_t n);                     /* OPENSSL_cleanse */
+void lt_wipe(void *p, size_t n);                      /* OPENSSL_cleanse */
 int lt_ct_eq(const void *a, const void *b, size_t n); /* CRYPTO_memcmp: 1 if equal */
-LT_MUST_USE int lt_random(void *buf, size_t n);      /* RAND_bytes */
+LT_MUST_USE int lt_random(void *buf, size_t n);       /* RAND_bytes */
 
 /* Test builds only (LT_TEST_HOOKS): replace the RNG with a deterministic one.
  * fn fills buf with n bytes; NULL restores RAND_bytes. */
@@ -99,8 +99,7 @@ void lt_rc_free(lt_rc *rc);
  * is the record fragment. header5 is the record header (type, version and
  * a length field that seal overwrites with *frag_len). */
 size_t lt_rc_prefix_len(const lt_rc *rc); /* 16 for CBC, 8 for GCM */
-LT_MUST_USE int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len,
-                           size_t *frag_len);
+LT_MUST_USE int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len, size_t *frag_len);
 /* The same, with the plaintext read from pt (anywhere: in place at
  * buf + lt_rc_prefix_len, or the caller's own buffer, saving a copy). */
 LT_MUST_USE int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt,
@@ -113,7 +112,7 @@ LT_MUST_USE int lt_rc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], ui
 
 /* ---- Keys and certificates (pkey.c, x509.c) ---- */
 
-typedef struct lt_pkey lt_pkey; /* EVP_PKEY */
+typedef struct lt_pkey lt_pkey;                                               /* EVP_PKEY */
 LT_MUST_USE int lt_pkey_from_pem(const char *pem, size_t len, lt_pkey **out); /* a private key */
 void lt_pkey_free(lt_pkey *k);
 int lt_pkey_is_rsa(const lt_pkey *k);
@@ -155,18 +154,19 @@ LT_MUST_USE int lt_trust_add_system(lt_trust *t);
 
 /* The outcome of checking a peer's chain, for the error and the narration. */
 typedef struct lt_cert_report {
-    char subject[256];     /* leaf subject, one line */
-    char issuer[256];      /* leaf issuer */
-    char not_before[64];   /* e.g. "Nov 27 15:40:57 2026 GMT" */
+    char subject[256];   /* leaf subject, one line */
+    char issuer[256];    /* leaf issuer */
+    char not_before[64]; /* e.g. "Nov 27 15:40:57 2026 GMT" */
     char not_after[64];
-    char names[256];       /* the leaf's DNS/IP SANs, comma-separated */
-    char anchor[256];      /* the trust anchor the chain reached, if it did */
-    int chain_len;         /* certificates in the verified chain */
-    int chain_ok;          /* signature chain reached a trust anchor */
-    int time_ok;           /* every certificate within its validity window */
-    int host_ok;           /* hostname matched (or the check was off: host_checked = 0) */
+    char names[256];  /* the leaf's DNS/IP SANs, comma-separated */
+    char anchor[256]; /* the trust anchor the chain reached, if it did */
+    int chain_len;    /* certificates in the verified chain */
+    int chain_ok;     /* signature chain reached a trust anchor */
+    int time_ok;      /* every certificate within its validity window */
+    int host_ok;      /* hostname matched (or the check was off: host_checked = 0) */
     int host_checked;
-    char detail[512];      /* on failure: one line, e.g. "hostname mismatch (wanted example.com, certificate has localhost)" */
+    char detail[512]; /* on failure: one line, e.g. "hostname mismatch (wanted example.com, certificate has localhost)"
+                       */
 } lt_cert_report;
 
 /* Verify a peer chain (leaf first) against trust anchors, at the current
@@ -181,8 +181,7 @@ LT_MUST_USE int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, co
 /* A certificate's subject and issuer as one-line RFC 2253 text, for the
  * narration (empty strings when it does not parse). Unprintable bytes
  * become "?". */
-int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_cap, char *issuer,
-                  size_t issuer_cap);
+int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_cap, char *issuer, size_t issuer_cap);
 
 /* Demo PKI (demo_pki.c): implements lt_demo_pki_make from the public header. */
 

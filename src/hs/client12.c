@@ -17,7 +17,6 @@ static const uint16_t CLIENT_SIGALGS[] = {
     0x0503, /* ecdsa_secp384r1_sha384 */
 };
 
-
 int lt_client_send_hello(lt_conn *c)
 {
     lt_hs *hs = c->hs;
@@ -58,10 +57,10 @@ int lt_client_send_hello(lt_conn *c)
     lt_hs_ext_list_text((hs->offered_sni ? LT_SEEN_SNI : 0) | (hs->offered_ems ? LT_SEEN_EMS : 0) | LT_SEEN_RENEG |
                             LT_SEEN_SIGALGS,
                         exts, sizeof exts);
-    lt_field f[6] = {lt_fld_text("client_version", version), lt_fld_bytes("random", hs->client_random, 32),
-                     lt_fld_bytes("session_id", NULL, 0), lt_fld_text("cipher_suites", suites),
-                     lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", hs->offered_sni ? c->hostname : "(none)")};
+    lt_field f[6] = {
+        lt_fld_text("client_version", version), lt_fld_bytes("random", hs->client_random, 32),
+        lt_fld_bytes("session_id", NULL, 0),    lt_fld_text("cipher_suites", suites),
+        lt_fld_text("extensions", exts),        lt_fld_text("server_name", hs->offered_sni ? c->hostname : "(none)")};
     return lt_hs_send(c, w.base, w.off, f, 6);
 }
 
@@ -126,7 +125,8 @@ static int check_server_hello(lt_conn *c, const lt_server_hello *sh)
     /* RFC 5746 3.4: on an initial handshake the renegotiated_connection
      * field MUST be empty, else abort with handshake_failure. */
     if ((sh->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&sh->reneg_info) != 0) {
-        return lt_conn_fail(c, LT_ERR_HANDSHAKE_FAILURE, "server's renegotiation_info is not empty on a first handshake");
+        return lt_conn_fail(c, LT_ERR_HANDSHAKE_FAILURE,
+                            "server's renegotiation_info is not empty on a first handshake");
     }
     return LT_OK;
 }
@@ -152,8 +152,8 @@ int lt_client_on_server_hello(lt_conn *c, const uint8_t *body, size_t len)
     LT_GUARD(lt_transcript_set_hash(&hs->transcript, c->suite->prf_hash));
 
     char why[160];
-    snprintf(why, sizeof why, "key exchange RSA, cipher %s, MAC %s, PRF %s", c->suite->cipher_text,
-             c->suite->mac_text, lt_hash_name(c->suite->prf_hash));
+    snprintf(why, sizeof why, "key exchange RSA, cipher %s, MAC %s, PRF %s", c->suite->cipher_text, c->suite->mac_text,
+             lt_hash_name(c->suite->prf_hash));
     lt_field f = lt_fld_text("chosen", c->suite->iana_name);
     lt_trace(c, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why, &f, 1);
     lt_field e = lt_fld_text("used", c->ems ? "yes" : "no");
@@ -180,11 +180,12 @@ static void trace_cert_checks(lt_conn *c, const lt_cert_report *rep, int host_wa
     lt_field validity[3] = {lt_fld_text("result", rep->time_ok ? "ok" : "failed"),
                             lt_fld_text("not_before", rep->not_before), lt_fld_text("not_after", rep->not_after)};
     lt_trace(c, LT_EV_CERT_CHECK, "validity", "RFC 5280 4.1.2.5", rep->time_ok ? NULL : rep->detail, validity, 3);
-    lt_field host[3] = {lt_fld_text("result", !host_wanted ? "skipped (disabled)" : rep->host_ok ? "ok" : "failed"),
+    lt_field host[3] = {lt_fld_text("result", !host_wanted   ? "skipped (disabled)"
+                                              : rep->host_ok ? "ok"
+                                                             : "failed"),
                         lt_fld_text("wanted", host_wanted ? c->hostname : "(not checked)"),
                         lt_fld_text("names", rep->names)};
-    lt_trace(c, LT_EV_CERT_CHECK, "hostname", "RFC 6125 6", rep->host_ok || !host_wanted ? NULL : rep->detail, host,
-             3);
+    lt_trace(c, LT_EV_CERT_CHECK, "hostname", "RFC 6125 6", rep->host_ok || !host_wanted ? NULL : rep->detail, host, 3);
 }
 
 int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len)
@@ -330,8 +331,7 @@ int lt_client_on_hello_request(lt_conn *c, const uint8_t *body, size_t len)
     if (lt_parse_empty(body, len) != LT_OK) {
         return lt_conn_fail(c, LT_ERR_DECODE, "HelloRequest must be empty");
     }
-    lt_trace(c, LT_EV_MSG_RECV, "HelloRequest", "RFC 5246 7.4.1.1", "the server asks to renegotiate: refused", NULL,
-             0);
+    lt_trace(c, LT_EV_MSG_RECV, "HelloRequest", "RFC 5246 7.4.1.1", "the server asks to renegotiate: refused", NULL, 0);
     /* We never renegotiate: say so with a warning and keep the connection
      * (RFC 5246 7.2.2 no_renegotiation, RFC 5746 4.2). */
     LT_GUARD(lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_NO_RENEGOTIATION));

@@ -27,8 +27,8 @@ int lt_hs_scratch(lt_conn *c, size_t need, lt_wr *w)
 int lt_hs_send(lt_conn *c, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
 {
     static const char *const RFC_SECTION[] = {
-        [LT_HS_CLIENT_HELLO] = "RFC 5246 7.4.1.2",   [LT_HS_SERVER_HELLO] = "RFC 5246 7.4.1.3",
-        [LT_HS_CERTIFICATE] = "RFC 5246 7.4.2",      [LT_HS_SERVER_HELLO_DONE] = "RFC 5246 7.4.5",
+        [LT_HS_CLIENT_HELLO] = "RFC 5246 7.4.1.2",        [LT_HS_SERVER_HELLO] = "RFC 5246 7.4.1.3",
+        [LT_HS_CERTIFICATE] = "RFC 5246 7.4.2",           [LT_HS_SERVER_HELLO_DONE] = "RFC 5246 7.4.5",
         [LT_HS_CLIENT_KEY_EXCHANGE] = "RFC 5246 7.4.7.1", [LT_HS_FINISHED] = "RFC 5246 7.4.9",
     };
     const char *name = lt_hs_type_name(msg[0]);
@@ -58,8 +58,8 @@ static void trace_master_secret(lt_conn *c, const uint8_t *session_hash, size_t 
                          lt_fld_text("inputs", "pre_master_secret, client_random, server_random"),
                          lt_fld_secret(c, "master_secret", hs->master_secret, 48)};
         lt_trace(c, LT_EV_KEY_DERIVE, "master_secret", "RFC 5246 8.1",
-                 "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]",
-                 f, 3);
+                 "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]", f,
+                 3);
     }
 }
 
@@ -78,8 +78,7 @@ static void trace_key_block(lt_conn *c)
                      lt_fld_secret(c, "client_write_IV", kb->client_iv, kb->iv_len),
                      lt_fld_secret(c, "server_write_IV", kb->server_iv, kb->iv_len)};
     lt_trace(c, LT_EV_KEY_DERIVE, "key_block", "RFC 5246 6.3",
-             "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f,
-             8);
+             "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f, 8);
 }
 
 int lt_hs_derive_keys(lt_conn *c, uint8_t pms[48])
@@ -91,8 +90,8 @@ int lt_hs_derive_keys(lt_conn *c, uint8_t pms[48])
     /* RFC 7627 3: session_hash = Hash(handshake_messages) up to and
      * including the ClientKeyExchange. */
     LT_GUARD(lt_transcript_hash(&hs->transcript, session_hash, &sh_len));
-    int rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems, session_hash, sh_len, hs->client_random,
-                                   hs->server_random, hs->master_secret);
+    int rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems, session_hash, sh_len, hs->client_random, hs->server_random,
+                                   hs->master_secret);
     lt_wipe(pms, 48);
     LT_GUARD(rc);
     trace_master_secret(c, session_hash, sh_len);
@@ -118,8 +117,7 @@ int lt_hs_send_ccs(lt_conn *c)
 {
     static const uint8_t ccs[1] = {1};
     LT_GUARD(lt_record_write(&c->rec, LT_CT_CHANGE_CIPHER_SPEC, ccs, 1));
-    lt_trace(c, LT_EV_CCS_SENT, "ChangeCipherSpec", "RFC 5246 7.1", "from here on our records are protected", NULL,
-             0);
+    lt_trace(c, LT_EV_CCS_SENT, "ChangeCipherSpec", "RFC 5246 7.1", "from here on our records are protected", NULL, 0);
     /* RFC 5246 7.1: the write state becomes current right after CCS. */
     lt_record_set_write_cipher(&c->rec, c->hs->pending_write);
     c->hs->pending_write = NULL;
@@ -137,8 +135,7 @@ int lt_hs_recv_ccs(lt_conn *c)
     return LT_OK;
 }
 
-static int finished_for(lt_conn *c, int from_client, uint8_t verify[LT_FINISHED_LEN], uint8_t *hash,
-                        size_t *hash_len)
+static int finished_for(lt_conn *c, int from_client, uint8_t verify[LT_FINISHED_LEN], uint8_t *hash, size_t *hash_len)
 {
     LT_GUARD(lt_transcript_hash(&c->hs->transcript, hash, hash_len));
     LT_GUARD(lt_ks12_finished(c->suite->prf_hash, c->hs->master_secret, from_client, hash, *hash_len, verify));
@@ -146,8 +143,8 @@ static int finished_for(lt_conn *c, int from_client, uint8_t verify[LT_FINISHED_
         return LT_OK;
     }
     char covers[256];
-    snprintf(covers, sizeof covers, "%s (%u messages, %zu bytes)", c->hs->transcript.covers,
-             c->hs->transcript.n_msgs, c->hs->transcript.total_len);
+    snprintf(covers, sizeof covers, "%s (%u messages, %zu bytes)", c->hs->transcript.covers, c->hs->transcript.n_msgs,
+             c->hs->transcript.total_len);
     lt_field f[4] = {lt_fld_text("label", from_client ? "client finished" : "server finished"),
                      lt_fld_bytes("transcript_hash", hash, *hash_len), lt_fld_bytes("verify_data", verify, 12),
                      lt_fld_text("covers", covers)};
@@ -199,8 +196,12 @@ int lt_hs_check_finished(lt_conn *c, const uint8_t *body, size_t len)
 
 void lt_hs_version_text(uint16_t v, char *out, size_t cap)
 {
-    const char *name = v == 0x0303 ? "TLS 1.2" : v == 0x0302 ? "TLS 1.1" : v == 0x0301 ? "TLS 1.0"
-                                                 : v == 0x0304 ? "TLS 1.3" : v == 0x0300 ? "SSL 3.0" : "unknown";
+    const char *name = v == 0x0303   ? "TLS 1.2"
+                       : v == 0x0302 ? "TLS 1.1"
+                       : v == 0x0301 ? "TLS 1.0"
+                       : v == 0x0304 ? "TLS 1.3"
+                       : v == 0x0300 ? "SSL 3.0"
+                                     : "unknown";
     snprintf(out, cap, "%s (0x%04x)", name, v);
 }
 

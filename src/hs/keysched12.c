@@ -7,8 +7,8 @@ int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t pms[LT_PMS_LEN], int em
                           uint8_t ms[LT_MASTER_SECRET_LEN])
 {
     if (ems) {
-        return lt_tls12_prf(alg, pms, LT_PMS_LEN, "extended master secret", session_hash, session_hash_len, NULL, 0,
-                            ms, LT_MASTER_SECRET_LEN);
+        return lt_tls12_prf(alg, pms, LT_PMS_LEN, "extended master secret", session_hash, session_hash_len, NULL, 0, ms,
+                            LT_MASTER_SECRET_LEN);
     }
     return lt_tls12_prf(alg, pms, LT_PMS_LEN, "master secret", client_random, 32, server_random, 32, ms,
                         LT_MASTER_SECRET_LEN);
@@ -25,8 +25,8 @@ int lt_ks12_key_block(const lt_suite *suite, const uint8_t ms[LT_MASTER_SECRET_L
     size_t need = 2 * (kb->mac_len + kb->key_len + kb->iv_len);
     LT_ENSURE(need <= sizeof block, LT_ERR_INTERNAL);
 
-    int rc = lt_tls12_prf(suite->prf_hash, ms, LT_MASTER_SECRET_LEN, "key expansion", server_random, 32,
-                          client_random, 32, block, need);
+    int rc = lt_tls12_prf(suite->prf_hash, ms, LT_MASTER_SECRET_LEN, "key expansion", server_random, 32, client_random,
+                          32, block, need);
     if (rc == LT_OK) {
         const uint8_t *p = block;
         memcpy(kb->client_mac, p, kb->mac_len);

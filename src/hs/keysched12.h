@@ -40,8 +40,7 @@ LT_MUST_USE int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t pms[LT_PMS_
 /* key_block = PRF(master_secret, "key expansion",
  *                 server_random + client_random)                           (6.3) */
 LT_MUST_USE int lt_ks12_key_block(const lt_suite *suite, const uint8_t ms[LT_MASTER_SECRET_LEN],
-                                  const uint8_t client_random[32], const uint8_t server_random[32],
-                                  lt_key_block *kb);
+                                  const uint8_t client_random[32], const uint8_t server_random[32], lt_key_block *kb);
 
 /* verify_data = PRF(master_secret, finished_label,
  *                   Hash(handshake_messages))[0..11]                       (7.4.9) */

@@ -23,7 +23,7 @@ typedef struct lt_transition {
     uint8_t content_type;
     uint8_t hs_type; /* for LT_CT_HANDSHAKE rows */
     lt_handler handler;
-    uint32_t next; /* allowed next states */
+    uint32_t next;  /* allowed next states */
     int transcript; /* 1: the driver hashes the message before the handler; 0: never (or the handler does) */
 } lt_transition;
 
@@ -42,22 +42,21 @@ static const lt_transition TABLE[] = {
     {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR, ROLE_C, LT_CT_HANDSHAKE, LT_HS_SERVER_HELLO_DONE,
      lt_client_on_server_hello_done, BIT(LT_ST_CLIENT_WAIT_CCS), 1},
     {LT_ST_CLIENT_WAIT_CCS, ROLE_C, LT_CT_CHANGE_CIPHER_SPEC, 0, lt_client_on_ccs, BIT(LT_ST_CLIENT_WAIT_FINISHED), 0},
-    {LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, LT_CT_HANDSHAKE, LT_HS_FINISHED, lt_client_on_finished,
-     BIT(LT_ST_CONNECTED), 0},
+    {LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, LT_CT_HANDSHAKE, LT_HS_FINISHED, lt_client_on_finished, BIT(LT_ST_CONNECTED),
+     0},
     /* Server. */
     {LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_HELLO, lt_server_on_client_hello,
      BIT(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE), 1},
     {LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_KEY_EXCHANGE,
      lt_server_on_client_key_exchange, BIT(LT_ST_SERVER_WAIT_CCS), 1},
     {LT_ST_SERVER_WAIT_CCS, ROLE_S, LT_CT_CHANGE_CIPHER_SPEC, 0, lt_server_on_ccs, BIT(LT_ST_SERVER_WAIT_FINISHED), 0},
-    {LT_ST_SERVER_WAIT_FINISHED, ROLE_S, LT_CT_HANDSHAKE, LT_HS_FINISHED, lt_server_on_finished,
-     BIT(LT_ST_CONNECTED), 0},
+    {LT_ST_SERVER_WAIT_FINISHED, ROLE_S, LT_CT_HANDSHAKE, LT_HS_FINISHED, lt_server_on_finished, BIT(LT_ST_CONNECTED),
+     0},
     /* After the handshake: renegotiation is refused (RFC 5746 4.5, 5246
      * 7.2.2 no_renegotiation) and the connection goes on. */
     {LT_ST_CONNECTED, ROLE_C, LT_CT_HANDSHAKE, LT_HS_HELLO_REQUEST, lt_client_on_hello_request, BIT(LT_ST_CONNECTED),
      0},
-    {LT_ST_CONNECTED, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_HELLO, lt_server_on_renegotiation, BIT(LT_ST_CONNECTED),
-     0},
+    {LT_ST_CONNECTED, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_HELLO, lt_server_on_renegotiation, BIT(LT_ST_CONNECTED), 0},
 };
 
 #define N_ROWS (sizeof TABLE / sizeof TABLE[0])
@@ -79,7 +78,10 @@ static const char *STATE_NAMES[LT_ST_COUNT] = {
     [LT_ST_FAILED] = "FAILED",
 };
 
-const char *lt_state_name(lt_state st) { return st < LT_ST_COUNT ? STATE_NAMES[st] : "?"; }
+const char *lt_state_name(lt_state st)
+{
+    return st < LT_ST_COUNT ? STATE_NAMES[st] : "?";
+}
 
 static const lt_transition *find_row(const lt_conn *c, uint8_t content_type, uint8_t hs_type)
 {
@@ -173,8 +175,8 @@ static int run_row(lt_conn *c, const lt_transition *t, const uint8_t *msg, size_
     }
     int next = t->handler(c, body, body_len);
     if (next < 0) {
-        return lt_conn_fail(c, next, "invalid %s", t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type)
-                                                                                      : "ChangeCipherSpec");
+        return lt_conn_fail(c, next, "invalid %s",
+                            t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type) : "ChangeCipherSpec");
     }
     return enter_state(c, t, next);
 }
@@ -199,8 +201,9 @@ static int dispatch_message(lt_conn *c, const uint8_t *msg, size_t len)
         if (c->role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST && len == 4) {
             return LT_OK;
         }
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "unexpected handshake message: expected %s in state %s, got %s",
-                            expected_text(c), lt_state_name(c->state), lt_hs_type_name(type));
+        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE,
+                            "unexpected handshake message: expected %s in state %s, got %s", expected_text(c),
+                            lt_state_name(c->state), lt_hs_type_name(type));
     }
     return run_row(c, t, msg, len, msg + 4, len - 4);
 }

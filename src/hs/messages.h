@@ -35,12 +35,12 @@ const char *lt_hs_type_name(uint8_t type); /* "ClientHello", or "unknown(N)" sty
 
 /* ExtensionType values we know. */
 enum {
-    LT_EXT_SERVER_NAME = 0,              /* RFC 6066 3 */
-    LT_EXT_SIGNATURE_ALGORITHMS = 13,    /* RFC 5246 7.4.1.4.1 */
-    LT_EXT_ALPN = 16,                    /* RFC 7301 (parsed later) */
-    LT_EXT_EXTENDED_MASTER_SECRET = 23,  /* RFC 7627 */
-    LT_EXT_SESSION_TICKET = 35,          /* RFC 5077 (parsed later) */
-    LT_EXT_RENEGOTIATION_INFO = 0xff01   /* RFC 5746 */
+    LT_EXT_SERVER_NAME = 0,             /* RFC 6066 3 */
+    LT_EXT_SIGNATURE_ALGORITHMS = 13,   /* RFC 5246 7.4.1.4.1 */
+    LT_EXT_ALPN = 16,                   /* RFC 7301 (parsed later) */
+    LT_EXT_EXTENDED_MASTER_SECRET = 23, /* RFC 7627 */
+    LT_EXT_SESSION_TICKET = 35,         /* RFC 5077 (parsed later) */
+    LT_EXT_RENEGOTIATION_INFO = 0xff01  /* RFC 5746 */
 };
 /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
 #define LT_SCSV_RENEGOTIATION 0x00FF
@@ -80,8 +80,8 @@ typedef struct lt_client_hello {
     lt_rd suites;       /* body of cipher_suites: an even number of bytes, >= 2 */
     lt_rd compressions; /* body of compression_methods: >= 1 byte */
     int has_null_compression;
-    int has_scsv;       /* LT_SCSV_RENEGOTIATION among the suites */
-    uint32_t ext_seen;  /* LT_SEEN_* bits */
+    int has_scsv;      /* LT_SCSV_RENEGOTIATION among the suites */
+    uint32_t ext_seen; /* LT_SEEN_* bits */
     /* server_name: the first host_name entry (RFC 6066 3), NUL-terminated.
      * A name with a NUL byte or empty is LT_ERR_DECODE... (illegal_parameter
      * would also do; we pick decode_error). */
@@ -131,10 +131,10 @@ typedef struct lt_server_hello {
     uint8_t session_id_len;
     uint16_t cipher_suite;
     uint8_t compression_method;
-    uint32_t ext_seen;       /* LT_SEEN_* bits */
-    lt_rd reneg_info;        /* renegotiated_connection body */
-    int sni_ack;             /* an empty server_name extension (RFC 6066 3) */
-    uint16_t unknown_ext;    /* the first extension type we do not know, if any */
+    uint32_t ext_seen;    /* LT_SEEN_* bits */
+    lt_rd reneg_info;     /* renegotiated_connection body */
+    int sni_ack;          /* an empty server_name extension (RFC 6066 3) */
+    uint16_t unknown_ext; /* the first extension type we do not know, if any */
     int has_unknown_ext;
 } lt_server_hello;
 
@@ -178,8 +178,8 @@ void lt_write_certificate(lt_wr *w, const uint8_t *const *der, const size_t *len
  * opaque DistinguishedName<1..2^16-1>;
  */
 typedef struct lt_certificate_request {
-    lt_rd types;      /* certificate_types body, >= 1 byte */
-    lt_rd sigalgs;    /* supported_signature_algorithms body, even length */
+    lt_rd types;   /* certificate_types body, >= 1 byte */
+    lt_rd sigalgs; /* supported_signature_algorithms body, even length */
     size_t n_authorities;
 } lt_certificate_request;
 

@@ -202,8 +202,7 @@ int lt_server_on_client_key_exchange(lt_conn *c, const uint8_t *body, size_t len
     }
     lt_field p = lt_fld_secret(c, "pre_master_secret", pms, 48);
     lt_trace(c, LT_EV_KEY_DERIVE, "pre_master_secret", "RFC 5246 7.4.7.1",
-             "decrypted with the server's private key (a bad ciphertext would silently yield a random secret)", &p,
-             1);
+             "decrypted with the server's private key (a bad ciphertext would silently yield a random secret)", &p, 1);
     LT_GUARD(lt_hs_derive_keys(c, pms)); /* wipes pms */
     return LT_ST_SERVER_WAIT_CCS;
 }

@@ -46,9 +46,15 @@ const lt_suite *lt_suite_by_name(const char *name, size_t len)
     return NULL;
 }
 
-const lt_suite *lt_suite_at(size_t i) { return i < N_SUITES ? &SUITES[i] : NULL; }
+const lt_suite *lt_suite_at(size_t i)
+{
+    return i < N_SUITES ? &SUITES[i] : NULL;
+}
 
-size_t lt_suite_count(void) { return N_SUITES; }
+size_t lt_suite_count(void)
+{
+    return N_SUITES;
+}
 
 const char *lt_suite_name(uint16_t suite)
 {

@@ -16,7 +16,7 @@ typedef struct lt_suite {
     lt_kx kx;
     lt_cipher_alg cipher;
     lt_mac_alg mac;
-    lt_hash_alg prf_hash; /* the PRF and transcript hash (RFC 5246 5, 7.4.9) */
+    lt_hash_alg prf_hash;    /* the PRF and transcript hash (RFC 5246 5, 7.4.9) */
     const char *cipher_text; /* "AES-128-CBC", for narration */
     const char *mac_text;    /* "HMAC-SHA256", or "AEAD tag (GCM)" */
 } lt_suite;

@@ -8,7 +8,10 @@
  * at most 4 + 2^16 + a bit. */
 #define LT_TRANSCRIPT_PENDING_MAX (1u << 17)
 
-void lt_transcript_init(lt_transcript *t) { memset(t, 0, sizeof *t); }
+void lt_transcript_init(lt_transcript *t)
+{
+    memset(t, 0, sizeof *t);
+}
 
 void lt_transcript_free(lt_transcript *t)
 {

@@ -77,7 +77,10 @@ static int is_known_content_type(uint8_t t)
     return t == LT_CT_CHANGE_CIPHER_SPEC || t == LT_CT_ALERT || t == LT_CT_HANDSHAKE || t == LT_CT_APPLICATION_DATA;
 }
 
-static size_t record_body_len(const lt_record *r) { return ((size_t)r->in[3] << 8) | r->in[4]; }
+static size_t record_body_len(const lt_record *r)
+{
+    return ((size_t)r->in[3] << 8) | r->in[4];
+}
 
 /* RFC 5246 6.2.1 and 6.2.3: check what the header promises before waiting
  * for the body, so a peer cannot make us buffer more than one record. */
@@ -155,8 +158,7 @@ int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consum
 
 int lt_record_ready(const lt_record *r)
 {
-    return !r->in_opened && r->in_len >= LT_RECORD_HEADER_LEN &&
-           r->in_len == LT_RECORD_HEADER_LEN + record_body_len(r);
+    return !r->in_opened && r->in_len >= LT_RECORD_HEADER_LEN && r->in_len == LT_RECORD_HEADER_LEN + record_body_len(r);
 }
 
 int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
@@ -186,7 +188,10 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
     return LT_OK;
 }
 
-size_t lt_record_pending(const lt_record *r) { return r->out_len - r->out_off; }
+size_t lt_record_pending(const lt_record *r)
+{
+    return r->out_len - r->out_off;
+}
 
 static int reserve_out(lt_record *r, size_t need)
 {

@@ -18,19 +18,14 @@
 #include "crypto/crypto.h"
 
 #define LT_RECORD_HEADER_LEN 5
-#define LT_MAX_PLAINTEXT 16384                         /* 2^14, RFC 5246 6.2.1 */
-#define LT_MAX_CIPHERTEXT (LT_MAX_PLAINTEXT + 2048)    /* RFC 5246 6.2.3 */
+#define LT_MAX_PLAINTEXT 16384                      /* 2^14, RFC 5246 6.2.1 */
+#define LT_MAX_CIPHERTEXT (LT_MAX_PLAINTEXT + 2048) /* RFC 5246 6.2.3 */
 #define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT)
 /* How much protected output we queue before asking the caller to drain it. */
 #define LT_OUT_SOFT_CAP LT_OUT_QUEUE_CAP /* public: lucidtls.h */
 
 /* ContentType (RFC 5246 6.2.1). */
-enum {
-    LT_CT_CHANGE_CIPHER_SPEC = 20,
-    LT_CT_ALERT = 21,
-    LT_CT_HANDSHAKE = 22,
-    LT_CT_APPLICATION_DATA = 23
-};
+enum { LT_CT_CHANGE_CIPHER_SPEC = 20, LT_CT_ALERT = 21, LT_CT_HANDSHAKE = 22, LT_CT_APPLICATION_DATA = 23 };
 const char *lt_content_type_name(uint8_t type);
 
 /* Called once per record protected (dir = 1) or unprotected (dir = 0), for
@@ -43,7 +38,7 @@ typedef struct lt_record {
     uint8_t *in; /* LT_RECORD_IN_CAP bytes, allocated on first use */
     size_t in_len;
     size_t in_high; /* how much of it ever held data: what to wipe */
-    int in_opened; /* the buffered record was handed out; drop it on the next absorb */
+    int in_opened;  /* the buffered record was handed out; drop it on the next absorb */
     /* Output: protected records waiting to be sent, [out_off, out_len). */
     uint8_t *out;
     size_t out_off;

@@ -33,36 +33,34 @@
 #include "hs/suites.h"
 #include "test.h"
 
-static const char TEST_KEY_PEM[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDWOFPpbB+FNYuJ\n"
-    "8fwS8JiA4x4bjhiZOOlUign7smQa2oegwWAykebH/g5OXHdCDoaQ1pwhOYyk9JY4\n"
-    "dDlzq9fS0sLoUZ0QQTsCUzlmkbmsF10d5xbkSJmmgsq4hzz6SeGZNnFqNoWZZsY9\n"
-    "GtZOxlcviSEEcfBL90/thqpJKZJuk32y7fdfPwkzXklAnJoSBvR6GV3eCQZiK2UI\n"
-    "f7CgVrvOHha54hM45KNhpF2CyQP2IIUekdsSmZS+AFKBqg2zJ7UN+pqrwPb9DoYz\n"
-    "x8huodpPz4AU0V9h7UItT+6M3xP1rxGzEvqn2ZG8YSFLNNY0PwjYu3eTUTkCzkzB\n"
-    "oEe4AwFvAgMBAAECggEAFHLsD6wylhS2bUScO3KcHDGR/i9iSb4VB+zlZxFwXN/f\n"
-    "cokDFdC3pv+pffF1sOiSD+Fspf9IXba7YEg388LDp2xXDrY7uAGCEIbBQ/lFMBhK\n"
-    "2z/j/4aupCZ4E4VVXM8Qqf94dBsgRbR51/tn2b01NWRxsmrt9VJ2XsYsGy/MuqFM\n"
-    "6KQSGxDl/SoadYYKbn3iVGsFYwgk1+QPsFxAH4XLmtWbgQwAC11xeW23a7pgb+LN\n"
-    "iJsLJqABnt41+zp6og+RdXLmu26Y4WJFu6CUG//Loxlab8e11YgC+MDNe3L5Fhr0\n"
-    "6sSsuQUNjBrDCfTSlOJbmC24D3Uglwuvj3kTJt2nAQKBgQD3AVotpy/x2OjUD/iA\n"
-    "yXak8Nc6pWRmirUQIZUN55e7iNNYMBb1WGBRtVvqjpUXdDFVI9YpxXN+5y+mLXDL\n"
-    "j62dbK0z5p1OFPZ5x7paicEXv0WYoK7ahRNb2PvVjL9+DMAIRotWBS8XfrlHUh6C\n"
-    "KAqOrsyFtCxpERW7fhYZECUGWQKBgQDeBVfEhDZU+jWjCVYwA3oEJdj6tSShJlIC\n"
-    "4TCsD5VMMZm1GYb63/cGwJzf6FgXTMS8R6P38a890uTFei3jWBe9EmR5K7bMQ0zK\n"
-    "YVGIOS20smFpXxh34YW/A6Rf3WdrorZHY6A3Y70yLErqJfEmeVfQKD4oVHSwBNxO\n"
-    "rehbLg3dBwKBgGhrKO0txUXvFZY4XixLfp2Btury6juzHZIBMFrdcbZ0xCt+wOXd\n"
-    "A3LnQUEqH3r3wrckXC/yab3XC7yrbwiO560qORo8vnk4wW1/8pa9r2RTlp9MJj74\n"
-    "jNOCKgv/4R/vUertr4+gx2SeTMMKwxzwwm3JFWrcXP3ZnB9T0RGtUomZAoGBANhv\n"
-    "PPBGMvEEOeWF5I9J1FjWzH8at2qhgLFt9ZTGXDS65ay2Be/rBVV/z243gii0ndUt\n"
-    "wZqj8MHEJWCdir5l0j5u/6NgCgN2WBWyaVjy5KuSeYPPQHsdTtS3KDaMD5XOOQO/\n"
-    "CyD0CiwvIZjBBCUNhZ1WncGTE23ET0AkKK86ZilhAoGBALwbHvyMD5oe8fVU6/8S\n"
-    "6DyQXNPydRdf+M1zP6ZOQF6av/dbJYf7RirF+L3mVQmX+69qDMutb6xyRcJ5uG9q\n"
-    "0ScQkSh/iVLsXt3Gc3berNiRtNlEnOwzL9wQAdsmIArCrC2UCCNtPn0pw1zZZl5c\n"
-    "rhu/3rLTcesBpN9z5iLTq45M\n"
-    "-----END PRIVATE KEY-----\n"
-    ;
+static const char TEST_KEY_PEM[] = "-----BEGIN PRIVATE KEY-----\n"
+                                   "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDWOFPpbB+FNYuJ\n"
+                                   "8fwS8JiA4x4bjhiZOOlUign7smQa2oegwWAykebH/g5OXHdCDoaQ1pwhOYyk9JY4\n"
+                                   "dDlzq9fS0sLoUZ0QQTsCUzlmkbmsF10d5xbkSJmmgsq4hzz6SeGZNnFqNoWZZsY9\n"
+                                   "GtZOxlcviSEEcfBL90/thqpJKZJuk32y7fdfPwkzXklAnJoSBvR6GV3eCQZiK2UI\n"
+                                   "f7CgVrvOHha54hM45KNhpF2CyQP2IIUekdsSmZS+AFKBqg2zJ7UN+pqrwPb9DoYz\n"
+                                   "x8huodpPz4AU0V9h7UItT+6M3xP1rxGzEvqn2ZG8YSFLNNY0PwjYu3eTUTkCzkzB\n"
+                                   "oEe4AwFvAgMBAAECggEAFHLsD6wylhS2bUScO3KcHDGR/i9iSb4VB+zlZxFwXN/f\n"
+                                   "cokDFdC3pv+pffF1sOiSD+Fspf9IXba7YEg388LDp2xXDrY7uAGCEIbBQ/lFMBhK\n"
+                                   "2z/j/4aupCZ4E4VVXM8Qqf94dBsgRbR51/tn2b01NWRxsmrt9VJ2XsYsGy/MuqFM\n"
+                                   "6KQSGxDl/SoadYYKbn3iVGsFYwgk1+QPsFxAH4XLmtWbgQwAC11xeW23a7pgb+LN\n"
+                                   "iJsLJqABnt41+zp6og+RdXLmu26Y4WJFu6CUG//Loxlab8e11YgC+MDNe3L5Fhr0\n"
+                                   "6sSsuQUNjBrDCfTSlOJbmC24D3Uglwuvj3kTJt2nAQKBgQD3AVotpy/x2OjUD/iA\n"
+                                   "yXak8Nc6pWRmirUQIZUN55e7iNNYMBb1WGBRtVvqjpUXdDFVI9YpxXN+5y+mLXDL\n"
+                                   "j62dbK0z5p1OFPZ5x7paicEXv0WYoK7ahRNb2PvVjL9+DMAIRotWBS8XfrlHUh6C\n"
+                                   "KAqOrsyFtCxpERW7fhYZECUGWQKBgQDeBVfEhDZU+jWjCVYwA3oEJdj6tSShJlIC\n"
+                                   "4TCsD5VMMZm1GYb63/cGwJzf6FgXTMS8R6P38a890uTFei3jWBe9EmR5K7bMQ0zK\n"
+                                   "YVGIOS20smFpXxh34YW/A6Rf3WdrorZHY6A3Y70yLErqJfEmeVfQKD4oVHSwBNxO\n"
+                                   "rehbLg3dBwKBgGhrKO0txUXvFZY4XixLfp2Btury6juzHZIBMFrdcbZ0xCt+wOXd\n"
+                                   "A3LnQUEqH3r3wrckXC/yab3XC7yrbwiO560qORo8vnk4wW1/8pa9r2RTlp9MJj74\n"
+                                   "jNOCKgv/4R/vUertr4+gx2SeTMMKwxzwwm3JFWrcXP3ZnB9T0RGtUomZAoGBANhv\n"
+                                   "PPBGMvEEOeWF5I9J1FjWzH8at2qhgLFt9ZTGXDS65ay2Be/rBVV/z243gii0ndUt\n"
+                                   "wZqj8MHEJWCdir5l0j5u/6NgCgN2WBWyaVjy5KuSeYPPQHsdTtS3KDaMD5XOOQO/\n"
+                                   "CyD0CiwvIZjBBCUNhZ1WncGTE23ET0AkKK86ZilhAoGBALwbHvyMD5oe8fVU6/8S\n"
+                                   "6DyQXNPydRdf+M1zP6ZOQF6av/dbJYf7RirF+L3mVQmX+69qDMutb6xyRcJ5uG9q\n"
+                                   "0ScQkSh/iVLsXt3Gc3berNiRtNlEnOwzL9wQAdsmIArCrC2UCCNtPn0pw1zZZl5c\n"
+                                   "rhu/3rLTcesBpN9z5iLTq45M\n"
+                                   "-----END PRIVATE KEY-----\n";
 
 #define MODLEN 256
 #define CV 0x0303
@@ -147,8 +145,7 @@ static void derive_all(uint8_t pms[LT_PMS_LEN])
             if (s == NULL) {
                 break;
             }
-            EXPECT_EQ(lt_ks12_master_secret(s->prf_hash, pms, ems, session_hash, lt_hash_len(s->prf_hash), cr, sr,
-                                            ms),
+            EXPECT_EQ(lt_ks12_master_secret(s->prf_hash, pms, ems, session_hash, lt_hash_len(s->prf_hash), cr, sr, ms),
                       LT_OK);
             EXPECT_EQ(lt_ks12_key_block(s, ms, cr, sr, &kb), LT_OK);
             if (ct_negative_mode()) {

@@ -121,10 +121,10 @@ static void test_coalesced_handshake_records(void)
 
 typedef struct tamper_arg {
     int from_client;
-    int flight;     /* which flight of that side (0 = first) */
-    int seen;       /* flights seen so far from that side */
-    long offset;    /* byte to flip; negative counts from the end */
-    int drop_record; /* >= 0: drop the n-th record of the flight instead */
+    int flight;            /* which flight of that side (0 = first) */
+    int seen;              /* flights seen so far from that side */
+    long offset;           /* byte to flip; negative counts from the end */
+    int drop_record;       /* >= 0: drop the n-th record of the flight instead */
     const uint8_t *inject; /* bytes to put before the flight */
     size_t inject_len;
 } tamper_arg;
@@ -504,8 +504,14 @@ static void renegotiation_refused(int client_asks)
     pair_free(&p);
 }
 
-static void test_server_hello_request_refused(void) { renegotiation_refused(0); }
-static void test_client_renegotiation_refused(void) { renegotiation_refused(1); }
+static void test_server_hello_request_refused(void)
+{
+    renegotiation_refused(0);
+}
+static void test_client_renegotiation_refused(void)
+{
+    renegotiation_refused(1);
+}
 
 int main(void)
 {

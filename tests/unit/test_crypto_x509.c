@@ -350,9 +350,9 @@ static void test_cache_never_skips_checks(void)
     lt_pkey_free(pub);
     pub = NULL;
     /* A truncated copy of a cached certificate is not served from the cache. */
-    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, (size_t[]){chain.len[0] - 1}, 1, "localhost",
-                              &rep, &pub),
-              LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(
+        lt_verify_chain(t, (const uint8_t *const *)chain.der, (size_t[]){chain.len[0] - 1}, 1, "localhost", &rep, &pub),
+        LT_ERR_BAD_CERTIFICATE);
     /* Ten more distinct chains (each its own CA, untrusted here): eviction. */
     for (int i = 0; i < 10; i++) {
         lt_demo_pki other;
@@ -365,7 +365,8 @@ static void test_cache_never_skips_checks(void)
         lt_chain_clear(&oc);
         lt_demo_pki_free(&other);
     }
-    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub), LT_OK);
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub),
+              LT_OK);
     lt_pkey_free(pub);
     lt_trust_free(t);
 }

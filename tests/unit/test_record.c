@@ -80,9 +80,9 @@ static void test_header_checks(void)
         uint8_t hdr[5];
         int want;
     } cases[] = {
-        {{99, 3, 3, 0, 1}, LT_ERR_UNEXPECTED_MESSAGE},  /* unknown content type */
-        {{22, 2, 0, 0, 1}, LT_ERR_PROTOCOL_VERSION},    /* SSL 2 version */
-        {{22, 3, 3, 0x40, 0x01}, LT_ERR_RECORD_OVERFLOW}, /* 2^14 + 1 plaintext */
+        {{99, 3, 3, 0, 1}, LT_ERR_UNEXPECTED_MESSAGE},          /* unknown content type */
+        {{22, 2, 0, 0, 1}, LT_ERR_PROTOCOL_VERSION},            /* SSL 2 version */
+        {{22, 3, 3, 0x40, 0x01}, LT_ERR_RECORD_OVERFLOW},       /* 2^14 + 1 plaintext */
         {{'G', 'E', 'T', ' ', '/'}, LT_ERR_UNEXPECTED_MESSAGE}, /* HTTP, not TLS */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -195,9 +195,9 @@ static void test_protected_roundtrip_and_tamper_every_suite(void)
             memset(key, 0x11, sizeof key);
             memset(mac, 0x22, sizeof mac);
             memset(iv, 0x33, sizeof iv);
-            lt_record_set_read_cipher(&r2, lt_rc_new(ALGS[s].c, ALGS[s].m, 0, key,
-                                                     ALGS[s].m == LT_MAC_NONE ? NULL : mac,
-                                                     ALGS[s].m == LT_MAC_NONE ? iv : NULL));
+            lt_record_set_read_cipher(&r2,
+                                      lt_rc_new(ALGS[s].c, ALGS[s].m, 0, key, ALGS[s].m == LT_MAC_NONE ? NULL : mac,
+                                                ALGS[s].m == LT_MAC_NONE ? iv : NULL));
             r2.read_seq = 3;
             size_t used;
             EXPECT_EQ(lt_record_absorb(&r2, copy, pending, &used), LT_OK);
