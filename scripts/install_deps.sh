@@ -5,7 +5,7 @@
 # when something is missing. Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
-PACKAGES=(build-essential cmake pkg-config libssl-dev openssl curl gnutls-bin python3 clang libclang-rt-14-dev valgrind netcat-openbsd)
+PACKAGES=(build-essential cmake pkg-config libssl-dev openssl curl gnutls-bin python3 clang clang-format libclang-rt-14-dev valgrind netcat-openbsd)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -118,6 +118,8 @@ run_step() {
     fi
 }
 
+run_step "clang-format" "$ROOT/scripts/format.sh" --check
+
 # Memory and side-channel checks (issue 3): valgrind memcheck over the unit
 # and in-memory tests, the constant-flow check of the secret-dependent code,
 # and a short run of every fuzz target from its checked-in corpus.
