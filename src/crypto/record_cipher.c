@@ -30,12 +30,37 @@
  * keyed template context per record; that allocation happens inside libcrypto,
  * as does the one for the extracted MAC in the cipher provider. libssl 3.0
  * does the same (EVP_MD_CTX_copy per record).
+ *
+ * CBC seal and the stitched ciphers. When libcrypto offers the one-pass
+ * "AES-{128,256}-CBC-HMAC-{SHA1,SHA256}" ciphers (x86-64 with AES-NI only;
+ * EVP_CIPHER_fetch returns NULL elsewhere), a sealing lt_rc uses them the way
+ * libssl 3.0 does for MAC-then-encrypt: the MAC key is set once
+ * (OSSL_CIPHER_PARAM_AEAD_MAC_KEY), and per record
+ * OSSL_CIPHER_PARAM_AEAD_TLS1_AAD takes seq_num || type || version ||
+ * length, where length counts the explicit IV block that starts the input
+ * (TLS 1.1+); the provider subtracts it before hashing the header and hands
+ * back the MAC + padding length (OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD). One
+ * EVP_EncryptUpdate then hashes the plaintext, appends the HMAC and the
+ * minimal padding of RFC 5246 6.2.3.2, and CBC-encrypts everything from the
+ * IV block on, chaining from the context's IV.
+ *   The provider encrypts the IV block too, so to put our own explicit IV R
+ * (fresh from lt_random) on the wire we feed it D_k(R) xor chain, where chain
+ * is the context's current IV (the previous record's last ciphertext block):
+ * the first output block is then E_k(D_k(R)) = R, and the rest is exactly
+ * AES-CBC with IV R. The output is therefore byte for byte what the two-pass
+ * path produces with the same R (one AES block decryption per record, with a
+ * separate ECB context).
+ *   Only sealing uses the stitched ciphers; open stays on the constant-time
+ * path above. SHA-384 suites have no stitched cipher and always use the
+ * two-pass path. LT_NO_STITCHED=1 in the environment (read once per process,
+ * at the first lt_rc_new) turns the stitched path off.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -61,14 +86,80 @@ static EVP_CIPHER *ciph_aes256_cbc;
 static EVP_CIPHER *ciph_aes128_gcm;
 static EVP_CIPHER *ciph_aes256_gcm;
 static EVP_MAC *mac_hmac;
+/* Stitched seal (NULL when libcrypto does not offer them or LT_NO_STITCHED
+ * is set) and the ECB ciphers that place the explicit IV. */
+static EVP_CIPHER *ciph_aes128_sha1;
+static EVP_CIPHER *ciph_aes256_sha1;
+static EVP_CIPHER *ciph_aes128_sha256;
+static EVP_CIPHER *ciph_aes256_sha256;
+static EVP_CIPHER *ciph_aes128_ecb;
+static EVP_CIPHER *ciph_aes256_ecb;
+#ifdef LT_TEST_HOOKS
+static int test_no_stitched;
+#endif
+
+/* A stitched cipher, or NULL: it must exist and be AEAD-flagged, as libssl
+ * checks before driving it with the TLS1_AAD parameter. */
+static EVP_CIPHER *fetch_stitched(const char *name)
+{
+    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, name, NULL);
+
+    if (c != NULL && (EVP_CIPHER_get_flags(c) & EVP_CIPH_FLAG_AEAD_CIPHER) == 0) {
+        EVP_CIPHER_free(c);
+        c = NULL;
+    }
+    return c;
+}
 
 static void rc_fetch_all(void)
 {
+    const char *no_stitched = getenv("LT_NO_STITCHED");
+
     ciph_aes128_cbc = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
     ciph_aes256_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
     ciph_aes128_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     ciph_aes256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (no_stitched != NULL && no_stitched[0] != '\0' && strcmp(no_stitched, "0") != 0) {
+        return;
+    }
+    /* Fetching fails quietly on CPUs without AES-NI; do not leave that on
+     * the error queue for someone else to find. */
+    ERR_set_mark();
+    ciph_aes128_sha1 = fetch_stitched("AES-128-CBC-HMAC-SHA1");
+    ciph_aes256_sha1 = fetch_stitched("AES-256-CBC-HMAC-SHA1");
+    ciph_aes128_sha256 = fetch_stitched("AES-128-CBC-HMAC-SHA256");
+    ciph_aes256_sha256 = fetch_stitched("AES-256-CBC-HMAC-SHA256");
+    ciph_aes128_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+    ciph_aes256_ecb = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
+    ERR_pop_to_mark();
+}
+
+static const EVP_CIPHER *stitched_for(lt_cipher_alg c, lt_mac_alg m)
+{
+#ifdef LT_TEST_HOOKS
+    if (test_no_stitched) {
+        return NULL;
+    }
+#endif
+    if (c == LT_CIPHER_AES_128_CBC && m == LT_MAC_HMAC_SHA1) {
+        return ciph_aes128_sha1;
+    }
+    if (c == LT_CIPHER_AES_256_CBC && m == LT_MAC_HMAC_SHA1) {
+        return ciph_aes256_sha1;
+    }
+    if (c == LT_CIPHER_AES_128_CBC && m == LT_MAC_HMAC_SHA256) {
+        return ciph_aes128_sha256;
+    }
+    if (c == LT_CIPHER_AES_256_CBC && m == LT_MAC_HMAC_SHA256) {
+        return ciph_aes256_sha256;
+    }
+    return NULL;
+}
+
+static const EVP_CIPHER *ecb_for(lt_cipher_alg c)
+{
+    return c == LT_CIPHER_AES_128_CBC ? ciph_aes128_ecb : c == LT_CIPHER_AES_256_CBC ? ciph_aes256_ecb : NULL;
 }
 
 static const EVP_CIPHER *cipher_for(lt_cipher_alg c)
@@ -144,10 +235,16 @@ struct lt_rc {
     int gcm;
     size_t mac_len;
     EVP_CIPHER_CTX *cctx;
-    /* CBC only: keyed HMAC. Seal re-initialises it per record; open
-     * duplicates it per record (the provider's TLS mode is one-shot). */
+    /* CBC open and two-pass seal: keyed HMAC. Seal re-initialises it per
+     * record; open duplicates it per record (the provider's TLS mode is
+     * one-shot). */
     EVP_MAC_CTX *hmac;
     uint8_t salt[GCM_SALT];
+    /* CBC seal with a stitched cipher (cctx holds it, hmac is NULL). */
+    int stitched;
+    EVP_CIPHER_CTX *ecb;      /* AES-ECB decrypt under the same key: D_k(IV) */
+    uint8_t chain[CBC_BLOCK]; /* cctx's current CBC IV */
+    int chain_ok;             /* 0: chain unknown (start, or a failed seal) */
 };
 
 void lt_rc_free(lt_rc *rc)
@@ -157,9 +254,47 @@ void lt_rc_free(lt_rc *rc)
     }
     /* The providers cleanse their key schedules and HMAC keys on free. */
     EVP_CIPHER_CTX_free(rc->cctx);
+    EVP_CIPHER_CTX_free(rc->ecb);
     EVP_MAC_CTX_free(rc->hmac);
     OPENSSL_cleanse(rc, sizeof(*rc));
     free(rc);
+}
+
+/* Key the stitched cipher for sealing (RFC 5246 6.2.3.2 MAC-then-encrypt in
+ * one pass). Returns 0 if anything is missing or refused; the caller then
+ * falls back to the two-pass path. */
+static int stitched_setup(lt_rc *rc, const uint8_t *enc_key, const uint8_t *mac_key)
+{
+    const EVP_CIPHER *st = stitched_for(rc->cipher, rc->mac);
+    const EVP_CIPHER *ecb = ecb_for(rc->cipher);
+    OSSL_PARAM params[2];
+
+    if (st == NULL || ecb == NULL) {
+        return 0;
+    }
+    rc->ecb = EVP_CIPHER_CTX_new();
+    if (rc->ecb == NULL || EVP_CipherInit_ex2(rc->ecb, ecb, enc_key, NULL, 0, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_padding(rc->ecb, 0) != 1) {
+        goto fail;
+    }
+    /* The key first (it resets the provider's HMAC state), then the MAC key
+     * (EVP_CTRL_AEAD_SET_MAC_KEY in libssl's tls1_change_cipher_state). */
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_MAC_KEY, (void *)mac_key, rc->mac_len);
+    params[1] = OSSL_PARAM_construct_end();
+    memset(rc->chain, 0, sizeof(rc->chain));
+    if (EVP_CipherInit_ex2(rc->cctx, st, enc_key, rc->chain, 1, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_params(rc->cctx, params) != 1) {
+        goto fail;
+    }
+    rc->chain_ok = 1;
+    rc->stitched = 1;
+    return 1;
+
+fail:
+    EVP_CIPHER_CTX_free(rc->ecb);
+    rc->ecb = NULL;
+    EVP_CIPHER_CTX_reset(rc->cctx);
+    return 0;
 }
 
 lt_rc *lt_rc_new(lt_cipher_alg c, lt_mac_alg m, int enc, const uint8_t *enc_key, const uint8_t *mac_key,
@@ -209,7 +344,16 @@ lt_rc *lt_rc_new(lt_cipher_alg c, lt_mac_alg m, int enc, const uint8_t *enc_key,
         return rc;
     }
 
-    /* CBC. */
+    /* CBC. Sealing: the stitched cipher when libcrypto has one. */
+    if (rc->enc) {
+        int ok;
+        ERR_set_mark();
+        ok = stitched_setup(rc, enc_key, mac_key);
+        ERR_pop_to_mark();
+        if (ok) {
+            return rc;
+        }
+    }
     if (EVP_CipherInit_ex2(rc->cctx, cipher, enc_key, zero_iv, rc->enc, NULL) != 1) {
         goto fail;
     }
@@ -449,6 +593,75 @@ static int cbc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, c
     return LT_OK;
 }
 
+/*
+ * The same record as cbc_seal, in one pass through the stitched cipher
+ * (RFC 5246 6.2.3.2: IV || AES-CBC(plaintext || MAC || padding), MAC over
+ * seq_num || type || version || length || plaintext, minimal padding).
+ */
+static int cbc_seal_stitched(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt,
+                             size_t pt_len, size_t *frag_len)
+{
+    uint8_t iv[CBC_BLOCK];
+    /* 13 bytes are used; the provider rewrites the length field in place. */
+    uint8_t aad[MAC_HDR_LEN + 3] = {0};
+    size_t data_len = (pt_len + rc->mac_len + 1 + CBC_BLOCK - 1) / CBC_BLOCK * CBC_BLOCK;
+    size_t total = CBC_BLOCK + data_len;
+    size_t pad_out = 0, i;
+    OSSL_PARAM params[2];
+    int n = 0, outl = 0;
+
+    /* RFC 5246 6.2.3.2: the IV SHOULD be chosen at random and MUST be
+     * unpredictable. */
+    LT_GUARD(lt_random(iv, CBC_BLOCK));
+
+    if (!rc->chain_ok) {
+        /* After a failed seal the context's IV is unknown: set it. */
+        memset(rc->chain, 0, sizeof(rc->chain));
+        if (EVP_EncryptInit_ex2(rc->cctx, NULL, NULL, rc->chain, NULL) != 1) {
+            return LT_ERR_CRYPTO;
+        }
+        rc->chain_ok = 1;
+    }
+    rc->chain_ok = 0; /* until this record is through */
+
+    /* The provider reads IV block || plaintext from one buffer. */
+    if (pt_len > 0 && pt != buf + CBC_BLOCK) {
+        memmove(buf + CBC_BLOCK, pt, pt_len);
+    }
+    /* First input block D_k(IV) xor chain encrypts to IV (top comment). */
+    if (EVP_DecryptUpdate(rc->ecb, buf, &n, iv, CBC_BLOCK) != 1 || n != CBC_BLOCK) {
+        return LT_ERR_CRYPTO;
+    }
+    for (i = 0; i < CBC_BLOCK; i++) {
+        buf[i] ^= rc->chain[i];
+    }
+
+    /* seq_num || type || version || length, the length counting the
+     * explicit IV block as libssl passes it; the provider takes the block
+     * off before the header enters the MAC. */
+    build_hdr13(aad, seq, header5, CBC_BLOCK + pt_len);
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, aad, MAC_HDR_LEN);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_CIPHER_CTX_set_params(rc->cctx, params) != 1) {
+        return LT_ERR_CRYPTO;
+    }
+    params[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD, &pad_out);
+    params[1] = OSSL_PARAM_construct_end();
+    /* MAC + padding, which must come to our minimal padding. */
+    if (EVP_CIPHER_CTX_get_params(rc->cctx, params) != 1 || pt_len + pad_out != data_len) {
+        return LT_ERR_CRYPTO;
+    }
+
+    if (EVP_EncryptUpdate(rc->cctx, buf, &outl, buf, (int)total) != 1 || (size_t)outl != total ||
+        CRYPTO_memcmp(buf, iv, CBC_BLOCK) != 0) {
+        return LT_ERR_CRYPTO;
+    }
+    memcpy(rc->chain, buf + total - CBC_BLOCK, CBC_BLOCK);
+    rc->chain_ok = 1;
+    *frag_len = total;
+    return LT_OK;
+}
+
 static int cbc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, size_t frag_len, uint8_t **pt,
                     size_t *pt_len)
 {
@@ -537,8 +750,13 @@ int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, c
     LT_ENSURE(pt != NULL || pt_len == 0, LT_ERR_USAGE);
     /* RFC 5246 6.2.1: a fragment carries at most 2^14 bytes. */
     LT_ENSURE(pt_len <= MAX_PLAINTEXT, LT_ERR_USAGE);
-    LT_GUARD(rc->gcm ? gcm_seal(rc, seq, header5, buf, pt, pt_len, &n)
-                     : cbc_seal(rc, seq, header5, buf, pt, pt_len, &n));
+    if (rc->gcm) {
+        LT_GUARD(gcm_seal(rc, seq, header5, buf, pt, pt_len, &n));
+    } else if (rc->stitched) {
+        LT_GUARD(cbc_seal_stitched(rc, seq, header5, buf, pt, pt_len, &n));
+    } else {
+        LT_GUARD(cbc_seal(rc, seq, header5, buf, pt, pt_len, &n));
+    }
     lt_put_u16(header5 + 3, (uint16_t)n);
     *frag_len = n;
     return LT_OK;
@@ -557,3 +775,22 @@ int lt_rc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, 
     }
     return cbc_open(rc, seq, header5, buf, frag_len, pt, pt_len);
 }
+
+#ifdef LT_TEST_HOOKS
+/* Test builds only: allow = 0 makes lt_rc_new give sealing objects the
+ * two-pass path (as LT_NO_STITCHED=1 does for a whole process); 1 restores
+ * the default. lt_test_rc_stitched says which path an object uses. The
+ * prototypes are repeated in tests/unit/test_crypto_record.c. */
+void lt_test_rc_allow_stitched(int allow);
+int lt_test_rc_stitched(const lt_rc *rc);
+
+void lt_test_rc_allow_stitched(int allow)
+{
+    test_no_stitched = !allow;
+}
+
+int lt_test_rc_stitched(const lt_rc *rc)
+{
+    return rc != NULL && rc->stitched;
+}
+#endif

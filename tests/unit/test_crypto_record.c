@@ -2,10 +2,18 @@
  * Record protection (RFC 5246 6.2.3.2 CBC, RFC 5288 GCM): round trips,
  * tampering in every region, hand-built CBC records with bad padding, and
  * byte-exact cross-checks against AES and HMAC computed here with libcrypto.
+ *
+ * CBC sealing has two paths: libcrypto's stitched AES-CBC-HMAC-SHA1/SHA256
+ * ciphers where they exist (x86-64 with AES-NI), and the two-pass path
+ * (separate HMAC and AES-CBC) elsewhere, for SHA-384, and with
+ * LT_NO_STITCHED=1. The tests at the end check both against each other and
+ * against an independent computation.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -539,9 +547,296 @@ static void test_seal_from_separate_buffer(void)
     }
 }
 
-int main(void)
+/* ---- Stitched CBC sealing ----
+ * Test-build hooks in src/crypto/record_cipher.c (LT_TEST_HOOKS). */
+void lt_test_rc_allow_stitched(int allow);
+int lt_test_rc_stitched(const lt_rc *rc);
+
+static const size_t st_lengths[] = {0, 1, 15, 16, 17, 255, 256, 1000, 16384};
+#define NST_LENGTHS (sizeof(st_lengths) / sizeof(st_lengths[0]))
+
+static const char *stitched_name(const suite *s)
+{
+    int sha1 = s->m == LT_MAC_HMAC_SHA1;
+    if (s->c == LT_CIPHER_AES_128_CBC) {
+        return sha1 ? "AES-128-CBC-HMAC-SHA1" : "AES-128-CBC-HMAC-SHA256";
+    }
+    return sha1 ? "AES-256-CBC-HMAC-SHA1" : "AES-256-CBC-HMAC-SHA256";
+}
+
+/* Does this process expect the stitched path for the suite? The cipher must
+ * be fetchable and AEAD-flagged, and LT_NO_STITCHED not set. */
+static int expect_stitched(const suite *s)
+{
+    const char *env = getenv("LT_NO_STITCHED");
+    EVP_CIPHER *c;
+    int yes;
+    if (env != NULL && env[0] != '\0' && strcmp(env, "0") != 0) {
+        return 0;
+    }
+    c = EVP_CIPHER_fetch(NULL, stitched_name(s), NULL);
+    yes = c != NULL && (EVP_CIPHER_get_flags(c) & EVP_CIPH_FLAG_AEAD_CIPHER) != 0;
+    EVP_CIPHER_free(c);
+    return yes;
+}
+
+/* A deterministic RNG stream: every call continues where the last ended. */
+typedef struct rng_stream {
+    uint32_t x;
+} rng_stream;
+
+static void stream_rng(void *arg, uint8_t *buf, size_t n)
+{
+    rng_stream *r = arg;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        r->x = r->x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(r->x >> 16);
+    }
+}
+
+/*
+ * (b) The wire format, computed independently: AES-CBC-decrypt the fragment
+ * with EVP (IV = its first block), then check plaintext, HMAC over
+ * seq_num || type || version || length || plaintext (EVP_MAC here), and the
+ * minimal padding of RFC 5246 6.2.3.2 (padding_length + 1 bytes, each equal
+ * to padding_length). want_iv, if not NULL, is the explicit IV expected.
+ */
+static void check_wire(const suite *s, uint64_t seq, const uint8_t hdr[5], const uint8_t *frag, size_t frag_len,
+                       const uint8_t *pt, size_t pt_len, const uint8_t *want_iv)
+{
+    static uint8_t dec[16384 + 2048];
+    uint8_t mh[13], mac[64];
+    size_t mac_len = lt_mac_key_len(s->m);
+    size_t data_len = (pt_len + mac_len + 1 + 15) / 16 * 16;
+    size_t pad = data_len - pt_len - mac_len - 1, i;
+    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, s->cipher_name, NULL);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int outl = 0;
+
+    EXPECT_EQ(frag_len, 16 + data_len);
+    EXPECT_EQ((hdr[3] << 8) | hdr[4], frag_len);
+    EXPECT(pad < 16);
+    if (want_iv != NULL) {
+        EXPECT_MEM(frag, want_iv, 16);
+    }
+    if (frag_len != 16 + data_len) {
+        EVP_CIPHER_CTX_free(ctx);
+        EVP_CIPHER_free(c);
+        return;
+    }
+    EXPECT(EVP_DecryptInit_ex2(ctx, c, enc_key, frag, NULL) == 1);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    EXPECT(EVP_DecryptUpdate(ctx, dec, &outl, frag + 16, (int)data_len) == 1);
+    EXPECT_EQ(outl, data_len);
+    EXPECT(pt_len == 0 || memcmp(dec, pt, pt_len) == 0);
+    lt_put_u64(mh, seq);
+    mh[8] = hdr[0];
+    mh[9] = hdr[1];
+    mh[10] = hdr[2];
+    lt_put_u16(mh + 11, (uint16_t)pt_len);
+    EXPECT_EQ(hmac(s->digest_name, mac_key, mac_len, mh, 13, pt, pt_len, mac), mac_len);
+    EXPECT_MEM(dec + pt_len, mac, mac_len);
+    for (i = 0; i <= pad; i++) {
+        EXPECT_EQ(dec[pt_len + mac_len + i], pad);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+}
+
+/* (a) + (b): every CBC suite and length, sealed by the default path (the
+ * stitched one where libcrypto has it), in place and from a separate buffer,
+ * opens with our constant-time open and matches the independent
+ * computation byte for byte, IV included. */
+static void test_stitched_seal(void)
+{
+    static uint8_t buf[BUF_CAP], pt[16384];
+    size_t si, li;
+    int mode;
+
+    for (si = 0; si < NSUITES; si++) {
+        const suite *s = &suites[si];
+        lt_rc *enc, *dec;
+        uint64_t seq = 0x00ff00ff00ff0000ull;
+        if (is_gcm(s)) {
+            continue;
+        }
+        enc = make(s, 1);
+        dec = make(s, 0);
+        EXPECT(enc != NULL && dec != NULL);
+        if (enc == NULL || dec == NULL) {
+            lt_rc_free(enc);
+            lt_rc_free(dec);
+            continue;
+        }
+        EXPECT_EQ(lt_test_rc_stitched(enc), expect_stitched(s));
+        EXPECT_EQ(lt_test_rc_stitched(dec), 0); /* open never is */
+        printf("  %s seals %s\n", s->name, lt_test_rc_stitched(enc) ? "stitched" : "in two passes");
+        /* One object, many records: the CBC chain carries across them. */
+        for (mode = 0; mode < 2; mode++) {
+            for (li = 0; li < NST_LENGTHS; li++, seq++) {
+                size_t len = st_lengths[li], frag = 0, out_len = 0;
+                uint8_t hdr[5] = {23, 3, 3, 0, 0}, iv[16], *out = NULL;
+                rng_stream r = {(uint32_t)(seq * 7 + si)}, r2 = r;
+
+                fill(pt, len, (unsigned)(si * 13 + li + (size_t)mode));
+                stream_rng(&r2, iv, 16); /* the IV the seal will draw */
+                lt_test_set_rng(stream_rng, &r);
+                if (mode == 0) {
+                    memcpy(buf + 16, pt, len);
+                    EXPECT_EQ(lt_rc_seal(enc, seq, hdr, buf, len, &frag), LT_OK);
+                } else {
+                    EXPECT_EQ(lt_rc_seal_from(enc, seq, hdr, buf, pt, len, &frag), LT_OK);
+                }
+                lt_test_set_rng(NULL, NULL);
+                check_wire(s, seq, hdr, buf, frag, pt, len, iv);
+                EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &out, &out_len), LT_OK);
+                EXPECT_EQ(out_len, len);
+                EXPECT(out != NULL && (len == 0 || memcmp(out, pt, len) == 0));
+                if (lt_test_current_failed) {
+                    fprintf(stderr, "  (suite %s, length %zu, %s)\n", s->name, len, mode ? "seal_from" : "in place");
+                    break;
+                }
+            }
+        }
+        lt_rc_free(enc);
+        lt_rc_free(dec);
+    }
+}
+
+/* (c) The fallback path (forced with the test hook, as LT_NO_STITCHED=1
+ * does for a process) and the default path, fed the same RNG stream, give
+ * the very same records, record after record, and both open. */
+static void test_stitched_matches_fallback(void)
+{
+    static uint8_t a[BUF_CAP], b[BUF_CAP], pt[16384];
+    size_t si;
+
+    for (si = 0; si < NSUITES; si++) {
+        const suite *s = &suites[si];
+        lt_rc *ea, *eb, *da, *db;
+        rng_stream ra = {77u + (uint32_t)si}, rb = ra;
+        uint64_t seq;
+        if (is_gcm(s)) {
+            continue;
+        }
+        ea = make(s, 1); /* default: stitched if available */
+        lt_test_rc_allow_stitched(0);
+        eb = make(s, 1); /* two passes */
+        lt_test_rc_allow_stitched(1);
+        da = make(s, 0);
+        db = make(s, 0);
+        EXPECT(ea != NULL && eb != NULL && da != NULL && db != NULL);
+        if (ea == NULL || eb == NULL || da == NULL || db == NULL) {
+            lt_rc_free(ea);
+            lt_rc_free(eb);
+            lt_rc_free(da);
+            lt_rc_free(db);
+            continue;
+        }
+        EXPECT_EQ(lt_test_rc_stitched(ea), expect_stitched(s));
+        EXPECT_EQ(lt_test_rc_stitched(eb), 0);
+        for (seq = 0; seq < 3 * NST_LENGTHS; seq++) {
+            size_t len = st_lengths[seq % NST_LENGTHS], na = 0, nb = 0, la = 0, lb = 0;
+            uint8_t ha[5] = {23, 3, 3, 0, 0}, hb[5] = {23, 3, 3, 0, 0}, *oa = NULL, *ob = NULL;
+            int from = (int)(seq / NST_LENGTHS) == 1; /* middle round: seal_from */
+
+            fill(pt, len, (unsigned)(seq + si));
+            lt_test_set_rng(stream_rng, &ra);
+            if (from) {
+                EXPECT_EQ(lt_rc_seal_from(ea, seq, ha, a, pt, len, &na), LT_OK);
+            } else {
+                memcpy(a + 16, pt, len);
+                EXPECT_EQ(lt_rc_seal(ea, seq, ha, a, len, &na), LT_OK);
+            }
+            lt_test_set_rng(stream_rng, &rb);
+            if (from) {
+                EXPECT_EQ(lt_rc_seal_from(eb, seq, hb, b, pt, len, &nb), LT_OK);
+            } else {
+                memcpy(b + 16, pt, len);
+                EXPECT_EQ(lt_rc_seal(eb, seq, hb, b, len, &nb), LT_OK);
+            }
+            lt_test_set_rng(NULL, NULL);
+            EXPECT_EQ(na, nb);
+            EXPECT_MEM(ha, hb, 5);
+            EXPECT(na == nb && memcmp(a, b, na) == 0);
+            /* Each path's record opens, crossed over too. */
+            EXPECT_EQ(lt_rc_open(db, seq, ha, a, na, &oa, &la), LT_OK);
+            EXPECT_EQ(lt_rc_open(da, seq, hb, b, nb, &ob, &lb), LT_OK);
+            EXPECT(la == len && lb == len);
+            EXPECT(len == 0 || (oa != NULL && ob != NULL && memcmp(oa, pt, len) == 0 && memcmp(ob, pt, len) == 0));
+            if (lt_test_current_failed) {
+                fprintf(stderr, "  (suite %s, seq %llu, length %zu)\n", s->name, (unsigned long long)seq, len);
+                break;
+            }
+        }
+        lt_rc_free(ea);
+        lt_rc_free(eb);
+        lt_rc_free(da);
+        lt_rc_free(db);
+    }
+    /* CBC with HMAC-SHA384 has no stitched cipher: always two passes. */
+    {
+        lt_rc *e = lt_rc_new(LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA384, 1, enc_key, mac_key, NULL);
+        EXPECT(e != NULL);
+        EXPECT_EQ(lt_test_rc_stitched(e), 0);
+        lt_rc_free(e);
+    }
+}
+
+/* LT_NO_STITCHED=1, read once per process, turns the stitched path off. The
+ * test re-runs this binary with --probe-stitched, which reports whether a
+ * sealing AES128-SHA256 object is stitched in its exit status. */
+static int probe_stitched(void)
+{
+    lt_rc *e = make(&suites[2], 1);
+    int st = lt_test_rc_stitched(e);
+    lt_rc_free(e);
+    return st ? 10 : 11;
+}
+
+static int run_probe(const char *self, const char *env)
+{
+    pid_t pid = fork();
+    int status = 0;
+    if (pid == 0) {
+        char *args[] = {(char *)self, (char *)"--probe-stitched", NULL};
+        if (env != NULL) {
+            setenv("LT_NO_STITCHED", env, 1);
+        } else {
+            unsetenv("LT_NO_STITCHED");
+        }
+        execv(self, args);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
+static const char *self_path;
+
+static void test_no_stitched_env(void)
+{
+    int avail;
+    {
+        EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, "AES-128-CBC-HMAC-SHA256", NULL);
+        avail = c != NULL && (EVP_CIPHER_get_flags(c) & EVP_CIPH_FLAG_AEAD_CIPHER) != 0;
+        EVP_CIPHER_free(c);
+    }
+    EXPECT_EQ(run_probe(self_path, "1"), 11);
+    EXPECT_EQ(run_probe(self_path, NULL), avail ? 10 : 11);
+    EXPECT_EQ(run_probe(self_path, "0"), avail ? 10 : 11);
+}
+
+int main(int argc, char **argv)
 {
     init_keys();
+    if (argc > 1 && strcmp(argv[1], "--probe-stitched") == 0) {
+        return probe_stitched();
+    }
+    self_path = argv[0];
     LT_RUN(test_sizes);
     LT_RUN(test_round_trip);
     LT_RUN(test_tamper);
@@ -552,5 +847,8 @@ int main(void)
     LT_RUN(test_many_records);
     LT_RUN(test_misuse);
     LT_RUN(test_seal_from_separate_buffer);
+    LT_RUN(test_stitched_seal);
+    LT_RUN(test_stitched_matches_fallback);
+    LT_RUN(test_no_stitched_env);
     return lt_test_summary();
 }
