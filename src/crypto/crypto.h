@@ -25,6 +25,14 @@ LT_MUST_USE int lt_random(void *buf, size_t n);       /* RAND_bytes */
 typedef void (*lt_rng_fn)(void *arg, uint8_t *buf, size_t n);
 void lt_test_set_rng(lt_rng_fn fn, void *arg);
 
+/* Test builds only (LT_TEST_HOOKS): allow = 0 makes lt_rc_new give CBC
+ * sealing objects the two-pass path instead of libcrypto's stitched
+ * AES-CBC-HMAC cipher (as LT_NO_STITCHED=1 does for a whole process); 1
+ * restores the default. lt_test_rc_stitched says which path an object uses. */
+struct lt_rc;
+void lt_test_rc_allow_stitched(int allow);
+int lt_test_rc_stitched(const struct lt_rc *rc);
+
 /* Drains libcrypto's error queue into a short string (for details). */
 void lt_crypto_last_error(char *buf, size_t cap);
 

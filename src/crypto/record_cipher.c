@@ -777,13 +777,7 @@ int lt_rc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, 
 }
 
 #ifdef LT_TEST_HOOKS
-/* Test builds only: allow = 0 makes lt_rc_new give sealing objects the
- * two-pass path (as LT_NO_STITCHED=1 does for a whole process); 1 restores
- * the default. lt_test_rc_stitched says which path an object uses. The
- * prototypes are repeated in tests/unit/test_crypto_record.c. */
-void lt_test_rc_allow_stitched(int allow);
-int lt_test_rc_stitched(const lt_rc *rc);
-
+/* Test builds only; see crypto.h. */
 void lt_test_rc_allow_stitched(int allow)
 {
     test_no_stitched = !allow;

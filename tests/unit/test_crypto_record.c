@@ -548,9 +548,8 @@ static void test_seal_from_separate_buffer(void)
 }
 
 /* ---- Stitched CBC sealing ----
- * Test-build hooks in src/crypto/record_cipher.c (LT_TEST_HOOKS). */
-void lt_test_rc_allow_stitched(int allow);
-int lt_test_rc_stitched(const lt_rc *rc);
+ * Test-build hooks: lt_test_rc_allow_stitched / lt_test_rc_stitched
+ * (crypto.h, LT_TEST_HOOKS). */
 
 static const size_t st_lengths[] = {0, 1, 15, 16, 17, 255, 256, 1000, 16384};
 #define NST_LENGTHS (sizeof(st_lengths) / sizeof(st_lengths[0]))
