@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Python's ssl module (OpenSSL underneath, driven the way applications drive
+# it) against lucidtls, both ways, for each of the six suites: data both ways
+# and the suite Python reports. Python's *default* client context offers no
+# RSA key exchange, so it must fail cleanly with handshake_failure until
+# ECDHE lands; the server goes on serving.
+#
+# usage: test_python.sh BUILD_DIR
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "$0")/lib.sh"
+lt_setup "$@"
+lt_require_cli
+PEER="$(cd "$(dirname "$0")" && pwd)/py_peer.py"
+CA=$PKI/ca.pem
+lt_log "== $(python3 -c 'import ssl, sys; print("Python", sys.version.split()[0], "with", ssl.OPENSSL_VERSION)')"
+
+# ------------------------------------------------------------ Python client -> lucidtls server
+lt_start_lucidtls_server echo --cert "$PKI/chain.pem" --key "$PKI/server.key" || lt_finish
+PORT=$(lt_port echo)
+while read -r iana ossl; do
+    tok=$(lt_token "py-$ossl")
+    lt_run "pyc-$ossl" 20 - python3 "$PEER" client "$PORT" "$CA" "$ossl" "$tok"
+    lt_expect_rc "[$iana] Python client: handshake, echo, close_notify" 0
+    lt_expect_contains "[$iana] Python client: TLS 1.2 with the suite" "$LAST_OUT" "negotiated TLSv1.2 $ossl"
+    lt_expect_contains "[$iana] Python client: line echoed back" "$LAST_OUT" "received $tok"
+done <<<"$LT_SUITES"
+
+tok=$(lt_token py-default)
+lt_run pyc-default 20 - python3 "$PEER" client-default "$PORT" "$CA" "$tok"
+lt_expect_rc "Python's default context (no RSA key exchange) fails" 1
+lt_expect_contains "Python's default context: handshake_failure from us" "$LAST_ERR" "HANDSHAKE_FAILURE"
+lt_expect_alive "server still serving after Python clients" echo
+
+# ------------------------------------------------------------ lucidtls client -> Python server
+while read -r iana ossl; do
+    lt_start_server "pys-$ossl" python3 "$PEER" server @PORT@ "$PKI/chain.pem" "$PKI/server.key" "$ossl" || continue
+    tok=$(lt_token "pys-$ossl")
+    lt_session "pys-$ossl" 10 "$tok\n" "$tok" \
+        "$LUCIDTLS" client "127.0.0.1:$(lt_port "pys-$ossl")" --cafile "$CA" --servername localhost
+    lt_expect_rc "[$iana] lucidtls client vs Python server exits 0" 0
+    lt_expect_file_eq "[$iana] stdout is exactly the echoed line" "$LAST_OUT" "$tok"$'\n'
+    lt_wait_exit "pys-$ossl"
+    sall=$(lt_server_all "pys-$ossl")
+    lt_expect_contains "[$iana] Python server: TLS 1.2 with the suite" "$sall" "negotiated TLSv1.2 $ossl"
+    lt_expect_contains "[$iana] Python server received our line" "$sall" "received $tok"
+    lt_stop_server "pys-$ossl"
+done <<<"$LT_SUITES"
+
+lt_finish
