@@ -173,7 +173,12 @@ static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
             return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER, "alert with level %u (expected 1 or 2)", level);
         }
         /* Warnings (no_renegotiation, user_canceled...) are reported and
-         * otherwise ignored (RFC 5246 7.2). */
+         * otherwise ignored (RFC 5246 7.2), but a stream of nothing else is
+         * a way to keep us busy for free (OpenSSL stops at 5 too). */
+        if (++c->warnings_in_a_row > LT_MAX_WARNINGS_IN_A_ROW) {
+            return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "more than %d warning alerts in a row and nothing else",
+                                LT_MAX_WARNINGS_IN_A_ROW);
+        }
     }
     return LT_OK;
 }
@@ -183,6 +188,11 @@ static int on_app_data(lt_conn *c, uint8_t *p, size_t n)
     if (c->state != LT_ST_CONNECTED) {
         return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "application data before the handshake finished (in %s)",
                             lt_state_name(c->state));
+    }
+    /* Empty records are allowed (RFC 5246 6.2.1), an endless run of them
+     * is not: it costs us a decryption each and delivers nothing. */
+    if (n == 0 && ++c->empty_in_a_row > LT_MAX_EMPTY_IN_A_ROW) {
+        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "more than %d empty records in a row", LT_MAX_EMPTY_IN_A_ROW);
     }
     c->app = p;
     c->app_len = n;
@@ -205,6 +215,12 @@ static int process_record(lt_conn *c)
     }
     if (c->alert_len != 0 && type != LT_CT_ALERT) {
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));
+    }
+    if (type != LT_CT_ALERT) {
+        c->warnings_in_a_row = 0;
+    }
+    if (n > 0) {
+        c->empty_in_a_row = 0;
     }
     switch (type) {
     case LT_CT_ALERT: return on_alert(c, pt, n);

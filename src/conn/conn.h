@@ -18,6 +18,8 @@
 /* The largest handshake message we accept (a certificate chain can be long). */
 #define LT_MAX_HS_MESSAGE (1u << 17)
 #define LT_DETAIL_LEN 512
+#define LT_MAX_WARNINGS_IN_A_ROW 5
+#define LT_MAX_EMPTY_IN_A_ROW 32
 
 struct lt_config {
     lt_role role;
@@ -123,6 +125,9 @@ struct lt_conn {
     /* Alerts may arrive one byte per record (RFC 5246 6.2.1 allows it). */
     uint8_t alert_buf[2];
     size_t alert_len;
+    /* Records that carry nothing: bounded, so they cannot keep us busy. */
+    int warnings_in_a_row;
+    int empty_in_a_row;
 
     /* Errors and close. */
     int err;

@@ -513,6 +513,48 @@ static void test_client_renegotiation_refused(void)
     renegotiation_refused(1);
 }
 
+/* A peer that sends only warning alerts or empty records is cut off after
+ * a bounded number (5 warnings, 32 empty records in a row); up to that it
+ * is tolerated, and data in between resets the count. */
+static void flood(int warnings, int n, int expect_ok)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    for (int i = 0; i < n; i++) {
+        if (warnings) {
+            EXPECT_EQ(lt_conn_send_alert(p.server, LT_ALERT_LEVEL_WARNING, LT_ALERT_USER_CANCELED), LT_OK);
+        } else {
+            EXPECT_EQ(lt_record_write(&p.server->rec, LT_CT_APPLICATION_DATA, NULL, 0), LT_OK);
+        }
+    }
+    pair_pump(&p);
+    if (expect_ok) {
+        EXPECT_EQ(lt_conn_error(p.client, NULL), 0);
+        const uint8_t d[] = "data resets the count";
+        EXPECT_EQ(pair_transfer(&p, 0, d, sizeof d), LT_OK);
+        EXPECT(lt_conn_is_established(p.client));
+    } else {
+        const char *detail;
+        EXPECT_EQ(lt_conn_error(p.client, &detail), LT_ERR_UNEXPECTED_MESSAGE);
+        EXPECT(strstr(detail, "in a row") != NULL);
+        EXPECT_EQ(lt_conn_alert_sent(p.client), 10);
+    }
+    pair_free(&p);
+}
+
+static void test_warning_alert_flood_is_cut_off(void)
+{
+    flood(1, LT_MAX_WARNINGS_IN_A_ROW, 1);
+    flood(1, LT_MAX_WARNINGS_IN_A_ROW + 1, 0);
+}
+
+static void test_empty_record_flood_is_cut_off(void)
+{
+    flood(0, LT_MAX_EMPTY_IN_A_ROW, 1);
+    flood(0, LT_MAX_EMPTY_IN_A_ROW + 1, 0);
+}
+
 int main(void)
 {
     LT_RUN(test_every_suite);
@@ -538,5 +580,7 @@ int main(void)
     LT_RUN(test_keylog_line);
     LT_RUN(test_server_hello_request_refused);
     LT_RUN(test_client_renegotiation_refused);
+    LT_RUN(test_warning_alert_flood_is_cut_off);
+    LT_RUN(test_empty_record_flood_is_cut_off);
     return lt_test_summary();
 }
