@@ -45,12 +45,15 @@ int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port,
     return 0;
 }
 
-int tool_connect(const char *host, const char *port, char *err, size_t errcap)
+/* Tries each address getaddrinfo gives for host:port until one socket is
+ * connected (passive = 0) or bound and listening (passive = 1). */
+static int open_socket(const char *host, const char *port, int passive, char *err, size_t errcap)
 {
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = passive ? AI_PASSIVE : 0;
     int gai = getaddrinfo(host, port, &hints, &res);
     if (gai != 0) {
         snprintf(err, errcap, "cannot resolve %s: %s", host, gai_strerror(gai));
@@ -64,7 +67,16 @@ int tool_connect(const char *host, const char *port, char *err, size_t errcap)
             last_errno = errno;
             continue;
         }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        int ok;
+        if (passive) {
+            int one = 1;
+            (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            /* A burst of clients waits in the kernel's queue, not dropped. */
+            ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0;
+        } else {
+            ok = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+        }
+        if (ok) {
             break;
         }
         last_errno = errno;
@@ -73,9 +85,15 @@ int tool_connect(const char *host, const char *port, char *err, size_t errcap)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        snprintf(err, errcap, "cannot connect to %s:%s: %s", host, port, strerror(last_errno));
+        snprintf(err, errcap, "cannot %s %s:%s: %s", passive ? "listen on" : "connect to", host, port,
+                 strerror(last_errno));
     }
     return fd;
+}
+
+int tool_connect(const char *host, const char *port, char *err, size_t errcap)
+{
+    return open_socket(host, port, 0, err, errcap);
 }
 
 static int bound_port_of(int fd)
@@ -93,39 +111,8 @@ static int bound_port_of(int fd)
 
 int tool_listen(const char *host, const char *port, int *bound_port, char *err, size_t errcap)
 {
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    int gai = getaddrinfo(host, port, &hints, &res);
-    if (gai != 0) {
-        snprintf(err, errcap, "cannot resolve %s: %s", host, gai_strerror(gai));
-        return -1;
-    }
-    int fd = -1;
-    int last_errno = 0;
-    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            last_errno = errno;
-            continue;
-        }
-        int one = 1;
-        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0) {
-            break;
-        }
-        last_errno = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    if (fd < 0) {
-        snprintf(err, errcap, "cannot listen on %s:%s: %s", host, port, strerror(last_errno));
-        return -1;
-    }
-    if (bound_port != NULL) {
+    int fd = open_socket(host, port, 1, err, errcap);
+    if (fd >= 0 && bound_port != NULL) {
         *bound_port = bound_port_of(fd);
     }
     return fd;

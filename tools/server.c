@@ -431,9 +431,6 @@ int cmd_server(int argc, char **argv)
         lt_config_free(cfg);
         return 1;
     }
-    /* tool_listen's backlog is short; a burst of clients must wait in the
-     * kernel, not be dropped (a second listen() only resizes the queue). */
-    (void)listen(lfd, SOMAXCONN);
     (void)tool_set_nonblocking(lfd, 1);
 
     srv s;
