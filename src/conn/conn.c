@@ -94,6 +94,21 @@ int lt_conn_send_alert(lt_conn *c, uint8_t level, uint8_t desc)
     return LT_OK;
 }
 
+int lt_conn_refuse_renegotiation(lt_conn *c, const char *what)
+{
+    /* RFC 5246 7.2.2: no_renegotiation is a warning, after which "the
+     * original requester can decide whether to proceed". A peer that asks
+     * again has ignored the answer: the request is no longer a message this
+     * connection expects, so it is fatal (unexpected_message), and a record
+     * full of requests costs us two messages, not thousands. */
+    if (c->renegotiations_refused >= LT_MAX_RENEGOTIATIONS_REFUSED) {
+        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE,
+                            "%s again after we refused renegotiation with no_renegotiation (RFC 5246 7.2.2)", what);
+    }
+    c->renegotiations_refused++;
+    return lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_NO_RENEGOTIATION);
+}
+
 int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...)
 {
     if (c->err != 0) {
@@ -136,6 +151,26 @@ int lt_conn_peer_alert(const lt_conn *c)
 
 /* ---- input ---- */
 
+/* RFC 5246 allows empty application data records and warning alerts, and
+ * we refuse renegotiation with a warning, but none of them moves the
+ * connection forward. One budget covers them all (so that alternating kinds
+ * cannot reset each other), and only a record that advances the handshake
+ * or delivers data renews it. */
+static int count_record(lt_conn *c, int progress)
+{
+    if (progress) {
+        c->noise_in_a_row = 0;
+        return LT_OK;
+    }
+    if (++c->noise_in_a_row > LT_MAX_NOISE_IN_A_ROW) {
+        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE,
+                            "more than %d records in a row that carried nothing (empty records, warning alerts, "
+                            "refused renegotiations)",
+                            LT_MAX_NOISE_IN_A_ROW);
+    }
+    return LT_OK;
+}
+
 static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
 {
     /* RFC 5246 6.2.1 lets alerts be fragmented; an empty alert record is
@@ -173,12 +208,9 @@ static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
             return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER, "alert with level %u (expected 1 or 2)", level);
         }
         /* Warnings (no_renegotiation, user_canceled...) are reported and
-         * otherwise ignored (RFC 5246 7.2), but a stream of nothing else is
-         * a way to keep us busy for free (OpenSSL stops at 5 too). */
-        if (++c->warnings_in_a_row > LT_MAX_WARNINGS_IN_A_ROW) {
-            return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "more than %d warning alerts in a row and nothing else",
-                                LT_MAX_WARNINGS_IN_A_ROW);
-        }
+         * otherwise ignored (RFC 5246 7.2); each counts as a record that
+         * carried nothing. */
+        LT_GUARD(count_record(c, 0));
     }
     return LT_OK;
 }
@@ -189,14 +221,18 @@ static int on_app_data(lt_conn *c, uint8_t *p, size_t n)
         return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "application data before the handshake finished (in %s)",
                             lt_state_name(c->state));
     }
-    /* Empty records are allowed (RFC 5246 6.2.1), an endless run of them
-     * is not: it costs us a decryption each and delivers nothing. */
-    if (n == 0 && ++c->empty_in_a_row > LT_MAX_EMPTY_IN_A_ROW) {
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "more than %d empty records in a row", LT_MAX_EMPTY_IN_A_ROW);
-    }
     c->app = p;
     c->app_len = n;
-    return LT_OK;
+    /* Empty records are allowed (RFC 5246 6.2.1), an endless run of them
+     * is not: it costs us a decryption each and delivers nothing. */
+    return count_record(c, n > 0);
+}
+
+static int on_handshake_or_ccs(lt_conn *c, uint8_t type, const uint8_t *p, size_t n)
+{
+    int progress = 0;
+    LT_GUARD(lt_hs_on_record(c, type, p, n, &progress));
+    return count_record(c, progress);
 }
 
 static int process_record(lt_conn *c)
@@ -216,17 +252,11 @@ static int process_record(lt_conn *c)
     if (c->alert_len != 0 && type != LT_CT_ALERT) {
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));
     }
-    if (type != LT_CT_ALERT) {
-        c->warnings_in_a_row = 0;
-    }
-    if (n > 0) {
-        c->empty_in_a_row = 0;
-    }
     switch (type) {
     case LT_CT_ALERT: return on_alert(c, pt, n);
     case LT_CT_APPLICATION_DATA: return on_app_data(c, pt, n);
     case LT_CT_HANDSHAKE:
-    case LT_CT_CHANGE_CIPHER_SPEC: return lt_hs_on_record(c, type, pt, n);
+    case LT_CT_CHANGE_CIPHER_SPEC: return on_handshake_or_ccs(c, type, pt, n);
     default: return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "record of unknown content type %u", type);
     }
 }

@@ -18,8 +18,14 @@
 /* The largest handshake message we accept (a certificate chain can be long). */
 #define LT_MAX_HS_MESSAGE (1u << 17)
 #define LT_DETAIL_LEN 512
-#define LT_MAX_WARNINGS_IN_A_ROW 5
-#define LT_MAX_EMPTY_IN_A_ROW 32
+/* Records in a row that move nothing forward (empty records, warning
+ * alerts, refused renegotiations, ignored HelloRequests) before we cut the
+ * peer off: one budget for all of them, so that alternating kinds cannot
+ * reset each other (OpenSSL allows 32 empty records; we count everything). */
+#define LT_MAX_NOISE_IN_A_ROW 32
+/* Renegotiation requests we refuse with a warning before the next one is
+ * fatal (see lt_conn_refuse_renegotiation). */
+#define LT_MAX_RENEGOTIATIONS_REFUSED 1
 
 struct lt_config {
     lt_role role;
@@ -126,8 +132,8 @@ struct lt_conn {
     uint8_t alert_buf[2];
     size_t alert_len;
     /* Records that carry nothing: bounded, so they cannot keep us busy. */
-    int warnings_in_a_row;
-    int empty_in_a_row;
+    int noise_in_a_row;
+    int renegotiations_refused;
 
     /* Errors and close. */
     int err;
@@ -146,6 +152,10 @@ int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...) __attribute__((forma
 void lt_conn_release_msg(lt_conn *c);
 /* Queue an alert record. */
 LT_MUST_USE int lt_conn_send_alert(lt_conn *c, uint8_t level, uint8_t desc);
+/* Refuse a renegotiation request (a ClientHello or HelloRequest after the
+ * handshake): the first gets a warning no_renegotiation and the connection
+ * goes on; any later one is fatal. Constant work, nothing parsed. */
+LT_MUST_USE int lt_conn_refuse_renegotiation(lt_conn *c, const char *what);
 
 /* Trace helpers (conn/trace.c). Each is a no-op without a trace callback. */
 int lt_trace_on(const lt_conn *c);
@@ -159,7 +169,10 @@ void lt_keylog_master(const lt_conn *c, const uint8_t client_random[32], const u
 
 /* The handshake driver (hs/machine.c). */
 LT_MUST_USE int lt_hs_start(lt_conn *c); /* client: send ClientHello */
-LT_MUST_USE int lt_hs_on_record(lt_conn *c, uint8_t type, const uint8_t *pt, size_t len);
+/* One handshake or ChangeCipherSpec record; *progress is set when it moved
+ * the handshake forward (a new state, or part of a message still to come),
+ * and left clear when it only held ignored or refused messages. */
+LT_MUST_USE int lt_hs_on_record(lt_conn *c, uint8_t type, const uint8_t *pt, size_t len, int *progress);
 void lt_hs_free(lt_hs *hs);
 
 #endif

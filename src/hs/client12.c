@@ -334,6 +334,6 @@ int lt_client_on_hello_request(lt_conn *c, const uint8_t *body, size_t len)
     lt_trace(c, LT_EV_MSG_RECV, "HelloRequest", "RFC 5246 7.4.1.1", "the server asks to renegotiate: refused", NULL, 0);
     /* We never renegotiate: say so with a warning and keep the connection
      * (RFC 5246 7.2.2 no_renegotiation, RFC 5746 4.2). */
-    LT_GUARD(lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_NO_RENEGOTIATION));
+    LT_GUARD(lt_conn_refuse_renegotiation(c, "HelloRequest"));
     return LT_ST_CONNECTED;
 }

@@ -191,15 +191,27 @@ int lt_hs_start(lt_conn *c)
     return LT_OK;
 }
 
+/* RFC 5246 7.4.1.1: "This message will be ignored by the client if the
+ * client is currently negotiating a session"; its body "struct { }" is
+ * empty, so one with bytes in it is malformed (decode_error). */
+static int ignore_hello_request(lt_conn *c, size_t len)
+{
+    if (len != 4) {
+        return lt_conn_fail(c, LT_ERR_DECODE, "HelloRequest with a %zu-byte body (it must be empty) in state %s",
+                            len - 4, lt_state_name(c->state));
+    }
+    lt_trace(c, LT_EV_MSG_RECV, "HelloRequest", "RFC 5246 7.4.1.1", "ignored: we are in the middle of a handshake",
+             NULL, 0);
+    return LT_OK;
+}
+
 static int dispatch_message(lt_conn *c, const uint8_t *msg, size_t len)
 {
     uint8_t type = msg[0];
     const lt_transition *t = find_row(c, LT_CT_HANDSHAKE, type);
     if (t == NULL) {
-        /* RFC 5246 7.4.1.1: a client ignores a HelloRequest that arrives in
-         * the middle of a handshake. */
-        if (c->role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST && len == 4) {
-            return LT_OK;
+        if (c->role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
+            return ignore_hello_request(c, len);
         }
         return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE,
                             "unexpected handshake message: expected %s in state %s, got %s", expected_text(c),
@@ -235,8 +247,9 @@ static int append_handshake_bytes(lt_conn *c, const uint8_t *p, size_t n)
     return LT_OK;
 }
 
-static int on_handshake_record(lt_conn *c, const uint8_t *p, size_t n)
+static int on_handshake_record(lt_conn *c, const uint8_t *p, size_t n, int *progress)
 {
+    lt_state before = c->state;
     /* RFC 5246 6.2.1: "Implementations MUST NOT send zero-length fragments
      * of Handshake ... content types". */
     if (n == 0) {
@@ -264,6 +277,10 @@ static int on_handshake_record(lt_conn *c, const uint8_t *p, size_t n)
     }
     memmove(c->msg, c->msg + off, c->msg_len - off);
     c->msg_len -= off;
+    /* Progress: the state moved, or a message is on its way (bounded by
+     * LT_MAX_HS_MESSAGE). After the handshake nothing is on its way: TLS 1.2
+     * has no post-handshake message we accept. */
+    *progress = c->state != before || (c->msg_len > 0 && c->state != LT_ST_CONNECTED);
     if (c->state == LT_ST_CONNECTED) {
         /* After the handshake only a rare HelloRequest or ClientHello comes:
          * do not keep the reassembly buffer around for it. */
@@ -290,10 +307,13 @@ static int on_ccs_record(lt_conn *c, const uint8_t *p, size_t n)
     return run_row(c, t, p, n, p, n);
 }
 
-int lt_hs_on_record(lt_conn *c, uint8_t type, const uint8_t *pt, size_t len)
+int lt_hs_on_record(lt_conn *c, uint8_t type, const uint8_t *pt, size_t len, int *progress)
 {
+    *progress = 0;
     if (type == LT_CT_CHANGE_CIPHER_SPEC) {
-        return on_ccs_record(c, pt, len);
+        LT_GUARD(on_ccs_record(c, pt, len));
+        *progress = 1; /* the table allowed it, so the state moved */
+        return LT_OK;
     }
-    return on_handshake_record(c, pt, len);
+    return on_handshake_record(c, pt, len, progress);
 }

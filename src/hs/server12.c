@@ -225,7 +225,7 @@ int lt_server_on_renegotiation(lt_conn *c, const uint8_t *body, size_t len)
 {
     lt_trace(c, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", "the client asks to renegotiate: refused", NULL, 0);
     /* RFC 5746 4.4 / RFC 5246 7.2.2: refuse with a warning, keep the
-     * connection. */
-    LT_GUARD(lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_NO_RENEGOTIATION));
+     * connection; the body is never parsed. */
+    LT_GUARD(lt_conn_refuse_renegotiation(c, "ClientHello"));
     return LT_ST_CONNECTED;
 }

@@ -642,6 +642,73 @@ def _(name):
     cl.c.close()
 
 
+def reneg_flood_record(cl, count=4096):
+    """One protected record holding `count` four-byte ClientHello headers."""
+    return cl.write.seal(CT_HANDSHAKE, b"\x01\x00\x00\x00" * count)
+
+
+@case("4096 renegotiation ClientHellos in one record")
+def _(name):
+    # The review's attack: every header used to cost the server a refusal.
+    # Now the first gets the warning and the second is fatal: two handled.
+    cl = established()
+    cl.c.send(reneg_flood_record(cl))
+    got = cl.read_protected(5.0)
+    want = [(CT_ALERT, bytes([ALERT_WARNING, 100])), (CT_ALERT, bytes([ALERT_FATAL, 10]))]
+    check("%s: warning no_renegotiation, then fatal unexpected_message (two messages handled)" % name,
+          got == want, want, got)
+    check("%s: server closes the connection" % name, cl.c.eof, "EOF", "still open")
+    line = server_log_line(cl.c.local_port)
+    check("%s: server logs the repeated renegotiation" % name,
+          line is not None and "LT_ERR_UNEXPECTED_MESSAGE" in line and "again after we refused" in line,
+          "connection failed: LT_ERR_UNEXPECTED_MESSAGE ... again after we refused renegotiation", line)
+    cl.c.close()
+
+
+@case("second renegotiation ClientHello on the same connection")
+def _(name):
+    cl = established()
+    cl.c.send(cl.write.seal(CT_HANDSHAKE, client_hello()))
+    got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    check("%s: the first gets warning no_renegotiation" % name, got == [(CT_ALERT, bytes([ALERT_WARNING, 100]))],
+          [(21, bytes([1, 100]))], got)
+    cl.c.send(cl.write.seal(CT_HANDSHAKE, client_hello()))
+    expect_protected_fatal(name, cl, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("Finished with the wrong verify_data, correctly protected")
+def _(name):
+    # RFC 5246 7.4.9: the record verifies (right keys, right MAC), only the
+    # verify_data is wrong: this reaches the Finished comparison itself.
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    cl.derive()
+    good = cl.finished_message()
+    bad = good[:4] + bytes([good[4] ^ 0x01]) + good[5:]
+    cl.c.send(cl.write.seal(CT_HANDSHAKE, bad))
+    expect_fatal(name, cl.c, ALERT_CODES["decrypt_error"], "LT_ERR_DECRYPT_ERROR")
+
+
+@case("Finished with the server's label, correctly protected")
+def _(name):
+    cl = start_handshake()
+    cl.send_cke()
+    cl.send_ccs()
+    cl.derive()
+    cl.c.send(cl.write.seal(CT_HANDSHAKE, cl.finished_message(label=b"server finished")))
+    expect_fatal(name, cl.c, ALERT_CODES["decrypt_error"], "LT_ERR_DECRYPT_ERROR")
+
+
+@case("non-empty renegotiation_info in the initial ClientHello")
+def _(name):
+    # RFC 5746 3.6: the server MUST verify that renegotiated_connection is
+    # empty on an initial handshake, and abort with handshake_failure.
+    c = connect()
+    c.send(ch_record(extensions=[ext(EXT_RENEG, vec(1, os.urandom(12))), ext_sigalgs()]))
+    expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")
+
+
 # ---------------------------------------------------------------- slow cases (need a concurrent server)
 
 def good_client_within(name, seconds=5.0):
@@ -682,6 +749,39 @@ def _(name):
     good_client_within(name)
     for s in conns:
         s.close()
+
+
+@case("renegotiation floods on 4 connections while a good client connects", slow=True)
+def _(name):
+    # The review saw a good handshake go from 19 ms to seconds while four
+    # connections flooded renegotiation requests. Each flood now ends its
+    # connection after two messages; count what every attacker got back.
+    import threading
+    replies, stop = [], threading.Event()
+
+    def attacker():
+        while not stop.is_set():
+            try:
+                cl = established()
+                for _ in range(4):
+                    cl.c.send(reneg_flood_record(cl))
+                replies.append(len(cl.read_protected(3.0)))
+                cl.c.close()
+            except (AssertionError, OSError) as e:
+                replies.append("error: %s" % e)
+
+    threads = [threading.Thread(target=attacker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    good_client_within(name)
+    stop.set()
+    for t in threads:
+        t.join(10)
+    counts = [r for r in replies if isinstance(r, int)]
+    check("%s: every flooding connection got at most two answers" % name,
+          counts and all(n <= 2 for n in counts) and len(counts) == len(replies),
+          "<= 2 alerts per connection", replies)
 
 
 @case("a client that completes the handshake and goes silent", slow=True)
@@ -836,6 +936,22 @@ def _(name):
 def _(name):
     bad_server_case(name, record(CT_APPDATA, b"HTTP/1.0 200 OK\r\n\r\n"), ALERT_CODES["unexpected_message"],
                     r"unexpected|application data")
+
+
+@case("ServerHello with a non-empty renegotiation_info", side="client")
+def _(name):
+    # RFC 5746 3.4: the client MUST check that renegotiated_connection is
+    # empty on an initial handshake, else abort with handshake_failure.
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello(extensions=[ext(EXT_RENEG, vec(1, os.urandom(24)))])),
+                    ALERT_CODES["handshake_failure"], r"renegotiation_info")
+
+
+@case("HelloRequest with a body in the middle of the handshake", side="client")
+def _(name):
+    # RFC 5246 7.4.1.1: a HelloRequest mid-handshake is ignored, but its
+    # body is "struct { }": one with bytes in it is malformed.
+    bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() + handshake(HS_HELLO_REQUEST, b"\x00")),
+                    ALERT_CODES["decode_error"], r"HelloRequest")
 
 
 # ---------------------------------------------------------------- main

@@ -513,19 +513,105 @@ static void test_client_renegotiation_refused(void)
     renegotiation_refused(1);
 }
 
-/* A peer that sends only warning alerts or empty records is cut off after
- * a bounded number (5 warnings, 32 empty records in a row); up to that it
- * is tolerated, and data in between resets the count. */
-static void flood(int warnings, int n, int expect_ok)
+/* Renegotiation asked twice: the first request gets the warning, the second
+ * is fatal (unexpected_message), whoever asks. */
+static void renegotiation_asked_twice(int client_asks)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    static const uint8_t hello_request[] = {LT_HS_HELLO_REQUEST, 0, 0, 0};
+    static const uint8_t client_hello[] = {LT_HS_CLIENT_HELLO, 0, 0, 2, 3, 3};
+    lt_conn *asker = client_asks ? p.client : p.server;
+    lt_conn *refuser = client_asks ? p.server : p.client;
+    const uint8_t *req = client_asks ? client_hello : hello_request;
+    size_t req_len = client_asks ? sizeof client_hello : sizeof hello_request;
+    EXPECT_EQ(lt_record_write(&asker->rec, LT_CT_HANDSHAKE, req, req_len), LT_OK);
+    pair_pump(&p);
+    EXPECT_EQ(lt_conn_error(refuser, NULL), 0);
+    EXPECT_EQ(lt_record_write(&asker->rec, LT_CT_HANDSHAKE, req, req_len), LT_OK);
+    pair_pump(&p);
+    const char *detail;
+    EXPECT_EQ(lt_conn_error(refuser, &detail), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT(strstr(detail, "again after we refused renegotiation") != NULL);
+    EXPECT_EQ(lt_conn_alert_sent(refuser), 10);
+    pair_free(&p);
+}
+
+static void test_second_hello_request_is_fatal(void)
+{
+    renegotiation_asked_twice(0);
+}
+static void test_second_renegotiation_client_hello_is_fatal(void)
+{
+    renegotiation_asked_twice(1);
+}
+
+/* Counts the handshake messages the refusing side looked at (trace events
+ * of received ClientHello / HelloRequest). */
+static void count_requests(void *arg, const lt_conn *c, const lt_event *ev)
+{
+    if (ev->kind == LT_EV_MSG_RECV && (strcmp(ev->what, "ClientHello") == 0 || strcmp(ev->what, "HelloRequest") == 0)) {
+        ++*(int *)arg;
+    }
+}
+
+/* One record of 4096 four-byte renegotiation requests (the review's attack:
+ * it used to cost the server 4096 refusals per record). The connection is
+ * closed after at most two, and the rest of the record is never looked at. */
+static void renegotiation_record_flood(int client_asks)
+{
+    lt_pair p;
+    int handled = 0;
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    lt_config_set_trace(client_asks ? p.scfg : p.ccfg, count_requests, &handled, 0);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    handled = 0;
+    static uint8_t flood[4096 * 4];
+    for (size_t i = 0; i < sizeof flood; i += 4) {
+        flood[i] = client_asks ? LT_HS_CLIENT_HELLO : LT_HS_HELLO_REQUEST;
+    }
+    lt_conn *asker = client_asks ? p.client : p.server;
+    lt_conn *refuser = client_asks ? p.server : p.client;
+    EXPECT_EQ(lt_record_write(&asker->rec, LT_CT_HANDSHAKE, flood, LT_MAX_PLAINTEXT), LT_OK);
+    pair_pump(&p);
+    EXPECT(handled >= 1 && handled <= 2);
+    EXPECT_EQ(lt_conn_error(refuser, NULL), LT_ERR_UNEXPECTED_MESSAGE);
+    /* Queued for the asker: at most the warning and the fatal alert. */
+    size_t pending;
+    (void)lt_conn_out_peek(refuser, &pending);
+    pair_free(&p);
+}
+
+static void test_client_hello_flood_in_one_record(void)
+{
+    renegotiation_record_flood(1);
+}
+static void test_hello_request_flood_in_one_record(void)
+{
+    renegotiation_record_flood(0);
+}
+
+typedef enum { NOISE_WARNING, NOISE_EMPTY, NOISE_ALTERNATE } noise_kind;
+
+/* A peer that sends only records that carry nothing (warning alerts, empty
+ * records, in any mix) is cut off after LT_MAX_NOISE_IN_A_ROW of them; up
+ * to that it is tolerated, and data in between resets the count. */
+static void flood(noise_kind kind, int n, int expect_ok)
 {
     lt_pair p;
     EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     for (int i = 0; i < n; i++) {
-        if (warnings) {
+        int warning = kind == NOISE_WARNING || (kind == NOISE_ALTERNATE && i % 2 == 0);
+        if (warning) {
             EXPECT_EQ(lt_conn_send_alert(p.server, LT_ALERT_LEVEL_WARNING, LT_ALERT_USER_CANCELED), LT_OK);
         } else {
             EXPECT_EQ(lt_record_write(&p.server->rec, LT_CT_APPLICATION_DATA, NULL, 0), LT_OK);
+        }
+        if (i % 8 == 7) {
+            pair_pump(&p); /* keep the output queue small */
         }
     }
     pair_pump(&p);
@@ -545,14 +631,42 @@ static void flood(int warnings, int n, int expect_ok)
 
 static void test_warning_alert_flood_is_cut_off(void)
 {
-    flood(1, LT_MAX_WARNINGS_IN_A_ROW, 1);
-    flood(1, LT_MAX_WARNINGS_IN_A_ROW + 1, 0);
+    flood(NOISE_WARNING, LT_MAX_NOISE_IN_A_ROW, 1);
+    flood(NOISE_WARNING, LT_MAX_NOISE_IN_A_ROW + 1, 0);
 }
 
 static void test_empty_record_flood_is_cut_off(void)
 {
-    flood(0, LT_MAX_EMPTY_IN_A_ROW, 1);
-    flood(0, LT_MAX_EMPTY_IN_A_ROW + 1, 0);
+    flood(NOISE_EMPTY, LT_MAX_NOISE_IN_A_ROW, 1);
+    flood(NOISE_EMPTY, LT_MAX_NOISE_IN_A_ROW + 1, 0);
+}
+
+/* The review sent 2000 alternating pairs: each kind used to reset the other's
+ * counter. */
+static void test_alternating_noise_is_cut_off(void)
+{
+    flood(NOISE_ALTERNATE, LT_MAX_NOISE_IN_A_ROW, 1);
+    flood(NOISE_ALTERNATE, LT_MAX_NOISE_IN_A_ROW + 1, 0);
+    flood(NOISE_ALTERNATE, 4000, 0);
+}
+
+/* A refused renegotiation counts as noise too: warnings and empty records up
+ * to the budget, then one refused HelloRequest, cut the peer off. */
+static void test_refused_renegotiation_counts_as_noise(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    for (int i = 0; i < LT_MAX_NOISE_IN_A_ROW; i++) {
+        EXPECT_EQ(lt_record_write(&p.server->rec, LT_CT_APPLICATION_DATA, NULL, 0), LT_OK);
+    }
+    static const uint8_t hello_request[] = {LT_HS_HELLO_REQUEST, 0, 0, 0};
+    EXPECT_EQ(lt_record_write(&p.server->rec, LT_CT_HANDSHAKE, hello_request, sizeof hello_request), LT_OK);
+    pair_pump(&p);
+    const char *detail;
+    EXPECT_EQ(lt_conn_error(p.client, &detail), LT_ERR_UNEXPECTED_MESSAGE);
+    EXPECT(strstr(detail, "in a row") != NULL);
+    pair_free(&p);
 }
 
 int main(void)
@@ -580,7 +694,13 @@ int main(void)
     LT_RUN(test_keylog_line);
     LT_RUN(test_server_hello_request_refused);
     LT_RUN(test_client_renegotiation_refused);
+    LT_RUN(test_second_hello_request_is_fatal);
+    LT_RUN(test_second_renegotiation_client_hello_is_fatal);
+    LT_RUN(test_client_hello_flood_in_one_record);
+    LT_RUN(test_hello_request_flood_in_one_record);
     LT_RUN(test_warning_alert_flood_is_cut_off);
     LT_RUN(test_empty_record_flood_is_cut_off);
+    LT_RUN(test_alternating_noise_is_cut_off);
+    LT_RUN(test_refused_renegotiation_counts_as_noise);
     return lt_test_summary();
 }

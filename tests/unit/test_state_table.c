@@ -81,7 +81,7 @@ static void test_everything_outside_the_table_is_unexpected(void)
                     continue;
                 }
                 /* RFC 5246 7.4.1.1: a client ignores HelloRequest mid-handshake
-                 * (it is only refused when the body is not empty, tested below). */
+                 * (it is refused when the body is not empty: the next test). */
                 if (role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
                     continue;
                 }
@@ -102,6 +102,29 @@ static void test_client_ignores_hello_request_mid_handshake(void)
     EXPECT_EQ(lt_conn_feed(c, hr, sizeof hr, &used), LT_OK);
     EXPECT_EQ(c->state, LT_ST_CLIENT_WAIT_CERTIFICATE);
     lt_conn_free(c);
+    lt_config_free(cfg);
+}
+
+/* HelloRequest is "struct { }": one with a body is malformed in every state
+ * where it would otherwise be ignored (decode_error). */
+static void test_hello_request_with_body_is_decode_error(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    for (int st = LT_ST_CLIENT_WAIT_SERVER_HELLO; st < LT_ST_CONNECTED; st++) {
+        if (listed((lt_state)st, LT_ROLE_CLIENT, LT_HS_HELLO_REQUEST) || st >= LT_ST_SERVER_WAIT_CLIENT_HELLO) {
+            continue;
+        }
+        lt_conn *c = lt_conn_new(cfg);
+        c->state = (lt_state)st;
+        const uint8_t hr[] = {22, 3, 3, 0, 5, 0, 0, 0, 1, 0};
+        size_t used;
+        EXPECT_EQ(lt_conn_feed(c, hr, sizeof hr, &used), LT_ERR_DECODE);
+        EXPECT_EQ(lt_conn_alert_sent(c), 50);
+        const char *detail;
+        lt_conn_error(c, &detail);
+        EXPECT(strstr(detail, "HelloRequest with a 1-byte body") != NULL);
+        lt_conn_free(c);
+    }
     lt_config_free(cfg);
 }
 
@@ -149,6 +172,7 @@ int main(void)
 {
     LT_RUN(test_everything_outside_the_table_is_unexpected);
     LT_RUN(test_client_ignores_hello_request_mid_handshake);
+    LT_RUN(test_hello_request_with_body_is_decode_error);
     LT_RUN(test_empty_handshake_record_is_decode_error);
     LT_RUN(test_oversized_handshake_message_refused);
     LT_RUN(test_sticky_error);
