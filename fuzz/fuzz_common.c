@@ -217,8 +217,14 @@ static int is_peer_error(int rc)
 
 static void check_result(lt_conn *c, int rc)
 {
+    size_t queued = 0;
+    (void)lt_conn_out_peek(c, &queued);
+    CHECK(queued <= LT_OUT_HARD_CAP);
     if (rc >= 0) {
-        CHECK(rc == LT_OK || rc == LT_WANT_INPUT || rc == LT_CLOSED);
+        /* LT_WANT_OUTPUT only as backpressure: more than the write cap is
+         * queued, and the core takes no input until it drains. */
+        CHECK(rc == LT_OK || rc == LT_WANT_INPUT || rc == LT_CLOSED ||
+              (rc == LT_WANT_OUTPUT && queued > LT_OUT_QUEUE_CAP && !lt_conn_wants_input(c)));
         return;
     }
     CHECK(is_peer_error(rc));

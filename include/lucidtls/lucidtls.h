@@ -215,8 +215,21 @@ int lt_conn_handshake(lt_conn *conn);
  * than len, and LT_WANT_OUTPUT with *written = 0 means "send what is queued,
  * then call again". Nothing is lost either way.
  * read returns LT_WANT_INPUT when no plaintext is buffered, LT_CLOSED after
- * close_notify. */
+ * close_notify.
+ *
+ * Output bounds. Every byte the core queues (records, alerts, handshake
+ * flights) counts against one hard cap, LT_OUT_HARD_CAP: the write cap plus
+ * room for the largest thing one input can make us send (a handshake flight
+ * with a Certificate of up to 128 KiB, or a few alerts). While more than
+ * LT_OUT_QUEUE_CAP is queued (only replies to the peer get there: writes stop
+ * at the cap), the core takes no input: lt_conn_in_buf gives no room,
+ * lt_conn_wants_input is 0, and lt_conn_feed, lt_conn_handshake and
+ * lt_conn_read return LT_WANT_OUTPUT. Drain lt_conn_out_peek, then go on. A
+ * peer that keeps asking for answers and never reads them therefore costs a
+ * bounded amount of memory, and a full queue of your own writes never stops
+ * you from reading. */
 #define LT_OUT_QUEUE_CAP (4 * (5 + 16384 + 256))
+#define LT_OUT_HARD_CAP (LT_OUT_QUEUE_CAP + (1 << 17) + 4096)
 int lt_conn_write(lt_conn *conn, const void *buf, size_t len, size_t *written);
 int lt_conn_read(lt_conn *conn, void *buf, size_t cap, size_t *n);
 /* Give back the record buffers (about 35 KB) while the connection is idle:

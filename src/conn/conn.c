@@ -271,12 +271,20 @@ static const char *header_problem(int rc)
     }
 }
 
+/* Backpressure: while replies to the peer are piling up past the write cap,
+ * take no more input, so that a peer that never reads cannot make us queue
+ * without bound (lucidtls.h, "Output bounds"). */
+static int output_blocks_input(const lt_conn *c)
+{
+    return lt_record_out_full(&c->rec);
+}
+
 uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
 {
     *room = 0;
     /* Unread application data holds the record buffer; after close_notify
-     * or an error nothing more is taken. */
-    if (c->err != 0 || c->app_len > 0 || c->close_received) {
+     * or an error nothing more is taken; nor while output is backed up. */
+    if (c->err != 0 || c->app_len > 0 || c->close_received || output_blocks_input(c)) {
         return NULL;
     }
     uint8_t *p = lt_record_in_space(&c->rec, room);
@@ -288,7 +296,7 @@ uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
 
 int lt_conn_wants_input(const lt_conn *c)
 {
-    return c->err == 0 && c->app_len == 0 && !c->close_received && !lt_record_ready(&c->rec);
+    return c->err == 0 && c->app_len == 0 && !c->close_received && !output_blocks_input(c) && !lt_record_ready(&c->rec);
 }
 
 void lt_conn_release_msg(lt_conn *c)
@@ -346,8 +354,9 @@ int lt_conn_feed(lt_conn *c, const uint8_t *in, size_t len, size_t *consumed)
     if (c->close_received) {
         /* Nothing after close_notify counts (RFC 5246 7.2.1). */
         *consumed += len;
+        return LT_OK;
     }
-    return LT_OK;
+    return len > 0 && output_blocks_input(c) ? LT_WANT_OUTPUT : LT_OK;
 }
 
 void lt_conn_feed_eof(lt_conn *c)
@@ -400,7 +409,7 @@ int lt_conn_handshake(lt_conn *c)
     if (c->eof) {
         return fail_truncated(c);
     }
-    return LT_WANT_INPUT;
+    return output_blocks_input(c) ? LT_WANT_OUTPUT : LT_WANT_INPUT;
 }
 
 int lt_conn_write(lt_conn *c, const void *buf, size_t len, size_t *written)
@@ -410,14 +419,13 @@ int lt_conn_write(lt_conn *c, const void *buf, size_t len, size_t *written)
         return c->err;
     }
     LT_ENSURE(c->state == LT_ST_CONNECTED && !c->close_sent, LT_ERR_USAGE);
-    size_t pending = lt_record_pending(&c->rec);
     if (len == 0) {
         return LT_OK;
     }
-    if (pending >= LT_OUT_SOFT_CAP) {
+    size_t n = lt_record_write_room(&c->rec);
+    if (n == 0) {
         return LT_WANT_OUTPUT;
     }
-    size_t n = LT_OUT_SOFT_CAP - pending;
     if (n > len) {
         n = len;
     }
@@ -449,7 +457,7 @@ int lt_conn_read(lt_conn *c, void *buf, size_t cap, size_t *n)
     if (c->eof) {
         return fail_truncated(c);
     }
-    return LT_WANT_INPUT;
+    return output_blocks_input(c) ? LT_WANT_OUTPUT : LT_WANT_INPUT;
 }
 
 int lt_conn_close(lt_conn *c)

@@ -3,10 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Upper bound of what protection adds to a record: explicit IV (16) + MAC
- * (up to 48) + CBC padding (up to 256). GCM adds 8 + 16. */
-#define LT_MAX_OVERHEAD 320
-
 const char *lt_content_type_name(uint8_t type)
 {
     switch (type) {
@@ -193,6 +189,24 @@ size_t lt_record_pending(const lt_record *r)
     return r->out_len - r->out_off;
 }
 
+size_t lt_record_write_room(const lt_record *r)
+{
+    size_t pending = lt_record_pending(r);
+    if (pending >= LT_OUT_QUEUE_CAP) {
+        return 0;
+    }
+    const size_t per_record = LT_RECORD_HEADER_LEN + LT_RECORD_MAX_OVERHEAD;
+    size_t room = LT_OUT_QUEUE_CAP - pending;
+    size_t whole = room / (LT_MAX_PLAINTEXT + per_record);
+    size_t rest = room % (LT_MAX_PLAINTEXT + per_record);
+    return whole * LT_MAX_PLAINTEXT + (rest > per_record ? rest - per_record : 0);
+}
+
+int lt_record_out_full(const lt_record *r)
+{
+    return lt_record_pending(r) > LT_OUT_QUEUE_CAP;
+}
+
 static int reserve_out(lt_record *r, size_t need)
 {
     if (r->out_off == r->out_len) {
@@ -210,7 +224,7 @@ static int reserve_out(lt_record *r, size_t need)
             return LT_OK;
         }
     }
-    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + LT_MAX_OVERHEAD);
+    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + LT_RECORD_MAX_OVERHEAD);
     while (cap - r->out_len < need) {
         cap *= 2;
     }
@@ -228,7 +242,13 @@ static int reserve_out(lt_record *r, size_t need)
 
 static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len)
 {
-    LT_GUARD(reserve_out(r, LT_RECORD_HEADER_LEN + len + LT_MAX_OVERHEAD));
+    /* One hard cap on every byte we queue, whatever produced it. By
+     * construction it is never reached (writes stop at LT_OUT_QUEUE_CAP,
+     * input stops past it, and one input adds at most a flight); this is
+     * the check that keeps it so. */
+    LT_ENSURE(lt_record_pending(r) + LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD <= LT_OUT_HARD_CAP,
+              LT_ERR_INTERNAL);
+    LT_GUARD(reserve_out(r, LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD));
     uint8_t *hdr = r->out + r->out_len;
     hdr[0] = type;
     lt_put_u16(hdr + 1, r->write_version);

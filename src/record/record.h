@@ -21,8 +21,12 @@
 #define LT_MAX_PLAINTEXT 16384                      /* 2^14, RFC 5246 6.2.1 */
 #define LT_MAX_CIPHERTEXT (LT_MAX_PLAINTEXT + 2048) /* RFC 5246 6.2.3 */
 #define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT)
-/* How much protected output we queue before asking the caller to drain it. */
-#define LT_OUT_SOFT_CAP LT_OUT_QUEUE_CAP /* public: lucidtls.h */
+/* Upper bound of what protection adds to a record: explicit IV (16) + MAC
+ * (up to 48) + CBC padding (up to 256). GCM adds 8 + 16. */
+#define LT_RECORD_MAX_OVERHEAD 320
+/* Output bounds (public, documented in lucidtls.h): application writes fill
+ * the queue up to LT_OUT_QUEUE_CAP; input is refused while more than that
+ * is queued; nothing is ever queued past LT_OUT_HARD_CAP. */
 
 /* ContentType (RFC 5246 6.2.1). */
 enum { LT_CT_CHANGE_CIPHER_SPEC = 20, LT_CT_ALERT = 21, LT_CT_HANDSHAKE = 22, LT_CT_APPLICATION_DATA = 23 };
@@ -77,9 +81,16 @@ LT_MUST_USE int lt_record_in_commit(lt_record *r, size_t n);
  * and stays valid until the next absorb. */
 LT_MUST_USE int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len);
 
-/* Appends data as protected records of at most 2^14 bytes each. */
+/* Appends data as protected records of at most 2^14 bytes each. Fails with
+ * LT_ERR_INTERNAL rather than queue a byte past LT_OUT_HARD_CAP. */
 LT_MUST_USE int lt_record_write(lt_record *r, uint8_t type, const uint8_t *data, size_t len);
 size_t lt_record_pending(const lt_record *r);
+/* Plaintext bytes that can be written before the protected records would
+ * pass LT_OUT_QUEUE_CAP (counting the worst-case overhead of each record). */
+size_t lt_record_write_room(const lt_record *r);
+/* More than LT_OUT_QUEUE_CAP is queued: only replies to input get there, so
+ * the caller must drain output before any more input is taken. */
+int lt_record_out_full(const lt_record *r);
 /* Free the input and output buffers if nothing is in flight; they are
  * allocated again on the next use. */
 void lt_record_release_buffers(lt_record *r);
