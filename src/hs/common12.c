@@ -89,9 +89,12 @@ int lt_hs_derive_keys(lt_conn *c, uint8_t pms[48])
     size_t sh_len = 0;
     /* RFC 7627 3: session_hash = Hash(handshake_messages) up to and
      * including the ClientKeyExchange. */
-    LT_GUARD(lt_transcript_hash(&hs->transcript, session_hash, &sh_len));
-    int rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems, session_hash, sh_len, hs->client_random, hs->server_random,
+    int rc = lt_transcript_hash(&hs->transcript, session_hash, &sh_len);
+    if (rc == LT_OK) {
+        rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems, session_hash, sh_len, hs->client_random, hs->server_random,
                                    hs->master_secret);
+    }
+    /* Wiped on every path, the failed ones too. */
     lt_wipe(pms, 48);
     LT_GUARD(rc);
     trace_master_secret(c, session_hash, sh_len);

@@ -391,6 +391,81 @@ static void test_ems_off_on_one_side(void)
     pair_free(&p);
 }
 
+/* What the wire and the trace say about one handshake's master secret. */
+typedef struct ems_watch {
+    uint8_t transcript[16384]; /* the unprotected handshake records, in order */
+    size_t transcript_len;
+    int protected_from_client;
+    int protected_from_server;
+    uint8_t pms[48], session_hash[64], master[48];
+    size_t session_hash_len;
+    int have_pms, have_master;
+} ems_watch;
+
+static void collect_handshake_records(void *arg, int from_client, uint8_t *buf, size_t *len, size_t cap)
+{
+    ems_watch *w = arg;
+    int *protected_now = from_client ? &w->protected_from_client : &w->protected_from_server;
+    for (size_t off = 0; off + 5 <= *len;) {
+        size_t n = ((size_t)buf[off + 3] << 8) | buf[off + 4];
+        if (buf[off] == 20) {
+            *protected_now = 1;
+        } else if (buf[off] == 22 && !*protected_now && w->transcript_len + n <= sizeof w->transcript) {
+            memcpy(w->transcript + w->transcript_len, buf + off + 5, n);
+            w->transcript_len += n;
+        }
+        off += 5 + n;
+    }
+}
+
+static void collect_secrets(void *arg, const lt_conn *c, const lt_event *ev)
+{
+    ems_watch *w = arg;
+    for (size_t i = 0; ev->kind == LT_EV_KEY_DERIVE && i < ev->nfields; i++) {
+        const lt_field *f = &ev->fields[i];
+        if (strcmp(f->name, "pre_master_secret") == 0 && f->bytes != NULL && f->len == 48) {
+            memcpy(w->pms, f->bytes, 48);
+            w->have_pms = 1;
+        } else if (strcmp(f->name, "session_hash") == 0 && f->bytes != NULL && f->len <= sizeof w->session_hash) {
+            memcpy(w->session_hash, f->bytes, f->len);
+            w->session_hash_len = f->len;
+        } else if (strcmp(f->name, "master_secret") == 0 && f->bytes != NULL && f->len == 48) {
+            memcpy(w->master, f->bytes, 48);
+            w->have_master = 1;
+        }
+    }
+}
+
+/* RFC 7627 4, checked against the wire rather than our own code path: the
+ * session hash is the hash of the handshake messages up to and including
+ * ClientKeyExchange as they crossed the wire, and the master secret is
+ * PRF(pre_master_secret, "extended master secret", session_hash). Leaving
+ * EMS out of the key schedule, or hashing the wrong span, fails here. */
+static void test_extended_master_secret_matches_the_wire(void)
+{
+    lt_pair p;
+    static ems_watch w;
+    memset(&w, 0, sizeof w);
+    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    lt_config_set_trace(p.scfg, collect_secrets, &w, 1);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    p.hook = collect_handshake_records;
+    p.hook_arg = &w;
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT(lt_conn_used_ems(p.server));
+    EXPECT(w.have_pms && w.have_master);
+    uint8_t want_hash[64], want_ms[48];
+    size_t hash_len = 0;
+    EXPECT_EQ(lt_hash_oneshot(LT_HASH_SHA256, w.transcript, w.transcript_len, want_hash, &hash_len), LT_OK);
+    EXPECT_EQ(w.session_hash_len, 32);
+    EXPECT_MEM(w.session_hash, want_hash, 32);
+    EXPECT_EQ(
+        lt_tls12_prf(LT_HASH_SHA256, w.pms, 48, "extended master secret", want_hash, hash_len, NULL, 0, want_ms, 48),
+        LT_OK);
+    EXPECT_MEM(w.master, want_ms, 48);
+    pair_free(&p);
+}
+
 typedef struct trace_count {
     int events;
     int secrets_seen;
@@ -690,6 +765,7 @@ int main(void)
     LT_RUN(test_client_without_hostname_refuses);
     LT_RUN(test_truncation_detected);
     LT_RUN(test_ems_off_on_one_side);
+    LT_RUN(test_extended_master_secret_matches_the_wire);
     LT_RUN(test_trace_hides_secrets_unless_asked);
     LT_RUN(test_keylog_line);
     LT_RUN(test_server_hello_request_refused);
