@@ -1,82 +1,111 @@
 /*
- * Constant flow of the Finished check (RFC 5246 7.4.9).
+ * Constant flow of the Finished check (RFC 5246 7.4.9), run through the real
+ * lt_hs_check_finished (src/hs/common12.c), not a copy of it.
  *
  * The expected verify_data is secret: PRF(master_secret, label, transcript
- * hash). We mark the master secret secret, derive verify_data with
- * lt_ks12_finished (so the PRF itself runs on the secret: no branch or
- * index on it inside libcrypto's TLS1-PRF either), and compare with
- * lt_ct_eq the way lt_hs_check_finished does: the only branch is on the
- * verdict, after LT_CF_PUBLIC. The received verify_data is marked secret
- * too (it is public on the wire, but it must not matter: an early-exit
- * comparison would branch on the first differing byte of either side).
- * Matching, one-byte-off in every position, and all-different values take
- * the same path.
+ * hash). We give a server connection a marked-secret master secret and run
+ * lt_hs_check_finished on a received Finished that matches, is one byte off
+ * in every position, or differs everywhere. The received verify_data is
+ * marked secret too (public on the wire, but an early-exit comparison would
+ * branch on the first differing byte of either side). The only branch
+ * allowed is on the verdict, after the LT_CF_PUBLIC in common12.c: delete
+ * that line and this program fails under scripts/ct.sh.
+ *
+ * Negative mode (LT_CT_NEGATIVE=1): the same PRF run on the marked secret,
+ * then a branch on its output, which proves the marking reaches through
+ * libcrypto's TLS1-PRF into the value the comparison uses.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "conn/conn.h"
 #include "ct_util.h"
+#include "hs/handlers.h"
 #include "hs/keysched12.h"
 #include "test.h"
 
-static const lt_hash_alg algs[] = {LT_HASH_SHA256, LT_HASH_SHA384};
+static const uint16_t SUITES[] = {LT_TLS_RSA_WITH_AES_128_GCM_SHA256, LT_TLS_RSA_WITH_AES_256_GCM_SHA384};
 
-/* As lt_hs_check_finished: compare, declassify the verdict, branch once. */
-static int check_finished(const uint8_t got[12], const uint8_t want[12])
+/* A server connection waiting for the client's Finished, with a transcript
+ * of one fake message and a marked-secret master secret. */
+static lt_conn *conn_waiting_for_finished(lt_config *cfg, const lt_suite *suite, const uint8_t ms[48])
 {
-    int match = lt_ct_eq(got, want, 12);
-    if (ct_negative_mode()) {
-        /* Branching on the verdict before it is declassified. */
-        ct_leak_branch(&match);
-    }
-    LT_CF_PUBLIC(&match, sizeof(match));
-    return match ? LT_OK : LT_ERR_DECRYPT_ERROR;
+    lt_conn *c = lt_conn_new(cfg);
+    EXPECT(c != NULL);
+    c->suite = suite;
+    c->state = LT_ST_SERVER_WAIT_FINISHED;
+    static const uint8_t hello[] = {LT_HS_CLIENT_HELLO, 0, 0, 2, 3, 3};
+    EXPECT_EQ(lt_transcript_add(&c->hs->transcript, hello, sizeof hello, "ClientHello"), LT_OK);
+    EXPECT_EQ(lt_transcript_set_hash(&c->hs->transcript, suite->prf_hash), LT_OK);
+    memcpy(c->hs->master_secret, ms, 48);
+    LT_CF_SECRET(c->hs->master_secret, 48);
+    return c;
 }
 
-static void test_finished_compare(void)
+/* The client's verify_data for that transcript, computed in the clear. */
+static void reference_verify_data(const lt_suite *suite, const uint8_t ms[48], uint8_t ref[12])
 {
-    size_t ai, i;
-    for (ai = 0; ai < sizeof(algs) / sizeof(algs[0]); ai++) {
-        uint8_t ms[LT_MASTER_SECRET_LEN], hash[LT_MAX_HASH_LEN], want[12], got[12];
-        size_t hash_len = lt_hash_len(algs[ai]);
-        int from_client;
-        for (i = 0; i < sizeof(ms); i++) {
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    lt_conn *c = lt_conn_new(cfg);
+    c->suite = suite;
+    static const uint8_t hello[] = {LT_HS_CLIENT_HELLO, 0, 0, 2, 3, 3};
+    EXPECT_EQ(lt_transcript_add(&c->hs->transcript, hello, sizeof hello, "ClientHello"), LT_OK);
+    EXPECT_EQ(lt_transcript_set_hash(&c->hs->transcript, suite->prf_hash), LT_OK);
+    uint8_t hash[LT_MAX_HASH_LEN];
+    size_t hash_len;
+    EXPECT_EQ(lt_transcript_hash(&c->hs->transcript, hash, &hash_len), LT_OK);
+    EXPECT_EQ(lt_ks12_finished(suite->prf_hash, ms, 1, hash, hash_len, ref), LT_OK);
+    if (ct_negative_mode()) {
+        uint8_t marked[48], leaked[12];
+        memcpy(marked, ms, 48);
+        LT_CF_SECRET(marked, 48);
+        EXPECT_EQ(lt_ks12_finished(suite->prf_hash, marked, 1, hash, hash_len, leaked), LT_OK);
+        ct_leak_branch(leaked);
+        LT_CF_PUBLIC(marked, 48);
+    }
+    lt_conn_free(c);
+    lt_config_free(cfg);
+}
+
+static int check(lt_config *cfg, const lt_suite *suite, const uint8_t ms[48], const uint8_t got[12])
+{
+    lt_conn *c = conn_waiting_for_finished(cfg, suite, ms);
+    uint8_t body[12];
+    memcpy(body, got, 12);
+    LT_CF_SECRET(body, sizeof body);
+    int rc = lt_hs_check_finished(c, body, sizeof body);
+    LT_CF_PUBLIC(&rc, sizeof rc);
+    LT_CF_PUBLIC(c->hs->master_secret, 48);
+    lt_conn_free(c);
+    return rc;
+}
+
+static void test_finished_check_is_constant_flow(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    for (size_t si = 0; si < sizeof SUITES / sizeof SUITES[0]; si++) {
+        const lt_suite *suite = lt_suite_find(SUITES[si]);
+        uint8_t ms[48], ref[12], got[12];
+        for (size_t i = 0; i < sizeof ms; i++) {
             ms[i] = (uint8_t)(0xa5 ^ i);
         }
-        memset(hash, 0x42, sizeof(hash));
-        for (from_client = 0; from_client <= 1; from_client++) {
-            /* The public reference, derived before anything is secret. */
-            uint8_t ref[12];
-            EXPECT_EQ(lt_ks12_finished(algs[ai], ms, from_client, hash, hash_len, ref), LT_OK);
-
-            LT_CF_SECRET(ms, sizeof(ms));
-            EXPECT_EQ(lt_ks12_finished(algs[ai], ms, from_client, hash, hash_len, want), LT_OK);
-
-            /* Equal. */
-            memcpy(got, ref, sizeof(got));
-            LT_CF_SECRET(got, sizeof(got));
-            EXPECT_EQ(check_finished(got, want), LT_OK);
-            /* One byte off, in each position. */
-            for (i = 0; i < sizeof(got); i++) {
-                memcpy(got, ref, sizeof(got));
-                got[i] ^= 0x01;
-                LT_CF_SECRET(got, sizeof(got));
-                EXPECT_EQ(check_finished(got, want), LT_ERR_DECRYPT_ERROR);
-            }
-            /* Every byte different. */
-            for (i = 0; i < sizeof(got); i++) {
-                got[i] = (uint8_t)~ref[i];
-            }
-            LT_CF_SECRET(got, sizeof(got));
-            EXPECT_EQ(check_finished(got, want), LT_ERR_DECRYPT_ERROR);
-            LT_CF_PUBLIC(ms, sizeof(ms));
+        reference_verify_data(suite, ms, ref);
+        EXPECT_EQ(check(cfg, suite, ms, ref), LT_OK);
+        for (size_t i = 0; i < sizeof got; i++) {
+            memcpy(got, ref, sizeof got);
+            got[i] ^= 0x01;
+            EXPECT_EQ(check(cfg, suite, ms, got), LT_ERR_DECRYPT_ERROR);
         }
+        for (size_t i = 0; i < sizeof got; i++) {
+            got[i] = (uint8_t)~ref[i];
+        }
+        EXPECT_EQ(check(cfg, suite, ms, got), LT_ERR_DECRYPT_ERROR);
     }
+    lt_config_free(cfg);
 }
 
 int main(void)
 {
-    LT_RUN(test_finished_compare);
+    LT_RUN(test_finished_check_is_constant_flow);
     return lt_test_summary();
 }

@@ -53,8 +53,7 @@ static void test_master_secret_rfc5246(void)
 {
     inputs in = make_inputs();
     uint8_t ms[48];
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 0, NULL, 0, in.client_random, in.server_random, ms),
-              LT_OK);
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 0, NULL, 0, in.client_random, in.server_random, ms), LT_OK);
     expect_hex(ms, 48,
                "2f713bfb09c505e0c238a0755712552d67cb8e9540693a5b0380b57f2ec7f34e6670988813279d23cfdf01d8d247f05e");
 }
@@ -99,8 +98,7 @@ static void test_key_block_cbc_sha(void)
 {
     inputs in = make_inputs();
     uint8_t ms[48];
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 0, NULL, 0, in.client_random, in.server_random, ms),
-              LT_OK);
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 0, NULL, 0, in.client_random, in.server_random, ms), LT_OK);
     lt_key_block kb;
     EXPECT_EQ(lt_ks12_key_block(lt_suite_find(0x002F), ms, in.client_random, in.server_random, &kb), LT_OK);
     EXPECT_EQ(kb.mac_len, 20);
