@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "hs/messages.h"
 
 #define CHECK(cond)                                                                                                    \
@@ -52,6 +53,13 @@ static void fuzz_client_hello(const uint8_t *body, size_t len)
     CHECK(lt_rd_left(&ch.compressions) >= 1);
     CHECK(ch.session_id_len <= LT_MAX_SESSION_ID);
     CHECK(strlen(ch.sni) <= LT_MAX_HOSTNAME);
+    /* Whatever the peer put in the name, what we print of it is printable. */
+    char shown[4 * LT_MAX_HOSTNAME + 1];
+    lt_escape_peer_text(shown, sizeof shown, ch.sni, strlen(ch.sni));
+    for (const char *q = shown; *q != '\0'; q++) {
+        CHECK(*q >= 0x20 && *q <= 0x7e);
+    }
+    (void)lt_is_dns_hostname(ch.sni, strlen(ch.sni));
     CHECK(ch.n_sigalgs <= LT_MAX_SIGALGS);
     CHECK(lt_rd_left(&ch.reneg_info) <= 255);
     CHECK((ch.ext_seen & LT_SEEN_SNI) || ch.sni[0] == '\0');

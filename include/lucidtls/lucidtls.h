@@ -179,7 +179,10 @@ typedef struct lt_conn lt_conn;
 lt_conn *lt_conn_new(const lt_config *cfg);
 void lt_conn_free(lt_conn *conn); /* wipes all secrets */
 
-/* Client: the server name to send (SNI) and to check the certificate for. */
+/* Client: the server name to send (SNI) and to check the certificate for.
+ * A DNS host name (one trailing dot is dropped) or an IPv4/IPv6 address
+ * (checked against the certificate, never sent as SNI); anything else, such
+ * as a name with spaces or control bytes, is LT_ERR_USAGE. */
 int lt_conn_set_hostname(lt_conn *conn, const char *hostname);
 /* Opaque pointer for the application (e.g. for the trace callback). */
 void lt_conn_set_user(lt_conn *conn, void *user);
@@ -254,7 +257,10 @@ uint16_t lt_conn_version(const lt_conn *conn);
 uint16_t lt_conn_cipher_suite(const lt_conn *conn);
 int lt_conn_used_ems(const lt_conn *conn);
 int lt_conn_secure_renegotiation(const lt_conn *conn);
-const char *lt_conn_server_name(const lt_conn *conn); /* SNI: sent (client) or received (server) */
+/* SNI: sent (client) or received (server). A server only ever accepts a
+ * valid DNS host name (RFC 6066 3; anything else fails the handshake with
+ * illegal_parameter), so the string is printable ASCII. */
+const char *lt_conn_server_name(const lt_conn *conn);
 
 /* ------------------------------------------------------------------------ */
 /* Demo PKI: a throwaway CA and a server certificate, made in memory.       */

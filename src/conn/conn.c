@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "conn/conn.h"
 
 static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len);
@@ -62,11 +63,22 @@ int lt_conn_set_hostname(lt_conn *c, const char *hostname)
     size_t len = strlen(hostname);
     LT_ENSURE(c->role == LT_ROLE_CLIENT && c->state == LT_ST_CLIENT_START, LT_ERR_USAGE);
     LT_ENSURE(len > 0 && len <= LT_MAX_HOSTNAME, LT_ERR_USAGE);
-    memcpy(c->hostname, hostname, len + 1);
     /* RFC 6066 3: "Literal IPv4 and IPv6 addresses are not permitted in
      * HostName": an IP is checked against the certificate, not sent. */
     uint8_t addr[16];
-    c->hostname_is_ip = inet_pton(AF_INET, hostname, addr) == 1 || inet_pton(AF_INET6, hostname, addr) == 1;
+    int is_ip = inet_pton(AF_INET, hostname, addr) == 1 || inet_pton(AF_INET6, hostname, addr) == 1;
+    /* A fully qualified "example.com." names the same host; HostName is
+     * sent "without a trailing dot" (RFC 6066 3), and certificates carry
+     * none either. */
+    if (!is_ip && len > 1 && hostname[len - 1] == '.') {
+        len--;
+    }
+    /* Anything else must be a host name we could send: no control bytes or
+     * spaces reach the wire, the certificate check or a log. */
+    LT_ENSURE(is_ip || lt_is_dns_hostname(hostname, len), LT_ERR_USAGE);
+    memcpy(c->hostname, hostname, len);
+    c->hostname[len] = '\0';
+    c->hostname_is_ip = is_ip;
     return LT_OK;
 }
 

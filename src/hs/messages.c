@@ -155,13 +155,15 @@ static int parse_server_name_list(lt_rd *data, char sni[LT_MAX_HOSTNAME + 1])
         if (name_type != LT_NAME_TYPE_HOST_NAME) {
             continue;
         }
-        /* A DNS name is at most 255 bytes; a NUL would truncate the string we
-         * hand to the application and to the certificate name check, so the
-         * name the check sees could differ from the one the peer sent. */
+        /* Well-formed, but not a name: a DNS name is at most 255 bytes, and
+         * a NUL would truncate the string we hand to the application, so the
+         * name it sees could differ from the one the peer sent. Both are bad
+         * values (illegal_parameter), not bad syntax. The server checks the
+         * rest of RFC 6066 3 (lt_is_dns_hostname). */
         size_t n = lt_rd_left(&name);
-        LT_ENSURE(n <= LT_MAX_HOSTNAME, LT_ERR_DECODE);
+        LT_ENSURE(n <= LT_MAX_HOSTNAME, LT_ERR_ILLEGAL_PARAMETER);
         LT_GUARD(lt_rd_copy(&name, sni, n));
-        LT_ENSURE(memchr(sni, 0, n) == NULL, LT_ERR_DECODE);
+        LT_ENSURE(memchr(sni, 0, n) == NULL, LT_ERR_ILLEGAL_PARAMETER);
         sni[n] = '\0';
     }
     return LT_OK;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "hs/handlers.h"
 
 static void trace_client_hello(lt_conn *c, const lt_client_hello *ch)
@@ -9,8 +10,9 @@ static void trace_client_hello(lt_conn *c, const lt_client_hello *ch)
     if (!lt_trace_on(c)) {
         return; /* the texts below cost more than the rest of the hello */
     }
-    char version[32], suites[1024], exts[160];
+    char version[32], suites[1024], exts[160], sni[4 * LT_MAX_HOSTNAME + 1];
     lt_hs_version_text(ch->client_version, version, sizeof version);
+    lt_escape_peer_text(sni, sizeof sni, ch->sni, strlen(ch->sni));
     lt_hs_suite_list_text(ch->suites, suites, sizeof suites);
     lt_hs_ext_list_text(ch->ext_seen, exts, sizeof exts);
     lt_field f[6] = {lt_fld_text("client_version", version),
@@ -18,7 +20,7 @@ static void trace_client_hello(lt_conn *c, const lt_client_hello *ch)
                      lt_fld_bytes("session_id", ch->session_id, ch->session_id_len),
                      lt_fld_text("cipher_suites", suites),
                      lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? ch->sni : "(none)")};
+                     lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? sni : "(none)")};
     lt_trace(c, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", NULL, f, 6);
 }
 
@@ -73,6 +75,18 @@ static int check_client_hello(lt_conn *c, const lt_client_hello *ch)
      * handshake, else handshake_failure. */
     if ((ch->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&ch->reneg_info) != 0) {
         return lt_conn_fail(c, LT_ERR_HANDSHAKE_FAILURE, "renegotiation_info is not empty on a first handshake");
+    }
+    /* RFC 6066 3: HostName is "the fully qualified DNS hostname of the
+     * server ... using ASCII encoding without a trailing dot", and literal
+     * IP addresses "are not permitted". A name outside that is a bad value:
+     * illegal_parameter (RFC 5246 7.2.2). We do not use unrecognized_name,
+     * which is for a well-formed name the server does not serve. */
+    if ((ch->ext_seen & LT_SEEN_SNI) && ch->sni[0] != '\0' && !lt_is_dns_hostname(ch->sni, strlen(ch->sni))) {
+        char shown[96];
+        return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER,
+                            "server_name \"%s\" is not a DNS host name (RFC 6066 3: ASCII letters, digits and "
+                            "hyphens in dot-separated labels, no trailing dot, no IP address)",
+                            lt_escape_peer_text(shown, sizeof shown, ch->sni, strlen(ch->sni)));
     }
     if (c->cfg->key == NULL || c->cfg->chain.n == 0) {
         return lt_conn_fail(c, LT_ERR_CONFIG, "the server has no certificate or key configured");

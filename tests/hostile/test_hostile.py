@@ -642,6 +642,30 @@ def _(name):
     cl.c.close()
 
 
+@case("SNI holding ESC sequences, CR/LF and a forged log line")
+def _(name):
+    # RFC 6066 3: HostName is an ASCII DNS host name. The review saw this one
+    # written verbatim to the server's stderr.
+    forged = "client 127.0.0.1:1: handshake ok (forged)"
+    c = connect()
+    c.send(ch_record(extensions=[ext_sni("a\x1b[31mred\r\n" + forged), ext_reneg_empty(), ext_sigalgs()]))
+    expect_fatal(name, c, ALERT_CODES["illegal_parameter"], "LT_ERR_ILLEGAL_PARAMETER")
+    with open(T.args.server_log, "rb") as f:
+        log_bytes = f.read()
+    check("%s: no raw ESC or CR in the server log" % name, b"\x1b" not in log_bytes and b"\r" not in log_bytes,
+          "escaped", "raw control bytes in the log")
+    check("%s: the forged line is not a line of the log" % name,
+          not any(ln.startswith(forged.encode()) for ln in log_bytes.splitlines()), "absent", "present")
+
+
+@case("SNI that is not a host name (IP literal, trailing dot, space)")
+def _(name):
+    for bad in ("127.0.0.1", "example.com.", "a b.example", "-a.example", "a" * 64 + ".example"):
+        c = connect()
+        c.send(ch_record(extensions=[ext_sni(bad), ext_reneg_empty(), ext_sigalgs()]))
+        expect_fatal("%s: %r" % (name, bad), c, ALERT_CODES["illegal_parameter"], "LT_ERR_ILLEGAL_PARAMETER")
+
+
 def reneg_flood_record(cl, count=4096):
     """One protected record holding `count` four-byte ClientHello headers."""
     return cl.write.seal(CT_HANDSHAKE, b"\x01\x00\x00\x00" * count)
