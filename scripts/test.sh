@@ -10,10 +10,12 @@
 # entry per build step and per example. Exits non-zero on any failure.
 #
 # Then valgrind memcheck (scripts/valgrind.sh), the constant-flow check
-# (scripts/ct.sh) and a short fuzz run of every target (fuzz/smoke.sh).
+# (scripts/ct.sh), a short fuzz run of every target (fuzz/smoke.sh) and the
+# mutation check of the security checks (scripts/mutants.sh).
 #
 # Knobs: LT_SKIP_DEPS=1 (do not run install_deps.sh), LT_SKIP_ASAN=1,
 # LT_SKIP_VALGRIND=1, LT_SKIP_FUZZ=1, LT_FUZZ_SECONDS (default 15),
+# LT_SKIP_MUTANTS=1 (skip scripts/mutants.sh),
 # LT_BUILD_DIR / LT_ASAN_BUILD_DIR (default build, build-asan),
 # JOBS (parallelism, default nproc), CTEST_ARGS (extra ctest arguments,
 # e.g. "-R interop").
@@ -129,6 +131,11 @@ if [ "${LT_SKIP_VALGRIND:-0}" != 1 ]; then
 fi
 if [ "${LT_SKIP_FUZZ:-0}" != 1 ]; then
     run_step "fuzz smoke" "$ROOT/fuzz/smoke.sh" "${LT_FUZZ_SECONDS:-15}"
+fi
+# Every security check must be noticed by some test when it is sabotaged
+# (scripts/mutants.py has the list). After the rest: it rebuilds per mutant.
+if [ "${LT_SKIP_MUTANTS:-0}" != 1 ]; then
+    run_step "mutants" "$ROOT/scripts/mutants.sh"
 fi
 
 echo

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""
+scripts/mutants.py — the mutation check behind scripts/mutants.sh.
+
+Each mutant is a one-line sabotage of a security check: an exact piece of
+source text and what it becomes. The driver applies one mutant at a time,
+rebuilds incrementally, runs only the tests that should catch it, and
+restores the file. A mutant that every one of its tests survives is a hole
+in the test suite, and the run fails.
+
+Rules the driver enforces, so the list cannot rot silently:
+  - the text to replace must occur exactly once in its file (after a
+    refactor, the mutant must be updated, not skipped);
+  - every mutant must build (a mutant that does not compile proves nothing);
+  - before any mutant runs, each test command must pass on the unmutated
+    tree (a test that always fails would "kill" everything).
+
+Every later feature adds its own mutants here: signature checks, binders,
+downgrade sentinels...
+
+Usage: mutants.py [--build DIR] [--only REGEX] [--list] [--jobs N]
+Prints one line per mutant, then "N passed, N failed" (a passed mutant is a
+killed one); exits non-zero if any mutant survived or could not be checked.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class M:
+    def __init__(self, name, path, old, new, tests, covers):
+        self.name, self.path, self.old, self.new, self.tests, self.covers = name, path, old, new, tests, covers
+
+
+# Test commands. ("unit", PROGRAM) runs BUILD/tests/PROGRAM; ("hostile",
+# REGEX) runs tests/hostile/run.sh --only REGEX against BUILD's CLI;
+# ("ct", PROGRAM) runs a tests/ct program under valgrind as scripts/ct.sh
+# does (in BUILD-ct).
+def unit(prog):
+    return ("unit", prog)
+
+
+def hostile(regex):
+    return ("hostile", regex)
+
+
+def ct(prog):
+    return ("ct", prog)
+
+
+MUTANTS = [
+    # ---- Finished (RFC 5246 7.4.9)
+    M("finished-unchecked", "src/hs/common12.c",
+      "    if (!match) {\n        return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,",
+      "    if (0 && !match) {\n        return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,",
+      [hostile("Finished with the wrong verify_data|Finished with the server's label")], "Finished"),
+    M("finished-verdict-not-declassified", "src/hs/common12.c",
+      "    LT_CF_PUBLIC(&match, sizeof match); /* the deliberate public decision */",
+      "    /* mutant: LT_CF_PUBLIC removed */",
+      [ct("test_ct_finished")], "Finished (constant flow)"),
+    M("finished-wrong-label", "src/hs/keysched12.c",
+      'const char *label = from_client ? "client finished" : "server finished";',
+      'const char *label = from_client ? "server finished" : "server finished";',
+      [unit("test_ks12_kat")], "Finished"),
+    # ---- record protection
+    M("cbc-mac-unchecked", "src/crypto/record_cipher.c",
+      "    good &= ct_is_zero((size_t)(unsigned int)CRYPTO_memcmp(rec_mac, calc_mac, rc->mac_len));",
+      "    (void)calc_mac;",
+      [unit("test_crypto_record")], "the MAC check"),
+    M("cbc-padding-bytes-wrong", "src/crypto/record_cipher.c",
+      "        tail[rc->mac_len + i] = (uint8_t)pad;",
+      "        tail[rc->mac_len + i] = (uint8_t)(i == 0 ? pad ^ 1 : pad);",
+      [unit("test_crypto_record")], "padding"),
+    M("record-plaintext-limit-after-decrypt", "src/record/record.c",
+      "        LT_ENSURE(*pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);",
+      "        (void)0;",
+      [hostile("plaintext is 2\\^14\\+1")], "the record size limits"),
+    M("record-header-limit", "src/record/record.c",
+      "LT_ENSURE(len <= (r->read_rc != NULL ? LT_MAX_CIPHERTEXT : LT_MAX_PLAINTEXT), LT_ERR_RECORD_OVERFLOW);",
+      "LT_ENSURE(len <= LT_MAX_CIPHERTEXT, LT_ERR_RECORD_OVERFLOW);",
+      [unit("test_record"), hostile("record of 2\\^14\\+1 bytes|server record of 2\\^14\\+1")],
+      "the record size limits"),
+    # ---- the state table
+    M("state-table-ignores-state", "src/hs/machine.c",
+      "        if (t->state == c->state && (t->roles & (1u << c->role)) && t->content_type == content_type &&",
+      "        if ((t->roles & (1u << c->role)) && t->content_type == content_type &&",
+      [unit("test_state_table")], "the state table"),
+    M("hello-request-body-ignored", "src/hs/machine.c",
+      "    if (len != 4) {\n        return lt_conn_fail(c, LT_ERR_DECODE, \"HelloRequest with a",
+      "    if (0) {\n        return lt_conn_fail(c, LT_ERR_DECODE, \"HelloRequest with a",
+      [unit("test_state_table")], "the state table"),
+    # ---- Bleichenbacher (RFC 5246 7.4.7.1)
+    M("rsa-no-implicit-rejection", "src/crypto/pkey.c",
+      "        memcpy(pms, fallback, PMS_LEN);\n        rc = LT_OK;",
+      "        memcpy(pms, fallback, PMS_LEN);\n        rc = LT_ERR_DECRYPT_ERROR;",
+      [unit("test_crypto_rsa")], "the Bleichenbacher fallback"),
+    # ---- renegotiation_info (RFC 5746 3.4, 3.6)
+    M("client-accepts-nonempty-reneg-info", "src/hs/client12.c",
+      "if ((sh->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&sh->reneg_info) != 0) {",
+      "if (0 && (sh->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&sh->reneg_info) != 0) {",
+      [hostile("ServerHello with a non-empty renegotiation_info")], "renegotiation_info"),
+    M("server-accepts-nonempty-reneg-info", "src/hs/server12.c",
+      "if ((ch->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&ch->reneg_info) != 0) {",
+      "if (0 && (ch->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&ch->reneg_info) != 0) {",
+      [hostile("non-empty renegotiation_info in the initial ClientHello")], "renegotiation_info"),
+    # ---- EMS (RFC 7627)
+    M("ems-label-never-used", "src/hs/keysched12.c",
+      "    if (ems) {",
+      "    if (0) {",
+      [unit("test_ks12_kat")], "EMS"),
+    M("ems-left-out-of-the-handshake", "src/hs/common12.c",
+      "rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems,",
+      "rc = lt_ks12_master_secret(s->prf_hash, pms, 0,",
+      [unit("test_handshake")], "EMS"),
+    # ---- the noise limits and renegotiation refusals
+    M("noise-budget-unbounded", "src/conn/conn.c",
+      "    if (++c->noise_in_a_row > LT_MAX_NOISE_IN_A_ROW) {",
+      "    if (++c->noise_in_a_row > 1000000) {",
+      [unit("test_handshake")], "the noise limits"),
+    M("renegotiation-refused-forever", "src/conn/conn.c",
+      "    if (c->renegotiations_refused >= LT_MAX_RENEGOTIATIONS_REFUSED) {",
+      "    if (0) {",
+      [unit("test_handshake"), hostile("4096 renegotiation ClientHellos")], "the noise limits"),
+    # ---- the output cap
+    M("input-taken-while-output-backed-up", "src/conn/conn.c",
+      "    return lt_record_out_full(&c->rec);",
+      "    return 0;",
+      [unit("test_backpressure")], "the output cap"),
+    M("no-hard-cap", "src/record/record.c",
+      "    LT_ENSURE(lt_record_pending(r) + LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD <= LT_OUT_HARD_CAP,",
+      "    LT_ENSURE(1 ||\n              lt_record_pending(r) + LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD <= LT_OUT_HARD_CAP,",
+      [unit("test_backpressure")], "the output cap"),
+    # ---- peer text
+    M("sni-not-validated", "src/hs/server12.c",
+      "&& !lt_is_dns_hostname(ch->sni, strlen(ch->sni))) {",
+      "&& 0) {",
+      [unit("test_peer_text"), hostile("SNI that is not a host name")], "peer text"),
+    M("peer-text-not-escaped", "src/base/text.c",
+      "    if (b >= 0x20 && b <= 0x7e && b != '\\\\') {",
+      "    if (1) {",
+      [unit("test_text")], "peer text"),
+    # ---- certificates
+    M("hostname-not-checked", "src/crypto/x509.c",
+      "        (hostname != NULL && !set_host(X509_STORE_CTX_get0_param(ctx), hostname))) {",
+      "        (0 && hostname != NULL && !set_host(X509_STORE_CTX_get0_param(ctx), hostname))) {",
+      [unit("test_crypto_x509")], "the hostname check"),
+]
+
+
+def run(cmd, log, timeout, env=None, cwd=ROOT):
+    with open(log, "ab") as f:
+        f.write(("$ %s\n" % " ".join(cmd)).encode())
+        f.flush()
+        try:
+            p = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout, env=env, cwd=cwd,
+                               start_new_session=True)
+            return p.returncode
+        except subprocess.TimeoutExpired:
+            f.write(b"\n(timed out)\n")
+            return 124
+
+
+class Driver:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.ct_build = self.build + "-ct"
+        self.logs = os.path.join(self.build, "mutant-logs")
+        os.makedirs(self.logs, exist_ok=True)
+        self.ct_configured = False
+
+    def configure(self):
+        log = os.path.join(self.logs, "configure.log")
+        if run(["cmake", "-S", ROOT, "-B", self.build, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], log, 300) != 0:
+            sys.exit("mutants: configure failed (%s)" % log)
+
+    def targets(self, tests):
+        t = set()
+        for kind, what in tests:
+            if kind == "unit":
+                t.add(what)
+            elif kind == "hostile":
+                t.add("lucidtls_cli")
+        return sorted(t)
+
+    def build_for(self, tests, log):
+        ok = True
+        t = self.targets(tests)
+        if t:
+            ok = run(["cmake", "--build", self.build, "-j", str(self.args.jobs), "--target"] + t, log, 900) == 0
+        if ok and any(k == "ct" for k, _ in tests):
+            if not self.ct_configured:
+                if run(["cmake", "-S", ROOT, "-B", self.ct_build, "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                        "-DLT_CONSTANT_FLOW=ON"], log, 300) != 0:
+                    return False
+                self.ct_configured = True
+            progs = [w for k, w in tests if k == "ct"]
+            ok = run(["cmake", "--build", self.ct_build, "-j", str(self.args.jobs), "--target"] + progs, log,
+                     900) == 0
+        return ok
+
+    def run_test(self, test, log):
+        kind, what = test
+        if kind == "unit":
+            return run([os.path.join(self.build, "tests", what)], log, 300) == 0
+        if kind == "hostile":
+            env = dict(os.environ, LT_HOSTILE_SLOW="1")
+            return run(["bash", os.path.join(ROOT, "tests/hostile/run.sh"), self.build, "--only", what], log, 300,
+                       env=env) == 0
+        if kind == "ct":
+            cmd = ["valgrind", "--error-exitcode=99", "-q",
+                   "--suppressions=" + os.path.join(ROOT, "tests/ct/openssl.supp"), "./" + what]
+            return run(cmd, log, 300, cwd=os.path.join(self.ct_build, "ct")) == 0
+        raise ValueError(kind)
+
+    def baseline(self, mutants):
+        """Every test command a mutant relies on passes on the real tree."""
+        tests = sorted({t for m in mutants for t in m.tests})
+        log = os.path.join(self.logs, "baseline.log")
+        if os.path.exists(log):
+            os.remove(log)
+        if not self.build_for(tests, log):
+            print("FAIL: baseline build (%s)" % log, flush=True)
+            return False
+        good = True
+        for t in tests:
+            if not self.run_test(t, log):
+                print("FAIL: baseline: %s %s fails on the unmutated tree (%s)" % (t[0], t[1], log), flush=True)
+                good = False
+        return good
+
+
+def apply(m):
+    path = os.path.join(ROOT, m.path)
+    with open(path) as f:
+        text = f.read()
+    n = text.count(m.old)
+    if n != 1:
+        return None, "the text to replace occurs %d times in %s (update the mutant)" % (n, m.path)
+    with open(path, "w") as f:
+        f.write(text.replace(m.old, m.new, 1))
+    return text, None
+
+
+def restore(m, text):
+    with open(os.path.join(ROOT, m.path), "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.environ.get("LT_MUTANTS_BUILD", os.path.join(ROOT, "build-mutants")))
+    ap.add_argument("--only", default=None)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS", os.cpu_count() or 2)))
+    args = ap.parse_args()
+    mutants = [m for m in MUTANTS if args.only is None or re.search(args.only, m.name)]
+    if args.list:
+        for m in mutants:
+            print("%-40s %-28s %s" % (m.name, m.covers, m.path))
+        return 0
+    if not mutants:
+        sys.exit("mutants: none match")
+
+    d = Driver(args)
+    d.configure()
+    t0 = time.monotonic()
+    if not d.baseline(mutants):
+        print("0 passed, 1 failed")
+        return 1
+
+    # A signal must not leave a mutant in the tree.
+    current = {}
+
+    def on_signal(signum, frame):
+        for m, text in current.items():
+            restore(m, text)
+        sys.exit(130)
+
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+
+    killed, survived = 0, []
+    for m in mutants:
+        log = os.path.join(d.logs, m.name + ".log")
+        if os.path.exists(log):
+            os.remove(log)
+        t = time.monotonic()
+        text, why = apply(m)
+        if text is None:
+            print("FAIL: %s: %s" % (m.name, why), flush=True)
+            survived.append(m.name)
+            continue
+        current[m] = text
+        try:
+            if not d.build_for(m.tests, log):
+                verdict = "did not build (%s)" % log
+                ok = False
+            else:
+                # The first test that catches it is enough.
+                caught = next(([tt] for tt in m.tests if not d.run_test(tt, log)), [])
+                ok = bool(caught)
+                verdict = ("killed by %s" % ", ".join("%s %s" % c for c in caught)) if ok else \
+                    "SURVIVED every test: %s (%s)" % (", ".join("%s %s" % c for c in m.tests), log)
+        finally:
+            restore(m, text)
+            del current[m]
+        print("%s: %s [%s] %s (%.0f s)" % ("PASS" if ok else "FAIL", m.name, m.covers, verdict,
+                                          time.monotonic() - t), flush=True)
+        if ok:
+            killed += 1
+        else:
+            survived.append(m.name)
+
+    # Leave the build matching the real tree.
+    d.build_for(sorted({t for m in mutants for t in m.tests}), os.path.join(d.logs, "final.log"))
+    print("== mutants: %d killed, %d survived or unchecked, %.0f s" % (killed, len(survived),
+                                                                        time.monotonic() - t0))
+    print("%d passed, %d failed" % (killed, len(survived)))
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
