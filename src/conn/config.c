@@ -27,6 +27,7 @@ lt_config *lt_config_new(lt_role role)
     }
     cfg->role = role;
     cfg->hostname_check = 1;
+    cfg->security_level = LT_SECLEVEL_DEFAULT;
     cfg->ems = 1;
     for (size_t i = 0; i < lt_suite_count() && i < LT_MAX_CONFIG_SUITES; i++) {
         cfg->suites[cfg->n_suites++] = lt_suite_at(i)->id;
@@ -201,6 +202,15 @@ const lt_trust *lt_config_trust(const lt_config *cfg)
 void lt_config_dangerous_disable_hostname_check(lt_config *cfg)
 {
     cfg->hostname_check = 0;
+}
+
+int lt_config_set_security_level(lt_config *cfg, int level)
+{
+    if (level < 0 || level > LT_SECLEVEL_MAX) {
+        return config_error(cfg, LT_ERR_CONFIG, "security level must be 0 to %d, got %d", LT_SECLEVEL_MAX, level);
+    }
+    cfg->security_level = level;
+    return LT_OK;
 }
 
 int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n)
