@@ -145,29 +145,65 @@ int lt_trust_add_dir(lt_trust *t, const char *path)
     return LT_OK;
 }
 
+/* All or nothing: every CERTIFICATE block is parsed before any is added, and
+ * a damaged block fails the whole PEM (as X509_STORE_load_file does for a
+ * file). Other blocks (a key, a CRL, a TRUSTED CERTIFICATE) are skipped, as
+ * before. */
 int lt_trust_add_pem(lt_trust *t, const char *pem, size_t len)
 {
+    STACK_OF(X509) * certs;
     BIO *bio;
-    X509 *x;
-    int added = 0;
+    int rc = LT_OK;
 
     LT_ENSURE(t != NULL && pem != NULL && len <= 0x7fffffff, LT_ERR_USAGE);
+    certs = sk_X509_new_null();
     bio = BIO_new_mem_buf(pem, (int)len);
-    LT_ENSURE(bio != NULL, LT_ERR_NOMEM);
-    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        /* X509_STORE_add_cert takes its own reference. */
-        if (X509_STORE_add_cert(t->store, x) != 1) {
-            X509_free(x);
-            BIO_free(bio);
-            ERR_clear_error();
-            return LT_ERR_CONFIG;
+    if (certs == NULL || bio == NULL) {
+        sk_X509_free(certs);
+        BIO_free(bio);
+        return LT_ERR_NOMEM;
+    }
+    for (;;) {
+        char *name = NULL, *header = NULL;
+        unsigned char *data = NULL;
+        long dlen = 0;
+        if (PEM_read_bio(bio, &name, &header, &data, &dlen) != 1) {
+            /* The end of the input ("no start line"), or a damaged block. */
+            unsigned long e = ERR_peek_last_error();
+            if (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+                rc = LT_ERR_CONFIG;
+            }
+            break;
         }
-        X509_free(x);
-        added++;
+        if (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0) {
+            const unsigned char *p = data;
+            X509 *x = d2i_X509(NULL, &p, dlen);
+            if (x == NULL || p != data + dlen || !sk_X509_push(certs, x)) {
+                X509_free(x);
+                rc = LT_ERR_CONFIG;
+            }
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        if (rc != LT_OK) {
+            break;
+        }
     }
     BIO_free(bio);
+    if (rc == LT_OK && sk_X509_num(certs) == 0) {
+        rc = LT_ERR_CONFIG;
+    }
+    /* X509_STORE_add_cert takes its own reference; a duplicate is fine.
+     * It fails only when out of memory. */
+    for (int i = 0; rc == LT_OK && i < sk_X509_num(certs); i++) {
+        if (X509_STORE_add_cert(t->store, sk_X509_value(certs, i)) != 1) {
+            rc = LT_ERR_NOMEM;
+        }
+    }
+    sk_X509_pop_free(certs, X509_free);
     ERR_clear_error();
-    return added > 0 ? LT_OK : LT_ERR_CONFIG;
+    return rc;
 }
 
 int lt_trust_add_system(lt_trust *t)
