@@ -90,7 +90,10 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
 {
     lt_chain chain;
     if (lt_chain_from_pem(pem, len, &chain) != LT_OK) {
-        return config_error(cfg, LT_ERR_CONFIG, "no usable certificate in the chain PEM");
+        return config_error(cfg, LT_ERR_CONFIG,
+                            "no usable certificate chain in the PEM (no certificate, a damaged block, or more than "
+                            "%d certificates)",
+                            LT_MAX_CHAIN);
     }
     lt_chain_clear(&cfg->chain);
     cfg->chain = chain;

@@ -130,14 +130,25 @@ void lt_pkey_describe(const lt_pkey *k, char *buf, size_t cap);
 /* Does the private key match this certificate's public key? 1 yes, 0 no. */
 int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cert_len);
 
+/* Chain lengths. lt_verify_chain accepts up to LT_MAX_VERIFY_DEPTH
+ * intermediates between the leaf and the trust anchor: OpenSSL's default
+ * verify depth, so every chain libssl accepts by default, we accept. A whole
+ * chain is then at most the leaf, those intermediates and the root:
+ * LT_MAX_CHAIN certificates, for our own chain and for the peer's
+ * Certificate message (LT_MAX_PEER_CHAIN in hs/messages.h). Real chains
+ * have 2 to 4; what bounds the work a peer can cause is the message size
+ * (LT_MAX_HS_MESSAGE in conn/conn.h), not this count. */
+#define LT_MAX_VERIFY_DEPTH 100
+#define LT_MAX_CHAIN (LT_MAX_VERIFY_DEPTH + 2)
+
 /* A certificate chain as DER blobs, leaf first. */
-#define LT_MAX_CHAIN 10
 typedef struct lt_chain {
     size_t n;
     uint8_t *der[LT_MAX_CHAIN];
     size_t len[LT_MAX_CHAIN];
 } lt_chain;
-LT_MUST_USE int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out); /* LT_ERR_CONFIG if none */
+/* LT_ERR_CONFIG if none, a damaged block, or more than LT_MAX_CHAIN. */
+LT_MUST_USE int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out);
 void lt_chain_clear(lt_chain *c);
 
 /* RSA key transport (RFC 5246 7.4.7.1). */

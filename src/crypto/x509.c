@@ -713,6 +713,8 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     }
     /* Level 0 is auth level 0: no key or digest check at all. */
     X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), security_level);
+    /* OpenSSL's default, said here: LT_MAX_CHAIN is built on it. */
+    X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(ctx), LT_MAX_VERIFY_DEPTH);
     X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
 
     vr = X509_verify_cert(ctx);

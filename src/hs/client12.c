@@ -194,12 +194,21 @@ static void trace_cert_checks(lt_conn *c, const lt_cert_report *rep, int host_wa
              rep->strength_ok ? NULL : rep->detail, sec, 3);
 }
 
+/* The codec's limit on the peer's list is the chain our verification takes. */
+_Static_assert(LT_MAX_PEER_CHAIN == LT_MAX_CHAIN, "LT_MAX_PEER_CHAIN and LT_MAX_CHAIN differ");
+
 int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len)
 {
     lt_certificate_msg cm;
     int rc = lt_parse_certificate(body, len, &cm);
+    if (rc != LT_OK && cm.n_listed > LT_MAX_PEER_CHAIN) {
+        return lt_conn_fail(c, rc,
+                            "the server sent %zu certificates; the limit is %d (the leaf, up to %d intermediates, "
+                            "the root)",
+                            cm.n_listed, LT_MAX_PEER_CHAIN, LT_MAX_VERIFY_DEPTH);
+    }
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "malformed Certificate message");
+        return lt_conn_fail(c, rc, "malformed Certificate message (%zu bytes)", len);
     }
     if (lt_trace_on(c)) {
         char count[16], subject[256] = "", issuer[256] = "";
