@@ -151,18 +151,16 @@ int lt_trust_add_dir(lt_trust *t, const char *path)
  * before. */
 int lt_trust_add_pem(lt_trust *t, const char *pem, size_t len)
 {
-    STACK_OF(X509) * certs;
-    BIO *bio;
-    int rc = LT_OK;
-
     LT_ENSURE(t != NULL && pem != NULL && len <= 0x7fffffff, LT_ERR_USAGE);
-    certs = sk_X509_new_null();
-    bio = BIO_new_mem_buf(pem, (int)len);
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    int rc = LT_OK;
     if (certs == NULL || bio == NULL) {
         sk_X509_free(certs);
         BIO_free(bio);
         return LT_ERR_NOMEM;
     }
+    ERR_clear_error(); /* the end of the input is told by the error queue */
     for (;;) {
         char *name = NULL, *header = NULL;
         unsigned char *data = NULL;
