@@ -26,6 +26,7 @@ typedef struct client_opts {
     int explain;
     int show_secrets;
     int no_hostname_check;
+    int security_level; /* -1: the library's default */
 } client_opts;
 
 static int parse_opts(int argc, char **argv, client_opts *o)
@@ -38,9 +39,11 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"explain", no_argument, NULL, 'e'},
         {"show-secrets", no_argument, NULL, 's'},
         {"insecure-no-hostname-check", no_argument, NULL, 'I'},
+        {"security-level", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
+    o->security_level = -1;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -52,6 +55,16 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
         case 'I': o->no_hostname_check = 1; break;
+        case 'L': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (optarg[0] == '\0' || *end != '\0' || v < 0 || v > 1000) {
+                fprintf(stderr, "lucidtls: --security-level takes a number (0 to 5), got '%s'\n", optarg);
+                return -1;
+            }
+            o->security_level = (int)v;
+            break;
+        }
         default: return -1;
         }
     }
@@ -59,7 +72,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         tool_split_hostport(argv[optind], o->host, sizeof o->host, o->port, sizeof o->port) != 0) {
         fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
-                        "[--insecure-no-hostname-check]\n");
+                        "[--insecure-no-hostname-check] [--security-level 0-5]\n");
         return -1;
     }
     return 0;
@@ -88,6 +101,8 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
         bad = config_fail(cfg, "cannot load the system trust store", NULL);
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
+    } else if (o->security_level >= 0 && lt_config_set_security_level(cfg, o->security_level) != LT_OK) {
+        bad = config_fail(cfg, "bad --security-level", NULL);
     }
     if (bad) {
         lt_config_free(cfg);

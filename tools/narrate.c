@@ -460,6 +460,11 @@ static void on_cert_check(narrator *n, lt_role side, const lt_event *ev)
             snprintf(part, sizeof part, "name '%s' FAILED (certificate has %s)", wanted,
                      ftext_or(ev, "names", "no names"));
         }
+    } else if (strcmp(ev->what, "security_level") == 0) {
+        snprintf(part, sizeof part, "key %s at security level %s %s", ftext_or(ev, "key", "?"),
+                 ftext_or(ev, "level", "?"), verdict);
+    } else if (strcmp(ev->what, "key_usage") == 0) {
+        snprintf(part, sizeof part, "keyUsage allows %s %s", ftext_or(ev, "wanted", "?"), verdict);
     } else {
         snprintf(part, sizeof part, "%s %s", ev->what, verdict);
     }

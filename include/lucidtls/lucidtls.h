@@ -156,6 +156,24 @@ int lt_config_use_system_ca(lt_config *cfg);
  * Only for tests and for peers addressed by something other than a name. */
 void lt_config_dangerous_disable_hostname_check(lt_config *cfg);
 
+/* Client: the security level the server's certificate chain must meet, with
+ * OpenSSL 3's meanings (SSL_CTX_set_security_level). Each level is a minimum
+ * strength, in bits of security, for every key in the chain (the server's,
+ * every CA's, the trust anchor's) and every certificate signature except the
+ * trust anchor's own self-signature:
+ *   0  no restriction
+ *   1  80 bits:  RSA/DSA/DH keys >= 1024 bits, EC >= 160; no MD5 or SHA-1
+ *                signatures (OpenSSL 3 rates SHA-1 at 63 bits)
+ *   2  112 bits: RSA/DSA/DH >= 2048, EC >= 224 (the default)
+ *   3  128 bits: RSA/DSA/DH >= 3072, EC >= 256; no SHA-224 signatures
+ *   4  192 bits: RSA/DSA/DH >= 7680, EC >= 384; no SHA-256 signatures
+ *   5  256 bits: RSA/DSA/DH >= 15360, EC >= 512; no SHA-384 signatures
+ * A key below the level fails the handshake with LT_ERR_INSUFFICIENT_SECURITY
+ * (alert insufficient_security), a signature below it with
+ * LT_ERR_BAD_CERTIFICATE (alert bad_certificate), each with a detail naming
+ * the key or certificate. Other levels are LT_ERR_CONFIG. */
+int lt_config_set_security_level(lt_config *cfg, int level);
+
 /* Cipher suites, in preference order. A colon- or comma-separated list of
  * IANA names (TLS_RSA_WITH_AES_128_GCM_SHA256) or OpenSSL names
  * (AES128-GCM-SHA256). A server picks by its own order (RFC 5246 7.4.1.2

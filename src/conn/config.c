@@ -27,6 +27,7 @@ lt_config *lt_config_new(lt_role role)
     }
     cfg->role = role;
     cfg->hostname_check = 1;
+    cfg->security_level = LT_SECLEVEL_DEFAULT;
     cfg->ems = 1;
     for (size_t i = 0; i < lt_suite_count() && i < LT_MAX_CONFIG_SUITES; i++) {
         cfg->suites[cfg->n_suites++] = lt_suite_at(i)->id;
@@ -81,25 +82,36 @@ static int read_file(lt_config *cfg, const char *path, char **out, size_t *out_l
     return LT_OK;
 }
 
+/* Every setter below checks everything first and changes the config only
+ * when it succeeds: a failed setter leaves the config as it was (and a line
+ * in cfg->error). */
+
 int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
 {
-    lt_chain_clear(&cfg->chain);
-    if (lt_chain_from_pem(pem, len, &cfg->chain) != LT_OK) {
-        return config_error(cfg, LT_ERR_CONFIG, "no usable certificate in the chain PEM");
+    lt_chain chain;
+    if (lt_chain_from_pem(pem, len, &chain) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG,
+                            "no usable certificate chain in the PEM (no certificate, a damaged block, or more than "
+                            "%d certificates)",
+                            LT_MAX_CHAIN);
     }
+    lt_chain_clear(&cfg->chain);
+    cfg->chain = chain;
     return LT_OK;
 }
 
 int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
 {
-    lt_pkey_free(cfg->key);
-    cfg->key = NULL;
-    if (lt_pkey_from_pem(pem, len, &cfg->key) != LT_OK) {
+    lt_pkey *key = NULL;
+    if (lt_pkey_from_pem(pem, len, &key) != LT_OK) {
         return config_error(cfg, LT_ERR_CONFIG, "no usable private key in the key PEM");
     }
-    if (cfg->chain.n > 0 && !lt_pkey_matches_cert(cfg->key, cfg->chain.der[0], cfg->chain.len[0])) {
+    if (cfg->chain.n > 0 && !lt_pkey_matches_cert(key, cfg->chain.der[0], cfg->chain.len[0])) {
+        lt_pkey_free(key);
         return config_error(cfg, LT_ERR_CONFIG, "the private key does not match the certificate");
     }
+    lt_pkey_free(cfg->key);
+    cfg->key = key;
     return LT_OK;
 }
 
@@ -136,10 +148,21 @@ static int ensure_trust(lt_config *cfg)
     return cfg->trust != NULL ? LT_OK : config_error(cfg, LT_ERR_NOMEM, "out of memory");
 }
 
+/* After a trust source failed: a store made just for it goes again. The
+ * lt_trust_add_* functions add nothing when they fail. */
+static void drop_unused_trust(lt_config *cfg)
+{
+    if (!cfg->trust_loaded) {
+        lt_trust_free(cfg->trust);
+        cfg->trust = NULL;
+    }
+}
+
 int lt_config_set_ca_file(lt_config *cfg, const char *path)
 {
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_file(cfg->trust, path) != LT_OK) {
+        drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot load CA file %s", path);
     }
     cfg->trust_loaded = 1;
@@ -150,6 +173,7 @@ int lt_config_set_ca_dir(lt_config *cfg, const char *path)
 {
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_dir(cfg->trust, path) != LT_OK) {
+        drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot use CA directory %s", path);
     }
     cfg->trust_loaded = 1;
@@ -160,7 +184,8 @@ int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len)
 {
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_pem(cfg->trust, pem, len) != LT_OK) {
-        return config_error(cfg, LT_ERR_CONFIG, "no usable CA certificate in the PEM");
+        drop_unused_trust(cfg);
+        return config_error(cfg, LT_ERR_CONFIG, "no usable CA certificate in the PEM, or a damaged block");
     }
     cfg->trust_loaded = 1;
     return LT_OK;
@@ -170,6 +195,7 @@ int lt_config_use_system_ca(lt_config *cfg)
 {
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_system(cfg->trust) != LT_OK) {
+        drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot load the system trust store");
     }
     cfg->trust_loaded = 1;
@@ -201,6 +227,15 @@ const lt_trust *lt_config_trust(const lt_config *cfg)
 void lt_config_dangerous_disable_hostname_check(lt_config *cfg)
 {
     cfg->hostname_check = 0;
+}
+
+int lt_config_set_security_level(lt_config *cfg, int level)
+{
+    if (level < 0 || level > LT_SECLEVEL_MAX) {
+        return config_error(cfg, LT_ERR_CONFIG, "security level must be 0 to %d, got %d", LT_SECLEVEL_MAX, level);
+    }
+    cfg->security_level = level;
+    return LT_OK;
 }
 
 int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n)

@@ -36,6 +36,7 @@ struct lt_config {
     lt_trust *trust;
     int trust_loaded;
     int hostname_check;
+    int security_level; /* 0..LT_SECLEVEL_MAX, for the server's chain */
     /* Policy. */
     uint16_t suites[LT_MAX_CONFIG_SUITES];
     size_t n_suites;

@@ -125,17 +125,30 @@ LT_MUST_USE int lt_pkey_from_pem(const char *pem, size_t len, lt_pkey **out); /*
 void lt_pkey_free(lt_pkey *k);
 int lt_pkey_is_rsa(const lt_pkey *k);
 size_t lt_pkey_bits(const lt_pkey *k);
+/* "RSA-2048", "EC P-256", "ED25519": the key's type and size, for details. */
+void lt_pkey_describe(const lt_pkey *k, char *buf, size_t cap);
 /* Does the private key match this certificate's public key? 1 yes, 0 no. */
 int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cert_len);
 
+/* Chain lengths. lt_verify_chain accepts up to LT_MAX_VERIFY_DEPTH
+ * intermediates between the leaf and the trust anchor: OpenSSL's default
+ * verify depth, so every chain libssl accepts by default, we accept. A whole
+ * chain is then at most the leaf, those intermediates and the root:
+ * LT_MAX_CHAIN certificates, for our own chain and for the peer's
+ * Certificate message (LT_MAX_PEER_CHAIN in hs/messages.h). Real chains
+ * have 2 to 4; what bounds the work a peer can cause is the message size
+ * (LT_MAX_HS_MESSAGE in conn/conn.h), not this count. */
+#define LT_MAX_VERIFY_DEPTH 100
+#define LT_MAX_CHAIN (LT_MAX_VERIFY_DEPTH + 2)
+
 /* A certificate chain as DER blobs, leaf first. */
-#define LT_MAX_CHAIN 10
 typedef struct lt_chain {
     size_t n;
     uint8_t *der[LT_MAX_CHAIN];
     size_t len[LT_MAX_CHAIN];
 } lt_chain;
-LT_MUST_USE int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out); /* LT_ERR_CONFIG if none */
+/* LT_ERR_CONFIG if none, a damaged block, or more than LT_MAX_CHAIN. */
+LT_MUST_USE int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out);
 void lt_chain_clear(lt_chain *c);
 
 /* RSA key transport (RFC 5246 7.4.7.1). */
@@ -160,6 +173,37 @@ LT_MUST_USE int lt_trust_add_dir(lt_trust *t, const char *path);
 LT_MUST_USE int lt_trust_add_pem(lt_trust *t, const char *pem, size_t len);
 LT_MUST_USE int lt_trust_add_system(lt_trust *t);
 
+/*
+ * Security levels, with OpenSSL 3's meanings (SSL_CTX_set_security_level(3)):
+ * the minimum strength, in bits of security (NIST SP 800-57 Part 1 5.6.1),
+ * of every key in the chain and of every certificate signature but the
+ * trust anchor's own.
+ *
+ *   level  bits  RSA/DSA/DH  EC    signatures (each level also refuses
+ *   0      -     any         any   any         what the levels below do)
+ *   1      80    1024        160   not MD5, not SHA-1
+ *   2      112   2048        224   (the default)
+ *   3      128   3072        256   not SHA-224
+ *   4      192   7680        384   not SHA-256
+ *   5      256   15360       512   not SHA-384
+ *
+ * OpenSSL 3 rates SHA-1 signatures at 63 bits and MD5 at 39, so level 1
+ * already refuses both (as libssl does; OpenSSL 1.1 allowed SHA-1 there).
+ */
+#define LT_SECLEVEL_DEFAULT 2
+#define LT_SECLEVEL_MAX 5
+
+/* keyUsage bits of a certificate (RFC 5280 4.2.1.3), our own numbering. */
+#define LT_KU_DIGITAL_SIGNATURE 0x001
+#define LT_KU_NON_REPUDIATION 0x002
+#define LT_KU_KEY_ENCIPHERMENT 0x004
+#define LT_KU_DATA_ENCIPHERMENT 0x008
+#define LT_KU_KEY_AGREEMENT 0x010
+#define LT_KU_KEY_CERT_SIGN 0x020
+#define LT_KU_CRL_SIGN 0x040
+#define LT_KU_ENCIPHER_ONLY 0x080
+#define LT_KU_DECIPHER_ONLY 0x100
+
 /* The outcome of checking a peer's chain, for the error and the narration. */
 typedef struct lt_cert_report {
     char subject[256];   /* leaf subject, one line */
@@ -173,18 +217,40 @@ typedef struct lt_cert_report {
     int time_ok;      /* every certificate within its validity window */
     int host_ok;      /* hostname matched (or the check was off: host_checked = 0) */
     int host_checked;
+    int security_level;        /* the level the chain was checked at */
+    int strength_ok;           /* every key and signature met it */
+    char key[64];              /* the leaf's public key, e.g. "RSA-2048" */
+    int has_key_usage;         /* the leaf has a keyUsage extension */
+    unsigned key_usage;        /* its LT_KU_* bits (0 when it has none) */
+    char key_usage_names[160]; /* e.g. "digitalSignature, keyEncipherment"; "" when none */
     char detail[512]; /* on failure: one line, e.g. "hostname mismatch (wanted example.com, certificate has localhost)"
                        */
 } lt_cert_report;
 
 /* Verify a peer chain (leaf first) against trust anchors, at the current
- * time, for TLS server authentication. hostname may be NULL (no name check).
+ * time, for TLS server authentication, at a security level (0 to
+ * LT_SECLEVEL_MAX, above). hostname may be NULL (no name check).
  * Returns LT_OK, or LT_ERR_UNKNOWN_CA / LT_ERR_CERTIFICATE_EXPIRED /
- * LT_ERR_BAD_CERTIFICATE / LT_ERR_UNSUPPORTED_CERTIFICATE /
- * LT_ERR_HOSTNAME_MISMATCH, with the report filled either way. On success
- * *leaf_pub holds the leaf's public key (free with lt_pkey_free). */
+ * LT_ERR_BAD_CERTIFICATE (also: a signature weaker than the level) /
+ * LT_ERR_INSUFFICIENT_SECURITY (a key weaker than the level) /
+ * LT_ERR_UNSUPPORTED_CERTIFICATE / LT_ERR_HOSTNAME_MISMATCH, with the
+ * report filled either way. On success *leaf_pub holds the leaf's public
+ * key (free with lt_pkey_free). */
 LT_MUST_USE int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
-                                const char *hostname, lt_cert_report *report, lt_pkey **leaf_pub);
+                                const char *hostname, int security_level, lt_cert_report *report, lt_pkey **leaf_pub);
+
+/* What a leaf's key is to be used for, and the keyUsage bit that must be set
+ * when the certificate has the extension (RFC 5280 4.2.1.3). */
+typedef enum lt_key_use {
+    LT_KEY_USE_ENCIPHERMENT = 1, /* RSA key transport: keyEncipherment (RFC 5246 7.4.2) */
+    LT_KEY_USE_SIGNATURE,        /* signed key exchange, CertificateVerify: digitalSignature (RFC 5246 7.4.2,
+                                    RFC 8446 4.4.2.2) */
+} lt_key_use;
+/* Does the leaf of a verified report allow this use? 1 when the leaf has no
+ * keyUsage extension or has the bit, else 0. */
+int lt_cert_allows(const lt_cert_report *report, lt_key_use use);
+/* The keyUsage bit name for a use: "keyEncipherment", "digitalSignature". */
+const char *lt_key_use_name(lt_key_use use);
 
 /* A certificate's subject and issuer as one-line RFC 2253 text, for the
  * narration (empty strings when it does not parse). Unprintable bytes

@@ -2,12 +2,15 @@
  * Private keys, certificate chains from PEM, and RSA key transport
  * (RFC 5246 7.4.7.1). lt_pkey is an EVP_PKEY behind an opaque name.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -65,6 +68,39 @@ size_t lt_pkey_bits(const lt_pkey *k)
 {
     int bits = k != NULL ? EVP_PKEY_get_bits(as_evp(k)) : 0;
     return bits > 0 ? (size_t)bits : 0;
+}
+
+void lt_pkey_describe(const lt_pkey *k, char *buf, size_t cap)
+{
+    EVP_PKEY *pk = as_evp(k);
+    char group[64];
+    size_t glen = 0;
+
+    if (cap == 0) {
+        return;
+    }
+    if (pk == NULL) {
+        snprintf(buf, cap, "(no key)");
+        return;
+    }
+    if (EVP_PKEY_is_a(pk, "EC")) {
+        /* "EC P-256" (the NIST name where there is one), else the group:
+         * "EC brainpoolP256r1"; an EC key with explicit parameters: "EC-256". */
+        if (EVP_PKEY_get_group_name(pk, group, sizeof group, &glen) == 1 && glen > 0) {
+            const char *nist = EC_curve_nid2nist(OBJ_sn2nid(group));
+            snprintf(buf, cap, "EC %s", nist != NULL ? nist : group);
+        } else {
+            snprintf(buf, cap, "EC-%d", EVP_PKEY_get_bits(pk));
+        }
+    } else if (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448") || EVP_PKEY_is_a(pk, "X25519") ||
+               EVP_PKEY_is_a(pk, "X448")) {
+        snprintf(buf, cap, "%s", EVP_PKEY_get0_type_name(pk));
+    } else {
+        const char *type = EVP_PKEY_get0_type_name(pk);
+        /* RSA-PSS keys are RSA keys for their size. */
+        snprintf(buf, cap, "%s-%d", type != NULL ? type : "unknown", EVP_PKEY_get_bits(pk));
+    }
+    ERR_clear_error();
 }
 
 int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cert_len)

@@ -3,10 +3,17 @@
  * libcrypto's X509_verify_cert, RFC 6125 name checks by X509_VERIFY_PARAM).
  *
  * The verify callback records every error it sees and lets verification go
- * on, so one run tells separately whether the chain, the validity times and
- * the hostname were good (for the narration). The result is then chosen by
- * priority: chain, then time, then purpose, then hostname. Any recorded error
- * fails the verification.
+ * on, so one run tells separately whether the chain, the key and signature
+ * strength, the validity times and the hostname were good (for the
+ * narration). The result is then chosen by priority: chain, then weak keys,
+ * then weak signatures, then time, then purpose, then hostname. Any recorded
+ * error fails the verification.
+ *
+ * The security level is libcrypto's auth level (X509_VERIFY_PARAM_set_auth_level),
+ * so the rules are exactly OpenSSL's: every key in the chain (the leaf's,
+ * each CA's, the trust anchor's) and every signature except the trust
+ * anchor's own self-signature must have at least the level's bits of
+ * security. We only word the errors ourselves.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -138,29 +145,63 @@ int lt_trust_add_dir(lt_trust *t, const char *path)
     return LT_OK;
 }
 
+/* All or nothing: every CERTIFICATE block is parsed before any is added, and
+ * a damaged block fails the whole PEM (as X509_STORE_load_file does for a
+ * file). Other blocks (a key, a CRL, a TRUSTED CERTIFICATE) are skipped, as
+ * before. */
 int lt_trust_add_pem(lt_trust *t, const char *pem, size_t len)
 {
-    BIO *bio;
-    X509 *x;
-    int added = 0;
-
     LT_ENSURE(t != NULL && pem != NULL && len <= 0x7fffffff, LT_ERR_USAGE);
-    bio = BIO_new_mem_buf(pem, (int)len);
-    LT_ENSURE(bio != NULL, LT_ERR_NOMEM);
-    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        /* X509_STORE_add_cert takes its own reference. */
-        if (X509_STORE_add_cert(t->store, x) != 1) {
-            X509_free(x);
-            BIO_free(bio);
-            ERR_clear_error();
-            return LT_ERR_CONFIG;
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    int rc = LT_OK;
+    if (certs == NULL || bio == NULL) {
+        sk_X509_free(certs);
+        BIO_free(bio);
+        return LT_ERR_NOMEM;
+    }
+    ERR_clear_error(); /* the end of the input is told by the error queue */
+    for (;;) {
+        char *name = NULL, *header = NULL;
+        unsigned char *data = NULL;
+        long dlen = 0;
+        if (PEM_read_bio(bio, &name, &header, &data, &dlen) != 1) {
+            /* The end of the input ("no start line"), or a damaged block. */
+            unsigned long e = ERR_peek_last_error();
+            if (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+                rc = LT_ERR_CONFIG;
+            }
+            break;
         }
-        X509_free(x);
-        added++;
+        if (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0) {
+            const unsigned char *p = data;
+            X509 *x = d2i_X509(NULL, &p, dlen);
+            if (x == NULL || p != data + dlen || !sk_X509_push(certs, x)) {
+                X509_free(x);
+                rc = LT_ERR_CONFIG;
+            }
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        if (rc != LT_OK) {
+            break;
+        }
     }
     BIO_free(bio);
+    if (rc == LT_OK && sk_X509_num(certs) == 0) {
+        rc = LT_ERR_CONFIG;
+    }
+    /* X509_STORE_add_cert takes its own reference; a duplicate is fine.
+     * It fails only when out of memory. */
+    for (int i = 0; rc == LT_OK && i < sk_X509_num(certs); i++) {
+        if (X509_STORE_add_cert(t->store, sk_X509_value(certs, i)) != 1) {
+            rc = LT_ERR_NOMEM;
+        }
+    }
+    sk_X509_pop_free(certs, X509_free);
     ERR_clear_error();
-    return added > 0 ? LT_OK : LT_ERR_CONFIG;
+    return rc;
 }
 
 int lt_trust_add_system(lt_trust *t)
@@ -282,7 +323,7 @@ static void san_text(X509 *leaf, char *dst, size_t cap)
 
 /* ---- Verification ---- */
 
-enum err_class { EC_NONE = 0, EC_UNKNOWN_CA, EC_BAD, EC_TIME, EC_PURPOSE, EC_HOST };
+enum err_class { EC_NONE = 0, EC_UNKNOWN_CA, EC_BAD, EC_WEAK_KEY, EC_WEAK_SIG, EC_TIME, EC_PURPOSE, EC_HOST, EC_COUNT };
 
 static enum err_class classify(int err)
 {
@@ -299,16 +340,20 @@ static enum err_class classify(int err)
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH: return EC_HOST;
     case X509_V_ERR_INVALID_PURPOSE: return EC_PURPOSE;
+    /* Below the security level (X509_VERIFY_PARAM_set_auth_level). */
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL: return EC_WEAK_KEY;
+    case X509_V_ERR_CA_MD_TOO_WEAK: return EC_WEAK_SIG;
     default: return EC_BAD;
     }
 }
 
 /* The first error of each kind, with the certificate it was about. */
 struct seen {
-    int err[EC_HOST + 1];
-    int depth[EC_HOST + 1];
-    X509 *cert[EC_HOST + 1]; /* owned reference */
-    int chain_first;         /* EC_UNKNOWN_CA or EC_BAD, whichever came first */
+    int err[EC_COUNT];
+    int depth[EC_COUNT];
+    X509 *cert[EC_COUNT]; /* owned reference */
+    int chain_first;      /* EC_UNKNOWN_CA or EC_BAD, whichever came first */
 };
 
 static int seen_index = -1;
@@ -358,7 +403,7 @@ static void seen_free(struct seen *s)
 {
     int i;
 
-    for (i = 0; i <= EC_HOST; i++) {
+    for (i = 0; i < EC_COUNT; i++) {
         X509_free(s->cert[i]);
     }
 }
@@ -370,6 +415,93 @@ static const char *subject_or(X509 *x, char *buf, size_t cap, const char *dflt)
     }
     name_text(X509_get_subject_name(x), buf, cap);
     return buf;
+}
+
+/* ---- Security level: the words for its failures ---- */
+
+/* Minimum sizes per level, as OpenSSL derives them from bits of security
+ * (EVP_PKEY_get_security_bits: RSA/DSA/DH by modulus size, EC by half the
+ * order's size; NIST SP 800-57 Part 1 5.6.1). Index: the level. */
+static const int level_bits[LT_SECLEVEL_MAX + 1] = {0, 80, 112, 128, 192, 256};
+static const int level_rsa[LT_SECLEVEL_MAX + 1] = {0, 1024, 2048, 3072, 7680, 15360};
+static const int level_ec[LT_SECLEVEL_MAX + 1] = {0, 160, 224, 256, 384, 512};
+
+static int clamp_level(int level)
+{
+    return level < 0 ? 0 : level > LT_SECLEVEL_MAX ? LT_SECLEVEL_MAX : level;
+}
+
+/* "the minimum at security level 2 is 2048" for this kind of key. */
+static void key_minimum(EVP_PKEY *pk, int level, char *buf, size_t cap)
+{
+    int l = clamp_level(level);
+    if (pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS") || EVP_PKEY_is_a(pk, "DSA") ||
+                       EVP_PKEY_is_a(pk, "DH") || EVP_PKEY_is_a(pk, "DHX"))) {
+        snprintf(buf, cap, "the minimum at security level %d is %d", level, level_rsa[l]);
+    } else if (pk != NULL && EVP_PKEY_is_a(pk, "EC")) {
+        snprintf(buf, cap, "the minimum at security level %d is %d", level, level_ec[l]);
+    } else {
+        snprintf(buf, cap, "security level %d needs %d bits of security, the key has %d", level, level_bits[l],
+                 pk != NULL ? EVP_PKEY_get_security_bits(pk) : 0);
+    }
+}
+
+static void describe_weak_key(const struct seen *s, int level, lt_cert_report *r)
+{
+    X509 *x = s->cert[EC_WEAK_KEY];
+    EVP_PKEY *pk = x != NULL ? X509_get0_pubkey(x) : NULL;
+    char key[64], min[128], name[256];
+
+    if (pk == NULL) {
+        /* OpenSSL counts a key it cannot read as below every level. */
+        snprintf(key, sizeof(key), "of a type we cannot read");
+        snprintf(min, sizeof(min), "security level %d refuses such keys", level);
+        ERR_clear_error();
+    } else {
+        lt_pkey_describe((const lt_pkey *)pk, key, sizeof(key));
+        key_minimum(pk, level, min, sizeof(min));
+    }
+    if (s->depth[EC_WEAK_KEY] == 0) {
+        snprintf(r->detail, sizeof(r->detail), "server key is %s; %s", key, min);
+    } else {
+        snprintf(r->detail, sizeof(r->detail), "CA key of certificate '%s' (depth %d) is %s; %s",
+                 subject_or(x, name, sizeof(name), "?"), s->depth[EC_WEAK_KEY], key, min);
+    }
+}
+
+/* "SHA-1", "MD5": the digest a certificate is signed with, or the signature
+ * algorithm when it has no separate digest (Ed25519). */
+static const char *sig_hash_name(X509 *x)
+{
+    int mdnid = NID_undef, pknid = NID_undef;
+
+    if (x == NULL || X509_get_signature_info(x, &mdnid, &pknid, NULL, NULL) != 1) {
+        ERR_clear_error();
+        return "an unknown algorithm";
+    }
+    switch (mdnid) {
+    case NID_md2: return "MD2";
+    case NID_md4: return "MD4";
+    case NID_md5: return "MD5";
+    case NID_md5_sha1: return "MD5+SHA-1";
+    case NID_sha1: return "SHA-1";
+    case NID_sha224: return "SHA-224";
+    case NID_sha256: return "SHA-256";
+    case NID_sha384: return "SHA-384";
+    case NID_sha512: return "SHA-512";
+    case NID_undef: return pknid != NID_undef ? OBJ_nid2sn(pknid) : "an unknown algorithm";
+    default: return OBJ_nid2sn(mdnid);
+    }
+}
+
+static void describe_weak_sig(const struct seen *s, int level, lt_cert_report *r)
+{
+    X509 *x = s->cert[EC_WEAK_SIG];
+    char name[256];
+
+    snprintf(r->detail, sizeof(r->detail),
+             "certificate '%s' (depth %d) is signed with %s, which security level %d forbids",
+             subject_or(x, name, sizeof(name), "?"), s->depth[EC_WEAK_SIG], sig_hash_name(x), level);
 }
 
 /* One clear line for the chosen failure. */
@@ -403,6 +535,8 @@ static int describe(const struct seen *s, int ec, const char *hostname, lt_cert_
                      s->depth[ec], subject_or(x, name, sizeof(name), "?"));
         }
         return LT_ERR_CERTIFICATE_EXPIRED;
+    case EC_WEAK_KEY: describe_weak_key(s, r->security_level, r); return LT_ERR_INSUFFICIENT_SECURITY;
+    case EC_WEAK_SIG: describe_weak_sig(s, r->security_level, r); return LT_ERR_BAD_CERTIFICATE;
     case EC_PURPOSE:
         snprintf(r->detail, sizeof(r->detail),
                  "certificate not allowed for TLS server authentication: %s (depth %d: %s)", why, s->depth[ec],
@@ -433,8 +567,81 @@ static int set_host(X509_VERIFY_PARAM *param, const char *hostname)
     return X509_VERIFY_PARAM_set1_host(param, hostname, 0) == 1;
 }
 
+/* ---- keyUsage ---- */
+
+static const struct {
+    uint32_t x509; /* X509v3_KU_* */
+    unsigned lt;   /* LT_KU_* */
+    const char *name;
+} KU_BITS[] = {
+    {X509v3_KU_DIGITAL_SIGNATURE, LT_KU_DIGITAL_SIGNATURE, "digitalSignature"},
+    {X509v3_KU_NON_REPUDIATION, LT_KU_NON_REPUDIATION, "nonRepudiation"},
+    {X509v3_KU_KEY_ENCIPHERMENT, LT_KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+    {X509v3_KU_DATA_ENCIPHERMENT, LT_KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+    {X509v3_KU_KEY_AGREEMENT, LT_KU_KEY_AGREEMENT, "keyAgreement"},
+    {X509v3_KU_KEY_CERT_SIGN, LT_KU_KEY_CERT_SIGN, "keyCertSign"},
+    {X509v3_KU_CRL_SIGN, LT_KU_CRL_SIGN, "cRLSign"},
+    {X509v3_KU_ENCIPHER_ONLY, LT_KU_ENCIPHER_ONLY, "encipherOnly"},
+    {X509v3_KU_DECIPHER_ONLY, LT_KU_DECIPHER_ONLY, "decipherOnly"},
+};
+
+static void key_usage_of(X509 *leaf, lt_cert_report *r)
+{
+    /* UINT32_MAX when the certificate has no keyUsage extension. */
+    uint32_t ku = X509_get_key_usage(leaf);
+
+    r->has_key_usage = ku != UINT32_MAX;
+    r->key_usage = 0;
+    r->key_usage_names[0] = '\0';
+    if (!r->has_key_usage) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(KU_BITS) / sizeof(KU_BITS[0]); i++) {
+        if (ku & KU_BITS[i].x509) {
+            r->key_usage |= KU_BITS[i].lt;
+            if (r->key_usage_names[0] != '\0') {
+                append(r->key_usage_names, sizeof(r->key_usage_names), ", ");
+            }
+            append(r->key_usage_names, sizeof(r->key_usage_names), KU_BITS[i].name);
+        }
+    }
+    if (r->key_usage_names[0] == '\0') {
+        append(r->key_usage_names, sizeof(r->key_usage_names), "(no bits set)");
+    }
+}
+
+static unsigned key_use_bit(lt_key_use use)
+{
+    switch (use) {
+    case LT_KEY_USE_ENCIPHERMENT: return LT_KU_KEY_ENCIPHERMENT;
+    case LT_KEY_USE_SIGNATURE: return LT_KU_DIGITAL_SIGNATURE;
+    default: return 0;
+    }
+}
+
+int lt_cert_allows(const lt_cert_report *report, lt_key_use use)
+{
+    unsigned bit = key_use_bit(use);
+
+    if (report == NULL || bit == 0) {
+        return 0;
+    }
+    /* RFC 5280 4.2.1.3: without the extension the key may be used for
+     * anything; with it, only for what it lists. */
+    return !report->has_key_usage || (report->key_usage & bit) != 0;
+}
+
+const char *lt_key_use_name(lt_key_use use)
+{
+    switch (use) {
+    case LT_KEY_USE_ENCIPHERMENT: return "keyEncipherment";
+    case LT_KEY_USE_SIGNATURE: return "digitalSignature";
+    default: return "?";
+    }
+}
+
 int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n, const char *hostname,
-                    lt_cert_report *report, lt_pkey **leaf_pub)
+                    int security_level, lt_cert_report *report, lt_pkey **leaf_pub)
 {
     STACK_OF(X509) *certs = NULL;
     X509_STORE_CTX *ctx = NULL;
@@ -445,7 +652,9 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     size_t i;
 
     LT_ENSURE(t != NULL && report != NULL && (der != NULL || n == 0) && (len != NULL || n == 0), LT_ERR_USAGE);
+    LT_ENSURE(security_level >= 0 && security_level <= LT_SECLEVEL_MAX, LT_ERR_USAGE);
     memset(report, 0, sizeof(*report));
+    report->security_level = security_level;
     memset(&s, 0, sizeof(s));
     if (leaf_pub != NULL) {
         *leaf_pub = NULL;
@@ -483,6 +692,8 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     time_text(X509_get0_notBefore(leaf), report->not_before, sizeof(report->not_before));
     time_text(X509_get0_notAfter(leaf), report->not_after, sizeof(report->not_after));
     san_text(leaf, report->names, sizeof(report->names));
+    lt_pkey_describe((const lt_pkey *)X509_get0_pubkey(leaf), report->key, sizeof(report->key));
+    key_usage_of(leaf, report);
 
     ctx = X509_STORE_CTX_new();
     if (ctx == NULL) {
@@ -498,6 +709,10 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
         rc = LT_ERR_CRYPTO;
         goto out;
     }
+    /* Level 0 is auth level 0: no key or digest check at all. */
+    X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), security_level);
+    /* OpenSSL's default, said here: LT_MAX_CHAIN is built on it. */
+    X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(ctx), LT_MAX_VERIFY_DEPTH);
     X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
 
     vr = X509_verify_cert(ctx);
@@ -523,6 +738,7 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     report->chain_ok = s.chain_first == 0;
     report->time_ok = s.err[EC_TIME] == 0;
     report->host_ok = s.err[EC_HOST] == 0;
+    report->strength_ok = s.err[EC_WEAK_KEY] == 0 && s.err[EC_WEAK_SIG] == 0;
     {
         STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
         report->chain_len = built != NULL ? sk_X509_num(built) : 0;
@@ -532,10 +748,14 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
         }
     }
 
-    /* Priority: the chain itself, then validity times, then purpose, then
-     * the name. */
+    /* Priority: the chain itself, then the strength of its keys and
+     * signatures, then validity times, then purpose, then the name. */
     if (s.chain_first != 0) {
         rc = describe(&s, s.chain_first, hostname, report);
+    } else if (s.err[EC_WEAK_KEY] != 0) {
+        rc = describe(&s, EC_WEAK_KEY, hostname, report);
+    } else if (s.err[EC_WEAK_SIG] != 0) {
+        rc = describe(&s, EC_WEAK_SIG, hostname, report);
     } else if (s.err[EC_TIME] != 0) {
         rc = describe(&s, EC_TIME, hostname, report);
     } else if (s.err[EC_PURPOSE] != 0) {

@@ -186,14 +186,29 @@ static void trace_cert_checks(lt_conn *c, const lt_cert_report *rep, int host_wa
                         lt_fld_text("wanted", host_wanted ? c->hostname : "(not checked)"),
                         lt_fld_text("names", rep->names)};
     lt_trace(c, LT_EV_CERT_CHECK, "hostname", "RFC 6125 6", rep->host_ok || !host_wanted ? NULL : rep->detail, host, 3);
+    char level[16];
+    snprintf(level, sizeof level, "%d", rep->security_level);
+    lt_field sec[3] = {lt_fld_text("result", rep->strength_ok ? "ok" : "failed"), lt_fld_text("level", level),
+                       lt_fld_text("key", rep->key)};
+    lt_trace(c, LT_EV_CERT_CHECK, "security_level", "NIST SP 800-57 Part 1 5.6.1",
+             rep->strength_ok ? NULL : rep->detail, sec, 3);
 }
+
+/* The codec's limit on the peer's list is the chain our verification takes. */
+_Static_assert(LT_MAX_PEER_CHAIN == LT_MAX_CHAIN, "LT_MAX_PEER_CHAIN and LT_MAX_CHAIN differ");
 
 int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len)
 {
     lt_certificate_msg cm;
     int rc = lt_parse_certificate(body, len, &cm);
+    if (rc != LT_OK && cm.n_listed > LT_MAX_PEER_CHAIN) {
+        return lt_conn_fail(c, rc,
+                            "the server sent %zu certificates; the limit is %d (the leaf, up to %d intermediates, "
+                            "the root)",
+                            cm.n_listed, LT_MAX_PEER_CHAIN, LT_MAX_VERIFY_DEPTH);
+    }
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "malformed Certificate message");
+        return lt_conn_fail(c, rc, "malformed Certificate message (%zu bytes)", len);
     }
     if (lt_trace_on(c)) {
         char count[16], subject[256] = "", issuer[256] = "";
@@ -218,17 +233,41 @@ int lt_client_on_certificate(lt_conn *c, const uint8_t *body, size_t len)
     lt_cert_report rep;
     memset(&rep, 0, sizeof rep);
     lt_pkey *leaf = NULL;
-    rc = lt_verify_chain(trust, cm.der, cm.len, cm.n, host_wanted ? c->hostname : NULL, &rep, &leaf);
+    rc = lt_verify_chain(trust, cm.der, cm.len, cm.n, host_wanted ? c->hostname : NULL, c->cfg->security_level, &rep,
+                         &leaf);
     trace_cert_checks(c, &rep, host_wanted);
     if (rc != LT_OK) {
         lt_pkey_free(leaf);
-        return lt_conn_fail(c, rc, "certificate verify failed: %s", rep.detail);
+        /* A weak key is insufficient_security, not a verification failure:
+         * the detail says what the key is and what the level needs. */
+        return lt_conn_fail(c, rc, "%s%s",
+                            rc == LT_ERR_INSUFFICIENT_SECURITY ? "" : "certificate verify failed: ", rep.detail);
     }
     /* RSA key transport encrypts to the certificate's key (RFC 5246 7.4.2). */
     if (!lt_pkey_is_rsa(leaf)) {
         lt_pkey_free(leaf);
         return lt_conn_fail(c, LT_ERR_UNSUPPORTED_CERTIFICATE,
                             "RSA key exchange needs an RSA certificate; the server's key is not RSA");
+    }
+    /* RFC 5246 7.4.2: for RSA key transport the certificate "MUST allow the
+     * key to be used for encryption (the keyEncipherment bit MUST be set if
+     * the key usage extension is present)". The alert is
+     * unsupported_certificate: the certificate is sound but of a kind we
+     * cannot use for this key exchange, as for a non-RSA key above and a
+     * wrong extendedKeyUsage (RFC 5246 7.2.2; RFC 8446 4.4.2.2 makes it the
+     * default alert when no acceptable chain can be built). A signing key
+     * exchange will check LT_KEY_USE_SIGNATURE (digitalSignature) here. */
+    int ku_ok = lt_cert_allows(&rep, LT_KEY_USE_ENCIPHERMENT);
+    lt_field ku[3] = {lt_fld_text("result", ku_ok ? "ok" : "failed"),
+                      lt_fld_text("wanted", lt_key_use_name(LT_KEY_USE_ENCIPHERMENT)),
+                      lt_fld_text("key_usage", rep.has_key_usage ? rep.key_usage_names : "(no extension: any)")};
+    lt_trace(c, LT_EV_CERT_CHECK, "key_usage", "RFC 5246 7.4.2", NULL, ku, 3);
+    if (!ku_ok) {
+        lt_pkey_free(leaf);
+        return lt_conn_fail(c, LT_ERR_UNSUPPORTED_CERTIFICATE,
+                            "RSA key exchange needs a certificate that allows %s (RFC 5246 7.4.2); the server's "
+                            "allows only %s",
+                            lt_key_use_name(LT_KEY_USE_ENCIPHERMENT), rep.key_usage_names);
     }
     c->hs->peer_key = leaf;
     c->hs->proof |= LT_PROOF_PEER_CERT_OK;

@@ -366,6 +366,7 @@ int lt_parse_certificate(const uint8_t *body, size_t len, lt_certificate_msg *ou
         }
         n++;
     }
+    out->n_listed = n;
     LT_ENSURE(n <= LT_MAX_PEER_CHAIN, LT_ERR_BAD_CERTIFICATE);
     out->n = n;
     return LT_OK;

@@ -156,12 +156,16 @@ void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p);
 /*
  * opaque ASN.1Cert<1..2^24-1>;
  * struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;   RFC 5246 7.4.2
- * More than LT_MAX_CHAIN entries is LT_ERR_BAD_CERTIFICATE; an empty entry is
- * LT_ERR_DECODE. An empty list parses (n = 0); the caller decides.
+ * More than LT_MAX_PEER_CHAIN entries is LT_ERR_BAD_CERTIFICATE (with
+ * n_listed telling how many there were); an empty entry is LT_ERR_DECODE. An
+ * empty list parses (n = 0); the caller decides.
+ * LT_MAX_PEER_CHAIN: the leaf, up to 100 intermediates (OpenSSL's default
+ * verify depth) and the root; the same as LT_MAX_CHAIN in crypto/crypto.h.
  */
-#define LT_MAX_PEER_CHAIN 10
+#define LT_MAX_PEER_CHAIN 102
 typedef struct lt_certificate_msg {
     size_t n;
+    size_t n_listed; /* entries in the message, also when over the limit */
     const uint8_t *der[LT_MAX_PEER_CHAIN];
     size_t len[LT_MAX_PEER_CHAIN];
 } lt_certificate_msg;

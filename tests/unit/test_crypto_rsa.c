@@ -27,7 +27,8 @@ static void setup(void)
     EXPECT_EQ(lt_chain_from_pem(pki.chain_pem, strlen(pki.chain_pem), &chain), LT_OK);
     t = lt_trust_new();
     EXPECT_EQ(lt_trust_add_pem(t, pki.ca_pem, strlen(pki.ca_pem)), LT_OK);
-    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub),
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost",
+                              LT_SECLEVEL_DEFAULT, &rep, &pub),
               LT_OK);
     lt_trust_free(t);
 }

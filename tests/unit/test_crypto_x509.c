@@ -99,7 +99,7 @@ static int verify_built(X509 *ca, X509 *leaf, const char *host, lt_cert_report *
     lt_pkey *pub = NULL;
     int rc;
     len[0] = der_of(leaf, &der[0]);
-    rc = lt_verify_chain(t, (const uint8_t *const *)der, len, 1, host, rep, &pub);
+    rc = lt_verify_chain(t, (const uint8_t *const *)der, len, 1, host, LT_SECLEVEL_DEFAULT, rep, &pub);
     EXPECT((rc == LT_OK) == (pub != NULL));
     lt_pkey_free(pub);
     OPENSSL_free(der[0]);
@@ -114,7 +114,7 @@ static int verify_demo(const char *ca_pem, const char *host, lt_cert_report *rep
     lt_trust *t = lt_trust_new();
     int rc;
     EXPECT_EQ(lt_trust_add_pem(t, ca_pem, strlen(ca_pem)), LT_OK);
-    rc = lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, host, rep, pub);
+    rc = lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, host, LT_SECLEVEL_DEFAULT, rep, pub);
     lt_trust_free(t);
     return rc;
 }
@@ -192,7 +192,8 @@ static void test_unknown_ca(void)
     /* An empty trust store: also unknown CA. */
     {
         lt_trust *t = lt_trust_new();
-        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub),
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost",
+                                  LT_SECLEVEL_DEFAULT, &rep, &pub),
                   LT_ERR_UNKNOWN_CA);
         lt_trust_free(t);
     }
@@ -201,7 +202,9 @@ static void test_unknown_ca(void)
     {
         lt_trust *t = lt_trust_new();
         EXPECT_EQ(lt_trust_add_pem(t, pki.ca_pem, strlen(pki.ca_pem)), LT_OK);
-        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, 1, "localhost", &rep, &pub), LT_OK);
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, 1, "localhost", LT_SECLEVEL_DEFAULT,
+                                  &rep, &pub),
+                  LT_OK);
         lt_pkey_free(pub);
         pub = NULL;
         lt_trust_free(t);
@@ -291,7 +294,7 @@ static void test_garbage_der(void)
     EXPECT_EQ(lt_trust_add_pem(t, pki.ca_pem, strlen(pki.ca_pem)), LT_OK);
     der[0] = junk;
     len[0] = sizeof(junk);
-    EXPECT_EQ(lt_verify_chain(t, der, len, 1, "localhost", &rep, &pub), LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(lt_verify_chain(t, der, len, 1, "localhost", LT_SECLEVEL_DEFAULT, &rep, &pub), LT_ERR_BAD_CERTIFICATE);
     EXPECT(strstr(rep.detail, "could not be parsed") != NULL);
     EXPECT(pub == NULL);
 
@@ -300,7 +303,7 @@ static void test_garbage_der(void)
     len[0] = chain.len[0];
     der[1] = junk;
     len[1] = 3;
-    EXPECT_EQ(lt_verify_chain(t, der, len, 2, "localhost", &rep, &pub), LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(lt_verify_chain(t, der, len, 2, "localhost", LT_SECLEVEL_DEFAULT, &rep, &pub), LT_ERR_BAD_CERTIFICATE);
     EXPECT(strstr(rep.detail, "certificate 2 of 2") != NULL);
 
     /* Trailing bytes after a valid certificate. */
@@ -309,11 +312,11 @@ static void test_garbage_der(void)
     padded[chain.len[0]] = 0;
     der[0] = padded;
     len[0] = chain.len[0] + 1;
-    EXPECT_EQ(lt_verify_chain(t, der, len, 1, "localhost", &rep, &pub), LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(lt_verify_chain(t, der, len, 1, "localhost", LT_SECLEVEL_DEFAULT, &rep, &pub), LT_ERR_BAD_CERTIFICATE);
     free(padded);
 
     /* No certificate at all. */
-    EXPECT_EQ(lt_verify_chain(t, NULL, NULL, 0, "localhost", &rep, &pub), LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(lt_verify_chain(t, NULL, NULL, 0, "localhost", LT_SECLEVEL_DEFAULT, &rep, &pub), LT_ERR_BAD_CERTIFICATE);
     lt_trust_free(t);
 }
 
@@ -337,22 +340,26 @@ static void test_cache_never_skips_checks(void)
     lt_pkey *pub = NULL;
     EXPECT_EQ(lt_trust_add_pem(t, pki.ca_pem, strlen(pki.ca_pem)), LT_OK);
     for (int round = 0; round < 3; round++) {
-        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub),
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost",
+                                  LT_SECLEVEL_DEFAULT, &rep, &pub),
                   LT_OK);
         lt_pkey_free(pub);
         pub = NULL;
-        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "example.com", &rep, &pub),
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "example.com",
+                                  LT_SECLEVEL_DEFAULT, &rep, &pub),
                   LT_ERR_HOSTNAME_MISMATCH);
         EXPECT(pub == NULL);
     }
     /* The same leaf without its CA in the list still chains to the anchor. */
-    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, 1, "localhost", &rep, &pub), LT_OK);
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, 1, "localhost", LT_SECLEVEL_DEFAULT,
+                              &rep, &pub),
+              LT_OK);
     lt_pkey_free(pub);
     pub = NULL;
     /* A truncated copy of a cached certificate is not served from the cache. */
-    EXPECT_EQ(
-        lt_verify_chain(t, (const uint8_t *const *)chain.der, (size_t[]){chain.len[0] - 1}, 1, "localhost", &rep, &pub),
-        LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, (size_t[]){chain.len[0] - 1}, 1, "localhost",
+                              LT_SECLEVEL_DEFAULT, &rep, &pub),
+              LT_ERR_BAD_CERTIFICATE);
     /* Ten more distinct chains (each its own CA, untrusted here): eviction. */
     for (int i = 0; i < 10; i++) {
         lt_demo_pki other;
@@ -360,12 +367,14 @@ static void test_cache_never_skips_checks(void)
         memset(&oc, 0, sizeof oc);
         EXPECT_EQ(lt_demo_pki_make(&other, "localhost"), LT_OK);
         EXPECT_EQ(lt_chain_from_pem(other.chain_pem, strlen(other.chain_pem), &oc), LT_OK);
-        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)oc.der, oc.len, oc.n, "localhost", &rep, &pub),
+        EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)oc.der, oc.len, oc.n, "localhost", LT_SECLEVEL_DEFAULT,
+                                  &rep, &pub),
                   LT_ERR_UNKNOWN_CA);
         lt_chain_clear(&oc);
         lt_demo_pki_free(&other);
     }
-    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost", &rep, &pub),
+    EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)chain.der, chain.len, chain.n, "localhost",
+                              LT_SECLEVEL_DEFAULT, &rep, &pub),
               LT_OK);
     lt_pkey_free(pub);
     lt_trust_free(t);

@@ -1195,34 +1195,41 @@ static void test_cert_empty_entry(void)
 
 static void test_cert_chain_length_limit(void)
 {
-    uint8_t buf[256];
-    uint8_t certs[12][2];
-    const uint8_t *der[12];
-    size_t len[12];
-    for (int i = 0; i < 12; i++) {
+    enum { N = LT_MAX_PEER_CHAIN + 2 };
+    static uint8_t buf[16 + 5 * N];
+    static uint8_t certs[N][2];
+    const uint8_t *der[N];
+    size_t len[N];
+    for (int i = 0; i < N; i++) {
         certs[i][0] = 0x30;
         certs[i][1] = (uint8_t)i;
         der[i] = certs[i];
         len[i] = 2;
     }
     lt_certificate_msg c;
-    /* 10 entries: fine. */
+    /* The leaf, OpenSSL's default verify depth of intermediates, the root. */
+    EXPECT_EQ(LT_MAX_PEER_CHAIN, 102);
+    /* LT_MAX_PEER_CHAIN entries: fine. */
     lt_wr w = lt_wr_init(buf, sizeof(buf));
     lt_write_certificate(&w, der, len, LT_MAX_PEER_CHAIN);
     size_t n = written_body(&w, LT_HS_CERTIFICATE);
     EXPECT_EQ(lt_parse_certificate(exact(buf + 4, n), n, &c), LT_OK);
     EXPECT_EQ(c.n, LT_MAX_PEER_CHAIN);
-    EXPECT_EQ(c.der[9][1], 9);
-    /* 11 entries: well-formed but too long a chain. */
+    EXPECT_EQ(c.n_listed, LT_MAX_PEER_CHAIN);
+    EXPECT_EQ(c.der[LT_MAX_PEER_CHAIN - 1][1], LT_MAX_PEER_CHAIN - 1);
+    /* One more: well-formed but too long a chain; how many is reported. */
     w = lt_wr_init(buf, sizeof(buf));
     lt_write_certificate(&w, der, len, LT_MAX_PEER_CHAIN + 1);
     n = written_body(&w, LT_HS_CERTIFICATE);
     EXPECT_EQ(run(p_cert, buf + 4, n), LT_ERR_BAD_CERTIFICATE);
-    /* 11 entries, the last one empty: malformed wins over too long. */
-    uint8_t bad[256];
+    EXPECT_EQ(lt_parse_certificate(exact(buf + 4, n), n, &c), LT_ERR_BAD_CERTIFICATE);
+    EXPECT_EQ(c.n, 0);
+    EXPECT_EQ(c.n_listed, LT_MAX_PEER_CHAIN + 1);
+    /* Over the limit, the last one empty: malformed wins over too long. */
+    static uint8_t bad[16 + 5 * N];
     lt_wr w2 = lt_wr_init(bad, sizeof(bad));
     size_t m = lt_wr_open_vec(&w2, 3);
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < LT_MAX_PEER_CHAIN; i++) {
         lt_wr_u24(&w2, 2);
         lt_wr_bytes(&w2, certs[i], 2);
     }

@@ -1,0 +1,203 @@
+/*
+ * Regression test (security issue): a failed lt_config_set_* setter must
+ * leave the config exactly as it was.
+ *
+ * lt_config_set_key_pem freed the old key first and kept the new one when it
+ * did not match the certificate, so after the error the server held a key
+ * that does not go with its chain: every later handshake failed at Finished
+ * (the client's pre-master secret is encrypted to the certificate's key).
+ * lt_config_set_cert_chain_pem cleared the old chain before parsing the new
+ * one, so a bad PEM left the server with no certificate at all.
+ * lt_config_set_ca_pem added the good certificates of a PEM that then had a
+ * damaged block, and reported success.
+ *
+ * Each case checks the error, then that a handshake (or the config's state)
+ * shows the old settings still in force.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "conn/conn.h"
+#include "pair.h"
+#include "test.h"
+
+/* A private key that matches nothing in the demo PKI (P-256: quick). */
+static char *other_key_pem(void)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *p = NULL;
+    PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
+    long n = BIO_get_mem_data(bio, &p);
+    char *out = malloc((size_t)n + 1);
+    memcpy(out, p, (size_t)n);
+    out[n] = '\0';
+    BIO_free(bio);
+    EVP_PKEY_free(k);
+    return out;
+}
+
+/* The first CERTIFICATE block of pem, then a damaged one. */
+static char *good_then_damaged(const char *pem)
+{
+    const char *end = strstr(pem, "-----END CERTIFICATE-----");
+    EXPECT(end != NULL);
+    size_t first = (size_t)(end - pem) + strlen("-----END CERTIFICATE-----\n");
+    const char *bad = "-----BEGIN CERTIFICATE-----\nMIIB!!!!not base64!!!!\n-----END CERTIFICATE-----\n";
+    char *out = malloc(first + strlen(bad) + 1);
+    memcpy(out, pem, first);
+    strcpy(out + first, bad);
+    return out;
+}
+
+static int fresh_handshake(lt_pair *p)
+{
+    EXPECT_EQ(pair_new_conns(p), LT_OK);
+    return pair_handshake(p);
+}
+
+static void test_key_that_does_not_match_keeps_the_old_key(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    const lt_pkey *before = p.scfg->key;
+    char *wrong = other_key_pem();
+    EXPECT_EQ(lt_config_set_key_pem(p.scfg, wrong, strlen(wrong)), LT_ERR_CONFIG);
+    EXPECT(strstr(lt_config_error(p.scfg), "does not match the certificate") != NULL);
+    EXPECT(p.scfg->key == before);
+    /* The server still decrypts with the key of its certificate. */
+    int rc = fresh_handshake(&p);
+    EXPECT_EQ(rc, LT_OK);
+    if (rc != LT_OK) {
+        const char *d = NULL;
+        lt_conn_error(p.server, &d);
+        fprintf(stderr, "  server: %s (%s)\n", lt_result_name(lt_conn_error(p.server, NULL)), d);
+    }
+    free(wrong);
+
+    /* Not a key at all: the same. */
+    EXPECT_EQ(lt_config_set_key_pem(p.scfg, "junk", 4), LT_ERR_CONFIG);
+    EXPECT(p.scfg->key == before);
+    EXPECT_EQ(fresh_handshake(&p), LT_OK);
+
+    /* And through the file setter (unreadable file). */
+    EXPECT_EQ(lt_config_set_key_file(p.scfg, "/nonexistent/key.pem"), LT_ERR_CONFIG);
+    EXPECT(p.scfg->key == before);
+    pair_free(&p);
+}
+
+static void test_bad_chain_keeps_the_old_chain(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    size_t n = p.scfg->chain.n;
+    const uint8_t *leaf = p.scfg->chain.der[0];
+    EXPECT_EQ(n, 2);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, "junk", 4), LT_ERR_CONFIG);
+    EXPECT_EQ(p.scfg->chain.n, n);
+    EXPECT(p.scfg->chain.der[0] == leaf);
+    EXPECT_EQ(fresh_handshake(&p), LT_OK);
+
+    char *half = good_then_damaged(p.pki.chain_pem);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, half, strlen(half)), LT_ERR_CONFIG);
+    EXPECT_EQ(p.scfg->chain.n, n);
+    EXPECT_EQ(fresh_handshake(&p), LT_OK);
+    free(half);
+
+    EXPECT_EQ(lt_config_set_cert_chain_file(p.scfg, "/nonexistent/chain.pem"), LT_ERR_CONFIG);
+    EXPECT_EQ(p.scfg->chain.n, n);
+    EXPECT_EQ(fresh_handshake(&p), LT_OK);
+    pair_free(&p);
+}
+
+/* A CA PEM with a damaged block is refused whole: none of it is trusted. */
+static void test_damaged_ca_pem_adds_nothing(void)
+{
+    lt_pair p;
+    lt_demo_pki other;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(lt_demo_pki_make(&other, "localhost"), LT_OK);
+    char *half = good_then_damaged(other.ca_pem);
+    EXPECT_EQ(lt_config_set_ca_pem(p.ccfg, half, strlen(half)), LT_ERR_CONFIG);
+    free(half);
+    /* Still trusts its CA... */
+    EXPECT_EQ(fresh_handshake(&p), LT_OK);
+    /* ... and not the other one. */
+    EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, other.chain_pem, strlen(other.chain_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_key_pem(p.scfg, other.key_pem, strlen(other.key_pem)), LT_OK);
+    EXPECT(fresh_handshake(&p) < 0);
+    EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_UNKNOWN_CA);
+
+    /* A fresh client config whose first CA setter fails still uses the
+     * system store (nothing was loaded). */
+    lt_config *c = lt_config_new(LT_ROLE_CLIENT);
+    EXPECT_EQ(lt_config_set_ca_pem(c, "junk", 4), LT_ERR_CONFIG);
+    EXPECT_EQ(c->trust_loaded, 0);
+    EXPECT(c->trust == NULL);
+    EXPECT_EQ(lt_config_set_ca_file(c, "/nonexistent/ca.pem"), LT_ERR_CONFIG);
+    EXPECT(c->trust == NULL);
+    lt_config_free(c);
+    lt_demo_pki_free(&other);
+    pair_free(&p);
+}
+
+/* The same through a file (X509_STORE_load_file reads the whole file
+ * before adding anything). */
+static void test_damaged_ca_file_adds_nothing(void)
+{
+    lt_pair p;
+    lt_demo_pki other;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(lt_demo_pki_make(&other, "localhost"), LT_OK);
+    char path[] = "/tmp/lt-test-ca-XXXXXX";
+    int fd = mkstemp(path);
+    EXPECT(fd >= 0);
+    char *half = good_then_damaged(other.ca_pem);
+    FILE *f = fdopen(fd, "w");
+    fputs(half, f);
+    fclose(f);
+    free(half);
+    EXPECT_EQ(lt_config_set_ca_file(p.ccfg, path), LT_ERR_CONFIG);
+    remove(path);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, other.chain_pem, strlen(other.chain_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_key_pem(p.scfg, other.key_pem, strlen(other.key_pem)), LT_OK);
+    EXPECT(fresh_handshake(&p) < 0);
+    EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_UNKNOWN_CA);
+    lt_demo_pki_free(&other);
+    pair_free(&p);
+}
+
+static void test_policy_setters(void)
+{
+    lt_config *c = lt_config_new(LT_ROLE_CLIENT);
+    EXPECT_EQ(lt_config_set_security_level(c, 3), LT_OK);
+    EXPECT_EQ(lt_config_set_security_level(c, 9), LT_ERR_CONFIG);
+    EXPECT_EQ(c->security_level, 3);
+    EXPECT_EQ(lt_config_set_security_level(c, -2), LT_ERR_CONFIG);
+    EXPECT_EQ(c->security_level, 3);
+
+    EXPECT_EQ(lt_config_set_ciphers(c, "AES128-SHA:AES256-SHA"), LT_OK);
+    EXPECT_EQ(c->n_suites, 2);
+    EXPECT_EQ(lt_config_set_ciphers(c, "AES128-GCM-SHA256:NOPE"), LT_ERR_CONFIG);
+    EXPECT_EQ(lt_config_set_ciphers(c, ""), LT_ERR_CONFIG);
+    uint16_t bad[2] = {LT_TLS_RSA_WITH_AES_128_GCM_SHA256, 0xc02f};
+    EXPECT_EQ(lt_config_set_cipher_suites(c, bad, 2), LT_ERR_CONFIG);
+    EXPECT_EQ(lt_config_set_cipher_suites(c, bad, 0), LT_ERR_CONFIG);
+    EXPECT_EQ(c->n_suites, 2);
+    EXPECT_EQ(c->suites[0], LT_TLS_RSA_WITH_AES_128_CBC_SHA);
+    EXPECT_EQ(c->suites[1], LT_TLS_RSA_WITH_AES_256_CBC_SHA);
+    lt_config_free(c);
+}
+
+int main(void)
+{
+    LT_RUN(test_key_that_does_not_match_keeps_the_old_key);
+    LT_RUN(test_bad_chain_keeps_the_old_chain);
+    LT_RUN(test_damaged_ca_pem_adds_nothing);
+    LT_RUN(test_damaged_ca_file_adds_nothing);
+    LT_RUN(test_policy_setters);
+    return lt_test_summary();
+}
