@@ -84,7 +84,7 @@ static void test_dns_hostname_invalid(void)
     EXPECT(!dns("a\x1b[31m"));
     EXPECT(!dns("a\r\nb"));
     EXPECT(!dns("caf\xc3\xa9.example")); /* UTF-8: ASCII only (A-labels are fine) */
-    EXPECT(!dns("127.0.0.1")); /* "Literal IPv4 and IPv6 addresses are not permitted" */
+    EXPECT(!dns("127.0.0.1"));           /* "Literal IPv4 and IPv6 addresses are not permitted" */
     EXPECT(!dns("::1"));
     EXPECT(!dns("[::1]"));
     EXPECT(!lt_is_dns_hostname("a\0b", 3));
