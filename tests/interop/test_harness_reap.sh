@@ -11,6 +11,8 @@
 #   escape    a server child that left the group is found, the suite FAILs,
 #             and the child is killed all the same;
 #   lucidtls  `lucidtls server` goes, and the suite does not FAIL.
+# Then scripts/check_strays.sh (scripts/test.sh runs it after the suites)
+# finds a stray `lucidtls server`, fails and stops it.
 #
 # LT_INTEROP_LIB=/path/to/old/lib.sh runs the cases on another lib.sh: on
 # the lib.sh before process groups, stubborn and escape fail here.
@@ -82,5 +84,30 @@ if [ "$(wc -l 2>/dev/null <"$OUT/lucidtls.procs")" = 2 ]; then
 else
     lt_fail "lucidtls: the case saw timeout and lucidtls server" "2 processes" "$(cat "$OUT/lucidtls.procs" 2>/dev/null)"
 fi
+
+# ------------------------------------------------------------ scripts/check_strays.sh
+# A "build directory" of our own ($WORK/bin/lucidtls, a link to the CLI), so
+# that the check cannot see, or stop, another test's servers.
+mkdir -p "$WORK/bin"
+ln -s "$LUCIDTLS" "$WORK/bin/lucidtls"
+setsid "$WORK/bin/lucidtls" server --port 0 --host 127.0.0.1 --cert "$PKI/chain.pem" --key "$PKI/server.key" \
+    </dev/null >"$WORK/stray.out" 2>"$WORK/stray.err" &
+STRAY=$!
+lt_adopt "$STRAY" "stray lucidtls server" "$WORK/bin/lucidtls server --port 0 ..."
+STRAY_START=${LT_STARTS[$STRAY]}
+lt_wait_for "$WORK/stray.err" "listening on" 10 || lt_fail "the stray server starts" "'listening on' on stderr" "$(lt_excerpt "$WORK/stray.err" 4)"
+lt_run strays 30 - "$LT_ROOT/scripts/check_strays.sh" "$WORK/bin"
+lt_expect_rc "check_strays.sh fails on a stray lucidtls server" 1
+lt_expect_contains "check_strays.sh names it" "$LAST_OUT" "stray: pid $STRAY: $WORK/bin/lucidtls server"
+if alive "$STRAY" "$STRAY_START"; then
+    LAST_ERR="" lt_fail "check_strays.sh stops the stray" "pid $STRAY gone" "still running"
+else
+    lt_pass "check_strays.sh stops the stray"
+fi
+wait "$STRAY" 2>/dev/null
+lt_forget "$STRAY"
+lt_run strays-none 30 - "$LT_ROOT/scripts/check_strays.sh" "$WORK/bin"
+lt_expect_rc "check_strays.sh passes with none left" 0
+lt_expect_contains "check_strays.sh says so" "$LAST_OUT" "no stray lucidtls processes"
 
 lt_finish
