@@ -12,6 +12,10 @@
 # Then valgrind memcheck (scripts/valgrind.sh), the constant-flow check
 # (scripts/ct.sh), a short fuzz run of every target (fuzz/smoke.sh) and the
 # mutation check of the security checks (scripts/mutants.sh).
+# Last, scripts/check_strays.sh: a `lucidtls server` or `lucidtls client` of
+# either build still running after all that was leaked by a test; it is
+# stopped and counted as a failure. (So do not run tests of these build
+# directories by hand meanwhile.)
 #
 # Knobs: LT_SKIP_DEPS=1 (do not run install_deps.sh), LT_SKIP_ASAN=1,
 # LT_SKIP_VALGRIND=1, LT_SKIP_FUZZ=1, LT_FUZZ_SECONDS (default 15),
@@ -137,6 +141,10 @@ fi
 if [ "${LT_SKIP_MUTANTS:-0}" != 1 ]; then
     run_step "mutants" "$ROOT/scripts/mutants.sh"
 fi
+
+# Every test stops what it started (tests/interop/lib.sh, scripts/procs.sh):
+# anything of ours still running now is a leak.
+run_step "no stray lucidtls processes" "$ROOT/scripts/check_strays.sh" "$BUILD_DIR" "$ASAN_BUILD_DIR"
 
 echo
 echo "==== summary"

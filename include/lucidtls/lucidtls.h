@@ -25,6 +25,11 @@
 extern "C" {
 #endif
 
+/* The library is built with -fvisibility=hidden: what is declared between
+ * this push and the pop at the end of the file is its exported API
+ * (tests/abi/check_exports.sh checks both ways). */
+#pragma GCC visibility push(default)
+
 #define LT_VERSION_STRING "0.1.0"
 
 /* Protocol versions, as on the wire. */
@@ -293,6 +298,8 @@ typedef struct lt_demo_pki {
  * IP SANs for 127.0.0.1 and ::1 are added too), valid from now for one day. */
 int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname);
 void lt_demo_pki_free(lt_demo_pki *pki);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Exported API: see the visibility note in lucidtls.h. */
+#pragma GCC visibility push(default)
+
 /* Complete the handshake. */
 int lt_fd_handshake(lt_conn *conn, int fd);
 /* Read up to cap bytes of application data; LT_CLOSED after close_notify. */
@@ -26,6 +29,8 @@ int lt_fd_write(lt_conn *conn, int fd, const void *buf, size_t len, size_t *writ
 int lt_fd_close(lt_conn *conn, int fd);
 /* Flush pending output only. */
 int lt_fd_flush(lt_conn *conn, int fd);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@
 # LT_KEEP_WORK=1 (keep the work dir with the server's stderr).
 #
 # The last line is "N passed, N failed"; the exit status is non-zero on any
-# failure.
+# failure. The server and test_hostile.py (with the `lucidtls client`s it
+# runs) each run in a session and process group of their own (setsid,
+# scripts/procs.sh): cleanup stops the whole group, and any process of one
+# still alive after that is a FAIL too.
 set -u
 
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
@@ -25,18 +28,34 @@ LUCIDTLS=${LUCIDTLS:-$BUILD/lucidtls}
 PKI=$BUILD/interop-pki
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lt-hostile.XXXXXX")
 SERVER_PID=""
+SERVER_START=""
+PY_PID=""
+PY_START=""
 FINISHED=0
+# shellcheck source=../../scripts/procs.sh
+. "$ROOT/scripts/procs.sh"
+set +m # job control would make setsid fork
+
+# stop NAME PID START GRACE: SIGTERM to the group (unless GRACE is 0: it
+# should be gone already), SIGKILL after GRACE seconds; 1 (and a FAIL line)
+# if a process of it survives.
+stop() {
+    local name=$1 pid=$2 start=$3 grace=$4
+    [ -n "$pid" ] || return 0
+    [ "$grace" = 0 ] || lt_pg_term "$pid" "$start"
+    lt_pg_reap "$pid" "$start" "$grace" && return 0
+    echo "FAIL: a process of $name (process group $pid) outlived it; killed now:"
+    printf '    pid %s\n' "${LT_PG_SURVIVORS[@]}"
+    return 1
+}
 
 cleanup() {
     local rc=$?
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null
-        for _ in $(seq 1 30); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
+    if ! stop test_hostile.py "$PY_PID" "$PY_START" 3; then
+        rc=1
+    fi
+    if ! stop "lucidtls server" "$SERVER_PID" "$SERVER_START" 3; then
+        rc=1
     fi
     # On failure the work dir stays (its path was printed at the start), so
     # that the summary line stays the last line.
@@ -69,9 +88,11 @@ if ! "$ROOT/scripts/make_test_pki.sh" "$PKI" >"$WORK/pki.log" 2>&1; then
 fi
 
 # --port 0: the kernel picks a free port; the server names it on stderr.
-"$LUCIDTLS" server --port 0 --host 127.0.0.1 --cert "$PKI/chain.pem" --key "$PKI/server.key" \
+setsid "$LUCIDTLS" server --port 0 --host 127.0.0.1 --cert "$PKI/chain.pem" --key "$PKI/server.key" \
     </dev/null >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
+lt_pg_adopt "$SERVER_PID" || fatal "lucidtls server did not get a session of its own (setsid)"
+SERVER_START=$LT_PG_START
 PORT=""
 for _ in $(seq 1 100); do
     PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/server.err" | head -n 1)
@@ -86,9 +107,16 @@ fi
 echo "== hostile: server pid $SERVER_PID on 127.0.0.1:$PORT, pki $PKI"
 echo "== work dir $WORK (kept on failure; the server's stderr is server.err)"
 
-timeout -k 5 240 python3 "$HERE/test_hostile.py" --lucidtls "$LUCIDTLS" --pki "$PKI" --port "$PORT" \
-    --server-pid "$SERVER_PID" --server-log "$WORK/server.err" "$@"
+setsid timeout -k 5 240 python3 "$HERE/test_hostile.py" --lucidtls "$LUCIDTLS" --pki "$PKI" --port "$PORT" \
+    --server-pid "$SERVER_PID" --server-log "$WORK/server.err" "$@" &
+PY_PID=$!
+lt_pg_adopt "$PY_PID" || fatal "test_hostile.py did not get a session of its own (setsid)"
+PY_START=$LT_PG_START
+wait "$PY_PID"
 rc=$?
+# Whatever it left running (a `lucidtls client`) is a failure.
+stop test_hostile.py "$PY_PID" "$PY_START" 0 || rc=1
+PY_PID=""
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     echo "== test_hostile.py timed out"
     echo "0 passed, 1 failed"

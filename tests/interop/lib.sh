@@ -11,17 +11,34 @@
 #     lt_finish                # prints "N passed, N failed" and exits
 #
 # Every check prints PASS or FAIL; a FAIL shows the command, what was
-# expected and what came. Every background process is killed on exit.
+# expected and what came.
+#
+# Processes: every server and every lt_session peer runs in its own session
+# and process group (setsid; scripts/procs.sh). Stopping one (lt_stop_server,
+# lt_wait_exit, lt_finish, the exit trap) sends SIGTERM to the whole group,
+# SIGKILL after LT_REAP_GRACE seconds, waits for it, and FAILs the test if
+# any process of it is still alive then (one that left the group): nothing a
+# test starts outlives it. A pid a test script adds to LT_PIDS itself is
+# stopped the same way (its group if it leads one, else it and its
+# descendants).
 #
 # Environment knobs: LUCIDTLS (the CLI, default BUILD/lucidtls), LT_KEEP_WORK=1
-# (keep the work dir), LT_VERBOSE=1 (print the whole output on failures).
+# (keep the work dir), LT_VERBOSE=1 (print the whole output on failures),
+# LT_REAP_GRACE (seconds between SIGTERM and SIGKILL, default 3).
 
 set -u
 set -o pipefail
+# Job control would make setsid fork, and the pid we hold would not be the
+# group's.
+set +m
+# shellcheck source=../../scripts/procs.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/procs.sh"
 
 LT_PASSED=0
 LT_FAILED=0
 LT_PIDS=()
+declare -A LT_STARTS=() LT_NAMES=() LT_CMDS=()
+LT_REAP_GRACE=${LT_REAP_GRACE:-3}
 LT_SERVER_NAMES=()
 LT_FINISHED=0
 LAST_OUT=""
@@ -86,17 +103,85 @@ lt_forget() {
         [ "$p" = "$1" ] || keep+=("$p")
     done
     LT_PIDS=("${keep[@]}")
+    unset "LT_STARTS[$1]" "LT_NAMES[$1]" "LT_CMDS[$1]"
+}
+
+# lt_adopt PID NAME CMD — after `setsid CMD... &`: wait until PID leads its
+# own session, and stop it with everything else.
+lt_adopt() {
+    local pid=$1 name=$2
+    LT_PIDS+=("$pid")
+    LT_NAMES[$pid]=$name
+    LT_CMDS[$pid]=$3
+    if ! lt_pg_adopt "$pid"; then
+        LAST_ERR="" lt_fail "$name runs in its own session and process group" "setsid made pid $pid a session leader" \
+            "it did not (is job control on?): it cannot be stopped as a group"
+    fi
+    LT_STARTS[$pid]=$LT_PG_START
+}
+
+# The start time of a pid we track, or 1 when it cannot be ours any more: a
+# pid a test added to LT_PIDS itself that is no longer our child (exited and
+# reaped: the number may be someone else's now).
+lt_start_of() {
+    if [ -n "${LT_STARTS[$1]:-}" ]; then
+        echo "${LT_STARTS[$1]}"
+    elif lt_is_ours "$1"; then
+        LT_STARTS[$1]=$(lt_pg_start_of "$1")
+        echo "${LT_STARTS[$1]}"
+    else
+        return 1
+    fi
+}
+
+# lt_term PID: SIGTERM to its process group (or, if it leads none, to it and
+# its descendants).
+lt_term() {
+    local start
+    # Not start=$(lt_start_of): LT_STARTS must be filled in this shell.
+    lt_start_of "$1" >/dev/null || return 0
+    start=${LT_STARTS[$1]}
+    lt_pg_term "$1" "$start"
+}
+
+# lt_reap PID [GRACE] — wait up to GRACE (LT_REAP_GRACE) seconds for everything
+# of PID to exit, then SIGKILL its group; reap it. FAILs if a process of it
+# is still alive after that (it is then killed on its own).
+lt_reap() {
+    local pid=$1 grace=${2:-$LT_REAP_GRACE} start name
+    if ! lt_start_of "$pid" >/dev/null; then
+        wait "$pid" 2>/dev/null
+        lt_forget "$pid"
+        return 0
+    fi
+    start=${LT_STARTS[$pid]}
+    name=${LT_NAMES[$pid]:-"pid $pid"}
+    if ! lt_pg_reap "$pid" "$start" "$grace"; then
+        LAST_ERR="" lt_fail "no process of $name outlives it" \
+            "nothing left of process group $pid after SIGTERM, then SIGKILL to the group" \
+            "still running, killed one by one now: $(printf '[pid %s] ' "${LT_PG_SURVIVORS[@]}")" \
+            "${LT_CMDS[$pid]:-$name}"
+    fi
+    lt_forget "$pid"
+    return 0
+}
+
+# lt_stop_all — every process still tracked: SIGTERM to all, then reap each
+# (their grace periods overlap).
+lt_stop_all() {
+    local pid
+    local -a pids=("${LT_PIDS[@]}")
+    for pid in "${pids[@]}"; do
+        lt_term "$pid"
+    done
+    for pid in "${pids[@]}"; do
+        lt_reap "$pid"
+    done
 }
 
 lt_cleanup() {
-    local rc=$?
-    local pid
-    for pid in "${LT_PIDS[@]}"; do
-        lt_is_ours "$pid" && kill "$pid" 2>/dev/null
-    done
-    for pid in "${LT_PIDS[@]}"; do
-        lt_is_ours "$pid" && lt_reap "$pid"
-    done
+    local rc=$? failed_before=$LT_FAILED
+    lt_stop_all
     if [ "${LT_KEEP_WORK:-0}" = 1 ] || [ "$LT_FAILED" -gt 0 ]; then
         lt_log "== work dir kept: $WORK"
     else
@@ -106,21 +191,11 @@ lt_cleanup() {
         lt_log "== $TEST_NAME ended early (status $rc)"
         printf '%d passed, %d failed\n' "$LT_PASSED" "$((LT_FAILED > 0 ? LT_FAILED : 1))"
         [ "$rc" = 0 ] && rc=1
+    elif [ "$LT_FAILED" -gt "$failed_before" ]; then
+        printf '%d passed, %d failed\n' "$LT_PASSED" "$LT_FAILED"
+        rc=1
     fi
     exit "$rc"
-}
-
-# Wait (up to ~3 s) for a process we started to go away, then SIGKILL it.
-lt_reap() {
-    local pid=$1
-    for _ in $(seq 1 30); do
-        lt_is_ours "$pid" || break
-        sleep 0.1
-    done
-    lt_is_ours "$pid" && kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    lt_forget "$pid"
-    return 0
 }
 
 # ---------------------------------------------------------------- assertions
@@ -249,14 +324,17 @@ lt_expect_alive() {
         local st
         wait "$pid" 2>/dev/null
         st=$?
-        lt_forget "$pid"
+        lt_reap "$pid" 0
         lt_fail "$desc" "server '$name' (pid $pid) still running" \
             "it exited with status $st; $(lt_excerpt "$(lt_server_err "$name")" 6)" "(server) $(cat "$WORK/$name.cmd")"
     fi
 }
 
-# lt_finish — the summary line alone on a line; exit 1 on any failure (or no checks).
+# lt_finish — stops every process still running (a FAIL for any that
+# survives), then the summary line alone on a line; exit 1 on any failure (or
+# no checks).
 lt_finish() {
+    lt_stop_all
     LT_FINISHED=1
     lt_log "== $TEST_NAME done"
     printf '%d passed, %d failed\n' "$LT_PASSED" "$LT_FAILED"
@@ -318,11 +396,13 @@ lt_start_server() {
             args+=("${a//@PORT@/$port}")
         done
         printf '%q ' "${args[@]}" >"$WORK/$name.cmd"
-        # `timeout` is a safety net: should this script be SIGKILLed (a ctest
-        # timeout), no server outlives it by more than LT_SERVER_LIFETIME.
-        timeout -k 5 "${LT_SERVER_LIFETIME:-600}" "${args[@]}" <"${LT_SERVER_STDIN:-/dev/null}" >"$out" 2>"$err" &
+        # Its own session and process group (setsid), so that stopping it
+        # stops everything it runs: `timeout` below it is only a safety net
+        # for when this script is SIGKILLed (a ctest timeout): no server
+        # outlives it by more than LT_SERVER_LIFETIME.
+        setsid timeout -k 5 "${LT_SERVER_LIFETIME:-600}" "${args[@]}" <"${LT_SERVER_STDIN:-/dev/null}" >"$out" 2>"$err" &
         pid=$!
-        LT_PIDS+=("$pid")
+        lt_adopt "$pid" "server '$name'" "$(cat "$WORK/$name.cmd")"
         echo "$pid" >"$WORK/$name.pid"
         echo "$port" >"$WORK/$name.port"
         for _ in $(seq 1 100); do
@@ -333,7 +413,7 @@ lt_start_server() {
             lt_is_ours "$pid" || break
             sleep 0.1
         done
-        lt_is_ours "$pid" && kill "$pid" 2>/dev/null
+        lt_term "$pid"
         lt_reap "$pid"
         if ! grep -qiE 'in use|bind' "$err" "$out" 2>/dev/null; then
             break
@@ -373,14 +453,17 @@ lt_start_openssl_server() {
     lt_start_server "$name" openssl s_server -accept "127.0.0.1:@PORT@" "$@"
 }
 
+# lt_stop_server NAME — SIGTERM to its process group, SIGKILL after
+# LT_REAP_GRACE seconds; FAILs if anything of it survives.
 lt_stop_server() {
     local pid
     pid=$(lt_pid "$1")
-    lt_is_ours "$pid" && kill "$pid" 2>/dev/null
+    lt_term "$pid"
     lt_reap "$pid"
 }
 
-# Wait until an s_server started with -naccept 1 has exited by itself.
+# Wait (LT_REAP_GRACE seconds) until an s_server started with -naccept 1 has
+# exited by itself; then as lt_stop_server, without the SIGTERM.
 lt_wait_exit() {
     local pid
     pid=$(lt_pid "$1")
@@ -413,12 +496,13 @@ lt_session() {
     local fifo=$WORK/$name.in pid fd deadline
     rm -f "$fifo"
     mkfifo "$fifo"
-    timeout -k 2 "$((tmo + 5))" "$@" <"$fifo" >"$LAST_OUT" 2>"$LAST_ERR" &
+    setsid timeout -k 2 "$((tmo + 5))" "$@" <"$fifo" >"$LAST_OUT" 2>"$LAST_ERR" &
     pid=$!
-    LT_PIDS+=("$pid")
     # Open the write end blocking: it returns once CMD has opened the read
     # end, so CMD cannot open it after we closed it and wait forever.
     exec {fd}>"$fifo"
+    # (Only now: until the fifo opened, the child could not run setsid.)
+    lt_adopt "$pid" "session '$name'" "$LAST_CMD"
     (trap '' PIPE; printf '%b' "$send" >&"$fd") 2>/dev/null
     if [ -n "$expect" ]; then
         deadline=$((SECONDS + tmo))
@@ -431,7 +515,8 @@ lt_session() {
     exec {fd}>&-
     wait "$pid"
     LAST_RC=$?
-    lt_forget "$pid"
+    # Anything CMD left running in its group is stopped, and a FAIL.
+    lt_reap "$pid" 0
     rm -f "$fifo"
     cat "$LAST_OUT" "$LAST_ERR" >"$LAST_ALL" 2>/dev/null
 }

@@ -7,7 +7,10 @@
 # prints the server's peak RSS (VmHWM) and stops it with SIGTERM.
 #
 # Exits 0 only when every client completed correctly, the server was still
-# alive afterwards, and it exited 0 on SIGTERM.
+# alive afterwards, it exited 0 on SIGTERM, and nothing of it outlived it:
+# the server runs in a session and process group of its own (setsid,
+# scripts/procs.sh), cleanup stops the whole group, and a process of it
+# still alive after that is a FAIL.
 #
 # Knobs: LUCIDTLS (the CLI, default BUILD_DIR/lucidtls), LT_LOAD_SERVER_ARGS
 # (extra server flags), LT_KEEP_WORK=1 (keep the work dir with the logs).
@@ -25,18 +28,35 @@ LUCIDTLS=${LUCIDTLS:-$BUILD/lucidtls}
 LOADGEN=$BUILD/lt_loadgen
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lt-load.XXXXXX")
 SERVER_PID=""
+SERVER_START=""
+# shellcheck source=../../scripts/procs.sh
+. "$ROOT/scripts/procs.sh"
+set +m # job control would make setsid fork
 
 fatal() {
     echo "FAIL: $*"
     exit 1
 }
 
+# stop_server GRACE: SIGTERM to its group (unless GRACE is 0: it should be
+# gone already), SIGKILL after GRACE seconds; 1 (and a FAIL line) if a
+# process of it survives.
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    [ "$1" = 0 ] || lt_pg_term "$SERVER_PID" "$SERVER_START"
+    if lt_pg_reap "$SERVER_PID" "$SERVER_START" "$1"; then
+        SERVER_PID=""
+        return 0
+    fi
+    echo "FAIL: a process of lucidtls server (process group $SERVER_PID) outlived it; killed now:"
+    printf '    pid %s\n' "${LT_PG_SURVIVORS[@]}"
+    SERVER_PID=""
+    return 1
+}
+
 cleanup() {
     local rc=$?
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
+    stop_server 3 || rc=1
     if [ "$rc" != 0 ] || [ "${LT_KEEP_WORK:-0}" = 1 ]; then
         echo "== work dir kept: $WORK"
         if [ -s "$WORK/server.err" ]; then
@@ -72,9 +92,11 @@ PKI=$BUILD/interop-pki
 
 # --port 0: the kernel picks a free port; the server names it on stderr.
 # shellcheck disable=SC2086  # LT_LOAD_SERVER_ARGS is a list of flags
-"$LUCIDTLS" server --port 0 --host 127.0.0.1 --cert "$PKI/chain.pem" --key "$PKI/server.key" \
+setsid "$LUCIDTLS" server --port 0 --host 127.0.0.1 --cert "$PKI/chain.pem" --key "$PKI/server.key" \
     ${LT_LOAD_SERVER_ARGS:-} </dev/null >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
+lt_pg_adopt "$SERVER_PID" || fatal "lucidtls server did not get a session of its own (setsid)"
+SERVER_START=$LT_PG_START
 PORT=""
 for _ in $(seq 1 100); do
     PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/server.err" | head -n 1)
@@ -104,10 +126,11 @@ if [ "$ALIVE" = 1 ]; then
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID"
     STOP_RC=$?
-    SERVER_PID=""
 fi
 
 ok=1
+# Gone, and nothing of its group left behind.
+stop_server 0 || ok=0
 [ "$LOADGEN_RC" = 0 ] || { echo "FAIL: loadgen exited $LOADGEN_RC (not every client completed correctly)"; ok=0; }
 [ "$ALIVE" = 1 ] || { echo "FAIL: the server died during the run"; ok=0; }
 [ "$ALIVE" = 0 ] || [ "$STOP_RC" = 0 ] || { echo "FAIL: the server exited $STOP_RC on SIGTERM (want 0)"; ok=0; }
