@@ -27,6 +27,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "base/text.h"
 #include "crypto/crypto.h"
 
 /*
@@ -218,21 +219,11 @@ int lt_trust_add_system(lt_trust *t)
 
 /* Copy s into a field, replacing anything unprintable: names come from the
  * peer and end up in terminals and logs. */
+/* Peer-supplied text (names, SANs) into dst: through the one escaping
+ * function, so a certificate cannot put control bytes in a log. */
 static void put_text(char *dst, size_t cap, const char *s, size_t n)
 {
-    size_t i;
-
-    if (cap == 0) {
-        return;
-    }
-    if (n > cap - 1) {
-        n = cap - 1;
-    }
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    dst[n] = '\0';
+    lt_escape_peer_text(dst, cap, s, n);
 }
 
 static void bio_to_text(BIO *bio, char *dst, size_t cap)
@@ -251,8 +242,10 @@ static void name_text(const X509_NAME *name, char *dst, size_t cap)
     if (bio == NULL) {
         return;
     }
-    /* RFC 2253 one line, most specific first: "CN=localhost,O=Example". */
-    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+    /* RFC 2253 one line, most specific first: "CN=localhost,O=Example".
+     * Control and non-ASCII bytes are left to put_text (our one escaping
+     * function), not escaped a first time by libcrypto. */
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~ASN1_STRFLGS_ESC_CTRL) >= 0) {
         bio_to_text(bio, dst, cap);
     }
     BIO_free(bio);
@@ -276,12 +269,13 @@ static void time_text(const ASN1_TIME *tm, char *dst, size_t cap)
     BIO_free(bio);
 }
 
+/* Text that is already ours (separators, escaped names): copied as is. */
 static void append(char *dst, size_t cap, const char *s)
 {
     size_t used = strlen(dst);
 
     if (used + 1 < cap) {
-        put_text(dst + used, cap - used, s, strlen(s));
+        snprintf(dst + used, cap - used, "%s", s);
     }
 }
 
@@ -297,7 +291,7 @@ static void san_text(X509 *leaf, char *dst, size_t cap)
     }
     for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
         const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-        char one[INET6_ADDRSTRLEN + 1];
+        char one[256];
         one[0] = '\0';
         if (g->type == GEN_DNS) {
             const ASN1_STRING *s = g->d.dNSName;

@@ -380,6 +380,36 @@ static void test_cache_never_skips_checks(void)
     lt_trust_free(t);
 }
 
+static int all_printable(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Names in the peer's certificate reach the report (and so the trace and the
+ * error detail) only through lt_escape_peer_text: no ESC, CR or LF. */
+static void test_peer_names_are_escaped(void)
+{
+    EVP_PKEY *ca_key = ec_key(), *leaf_key = ec_key();
+    X509 *ca = make_cert(ca_key, "Test CA", NULL, ca_key, -60, 3600, NULL, NULL);
+    X509 *leaf =
+        make_cert(leaf_key, "evil\x1b[31m\r\nclient 1: ok", ca, ca_key, -60, 3600, "DNS:a\x1b[2J.example", NULL);
+    lt_cert_report rep;
+    EXPECT_EQ(verify_built(ca, leaf, "localhost", &rep), LT_ERR_HOSTNAME_MISMATCH);
+    EXPECT(all_printable(rep.subject) && all_printable(rep.names) && all_printable(rep.detail));
+    EXPECT(strstr(rep.subject, "evil\\x1b[31m\\x0d\\x0aclient 1: ok") != NULL);
+    EXPECT(strstr(rep.names, "a\\x1b[2J.example") != NULL);
+    EXPECT(strstr(rep.detail, "\\x1b") != NULL);
+    X509_free(leaf);
+    X509_free(ca);
+    EVP_PKEY_free(leaf_key);
+    EVP_PKEY_free(ca_key);
+}
+
 int main(void)
 {
     EXPECT_EQ(lt_demo_pki_make(&pki, "localhost"), LT_OK);
@@ -393,6 +423,7 @@ int main(void)
     LT_RUN(test_garbage_der);
     LT_RUN(test_trust_sources);
     LT_RUN(test_cache_never_skips_checks);
+    LT_RUN(test_peer_names_are_escaped);
     lt_chain_clear(&chain);
     lt_demo_pki_free(&pki);
     return lt_test_summary();
