@@ -95,6 +95,21 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
                             "%d certificates)",
                             LT_MAX_CHAIN);
     }
+    /* RFC 5246 7.4.2: the Certificate message carries each certificate
+     * with a 3-byte length, in a list with a 3-byte length. We send at most
+     * what we would accept (LT_MAX_HS_MESSAGE), which is also what the output
+     * bound leaves room for (LT_OUT_HARD_CAP, lucidtls.h). */
+    size_t body = 3;
+    for (size_t i = 0; i < chain.n; i++) {
+        body += 3 + chain.len[i];
+    }
+    if (body > LT_MAX_HS_MESSAGE) {
+        lt_chain_clear(&chain);
+        return config_error(cfg, LT_ERR_CONFIG,
+                            "the certificate chain makes a %zu-byte Certificate message; the most "
+                            "lucidtls sends is %u",
+                            body, LT_MAX_HS_MESSAGE);
+    }
     lt_chain_clear(&cfg->chain);
     cfg->chain = chain;
     return LT_OK;
