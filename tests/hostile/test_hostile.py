@@ -702,9 +702,9 @@ class FakeServer:
         self.lsock.settimeout(5.0)
         self.port = self.lsock.getsockname()[1]
 
-    def start_client(self):
+    def start_client(self, extra=()):
         cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, self.port), "--cafile",
-               os.path.join(T.args.pki, "ca.pem")]
+               os.path.join(T.args.pki, "ca.pem")] + list(extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         s, _ = self.lsock.accept()
         self.conn = Conn(None, None, sock=s)
@@ -836,6 +836,169 @@ def _(name):
 def _(name):
     bad_server_case(name, record(CT_APPDATA, b"HTTP/1.0 200 OK\r\n\r\n"), ALERT_CODES["unexpected_message"],
                     r"unexpected|application data")
+
+
+# ---------------------------------------------------------------- client: timeouts and the end of the data
+
+def start_lucidtls_client(port, stdin_data=b"", extra=()):
+    """`lucidtls client` against 127.0.0.1:port with stdin_data (then EOF)."""
+    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, port), "--cafile",
+           os.path.join(T.args.pki, "ca.pem")] + list(extra)
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(stdin_data)
+    p.stdin.close()
+    p.stdin = None  # communicate() must not flush it again
+    p.t0 = time.monotonic()
+    return p
+
+
+def client_result(p, timeout=8.0):
+    """(exit status, stdout, stderr, seconds since start); kills a client
+    that does not exit within `timeout`."""
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        err += b"\n(killed: no exit within %.0f s)" % timeout
+    return p.returncode, out.decode(errors="replace"), err.decode(errors="replace"), time.monotonic() - p.t0
+
+
+def check_one_line(name, err, regex):
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    check("%s: client prints one clear line" % name,
+          len(lines) == 1 and lines[0].startswith("lucidtls: ") and re.search(regex, lines[0], re.I),
+          "one line 'lucidtls: ...' matching /%s/i" % regex, lines)
+
+
+def check_clean_failure(name, rc):
+    # 1..127: a failure we reported; not a crash, a sanitizer abort or a kill.
+    check("%s: client exits non-zero" % name, rc is not None and 0 < rc < 128, "exit 1..127", "exit %s" % rc)
+
+
+def raw_server():
+    return RawServer(os.path.join(T.args.pki, "chain.pem"), os.path.join(T.args.pki, "server.key"))
+
+
+def serve_answer(extra=(), end_with_close_notify=False):
+    """A hand-made server: handshake, read the request up to the client's
+    close_notify, answer, then a bare TCP close (or close_notify first)."""
+    srv = raw_server()
+    p = start_lucidtls_client(srv.port, b"REQ\n", extra)
+    conn = None
+    try:
+        conn = srv.accept_and_handshake()
+        got = conn.read_until_close_notify()
+        conn.send_app(b"the answer, part 1\n")
+        if end_with_close_notify:
+            conn.send_close_notify()
+    finally:
+        if conn is not None:
+            conn.close()
+        srv.close()
+    return got, client_result(p)
+
+
+@case("server answers and closes with close_notify (hand-made server)", side="client")
+def _(name):
+    got, (rc, out, err, _) = serve_answer(end_with_close_notify=True)
+    check("%s: the request arrives, then the client's close_notify" % name,
+          got == [(CT_APPDATA, b"REQ\n"), (CT_ALERT, alert(ALERT_WARNING, 0))],
+          "[(23, b'REQ\\n'), (21, b'\\x01\\x00')]", got)
+    check("%s: client exits 0 with the answer on stdout and nothing on stderr" % name,
+          rc == 0 and out == "the answer, part 1\n" and err.strip() == "", "exit 0, the answer, no stderr",
+          "exit %s, stdout %r, stderr %r" % (rc, out, err))
+
+
+@case("server closes without close_notify after its answer", side="client")
+def _(name):
+    got, (rc, out, err, _) = serve_answer()
+    check("%s: the answer reaches stdout" % name, out == "the answer, part 1\n", "the answer", repr(out))
+    check_clean_failure(name, rc)
+    check_one_line(name, err, r"truncated.*close_notify")
+
+
+@case("--ignore-unexpected-eof accepts a server that closes without close_notify", side="client")
+def _(name):
+    got, (rc, out, err, _) = serve_answer(extra=["--ignore-unexpected-eof"])
+    check("%s: client exits 0 with the answer and nothing on stderr" % name,
+          rc == 0 and out == "the answer, part 1\n" and err.strip() == "", "exit 0, the answer, no stderr",
+          "exit %s, stdout %r, stderr %r" % (rc, out, err))
+
+
+@case("server accepts and never answers (--handshake-timeout 1)", side="client")
+def _(name):
+    fs = FakeServer()
+    fs.start_client(extra=["--handshake-timeout", "1"])
+    t0 = time.monotonic()
+    _, rc, err = fs.finish(timeout=8.0)
+    dt = time.monotonic() - t0
+    check_clean_failure(name, rc)
+    check("%s: within the timeout and a margin" % name, dt < 6.0, "exit within 6 s", "%.1f s" % dt)
+    check_one_line(name, err, r"handshake timed out.*1 s")
+
+
+@case("server answers the handshake, then goes silent (--idle-timeout 1)", side="client")
+def _(name):
+    srv = raw_server()
+    p = start_lucidtls_client(srv.port, b"REQ\n", ["--idle-timeout", "1"])
+    try:
+        conn = srv.accept_and_handshake()
+        conn.read_until_close_notify()
+        rc, out, err, dt = client_result(p)
+        conn.close()
+    finally:
+        srv.close()
+    check_clean_failure(name, rc)
+    check("%s: within the timeout and a margin" % name, dt < 7.0, "exit within 7 s of the start", "%.1f s" % dt)
+    check_one_line(name, err, r"idle timeout.*1 s")
+
+
+def full_listen_queue():
+    """A listener whose accept queue is full, so that the kernel drops new
+    SYNs (Linux): (listener, fillers), or None when a connect still gets
+    through here."""
+    ls = socket.socket()
+    ls.bind((HOST, 0))
+    ls.listen(0)
+    port = ls.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex((HOST, port))
+        fillers.append(s)
+    time.sleep(0.2)
+    probe = socket.socket()
+    probe.setblocking(False)
+    probe.connect_ex((HOST, port))
+    import select
+    _, w, _ = select.select([], [probe], [], 0.5)
+    done = bool(w) and probe.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+    fillers.append(probe)
+    if done:
+        for s in fillers + [ls]:
+            s.close()
+        return None
+    return ls, fillers
+
+
+@case("connect to a listener whose queue is full (--connect-timeout 1)", side="client")
+def _(name):
+    full = full_listen_queue()
+    if full is None:
+        skip(name, "a full listen queue still completes connections on this kernel")
+        return
+    ls, fillers = full
+    try:
+        p = start_lucidtls_client(ls.getsockname()[1], b"", ["--connect-timeout", "1"])
+        rc, out, err, dt = client_result(p)
+    finally:
+        for s in fillers + [ls]:
+            s.close()
+    check_clean_failure(name, rc)
+    check("%s: within the timeout and a margin" % name, dt < 6.0, "exit within 6 s", "%.1f s" % dt)
+    check_one_line(name, err, r"cannot connect.*no answer within 1 s")
 
 
 # ---------------------------------------------------------------- main
