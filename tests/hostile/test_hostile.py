@@ -88,13 +88,13 @@ def server_alive():
         return False
 
 
-def server_log_line(local_port, timeout=3.0):
+def server_log_line(local_port, timeout=3.0, log_path=None):
     """The server's stderr line about our connection, or None."""
     pat = re.compile(r"^client 127\.0\.0\.1:%d: (.*)$" % local_port, re.M)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with open(T.args.server_log, errors="replace") as f:
+            with open(log_path or T.args.server_log, errors="replace") as f:
                 m = pat.search(f.read())
             if m:
                 return m.group(1)
@@ -105,10 +105,10 @@ def server_log_line(local_port, timeout=3.0):
         time.sleep(0.02)
 
 
-def run_client(timeout=8.0, extra=()):
+def run_client(timeout=8.0, extra=(), port=None):
     """`lucidtls client` with a fresh token on stdin: (ok, detail, seconds)."""
     token = "hostile-good-%d-%s" % (os.getpid(), os.urandom(6).hex())
-    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, T.args.port), "--cafile",
+    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, port or T.args.port), "--cafile",
            os.path.join(T.args.pki, "ca.pem")] + list(extra)
     t0 = time.monotonic()
     try:
@@ -571,8 +571,8 @@ def _(name):
 
 # ---------------------------------------------------------------- server cases: after the handshake
 
-def established():
-    cl = Client(HOST, T.args.port)
+def established(port=None):
+    cl = Client(HOST, port or T.args.port)
     cl.handshake()
     return cl
 
@@ -644,8 +644,8 @@ def _(name):
 
 # ---------------------------------------------------------------- slow cases (need a concurrent server)
 
-def good_client_within(name, seconds=5.0):
-    ok, why, dt = run_client(timeout=seconds)
+def good_client_within(name, seconds=5.0, port=None):
+    ok, why, dt = run_client(timeout=seconds, port=port)
     check("%s: a good client is served within %.0f s meanwhile" % (name, seconds), ok and dt <= seconds,
           "echo within %.0f s" % seconds, why)
 
@@ -689,6 +689,162 @@ def _(name):
     cl = established()
     good_client_within(name)
     cl.c.close()
+
+
+# ---------------------------------------------------------------- slow cases with a server of their own
+
+class ExtraServer:
+    """A `lucidtls server` of the case's own, with the options it tests."""
+
+    def __init__(self, *opts):
+        self.log_path = os.path.join(os.path.dirname(os.path.abspath(T.args.server_log)),
+                                     "extra-%d-%s.err" % (os.getpid(), os.urandom(3).hex()))
+        cmd = [T.args.lucidtls, "server", "--port", "0", "--host", HOST, "--cert",
+               os.path.join(T.args.pki, "chain.pem"), "--key", os.path.join(T.args.pki, "server.key")] + list(opts)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.port = None
+        deadline = time.monotonic() + 10.0
+        while self.port is None and time.monotonic() < deadline and self.proc.poll() is None:
+            with open(self.log_path, errors="replace") as f:
+                m = re.search(r"^listening on 127\.0\.0\.1:(\d+)$", f.read(), re.M)
+            if m:
+                self.port = int(m.group(1))
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            with open(self.log_path, errors="replace") as f:
+                raise AssertionError("extra server %s did not start: %s" % (" ".join(opts), f.read()[-300:]))
+
+    def log_line(self, local_port, timeout=3.0):
+        return server_log_line(local_port, timeout, self.log_path)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Dripper:
+    """An established client that sends one protected record a byte at a
+    time and never finishes it (unless it runs out of record)."""
+
+    def __init__(self, port):
+        self.cl = established(port)
+        self.rec = self.cl.write.seal(CT_APPDATA, b"x" * 200)
+        self.sent = 0
+
+    def drip(self):
+        if self.sent < len(self.rec) - 1 and not self.cl.c.eof:
+            if not self.cl.c.send(self.rec[self.sent:self.sent + 1]):
+                self.cl.c.eof = True
+            self.sent += 1
+
+    def closed_by_server(self, timeout):
+        return self.cl.c.wait_eof(timeout)
+
+
+@case("byte-dripping clients on a full server: a good client gets in within --record-timeout", slow=True)
+def _(name):
+    srv = ExtraServer("--max-conns", "3", "--idle-timeout", "30", "--record-timeout", "2")
+    drippers = []
+    try:
+        drippers = [Dripper(srv.port) for _ in range(3)]
+        for d in drippers:
+            d.drip()
+        good = start_lucidtls_client(srv.port, b"good-client\n")
+        deadline = time.monotonic() + 12.0
+        while good.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            for d in drippers:
+                d.drip()
+        rc, out, err, dt = client_result(good, timeout=1.0)
+        check("%s: the good client is served within 2 s + a margin" % name,
+              rc == 0 and out == "good-client\n" and dt < 6.0, "echo within 6 s",
+              "exit %s, stdout %r, stderr %r, after %.1f s" % (rc, out, err.strip()[-200:], dt))
+        closed = sum(1 for d in drippers if d.closed_by_server(4.0))
+        check("%s: every dripper is closed by the server" % name, closed == 3, "3 of 3", "%d of 3" % closed)
+        lines = [srv.log_line(d.cl.c.local_port) or "" for d in drippers]
+        check("%s: each is logged as cut at its record deadline or evicted" % name,
+              all("record begun" in ln or "evicted" in ln for ln in lines), "record begun ... / evicted ...", lines)
+    finally:
+        for d in drippers:
+            d.cl.c.close()
+        srv.stop()
+
+
+@case("a record that never completes is cut at --record-timeout; whole records are progress", slow=True)
+def _(name):
+    srv = ExtraServer("--idle-timeout", "30", "--record-timeout", "2")
+    try:
+        d = Dripper(srv.port)
+        steady = established(srv.port)
+        echoes = 0
+        t0 = time.monotonic()
+        while not d.cl.c.eof and time.monotonic() - t0 < 8.0:
+            d.drip()
+            # A client sending small whole records as slowly: each one is
+            # progress, and none is ever partial.
+            steady.send_app(b"tick")
+            got = steady.read_protected(2.0, until=lambda r: len(r) >= 1)
+            echoes += got == [(CT_APPDATA, b"tick")]
+            d.cl.c.wait_eof(0.4)
+        dt = time.monotonic() - t0
+        check("%s: the dripper is closed after about 2 s" % name, d.cl.c.eof and 1.0 <= dt < 5.0,
+              "EOF after 1 to 5 s", "eof=%s after %.1f s" % (d.cl.c.eof, dt))
+        line = srv.log_line(d.cl.c.local_port) or ""
+        check("%s: server logs the record deadline" % name,
+              "record begun" in line and "--record-timeout 2 s" in line, "... record begun ... --record-timeout 2 s",
+              line)
+        steady.send_app(b"still-here")
+        got = steady.read_protected(2.0, until=lambda r: len(r) >= 1)
+        check("%s: the client sending whole records is still served (%d echoes meanwhile)" % (name, echoes),
+              got == [(CT_APPDATA, b"still-here")] and echoes >= 3, "echoes all along", "%s, %d echoes" % (got, echoes))
+        steady.c.close()
+        d.cl.c.close()
+    finally:
+        srv.stop()
+
+
+@case("a full server: the longest-idle established client gives way; a handshake in progress does not", slow=True)
+def _(name):
+    srv = ExtraServer("--max-conns", "3", "--idle-timeout", "30")
+    conns = []
+    try:
+        # Oldest first: a handshake left half done, then two idle clients.
+        hs = Client(HOST, srv.port)
+        hs.send_client_hello()
+        hs.read_server_flight()
+        idle_old = established(srv.port)
+        time.sleep(0.3)
+        idle_new = established(srv.port)
+        conns = [hs.c, idle_old.c, idle_new.c]
+        time.sleep(1.2)  # both idle past the eviction minimum (1 s)
+        good_client_within(name, port=srv.port)
+        got = idle_old.read_protected(3.0)
+        check("%s: the longest-idle client gets close_notify and EOF" % name,
+              got == [(CT_ALERT, alert(ALERT_WARNING, 0))] and idle_old.c.eof, "[(21, close_notify)], EOF",
+              "%s, eof=%s" % (got, idle_old.c.eof))
+        line = srv.log_line(idle_old.c.local_port) or ""
+        check("%s: server logs the eviction" % name, "evicted for a new client" in line, "... evicted ...", line)
+        idle_new.send_app(b"still-here")
+        got = idle_new.read_protected(3.0, until=lambda r: len(r) >= 1)
+        check("%s: the other idle client keeps its slot" % name, got == [(CT_APPDATA, b"still-here")], "the echo", got)
+        hs.send_cke()
+        hs.send_ccs()
+        hs.send_finished()
+        ok, why = hs.read_server_finish()
+        check("%s: the half-done handshake was not evicted and completes" % name, ok, "server Finished", why)
+    finally:
+        for c in conns:
+            c.close()
+        srv.stop()
 
 
 # ---------------------------------------------------------------- bad server against `lucidtls client`
