@@ -121,6 +121,7 @@ struct srv_conn {
     int on_records;          /* on srv.records */
     srv_conn *rprev, *rnext; /* on srv.records */
     srv_meter meter;
+    uint64_t app_in, app_out; /* plaintext bytes read from the core, given to it */
     /* Echo: plaintext taken from the core that lt_conn_write has not taken
      * yet (the output queue was full). Allocated only while non-empty. */
     uint8_t *backlog;

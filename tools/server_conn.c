@@ -254,7 +254,13 @@ static void log_failure(const srv_conn *c, int rc, int saved_errno)
     } else {
         tool_describe_error(c->tls, rc, saved_errno, "client", why, sizeof why);
     }
-    fprintf(stderr, "client %s: %s: %s: %s\n", c->peer, stage_of(c), lt_result_name(rc), why);
+    char part[128] = "";
+    if (rc == LT_ERR_TRUNCATED && c->meter.got > 0) {
+        char got[64];
+        describe_partial(&c->meter, got, sizeof got);
+        snprintf(part, sizeof part, " (in the middle of a record: %s)", got);
+    }
+    fprintf(stderr, "client %s: %s: %s: %s%s\n", c->peer, stage_of(c), lt_result_name(rc), why, part);
 }
 
 static size_t pending_out(const srv_conn *c)
@@ -470,6 +476,7 @@ static int push_backlog(srv_conn *c, int *progress)
     if (w > 0) {
         *progress = 1;
     }
+    c->app_out += w;
     c->backlog_off += w;
     c->backlog_len -= w;
     if (c->backlog_len > 0) {
@@ -516,11 +523,13 @@ static int echo_step(srv_conn *c, int *progress)
             return rc == LT_WANT_INPUT ? LT_OK : rc;
         }
         *progress = 1;
+        c->app_in += n;
         size_t w = 0;
         rc = lt_conn_write(c->tls, buf, n, &w);
         if (rc < 0) {
             return rc;
         }
+        c->app_out += w;
         if (w < n) {
             rc = save_backlog(c, buf + w, n - w);
             if (rc != LT_OK) {
@@ -564,6 +573,7 @@ static int www_answer(srv_conn *c)
     if (rc < 0) {
         return rc;
     }
+    c->app_out += w;
     if (w != (size_t)k) {
         /* Nothing else was queued: a page this small always fits. */
         return LT_ERR_INTERNAL;
@@ -586,6 +596,7 @@ static int www_step(srv_conn *c, int *progress)
             return rc == LT_WANT_INPUT ? LT_OK : rc;
         }
         *progress = 1;
+        c->app_in += n;
         if (scan_blank_line(c, buf, n)) {
             return www_answer(c);
         }
@@ -631,10 +642,28 @@ static void enter_closing(srv *s, srv_conn *c)
     c->backlog_len = 0;
 }
 
+/* Did the client end without close_notify, but only after a complete
+ * exchange: established, data both ways, nothing of ours left unsent, and
+ * EOF between two records? Many clients do that (Python's ssl module unless
+ * told to unwrap()); whatever was cut, it was not anything we were in the
+ * middle of. A record cut short is still truncation. */
+static int ended_after_exchange(const srv_conn *c)
+{
+    return c->phase == SRV_PH_DATA && c->app_in > 0 && c->app_out > 0 && c->meter.got == 0 && c->backlog_len == 0 &&
+           pending_out(c) == 0;
+}
+
 /* A failure: one line on stderr; then the fatal alert the core queued goes
  * out on the way to closing, unless the socket itself failed. */
 static int conn_fail(srv *s, srv_conn *c, int rc, int saved_errno)
 {
+    if (rc == LT_ERR_TRUNCATED && ended_after_exchange(c)) {
+        fprintf(stderr,
+                "client %s: note: closed without close_notify after a complete exchange (%llu bytes in, %llu out)\n",
+                c->peer, (unsigned long long)c->app_in, (unsigned long long)c->app_out);
+        enter_closing(s, c);
+        return conn_closing_step(s, c);
+    }
     log_failure(c, rc, saved_errno);
     if (rc == LT_ERR_IO) {
         conn_finish(s, c);

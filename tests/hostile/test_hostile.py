@@ -691,6 +691,44 @@ def _(name):
     cl.c.close()
 
 
+@case("client closes without close_notify after a complete exchange: a note, not a failure")
+def _(name):
+    cl = established()
+    cl.send_app(b"one-exchange")
+    got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    check("%s: echo" % name, got == [(CT_APPDATA, b"one-exchange")], "the echo", got)
+    cl.c.close()
+    line = server_log_line(cl.c.local_port)
+    want = "note: closed without close_notify after a complete exchange (12 bytes in, 12 out)"
+    check("%s: server logs a note" % name, line == want, want, line)
+
+
+@case("client closes without close_notify before any data: truncation")
+def _(name):
+    cl = established()
+    cl.c.close()
+    line = server_log_line(cl.c.local_port)
+    check("%s: server logs a failure" % name, line is not None and line.startswith("connection failed: LT_ERR_TRUNCATED"),
+          "connection failed: LT_ERR_TRUNCATED: ...", line)
+
+
+@case("client closes in the middle of a record after an exchange: truncation")
+def _(name):
+    cl = established()
+    cl.send_app(b"one-exchange")
+    cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    rec = cl.write.seal(CT_APPDATA, b"cut short")
+    cl.c.send(rec[:9])
+    time.sleep(0.2)
+    cl.c.shutdown_write()
+    line = server_log_line(cl.c.local_port)
+    check("%s: server logs a failure naming the partial record" % name,
+          line is not None and line.startswith("connection failed: LT_ERR_TRUNCATED")
+          and "in the middle of a record: 9 of %d bytes" % len(rec) in line,
+          "connection failed: LT_ERR_TRUNCATED: ... (in the middle of a record: 9 of %d bytes)" % len(rec), line)
+    cl.c.close()
+
+
 # ---------------------------------------------------------------- slow cases with a server of their own
 
 class ExtraServer:
