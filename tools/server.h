@@ -68,7 +68,6 @@ typedef struct srv_meter {
     uint8_t hdr[5];
     size_t got;         /* bytes of the current record so far (0: between records) */
     size_t len;         /* its whole length, header included, once the header is in */
-    uint64_t records;   /* records completed */
     int64_t started_ms; /* when the current record's first byte came */
 } srv_meter;
 

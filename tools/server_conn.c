@@ -220,7 +220,6 @@ static int meter_account(srv_meter *m, const uint8_t *p, size_t n, int64_t now)
         i += take;
         if (m->got >= sizeof m->hdr && m->got == m->len) {
             ev |= METER_DONE;
-            m->records++;
             m->got = 0;
             m->len = 0;
         }
@@ -228,7 +227,7 @@ static int meter_account(srv_meter *m, const uint8_t *p, size_t n, int64_t now)
     return ev;
 }
 
-/* "7 of 41 bytes" (or "3 bytes of the header") of the record in progress. */
+/* "7 of 41 bytes" (or "3 of the 5 header bytes") of the record in progress. */
 static void describe_partial(const srv_meter *m, char *buf, size_t cap)
 {
     if (m->len == 0) {
