@@ -737,7 +737,9 @@ class ExtraServer:
     def __init__(self, *opts):
         self.log_path = os.path.join(os.path.dirname(os.path.abspath(T.args.server_log)),
                                      "extra-%d-%s.err" % (os.getpid(), os.urandom(3).hex()))
-        cmd = [T.args.lucidtls, "server", "--port", "0", "--host", HOST, "--cert",
+        # `timeout`: should this script be killed, the server does not
+        # outlive it by more than two minutes.
+        cmd = ["timeout", "-k", "5", "120", T.args.lucidtls, "server", "--port", "0", "--host", HOST, "--cert",
                os.path.join(T.args.pki, "chain.pem"), "--key", os.path.join(T.args.pki, "server.key")] + list(opts)
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
