@@ -1,13 +1,22 @@
 /*
  * lucidtls client: verify the server, then copy stdin to the connection and
  * the connection to stdout. Any failure is exit 1 with one line on stderr.
+ *
+ * Nothing waits forever: connecting and the handshake have deadlines
+ * (--connect-timeout, --handshake-timeout), and --idle-timeout bounds a
+ * silence afterwards. The end must be the server's close_notify: a bare TCP
+ * close could be an attacker cutting the answer short, so it is reported as
+ * truncation unless --ignore-unexpected-eof says the application protocol
+ * delimits its own data (like OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -15,10 +24,16 @@
 #include "narrate.h"
 
 #define IO_CHUNK 16384
+#define DEFAULT_CONNECT_TIMEOUT_S 10.0
+#define DEFAULT_HANDSHAKE_TIMEOUT_S 10.0
 
 typedef struct client_opts {
     char host[256];
     char port[32];
+    double connect_timeout_s;
+    double handshake_timeout_s;
+    double idle_timeout_s; /* 0: none */
+    int ignore_unexpected_eof;
     const char *cafile;
     const char *capath;
     const char *servername;
@@ -32,6 +47,10 @@ typedef struct client_opts {
 static int parse_opts(int argc, char **argv, client_opts *o)
 {
     static const struct option longopts[] = {
+        {"connect-timeout", required_argument, NULL, 'c'},
+        {"handshake-timeout", required_argument, NULL, 'T'},
+        {"idle-timeout", required_argument, NULL, 'i'},
+        {"ignore-unexpected-eof", no_argument, NULL, 'E'},
         {"cafile", required_argument, NULL, 'f'},
         {"capath", required_argument, NULL, 'd'},
         {"servername", required_argument, NULL, 'n'},
@@ -44,10 +63,28 @@ static int parse_opts(int argc, char **argv, client_opts *o)
     };
     memset(o, 0, sizeof *o);
     o->security_level = -1;
+    o->connect_timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
+    o->handshake_timeout_s = DEFAULT_HANDSHAKE_TIMEOUT_S;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
+        case 'c':
+            if (tool_parse_seconds(optarg, "--connect-timeout", &o->connect_timeout_s) != 0) {
+                return -1;
+            }
+            break;
+        case 'T':
+            if (tool_parse_seconds(optarg, "--handshake-timeout", &o->handshake_timeout_s) != 0) {
+                return -1;
+            }
+            break;
+        case 'i':
+            if (tool_parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s) != 0) {
+                return -1;
+            }
+            break;
+        case 'E': o->ignore_unexpected_eof = 1; break;
         case 'f': o->cafile = optarg; break;
         case 'd': o->capath = optarg; break;
         case 'n': o->servername = optarg; break;
@@ -71,6 +108,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
     if (optind + 1 != argc ||
         tool_split_hostport(argv[optind], o->host, sizeof o->host, o->port, sizeof o->port) != 0) {
         fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
+                        "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check] [--security-level 0-5]\n");
         return -1;
@@ -126,28 +164,70 @@ static int fail_line(const lt_conn *conn, int rc, int saved_errno)
     return 1;
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int to_ms(double seconds)
+{
+    double ms = seconds * 1000.0;
+    return ms > 2e9 ? 2000000000 : (int)ms;
+}
+
 /* The copy loop's state. */
 typedef struct pump {
     lt_conn *conn;
     int fd;
+    const client_opts *o;
     uint8_t in[IO_CHUNK]; /* stdin bytes not yet taken by the connection */
     size_t in_off, in_len;
     int stdin_open;
     int close_sent; /* our close_notify is queued */
     int done;       /* the server closed: exit status in `status` */
     int status;
+    int64_t last_moved; /* when application data last moved either way */
 } pump;
 
-/* After our own close_notify, the server may simply drop the TCP connection
- * (RFC 5246 7.2.1 lets it skip the reply): that is a clean end, not an error. */
+/* Did the server end the connection without close_notify? A reset right
+ * after our own close_notify is the same thing seen from our side (the
+ * server closed with our alert unread). */
+static int is_unexpected_eof(const pump *p, int rc, int saved_errno)
+{
+    return rc == LT_ERR_TRUNCATED ||
+           (rc == LT_ERR_IO && p->close_sent && (saved_errno == ECONNRESET || saved_errno == EPIPE));
+}
+
 static void finish_with(pump *p, int rc)
 {
+    int saved_errno = errno;
     p->done = 1;
-    if (rc == LT_CLOSED || (p->close_sent && (rc == LT_ERR_TRUNCATED || rc == LT_ERR_IO))) {
+    if (rc == LT_CLOSED) {
         p->status = 0;
         return;
     }
-    p->status = fail_line(p->conn, rc, errno);
+    if (is_unexpected_eof(p, rc, saved_errno)) {
+        if (p->o->ignore_unexpected_eof) {
+            /* The user says the data delimits itself. */
+            p->status = 0;
+            return;
+        }
+        /* Anyone on the path can close a TCP connection; only the server
+         * can send close_notify (RFC 5246 7.2.1). */
+        fprintf(stderr,
+                "lucidtls: truncated: the server closed the connection without close_notify, so the data may be "
+                "cut short (--ignore-unexpected-eof accepts such an end)\n");
+        p->status = 1;
+        return;
+    }
+    p->status = fail_line(p->conn, rc, saved_errno);
+}
+
+static void moved(pump *p)
+{
+    p->last_moved = now_ms();
 }
 
 static void pump_socket_in(pump *p)
@@ -157,6 +237,7 @@ static void pump_socket_in(pump *p)
         size_t n = 0;
         int rc = lt_fd_read(p->conn, p->fd, buf, sizeof buf, &n);
         if (rc == LT_OK) {
+            moved(p);
             if (tool_write_all(STDOUT_FILENO, buf, n) != 0) {
                 /* Nobody reads our output any more: stop politely. */
                 p->stdin_open = 0;
@@ -168,9 +249,9 @@ static void pump_socket_in(pump *p)
             return;
         }
         if (rc == LT_CLOSED && !p->close_sent) {
-            /* Answer the server's close_notify with ours, best effort. */
-            tool_set_nonblocking(p->fd, 0);
-            (void)lt_fd_close(p->conn, p->fd);
+            /* The core answered the server's close_notify with ours: push it
+             * out if the socket takes it now, without waiting. */
+            (void)lt_fd_flush(p->conn, p->fd);
             p->close_sent = 1;
         }
         finish_with(p, rc);
@@ -193,6 +274,9 @@ static void pump_stdin(pump *p, int readable)
         size_t w = 0;
         int rc = lt_fd_write(p->conn, p->fd, p->in + p->in_off, p->in_len - p->in_off, &w);
         p->in_off += w;
+        if (w > 0) {
+            moved(p);
+        }
         if (p->in_off == p->in_len) {
             p->in_off = p->in_len = 0;
         }
@@ -211,13 +295,30 @@ static void pump_stdin(pump *p, int readable)
     }
 }
 
-static int run_pump(lt_conn *conn, int fd)
+/* poll()'s timeout: what is left of --idle-timeout (-1: none). */
+static int idle_wait_ms(const pump *p)
+{
+    if (p->o->idle_timeout_s <= 0) {
+        return -1;
+    }
+    int64_t left = p->last_moved + to_ms(p->o->idle_timeout_s) - now_ms();
+    return left < 0 ? 0 : (left > 60000 ? 60000 : (int)left);
+}
+
+static int idle_expired(const pump *p)
+{
+    return p->o->idle_timeout_s > 0 && now_ms() - p->last_moved >= to_ms(p->o->idle_timeout_s);
+}
+
+static int run_pump(lt_conn *conn, int fd, const client_opts *o)
 {
     static pump p;
     memset(&p, 0, sizeof p);
     p.conn = conn;
     p.fd = fd;
+    p.o = o;
     p.stdin_open = 1;
+    moved(&p);
     tool_set_nonblocking(fd, 1);
     while (!p.done) {
         size_t pending = 0;
@@ -228,11 +329,19 @@ static int run_pump(lt_conn *conn, int fd)
         pf[1].fd = STDIN_FILENO;
         pf[1].events = (p.stdin_open && p.in_len == 0) ? POLLIN : 0;
         pf[0].revents = pf[1].revents = 0;
-        if (poll(pf, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
+        int k = poll(pf, 2, idle_wait_ms(&p));
+        if (k < 0 && errno != EINTR) {
             return fail_line(conn, LT_ERR_IO, errno);
+        }
+        /* Checked whatever woke us: bytes that never make up any data (a
+         * record dripped byte by byte) do not keep the connection alive. */
+        if (idle_expired(&p)) {
+            fprintf(stderr, "lucidtls: idle timeout: no data %s for %g s (--idle-timeout)\n",
+                    p.close_sent ? "from the server" : "either way", o->idle_timeout_s);
+            return 1;
+        }
+        if (k <= 0) {
+            continue;
         }
         if (pf[1].revents & POLLNVAL) {
             p.stdin_open = 0;
@@ -254,6 +363,27 @@ static int run_pump(lt_conn *conn, int fd)
     return p.status;
 }
 
+/* The handshake within --handshake-timeout: one line on failure. */
+static int handshake(lt_conn *conn, int fd, const client_opts *o, narrator *nar)
+{
+    int rc = lt_fd_handshake_timed(conn, fd, to_ms(o->handshake_timeout_s));
+    if (rc == LT_OK) {
+        return 0;
+    }
+    int e = errno;
+    if (nar != NULL) {
+        narrate_flush(nar);
+    }
+    if (rc == LT_ERR_TIMEOUT) {
+        fprintf(stderr,
+                "lucidtls: handshake timed out: no complete handshake with the server within %g s "
+                "(--handshake-timeout)\n",
+                o->handshake_timeout_s);
+        return 1;
+    }
+    return fail_line(conn, rc, e);
+}
+
 int cmd_client(int argc, char **argv)
 {
     client_opts o;
@@ -269,7 +399,7 @@ int cmd_client(int argc, char **argv)
     int status = 1;
     char err[512];
     lt_conn *conn = NULL;
-    int fd = tool_connect(o.host, o.port, err, sizeof err);
+    int fd = tool_connect_timeout(o.host, o.port, to_ms(o.connect_timeout_s), err, sizeof err);
     if (fd < 0) {
         fprintf(stderr, "lucidtls: %s\n", err);
         goto out;
@@ -284,16 +414,10 @@ int cmd_client(int argc, char **argv)
         status = fail_line(conn, LT_ERR_USAGE, 0);
         goto out;
     }
-    int rc = lt_fd_handshake(conn, fd);
-    if (rc != LT_OK) {
-        int e = errno;
-        if (nar != NULL) {
-            narrate_flush(nar);
-        }
-        status = fail_line(conn, rc, e);
-        goto out;
+    status = handshake(conn, fd, &o, nar);
+    if (status == 0) {
+        status = run_pump(conn, fd, &o);
     }
-    status = run_pump(conn, fd);
 out:
     if (nar != NULL) {
         narrate_flush(nar);

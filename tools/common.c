@@ -6,12 +6,15 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port, size_t portcap)
@@ -45,10 +48,77 @@ int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port,
     return 0;
 }
 
-/* Tries each address getaddrinfo gives for host:port until one socket is
- * connected (passive = 0) or bound and listening (passive = 1). */
-static int open_socket(const char *host, const char *port, int passive, char *err, size_t errcap)
+int tool_parse_seconds(const char *arg, const char *name, double *out)
 {
+    char *end = NULL;
+    double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v > 0) || v > 86400.0 * 365) {
+        fprintf(stderr, "lucidtls: %s wants a number of seconds > 0, not '%s'\n", name, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* connect() that gives up at deadline_ms (CLOCK_MONOTONIC; < 0: never): a
+ * non-blocking connect, then poll() for it to complete. 0, or -1 with errno
+ * (ETIMEDOUT when the time ran out). The socket is blocking again on return. */
+static int connect_until(int fd, const struct sockaddr *addr, socklen_t len, int64_t deadline_ms)
+{
+    if (deadline_ms < 0) {
+        return connect(fd, addr, len);
+    }
+    if (tool_set_nonblocking(fd, 1) != 0) {
+        return -1;
+    }
+    int rc = connect(fd, addr, len);
+    if (rc != 0 && errno == EINPROGRESS) {
+        for (;;) {
+            int64_t left = deadline_ms - mono_ms();
+            if (left <= 0) {
+                errno = ETIMEDOUT;
+                break;
+            }
+            struct pollfd pf = {.fd = fd, .events = POLLOUT, .revents = 0};
+            int k = poll(&pf, 1, left > 60000 ? 60000 : (int)left);
+            if (k < 0 && errno == EINTR) {
+                continue;
+            }
+            if (k <= 0) {
+                if (k == 0) {
+                    errno = ETIMEDOUT;
+                }
+                break;
+            }
+            int soerr = 0;
+            socklen_t sl = sizeof soerr;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) {
+                break;
+            }
+            errno = soerr;
+            rc = soerr == 0 ? 0 : -1;
+            break;
+        }
+    }
+    int saved = errno;
+    (void)tool_set_nonblocking(fd, 0);
+    errno = saved;
+    return rc;
+}
+
+/* Tries each address getaddrinfo gives for host:port until one socket is
+ * connected (passive = 0; all of them within timeout_ms, < 0: no limit) or
+ * bound and listening (passive = 1). */
+static int open_socket(const char *host, const char *port, int passive, int timeout_ms, char *err, size_t errcap)
+{
+    int64_t deadline_ms = (!passive && timeout_ms >= 0) ? mono_ms() + timeout_ms : -1;
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
@@ -74,7 +144,7 @@ static int open_socket(const char *host, const char *port, int passive, char *er
             /* A burst of clients waits in the kernel's queue, not dropped. */
             ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0;
         } else {
-            ok = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+            ok = connect_until(fd, ai->ai_addr, ai->ai_addrlen, deadline_ms) == 0;
         }
         if (ok) {
             break;
@@ -82,9 +152,15 @@ static int open_socket(const char *host, const char *port, int passive, char *er
         last_errno = errno;
         close(fd);
         fd = -1;
+        if (last_errno == ETIMEDOUT && deadline_ms >= 0) {
+            break; /* the time is up for every address */
+        }
     }
     freeaddrinfo(res);
-    if (fd < 0) {
+    if (fd < 0 && last_errno == ETIMEDOUT && deadline_ms >= 0) {
+        snprintf(err, errcap, "cannot connect to %s:%s: no answer within %g s (--connect-timeout)", host, port,
+                 timeout_ms / 1000.0);
+    } else if (fd < 0) {
         snprintf(err, errcap, "cannot %s %s:%s: %s", passive ? "listen on" : "connect to", host, port,
                  strerror(last_errno));
     }
@@ -93,7 +169,12 @@ static int open_socket(const char *host, const char *port, int passive, char *er
 
 int tool_connect(const char *host, const char *port, char *err, size_t errcap)
 {
-    return open_socket(host, port, 0, err, errcap);
+    return open_socket(host, port, 0, -1, err, errcap);
+}
+
+int tool_connect_timeout(const char *host, const char *port, int timeout_ms, char *err, size_t errcap)
+{
+    return open_socket(host, port, 0, timeout_ms, err, errcap);
 }
 
 static int bound_port_of(int fd)
@@ -111,7 +192,7 @@ static int bound_port_of(int fd)
 
 int tool_listen(const char *host, const char *port, int *bound_port, char *err, size_t errcap)
 {
-    int fd = open_socket(host, port, 1, err, errcap);
+    int fd = open_socket(host, port, 1, -1, err, errcap);
     if (fd >= 0 && bound_port != NULL) {
         *bound_port = bound_port_of(fd);
     }
@@ -235,6 +316,7 @@ static const char *generic_reason(int rc)
     case LT_ERR_CRYPTO: return "crypto library failure";
     case LT_ERR_USAGE: return "API misuse";
     case LT_ERR_CONFIG: return "bad configuration";
+    case LT_ERR_TIMEOUT: return "timed out";
     case LT_WANT_INPUT: return "timed out waiting for the peer";
     case LT_WANT_OUTPUT: return "timed out sending to the peer";
     default: return lt_result_name(rc);

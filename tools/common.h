@@ -20,6 +20,9 @@ int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port,
 
 /* A connected TCP socket, or -1 with a message in err. */
 int tool_connect(const char *host, const char *port, char *err, size_t errcap);
+/* The same, giving up after timeout_ms (< 0: never) over all the addresses
+ * host has. The socket is blocking. */
+int tool_connect_timeout(const char *host, const char *port, int timeout_ms, char *err, size_t errcap);
 /* A listening TCP socket (SO_REUSEADDR) on host:port ("0" = ephemeral), or
  * -1 with a message in err. *bound_port gets the actual port. */
 int tool_listen(const char *host, const char *port, int *bound_port, char *err, size_t errcap);
@@ -28,6 +31,10 @@ void tool_peer_name(int fd, char *buf, size_t cap);
 /* Send and receive timeouts, so a silent peer cannot hang us forever. */
 void tool_set_timeouts(int fd, int seconds);
 int tool_set_nonblocking(int fd, int on);
+
+/* "--name SECONDS": a number of seconds > 0 into *out, or -1 with a line on
+ * stderr. */
+int tool_parse_seconds(const char *arg, const char *name, double *out);
 
 /* If SSLKEYLOGFILE is set, append NSS key log lines to it. */
 void tool_keylog_setup(lt_config *cfg);

@@ -6,15 +6,21 @@
  * deadline (handshake, then idle), and its memory is bounded (backpressure:
  * see SRV_OUT_HIGH_WATER). The per-connection work is in server_conn.c.
  *
- * At --max-conns live connections the server stops accepting: new clients
- * wait in the kernel's listen backlog and are served as soon as a slot frees
- * (at worst when a silent client hits its handshake timeout). We do not
- * accept-and-close, because a client turned away has nothing to retry with,
- * while one in the backlog is merely late.
+ * At --max-conns live connections, a new client first evicts the established
+ * connection that has made no progress for longest (idle at least
+ * SRV_EVICT_MIN_IDLE_MS), as nginx reuses idle keep-alive connections. A
+ * connection in its handshake is never evicted: its deadline is absolute
+ * anyway, so a slow handshake cannot hold a slot long, and one that is making
+ * progress must not lose to a client that sits. With nothing to evict, the
+ * server stops accepting: new clients wait in the kernel's listen backlog and
+ * are served as soon as a slot frees. We do not accept-and-close, because a
+ * client turned away has nothing to retry with, while one in the backlog is
+ * merely late.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +37,7 @@
 
 #define DEFAULT_HANDSHAKE_TIMEOUT_S 10.0
 #define DEFAULT_IDLE_TIMEOUT_S 60.0
+#define DEFAULT_RECORD_TIMEOUT_S 10.0
 #define DEFAULT_MAX_CONNS 1024
 /* File descriptors we need besides the clients': stdio, listener, epoll,
  * signalfd, the key log, slack. */
@@ -48,21 +55,15 @@ static char signal_tag;
 static const char USAGE[] =
     "usage: lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
-    "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--max-conns N]\n";
+    "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
+    "                       [--max-conns N]\n"
+    "  --handshake-timeout  the whole handshake (default 10)\n"
+    "  --idle-timeout       no progress: no whole record in, not all our output taken (default 60)\n"
+    "  --record-timeout     a record begun must be whole within this (default 10)\n"
+    "  --max-conns          live connections; when full, the longest-idle established one\n"
+    "                       gives way to a new client (default 1024)\n";
 
 /* ---- options -------------------------------------------------------------- */
-
-static int parse_seconds(const char *arg, const char *name, double *out)
-{
-    char *end = NULL;
-    double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || !(v > 0) || v > 86400.0 * 365) {
-        fprintf(stderr, "lucidtls: %s wants a number of seconds > 0, not '%s'\n", name, arg);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 static int parse_count(const char *arg, const char *name, long *out)
 {
@@ -89,6 +90,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"show-secrets", no_argument, NULL, 's'},
         {"handshake-timeout", required_argument, NULL, 'T'},
         {"idle-timeout", required_argument, NULL, 'I'},
+        {"record-timeout", required_argument, NULL, 'R'},
         {"max-conns", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
@@ -96,6 +98,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
     o->host = "127.0.0.1";
     o->handshake_timeout_s = DEFAULT_HANDSHAKE_TIMEOUT_S;
     o->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
+    o->record_timeout_s = DEFAULT_RECORD_TIMEOUT_S;
     o->max_conns = DEFAULT_MAX_CONNS;
     optind = 1;
     int c;
@@ -110,8 +113,9 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case 'w': o->www = 1; break;
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
-        case 'T': bad = parse_seconds(optarg, "--handshake-timeout", &o->handshake_timeout_s); break;
-        case 'I': bad = parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s); break;
+        case 'T': bad = tool_parse_seconds(optarg, "--handshake-timeout", &o->handshake_timeout_s); break;
+        case 'I': bad = tool_parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s); break;
+        case 'R': bad = tool_parse_seconds(optarg, "--record-timeout", &o->record_timeout_s); break;
         case 'M': bad = parse_count(optarg, "--max-conns", &o->max_conns); break;
         default: bad = -1; break;
         }
@@ -212,6 +216,7 @@ void srv_timer_set(srv *s, srv_conn *c, srv_phase phase)
     srv_timer_unlink(s, c);
     c->phase = phase;
     srv_timer_list *l = &s->timers[phase];
+    c->idle_since_ms = s->now_ms;
     c->deadline_ms = s->now_ms + l->timeout_ms;
     c->tprev = l->tail;
     if (l->tail != NULL) {
@@ -222,18 +227,84 @@ void srv_timer_set(srv *s, srv_conn *c, srv_phase phase)
     l->tail = c;
 }
 
+void srv_record_timer_disarm(srv *s, srv_conn *c)
+{
+    if (!c->on_records) {
+        return;
+    }
+    srv_timer_list *l = &s->records;
+    if (c->rprev != NULL) {
+        c->rprev->rnext = c->rnext;
+    } else {
+        l->head = c->rnext;
+    }
+    if (c->rnext != NULL) {
+        c->rnext->rprev = c->rprev;
+    } else {
+        l->tail = c->rprev;
+    }
+    c->rprev = c->rnext = NULL;
+    c->on_records = 0;
+}
+
+void srv_record_timer_arm(srv *s, srv_conn *c)
+{
+    srv_record_timer_disarm(s, c);
+    srv_timer_list *l = &s->records;
+    c->rec_deadline_ms = s->now_ms + l->timeout_ms;
+    c->rprev = l->tail;
+    if (l->tail != NULL) {
+        l->tail->rnext = c;
+    } else {
+        l->head = c;
+    }
+    l->tail = c;
+    c->on_records = 1;
+}
+
+/* At --max-conns: the connection a newcomer may evict now, or NULL. The data
+ * phase's timer list is in order of last progress, so it is the head. */
+static srv_conn *eviction_candidate(const srv *s)
+{
+    srv_conn *c = s->timers[SRV_PH_DATA].head;
+    if (c == NULL || s->now_ms - c->idle_since_ms < SRV_EVICT_MIN_IDLE_MS) {
+        return NULL;
+    }
+    return c;
+}
+
+/* Stopped accepting at --max-conns (not after an accept error)? */
+static int paused_for_cap(const srv *s)
+{
+    return !s->accepting && s->accept_retry_ms == 0 && s->lfd >= 0 && (long)s->live >= s->opts->max_conns;
+}
+
+static void earliest(int64_t *next, int64_t t)
+{
+    if (*next < 0 || t < *next) {
+        *next = t;
+    }
+}
+
 /* Milliseconds until the next deadline (-1: none). */
 static int next_timeout(const srv *s)
 {
     int64_t next = -1;
     for (int i = 0; i < SRV_NPHASES; i++) {
         const srv_conn *h = s->timers[i].head;
-        if (h != NULL && (next < 0 || h->deadline_ms < next)) {
-            next = h->deadline_ms;
+        if (h != NULL) {
+            earliest(&next, h->deadline_ms);
         }
     }
-    if (s->accept_retry_ms > 0 && (next < 0 || s->accept_retry_ms < next)) {
-        next = s->accept_retry_ms;
+    if (s->records.head != NULL) {
+        earliest(&next, s->records.head->rec_deadline_ms);
+    }
+    if (s->accept_retry_ms > 0) {
+        earliest(&next, s->accept_retry_ms);
+    }
+    if (paused_for_cap(s) && s->timers[SRV_PH_DATA].head != NULL) {
+        /* When the longest-idle connection becomes evictable. */
+        earliest(&next, s->timers[SRV_PH_DATA].head->idle_since_ms + SRV_EVICT_MIN_IDLE_MS);
     }
     if (next < 0) {
         return -1;
@@ -249,6 +320,11 @@ static void expire_timers(srv *s)
         while (l->head != NULL && l->head->deadline_ms <= s->now_ms) {
             srv_conn_expire(s, l->head);
         }
+    }
+    /* srv_conn_record_expire frees the head or re-arms it at the tail with a
+     * later deadline, so this ends. */
+    while (s->records.head != NULL && s->records.head->rec_deadline_ms <= s->now_ms) {
+        srv_conn_record_expire(s, s->records.head);
     }
 }
 
@@ -270,11 +346,38 @@ static void pause_for_cap(srv *s)
     if (!s->told_cap) {
         fprintf(stderr,
                 "lucidtls: %ld connections live (--max-conns): new clients wait in the listen backlog "
-                "until one ends\n",
+                "until one ends or an idle one can give way\n",
                 s->opts->max_conns);
         s->told_cap = 1;
     }
     set_accepting(s, 0);
+}
+
+static int newcomer_waiting(const srv *s)
+{
+    struct pollfd pf = {.fd = s->lfd, .events = POLLIN, .revents = 0};
+    return poll(&pf, 1, 0) == 1 && (pf.revents & POLLIN);
+}
+
+/* Full: make room for a client waiting in the backlog by evicting the
+ * longest-idle connection. 1 when there is room now. */
+static int make_room(srv *s)
+{
+    srv_conn *victim = eviction_candidate(s);
+    if (victim == NULL || !newcomer_waiting(s)) {
+        return 0;
+    }
+    srv_conn_evict(s, victim, s->now_ms - victim->idle_since_ms);
+    return (long)s->live < s->opts->max_conns;
+}
+
+/* While paused at --max-conns: listen again once someone can give way, so
+ * that the next newcomer is seen (accept_ready then evicts for it). */
+static void recheck_cap(srv *s)
+{
+    if (paused_for_cap(s) && eviction_candidate(s) != NULL) {
+        set_accepting(s, 1);
+    }
 }
 
 void srv_conn_gone(srv *s)
@@ -287,8 +390,10 @@ void srv_conn_gone(srv *s)
 static void accept_ready(srv *s)
 {
     for (int i = 0; i < ACCEPT_BURST; i++) {
-        if ((long)s->live >= s->opts->max_conns) {
-            pause_for_cap(s);
+        if ((long)s->live >= s->opts->max_conns && !make_room(s)) {
+            if (eviction_candidate(s) == NULL) {
+                pause_for_cap(s);
+            }
             return;
         }
         int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -374,6 +479,7 @@ static void run_loop(srv *s, int sfd)
         }
         expire_timers(s);
         retry_accept(s);
+        recheck_cap(s);
     }
 }
 
@@ -441,6 +547,7 @@ int cmd_server(int argc, char **argv)
     s.timers[SRV_PH_HANDSHAKE].timeout_ms = (int64_t)(o.handshake_timeout_s * 1000.0);
     s.timers[SRV_PH_DATA].timeout_ms = (int64_t)(o.idle_timeout_s * 1000.0);
     s.timers[SRV_PH_CLOSING].timeout_ms = SRV_CLOSE_LINGER_MS;
+    s.records.timeout_ms = (int64_t)(o.record_timeout_s * 1000.0);
     int rc = serve(&s, port);
     lt_config_free(cfg);
     return rc;

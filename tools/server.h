@@ -29,11 +29,22 @@
 #define SRV_CLOSE_LINGER_MS 5000
 /* What we read and discard after our FIN, before closing anyway. */
 #define SRV_MAX_DRAIN (256 * 1024)
+/* At --max-conns, a newcomer may evict the connection that has made no
+ * progress for longest, but only one idle at least this long: a client
+ * between two requests of a quick exchange keeps its slot. */
+#define SRV_EVICT_MIN_IDLE_MS 1000
 
+/*
+ * Progress, which restarts the idle clock, is what a slow client cannot fake
+ * with a trickle: a whole record received and processed, or all our queued
+ * output taken by the client. A byte of a record that never completes is not
+ * progress; a record that has begun must also complete within
+ * --record-timeout of its first byte.
+ */
 typedef enum srv_phase {
     SRV_PH_HANDSHAKE = 0, /* deadline: --handshake-timeout after accept */
-    SRV_PH_DATA = 1,      /* deadline: --idle-timeout after the last byte moved */
-    SRV_PH_CLOSING = 2,   /* deadline: SRV_CLOSE_LINGER_MS after the last byte sent */
+    SRV_PH_DATA = 1,      /* deadline: --idle-timeout after the last progress */
+    SRV_PH_CLOSING = 2,   /* deadline: SRV_CLOSE_LINGER_MS after the last progress */
     SRV_NPHASES = 3
 } srv_phase;
 
@@ -41,12 +52,24 @@ typedef struct srv_conn srv_conn;
 
 /* A list of connections ordered by deadline. Every connection in a list has
  * the same timeout, so appending at the tail keeps the order: the next
- * deadline is always the head's, and no heap is needed. */
+ * deadline is always the head's, and no heap is needed. In the data phase's
+ * list the head is also the connection that has been idle longest. */
 typedef struct srv_timer_list {
     srv_conn *head;
     srv_conn *tail;
     int64_t timeout_ms;
 } srv_timer_list;
+
+/* The records a client sends, as they pass into the core: enough of the
+ * framing (RFC 5246 6.2.1) to tell where each record ends, from the bytes
+ * alone. lt_conn_in_buf never spans two records, so every byte we commit
+ * belongs to the record being counted. */
+typedef struct srv_meter {
+    uint8_t hdr[5];
+    size_t got;         /* bytes of the current record so far (0: between records) */
+    size_t len;         /* its whole length, header included, once the header is in */
+    int64_t started_ms; /* when the current record's first byte came */
+} srv_meter;
 
 typedef struct server_opts {
     const char *host;
@@ -59,6 +82,7 @@ typedef struct server_opts {
     int show_secrets;
     double handshake_timeout_s;
     double idle_timeout_s;
+    double record_timeout_s;
     long max_conns;
 } server_opts;
 
@@ -74,7 +98,8 @@ typedef struct srv {
     size_t live;
     unsigned long next_id;
     srv_timer_list timers[SRV_NPHASES];
-    srv_conn *all; /* every live connection, for shutdown */
+    srv_timer_list records; /* data phase, a record begun: --record-timeout after its first byte */
+    srv_conn *all;          /* every live connection, for shutdown */
 } srv;
 
 struct srv_conn {
@@ -88,8 +113,14 @@ struct srv_conn {
     size_t drained;  /* closing: bytes read and discarded */
     uint32_t events; /* the epoll interest currently registered */
     int64_t deadline_ms;
+    int64_t idle_since_ms;   /* the last progress (or the start of the phase) */
     srv_conn *tprev, *tnext; /* on srv.timers[phase] */
     srv_conn *aprev, *anext; /* on srv.all */
+    int64_t rec_deadline_ms;
+    int on_records;          /* on srv.records */
+    srv_conn *rprev, *rnext; /* on srv.records */
+    srv_meter meter;
+    uint64_t app_in, app_out; /* plaintext bytes read from the core, given to it */
     /* Echo: plaintext taken from the core that lt_conn_write has not taken
      * yet (the output queue was full). Allocated only while non-empty. */
     uint8_t *backlog;
@@ -113,6 +144,12 @@ srv_conn *srv_conn_new(srv *s, int fd);
 void srv_conn_run(srv *s, srv_conn *c, uint32_t events);
 /* The deadline of c's phase passed: log if it matters, free c. */
 void srv_conn_expire(srv *s, srv_conn *c);
+/* c's record did not complete within --record-timeout: log, free c (or,
+ * while we are the ones not reading, give it more time). */
+void srv_conn_record_expire(srv *s, srv_conn *c);
+/* The server is full and a newcomer waits: close c, which has been idle for
+ * idle_ms, with a line on stderr. */
+void srv_conn_evict(srv *s, srv_conn *c, int64_t idle_ms);
 /* Close and free, without a word (server shutdown). */
 void srv_conn_free(srv *s, srv_conn *c);
 /* The trace callback for --explain (argument unused: the narrator is per
@@ -122,6 +159,10 @@ void srv_conn_trace(void *arg, const lt_conn *conn, const lt_event *ev);
 /* server.c: timers and bookkeeping the connection code calls back into. */
 void srv_timer_set(srv *s, srv_conn *c, srv_phase phase);
 void srv_timer_unlink(srv *s, srv_conn *c);
+/* The record deadline: armed at a record's first byte, disarmed when it is
+ * whole (both harmless to repeat). */
+void srv_record_timer_arm(srv *s, srv_conn *c);
+void srv_record_timer_disarm(srv *s, srv_conn *c);
 /* One connection is gone: accept again if we had stopped at --max-conns. */
 void srv_conn_gone(srv *s);
 

@@ -163,6 +163,7 @@ srv_conn *srv_conn_new(srv *s, int fd)
 void srv_conn_free(srv *s, srv_conn *c)
 {
     srv_timer_unlink(s, c);
+    srv_record_timer_disarm(s, c);
     if (c->aprev != NULL) {
         c->aprev->anext = c->anext;
     } else {
@@ -186,12 +187,57 @@ static void conn_finish(srv *s, srv_conn *c)
     srv_conn_gone(s);
 }
 
-/* ---- logging -------------------------------------------------------------- */
-
 static const char *stage_of(const srv_conn *c)
 {
     return c->phase == SRV_PH_HANDSHAKE ? "handshake failed" : "connection failed";
 }
+
+/* ---- the record meter ---------------------------------------------------- */
+
+enum { METER_BEGAN = 1, METER_DONE = 2 };
+
+/* Account n bytes just received into the core's record buffer. Returns
+ * METER_BEGAN when they start a record, METER_DONE when they end one. */
+static int meter_account(srv_meter *m, const uint8_t *p, size_t n, int64_t now)
+{
+    int ev = 0;
+    for (size_t i = 0; i < n;) {
+        if (m->got == 0) {
+            ev |= METER_BEGAN;
+            m->started_ms = now;
+        }
+        size_t take;
+        if (m->got < sizeof m->hdr) {
+            take = sizeof m->hdr - m->got < n - i ? sizeof m->hdr - m->got : n - i;
+            memcpy(m->hdr + m->got, p + i, take);
+            if (m->got + take == sizeof m->hdr) {
+                m->len = sizeof m->hdr + (((size_t)m->hdr[3] << 8) | m->hdr[4]);
+            }
+        } else {
+            take = m->len - m->got < n - i ? m->len - m->got : n - i;
+        }
+        m->got += take;
+        i += take;
+        if (m->got >= sizeof m->hdr && m->got == m->len) {
+            ev |= METER_DONE;
+            m->got = 0;
+            m->len = 0;
+        }
+    }
+    return ev;
+}
+
+/* "7 of 41 bytes" (or "3 of the 5 header bytes") of the record in progress. */
+static void describe_partial(const srv_meter *m, char *buf, size_t cap)
+{
+    if (m->len == 0) {
+        snprintf(buf, cap, "%zu of the 5 header bytes", m->got);
+    } else {
+        snprintf(buf, cap, "%zu of %zu bytes", m->got, m->len);
+    }
+}
+
+/* ---- logging -------------------------------------------------------------- */
 
 /* "client 127.0.0.1:5555: handshake failed: LT_ERR_X: detail" */
 static void log_failure(const srv_conn *c, int rc, int saved_errno)
@@ -207,7 +253,13 @@ static void log_failure(const srv_conn *c, int rc, int saved_errno)
     } else {
         tool_describe_error(c->tls, rc, saved_errno, "client", why, sizeof why);
     }
-    fprintf(stderr, "client %s: %s: %s: %s\n", c->peer, stage_of(c), lt_result_name(rc), why);
+    char part[128] = "";
+    if (rc == LT_ERR_TRUNCATED && c->meter.got > 0) {
+        char got[64];
+        describe_partial(&c->meter, got, sizeof got);
+        snprintf(part, sizeof part, " (in the middle of a record: %s)", got);
+    }
+    fprintf(stderr, "client %s: %s: %s: %s%s\n", c->peer, stage_of(c), lt_result_name(rc), why, part);
 }
 
 static size_t pending_out(const srv_conn *c)
@@ -215,6 +267,16 @@ static size_t pending_out(const srv_conn *c)
     size_t len = 0;
     (void)lt_conn_out_peek(c->tls, &len);
     return len;
+}
+
+/* An established client we give up on gets a proper close_notify if it can
+ * take it now; we do not wait for it. */
+static void say_goodbye(srv *s, srv_conn *c)
+{
+    int progress = 0;
+    if (lt_conn_close(c->tls) == LT_OK) {
+        (void)flush_out(s, c, &progress);
+    }
 }
 
 void srv_conn_expire(srv *s, srv_conn *c)
@@ -227,16 +289,54 @@ void srv_conn_expire(srv *s, srv_conn *c)
             fprintf(stderr, "client %s: handshake failed: %s: timed out: no complete handshake within %g s (%s)\n",
                     c->peer, lt_result_name(rc), s->opts->handshake_timeout_s, doing);
         } else {
-            fprintf(stderr, "client %s: connection failed: %s: timed out: the client was %s for %g s\n", c->peer,
-                    lt_result_name(rc), doing, s->opts->idle_timeout_s);
-            /* An idle client gets a proper close_notify if it can take it
-             * now; we do not wait for it. */
-            int progress = 0;
-            if (lt_conn_close(c->tls) == LT_OK) {
-                (void)flush_out(s, c, &progress);
+            if (rc == LT_WANT_INPUT && c->meter.got > 0) {
+                doing = "sending only part of a record";
             }
+            fprintf(stderr, "client %s: connection failed: %s: timed out: no progress for %g s (the client was %s)\n",
+                    c->peer, lt_result_name(rc), s->opts->idle_timeout_s, doing);
+            say_goodbye(s, c);
         }
     }
+    conn_finish(s, c);
+}
+
+/* Are we the ones not reading from c (backpressure), rather than c slow to
+ * send? */
+static int input_paused_by_us(const srv_conn *c)
+{
+    return c->backlog_len > 0 || pending_out(c) >= SRV_OUT_HIGH_WATER;
+}
+
+void srv_conn_record_expire(srv *s, srv_conn *c)
+{
+    if (c->phase != SRV_PH_DATA || c->meter.got == 0) {
+        srv_record_timer_disarm(s, c);
+        return;
+    }
+    if (input_paused_by_us(c)) {
+        /* The rest of the record may be waiting in our socket: not the
+         * client's fault. The idle clock still runs. */
+        srv_record_timer_arm(s, c);
+        return;
+    }
+    char got[64];
+    describe_partial(&c->meter, got, sizeof got);
+    fprintf(stderr,
+            "client %s: connection failed: %s: timed out: a record begun %.1f s ago is still incomplete (%s; "
+            "--record-timeout %g s)\n",
+            c->peer, lt_result_name(LT_WANT_INPUT), (double)(s->now_ms - c->meter.started_ms) / 1000.0, got,
+            s->opts->record_timeout_s);
+    say_goodbye(s, c);
+    conn_finish(s, c);
+}
+
+void srv_conn_evict(srv *s, srv_conn *c, int64_t idle_ms)
+{
+    fprintf(stderr,
+            "client %s: connection closed: evicted for a new client: no progress for %.1f s while %ld "
+            "connections were live (--max-conns)\n",
+            c->peer, (double)idle_ms / 1000.0, s->opts->max_conns);
+    say_goodbye(s, c);
     conn_finish(s, c);
 }
 
@@ -260,9 +360,10 @@ static int flush_out(srv *s, srv_conn *c, int *progress)
         }
         lt_conn_out_consume(c->tls, (size_t)k);
         *progress = 1;
-        if (c->phase != SRV_PH_HANDSHAKE) {
-            /* A client that reads is not idle; the handshake deadline is
-             * absolute, so a slow drip cannot stretch it. */
+        if (c->phase != SRV_PH_HANDSHAKE && pending_out(c) == 0) {
+            /* The client took all we had: progress. Not each byte it takes,
+             * or a client reading a byte at a time would never be idle. The
+             * handshake deadline is absolute, so nothing stretches it. */
             srv_timer_set(s, c, c->phase);
         }
     }
@@ -278,6 +379,22 @@ static uint8_t *input_room(srv_conn *c, size_t *room)
     }
     uint8_t *dst = lt_conn_in_buf(c->tls, room);
     return *room > 0 ? dst : NULL;
+}
+
+/* In the data phase: a whole record is progress (the idle clock restarts); a
+ * record that begins and is not yet whole runs against --record-timeout. */
+static void note_record_events(srv *s, srv_conn *c, int ev)
+{
+    if (ev & METER_DONE) {
+        srv_timer_set(s, c, SRV_PH_DATA);
+    }
+    if (c->meter.got > 0) {
+        if (ev & METER_BEGAN) {
+            srv_record_timer_arm(s, c);
+        }
+    } else {
+        srv_record_timer_disarm(s, c);
+    }
 }
 
 /* Receive into the core's record buffer: at most what the current record
@@ -308,11 +425,15 @@ static int pull_in(srv *s, srv_conn *c, int *progress, int *saved_errno)
         lt_conn_feed_eof(c->tls);
         return LT_OK;
     }
-    if (c->phase == SRV_PH_DATA) {
-        srv_timer_set(s, c, SRV_PH_DATA);
-    }
+    int ev = meter_account(&c->meter, dst, (size_t)k, s->now_ms);
     int rc = lt_conn_in_commit(c->tls, (size_t)k);
-    return rc < 0 ? rc : LT_OK;
+    if (rc < 0) {
+        return rc;
+    }
+    if (c->phase == SRV_PH_DATA) {
+        note_record_events(s, c, ev);
+    }
+    return LT_OK;
 }
 
 static void update_interest(srv *s, srv_conn *c)
@@ -354,6 +475,7 @@ static int push_backlog(srv_conn *c, int *progress)
     if (w > 0) {
         *progress = 1;
     }
+    c->app_out += w;
     c->backlog_off += w;
     c->backlog_len -= w;
     if (c->backlog_len > 0) {
@@ -400,11 +522,13 @@ static int echo_step(srv_conn *c, int *progress)
             return rc == LT_WANT_INPUT ? LT_OK : rc;
         }
         *progress = 1;
+        c->app_in += n;
         size_t w = 0;
         rc = lt_conn_write(c->tls, buf, n, &w);
         if (rc < 0) {
             return rc;
         }
+        c->app_out += w;
         if (w < n) {
             rc = save_backlog(c, buf + w, n - w);
             if (rc != LT_OK) {
@@ -448,6 +572,7 @@ static int www_answer(srv_conn *c)
     if (rc < 0) {
         return rc;
     }
+    c->app_out += w;
     if (w != (size_t)k) {
         /* Nothing else was queued: a page this small always fits. */
         return LT_ERR_INTERNAL;
@@ -470,6 +595,7 @@ static int www_step(srv_conn *c, int *progress)
             return rc == LT_WANT_INPUT ? LT_OK : rc;
         }
         *progress = 1;
+        c->app_in += n;
         if (scan_blank_line(c, buf, n)) {
             return www_answer(c);
         }
@@ -497,6 +623,10 @@ static int app_step(srv *s, srv_conn *c, int *progress)
             return rc;
         }
         srv_timer_set(s, c, SRV_PH_DATA); /* also moves c to the data phase */
+        if (c->meter.got > 0) {
+            /* The client sent more right behind its Finished. */
+            srv_record_timer_arm(s, c);
+        }
         *progress = 1;
     }
     return s->opts->www ? www_step(c, progress) : echo_step(c, progress);
@@ -505,15 +635,34 @@ static int app_step(srv *s, srv_conn *c, int *progress)
 static void enter_closing(srv *s, srv_conn *c)
 {
     srv_timer_set(s, c, SRV_PH_CLOSING); /* also moves c to the closing phase */
+    srv_record_timer_disarm(s, c);
     free(c->backlog);
     c->backlog = NULL;
     c->backlog_len = 0;
+}
+
+/* Did the client end without close_notify, but only after a complete
+ * exchange: established, data both ways, nothing of ours left unsent, and
+ * EOF between two records? Many clients do that (Python's ssl module unless
+ * told to unwrap()); whatever was cut, it was not anything we were in the
+ * middle of. A record cut short is still truncation. */
+static int ended_after_exchange(const srv_conn *c)
+{
+    return c->phase == SRV_PH_DATA && c->app_in > 0 && c->app_out > 0 && c->meter.got == 0 && c->backlog_len == 0 &&
+           pending_out(c) == 0;
 }
 
 /* A failure: one line on stderr; then the fatal alert the core queued goes
  * out on the way to closing, unless the socket itself failed. */
 static int conn_fail(srv *s, srv_conn *c, int rc, int saved_errno)
 {
+    if (rc == LT_ERR_TRUNCATED && ended_after_exchange(c)) {
+        fprintf(stderr,
+                "client %s: note: closed without close_notify after a complete exchange (%llu bytes in, %llu out)\n",
+                c->peer, (unsigned long long)c->app_in, (unsigned long long)c->app_out);
+        enter_closing(s, c);
+        return conn_closing_step(s, c);
+    }
     log_failure(c, rc, saved_errno);
     if (rc == LT_ERR_IO) {
         conn_finish(s, c);

@@ -77,7 +77,8 @@ typedef enum lt_result {
     LT_ERR_CRYPTO = -42, /* libcrypto failed */
     LT_ERR_USAGE = -43,  /* API misuse, e.g. writing before the handshake */
     LT_ERR_IO = -44,     /* fd layer: the socket failed */
-    LT_ERR_CONFIG = -45  /* bad configuration: unreadable file, unknown suite name */
+    LT_ERR_CONFIG = -45, /* bad configuration: unreadable file, unknown suite name */
+    LT_ERR_TIMEOUT = -46 /* fd layer: a *_timed call's deadline passed (errno ETIMEDOUT); not sticky */
 } lt_result;
 
 /* A short stable name, e.g. "LT_ERR_UNKNOWN_CA". */

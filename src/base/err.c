@@ -39,6 +39,7 @@ static const err_row ERR_TABLE[] = {
     {LT_ERR_USAGE, "LT_ERR_USAGE", -1},
     {LT_ERR_IO, "LT_ERR_IO", -1},
     {LT_ERR_CONFIG, "LT_ERR_CONFIG", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_TIMEOUT, "LT_ERR_TIMEOUT", -1},
 };
 
 static const err_row *find_err(int err)

@@ -95,7 +95,7 @@ lt_pg_adopt "$SERVER_PID" || fatal "lucidtls server did not get a session of its
 SERVER_START=$LT_PG_START
 PORT=""
 for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/server.err" | head -n 1)
+    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/server.err" 2>/dev/null | head -n 1)
     [ -n "$PORT" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1

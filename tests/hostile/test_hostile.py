@@ -88,13 +88,13 @@ def server_alive():
         return False
 
 
-def server_log_line(local_port, timeout=3.0):
+def server_log_line(local_port, timeout=3.0, log_path=None):
     """The server's stderr line about our connection, or None."""
     pat = re.compile(r"^client 127\.0\.0\.1:%d: (.*)$" % local_port, re.M)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with open(T.args.server_log, errors="replace") as f:
+            with open(log_path or T.args.server_log, errors="replace") as f:
                 m = pat.search(f.read())
             if m:
                 return m.group(1)
@@ -105,10 +105,10 @@ def server_log_line(local_port, timeout=3.0):
         time.sleep(0.02)
 
 
-def run_client(timeout=8.0, extra=()):
+def run_client(timeout=8.0, extra=(), port=None):
     """`lucidtls client` with a fresh token on stdin: (ok, detail, seconds)."""
     token = "hostile-good-%d-%s" % (os.getpid(), os.urandom(6).hex())
-    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, T.args.port), "--cafile",
+    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, port or T.args.port), "--cafile",
            os.path.join(T.args.pki, "ca.pem")] + list(extra)
     t0 = time.monotonic()
     try:
@@ -571,8 +571,8 @@ def _(name):
 
 # ---------------------------------------------------------------- server cases: after the handshake
 
-def established():
-    cl = Client(HOST, T.args.port)
+def established(port=None):
+    cl = Client(HOST, port or T.args.port)
     cl.handshake()
     return cl
 
@@ -735,8 +735,8 @@ def _(name):
 
 # ---------------------------------------------------------------- slow cases (need a concurrent server)
 
-def good_client_within(name, seconds=5.0):
-    ok, why, dt = run_client(timeout=seconds)
+def good_client_within(name, seconds=5.0, port=None):
+    ok, why, dt = run_client(timeout=seconds, port=port)
     check("%s: a good client is served within %.0f s meanwhile" % (name, seconds), ok and dt <= seconds,
           "echo within %.0f s" % seconds, why)
 
@@ -815,6 +815,202 @@ def _(name):
     cl.c.close()
 
 
+@case("client closes without close_notify after a complete exchange: a note, not a failure")
+def _(name):
+    cl = established()
+    cl.send_app(b"one-exchange")
+    got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    check("%s: echo" % name, got == [(CT_APPDATA, b"one-exchange")], "the echo", got)
+    cl.c.close()
+    line = server_log_line(cl.c.local_port)
+    want = "note: closed without close_notify after a complete exchange (12 bytes in, 12 out)"
+    check("%s: server logs a note" % name, line == want, want, line)
+
+
+@case("client closes without close_notify before any data: truncation")
+def _(name):
+    cl = established()
+    cl.c.close()
+    line = server_log_line(cl.c.local_port)
+    check("%s: server logs a failure" % name, line is not None and line.startswith("connection failed: LT_ERR_TRUNCATED"),
+          "connection failed: LT_ERR_TRUNCATED: ...", line)
+
+
+@case("client closes in the middle of a record after an exchange: truncation")
+def _(name):
+    cl = established()
+    cl.send_app(b"one-exchange")
+    cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+    rec = cl.write.seal(CT_APPDATA, b"cut short")
+    cl.c.send(rec[:9])
+    time.sleep(0.2)
+    cl.c.shutdown_write()
+    line = server_log_line(cl.c.local_port)
+    check("%s: server logs a failure naming the partial record" % name,
+          line is not None and line.startswith("connection failed: LT_ERR_TRUNCATED")
+          and "in the middle of a record: 9 of %d bytes" % len(rec) in line,
+          "connection failed: LT_ERR_TRUNCATED: ... (in the middle of a record: 9 of %d bytes)" % len(rec), line)
+    cl.c.close()
+
+
+# ---------------------------------------------------------------- slow cases with a server of their own
+
+class ExtraServer:
+    """A `lucidtls server` of the case's own, with the options it tests."""
+
+    def __init__(self, *opts):
+        self.log_path = os.path.join(os.path.dirname(os.path.abspath(T.args.server_log)),
+                                     "extra-%d-%s.err" % (os.getpid(), os.urandom(3).hex()))
+        # `timeout`: should this script be killed, the server does not
+        # outlive it by more than two minutes.
+        cmd = ["timeout", "-k", "5", "120", T.args.lucidtls, "server", "--port", "0", "--host", HOST, "--cert",
+               os.path.join(T.args.pki, "chain.pem"), "--key", os.path.join(T.args.pki, "server.key")] + list(opts)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.port = None
+        deadline = time.monotonic() + 10.0
+        while self.port is None and time.monotonic() < deadline and self.proc.poll() is None:
+            with open(self.log_path, errors="replace") as f:
+                m = re.search(r"^listening on 127\.0\.0\.1:(\d+)$", f.read(), re.M)
+            if m:
+                self.port = int(m.group(1))
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            self.stop()
+            with open(self.log_path, errors="replace") as f:
+                raise AssertionError("extra server %s did not start: %s" % (" ".join(opts), f.read()[-300:]))
+
+    def log_line(self, local_port, timeout=3.0):
+        return server_log_line(local_port, timeout, self.log_path)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Dripper:
+    """An established client that sends one protected record a byte at a
+    time and never finishes it (unless it runs out of record)."""
+
+    def __init__(self, port):
+        self.cl = established(port)
+        self.rec = self.cl.write.seal(CT_APPDATA, b"x" * 200)
+        self.sent = 0
+
+    def drip(self):
+        if self.sent < len(self.rec) - 1 and not self.cl.c.eof:
+            if not self.cl.c.send(self.rec[self.sent:self.sent + 1]):
+                self.cl.c.eof = True
+            self.sent += 1
+
+    def closed_by_server(self, timeout):
+        return self.cl.c.wait_eof(timeout)
+
+
+@case("byte-dripping clients on a full server: a good client gets in within --record-timeout", slow=True)
+def _(name):
+    srv = ExtraServer("--max-conns", "3", "--idle-timeout", "30", "--record-timeout", "2")
+    drippers = []
+    try:
+        drippers = [Dripper(srv.port) for _ in range(3)]
+        for d in drippers:
+            d.drip()
+        good = start_lucidtls_client(srv.port, b"good-client\n")
+        deadline = time.monotonic() + 12.0
+        while good.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            for d in drippers:
+                d.drip()
+        rc, out, err, dt = client_result(good, timeout=1.0)
+        check("%s: the good client is served within 2 s + a margin" % name,
+              rc == 0 and out == "good-client\n" and dt < 6.0, "echo within 6 s",
+              "exit %s, stdout %r, stderr %r, after %.1f s" % (rc, out, err.strip()[-200:], dt))
+        closed = sum(1 for d in drippers if d.closed_by_server(4.0))
+        check("%s: every dripper is closed by the server" % name, closed == 3, "3 of 3", "%d of 3" % closed)
+        lines = [srv.log_line(d.cl.c.local_port) or "" for d in drippers]
+        check("%s: each is logged as cut at its record deadline or evicted" % name,
+              all("record begun" in ln or "evicted" in ln for ln in lines), "record begun ... / evicted ...", lines)
+    finally:
+        for d in drippers:
+            d.cl.c.close()
+        srv.stop()
+
+
+@case("a record that never completes is cut at --record-timeout; whole records are progress", slow=True)
+def _(name):
+    srv = ExtraServer("--idle-timeout", "30", "--record-timeout", "2")
+    try:
+        d = Dripper(srv.port)
+        steady = established(srv.port)
+        echoes = 0
+        t0 = time.monotonic()
+        while not d.cl.c.eof and time.monotonic() - t0 < 8.0:
+            d.drip()
+            # A client sending small whole records as slowly: each one is
+            # progress, and none is ever partial.
+            steady.send_app(b"tick")
+            got = steady.read_protected(2.0, until=lambda r: len(r) >= 1)
+            echoes += got == [(CT_APPDATA, b"tick")]
+            d.cl.c.wait_eof(0.4)
+        dt = time.monotonic() - t0
+        check("%s: the dripper is closed after about 2 s" % name, d.cl.c.eof and 1.0 <= dt < 5.0,
+              "EOF after 1 to 5 s", "eof=%s after %.1f s" % (d.cl.c.eof, dt))
+        line = srv.log_line(d.cl.c.local_port) or ""
+        check("%s: server logs the record deadline" % name,
+              "record begun" in line and "--record-timeout 2 s" in line, "... record begun ... --record-timeout 2 s",
+              line)
+        steady.send_app(b"still-here")
+        got = steady.read_protected(2.0, until=lambda r: len(r) >= 1)
+        check("%s: the client sending whole records is still served (%d echoes meanwhile)" % (name, echoes),
+              got == [(CT_APPDATA, b"still-here")] and echoes >= 3, "echoes all along", "%s, %d echoes" % (got, echoes))
+        steady.c.close()
+        d.cl.c.close()
+    finally:
+        srv.stop()
+
+
+@case("a full server: the longest-idle established client gives way; a handshake in progress does not", slow=True)
+def _(name):
+    srv = ExtraServer("--max-conns", "3", "--idle-timeout", "30")
+    conns = []
+    try:
+        # Oldest first: a handshake left half done, then two idle clients.
+        hs = Client(HOST, srv.port)
+        hs.send_client_hello()
+        hs.read_server_flight()
+        idle_old = established(srv.port)
+        time.sleep(0.3)
+        idle_new = established(srv.port)
+        conns = [hs.c, idle_old.c, idle_new.c]
+        time.sleep(1.2)  # both idle past the eviction minimum (1 s)
+        good_client_within(name, port=srv.port)
+        got = idle_old.read_protected(3.0)
+        check("%s: the longest-idle client gets close_notify and EOF" % name,
+              got == [(CT_ALERT, alert(ALERT_WARNING, 0))] and idle_old.c.eof, "[(21, close_notify)], EOF",
+              "%s, eof=%s" % (got, idle_old.c.eof))
+        line = srv.log_line(idle_old.c.local_port) or ""
+        check("%s: server logs the eviction" % name, "evicted for a new client" in line, "... evicted ...", line)
+        idle_new.send_app(b"still-here")
+        got = idle_new.read_protected(3.0, until=lambda r: len(r) >= 1)
+        check("%s: the other idle client keeps its slot" % name, got == [(CT_APPDATA, b"still-here")], "the echo", got)
+        hs.send_cke()
+        hs.send_ccs()
+        hs.send_finished()
+        ok, why = hs.read_server_finish()
+        check("%s: the half-done handshake was not evicted and completes" % name, ok, "server Finished", why)
+    finally:
+        for c in conns:
+            c.close()
+        srv.stop()
+
+
 # ---------------------------------------------------------------- bad server against `lucidtls client`
 
 class FakeServer:
@@ -826,9 +1022,9 @@ class FakeServer:
         self.lsock.settimeout(5.0)
         self.port = self.lsock.getsockname()[1]
 
-    def start_client(self):
+    def start_client(self, extra=()):
         cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, self.port), "--cafile",
-               os.path.join(T.args.pki, "ca.pem")]
+               os.path.join(T.args.pki, "ca.pem")] + list(extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         s, _ = self.lsock.accept()
         self.conn = Conn(None, None, sock=s)
@@ -976,6 +1172,169 @@ def _(name):
     # body is "struct { }": one with bytes in it is malformed.
     bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() + handshake(HS_HELLO_REQUEST, b"\x00")),
                     ALERT_CODES["decode_error"], r"HelloRequest")
+
+
+# ---------------------------------------------------------------- client: timeouts and the end of the data
+
+def start_lucidtls_client(port, stdin_data=b"", extra=()):
+    """`lucidtls client` against 127.0.0.1:port with stdin_data (then EOF)."""
+    cmd = [T.args.lucidtls, "client", "%s:%d" % (HOST, port), "--cafile",
+           os.path.join(T.args.pki, "ca.pem")] + list(extra)
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(stdin_data)
+    p.stdin.close()
+    p.stdin = None  # communicate() must not flush it again
+    p.t0 = time.monotonic()
+    return p
+
+
+def client_result(p, timeout=8.0):
+    """(exit status, stdout, stderr, seconds since start); kills a client
+    that does not exit within `timeout`."""
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        err += b"\n(killed: no exit within %.0f s)" % timeout
+    return p.returncode, out.decode(errors="replace"), err.decode(errors="replace"), time.monotonic() - p.t0
+
+
+def check_one_line(name, err, regex):
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    check("%s: client prints one clear line" % name,
+          len(lines) == 1 and lines[0].startswith("lucidtls: ") and re.search(regex, lines[0], re.I),
+          "one line 'lucidtls: ...' matching /%s/i" % regex, lines)
+
+
+def check_clean_failure(name, rc):
+    # 1..127: a failure we reported; not a crash, a sanitizer abort or a kill.
+    check("%s: client exits non-zero" % name, rc is not None and 0 < rc < 128, "exit 1..127", "exit %s" % rc)
+
+
+def raw_server():
+    return RawServer(os.path.join(T.args.pki, "chain.pem"), os.path.join(T.args.pki, "server.key"))
+
+
+def serve_answer(extra=(), end_with_close_notify=False):
+    """A hand-made server: handshake, read the request up to the client's
+    close_notify, answer, then a bare TCP close (or close_notify first)."""
+    srv = raw_server()
+    p = start_lucidtls_client(srv.port, b"REQ\n", extra)
+    conn = None
+    try:
+        conn = srv.accept_and_handshake()
+        got = conn.read_until_close_notify()
+        conn.send_app(b"the answer, part 1\n")
+        if end_with_close_notify:
+            conn.send_close_notify()
+    finally:
+        if conn is not None:
+            conn.close()
+        srv.close()
+    return got, client_result(p)
+
+
+@case("server answers and closes with close_notify (hand-made server)", side="client")
+def _(name):
+    got, (rc, out, err, _) = serve_answer(end_with_close_notify=True)
+    check("%s: the request arrives, then the client's close_notify" % name,
+          got == [(CT_APPDATA, b"REQ\n"), (CT_ALERT, alert(ALERT_WARNING, 0))],
+          "[(23, b'REQ\\n'), (21, b'\\x01\\x00')]", got)
+    check("%s: client exits 0 with the answer on stdout and nothing on stderr" % name,
+          rc == 0 and out == "the answer, part 1\n" and err.strip() == "", "exit 0, the answer, no stderr",
+          "exit %s, stdout %r, stderr %r" % (rc, out, err))
+
+
+@case("server closes without close_notify after its answer", side="client")
+def _(name):
+    got, (rc, out, err, _) = serve_answer()
+    check("%s: the answer reaches stdout" % name, out == "the answer, part 1\n", "the answer", repr(out))
+    check_clean_failure(name, rc)
+    check_one_line(name, err, r"truncated.*close_notify")
+
+
+@case("--ignore-unexpected-eof accepts a server that closes without close_notify", side="client")
+def _(name):
+    got, (rc, out, err, _) = serve_answer(extra=["--ignore-unexpected-eof"])
+    check("%s: client exits 0 with the answer and nothing on stderr" % name,
+          rc == 0 and out == "the answer, part 1\n" and err.strip() == "", "exit 0, the answer, no stderr",
+          "exit %s, stdout %r, stderr %r" % (rc, out, err))
+
+
+@case("server accepts and never answers (--handshake-timeout 1)", side="client")
+def _(name):
+    fs = FakeServer()
+    fs.start_client(extra=["--handshake-timeout", "1"])
+    t0 = time.monotonic()
+    _, rc, err = fs.finish(timeout=8.0)
+    dt = time.monotonic() - t0
+    check_clean_failure(name, rc)
+    check("%s: within the timeout and a margin" % name, dt < 6.0, "exit within 6 s", "%.1f s" % dt)
+    check_one_line(name, err, r"handshake timed out.*1 s")
+
+
+@case("server answers the handshake, then goes silent (--idle-timeout 1)", side="client")
+def _(name):
+    srv = raw_server()
+    p = start_lucidtls_client(srv.port, b"REQ\n", ["--idle-timeout", "1"])
+    try:
+        conn = srv.accept_and_handshake()
+        conn.read_until_close_notify()
+        rc, out, err, dt = client_result(p)
+        conn.close()
+    finally:
+        srv.close()
+    check_clean_failure(name, rc)
+    check("%s: within the timeout and a margin" % name, dt < 7.0, "exit within 7 s of the start", "%.1f s" % dt)
+    check_one_line(name, err, r"idle timeout.*1 s")
+
+
+def full_listen_queue():
+    """A listener whose accept queue is full, so that the kernel drops new
+    SYNs (Linux): (listener, fillers), or None when a connect still gets
+    through here."""
+    ls = socket.socket()
+    ls.bind((HOST, 0))
+    ls.listen(0)
+    port = ls.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex((HOST, port))
+        fillers.append(s)
+    time.sleep(0.2)
+    probe = socket.socket()
+    probe.setblocking(False)
+    probe.connect_ex((HOST, port))
+    import select
+    _, w, _ = select.select([], [probe], [], 0.5)
+    done = bool(w) and probe.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+    fillers.append(probe)
+    if done:
+        for s in fillers + [ls]:
+            s.close()
+        return None
+    return ls, fillers
+
+
+@case("connect to a listener whose queue is full (--connect-timeout 1)", side="client")
+def _(name):
+    full = full_listen_queue()
+    if full is None:
+        skip(name, "a full listen queue still completes connections on this kernel")
+        return
+    ls, fillers = full
+    try:
+        p = start_lucidtls_client(ls.getsockname()[1], b"", ["--connect-timeout", "1"])
+        rc, out, err, dt = client_result(p)
+    finally:
+        for s in fillers + [ls]:
+            s.close()
+    check_clean_failure(name, rc)
+    check("%s: within the timeout and a margin" % name, dt < 6.0, "exit within 6 s", "%.1f s" % dt)
+    check_one_line(name, err, r"cannot connect.*no answer within 1 s")
 
 
 # ---------------------------------------------------------------- main

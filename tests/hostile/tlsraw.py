@@ -611,3 +611,209 @@ class Client:
         """Protected records from the server, opened: [(type, plaintext or None)]."""
         recs = self.c.read_records(timeout, until=until)
         return [(t, self.read.open(t, b)) for t, _, b in recs]
+
+
+# ---------------------------------------------------------------- a TLS 1.2 server, by hand
+
+def pem_block(text, label):
+    """The DER of the first PEM block whose BEGIN line names `label`."""
+    import base64
+    lines, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("-----BEGIN ") and label in line:
+            inside = True
+        elif line.startswith("-----END ") and inside:
+            return base64.b64decode("".join(lines))
+        elif inside:
+            lines.append(line.strip())
+    raise ValueError("no PEM block '%s'" % label)
+
+
+def rsa_private_key_from_pem(text):
+    """(n, d) of an RSA private key, PKCS#8 ("PRIVATE KEY") or PKCS#1
+    ("RSA PRIVATE KEY"), by walking the DER."""
+    der = pem_block(text, "PRIVATE KEY")
+    _, s, e = der_item(der, 0)
+    kids = der_children(der, s, e)
+    if kids[1][0] == 0x30:                          # PKCS#8: version, AlgorithmIdentifier, OCTET STRING
+        _, os_, _ = kids[2]
+        _, s, e = der_item(der, os_)                # RSAPrivateKey inside
+        kids = der_children(der, s, e)
+    ints = [int.from_bytes(der[a:b], "big") for _, a, b in kids]   # version, n, e, d, p, q, ...
+    return ints[1], ints[3]
+
+
+def pkcs1_v15_decrypt(n, d, ct):
+    """The message inside a PKCS#1 v1.5 type 2 block, or None."""
+    k = (n.bit_length() + 7) // 8
+    em = pow(int.from_bytes(ct, "big"), d, n).to_bytes(k, "big")
+    if em[0] != 0 or em[1] != 2 or 0 not in em[2:]:
+        return None
+    sep = em.index(0, 2)
+    return em[sep + 1:] if sep >= 10 else None
+
+
+class RawServerConn:
+    """One accepted connection of RawServer: the server side of a TLS 1.2
+    TLS_RSA_WITH_AES_128_CBC_SHA handshake without EMS, every step of which
+    can be replaced or broken. Raises AssertionError when the client does
+    something the happy path does not expect."""
+
+    def __init__(self, sock, cert_ders, rsa_key):
+        self.c = Conn(None, None, sock=sock)
+        self.cert_ders = cert_ders
+        self.rsa_key = rsa_key
+        self.transcript = b""
+        self.server_random = os.urandom(32)
+        self.client_random = None
+        self.client_hello = None
+        self.pms = None
+        self.read = None
+        self.write = None
+        self.queued = []    # records read from the socket, not yet handled
+        self.hs_data = b""  # handshake bytes not yet parsed into messages
+
+    def _next_record(self, timeout):
+        """The next record from the client (raw), or an AssertionError."""
+        if not self.queued:
+            self.queued = self.c.read_records(timeout, until=lambda r: len(r) >= 1)
+        assert self.queued, "the client sent no more records (eof=%s)" % self.c.eof
+        return self.queued.pop(0)
+
+    def _read_handshake_messages(self, count, timeout):
+        """The next `count` handshake messages (plaintext records), raw."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msgs, rest = parse_handshakes(self.hs_data)
+            if len(msgs) >= count:
+                used = sum(len(m[2]) for m in msgs[:count])
+                self.hs_data = self.hs_data[used:]
+                return msgs[:count]
+            t, _, b = self._next_record(max(0.01, deadline - time.monotonic()))
+            assert t == CT_HANDSHAKE, "expected a handshake record, got type %d %s" % (t, alerts_in([(t, 0, b)]))
+            self.hs_data += b
+
+    def read_client_hello(self, timeout=5.0):
+        (t, body, raw), = self._read_handshake_messages(1, timeout)
+        assert t == HS_CLIENT_HELLO, "expected ClientHello, got handshake type %d" % t
+        self.transcript += raw
+        self.client_hello = body
+        self.client_random = body[2:34]
+        return body
+
+    def send_server_flight(self, suite=TLS_RSA_WITH_AES_128_CBC_SHA, extensions=None):
+        """ServerHello (renegotiation_info, no EMS), Certificate, ServerHelloDone."""
+        if extensions is None:
+            extensions = [ext_reneg_empty()]
+        flight = (handshake(HS_SERVER_HELLO, server_hello_body(suite=suite, random=self.server_random,
+                                                               extensions=extensions)) +
+                  handshake(HS_CERTIFICATE, certificate_body(self.cert_ders)) +
+                  handshake(HS_SERVER_HELLO_DONE, b""))
+        self.transcript += flight
+        self.c.send(record(CT_HANDSHAKE, flight))
+
+    def read_client_finish(self, timeout=5.0):
+        """ClientKeyExchange, ChangeCipherSpec, Finished: decrypts the
+        pre-master secret, derives the keys and checks the Finished."""
+        (t, body, raw), = self._read_handshake_messages(1, timeout)
+        assert t == HS_CLIENT_KEY_EXCHANGE, "expected ClientKeyExchange, got handshake type %d" % t
+        self.transcript += raw
+        n, d = self.rsa_key
+        self.pms = pkcs1_v15_decrypt(n, d, body[2:])
+        assert self.pms is not None and len(self.pms) == 48, "the pre-master secret does not decrypt"
+        ccs = self._next_record(timeout)
+        assert ccs[0] == CT_CCS, "expected ChangeCipherSpec, got a record of type %d" % ccs[0]
+        fin_rec = self._next_record(timeout)
+        assert fin_rec[0] == CT_HANDSHAKE, "expected Finished, got a record of type %d" % fin_rec[0]
+        self.derive()
+        fin = self.read.open(CT_HANDSHAKE, fin_rec[2])
+        assert fin is not None, "the client's Finished does not verify under the derived keys"
+        want = handshake(HS_FINISHED, prf(self.master, b"client finished", hashlib.sha256(self.transcript).digest(),
+                                          12))
+        assert fin == want, "the client's verify_data is wrong"
+        self.transcript += fin
+
+    def derive(self):
+        self.master = prf(self.pms, b"master secret", self.client_random + self.server_random, 48)
+        kb = prf(self.master, b"key expansion", self.server_random + self.client_random, 2 * 20 + 2 * 16 + 2 * 16)
+        self.read = CbcSha(kb[0:20], kb[40:56])     # the client's write keys
+        self.write = CbcSha(kb[20:40], kb[56:72])
+
+    def send_finish(self, finished_tamper=None):
+        """ChangeCipherSpec and our Finished. finished_tamper(verify_data)
+        returns the verify_data to send instead (e.g. one bit flipped)."""
+        vd = prf(self.master, b"server finished", hashlib.sha256(self.transcript).digest(), 12)
+        if finished_tamper is not None:
+            vd = finished_tamper(vd)
+        self.c.send(record(CT_CCS, b"\x01") + self.write.seal(CT_HANDSHAKE, handshake(HS_FINISHED, vd)))
+
+    def handshake(self, finished_tamper=None, timeout=5.0):
+        self.read_client_hello(timeout)
+        self.send_server_flight()
+        self.read_client_finish(timeout)
+        self.send_finish(finished_tamper)
+
+    def send_app(self, data):
+        self.c.send(self.write.seal(CT_APPDATA, data))
+
+    def send_close_notify(self):
+        self.c.send(self.write.seal(CT_ALERT, alert(ALERT_WARNING, 0)))
+
+    def read_protected(self, timeout=5.0, until=None):
+        """Protected records from the client, opened: [(type, plaintext or None)]."""
+        recs, self.queued = self.queued, []
+        if until is None or not until(recs):
+            recs += self.c.read_records(timeout, until=(lambda r: until(recs + r)) if until else None)
+        return [(t, self.read.open(t, b)) for t, _, b in recs]
+
+    def read_until_close_notify(self, timeout=5.0):
+        """Protected records from the client, opened, up to and including its
+        close_notify (or EOF, or the timeout)."""
+        got = []
+        deadline = time.monotonic() + timeout
+        while True:
+            recs, self.queued = self.queued, []
+            if not recs:
+                recs = self.c.read_records(max(0.01, deadline - time.monotonic()), until=lambda r: len(r) >= 1)
+            got.extend((t, self.read.open(t, b)) for t, _, b in recs)
+            if ((CT_ALERT, alert(ALERT_WARNING, 0)) in got or self.c.eof or time.monotonic() >= deadline):
+                return got
+
+    def close(self):
+        """A bare TCP close: no close_notify."""
+        self.c.close()
+
+
+class RawServer:
+    """A listening socket on 127.0.0.1 that plays a TLS 1.2 server by hand
+    (RawServerConn), with the certificate chain and key of the test PKI:
+
+        srv = RawServer(chain_pem_path, key_pem_path)
+        ... start a client against srv.port ...
+        conn = srv.accept_and_handshake()      # or finished_tamper=...
+        conn.send_app(b"data"); conn.read_protected(); conn.close()
+    """
+
+    def __init__(self, chain_path, key_path, host="127.0.0.1"):
+        with open(chain_path) as f:
+            self.cert_ders = pem_to_ders(f.read())
+        with open(key_path) as f:
+            self.rsa_key = rsa_private_key_from_pem(f.read())
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind((host, 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+
+    def accept(self, timeout=5.0):
+        self.lsock.settimeout(timeout)
+        s, _ = self.lsock.accept()
+        return RawServerConn(s, self.cert_ders, self.rsa_key)
+
+    def accept_and_handshake(self, finished_tamper=None, timeout=5.0):
+        conn = self.accept(timeout)
+        conn.handshake(finished_tamper=finished_tamper, timeout=timeout)
+        return conn
+
+    def close(self):
+        self.lsock.close()

@@ -1,6 +1,9 @@
 """Python's ssl module as a TLS peer for the interop tests (test_python.sh).
 
   py_peer.py client PORT CAFILE CIPHER TOKEN   connect, send TOKEN, expect it echoed
+  py_peer.py client-noclose PORT CAFILE CIPHER TOKEN
+                                               the same, then close without close_notify
+                                               (no unwrap(), as many Python programs do)
   py_peer.py client-default PORT CAFILE TOKEN  the same with Python's default context
   py_peer.py server PORT CHAIN KEY CIPHER      serve one connection: echo one line
 
@@ -11,7 +14,7 @@ import ssl
 import sys
 
 
-def client(port, cafile, cipher, token):
+def client(port, cafile, cipher, token, unwrap=True):
     ctx = ssl.create_default_context(cafile=cafile)
     if cipher is not None:
         # Python's default list has no RSA key exchange (forward secrecy
@@ -29,7 +32,8 @@ def client(port, cafile, cipher, token):
                     break
                 got += chunk
             print("received", got.decode().strip(), flush=True)
-            s.unwrap()  # close_notify both ways
+            if unwrap:
+                s.unwrap()  # close_notify both ways
 
 
 def server(port, chain, key, cipher):
@@ -64,6 +68,8 @@ def main():
     try:
         if mode == "client":
             client(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+        elif mode == "client-noclose":
+            client(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], unwrap=False)
         elif mode == "client-default":
             client(int(sys.argv[2]), sys.argv[3], None, sys.argv[4])
         elif mode == "server":

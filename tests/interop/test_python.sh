@@ -31,6 +31,18 @@ lt_expect_rc "Python's default context (no RSA key exchange) fails" 1
 lt_expect_contains "Python's default context: handshake_failure from us" "$LAST_ERR" "HANDSHAKE_FAILURE"
 lt_expect_alive "server still serving after Python clients" echo
 
+# A Python client that never calls unwrap() closes the TCP connection without
+# close_notify after its exchange: the server notes that, it is no failure.
+tok=$(lt_token py-noclose)
+lt_run pyc-noclose 20 - python3 "$PEER" client-noclose "$PORT" "$CA" AES128-GCM-SHA256 "$tok"
+lt_expect_rc "Python client without unwrap(): echo, then a bare close" 0
+lt_expect_contains "Python client without unwrap(): line echoed back" "$LAST_OUT" "received $tok"
+lt_wait_for "$(lt_server_err echo)" "after a complete exchange" 5
+lt_expect_contains "server logs a note for a close without close_notify after the exchange" \
+    "$(lt_server_err echo)" "note: closed without close_notify after a complete exchange"
+lt_expect_not_contains "server logs no truncation failure for any Python client" "$(lt_server_err echo)" \
+    "LT_ERR_TRUNCATED"
+
 # ------------------------------------------------------------ lucidtls client -> Python server
 while read -r iana ossl; do
     lt_start_server "pys-$ossl" python3 "$PEER" server @PORT@ "$PKI/chain.pem" "$PKI/server.key" "$ossl" || continue
