@@ -132,7 +132,7 @@ MUTANTS = [
     M("input-taken-while-output-backed-up", "src/conn/conn.c",
       "    return lt_record_out_full(&c->rec);",
       "    return 0;",
-      [unit("test_backpressure")], "the output cap"),
+      [unit("test_backpressure"), unit("test_fd_backpressure")], "the output cap"),
     M("no-hard-cap", "src/record/record.c",
       "    LT_ENSURE(lt_record_pending(r) + LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD <= LT_OUT_HARD_CAP,",
       "    LT_ENSURE(1 ||\n              lt_record_pending(r) + LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD <= LT_OUT_HARD_CAP,",

@@ -31,15 +31,12 @@
  * give up instead of spinning forever on a confused core. */
 #define LT_FD_MAX_IDLE 4
 
-/* Backpressure. lt_conn_write stops queueing at LT_OUT_QUEUE_CAP (plus the
- * protection overhead of the records it made, a few hundred bytes), so output
- * beyond this bound was produced by reading: answers to the peer's records,
- * such as refused renegotiations. A peer that sends those and never reads
- * would make it grow without end, so past the bound we read nothing until the
- * socket takes output again. Below it we go on reading while our own data
- * waits, so two peers that both write (an echo) cannot deadlock: each one's
- * reading is what lets the other one's writes drain. */
-#define LT_FD_OUT_BOUND (LT_OUT_QUEUE_CAP + 16384)
+/* Backpressure is the core's rule (lucidtls.h, "Output bounds"): it takes
+ * no input while the answers it owes the peer have pushed its output queue
+ * past LT_OUT_QUEUE_CAP, and our own writes never get it there. So we keep
+ * reading while only our own data waits (two peers that both write cannot
+ * deadlock: each one's reading is what lets the other's writes drain), and
+ * stop, with LT_WANT_OUTPUT, when the core stops taking input (pull_in). */
 
 /* Where a call sends and receives, and until when it may wait. */
 typedef struct fd_io {
@@ -242,10 +239,6 @@ static int run_until(lt_conn *conn, const fd_io *io, goal_fn goal, void *ctx)
         if (eof) {
             /* The core saw EOF and still wants input: it will never come. */
             return fail(conn, io, LT_ERR_TRUNCATED);
-        }
-        if (out == LT_WANT_OUTPUT && pending_out(conn) > LT_FD_OUT_BOUND) {
-            /* Backpressure: drain before reading more (see LT_FD_OUT_BOUND). */
-            return LT_WANT_OUTPUT;
         }
         int progress = 0;
         rc = pull_in(conn, io, &progress, &eof);
