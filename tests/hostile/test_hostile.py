@@ -1235,6 +1235,26 @@ def serve_answer(extra=(), end_with_close_notify=False):
     return got, client_result(p)
 
 
+@case("server Finished with the wrong verify_data, correctly protected (hand-made server)", side="client")
+def _(name):
+    # RFC 5246 7.4.9: the record verifies under the right keys, only the
+    # verify_data is wrong, so this reaches the client's Finished check.
+    srv = raw_server()
+    p = start_lucidtls_client(srv.port, b"REQ\n")
+    got = []
+    try:
+        conn = srv.accept_and_handshake(finished_tamper=lambda vd: bytes([vd[0] ^ 0x01]) + vd[1:])
+        got = conn.read_protected(5.0, until=lambda r: len(r) >= 1)
+        conn.close()
+    finally:
+        srv.close()
+    rc, out, err, _ = client_result(p)
+    check("%s: client sends a protected fatal decrypt_error" % name,
+          got == [(CT_ALERT, alert(ALERT_FATAL, ALERT_CODES["decrypt_error"]))], "[(21, b'\\x02\\x33')]", got)
+    check_clean_failure(name, rc)
+    check_one_line(name, err, r"Finished")
+
+
 @case("server answers and closes with close_notify (hand-made server)", side="client")
 def _(name):
     got, (rc, out, err, _) = serve_answer(end_with_close_notify=True)
