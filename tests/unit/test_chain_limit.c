@@ -74,7 +74,7 @@ static size_t n_built;
 static void build_chain(size_t n_inter, EVP_PKEY *leaf_key)
 {
     size_t root = n_inter + 1;
-    char cn[32];
+    char cn[48];
     keys[root] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     certs[root] = make_cert(keys[root], "Long Root", 1, NULL, keys[root]);
     for (size_t i = n_inter; i >= 1; i--) {
