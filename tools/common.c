@@ -292,34 +292,14 @@ static int is_cert_error(int rc)
     }
 }
 
-/* What kind of failure, in words, when the core gave no detail. */
+/* What kind of failure, in words, when the core gave no detail. A socket
+ * call that timed out says which way it was waiting. */
 static const char *generic_reason(int rc)
 {
     switch (rc) {
-    case LT_ERR_DECODE: return "malformed message";
-    case LT_ERR_UNEXPECTED_MESSAGE: return "unexpected message";
-    case LT_ERR_BAD_RECORD_MAC: return "bad record MAC";
-    case LT_ERR_RECORD_OVERFLOW: return "record overflow";
-    case LT_ERR_HANDSHAKE_FAILURE: return "handshake failure";
-    case LT_ERR_ILLEGAL_PARAMETER: return "illegal parameter";
-    case LT_ERR_PROTOCOL_VERSION: return "unsupported protocol version";
-    case LT_ERR_DECRYPT_ERROR: return "decrypt error";
-    case LT_ERR_UNSUPPORTED_EXTENSION: return "unsupported extension";
-    case LT_ERR_BAD_CERTIFICATE: return "bad certificate";
-    case LT_ERR_UNSUPPORTED_CERTIFICATE: return "unsupported certificate";
-    case LT_ERR_CERTIFICATE_EXPIRED: return "certificate expired or not yet valid";
-    case LT_ERR_UNKNOWN_CA: return "unknown CA";
-    case LT_ERR_HOSTNAME_MISMATCH: return "hostname mismatch";
-    case LT_ERR_INSUFFICIENT_SECURITY: return "insufficient security";
-    case LT_ERR_INTERNAL: return "internal error";
-    case LT_ERR_NOMEM: return "out of memory";
-    case LT_ERR_CRYPTO: return "crypto library failure";
-    case LT_ERR_USAGE: return "API misuse";
-    case LT_ERR_CONFIG: return "bad configuration";
-    case LT_ERR_TIMEOUT: return "timed out";
     case LT_WANT_INPUT: return "timed out waiting for the peer";
     case LT_WANT_OUTPUT: return "timed out sending to the peer";
-    default: return lt_result_name(rc);
+    default: return lt_result_string(rc);
     }
 }
 

@@ -83,6 +83,9 @@ typedef enum lt_result {
 
 /* A short stable name, e.g. "LT_ERR_UNKNOWN_CA". */
 const char *lt_result_name(int result);
+/* The same in words, e.g. "unknown CA" (for a person; lt_conn_error gives
+ * the detail of a particular failure). */
+const char *lt_result_string(int result);
 /* The name of a TLS alert description, e.g. 20 -> "bad_record_mac". */
 const char *lt_alert_name(uint8_t description);
 /* The IANA name of a suite ("TLS_RSA_WITH_AES_128_GCM_SHA256") or NULL. */

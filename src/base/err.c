@@ -6,40 +6,45 @@
 typedef struct {
     int err;
     const char *name;
-    int alert; /* -1: send none */
+    const char *text; /* in words, for people */
+    int alert;        /* -1: send none */
 } err_row;
 
 static const err_row ERR_TABLE[] = {
-    {LT_OK, "LT_OK", -1},
-    {LT_WANT_INPUT, "LT_WANT_INPUT", -1},
-    {LT_WANT_OUTPUT, "LT_WANT_OUTPUT", -1},
-    {LT_CLOSED, "LT_CLOSED", -1},
-    {LT_ERR_DECODE, "LT_ERR_DECODE", LT_ALERT_DECODE_ERROR},
-    {LT_ERR_UNEXPECTED_MESSAGE, "LT_ERR_UNEXPECTED_MESSAGE", LT_ALERT_UNEXPECTED_MESSAGE},
-    {LT_ERR_BAD_RECORD_MAC, "LT_ERR_BAD_RECORD_MAC", LT_ALERT_BAD_RECORD_MAC},
-    {LT_ERR_RECORD_OVERFLOW, "LT_ERR_RECORD_OVERFLOW", LT_ALERT_RECORD_OVERFLOW},
-    {LT_ERR_HANDSHAKE_FAILURE, "LT_ERR_HANDSHAKE_FAILURE", LT_ALERT_HANDSHAKE_FAILURE},
-    {LT_ERR_ILLEGAL_PARAMETER, "LT_ERR_ILLEGAL_PARAMETER", LT_ALERT_ILLEGAL_PARAMETER},
-    {LT_ERR_PROTOCOL_VERSION, "LT_ERR_PROTOCOL_VERSION", LT_ALERT_PROTOCOL_VERSION},
-    {LT_ERR_DECRYPT_ERROR, "LT_ERR_DECRYPT_ERROR", LT_ALERT_DECRYPT_ERROR},
-    {LT_ERR_UNSUPPORTED_EXTENSION, "LT_ERR_UNSUPPORTED_EXTENSION", LT_ALERT_UNSUPPORTED_EXTENSION},
-    {LT_ERR_BAD_CERTIFICATE, "LT_ERR_BAD_CERTIFICATE", LT_ALERT_BAD_CERTIFICATE},
-    {LT_ERR_UNSUPPORTED_CERTIFICATE, "LT_ERR_UNSUPPORTED_CERTIFICATE", LT_ALERT_UNSUPPORTED_CERTIFICATE},
-    {LT_ERR_CERTIFICATE_EXPIRED, "LT_ERR_CERTIFICATE_EXPIRED", LT_ALERT_CERTIFICATE_EXPIRED},
-    {LT_ERR_UNKNOWN_CA, "LT_ERR_UNKNOWN_CA", LT_ALERT_UNKNOWN_CA},
+    {LT_OK, "LT_OK", "success", -1},
+    {LT_WANT_INPUT, "LT_WANT_INPUT", "waiting for bytes from the peer", -1},
+    {LT_WANT_OUTPUT, "LT_WANT_OUTPUT", "waiting for queued output to be sent", -1},
+    {LT_CLOSED, "LT_CLOSED", "the peer closed the connection (close_notify)", -1},
+    {LT_ERR_DECODE, "LT_ERR_DECODE", "malformed message", LT_ALERT_DECODE_ERROR},
+    {LT_ERR_UNEXPECTED_MESSAGE, "LT_ERR_UNEXPECTED_MESSAGE", "unexpected message", LT_ALERT_UNEXPECTED_MESSAGE},
+    {LT_ERR_BAD_RECORD_MAC, "LT_ERR_BAD_RECORD_MAC", "bad record MAC", LT_ALERT_BAD_RECORD_MAC},
+    {LT_ERR_RECORD_OVERFLOW, "LT_ERR_RECORD_OVERFLOW", "record overflow", LT_ALERT_RECORD_OVERFLOW},
+    {LT_ERR_HANDSHAKE_FAILURE, "LT_ERR_HANDSHAKE_FAILURE", "handshake failure", LT_ALERT_HANDSHAKE_FAILURE},
+    {LT_ERR_ILLEGAL_PARAMETER, "LT_ERR_ILLEGAL_PARAMETER", "illegal parameter", LT_ALERT_ILLEGAL_PARAMETER},
+    {LT_ERR_PROTOCOL_VERSION, "LT_ERR_PROTOCOL_VERSION", "unsupported protocol version", LT_ALERT_PROTOCOL_VERSION},
+    {LT_ERR_DECRYPT_ERROR, "LT_ERR_DECRYPT_ERROR", "decrypt error", LT_ALERT_DECRYPT_ERROR},
+    {LT_ERR_UNSUPPORTED_EXTENSION, "LT_ERR_UNSUPPORTED_EXTENSION", "unsupported extension",
+     LT_ALERT_UNSUPPORTED_EXTENSION},
+    {LT_ERR_BAD_CERTIFICATE, "LT_ERR_BAD_CERTIFICATE", "bad certificate", LT_ALERT_BAD_CERTIFICATE},
+    {LT_ERR_UNSUPPORTED_CERTIFICATE, "LT_ERR_UNSUPPORTED_CERTIFICATE", "unsupported certificate",
+     LT_ALERT_UNSUPPORTED_CERTIFICATE},
+    {LT_ERR_CERTIFICATE_EXPIRED, "LT_ERR_CERTIFICATE_EXPIRED", "certificate expired or not yet valid",
+     LT_ALERT_CERTIFICATE_EXPIRED},
+    {LT_ERR_UNKNOWN_CA, "LT_ERR_UNKNOWN_CA", "unknown CA", LT_ALERT_UNKNOWN_CA},
     /* RFC 6125 does not name an alert; bad_certificate is what OpenSSL and
      * s2n send for a name mismatch. */
-    {LT_ERR_HOSTNAME_MISMATCH, "LT_ERR_HOSTNAME_MISMATCH", LT_ALERT_BAD_CERTIFICATE},
-    {LT_ERR_INSUFFICIENT_SECURITY, "LT_ERR_INSUFFICIENT_SECURITY", LT_ALERT_INSUFFICIENT_SECURITY},
-    {LT_ERR_PEER_ALERT, "LT_ERR_PEER_ALERT", -1},
-    {LT_ERR_TRUNCATED, "LT_ERR_TRUNCATED", -1},
-    {LT_ERR_INTERNAL, "LT_ERR_INTERNAL", LT_ALERT_INTERNAL_ERROR},
-    {LT_ERR_NOMEM, "LT_ERR_NOMEM", LT_ALERT_INTERNAL_ERROR},
-    {LT_ERR_CRYPTO, "LT_ERR_CRYPTO", LT_ALERT_INTERNAL_ERROR},
-    {LT_ERR_USAGE, "LT_ERR_USAGE", -1},
-    {LT_ERR_IO, "LT_ERR_IO", -1},
-    {LT_ERR_CONFIG, "LT_ERR_CONFIG", LT_ALERT_INTERNAL_ERROR},
-    {LT_ERR_TIMEOUT, "LT_ERR_TIMEOUT", -1},
+    {LT_ERR_HOSTNAME_MISMATCH, "LT_ERR_HOSTNAME_MISMATCH", "hostname mismatch", LT_ALERT_BAD_CERTIFICATE},
+    {LT_ERR_INSUFFICIENT_SECURITY, "LT_ERR_INSUFFICIENT_SECURITY", "insufficient security",
+     LT_ALERT_INSUFFICIENT_SECURITY},
+    {LT_ERR_PEER_ALERT, "LT_ERR_PEER_ALERT", "the peer sent a fatal alert", -1},
+    {LT_ERR_TRUNCATED, "LT_ERR_TRUNCATED", "the connection ended without close_notify (truncated)", -1},
+    {LT_ERR_INTERNAL, "LT_ERR_INTERNAL", "internal error", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_NOMEM, "LT_ERR_NOMEM", "out of memory", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_CRYPTO, "LT_ERR_CRYPTO", "crypto library failure", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_USAGE, "LT_ERR_USAGE", "API misuse", -1},
+    {LT_ERR_IO, "LT_ERR_IO", "socket error", -1},
+    {LT_ERR_CONFIG, "LT_ERR_CONFIG", "bad configuration", LT_ALERT_INTERNAL_ERROR},
+    {LT_ERR_TIMEOUT, "LT_ERR_TIMEOUT", "timed out", -1},
 };
 
 static const err_row *find_err(int err)
@@ -56,6 +61,12 @@ const char *lt_result_name(int result)
 {
     const err_row *row = find_err(result);
     return row != NULL ? row->name : "LT_ERR_UNKNOWN";
+}
+
+const char *lt_result_string(int result)
+{
+    const err_row *row = find_err(result);
+    return row != NULL ? row->text : "unknown result";
 }
 
 int lt_err_to_alert(int err)

@@ -257,9 +257,13 @@ static int process_record(lt_conn *c)
         return lt_conn_fail(c, rc, "record %llu failed to verify/decrypt (bad_record_mac)",
                             (unsigned long long)c->rec.read_seq);
     }
-    if (rc != LT_OK) {
+    if (rc == LT_ERR_RECORD_OVERFLOW) {
         return lt_conn_fail(c, rc, "record %llu: plaintext longer than 2^14 bytes",
                             (unsigned long long)c->rec.read_seq);
+    }
+    if (rc != LT_OK) {
+        return lt_conn_fail(c, rc, "record %llu could not be opened: %s", (unsigned long long)c->rec.read_seq,
+                            lt_result_string(rc));
     }
     if (c->alert_len != 0 && type != LT_CT_ALERT) {
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));

@@ -175,8 +175,11 @@ static int run_row(lt_conn *c, const lt_transition *t, const uint8_t *msg, size_
     }
     int next = t->handler(c, body, body_len);
     if (next < 0) {
-        return lt_conn_fail(c, next, "invalid %s",
-                            t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type) : "ChangeCipherSpec");
+        /* Handlers fail with a precise detail; this one (sticky errors keep
+         * the first) is only for a failure from a layer below that had none. */
+        return lt_conn_fail(c, next, "handling %s: %s",
+                            t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type) : "ChangeCipherSpec",
+                            lt_result_string(next));
     }
     return enter_state(c, t, next);
 }
