@@ -53,6 +53,11 @@ VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=defin
     --show-leak-kinds=definite,indirect --track-origins=no -q)
 # shellcheck disable=SC2206
 VG+=(${VALGRIND_ARGS:-})
+# RSA key generation under valgrind is most of a test's time: the test build
+# takes its keys from a cache made here by the first test that needs them
+# (lt_rsa_keygen in src/crypto/util.c; nothing is checked in).
+export LT_TEST_KEY_CACHE=${LT_TEST_KEY_CACHE:-$BUILD/test-keys}
+mkdir -p "$LT_TEST_KEY_CACHE"
 
 run_one() {
     local t=$1 name start rc

@@ -33,6 +33,14 @@ struct lt_rc;
 void lt_test_rc_allow_stitched(int allow);
 int lt_test_rc_stitched(const struct lt_rc *rc);
 
+/* RSA key generation: an EVP_PKEY * of `bits`, or NULL. In test builds
+ * (LT_TEST_HOOKS) with LT_TEST_KEY_CACHE=DIR in the environment, the n-th key
+ * of that size a process asks for comes from DIR/rsa-BITS-n.pem, made by the
+ * first process that needed it (at test time: no key is checked in). Under
+ * valgrind, generating keys is most of what a test does; within one process
+ * every key is still distinct. */
+void *lt_rsa_keygen(unsigned bits);
+
 /* Drains libcrypto's error queue into a short string (for details). */
 void lt_crypto_last_error(char *buf, size_t cap);
 

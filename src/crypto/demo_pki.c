@@ -203,8 +203,8 @@ int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname)
      * in the SAN, which is what RFC 6125 matching uses anyway. */
     cn = strlen(hostname) <= 64 ? hostname : "lucidtls demo server";
 
-    ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-    srv_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    ca_key = lt_rsa_keygen(2048);
+    srv_key = lt_rsa_keygen(2048);
     ok = ca_key != NULL && srv_key != NULL;
 
     /* The CA: self-signed; RFC 5280 4.2.1.9 basicConstraints CA:TRUE and

@@ -3,10 +3,14 @@
  * libcrypto's error queue into one line of text.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "crypto/crypto.h"
@@ -35,6 +39,65 @@ void lt_test_set_rng(lt_rng_fn fn, void *arg)
     test_rng_arg = arg;
 }
 #endif
+
+#ifdef LT_TEST_HOOKS
+static EVP_PKEY *read_key(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return NULL;
+    }
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    ERR_clear_error();
+    return k;
+}
+
+/* Written under a temporary name, then renamed: a process running beside us
+ * reads a whole key or none. */
+static void write_key(const char *path, EVP_PKEY *k)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        return;
+    }
+    int ok = PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) == 1;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        remove(tmp);
+    }
+}
+
+static EVP_PKEY *cached_rsa_key(unsigned bits)
+{
+    static unsigned next[8]; /* per size class: the index of the next key */
+    const char *dir = getenv("LT_TEST_KEY_CACHE");
+    if (dir == NULL || dir[0] == '\0' || strlen(dir) > 4000) {
+        return NULL;
+    }
+    unsigned *n = &next[(bits / 1024) & 7];
+    char path[4100];
+    snprintf(path, sizeof path, "%s/rsa-%u-%u.pem", dir, bits, (*n)++);
+    EVP_PKEY *k = read_key(path);
+    if (k == NULL && (k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits)) != NULL) {
+        write_key(path, k);
+    }
+    return k;
+}
+#endif
+
+void *lt_rsa_keygen(unsigned bits)
+{
+#ifdef LT_TEST_HOOKS
+    EVP_PKEY *cached = cached_rsa_key(bits);
+    if (cached != NULL) {
+        return cached;
+    }
+#endif
+    return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+}
 
 int lt_random(void *buf, size_t n)
 {

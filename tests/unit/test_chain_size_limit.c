@@ -107,7 +107,7 @@ static void test_large_chain_flight_fits_the_hard_cap(void)
 
 int main(void)
 {
-    rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    rsa_key = lt_rsa_keygen(2048);
     LT_RUN(test_chain_over_the_message_limit_is_refused);
     LT_RUN(test_large_chain_flight_fits_the_hard_cap);
     EVP_PKEY_free(rsa_key);

@@ -29,7 +29,7 @@
 
 static EVP_PKEY *rsa_key(unsigned bits)
 {
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+    EVP_PKEY *k = lt_rsa_keygen(bits);
     EXPECT(k != NULL);
     return k;
 }
