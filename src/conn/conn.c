@@ -295,12 +295,17 @@ static int output_blocks_input(const lt_conn *c)
     return lt_record_out_full(&c->rec);
 }
 
+/* Unread application data holds the record buffer; after close_notify or
+ * an error nothing more is taken; nor while output is backed up. */
+static int takes_input(const lt_conn *c)
+{
+    return c->err == 0 && c->app_len == 0 && !c->close_received && !output_blocks_input(c);
+}
+
 uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
 {
     *room = 0;
-    /* Unread application data holds the record buffer; after close_notify
-     * or an error nothing more is taken; nor while output is backed up. */
-    if (c->err != 0 || c->app_len > 0 || c->close_received || output_blocks_input(c)) {
+    if (!takes_input(c)) {
         return NULL;
     }
     uint8_t *p = lt_record_in_space(&c->rec, room);
@@ -312,7 +317,7 @@ uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
 
 int lt_conn_wants_input(const lt_conn *c)
 {
-    return c->err == 0 && c->app_len == 0 && !c->close_received && !output_blocks_input(c) && !lt_record_ready(&c->rec);
+    return takes_input(c) && !lt_record_ready(&c->rec);
 }
 
 void lt_conn_release_msg(lt_conn *c)
@@ -333,6 +338,14 @@ void lt_conn_release_buffers(lt_conn *c)
     lt_conn_release_msg(c);
 }
 
+static int record_input_failed(lt_conn *c, int rc)
+{
+    if (rc == LT_ERR_NOMEM) {
+        return lt_conn_fail(c, rc, "out of memory for the record buffer");
+    }
+    return lt_conn_fail(c, rc, "%s", header_problem(rc));
+}
+
 int lt_conn_in_commit(lt_conn *c, size_t n)
 {
     if (c->err != 0) {
@@ -340,7 +353,7 @@ int lt_conn_in_commit(lt_conn *c, size_t n)
     }
     int rc = lt_record_in_commit(&c->rec, n);
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "%s", header_problem(rc));
+        return record_input_failed(c, rc);
     }
     if (lt_record_ready(&c->rec)) {
         LT_GUARD(process_record(c));
@@ -348,24 +361,27 @@ int lt_conn_in_commit(lt_conn *c, size_t n)
     return LT_OK;
 }
 
+/* The copying path and the zero-copy one (lt_conn_in_buf/in_commit) share
+ * the record layer's buffering (lt_record_absorb is in_space + in_commit),
+ * so the record fuzzer exercises what production runs. */
 int lt_conn_feed(lt_conn *c, const uint8_t *in, size_t len, size_t *consumed)
 {
     *consumed = 0;
     if (c->err != 0) {
         return c->err;
     }
-    while (len > 0) {
-        size_t room;
-        uint8_t *dst = lt_conn_in_buf(c, &room);
-        if (dst == NULL || room == 0) {
-            break;
+    while (len > 0 && takes_input(c)) {
+        size_t used = 0;
+        int rc = lt_record_absorb(&c->rec, in, len, &used);
+        *consumed += used;
+        in += used;
+        len -= used;
+        if (rc != LT_OK) {
+            return record_input_failed(c, rc);
         }
-        size_t take = room < len ? room : len;
-        memcpy(dst, in, take);
-        *consumed += take;
-        in += take;
-        len -= take;
-        LT_GUARD(lt_conn_in_commit(c, take));
+        if (lt_record_ready(&c->rec)) {
+            LT_GUARD(process_record(c));
+        }
     }
     if (c->close_received) {
         /* Nothing after close_notify counts (RFC 5246 7.2.1). */

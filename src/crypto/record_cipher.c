@@ -66,6 +66,7 @@
 
 #include "base/bytes.h"
 #include "base/ct.h"
+#include "base/limits.h"
 #include "crypto/crypto.h"
 
 #define LT_TLS12_WIRE_VERSION 0x0303u
@@ -75,10 +76,6 @@
 #define GCM_SALT 4
 #define MAC_HDR_LEN 13
 #define MAX_MAC 48
-/* RFC 5246 6.2.1: TLSPlaintext.length MUST NOT exceed 2^14. */
-#define MAX_PLAINTEXT 16384
-/* RFC 5246 6.2.3: TLSCiphertext.length MUST NOT exceed 2^14 + 2048. */
-#define MAX_FRAGMENT (16384 + 2048)
 
 static CRYPTO_ONCE rc_once = CRYPTO_ONCE_STATIC_INIT;
 static EVP_CIPHER *ciph_aes128_cbc;
@@ -680,7 +677,7 @@ static int cbc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *
     /* Checks on public lengths only (RFC 5246 6.2.3.2): IV plus at least
      * one block holding the MAC and the padding length byte. */
     min_len = CBC_BLOCK + ((rc->mac_len + 1 + CBC_BLOCK - 1) / CBC_BLOCK) * CBC_BLOCK;
-    if (frag_len % CBC_BLOCK != 0 || frag_len < min_len || frag_len > MAX_FRAGMENT) {
+    if (frag_len % CBC_BLOCK != 0 || frag_len < min_len || frag_len > LT_MAX_CIPHERTEXT) {
         return LT_ERR_BAD_RECORD_MAC;
     }
     data_len = frag_len - CBC_BLOCK;
@@ -749,7 +746,7 @@ int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, c
     LT_ENSURE(rc != NULL && rc->enc && header5 != NULL && buf != NULL && frag_len != NULL, LT_ERR_USAGE);
     LT_ENSURE(pt != NULL || pt_len == 0, LT_ERR_USAGE);
     /* RFC 5246 6.2.1: a fragment carries at most 2^14 bytes. */
-    LT_ENSURE(pt_len <= MAX_PLAINTEXT, LT_ERR_USAGE);
+    LT_ENSURE(pt_len <= LT_MAX_PLAINTEXT, LT_ERR_USAGE);
     if (rc->gcm) {
         LT_GUARD(gcm_seal(rc, seq, header5, buf, pt, pt_len, &n));
     } else if (rc->stitched) {
@@ -767,7 +764,7 @@ int lt_rc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, 
 {
     LT_ENSURE(rc != NULL && !rc->enc && header5 != NULL && pt != NULL && pt_len != NULL, LT_ERR_USAGE);
     LT_ENSURE(buf != NULL || frag_len == 0, LT_ERR_USAGE);
-    if (frag_len > MAX_FRAGMENT) {
+    if (frag_len > LT_MAX_CIPHERTEXT) {
         return LT_ERR_BAD_RECORD_MAC;
     }
     if (rc->gcm) {

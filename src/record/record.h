@@ -15,11 +15,9 @@
 #include <stdint.h>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "crypto/crypto.h"
 
-#define LT_RECORD_HEADER_LEN 5
-#define LT_MAX_PLAINTEXT 16384                      /* 2^14, RFC 5246 6.2.1 */
-#define LT_MAX_CIPHERTEXT (LT_MAX_PLAINTEXT + 2048) /* RFC 5246 6.2.3 */
 #define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT)
 /* Upper bound of what protection adds to a record: explicit IV (16) + MAC
  * (up to 48) + CBC padding (up to 256). GCM adds 8 + 16. */
