@@ -21,47 +21,22 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
+#include "certs.h"
 #include "crypto/crypto.h"
 #include "hs/messages.h"
 #include "pair.h"
 #include "test.h"
 
-static void ext(X509 *issuer, X509 *x, int nid, const char *v)
-{
-    X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, v);
-    EXPECT(e != NULL);
-    if (e != NULL) {
-        X509_add_ext(x, e, -1);
-        X509_EXTENSION_free(e);
-    }
-}
-
+/* This file's certificates (certs.h): valid -1 h .. +1 day, SHA-256, a CA
+ * with keyUsage keyCertSign, a leaf for localhost with serverAuth. */
 static X509 *make_cert(EVP_PKEY *key, const char *cn, int is_ca, X509 *issuer, EVP_PKEY *issuer_key)
 {
-    static long serial = 5000;
-    X509 *x = X509_new();
-    X509_set_version(x, X509_VERSION_3);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : X509_get_subject_name(x));
-    X509 *signer = issuer != NULL ? issuer : x;
-    if (is_ca) {
-        ext(signer, x, NID_basic_constraints, "critical,CA:TRUE");
-        ext(signer, x, NID_key_usage, "critical,keyCertSign");
-    } else {
-        ext(signer, x, NID_basic_constraints, "CA:FALSE");
-        ext(signer, x, NID_subject_alt_name, "DNS:localhost");
-        ext(signer, x, NID_ext_key_usage, "serverAuth");
-    }
-    EXPECT(X509_sign(x, issuer_key, EVP_sha256()) > 0);
-    return x;
+    return tc_make_cert(key, &(tc_cert_opts){.cn = cn,
+                                             .is_ca = is_ca,
+                                             .issuer = issuer,
+                                             .issuer_key = issuer_key,
+                                             .san = is_ca ? NULL : "DNS:localhost"});
 }
 
 /* certs[0] = the leaf (RSA, demo key), certs[1..n_inter] intermediates,
@@ -75,11 +50,11 @@ static void build_chain(size_t n_inter, EVP_PKEY *leaf_key)
 {
     size_t root = n_inter + 1;
     char cn[48];
-    keys[root] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    keys[root] = tc_ec_key("P-256");
     certs[root] = make_cert(keys[root], "Long Root", 1, NULL, keys[root]);
     for (size_t i = n_inter; i >= 1; i--) {
         snprintf(cn, sizeof cn, "Intermediate %zu", i);
-        keys[i] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        keys[i] = tc_ec_key("P-256");
         certs[i] = make_cert(keys[i], cn, 1, certs[i + 1], keys[i + 1]);
     }
     certs[0] = make_cert(leaf_key, "localhost", 0, certs[1], keys[1]);
@@ -99,22 +74,6 @@ static void free_chain(void)
     n_built = 0;
 }
 
-/* PEM of certs[first .. first + n). */
-static char *pem_of(size_t first, size_t n)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    for (size_t i = first; i < first + n; i++) {
-        PEM_write_bio_X509(bio, certs[i]);
-    }
-    long len = BIO_get_mem_data(bio, &p);
-    char *out = malloc((size_t)len + 1);
-    memcpy(out, p, (size_t)len);
-    out[len] = '\0';
-    BIO_free(bio);
-    return out;
-}
-
 static EVP_PKEY *demo_key(const lt_pair *p)
 {
     BIO *bio = BIO_new_mem_buf(p->pki.key_pem, -1);
@@ -132,8 +91,8 @@ static void test_longest_chain_handshake(void)
     EVP_PKEY *leaf_key = demo_key(&p);
     build_chain(LT_MAX_VERIFY_DEPTH, leaf_key);
     EXPECT_EQ(n_built, LT_MAX_CHAIN);
-    char *chain = pem_of(0, n_built);
-    char *root = pem_of(n_built - 1, 1);
+    char *chain = tc_pem_of_certs(certs, n_built);
+    char *root = tc_pem_of_certs(certs + n_built - 1, 1);
     EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, chain, strlen(chain)), LT_OK);
     EXPECT_EQ(lt_config_set_key_pem(p.scfg, p.pki.key_pem, strlen(p.pki.key_pem)), LT_OK);
     lt_config_free(p.ccfg);
@@ -150,7 +109,7 @@ static void test_longest_chain_handshake(void)
 
     /* One certificate more does not fit a config. */
     free(chain);
-    chain = pem_of(0, n_built);
+    chain = tc_pem_of_certs(certs, n_built);
     size_t l = strlen(chain);
     char *more = malloc(2 * l + 1);
     memcpy(more, chain, l);
@@ -173,15 +132,14 @@ static void test_one_intermediate_too_many(void)
     EVP_PKEY *leaf_key = demo_key(&p);
     build_chain(LT_MAX_VERIFY_DEPTH + 1, leaf_key);
     lt_trust *t = lt_trust_new();
-    char *root = pem_of(n_built - 1, 1);
+    char *root = tc_pem_of_certs(certs + n_built - 1, 1);
     EXPECT_EQ(lt_trust_add_pem(t, root, strlen(root)), LT_OK);
     /* The leaf and every intermediate, without the root: 102 sent. */
     uint8_t *der[MAX_BUILT];
     size_t len[MAX_BUILT];
     size_t n = n_built - 1;
     for (size_t i = 0; i < n; i++) {
-        der[i] = NULL;
-        len[i] = (size_t)i2d_X509(certs[i], &der[i]);
+        len[i] = tc_der_of(certs[i], &der[i]);
     }
     lt_cert_report rep;
     lt_pkey *pub = NULL;

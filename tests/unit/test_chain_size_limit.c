@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certs.h"
 #include "conn/conn.h"
 #include "test.h"
 
@@ -21,15 +21,7 @@ static EVP_PKEY *rsa_key;
  * names to make its DER about `size` bytes; returned as PEM (malloc'd). */
 static char *big_cert_pem(size_t size, size_t *pem_len)
 {
-    X509 *x = X509_new();
-    X509_set_version(x, X509_VERSION_3);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-    X509_gmtime_adj(X509_getm_notBefore(x), -60);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, rsa_key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8, (const unsigned char *)"localhost", -1,
-                               -1, 0);
-    X509_set_issuer_name(x, X509_get_subject_name(x));
+    X509 *x = tc_cert_new(rsa_key, "localhost", NULL, -60, 3600);
     GENERAL_NAMES *gens = GENERAL_NAMES_new();
     /* Each name costs its length plus a 2-byte DER header (lengths < 128). */
     for (size_t i = 0, total = 0; total < size; i++) {
@@ -44,16 +36,9 @@ static char *big_cert_pem(size_t size, size_t *pem_len)
     }
     X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT);
     GENERAL_NAMES_free(gens);
-    EXPECT(X509_sign(x, rsa_key, EVP_sha256()) > 0);
-    BIO *bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(bio, x);
-    char *p = NULL;
-    long n = BIO_get_mem_data(bio, &p);
-    char *out = malloc((size_t)n + 1);
-    memcpy(out, p, (size_t)n);
-    out[n] = '\0';
-    *pem_len = (size_t)n;
-    BIO_free(bio);
+    tc_cert_sign(x, rsa_key, EVP_sha256());
+    char *out = tc_pem_of_certs(&x, 1);
+    *pem_len = strlen(out);
     X509_free(x);
     return out;
 }
@@ -78,12 +63,9 @@ static void test_large_chain_flight_fits_the_hard_cap(void)
     char *pem = big_cert_pem(LT_MAX_HS_MESSAGE - 8192, &len);
     lt_config *scfg = lt_config_new(LT_ROLE_SERVER);
     EXPECT_EQ(lt_config_set_cert_chain_pem(scfg, pem, len), LT_OK);
-    BIO *bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, rsa_key, NULL, NULL, 0, NULL, NULL);
-    char *kp = NULL;
-    long kn = BIO_get_mem_data(bio, &kp);
-    EXPECT_EQ(lt_config_set_key_pem(scfg, kp, (size_t)kn), LT_OK);
-    BIO_free(bio);
+    char *kp = tc_pem_of_key(rsa_key);
+    EXPECT_EQ(lt_config_set_key_pem(scfg, kp, strlen(kp)), LT_OK);
+    free(kp);
 
     lt_config *ccfg = lt_config_new(LT_ROLE_CLIENT);
     lt_config_dangerous_disable_hostname_check(ccfg);
@@ -107,7 +89,7 @@ static void test_large_chain_flight_fits_the_hard_cap(void)
 
 int main(void)
 {
-    rsa_key = lt_rsa_keygen(2048);
+    rsa_key = tc_rsa_key(2048);
     LT_RUN(test_chain_over_the_message_limit_is_refused);
     LT_RUN(test_large_chain_flight_fits_the_hard_cap);
     EVP_PKEY_free(rsa_key);

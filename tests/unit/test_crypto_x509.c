@@ -8,85 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
+#include "certs.h"
 #include "crypto/crypto.h"
 #include "test.h"
 
 static lt_demo_pki pki;
 static lt_chain chain;
 
-/* ---- Certificates built by the test ---- */
-
-static EVP_PKEY *ec_key(void)
-{
-    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-}
-
-static void ext(X509 *issuer, X509 *x, int nid, const char *v)
-{
-    X509V3_CTX v3;
-    X509_EXTENSION *e;
-    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    e = X509V3_EXT_conf_nid(NULL, &v3, nid, v);
-    EXPECT(e != NULL);
-    if (e != NULL) {
-        X509_add_ext(x, e, -1);
-        X509_EXTENSION_free(e);
-    }
-}
-
-/* A certificate for key, named cn, signed by (issuer, issuer_key) or self-
- * signed when issuer is NULL, valid from now+nb to now+na seconds. */
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long nb, long na,
-                       const char *san, const char *eku)
-{
-    static long serial = 100;
-    X509 *x = X509_new();
-    X509_set_version(x, X509_VERSION_3);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-    X509_gmtime_adj(X509_getm_notBefore(x), nb);
-    X509_gmtime_adj(X509_getm_notAfter(x), na);
-    X509_set_pubkey(x, key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : X509_get_subject_name(x));
-    if (issuer == NULL) {
-        ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
-        ext(x, x, NID_key_usage, "critical,keyCertSign");
-    } else {
-        ext(issuer, x, NID_basic_constraints, "CA:FALSE");
-        if (san != NULL) {
-            ext(issuer, x, NID_subject_alt_name, san);
-        }
-        ext(issuer, x, NID_ext_key_usage, eku != NULL ? eku : "serverAuth");
-    }
-    EXPECT(X509_sign(x, issuer_key, EVP_sha256()) > 0);
-    return x;
-}
-
-static size_t der_of(X509 *x, uint8_t **out)
-{
-    int n;
-    *out = NULL;
-    n = i2d_X509(x, out);
-    EXPECT(n > 0);
-    return n > 0 ? (size_t)n : 0;
-}
+/* ---- Certificates built by the test (certs.h) ---- */
 
 static lt_trust *trust_of(X509 *ca)
 {
     lt_trust *t = lt_trust_new();
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    long n;
-    PEM_write_bio_X509(bio, ca);
-    n = BIO_get_mem_data(bio, &p);
-    EXPECT_EQ(lt_trust_add_pem(t, p, (size_t)n), LT_OK);
-    BIO_free(bio);
+    char *pem = tc_pem_of_certs(&ca, 1);
+    EXPECT_EQ(lt_trust_add_pem(t, pem, strlen(pem)), LT_OK);
+    free(pem);
     return t;
 }
 
@@ -98,7 +37,7 @@ static int verify_built(X509 *ca, X509 *leaf, const char *host, lt_cert_report *
     size_t len[1];
     lt_pkey *pub = NULL;
     int rc;
-    len[0] = der_of(leaf, &der[0]);
+    len[0] = tc_der_of(leaf, &der[0]);
     rc = lt_verify_chain(t, (const uint8_t *const *)der, len, 1, host, LT_SECLEVEL_DEFAULT, rep, &pub);
     EXPECT((rc == LT_OK) == (pub != NULL));
     lt_pkey_free(pub);
@@ -214,10 +153,23 @@ static void test_unknown_ca(void)
 
 static void test_expired(void)
 {
-    EVP_PKEY *ca_key = ec_key(), *key = ec_key();
-    X509 *ca = make_cert(ca_key, "Test CA", NULL, ca_key, -86400 * 10, 86400 * 10, NULL, NULL);
-    X509 *old = make_cert(key, "old.test", ca, ca_key, -86400 * 3, -86400, "DNS:old.test", NULL);
-    X509 *young = make_cert(key, "young.test", ca, ca_key, 86400, 86400 * 3, "DNS:young.test", NULL);
+    EVP_PKEY *ca_key = tc_ec_key("P-256"), *key = tc_ec_key("P-256");
+    X509 *ca = tc_make_cert(
+        ca_key,
+        &(tc_cert_opts){
+            .cn = "Test CA", .is_ca = 1, .issuer_key = ca_key, .not_before = -86400 * 10, .not_after = 86400 * 10});
+    X509 *old = tc_make_cert(key, &(tc_cert_opts){.cn = "old.test",
+                                                  .issuer = ca,
+                                                  .issuer_key = ca_key,
+                                                  .not_before = -86400 * 3,
+                                                  .not_after = -86400,
+                                                  .san = "DNS:old.test"});
+    X509 *young = tc_make_cert(key, &(tc_cert_opts){.cn = "young.test",
+                                                    .issuer = ca,
+                                                    .issuer_key = ca_key,
+                                                    .not_before = 86400,
+                                                    .not_after = 86400 * 3,
+                                                    .san = "DNS:young.test"});
     lt_cert_report rep;
 
     EXPECT_EQ(verify_built(ca, old, "old.test", &rep), LT_ERR_CERTIFICATE_EXPIRED);
@@ -234,8 +186,10 @@ static void test_expired(void)
 
     /* An unknown CA outranks expiry. */
     {
-        EVP_PKEY *k2 = ec_key();
-        X509 *ca2 = make_cert(k2, "Other CA", NULL, k2, -100, 86400, NULL, NULL);
+        EVP_PKEY *k2 = tc_ec_key("P-256");
+        X509 *ca2 = tc_make_cert(
+            k2,
+            &(tc_cert_opts){.cn = "Other CA", .is_ca = 1, .issuer_key = k2, .not_before = -100, .not_after = 86400});
         EXPECT_EQ(verify_built(ca2, old, "old.test", &rep), LT_ERR_UNKNOWN_CA);
         X509_free(ca2);
         EVP_PKEY_free(k2);
@@ -249,13 +203,36 @@ static void test_expired(void)
 
 static void test_purpose_signature_wildcards(void)
 {
-    EVP_PKEY *ca_key = ec_key(), *key = ec_key(), *evil = ec_key();
-    X509 *ca = make_cert(ca_key, "Test CA", NULL, ca_key, -3600, 86400, NULL, NULL);
-    X509 *client = make_cert(key, "c.test", ca, ca_key, -3600, 86400, "DNS:c.test", "clientAuth");
+    EVP_PKEY *ca_key = tc_ec_key("P-256"), *key = tc_ec_key("P-256"), *evil = tc_ec_key("P-256");
+    X509 *ca = tc_make_cert(
+        ca_key,
+        &(tc_cert_opts){.cn = "Test CA", .is_ca = 1, .issuer_key = ca_key, .not_before = -3600, .not_after = 86400});
+    X509 *client = tc_make_cert(key, &(tc_cert_opts){.cn = "c.test",
+                                                     .issuer = ca,
+                                                     .issuer_key = ca_key,
+                                                     .not_before = -3600,
+                                                     .not_after = 86400,
+                                                     .san = "DNS:c.test",
+                                                     .eku = "clientAuth"});
     /* Claims the CA as issuer, signed by another key. */
-    X509 *forged = make_cert(key, "f.test", ca, evil, -3600, 86400, "DNS:f.test", NULL);
-    X509 *wild = make_cert(key, "w.test", ca, ca_key, -3600, 86400, "DNS:*.example.com", NULL);
-    X509 *partial = make_cert(key, "p.test", ca, ca_key, -3600, 86400, "DNS:f*.example.com", NULL);
+    X509 *forged = tc_make_cert(key, &(tc_cert_opts){.cn = "f.test",
+                                                     .issuer = ca,
+                                                     .issuer_key = evil,
+                                                     .not_before = -3600,
+                                                     .not_after = 86400,
+                                                     .san = "DNS:f.test"});
+    X509 *wild = tc_make_cert(key, &(tc_cert_opts){.cn = "w.test",
+                                                   .issuer = ca,
+                                                   .issuer_key = ca_key,
+                                                   .not_before = -3600,
+                                                   .not_after = 86400,
+                                                   .san = "DNS:*.example.com"});
+    X509 *partial = tc_make_cert(key, &(tc_cert_opts){.cn = "p.test",
+                                                      .issuer = ca,
+                                                      .issuer_key = ca_key,
+                                                      .not_before = -3600,
+                                                      .not_after = 86400,
+                                                      .san = "DNS:f*.example.com"});
     lt_cert_report rep;
 
     EXPECT_EQ(verify_built(ca, client, "c.test", &rep), LT_ERR_UNSUPPORTED_CERTIFICATE);
@@ -364,13 +341,19 @@ static void test_cache_never_skips_checks(void)
      * EC keys: RSA key generation would be most of this test's time under
      * valgrind, and the cache does not care about the key type. */
     for (int i = 0; i < 10; i++) {
-        EVP_PKEY *ck = ec_key(), *lk = ec_key();
-        X509 *oca = make_cert(ck, "Other CA", NULL, ck, -60, 3600, NULL, NULL);
-        X509 *oleaf = make_cert(lk, "localhost", oca, ck, -60, 3600, "DNS:localhost", NULL);
+        EVP_PKEY *ck = tc_ec_key("P-256"), *lk = tc_ec_key("P-256");
+        X509 *oca = tc_make_cert(
+            ck, &(tc_cert_opts){.cn = "Other CA", .is_ca = 1, .issuer_key = ck, .not_before = -60, .not_after = 3600});
+        X509 *oleaf = tc_make_cert(lk, &(tc_cert_opts){.cn = "localhost",
+                                                       .issuer = oca,
+                                                       .issuer_key = ck,
+                                                       .not_before = -60,
+                                                       .not_after = 3600,
+                                                       .san = "DNS:localhost"});
         uint8_t *der[2];
         size_t len[2];
-        len[0] = der_of(oleaf, &der[0]);
-        len[1] = der_of(oca, &der[1]);
+        len[0] = tc_der_of(oleaf, &der[0]);
+        len[1] = tc_der_of(oca, &der[1]);
         EXPECT_EQ(lt_verify_chain(t, (const uint8_t *const *)der, len, 2, "localhost", LT_SECLEVEL_DEFAULT, &rep, &pub),
                   LT_ERR_UNKNOWN_CA);
         OPENSSL_free(der[0]);
@@ -401,10 +384,16 @@ static int all_printable(const char *s)
  * error detail) only through lt_escape_peer_text: no ESC, CR or LF. */
 static void test_peer_names_are_escaped(void)
 {
-    EVP_PKEY *ca_key = ec_key(), *leaf_key = ec_key();
-    X509 *ca = make_cert(ca_key, "Test CA", NULL, ca_key, -60, 3600, NULL, NULL);
-    X509 *leaf =
-        make_cert(leaf_key, "evil\x1b[31m\r\nclient 1: ok", ca, ca_key, -60, 3600, "DNS:a\x1b[2J.example", NULL);
+    EVP_PKEY *ca_key = tc_ec_key("P-256"), *leaf_key = tc_ec_key("P-256");
+    X509 *ca = tc_make_cert(
+        ca_key,
+        &(tc_cert_opts){.cn = "Test CA", .is_ca = 1, .issuer_key = ca_key, .not_before = -60, .not_after = 3600});
+    X509 *leaf = tc_make_cert(leaf_key, &(tc_cert_opts){.cn = "evil\x1b[31m\r\nclient 1: ok",
+                                                        .issuer = ca,
+                                                        .issuer_key = ca_key,
+                                                        .not_before = -60,
+                                                        .not_after = 3600,
+                                                        .san = "DNS:a\x1b[2J.example"});
     lt_cert_report rep;
     EXPECT_EQ(verify_built(ca, leaf, "localhost", &rep), LT_ERR_HOSTNAME_MISMATCH);
     EXPECT(all_printable(rep.subject) && all_printable(rep.names) && all_printable(rep.detail));

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
+#include "certs.h"
 #include "conn/conn.h"
 #include "pair.h"
 #include "test.h"
@@ -27,15 +27,9 @@
 /* A private key that matches nothing in the demo PKI (P-256: quick). */
 static char *other_key_pem(void)
 {
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
-    long n = BIO_get_mem_data(bio, &p);
-    char *out = malloc((size_t)n + 1);
-    memcpy(out, p, (size_t)n);
-    out[n] = '\0';
-    BIO_free(bio);
+    EVP_PKEY *k = tc_ec_key("P-256");
+    EXPECT(k != NULL);
+    char *out = tc_pem_of_key(k);
     EVP_PKEY_free(k);
     return out;
 }

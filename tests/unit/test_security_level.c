@@ -14,110 +14,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
+#include "certs.h"
 #include "crypto/crypto.h"
 #include "pair.h"
 #include "test.h"
 
-/* ---- Keys and certificates ---- */
+/* ---- Keys and certificates (certs.h) ---- */
 
-static EVP_PKEY *rsa_key(unsigned bits)
-{
-    EVP_PKEY *k = lt_rsa_keygen(bits);
-    EXPECT(k != NULL);
-    return k;
-}
-
-/* NULL (and a note) when this libcrypto does not have the curve. */
-static EVP_PKEY *ec_key(const char *curve)
-{
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
-    ERR_clear_error();
-    return k;
-}
-
-static void ext(X509 *issuer, X509 *x, int nid, const char *v)
-{
-    X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, v);
-    EXPECT(e != NULL);
-    if (e != NULL) {
-        X509_add_ext(x, e, -1);
-        X509_EXTENSION_free(e);
-    }
-}
-
-/* A certificate for key named cn, signed with md by (issuer, issuer_key), or
- * self-signed when issuer is NULL. A CA gets basicConstraints CA:TRUE and
- * keyUsage keyCertSign; a leaf gets localhost/127.0.0.1 SANs, serverAuth,
- * and keyUsage ku when ku is not NULL. */
+/* This file's certificate profile: valid -1 h .. +1 day, a CA with keyUsage
+ * keyCertSign and cRLSign, a leaf with localhost/127.0.0.1 SANs, serverAuth,
+ * and keyUsage ku when ku is not NULL; signed with md by (issuer,
+ * issuer_key), or self-signed when issuer is NULL. */
 static X509 *make_cert(EVP_PKEY *key, const char *cn, int is_ca, X509 *issuer, EVP_PKEY *issuer_key, const EVP_MD *md,
                        const char *ku)
 {
-    static long serial = 1000;
-    X509 *x = X509_new();
-    X509_set_version(x, X509_VERSION_3);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : X509_get_subject_name(x));
-    X509 *signer = issuer != NULL ? issuer : x;
-    if (is_ca) {
-        ext(signer, x, NID_basic_constraints, "critical,CA:TRUE");
-        ext(signer, x, NID_key_usage, "critical,keyCertSign,cRLSign");
-    } else {
-        ext(signer, x, NID_basic_constraints, "CA:FALSE");
-        ext(signer, x, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
-        ext(signer, x, NID_ext_key_usage, "serverAuth");
-        if (ku != NULL) {
-            ext(signer, x, NID_key_usage, ku);
-        }
-    }
-    int signed_ok = X509_sign(x, issuer_key, md) > 0;
-    EXPECT(signed_ok);
-    if (!signed_ok) {
-        fprintf(stderr, "  could not sign %s with %s\n", cn, EVP_MD_get0_name(md));
-        ERR_print_errors_fp(stderr);
-    }
-    return x;
-}
-
-static char *pem_of_cert(X509 *x, X509 *also)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    PEM_write_bio_X509(bio, x);
-    if (also != NULL) {
-        PEM_write_bio_X509(bio, also);
-    }
-    long n = BIO_get_mem_data(bio, &p);
-    char *out = malloc((size_t)n + 1);
-    memcpy(out, p, (size_t)n);
-    out[n] = '\0';
-    BIO_free(bio);
-    return out;
-}
-
-static char *pem_of_key(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
-    long n = BIO_get_mem_data(bio, &p);
-    char *out = malloc((size_t)n + 1);
-    memcpy(out, p, (size_t)n);
-    out[n] = '\0';
-    BIO_free(bio);
-    return out;
+    return tc_make_cert(key, &(tc_cert_opts){.cn = cn,
+                                             .is_ca = is_ca,
+                                             .issuer = issuer,
+                                             .issuer_key = issuer_key,
+                                             .md = md,
+                                             .san = is_ca ? NULL : "DNS:localhost,IP:127.0.0.1",
+                                             .key_usage = is_ca ? "critical,keyCertSign,cRLSign" : ku});
 }
 
 /* The PKI the tests share: made once in main(). */
@@ -131,15 +51,15 @@ static X509 *ca;            /* "Test Root", self-signed with SHA-256 */
 static int verify_at(X509 *anchor, X509 *leaf, X509 *inter, int level, lt_cert_report *rep)
 {
     lt_trust *t = lt_trust_new();
-    char *anchor_pem = pem_of_cert(anchor, NULL);
+    char *anchor_pem = tc_pem_of_certs(&anchor, 1);
     EXPECT_EQ(lt_trust_add_pem(t, anchor_pem, strlen(anchor_pem)), LT_OK);
     free(anchor_pem);
     uint8_t *der[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     size_t n = inter != NULL ? 2 : 1;
-    len[0] = (size_t)i2d_X509(leaf, &der[0]);
+    len[0] = tc_der_of(leaf, &der[0]);
     if (inter != NULL) {
-        len[1] = (size_t)i2d_X509(inter, &der[1]);
+        len[1] = tc_der_of(inter, &der[1]);
     }
     lt_pkey *pub = NULL;
     int rc = lt_verify_chain(t, (const uint8_t *const *)der, len, n, "localhost", level, rep, &pub);
@@ -201,7 +121,7 @@ static void test_rsa2048_leaf_and_level3(void)
 static void test_ec_leaves(void)
 {
     lt_cert_report rep;
-    EVP_PKEY *p256 = ec_key("P-256");
+    EVP_PKEY *p256 = tc_ec_key("P-256");
     EXPECT(p256 != NULL);
     X509 *leaf = make_cert(p256, "p256.test", 0, ca, k_ca, EVP_sha256(), NULL);
     EXPECT_EQ(verify_at(ca, leaf, NULL, 2, &rep), LT_OK);
@@ -209,7 +129,7 @@ static void test_ec_leaves(void)
     X509_free(leaf);
 
     /* An all-P-256 chain meets level 3, where RSA-2048 does not. */
-    EVP_PKEY *p256_ca = ec_key("P-256");
+    EVP_PKEY *p256_ca = tc_ec_key("P-256");
     X509 *ec_ca = make_cert(p256_ca, "EC Root", 1, NULL, p256_ca, EVP_sha256(), NULL);
     leaf = make_cert(p256, "p256.test", 0, ec_ca, p256_ca, EVP_sha256(), NULL);
     EXPECT_EQ(verify_at(ec_ca, leaf, NULL, 3, &rep), LT_OK);
@@ -223,7 +143,7 @@ static void test_ec_leaves(void)
     EVP_PKEY_free(p256);
 
     /* P-192 (96 bits): level 1 yes, level 2 no. */
-    EVP_PKEY *p192 = ec_key("P-192");
+    EVP_PKEY *p192 = tc_ec_key("P-192");
     if (p192 == NULL) {
         printf("  note: P-192 is not available in this libcrypto; skipped\n");
     } else {
@@ -237,7 +157,7 @@ static void test_ec_leaves(void)
     }
 
     /* secp160r1 (80 bits): exactly level 1. */
-    EVP_PKEY *p160 = ec_key("secp160r1");
+    EVP_PKEY *p160 = tc_ec_key("secp160r1");
     if (p160 == NULL) {
         printf("  note: secp160r1 is not available in this libcrypto; skipped\n");
     } else {
@@ -304,7 +224,7 @@ static void test_sha1_and_md5_leaves(void)
 
 static void test_sha1_intermediate(void)
 {
-    EVP_PKEY *k_inter = ec_key("P-256");
+    EVP_PKEY *k_inter = tc_ec_key("P-256");
     X509 *inter = make_cert(k_inter, "SHA-1 Intermediate", 1, ca, k_ca, EVP_sha1(), NULL);
     X509 *leaf = make_cert(k_rsa2048, "leaf.test", 0, inter, k_inter, EVP_sha256(), NULL);
     lt_cert_report rep;
@@ -322,7 +242,7 @@ static void test_sha1_intermediate(void)
  * works at level 2. Even when the server sends it along. */
 static void test_sha1_self_signed_root_is_fine(void)
 {
-    EVP_PKEY *k_root = rsa_key(2048);
+    EVP_PKEY *k_root = tc_rsa_key(2048);
     X509 *root = make_cert(k_root, "SHA-1 Root", 1, NULL, k_root, EVP_sha1(), NULL);
     X509 *leaf = make_cert(k_rsa2048, "leaf.test", 0, root, k_root, EVP_sha256(), NULL);
     lt_cert_report rep;
@@ -344,7 +264,7 @@ static void test_sha1_self_signed_root_is_fine(void)
 static void test_priority(void)
 {
     lt_cert_report rep;
-    EVP_PKEY *k_other = ec_key("P-256");
+    EVP_PKEY *k_other = tc_ec_key("P-256");
     X509 *other = make_cert(k_other, "Other Root", 1, NULL, k_other, EVP_sha256(), NULL);
     X509 *weak = make_cert(k_rsa1024, "weak.test", 0, ca, k_ca, EVP_sha1(), NULL);
     EXPECT_EQ(verify_at(other, weak, NULL, 2, &rep), LT_ERR_UNKNOWN_CA);
@@ -425,9 +345,9 @@ static void test_key_usage_report(void)
 static int handshake_with(X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *p)
 {
     EXPECT_EQ(pair_init(p, 0), LT_OK);
-    char *chain = pem_of_cert(leaf, ca);
-    char *key_pem = pem_of_key(key);
-    char *ca_pem = pem_of_cert(ca, NULL);
+    char *chain = tc_pem_of_certs((X509 *[]){leaf, ca}, 2);
+    char *key_pem = tc_pem_of_key(key);
+    char *ca_pem = tc_pem_of_certs(&ca, 1);
     EXPECT_EQ(lt_config_set_cert_chain_pem(p->scfg, chain, strlen(chain)), LT_OK);
     EXPECT_EQ(lt_config_set_key_pem(p->scfg, key_pem, strlen(key_pem)), LT_OK);
     lt_config_free(p->ccfg);
@@ -518,9 +438,9 @@ static void test_handshake_key_usage(void)
 
 int main(void)
 {
-    k_ca = rsa_key(2048);
-    k_rsa2048 = rsa_key(2048);
-    k_rsa1024 = rsa_key(1024);
+    k_ca = tc_rsa_key(2048);
+    k_rsa2048 = tc_rsa_key(2048);
+    k_rsa1024 = tc_rsa_key(1024);
     ca = make_cert(k_ca, "Test Root", 1, NULL, k_ca, EVP_sha256(), NULL);
 
     LT_RUN(test_rsa1024_leaf);
