@@ -594,3 +594,16 @@ TLS_RSA_WITH_AES_256_GCM_SHA384 AES256-GCM-SHA384"
 LT_ALL_OSSL="AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384"
 
 lt_iana_of() { printf '%s\n' "$LT_SUITES" | awk -v o="$1" '$2 == o { print $1 }'; }
+
+# lt_expect_one_line DESC: a failing client printed exactly one line on
+# stderr ($LAST_ERR), and it starts with "lucidtls: ".
+lt_expect_one_line() {
+    local desc=$1 n
+    n=$(grep -c . "$LAST_ERR" 2>/dev/null)
+    if [ "${n:-0}" = 1 ] && grep -q '^lucidtls: ' "$LAST_ERR"; then
+        lt_pass "$desc: exactly one line on stderr, 'lucidtls: ...'"
+    else
+        lt_fail "$desc: exactly one line on stderr, 'lucidtls: ...'" "1 line starting 'lucidtls: '" \
+            "${n:-0} lines: $(lt_excerpt "$LAST_ERR" 4)"
+    fi
+}

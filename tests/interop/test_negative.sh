@@ -21,18 +21,6 @@ lt_require_cli
 CA=$PKI/ca.pem
 S_CLIENT=(openssl s_client -nocommands -tls1_2 -CAfile "$CA" -verify_return_error -servername localhost)
 
-# The one line a failing client prints.
-expect_one_line() {
-    local desc=$1 n
-    n=$(grep -c . "$LAST_ERR" 2>/dev/null)
-    if [ "${n:-0}" = 1 ] && grep -q '^lucidtls: ' "$LAST_ERR"; then
-        lt_pass "$desc: exactly one line on stderr, 'lucidtls: ...'"
-    else
-        lt_fail "$desc: exactly one line on stderr, 'lucidtls: ...'" "1 line starting 'lucidtls: '" \
-            "${n:-0} lines: $(lt_excerpt "$LAST_ERR" 4)"
-    fi
-}
-
 # bad_client NAME S_SERVER_ARGS... -- CLIENT_ARGS... : our client against a
 # one-shot s_server that should make it fail.
 bad_client() {
@@ -53,7 +41,7 @@ bad_client() {
 bad_client untrusted -cert "$PKI/untrusted-chain.pem" -key "$PKI/server.key" -- --cafile "$CA" --servername localhost
 lt_expect_rc "untrusted CA: client fails" nonzero
 lt_expect_match "untrusted CA: says so" "$LAST_ERR" 'unknown[ _]?ca|untrusted|not trusted|unknown (issuer|authority)|issuer'
-expect_one_line "untrusted CA"
+lt_expect_one_line "untrusted CA"
 lt_expect_contains "untrusted CA: s_server got unknown_ca (48)" "$(lt_server_all untrusted)" "SSL alert number 48"
 lt_expect_file_eq "untrusted CA: nothing on stdout" "$LAST_OUT" ""
 
@@ -62,14 +50,14 @@ bad_client wrongname -cert "$PKI/chain.pem" -key "$PKI/server.key" -- --cafile "
 lt_expect_rc "hostname mismatch: client fails" nonzero
 lt_expect_contains "hostname mismatch: names the wanted host" "$LAST_ERR" "example.com"
 lt_expect_match "hostname mismatch: says it is the name" "$LAST_ERR" 'hostname|name mismatch|does not match'
-expect_one_line "hostname mismatch"
+lt_expect_one_line "hostname mismatch"
 lt_expect_contains "hostname mismatch: s_server got bad_certificate (42)" "$(lt_server_all wrongname)" "SSL alert number 42"
 
 # ------------------------------------------------------------ expired certificate
 bad_client expired -cert "$PKI/expired-chain.pem" -key "$PKI/server.key" -- --cafile "$CA" --servername localhost
 lt_expect_rc "expired certificate: client fails" nonzero
 lt_expect_match "expired certificate: says expired" "$LAST_ERR" 'expired'
-expect_one_line "expired certificate"
+lt_expect_one_line "expired certificate"
 lt_expect_contains "expired certificate: s_server got certificate_expired (45)" "$(lt_server_all expired)" "SSL alert number 45"
 
 # ------------------------------------------------------------ a server with only suites we refuse
@@ -77,14 +65,14 @@ bad_client ecdhe-only -cert "$PKI/chain.pem" -key "$PKI/server.key" -cipher ECDH
     -- --cafile "$CA" --servername localhost
 lt_expect_rc "no common suite (server: ECDHE only): client fails" nonzero
 lt_expect_contains "no common suite: reports the server's handshake_failure" "$LAST_ERR" "handshake_failure"
-expect_one_line "no common suite"
+lt_expect_one_line "no common suite"
 lt_expect_match "no common suite: s_server found no shared cipher" "$(lt_server_all ecdhe-only)" 'no shared cipher'
 
 # ------------------------------------------------------------ a server that insists on a client certificate
 bad_client needs-cert -cert "$PKI/chain.pem" -key "$PKI/server.key" -Verify 1 -CAfile "$CA" \
     -- --cafile "$CA" --servername localhost
 lt_expect_rc "server requires a client certificate (we have none): client fails" nonzero
-expect_one_line "server requires a client certificate"
+lt_expect_one_line "server requires a client certificate"
 lt_expect_match "server requires a client certificate: s_server says the peer sent none" \
     "$(lt_server_all needs-cert)" 'peer did not return a certificate|no certificate'
 
@@ -93,7 +81,7 @@ lt_start_openssl_server noshare -tls1_2 -naccept 1 -rev -cert "$PKI/chain.pem" -
 lt_session unknown-suite 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port noshare)" --cafile "$CA" \
     --servername localhost --ciphers ECDHE-RSA-AES128-GCM-SHA256
 lt_expect_rc "--ciphers with a suite lucidtls does not implement: refused" nonzero
-expect_one_line "--ciphers with an unknown suite"
+lt_expect_one_line "--ciphers with an unknown suite"
 lt_stop_server noshare
 
 # ------------------------------------------------------------ a server that is not TLS
@@ -110,7 +98,7 @@ while True:
 ' @PORT@ || true
     lt_session plain 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port plain)" --cafile "$CA" --servername localhost
     lt_expect_rc "plaintext HTTP server: client fails promptly" nonzero
-    expect_one_line "plaintext HTTP server"
+    lt_expect_one_line "plaintext HTTP server"
     lt_stop_server plain
 fi
 

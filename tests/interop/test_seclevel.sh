@@ -60,18 +60,6 @@ else
     lt_finish
 fi
 
-# The one line a failing client prints.
-expect_one_line() {
-    local desc=$1 n
-    n=$(grep -c . "$LAST_ERR" 2>/dev/null)
-    if [ "${n:-0}" = 1 ] && grep -q '^lucidtls: ' "$LAST_ERR"; then
-        lt_pass "$desc: exactly one line on stderr, 'lucidtls: ...'"
-    else
-        lt_fail "$desc: exactly one line on stderr, 'lucidtls: ...'" "1 line starting 'lucidtls: '" \
-            "${n:-0} lines: $(lt_excerpt "$LAST_ERR" 4)"
-    fi
-}
-
 # serve NAME CHAIN KEY: a one-shot s_server -rev that will serve weak things.
 serve() {
     lt_start_openssl_server "$1" -tls1_2 -naccept 1 -rev -cert "$2" -key "$3" -cipher 'DEFAULT:@SECLEVEL=0'
@@ -105,7 +93,7 @@ refused rsa1024 "$WORK/rsa1024-chain.pem" "$WORK/rsa1024.key"
 lt_expect_rc "RSA-1024 leaf at the default level: client fails" nonzero
 lt_expect_contains "RSA-1024 leaf: says what the key is and what level 2 needs" "$LAST_ERR" \
     "server key is RSA-1024; the minimum at security level 2 is 2048"
-expect_one_line "RSA-1024 leaf"
+lt_expect_one_line "RSA-1024 leaf"
 lt_expect_contains "RSA-1024 leaf: s_server got insufficient_security (71)" "$(lt_server_all rsa1024)" \
     "SSL alert number 71"
 lt_expect_file_eq "RSA-1024 leaf: nothing on stdout" "$LAST_OUT" ""
@@ -125,7 +113,7 @@ refused sha1 "$WORK/sha1-chain.pem" "$PKI/server.key"
 lt_expect_rc "SHA-1-signed leaf at the default level: client fails" nonzero
 lt_expect_contains "SHA-1-signed leaf: names the certificate and the hash" "$LAST_ERR" \
     "certificate 'CN=localhost' (depth 0) is signed with SHA-1, which security level 2 forbids"
-expect_one_line "SHA-1-signed leaf"
+lt_expect_one_line "SHA-1-signed leaf"
 lt_expect_contains "SHA-1-signed leaf: s_server got bad_certificate (42)" "$(lt_server_all sha1)" "SSL alert number 42"
 
 refused sha1-l1 "$WORK/sha1-chain.pem" "$PKI/server.key" --security-level 1
@@ -139,7 +127,7 @@ refused sigonly "$WORK/sigonly-chain.pem" "$PKI/server.key"
 lt_expect_rc "keyUsage digitalSignature only: client fails" nonzero
 lt_expect_contains "keyUsage digitalSignature only: says keyEncipherment is needed" "$LAST_ERR" \
     "RSA key exchange needs a certificate that allows keyEncipherment (RFC 5246 7.4.2); the server's allows only digitalSignature"
-expect_one_line "keyUsage digitalSignature only"
+lt_expect_one_line "keyUsage digitalSignature only"
 lt_expect_contains "keyUsage digitalSignature only: s_server got unsupported_certificate (43)" \
     "$(lt_server_all sigonly)" "SSL alert number 43"
 
@@ -150,6 +138,6 @@ lt_expect_rc "keyUsage digitalSignature only at --security-level 0: still refuse
 lt_run badlevel 10 - "$LUCIDTLS" client 127.0.0.1:1 --cafile "$CA" --security-level 6
 lt_expect_rc "--security-level 6: refused" 1
 lt_expect_contains "--security-level 6: says the range" "$LAST_ERR" "security level must be 0 to 5, got 6"
-expect_one_line "--security-level 6"
+lt_expect_one_line "--security-level 6"
 
 lt_finish
