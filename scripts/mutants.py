@@ -58,8 +58,8 @@ def ct(prog):
 MUTANTS = [
     # ---- Finished (RFC 5246 7.4.9)
     M("finished-unchecked", "src/hs/common12.c",
-      "    if (!match) {\n        return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,",
-      "    if (0 && !match) {\n        return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,",
+      "    if (!match) {\n        return lt_hs_fail(hs, LT_ERR_DECRYPT_ERROR,",
+      "    if (0 && !match) {\n        return lt_hs_fail(hs, LT_ERR_DECRYPT_ERROR,",
       [hostile("Finished with the wrong verify_data")], "Finished"),
     M("finished-verdict-not-declassified", "src/hs/common12.c",
       "    LT_CF_PUBLIC(&match, sizeof match); /* the deliberate public decision */",
@@ -89,12 +89,12 @@ MUTANTS = [
       "the record size limits"),
     # ---- the state table
     M("state-table-ignores-state", "src/hs/machine.c",
-      "        if (t->state == c->state && (t->roles & (1u << c->role)) && t->content_type == content_type &&",
-      "        if ((t->roles & (1u << c->role)) && t->content_type == content_type &&",
+      "    return t->state == hs->state && (t->roles & (1u << hs->env.role)) &&",
+      "    return (t->roles & (1u << hs->env.role)) &&",
       [unit("test_state_table")], "the state table"),
     M("hello-request-body-ignored", "src/hs/machine.c",
-      "    if (len != 4) {\n        return lt_conn_fail(c, LT_ERR_DECODE, \"HelloRequest with a",
-      "    if (0) {\n        return lt_conn_fail(c, LT_ERR_DECODE, \"HelloRequest with a",
+      "    if (len != 4) {\n        return lt_hs_fail(hs, LT_ERR_DECODE, \"HelloRequest with a",
+      "    if (0) {\n        return lt_hs_fail(hs, LT_ERR_DECODE, \"HelloRequest with a",
       [unit("test_state_table")], "the state table"),
     # ---- Bleichenbacher (RFC 5246 7.4.7.1)
     M("rsa-no-implicit-rejection", "src/crypto/pkey.c",
@@ -116,16 +116,16 @@ MUTANTS = [
       "    if (0) {",
       [unit("test_ks12_kat")], "EMS"),
     M("ems-left-out-of-the-handshake", "src/hs/common12.c",
-      "rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems,",
-      "rc = lt_ks12_master_secret(s->prf_hash, pms, 0,",
+      "rc = lt_ks12_master_secret(s->prf_hash, pms, pms_len, hs->session.ems,",
+      "rc = lt_ks12_master_secret(s->prf_hash, pms, pms_len, 0,",
       [unit("test_handshake")], "EMS"),
     # ---- the noise limits and renegotiation refusals
     M("noise-budget-unbounded", "src/conn/conn.c",
       "    if (++c->noise_in_a_row > LT_MAX_NOISE_IN_A_ROW) {",
       "    if (++c->noise_in_a_row > 1000000) {",
       [unit("test_handshake")], "the noise limits"),
-    M("renegotiation-refused-forever", "src/conn/conn.c",
-      "    if (c->renegotiations_refused >= LT_MAX_RENEGOTIATIONS_REFUSED) {",
+    M("renegotiation-refused-forever", "src/hs/machine.c",
+      "    if (hs->renegotiations_refused >= LT_MAX_RENEGOTIATIONS_REFUSED) {",
       "    if (0) {",
       [unit("test_handshake"), hostile("4096 renegotiation ClientHellos")], "the noise limits"),
     # ---- the output cap

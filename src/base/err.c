@@ -1,7 +1,10 @@
 /* The one error-to-alert table, and names for results and alerts. */
 #include "base/err.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 typedef struct {
     int err;
@@ -116,4 +119,35 @@ const char *lt_alert_name(uint8_t d)
     case 120: return "no_application_protocol";
     default: return "unknown_alert";
     }
+}
+
+int lt_error_set(lt_error *e, int err, const char *fmt, ...)
+{
+    if (e->code != 0) {
+        return e->code;
+    }
+    e->code = err;
+    e->detail = malloc(LT_DETAIL_LEN);
+    if (e->detail != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->detail, LT_DETAIL_LEN, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+const char *lt_error_detail(const lt_error *e)
+{
+    if (e->detail != NULL) {
+        return e->detail;
+    }
+    return e->code != 0 ? "out of memory describing the error" : "";
+}
+
+void lt_error_clear(lt_error *e)
+{
+    free(e->detail);
+    e->detail = NULL;
+    e->code = 0;
 }

@@ -64,4 +64,23 @@ int lt_err_to_alert(int err);
  * LT_ERR_PEER_ALERT; kept as a function so the table stays in one place. */
 int lt_alert_to_err(uint8_t desc);
 
+/*
+ * A sticky error: the first failure, with its one-line detail, wins; a later
+ * failure (say, a caller's generic "handling X failed") never overwrites it.
+ * Every layer that finds a problem fails into the connection's one lt_error;
+ * conn then sends the alert the table names.
+ */
+#define LT_DETAIL_LEN 512
+typedef struct lt_error {
+    int code;     /* 0 until something fails */
+    char *detail; /* LT_DETAIL_LEN bytes, allocated on the first failure (only failed connections pay) */
+} lt_error;
+
+/* Record err with a printf-style detail unless an error is already there;
+ * returns the error that is now recorded (the first one). */
+int lt_error_set(lt_error *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The detail, "" when none. */
+const char *lt_error_detail(const lt_error *e);
+void lt_error_clear(lt_error *e);
+
 #endif

@@ -26,11 +26,11 @@ lt_config *lt_config_new(lt_role role)
         return NULL;
     }
     cfg->role = role;
-    cfg->hostname_check = 1;
-    cfg->security_level = LT_SECLEVEL_DEFAULT;
-    cfg->ems = 1;
+    cfg->policy.hostname_check = 1;
+    cfg->policy.security_level = LT_SECLEVEL_DEFAULT;
+    cfg->policy.ems = 1;
     for (size_t i = 0; i < lt_suite_count() && i < LT_MAX_CONFIG_SUITES; i++) {
-        cfg->suites[cfg->n_suites++] = lt_suite_at(i)->id;
+        cfg->policy.suites[cfg->policy.n_suites++] = lt_suite_at(i)->id;
     }
     return cfg;
 }
@@ -40,8 +40,8 @@ void lt_config_free(lt_config *cfg)
     if (cfg == NULL) {
         return;
     }
-    lt_chain_clear(&cfg->chain);
-    lt_pkey_free(cfg->key);
+    lt_chain_clear(&cfg->policy.chain);
+    lt_pkey_free(cfg->policy.key);
     lt_trust_free(cfg->trust);
     free(cfg);
 }
@@ -110,8 +110,8 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
                             "lucidtls sends is %u",
                             body, LT_MAX_HS_MESSAGE);
     }
-    lt_chain_clear(&cfg->chain);
-    cfg->chain = chain;
+    lt_chain_clear(&cfg->policy.chain);
+    cfg->policy.chain = chain;
     return LT_OK;
 }
 
@@ -121,12 +121,12 @@ int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
     if (lt_pkey_from_pem(pem, len, &key) != LT_OK) {
         return config_error(cfg, LT_ERR_CONFIG, "no usable private key in the key PEM");
     }
-    if (cfg->chain.n > 0 && !lt_pkey_matches_cert(key, cfg->chain.der[0], cfg->chain.len[0])) {
+    if (cfg->policy.chain.n > 0 && !lt_pkey_matches_cert(key, cfg->policy.chain.der[0], cfg->policy.chain.len[0])) {
         lt_pkey_free(key);
         return config_error(cfg, LT_ERR_CONFIG, "the private key does not match the certificate");
     }
-    lt_pkey_free(cfg->key);
-    cfg->key = key;
+    lt_pkey_free(cfg->policy.key);
+    cfg->policy.key = key;
     return LT_OK;
 }
 
@@ -241,7 +241,7 @@ const lt_trust *lt_config_trust(const lt_config *cfg)
 
 void lt_config_dangerous_disable_hostname_check(lt_config *cfg)
 {
-    cfg->hostname_check = 0;
+    cfg->policy.hostname_check = 0;
 }
 
 int lt_config_set_security_level(lt_config *cfg, int level)
@@ -249,7 +249,7 @@ int lt_config_set_security_level(lt_config *cfg, int level)
     if (level < 0 || level > LT_SECLEVEL_MAX) {
         return config_error(cfg, LT_ERR_CONFIG, "security level must be 0 to %d, got %d", LT_SECLEVEL_MAX, level);
     }
-    cfg->security_level = level;
+    cfg->policy.security_level = level;
     return LT_OK;
 }
 
@@ -263,8 +263,8 @@ int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n
             return config_error(cfg, LT_ERR_CONFIG, "unsupported cipher suite 0x%04x", suites[i]);
         }
     }
-    memcpy(cfg->suites, suites, n * sizeof suites[0]);
-    cfg->n_suites = n;
+    memcpy(cfg->policy.suites, suites, n * sizeof suites[0]);
+    cfg->policy.n_suites = n;
     return LT_OK;
 }
 
@@ -313,7 +313,7 @@ int lt_config_set_ciphers(lt_config *cfg, const char *list)
 
 void lt_config_set_ems(lt_config *cfg, int enabled)
 {
-    cfg->ems = enabled != 0;
+    cfg->policy.ems = enabled != 0;
 }
 
 void lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets)

@@ -24,21 +24,30 @@ lt_conn *lt_conn_new(const lt_config *cfg)
     c->role = cfg->role;
     c->peer_alert = -1;
     c->alert_sent = -1;
-    c->hs = calloc(1, sizeof *c->hs);
-    if (c->hs == NULL || lt_record_init(&c->rec) != LT_OK) {
+    c->tracer = (lt_tracer){cfg->trace, cfg->trace_arg, c, cfg->show_secrets, cfg->keylog, cfg->keylog_arg};
+    if (lt_record_init(&c->rec) != LT_OK) {
         lt_conn_free(c);
         return NULL;
     }
-    lt_transcript_init(&c->hs->transcript);
-    c->hs->transcript.track_names = cfg->trace != NULL;
+    lt_hs_env env = {
+        .role = cfg->role,
+        .policy = &cfg->policy,
+        .trust = cfg->role == LT_ROLE_CLIENT ? lt_config_trust(cfg) : NULL,
+        .rec = &c->rec,
+        .err = &c->err,
+        .tracer = &c->tracer,
+    };
+    c->hs = lt_hs_new(&env);
+    if (c->hs == NULL) {
+        lt_conn_free(c);
+        return NULL;
+    }
     /* RFC 5246 E.1: a ClientHello record often carries {3, 1} so that old
      * servers do not choke; the version is settled by the hello messages. */
-    c->rec.write_version = cfg->role == LT_ROLE_CLIENT ? 0x0301 : 0x0303;
+    lt_record_set_versions(&c->rec, cfg->role == LT_ROLE_CLIENT ? 0x0301 : 0x0303, 0);
     if (cfg->trace != NULL) {
-        c->rec.observer = record_observer;
-        c->rec.observer_arg = c;
+        lt_record_set_observer(&c->rec, record_observer, c);
     }
-    c->state = cfg->role == LT_ROLE_CLIENT ? LT_ST_CLIENT_START : LT_ST_SERVER_WAIT_CLIENT_HELLO;
     return c;
 }
 
@@ -49,11 +58,7 @@ void lt_conn_free(lt_conn *c)
     }
     lt_hs_free(c->hs);
     lt_record_free(&c->rec);
-    /* lt_conn_release_msg keeps a partly reassembled handshake message; here
-     * it goes too, or a connection freed mid-message leaks the buffer. */
-    c->msg_len = 0;
-    lt_conn_release_msg(c);
-    free(c->detail);
+    lt_error_clear(&c->err);
     lt_wipe(c, sizeof *c);
     free(c);
 }
@@ -61,7 +66,7 @@ void lt_conn_free(lt_conn *c)
 int lt_conn_set_hostname(lt_conn *c, const char *hostname)
 {
     size_t len = strlen(hostname);
-    LT_ENSURE(c->role == LT_ROLE_CLIENT && c->state == LT_ST_CLIENT_START, LT_ERR_USAGE);
+    LT_ENSURE(c->role == LT_ROLE_CLIENT && !lt_hs_started(c->hs), LT_ERR_USAGE);
     LT_ENSURE(len > 0 && len <= LT_MAX_HOSTNAME, LT_ERR_USAGE);
     /* RFC 6066 3: "Literal IPv4 and IPv6 addresses are not permitted in
      * HostName": an IP is checked against the certificate, not sent. */
@@ -76,10 +81,7 @@ int lt_conn_set_hostname(lt_conn *c, const char *hostname)
     /* Anything else must be a host name we could send: no control bytes or
      * spaces reach the wire, the certificate check or a log. */
     LT_ENSURE(is_ip || lt_is_dns_hostname(hostname, len), LT_ERR_USAGE);
-    memcpy(c->hostname, hostname, len);
-    c->hostname[len] = '\0';
-    c->hostname_is_ip = is_ip;
-    return LT_OK;
+    return lt_hs_set_hostname(c->hs, hostname, len, is_ip);
 }
 
 void lt_conn_set_user(lt_conn *c, void *user)
@@ -97,59 +99,60 @@ lt_role lt_conn_role(const lt_conn *c)
 
 /* ---- errors and alerts ---- */
 
-int lt_conn_send_alert(lt_conn *c, uint8_t level, uint8_t desc)
+static int send_alert(lt_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t alert[2] = {level, desc};
     LT_GUARD(lt_record_write(&c->rec, LT_CT_ALERT, alert, sizeof alert));
     lt_field f = lt_fld_text("level", level == LT_ALERT_LEVEL_FATAL ? "fatal" : "warning");
-    lt_trace(c, LT_EV_ALERT_SENT, lt_alert_name(desc), "RFC 5246 7.2", NULL, &f, 1);
+    lt_trace(&c->tracer, LT_EV_ALERT_SENT, lt_alert_name(desc), "RFC 5246 7.2", NULL, &f, 1);
     return LT_OK;
 }
 
-int lt_conn_refuse_renegotiation(lt_conn *c, const char *what)
+/* The connection's error is set (by conn, hs or a layer below): stop, and
+ * send the fatal alert it names, once. */
+static int abort_with_error(lt_conn *c)
 {
-    /* RFC 5246 7.2.2: no_renegotiation is a warning, after which "the
-     * original requester can decide whether to proceed". A peer that asks
-     * again has ignored the answer: the request is no longer a message this
-     * connection expects, so it is fatal (unexpected_message), and a record
-     * full of requests costs us two messages, not thousands. */
-    if (c->renegotiations_refused >= LT_MAX_RENEGOTIATIONS_REFUSED) {
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE,
-                            "%s again after we refused renegotiation with no_renegotiation (RFC 5246 7.2.2)", what);
+    if (c->phase == LT_PHASE_FAILED) {
+        return c->err.code;
     }
-    c->renegotiations_refused++;
-    return lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_NO_RENEGOTIATION);
+    c->phase = LT_PHASE_FAILED;
+    int alert = lt_err_to_alert(c->err.code);
+    /* RFC 5246 7.2.2: on a fatal error, send the alert, then close. */
+    if (alert >= 0 && !c->eof && send_alert(c, LT_ALERT_LEVEL_FATAL, (uint8_t)alert) == LT_OK) {
+        c->alert_sent = alert;
+    }
+    return c->err.code;
 }
 
 int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...)
 {
-    if (c->err != 0) {
-        return c->err;
-    }
-    c->err = err;
-    /* The detail lives on the heap: only failed connections pay for it. */
-    c->detail = malloc(LT_DETAIL_LEN);
-    if (c->detail != NULL) {
+    if (c->err.code == 0) {
+        char detail[LT_DETAIL_LEN];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(c->detail, LT_DETAIL_LEN, fmt, ap);
+        vsnprintf(detail, sizeof detail, fmt, ap);
         va_end(ap);
+        (void)lt_error_set(&c->err, err, "%s", detail);
     }
-    c->state = LT_ST_FAILED;
-    int alert = lt_err_to_alert(err);
-    /* RFC 5246 7.2.2: on a fatal error, send the alert, then close. */
-    if (alert >= 0 && !c->eof && lt_conn_send_alert(c, LT_ALERT_LEVEL_FATAL, (uint8_t)alert) == LT_OK) {
-        c->alert_sent = alert;
+    return abort_with_error(c);
+}
+
+/* A failure from below: the layer that found it recorded the detail; one
+ * without a detail (a bare error code) gets a generic one. */
+static int failed_below(lt_conn *c, int rc, const char *doing)
+{
+    if (c->err.code == 0) {
+        (void)lt_error_set(&c->err, rc, "%s: %s", doing, lt_result_string(rc));
     }
-    return err;
+    return abort_with_error(c);
 }
 
 int lt_conn_error(const lt_conn *c, const char **detail)
 {
     if (detail != NULL) {
-        *detail = c->detail != NULL ? c->detail : (c->err != 0 ? "out of memory describing the error" : "");
+        *detail = lt_error_detail(&c->err);
     }
-    return c->err;
+    return c->err.code;
 }
 
 int lt_conn_alert_sent(const lt_conn *c)
@@ -198,23 +201,22 @@ static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
         c->alert_len = 0;
         uint8_t level = c->alert_buf[0], desc = c->alert_buf[1];
         lt_field f = lt_fld_text("level", level == LT_ALERT_LEVEL_FATAL ? "fatal" : "warning");
-        lt_trace(c, LT_EV_ALERT_RECV, lt_alert_name(desc), "RFC 5246 7.2", NULL, &f, 1);
+        lt_trace(&c->tracer, LT_EV_ALERT_RECV, lt_alert_name(desc), "RFC 5246 7.2", NULL, &f, 1);
         if (desc == LT_ALERT_CLOSE_NOTIFY) {
             /* RFC 5246 7.2.1: answer with our own close_notify. */
             c->close_received = 1;
-            if (!c->close_sent && c->state == LT_ST_CONNECTED) {
+            if (!c->close_sent && c->phase == LT_PHASE_CONNECTED) {
                 c->close_sent = 1;
-                LT_GUARD(lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY));
+                LT_GUARD(send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY));
             }
-            if (c->state != LT_ST_CONNECTED) {
+            if (c->phase != LT_PHASE_CONNECTED) {
                 return lt_conn_fail(c, LT_ERR_PEER_ALERT, "peer closed (close_notify) during the handshake");
             }
             return LT_OK;
         }
         if (level == LT_ALERT_LEVEL_FATAL) {
             c->peer_alert = desc;
-            lt_conn_fail(c, LT_ERR_PEER_ALERT, "peer sent fatal alert: %s", lt_alert_name(desc));
-            return LT_ERR_PEER_ALERT;
+            return lt_conn_fail(c, LT_ERR_PEER_ALERT, "peer sent fatal alert: %s", lt_alert_name(desc));
         }
         if (level != LT_ALERT_LEVEL_WARNING) {
             return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER, "alert with level %u (expected 1 or 2)", level);
@@ -229,9 +231,9 @@ static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
 
 static int on_app_data(lt_conn *c, uint8_t *p, size_t n)
 {
-    if (c->state != LT_ST_CONNECTED) {
+    if (c->phase != LT_PHASE_CONNECTED) {
         return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "application data before the handshake finished (in %s)",
-                            lt_state_name(c->state));
+                            lt_hs_state_name(c->hs));
     }
     c->app = p;
     c->app_len = n;
@@ -243,8 +245,26 @@ static int on_app_data(lt_conn *c, uint8_t *p, size_t n)
 static int on_handshake_or_ccs(lt_conn *c, uint8_t type, const uint8_t *p, size_t n)
 {
     int progress = 0;
-    LT_GUARD(lt_hs_on_record(c, type, p, n, &progress));
+    int rc = lt_hs_on_record(c->hs, type, p, n, &progress);
+    if (rc != LT_OK) {
+        return failed_below(c, rc, "handshake");
+    }
+    if (lt_hs_done(c->hs) && c->phase == LT_PHASE_HANDSHAKE) {
+        c->phase = LT_PHASE_CONNECTED;
+    }
     return count_record(c, progress);
+}
+
+/* What a failed lt_record_open means, in words. */
+static const char *record_problem(int rc)
+{
+    switch (rc) {
+    case LT_ERR_BAD_RECORD_MAC: return "failed to verify/decrypt (bad_record_mac)";
+    case LT_ERR_RECORD_OVERFLOW: return "plaintext longer than 2^14 bytes";
+    case LT_ERR_UNEXPECTED_MESSAGE: return "no content type inside the protected record";
+    case LT_ERR_NOMEM: return "out of memory";
+    default: return lt_result_string(rc);
+    }
 }
 
 static int process_record(lt_conn *c)
@@ -253,17 +273,9 @@ static int process_record(lt_conn *c)
     uint8_t *pt;
     size_t n;
     int rc = lt_record_open(&c->rec, &type, &pt, &n);
-    if (rc == LT_ERR_BAD_RECORD_MAC) {
-        return lt_conn_fail(c, rc, "record %llu failed to verify/decrypt (bad_record_mac)",
-                            (unsigned long long)c->rec.read_seq);
-    }
-    if (rc == LT_ERR_RECORD_OVERFLOW) {
-        return lt_conn_fail(c, rc, "record %llu: plaintext longer than 2^14 bytes",
-                            (unsigned long long)c->rec.read_seq);
-    }
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "record %llu could not be opened: %s", (unsigned long long)c->rec.read_seq,
-                            lt_result_string(rc));
+        return lt_conn_fail(c, rc, "record %llu: %s", (unsigned long long)lt_record_read_seq(&c->rec),
+                            record_problem(rc));
     }
     if (c->alert_len != 0 && type != LT_CT_ALERT) {
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));
@@ -299,7 +311,7 @@ static int output_blocks_input(const lt_conn *c)
  * an error nothing more is taken; nor while output is backed up. */
 static int takes_input(const lt_conn *c)
 {
-    return c->err == 0 && c->app_len == 0 && !c->close_received && !output_blocks_input(c);
+    return c->err.code == 0 && c->app_len == 0 && !c->close_received && !output_blocks_input(c);
 }
 
 uint8_t *lt_conn_in_buf(lt_conn *c, size_t *room)
@@ -320,22 +332,12 @@ int lt_conn_wants_input(const lt_conn *c)
     return takes_input(c) && !lt_record_ready(&c->rec);
 }
 
-void lt_conn_release_msg(lt_conn *c)
-{
-    if (c->msg != NULL && c->msg_len == 0) {
-        lt_wipe(c->msg, c->msg_cap);
-        free(c->msg);
-        c->msg = NULL;
-        c->msg_cap = 0;
-    }
-}
-
 void lt_conn_release_buffers(lt_conn *c)
 {
     if (c->app_len == 0) {
         lt_record_release_buffers(&c->rec);
     }
-    lt_conn_release_msg(c);
+    lt_hs_release_buffers(c->hs);
 }
 
 static int record_input_failed(lt_conn *c, int rc)
@@ -348,8 +350,8 @@ static int record_input_failed(lt_conn *c, int rc)
 
 int lt_conn_in_commit(lt_conn *c, size_t n)
 {
-    if (c->err != 0) {
-        return c->err;
+    if (c->err.code != 0) {
+        return c->err.code;
     }
     int rc = lt_record_in_commit(&c->rec, n);
     if (rc != LT_OK) {
@@ -367,8 +369,8 @@ int lt_conn_in_commit(lt_conn *c, size_t n)
 int lt_conn_feed(lt_conn *c, const uint8_t *in, size_t len, size_t *consumed)
 {
     *consumed = 0;
-    if (c->err != 0) {
-        return c->err;
+    if (c->err.code != 0) {
+        return c->err.code;
     }
     while (len > 0 && takes_input(c)) {
         size_t used = 0;
@@ -398,44 +400,44 @@ void lt_conn_feed_eof(lt_conn *c)
 
 const uint8_t *lt_conn_out_peek(const lt_conn *c, size_t *len)
 {
-    *len = lt_record_pending(&c->rec);
-    /* No output buffer yet: NULL, not NULL + 0 (undefined behaviour). */
-    return c->rec.out != NULL ? c->rec.out + c->rec.out_off : NULL;
+    return lt_record_out_peek(&c->rec, len);
 }
 
 void lt_conn_out_consume(lt_conn *c, size_t n)
 {
-    size_t pending = lt_record_pending(&c->rec);
-    c->rec.out_off += n < pending ? n : pending;
+    lt_record_out_consume(&c->rec, n);
 }
 
 /* ---- handshake, data, close ---- */
 
 static int fail_truncated(lt_conn *c)
 {
-    if (c->state == LT_ST_CONNECTED) {
+    if (c->phase == LT_PHASE_CONNECTED) {
         return lt_conn_fail(c, LT_ERR_TRUNCATED,
                             "the peer closed the connection without close_notify (data may be truncated)");
     }
     return lt_conn_fail(c, LT_ERR_TRUNCATED, "the peer closed the connection during the handshake (in %s)",
-                        lt_state_name(c->state));
+                        lt_hs_state_name(c->hs));
 }
 
 int lt_conn_handshake(lt_conn *c)
 {
-    if (c->err != 0) {
-        return c->err;
+    if (c->err.code != 0) {
+        return c->err.code;
     }
-    if (c->state == LT_ST_CONNECTED) {
+    if (c->phase == LT_PHASE_CONNECTED) {
         return LT_OK;
     }
-    if (c->state == LT_ST_CLIENT_START) {
-        if (c->hostname[0] == '\0' && c->cfg->hostname_check) {
+    if (c->role == LT_ROLE_CLIENT && !lt_hs_started(c->hs)) {
+        if (!lt_hs_has_hostname(c->hs) && c->cfg->policy.hostname_check) {
             return lt_conn_fail(c, LT_ERR_USAGE,
                                 "no hostname to verify: call lt_conn_set_hostname() (or, for tests only, "
                                 "lt_config_dangerous_disable_hostname_check())");
         }
-        LT_GUARD(lt_hs_start(c));
+        int rc = lt_hs_start(c->hs);
+        if (rc != LT_OK) {
+            return failed_below(c, rc, "starting the handshake");
+        }
         return LT_WANT_INPUT;
     }
     if (c->eof) {
@@ -447,10 +449,10 @@ int lt_conn_handshake(lt_conn *c)
 int lt_conn_write(lt_conn *c, const void *buf, size_t len, size_t *written)
 {
     *written = 0;
-    if (c->err != 0) {
-        return c->err;
+    if (c->err.code != 0) {
+        return c->err.code;
     }
-    LT_ENSURE(c->state == LT_ST_CONNECTED && !c->close_sent, LT_ERR_USAGE);
+    LT_ENSURE(c->phase == LT_PHASE_CONNECTED && !c->close_sent, LT_ERR_USAGE);
     if (len == 0) {
         return LT_OK;
     }
@@ -463,7 +465,7 @@ int lt_conn_write(lt_conn *c, const void *buf, size_t len, size_t *written)
     }
     int rc = lt_record_write(&c->rec, LT_CT_APPLICATION_DATA, buf, n);
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "could not protect application data");
+        return failed_below(c, rc, "protecting application data");
     }
     *written = n;
     return LT_OK;
@@ -480,8 +482,8 @@ int lt_conn_read(lt_conn *c, void *buf, size_t cap, size_t *n)
         *n = take;
         return LT_OK;
     }
-    if (c->err != 0) {
-        return c->err;
+    if (c->err.code != 0) {
+        return c->err.code;
     }
     if (c->close_received) {
         return LT_CLOSED;
@@ -494,42 +496,40 @@ int lt_conn_read(lt_conn *c, void *buf, size_t cap, size_t *n)
 
 int lt_conn_close(lt_conn *c)
 {
-    if (c->close_sent || c->err != 0) {
+    if (c->close_sent || c->err.code != 0) {
         return LT_OK;
     }
     c->close_sent = 1;
-    return lt_conn_send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY);
+    return send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY);
 }
 
 /* ---- accessors ---- */
 
 int lt_conn_is_established(const lt_conn *c)
 {
-    return c->state == LT_ST_CONNECTED;
+    return c->phase == LT_PHASE_CONNECTED;
 }
 uint16_t lt_conn_version(const lt_conn *c)
 {
-    return c->version;
+    return lt_hs_session(c->hs)->version;
 }
 uint16_t lt_conn_cipher_suite(const lt_conn *c)
 {
-    return c->suite != NULL ? c->suite->id : 0;
+    const lt_suite *s = lt_hs_session(c->hs)->suite;
+    return s != NULL ? s->id : 0;
 }
 int lt_conn_used_ems(const lt_conn *c)
 {
-    return c->ems;
+    return lt_hs_session(c->hs)->ems;
 }
 int lt_conn_secure_renegotiation(const lt_conn *c)
 {
-    return c->secure_reneg;
+    return lt_hs_session(c->hs)->secure_reneg;
 }
 
 const char *lt_conn_server_name(const lt_conn *c)
 {
-    if (c->role == LT_ROLE_CLIENT && c->hostname_is_ip) {
-        return NULL;
-    }
-    return c->hostname[0] != '\0' ? c->hostname : NULL;
+    return lt_hs_server_name(c->hs);
 }
 
 /* ---- trace of records ---- */
@@ -541,16 +541,17 @@ static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, 
     snprintf(seq_s, sizeof seq_s, "%llu", (unsigned long long)seq);
     snprintf(pt_s, sizeof pt_s, "%zu", pt_len);
     snprintf(rec_s, sizeof rec_s, "%zu", record_len);
-    int keyed = protect ? c->rec.write_rc != NULL : c->rec.read_rc != NULL;
-    if (!keyed || c->suite == NULL) {
+    int keyed = lt_record_is_protected(&c->rec, protect);
+    const lt_suite *suite = lt_hs_session(c->hs)->suite;
+    if (!keyed || suite == NULL) {
         snprintf(prot, sizeof prot, "none (no keys yet)");
-    } else if (c->suite->mac == LT_MAC_NONE) {
-        snprintf(prot, sizeof prot, "%s (AEAD)", c->suite->cipher_text);
+    } else if (suite->mac == LT_MAC_NONE) {
+        snprintf(prot, sizeof prot, "%s (AEAD)", suite->cipher_text);
     } else {
-        snprintf(prot, sizeof prot, "%s + %s (MAC-then-encrypt)", c->suite->cipher_text, c->suite->mac_text);
+        snprintf(prot, sizeof prot, "%s + %s (MAC-then-encrypt)", suite->cipher_text, suite->mac_text);
     }
     lt_field f[4] = {lt_fld_text("seq", seq_s), lt_fld_text("plaintext_length", pt_s),
                      lt_fld_text("record_length", rec_s), lt_fld_text("protection", prot)};
-    lt_trace(c, protect ? LT_EV_RECORD_PROTECT : LT_EV_RECORD_UNPROTECT, lt_content_type_name(type), "RFC 5246 6.2",
-             NULL, f, 4);
+    lt_trace(&c->tracer, protect ? LT_EV_RECORD_PROTECT : LT_EV_RECORD_UNPROTECT, lt_content_type_name(type),
+             "RFC 5246 6.2", NULL, f, 4);
 }

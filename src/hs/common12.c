@@ -1,200 +1,168 @@
 /* TLS 1.2 handshake steps both roles share: sending messages, the key
  * schedule with its narration, ChangeCipherSpec and Finished. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/ct.h"
-#include "hs/handlers.h"
+#include "hs/hs_int.h"
 
-int lt_hs_scratch(lt_conn *c, size_t need, lt_wr *w)
+static void trace_master_secret(lt_hs *hs, const uint8_t *session_hash, size_t sh_len)
 {
-    lt_hs *hs = c->hs;
-    if (hs->scratch_cap < need) {
-        uint8_t *p = malloc(need);
-        LT_ENSURE(p != NULL, LT_ERR_NOMEM);
-        if (hs->scratch != NULL) {
-            lt_wipe(hs->scratch, hs->scratch_cap);
-            free(hs->scratch);
-        }
-        hs->scratch = p;
-        hs->scratch_cap = need;
-    }
-    *w = lt_wr_init(hs->scratch, hs->scratch_cap);
-    return LT_OK;
-}
-
-int lt_hs_send(lt_conn *c, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
-{
-    static const char *const RFC_SECTION[] = {
-        [LT_HS_CLIENT_HELLO] = "RFC 5246 7.4.1.2",        [LT_HS_SERVER_HELLO] = "RFC 5246 7.4.1.3",
-        [LT_HS_CERTIFICATE] = "RFC 5246 7.4.2",           [LT_HS_SERVER_HELLO_DONE] = "RFC 5246 7.4.5",
-        [LT_HS_CLIENT_KEY_EXCHANGE] = "RFC 5246 7.4.7.1", [LT_HS_FINISHED] = "RFC 5246 7.4.9",
-    };
-    const char *name = lt_hs_type_name(msg[0]);
-    LT_GUARD(lt_transcript_add(&c->hs->transcript, msg, len, name));
-    LT_GUARD(lt_record_write(&c->rec, LT_CT_HANDSHAKE, msg, len));
-    const char *rfc = msg[0] <= LT_HS_FINISHED ? RFC_SECTION[msg[0]] : NULL;
-    lt_trace(c, LT_EV_MSG_SENT, name, rfc, NULL, fields, n_fields);
-    return LT_OK;
-}
-
-static void trace_master_secret(lt_conn *c, const uint8_t *session_hash, size_t sh_len)
-{
-    if (!lt_trace_on(c)) {
+    if (!lt_hs_tracing(hs)) {
         return;
     }
-    const lt_hs *hs = c->hs;
-    if (c->ems) {
+    if (hs->session.ems) {
         lt_field f[4] = {lt_fld_text("label", "extended master secret"),
                          lt_fld_text("inputs", "pre_master_secret, session_hash (the hash of ClientHello .. "
                                                "ClientKeyExchange)"),
                          lt_fld_bytes("session_hash", session_hash, sh_len),
-                         lt_fld_secret(c, "master_secret", hs->master_secret, 48)};
-        lt_trace(c, LT_EV_KEY_DERIVE, "master_secret", "RFC 7627 4",
-                 "master_secret = PRF(pre_master_secret, \"extended master secret\", session_hash)[0..47]", f, 4);
+                         lt_hs_secret(hs, "master_secret", hs->session.master_secret, 48)};
+        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "master_secret", "RFC 7627 4",
+                    "master_secret = PRF(pre_master_secret, \"extended master secret\", session_hash)[0..47]", f, 4);
     } else {
         lt_field f[3] = {lt_fld_text("label", "master secret"),
                          lt_fld_text("inputs", "pre_master_secret, client_random, server_random"),
-                         lt_fld_secret(c, "master_secret", hs->master_secret, 48)};
-        lt_trace(c, LT_EV_KEY_DERIVE, "master_secret", "RFC 5246 8.1",
-                 "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]", f,
-                 3);
+                         lt_hs_secret(hs, "master_secret", hs->session.master_secret, 48)};
+        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "master_secret", "RFC 5246 8.1",
+                    "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]",
+                    f, 3);
     }
 }
 
-static void trace_key_block(lt_conn *c)
+static void trace_key_block(lt_hs *hs)
 {
-    if (!lt_trace_on(c)) {
+    if (!lt_hs_tracing(hs)) {
         return;
     }
-    const lt_key_block *kb = &c->hs->kb;
+    const lt_key_block *kb = &hs->h12->kb;
     lt_field f[8] = {lt_fld_text("label", "key expansion"),
                      lt_fld_text("inputs", "master_secret, server_random, client_random"),
-                     lt_fld_secret(c, "client_write_MAC_key", kb->client_mac, kb->mac_len),
-                     lt_fld_secret(c, "server_write_MAC_key", kb->server_mac, kb->mac_len),
-                     lt_fld_secret(c, "client_write_key", kb->client_key, kb->key_len),
-                     lt_fld_secret(c, "server_write_key", kb->server_key, kb->key_len),
-                     lt_fld_secret(c, "client_write_IV", kb->client_iv, kb->iv_len),
-                     lt_fld_secret(c, "server_write_IV", kb->server_iv, kb->iv_len)};
-    lt_trace(c, LT_EV_KEY_DERIVE, "key_block", "RFC 5246 6.3",
-             "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f, 8);
+                     lt_hs_secret(hs, "client_write_MAC_key", kb->client_mac, kb->mac_len),
+                     lt_hs_secret(hs, "server_write_MAC_key", kb->server_mac, kb->mac_len),
+                     lt_hs_secret(hs, "client_write_key", kb->client_key, kb->key_len),
+                     lt_hs_secret(hs, "server_write_key", kb->server_key, kb->key_len),
+                     lt_hs_secret(hs, "client_write_IV", kb->client_iv, kb->iv_len),
+                     lt_hs_secret(hs, "server_write_IV", kb->server_iv, kb->iv_len)};
+    LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "key_block", "RFC 5246 6.3",
+                "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f,
+                8);
 }
 
-int lt_hs_derive_keys(lt_conn *c, uint8_t pms[48])
+int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
 {
-    lt_hs *hs = c->hs;
-    const lt_suite *s = c->suite;
+    const lt_suite *s = hs->session.suite;
     uint8_t session_hash[LT_MAX_HASH_LEN];
     size_t sh_len = 0;
     /* RFC 7627 3: session_hash = Hash(handshake_messages) up to and
      * including the ClientKeyExchange. */
-    int rc = lt_transcript_hash(&hs->transcript, session_hash, &sh_len);
+    int rc = lt_transcript_hash(&hs->h12->transcript, session_hash, &sh_len);
     if (rc == LT_OK) {
-        rc = lt_ks12_master_secret(s->prf_hash, pms, c->ems, session_hash, sh_len, hs->client_random, hs->server_random,
-                                   hs->master_secret);
+        rc = lt_ks12_master_secret(s->prf_hash, pms, pms_len, hs->session.ems, session_hash, sh_len,
+                                   hs->h12->client_random, hs->h12->server_random, hs->session.master_secret);
     }
     /* Wiped on every path, the failed ones too. */
-    lt_wipe(pms, 48);
+    lt_wipe(pms, pms_len);
     LT_GUARD(rc);
-    trace_master_secret(c, session_hash, sh_len);
-    lt_keylog_master(c, hs->client_random, hs->master_secret);
+    trace_master_secret(hs, session_hash, sh_len);
+    hs->session.master_secret_len = LT_MASTER_SECRET_LEN;
+    lt_keylog(lt_hs_tr(hs), "CLIENT_RANDOM", hs->h12->client_random, hs->session.master_secret, LT_MASTER_SECRET_LEN);
 
-    LT_GUARD(lt_ks12_key_block(s, hs->master_secret, hs->client_random, hs->server_random, &hs->kb));
-    trace_key_block(c);
+    LT_GUARD(
+        lt_ks12_key_block(s, hs->session.master_secret, hs->h12->client_random, hs->h12->server_random, &hs->h12->kb));
+    trace_key_block(hs);
 
-    const lt_key_block *kb = &hs->kb;
-    int client = c->role == LT_ROLE_CLIENT;
+    const lt_key_block *kb = &hs->h12->kb;
+    int client = hs->env.role == LT_ROLE_CLIENT;
     const uint8_t *mac_w = s->mac == LT_MAC_NONE ? NULL : (client ? kb->client_mac : kb->server_mac);
     const uint8_t *mac_r = s->mac == LT_MAC_NONE ? NULL : (client ? kb->server_mac : kb->client_mac);
     const uint8_t *iv_w = kb->iv_len == 0 ? NULL : (client ? kb->client_iv : kb->server_iv);
     const uint8_t *iv_r = kb->iv_len == 0 ? NULL : (client ? kb->server_iv : kb->client_iv);
-    hs->pending_write = lt_rc_new(s->cipher, s->mac, 1, client ? kb->client_key : kb->server_key, mac_w, iv_w);
-    hs->pending_read = lt_rc_new(s->cipher, s->mac, 0, client ? kb->server_key : kb->client_key, mac_r, iv_r);
-    LT_ENSURE(hs->pending_write != NULL && hs->pending_read != NULL, LT_ERR_CRYPTO);
+    hs->h12->pending_write = lt_rc_new(s->cipher, s->mac, 1, client ? kb->client_key : kb->server_key, mac_w, iv_w);
+    hs->h12->pending_read = lt_rc_new(s->cipher, s->mac, 0, client ? kb->server_key : kb->client_key, mac_r, iv_r);
+    LT_ENSURE(hs->h12->pending_write != NULL && hs->h12->pending_read != NULL, LT_ERR_CRYPTO);
     hs->proof |= LT_PROOF_KEYS_DERIVED;
     return LT_OK;
 }
 
-int lt_hs_send_ccs(lt_conn *c)
+int lt_hs_send_ccs(lt_hs *hs)
 {
-    static const uint8_t ccs[1] = {1};
-    LT_GUARD(lt_record_write(&c->rec, LT_CT_CHANGE_CIPHER_SPEC, ccs, 1));
-    lt_trace(c, LT_EV_CCS_SENT, "ChangeCipherSpec", "RFC 5246 7.1", "from here on our records are protected", NULL, 0);
+    LT_GUARD(lt_hs_send_ccs_record(hs));
+    LT_HS_TRACE(hs, LT_EV_CCS_SENT, "ChangeCipherSpec", "RFC 5246 7.1", "from here on our records are protected", NULL,
+                0);
     /* RFC 5246 7.1: the write state becomes current right after CCS. */
-    lt_record_set_write_cipher(&c->rec, c->hs->pending_write);
-    c->hs->pending_write = NULL;
+    lt_hs_install_write_keys(hs, hs->h12->pending_write);
+    hs->h12->pending_write = NULL;
     return LT_OK;
 }
 
-int lt_hs_recv_ccs(lt_conn *c)
+int lt_hs_recv_ccs(lt_hs *hs)
 {
-    lt_hs *hs = c->hs;
-    LT_ENSURE(hs->pending_read != NULL, LT_ERR_UNEXPECTED_MESSAGE);
-    lt_trace(c, LT_EV_CCS_RECV, "ChangeCipherSpec", "RFC 5246 7.1", "from here on the peer's records are protected",
-             NULL, 0);
-    lt_record_set_read_cipher(&c->rec, hs->pending_read);
-    hs->pending_read = NULL;
+    LT_ENSURE(hs->h12->pending_read != NULL, LT_ERR_UNEXPECTED_MESSAGE);
+    LT_HS_TRACE(hs, LT_EV_CCS_RECV, "ChangeCipherSpec", "RFC 5246 7.1", "from here on the peer's records are protected",
+                NULL, 0);
+    lt_hs_install_read_keys(hs, hs->h12->pending_read);
+    hs->h12->pending_read = NULL;
     return LT_OK;
 }
 
-static int finished_for(lt_conn *c, int from_client, uint8_t verify[LT_FINISHED_LEN], uint8_t *hash, size_t *hash_len)
+static int finished_for(lt_hs *hs, int from_client, uint8_t verify[LT_FINISHED_LEN], uint8_t *hash, size_t *hash_len)
 {
-    LT_GUARD(lt_transcript_hash(&c->hs->transcript, hash, hash_len));
-    LT_GUARD(lt_ks12_finished(c->suite->prf_hash, c->hs->master_secret, from_client, hash, *hash_len, verify));
-    if (!lt_trace_on(c)) {
+    LT_GUARD(lt_transcript_hash(&hs->h12->transcript, hash, hash_len));
+    LT_GUARD(
+        lt_ks12_finished(hs->session.suite->prf_hash, hs->session.master_secret, from_client, hash, *hash_len, verify));
+    if (!lt_hs_tracing(hs)) {
         return LT_OK;
     }
     char covers[256];
-    snprintf(covers, sizeof covers, "%s (%u messages, %zu bytes)", c->hs->transcript.covers, c->hs->transcript.n_msgs,
-             c->hs->transcript.total_len);
+    snprintf(covers, sizeof covers, "%s (%u messages, %zu bytes)", hs->h12->transcript.covers,
+             hs->h12->transcript.n_msgs, hs->h12->transcript.total_len);
     lt_field f[4] = {lt_fld_text("label", from_client ? "client finished" : "server finished"),
                      lt_fld_bytes("transcript_hash", hash, *hash_len), lt_fld_bytes("verify_data", verify, 12),
                      lt_fld_text("covers", covers)};
-    lt_trace(c, LT_EV_KEY_DERIVE, from_client ? "client_finished" : "server_finished", "RFC 5246 7.4.9",
-             "verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]", f, 4);
+    LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, from_client ? "client_finished" : "server_finished", "RFC 5246 7.4.9",
+                "verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]", f, 4);
     return LT_OK;
 }
 
-int lt_hs_send_finished(lt_conn *c)
+int lt_hs_send_finished(lt_hs *hs)
 {
     uint8_t verify[LT_FINISHED_LEN], hash[LT_MAX_HASH_LEN];
     size_t hash_len;
-    LT_GUARD(finished_for(c, c->role == LT_ROLE_CLIENT, verify, hash, &hash_len));
+    LT_GUARD(finished_for(hs, hs->env.role == LT_ROLE_CLIENT, verify, hash, &hash_len));
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(c, 64, &w));
+    LT_GUARD(lt_hs_scratch(hs, 64, &w));
     lt_write_finished(&w, verify);
     LT_GUARD(lt_wr_finish(&w));
     lt_field f = lt_fld_bytes("verify_data", verify, sizeof verify);
-    return lt_hs_send(c, w.base, w.off, &f, 1);
+    return lt_hs_send(hs, w.base, w.off, &f, 1);
 }
 
-int lt_hs_check_finished(lt_conn *c, const uint8_t *body, size_t len)
+int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len)
 {
     uint8_t got[LT_FINISHED_LEN], want[LT_FINISHED_LEN], hash[LT_MAX_HASH_LEN];
     size_t hash_len;
     int rc = lt_parse_finished(body, len, got);
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "Finished must carry exactly 12 bytes of verify_data, got %zu", len);
+        return lt_hs_fail(hs, rc, "Finished must carry exactly 12 bytes of verify_data, got %zu", len);
     }
-    int peer_is_client = c->role == LT_ROLE_SERVER;
-    LT_GUARD(finished_for(c, peer_is_client, want, hash, &hash_len));
+    int peer_is_client = hs->env.role == LT_ROLE_SERVER;
+    LT_GUARD(finished_for(hs, peer_is_client, want, hash, &hash_len));
     /* RFC 5246 7.4.9: "Recipients of Finished messages MUST verify that the
      * contents are correct"; decrypt_error per 7.2.2. Compared in constant
      * time; only the verdict is public. */
     int match = lt_ct_eq(got, want, sizeof got);
     LT_CF_PUBLIC(&match, sizeof match); /* the deliberate public decision */
     lt_field f[2] = {lt_fld_bytes("verify_data", got, sizeof got), lt_fld_text("result", match ? "match" : "mismatch")};
-    lt_trace(c, LT_EV_MSG_RECV, "Finished", "RFC 5246 7.4.9", NULL, f, 2);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Finished", "RFC 5246 7.4.9", NULL, f, 2);
     if (!match) {
-        return lt_conn_fail(c, LT_ERR_DECRYPT_ERROR,
-                            "%s Finished verify_data mismatch: the handshake was altered or the keys differ",
-                            peer_is_client ? "client" : "server");
+        return lt_hs_fail(hs, LT_ERR_DECRYPT_ERROR,
+                          "%s Finished verify_data mismatch: the handshake was altered or the keys differ",
+                          peer_is_client ? "client" : "server");
     }
-    c->hs->proof |= LT_PROOF_FINISHED_OK;
+    hs->proof |= LT_PROOF_FINISHED_OK;
     uint8_t msg[4 + LT_FINISHED_LEN] = {LT_HS_FINISHED, 0, 0, LT_FINISHED_LEN};
     memcpy(msg + 4, got, LT_FINISHED_LEN);
-    return lt_transcript_add(&c->hs->transcript, msg, sizeof msg, "Finished");
+    return lt_transcript_add(&hs->h12->transcript, msg, sizeof msg, "Finished");
 }
 
 void lt_hs_version_text(uint16_t v, char *out, size_t cap)

@@ -2,15 +2,15 @@
 
 #include <string.h>
 
-int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t pms[LT_PMS_LEN], int ems, const uint8_t *session_hash,
+int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t *pms, size_t pms_len, int ems, const uint8_t *session_hash,
                           size_t session_hash_len, const uint8_t client_random[32], const uint8_t server_random[32],
                           uint8_t ms[LT_MASTER_SECRET_LEN])
 {
     if (ems) {
-        return lt_tls12_prf(alg, pms, LT_PMS_LEN, "extended master secret", session_hash, session_hash_len, NULL, 0, ms,
+        return lt_tls12_prf(alg, pms, pms_len, "extended master secret", session_hash, session_hash_len, NULL, 0, ms,
                             LT_MASTER_SECRET_LEN);
     }
-    return lt_tls12_prf(alg, pms, LT_PMS_LEN, "master secret", client_random, 32, server_random, 32, ms,
+    return lt_tls12_prf(alg, pms, pms_len, "master secret", client_random, 32, server_random, 32, ms,
                         LT_MASTER_SECRET_LEN);
 }
 

@@ -28,11 +28,13 @@ typedef struct lt_key_block {
     size_t iv_len;
 } lt_key_block;
 
-/* master_secret = PRF(pre_master_secret, "master secret",
+/* The pre-master secret is pms_len bytes: 48 for RSA key transport
+ * (RFC 5246 7.4.7.1), the shared secret's length for ECDHE (RFC 8422 5.10).
+ * master_secret = PRF(pre_master_secret, "master secret",
  *                     ClientHello.random + ServerHello.random)[0..47]   (8.1)
  * or, with the extended master secret (RFC 7627 4):
  *   PRF(pre_master_secret, "extended master secret", session_hash)[0..47] */
-LT_MUST_USE int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t pms[LT_PMS_LEN], int ems,
+LT_MUST_USE int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t *pms, size_t pms_len, int ems,
                                       const uint8_t *session_hash, size_t session_hash_len,
                                       const uint8_t client_random[32], const uint8_t server_random[32],
                                       uint8_t ms[LT_MASTER_SECRET_LEN]);

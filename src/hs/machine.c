@@ -1,62 +1,81 @@
 /*
  * The handshake state machine: one table of transitions and the driver that
- * walks it. This is the only code that changes c->state.
+ * walks it. This is the only code that changes hs->state.
  *
- * The driver is proactive (s2n, rustls): it looks up (state, role, content
- * type, handshake type) in the table before any parsing happens; a message
- * with no row is answered with unexpected_message. A handler's returned next
- * state is accepted only if the row allows it, and CONNECTED is entered only
- * when the proofs the role needs are all set.
+ * The driver is proactive (s2n, rustls): it looks up (version, state, role,
+ * content type, handshake type, shape) in the table before any parsing
+ * happens; a message with no row is answered with unexpected_message. A
+ * handler's returned next state is accepted only if the row lists it, and
+ * CONNECTED is entered only when the proofs the role needs are all set.
+ *
+ * TLS 1.3 plugs in as rows with version LT_TLS1_3 (and its own states);
+ * rows with version 0 are the hellos, before a version is chosen.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "hs/handlers.h"
+#include "hs/hs_int.h"
 
-#define BIT(s) (1u << (s))
 #define ROLE_C (1u << LT_ROLE_CLIENT)
 #define ROLE_S (1u << LT_ROLE_SERVER)
+#define ANY_VERSION 0
+#define MAX_NEXT 3
+/* Row flags. */
+#define HASH 1u        /* the driver adds the message to the transcript before the handler */
+#define ENDS_RECORD 2u /* nothing may follow it in its record: keys change next (RFC 8446 5.1) */
 
 typedef struct lt_transition {
-    lt_state state;
+    uint16_t version; /* ANY_VERSION, or the negotiated version the row belongs to */
+    lt_hs_state state;
     unsigned roles;
     uint8_t content_type;
-    uint8_t hs_type; /* for LT_CT_HANDSHAKE rows */
+    uint8_t hs_type;  /* for LT_CT_HANDSHAKE rows */
+    unsigned needs;   /* LT_SHAPE_* bits that must be set */
+    unsigned forbids; /* LT_SHAPE_* bits that must be clear */
     lt_handler handler;
-    uint32_t next;  /* allowed next states */
-    int transcript; /* 1: the driver hashes the message before the handler; 0: never (or the handler does) */
+    lt_hs_state next[MAX_NEXT]; /* allowed next states; unused slots repeat the first */
+    unsigned flags;
 } lt_transition;
+
+#define HS(t) LT_CT_HANDSHAKE, LT_HS_##t
+#define CCS LT_CT_CHANGE_CIPHER_SPEC, 0
+#define NEXT1(a)                                                                                                       \
+    {                                                                                                                  \
+        a, a, a                                                                                                        \
+    }
+#define NEXT2(a, b)                                                                                                    \
+    {                                                                                                                  \
+        a, b, a                                                                                                        \
+    }
 
 /* Docs: docs/STATE-MACHINE.md draws this table. */
 static const lt_transition TABLE[] = {
-    /* Client, RSA key transport (RFC 5246 7.3, Figure 1). */
-    {LT_ST_CLIENT_WAIT_SERVER_HELLO, ROLE_C, LT_CT_HANDSHAKE, LT_HS_SERVER_HELLO, lt_client_on_server_hello,
-     BIT(LT_ST_CLIENT_WAIT_CERTIFICATE), 1},
-    {LT_ST_CLIENT_WAIT_CERTIFICATE, ROLE_C, LT_CT_HANDSHAKE, LT_HS_CERTIFICATE, lt_client_on_certificate,
-     BIT(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE), 1},
-    /* RFC 5246 7.4.4: a server may ask for a client certificate. */
-    {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, LT_CT_HANDSHAKE, LT_HS_CERTIFICATE_REQUEST,
-     lt_client_on_certificate_request, BIT(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR), 1},
-    {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, LT_CT_HANDSHAKE, LT_HS_SERVER_HELLO_DONE,
-     lt_client_on_server_hello_done, BIT(LT_ST_CLIENT_WAIT_CCS), 1},
-    {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR, ROLE_C, LT_CT_HANDSHAKE, LT_HS_SERVER_HELLO_DONE,
-     lt_client_on_server_hello_done, BIT(LT_ST_CLIENT_WAIT_CCS), 1},
-    {LT_ST_CLIENT_WAIT_CCS, ROLE_C, LT_CT_CHANGE_CIPHER_SPEC, 0, lt_client_on_ccs, BIT(LT_ST_CLIENT_WAIT_FINISHED), 0},
-    {LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, LT_CT_HANDSHAKE, LT_HS_FINISHED, lt_client_on_finished, BIT(LT_ST_CONNECTED),
+    /* Client (RFC 5246 7.3, Figure 1). */
+    {ANY_VERSION, LT_ST_CLIENT_WAIT_SERVER_HELLO, ROLE_C, HS(SERVER_HELLO), 0, 0, lt_client_on_server_hello,
+     NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE), HASH},
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_CERTIFICATE, ROLE_C, HS(CERTIFICATE), 0, 0, lt_client_on_certificate,
+     NEXT2(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE), HASH},
+    /* RFC 5246 7.4.4: a server may ask for a client certificate, once. */
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, HS(CERTIFICATE_REQUEST), 0, LT_SHAPE_CLIENT_AUTH,
+     lt_client_on_certificate_request, NEXT1(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE), HASH},
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, HS(SERVER_HELLO_DONE), 0, 0,
+     lt_client_on_server_hello_done, NEXT1(LT_ST_CLIENT_WAIT_CCS), HASH},
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_CCS, ROLE_C, CCS, 0, 0, lt_client_on_ccs, NEXT1(LT_ST_CLIENT_WAIT_FINISHED), 0},
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), 0, 0, lt_client_on_finished, NEXT1(LT_ST_CONNECTED),
      0},
     /* Server. */
-    {LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_HELLO, lt_server_on_client_hello,
-     BIT(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE), 1},
-    {LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_KEY_EXCHANGE,
-     lt_server_on_client_key_exchange, BIT(LT_ST_SERVER_WAIT_CCS), 1},
-    {LT_ST_SERVER_WAIT_CCS, ROLE_S, LT_CT_CHANGE_CIPHER_SPEC, 0, lt_server_on_ccs, BIT(LT_ST_SERVER_WAIT_FINISHED), 0},
-    {LT_ST_SERVER_WAIT_FINISHED, ROLE_S, LT_CT_HANDSHAKE, LT_HS_FINISHED, lt_server_on_finished, BIT(LT_ST_CONNECTED),
+    {ANY_VERSION, LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, HS(CLIENT_HELLO), 0, 0, lt_server_on_client_hello,
+     NEXT1(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE), HASH},
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, ROLE_S, HS(CLIENT_KEY_EXCHANGE), 0, 0,
+     lt_server_on_client_key_exchange, NEXT1(LT_ST_SERVER_WAIT_CCS), HASH},
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_CCS, ROLE_S, CCS, 0, 0, lt_server_on_ccs, NEXT1(LT_ST_SERVER_WAIT_FINISHED), 0},
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, 0, lt_server_on_finished, NEXT1(LT_ST_CONNECTED),
      0},
     /* After the handshake: renegotiation is refused (RFC 5746 4.5, 5246
      * 7.2.2 no_renegotiation) and the connection goes on. */
-    {LT_ST_CONNECTED, ROLE_C, LT_CT_HANDSHAKE, LT_HS_HELLO_REQUEST, lt_client_on_hello_request, BIT(LT_ST_CONNECTED),
+    {LT_TLS1_2, LT_ST_CONNECTED, ROLE_C, HS(HELLO_REQUEST), 0, 0, lt_client_on_hello_request, NEXT1(LT_ST_CONNECTED),
      0},
-    {LT_ST_CONNECTED, ROLE_S, LT_CT_HANDSHAKE, LT_HS_CLIENT_HELLO, lt_server_on_renegotiation, BIT(LT_ST_CONNECTED), 0},
+    {LT_TLS1_2, LT_ST_CONNECTED, ROLE_S, HS(CLIENT_HELLO), 0, 0, lt_server_on_renegotiation, NEXT1(LT_ST_CONNECTED), 0},
 };
 
 #define N_ROWS (sizeof TABLE / sizeof TABLE[0])
@@ -65,8 +84,8 @@ static const char *STATE_NAMES[LT_ST_COUNT] = {
     [LT_ST_CLIENT_START] = "CLIENT_START",
     [LT_ST_CLIENT_WAIT_SERVER_HELLO] = "CLIENT_WAIT_SERVER_HELLO",
     [LT_ST_CLIENT_WAIT_CERTIFICATE] = "CLIENT_WAIT_CERTIFICATE",
+    [LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE] = "CLIENT_WAIT_SERVER_KEY_EXCHANGE",
     [LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE] = "CLIENT_WAIT_SERVER_HELLO_DONE",
-    [LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR] = "CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CERTIFICATE_REQUEST",
     [LT_ST_CLIENT_WAIT_CCS] = "CLIENT_WAIT_CHANGE_CIPHER_SPEC",
     [LT_ST_CLIENT_WAIT_FINISHED] = "CLIENT_WAIT_FINISHED",
     [LT_ST_SERVER_WAIT_CLIENT_HELLO] = "SERVER_WAIT_CLIENT_HELLO",
@@ -74,20 +93,27 @@ static const char *STATE_NAMES[LT_ST_COUNT] = {
     [LT_ST_SERVER_WAIT_CCS] = "SERVER_WAIT_CHANGE_CIPHER_SPEC",
     [LT_ST_SERVER_WAIT_FINISHED] = "SERVER_WAIT_FINISHED",
     [LT_ST_CONNECTED] = "CONNECTED",
-    [LT_ST_CLOSED] = "CLOSED",
-    [LT_ST_FAILED] = "FAILED",
 };
 
-const char *lt_state_name(lt_state st)
+const char *lt_state_name(lt_hs_state st)
 {
     return st < LT_ST_COUNT ? STATE_NAMES[st] : "?";
 }
 
-static const lt_transition *find_row(const lt_conn *c, uint8_t content_type, uint8_t hs_type)
+/* The row's version matches: the hellos come before any version is chosen;
+ * every later row belongs to the negotiated version. */
+static int row_applies(const lt_hs *hs, const lt_transition *t)
+{
+    return t->state == hs->state && (t->roles & (1u << hs->env.role)) &&
+           (t->version == ANY_VERSION || t->version == hs->session.version) && (hs->shape & t->needs) == t->needs &&
+           (hs->shape & t->forbids) == 0;
+}
+
+static const lt_transition *find_row(const lt_hs *hs, uint8_t content_type, uint8_t hs_type)
 {
     for (size_t i = 0; i < N_ROWS; i++) {
         const lt_transition *t = &TABLE[i];
-        if (t->state == c->state && (t->roles & (1u << c->role)) && t->content_type == content_type &&
+        if (row_applies(hs, t) && t->content_type == content_type &&
             (content_type != LT_CT_HANDSHAKE || t->hs_type == hs_type)) {
             return t;
         }
@@ -96,24 +122,93 @@ static const lt_transition *find_row(const lt_conn *c, uint8_t content_type, uin
 }
 
 /* What the current state waits for, for error messages. */
-static const char *expected_text(const lt_conn *c)
+static const char *expected_text(const lt_hs *hs)
 {
     for (size_t i = 0; i < N_ROWS; i++) {
         const lt_transition *t = &TABLE[i];
-        if (t->state == c->state && (t->roles & (1u << c->role))) {
+        if (row_applies(hs, t)) {
             return t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type) : "ChangeCipherSpec";
         }
     }
     return "nothing";
 }
 
-static unsigned required_proof(const lt_conn *c)
+static unsigned required_proof(const lt_hs *hs)
 {
     unsigned need = LT_PROOF_FINISHED_OK | LT_PROOF_KEYS_DERIVED;
-    if (c->role == LT_ROLE_CLIENT) {
+    if (hs->env.role == LT_ROLE_CLIENT) {
         need |= LT_PROOF_PEER_CERT_OK;
+        if (hs->shape & LT_SHAPE_PFS) {
+            need |= LT_PROOF_KX_SIGNED;
+        }
     }
     return need;
+}
+
+/* ---- lifetime ---- */
+
+static lt_hs12 *hs12_new(const lt_hs_env *env)
+{
+    lt_hs12 *h = calloc(1, sizeof *h);
+    if (h != NULL) {
+        lt_transcript_init(&h->transcript);
+        h->transcript.track_names = lt_trace_on(env->tracer);
+    }
+    return h;
+}
+
+static void hs12_free(lt_hs12 *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    lt_transcript_free(&h->transcript);
+    lt_rc_free(h->pending_read);
+    lt_rc_free(h->pending_write);
+    lt_pkey_free(h->peer_key);
+    lt_wipe(h, sizeof *h);
+    free(h);
+}
+
+/* The handshake scratch (transcript, key block, pending keys, the message
+ * buffer) goes when the handshake ends; the session stays. */
+static void drop_scratch(lt_hs *hs)
+{
+    hs12_free(hs->h12);
+    hs->h12 = NULL;
+    if (hs->scratch != NULL) {
+        lt_wipe(hs->scratch, hs->scratch_cap);
+        free(hs->scratch);
+        hs->scratch = NULL;
+        hs->scratch_cap = 0;
+    }
+}
+
+lt_hs *lt_hs_new(const lt_hs_env *env)
+{
+    lt_hs *hs = calloc(1, sizeof *hs);
+    if (hs == NULL) {
+        return NULL;
+    }
+    hs->env = *env;
+    hs->h12 = hs12_new(env);
+    if (hs->h12 == NULL) {
+        free(hs);
+        return NULL;
+    }
+    hs->state = env->role == LT_ROLE_CLIENT ? LT_ST_CLIENT_START : LT_ST_SERVER_WAIT_CLIENT_HELLO;
+    hs->shape = LT_SHAPE_FULL;
+    return hs;
+}
+
+static void free_msg(lt_hs *hs)
+{
+    if (hs->msg != NULL) {
+        lt_wipe(hs->msg, hs->msg_cap);
+        free(hs->msg);
+        hs->msg = NULL;
+        hs->msg_cap = 0;
+    }
 }
 
 void lt_hs_free(lt_hs *hs)
@@ -121,202 +216,298 @@ void lt_hs_free(lt_hs *hs)
     if (hs == NULL) {
         return;
     }
-    lt_transcript_free(&hs->transcript);
-    lt_rc_free(hs->pending_read);
-    lt_rc_free(hs->pending_write);
-    lt_pkey_free(hs->peer_key);
-    if (hs->scratch != NULL) {
-        lt_wipe(hs->scratch, hs->scratch_cap);
-        free(hs->scratch);
-    }
+    drop_scratch(hs);
+    /* A connection freed mid-message must not leak the reassembly buffer. */
+    free_msg(hs);
     lt_wipe(hs, sizeof *hs);
     free(hs);
 }
 
-static void set_state(lt_conn *c, lt_state next)
+void lt_hs_release_buffers(lt_hs *hs)
 {
-    lt_field f = lt_fld_text("from", lt_state_name(c->state));
-    c->state = next;
-    lt_trace(c, LT_EV_STATE, lt_state_name(next), NULL, NULL, &f, 1);
+    if (hs->msg_len == 0) {
+        free_msg(hs);
+    }
 }
 
-static int enter_state(lt_conn *c, const lt_transition *t, int next)
+int lt_hs_set_hostname(lt_hs *hs, const char *name, size_t len, int is_ip)
 {
-    if (next < 0 || next >= LT_ST_COUNT || !(t->next & BIT(next))) {
-        return lt_conn_fail(c, LT_ERR_INTERNAL, "handler of %s returned a state the table does not allow",
-                            lt_state_name(c->state));
+    LT_ENSURE(hs->env.role == LT_ROLE_CLIENT && !hs->started, LT_ERR_USAGE);
+    LT_ENSURE(len > 0 && len <= LT_MAX_HOSTNAME, LT_ERR_USAGE);
+    memcpy(hs->hostname, name, len);
+    hs->hostname[len] = '\0';
+    hs->hostname_is_ip = is_ip;
+    return LT_OK;
+}
+
+int lt_hs_started(const lt_hs *hs)
+{
+    return hs->started;
+}
+
+int lt_hs_has_hostname(const lt_hs *hs)
+{
+    return hs->hostname[0] != '\0';
+}
+
+int lt_hs_done(const lt_hs *hs)
+{
+    return hs->state == LT_ST_CONNECTED;
+}
+
+const char *lt_hs_state_name(const lt_hs *hs)
+{
+    return lt_state_name(hs->state);
+}
+
+const lt_session *lt_hs_session(const lt_hs *hs)
+{
+    return &hs->session;
+}
+
+const char *lt_hs_server_name(const lt_hs *hs)
+{
+    if (hs->env.role == LT_ROLE_CLIENT && hs->hostname_is_ip) {
+        return NULL;
     }
-    if (next == (int)c->state) {
+    return hs->hostname[0] != '\0' ? hs->hostname : NULL;
+}
+
+void lt_hs_test_set_state(lt_hs *hs, lt_hs_state st)
+{
+    hs->state = st;
+    hs->started = 1;
+    if (st != LT_ST_CLIENT_WAIT_SERVER_HELLO && st != LT_ST_SERVER_WAIT_CLIENT_HELLO && st != LT_ST_CLIENT_START) {
+        hs->session.version = LT_TLS1_2;
+    }
+}
+
+lt_hs_state lt_hs_test_state(const lt_hs *hs)
+{
+    return hs->state;
+}
+
+/* ---- the driver ---- */
+
+static void set_state(lt_hs *hs, lt_hs_state next)
+{
+    lt_field f = lt_fld_text("from", lt_state_name(hs->state));
+    hs->state = next;
+    LT_HS_TRACE(hs, LT_EV_STATE, lt_state_name(next), NULL, NULL, &f, 1);
+}
+
+static int row_allows(const lt_transition *t, int next)
+{
+    for (int i = 0; i < MAX_NEXT; i++) {
+        if ((int)t->next[i] == next) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int enter_state(lt_hs *hs, const lt_transition *t, int next)
+{
+    if (next < 0 || next >= LT_ST_COUNT || !row_allows(t, next)) {
+        return lt_hs_fail(hs, LT_ERR_INTERNAL, "handler of %s returned a state the table does not allow",
+                          lt_state_name(hs->state));
+    }
+    if (next == (int)hs->state) {
         return LT_OK;
     }
     if (next == LT_ST_CONNECTED) {
-        unsigned need = required_proof(c);
-        if ((c->hs->proof & need) != need) {
-            return lt_conn_fail(c, LT_ERR_INTERNAL, "refusing to finish the handshake: a required check did not run");
+        unsigned need = required_proof(hs);
+        if ((hs->proof & need) != need) {
+            return lt_hs_fail(hs, LT_ERR_INTERNAL, "refusing to finish the handshake: a required check did not run");
         }
-        set_state(c, LT_ST_CONNECTED);
-        /* The handshake secrets and transcript are no longer needed. */
-        lt_hs_free(c->hs);
-        c->hs = NULL;
+        set_state(hs, LT_ST_CONNECTED);
+        drop_scratch(hs);
         return LT_OK;
     }
-    set_state(c, (lt_state)next);
+    set_state(hs, (lt_hs_state)next);
     return LT_OK;
 }
 
-static int run_row(lt_conn *c, const lt_transition *t, const uint8_t *msg, size_t len, const uint8_t *body,
+static const char *row_message_name(const lt_transition *t)
+{
+    return t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type) : "ChangeCipherSpec";
+}
+
+static int run_row(lt_hs *hs, const lt_transition *t, const uint8_t *msg, size_t len, const uint8_t *body,
                    size_t body_len)
 {
-    if (t->transcript) {
-        int rc = lt_transcript_add(&c->hs->transcript, msg, len, lt_hs_type_name(t->hs_type));
+    if (t->flags & HASH) {
+        int rc = lt_transcript_add(&hs->h12->transcript, msg, len, row_message_name(t));
         if (rc != LT_OK) {
-            return lt_conn_fail(c, rc, "transcript hash failed");
+            return lt_hs_fail(hs, rc, "transcript hash failed");
         }
     }
-    int next = t->handler(c, body, body_len);
+    int next = t->handler(hs, body, body_len);
     if (next < 0) {
-        /* Handlers fail with a precise detail; this one (sticky errors keep
-         * the first) is only for a failure from a layer below that had none. */
-        return lt_conn_fail(c, next, "handling %s: %s",
-                            t->content_type == LT_CT_HANDSHAKE ? lt_hs_type_name(t->hs_type) : "ChangeCipherSpec",
-                            lt_result_string(next));
+        /* Handlers fail where they find the problem, with a precise detail;
+         * this line is only for a failure from a layer below that had none
+         * (the first detail is never overwritten). */
+        return lt_hs_fail(hs, next, "handling %s: %s", row_message_name(t), lt_result_string(next));
     }
-    return enter_state(c, t, next);
+    return enter_state(hs, t, next);
 }
 
-int lt_hs_start(lt_conn *c)
+int lt_hs_start(lt_hs *hs)
 {
-    int rc = lt_client_send_hello(c);
+    LT_ENSURE(hs->env.role == LT_ROLE_CLIENT && !hs->started, LT_ERR_USAGE);
+    hs->started = 1;
+    int rc = lt_client_send_hello(hs);
     if (rc != LT_OK) {
-        return lt_conn_fail(c, rc, "could not build the ClientHello");
+        return lt_hs_fail(hs, rc, "could not build the ClientHello");
     }
-    set_state(c, LT_ST_CLIENT_WAIT_SERVER_HELLO);
+    set_state(hs, LT_ST_CLIENT_WAIT_SERVER_HELLO);
     return LT_OK;
+}
+
+int lt_hs_refuse_renegotiation(lt_hs *hs, const char *what)
+{
+    /* RFC 5246 7.2.2: no_renegotiation is a warning, after which "the
+     * original requester can decide whether to proceed". A peer that asks
+     * again has ignored the answer: the request is no longer a message this
+     * connection expects, so it is fatal (unexpected_message), and a record
+     * full of requests costs us two messages, not thousands. */
+    if (hs->renegotiations_refused >= LT_MAX_RENEGOTIATIONS_REFUSED) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "%s again after we refused renegotiation with no_renegotiation (RFC 5246 7.2.2)", what);
+    }
+    hs->renegotiations_refused++;
+    return lt_hs_send_warning(hs, LT_ALERT_NO_RENEGOTIATION);
 }
 
 /* RFC 5246 7.4.1.1: "This message will be ignored by the client if the
  * client is currently negotiating a session"; its body "struct { }" is
  * empty, so one with bytes in it is malformed (decode_error). */
-static int ignore_hello_request(lt_conn *c, size_t len)
+static int ignore_hello_request(lt_hs *hs, size_t len)
 {
     if (len != 4) {
-        return lt_conn_fail(c, LT_ERR_DECODE, "HelloRequest with a %zu-byte body (it must be empty) in state %s",
-                            len - 4, lt_state_name(c->state));
+        return lt_hs_fail(hs, LT_ERR_DECODE, "HelloRequest with a %zu-byte body (it must be empty) in state %s",
+                          len - 4, lt_state_name(hs->state));
     }
-    lt_trace(c, LT_EV_MSG_RECV, "HelloRequest", "RFC 5246 7.4.1.1", "ignored: we are in the middle of a handshake",
-             NULL, 0);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "HelloRequest", "RFC 5246 7.4.1.1", "ignored: we are in the middle of a handshake",
+                NULL, 0);
     return LT_OK;
 }
 
-static int dispatch_message(lt_conn *c, const uint8_t *msg, size_t len)
+static int dispatch_message(lt_hs *hs, const uint8_t *msg, size_t len, int last_in_record)
 {
     uint8_t type = msg[0];
-    const lt_transition *t = find_row(c, LT_CT_HANDSHAKE, type);
+    const lt_transition *t = find_row(hs, LT_CT_HANDSHAKE, type);
     if (t == NULL) {
-        if (c->role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
-            return ignore_hello_request(c, len);
+        if (hs->env.role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
+            return ignore_hello_request(hs, len);
         }
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE,
-                            "unexpected handshake message: expected %s in state %s, got %s", expected_text(c),
-                            lt_state_name(c->state), lt_hs_type_name(type));
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "unexpected handshake message: expected %s in state %s, got %s", expected_text(hs),
+                          lt_state_name(hs->state), lt_hs_type_name(type));
     }
-    return run_row(c, t, msg, len, msg + 4, len - 4);
+    /* RFC 8446 5.1: a message that precedes a key change must end its
+     * record, or the bytes after it would be read under the wrong keys. */
+    if ((t->flags & ENDS_RECORD) && !last_in_record) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "%s is followed by more data in its record, across a key change", lt_hs_type_name(type));
+    }
+    return run_row(hs, t, msg, len, msg + 4, len - 4);
 }
 
-static int append_handshake_bytes(lt_conn *c, const uint8_t *p, size_t n)
+static int append_handshake_bytes(lt_hs *hs, const uint8_t *p, size_t n)
 {
-    if (c->msg_cap - c->msg_len < n) {
-        size_t cap = c->msg_cap ? c->msg_cap : 1024;
-        while (cap - c->msg_len < n) {
+    if (hs->msg_cap - hs->msg_len < n) {
+        size_t cap = hs->msg_cap ? hs->msg_cap : 1024;
+        while (cap - hs->msg_len < n) {
             cap *= 2;
         }
         if (cap > LT_MAX_HS_MESSAGE + LT_MAX_PLAINTEXT) {
-            return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER, "handshake message too large");
+            return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "handshake message too large");
         }
         uint8_t *m = malloc(cap);
         if (m == NULL) {
-            return lt_conn_fail(c, LT_ERR_NOMEM, "out of memory");
+            return lt_hs_fail(hs, LT_ERR_NOMEM, "out of memory");
         }
-        if (c->msg != NULL) {
-            memcpy(m, c->msg, c->msg_len);
-            lt_wipe(c->msg, c->msg_cap);
-            free(c->msg);
+        if (hs->msg != NULL) {
+            memcpy(m, hs->msg, hs->msg_len);
+            lt_wipe(hs->msg, hs->msg_cap);
+            free(hs->msg);
         }
-        c->msg = m;
-        c->msg_cap = cap;
+        hs->msg = m;
+        hs->msg_cap = cap;
     }
-    memcpy(c->msg + c->msg_len, p, n);
-    c->msg_len += n;
+    memcpy(hs->msg + hs->msg_len, p, n);
+    hs->msg_len += n;
     return LT_OK;
 }
 
-static int on_handshake_record(lt_conn *c, const uint8_t *p, size_t n, int *progress)
+static int on_handshake_record(lt_hs *hs, const uint8_t *p, size_t n, int *progress)
 {
-    lt_state before = c->state;
+    lt_hs_state before = hs->state;
     /* RFC 5246 6.2.1: "Implementations MUST NOT send zero-length fragments
      * of Handshake ... content types". */
     if (n == 0) {
-        return lt_conn_fail(c, LT_ERR_DECODE, "empty handshake record");
+        return lt_hs_fail(hs, LT_ERR_DECODE, "empty handshake record");
     }
-    LT_GUARD(append_handshake_bytes(c, p, n));
+    LT_GUARD(append_handshake_bytes(hs, p, n));
     size_t off = 0;
     int rc = LT_OK;
-    while (rc == LT_OK && c->msg_len - off >= 4) {
-        const uint8_t *m = c->msg + off;
+    while (rc == LT_OK && hs->msg_len - off >= 4) {
+        const uint8_t *m = hs->msg + off;
         size_t body = ((size_t)m[1] << 16) | ((size_t)m[2] << 8) | m[3];
         if (body > LT_MAX_HS_MESSAGE) {
-            return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER,
-                                "handshake message type %u (%s) claims %zu bytes, over our limit of %u", m[0],
-                                lt_hs_type_name(m[0]), body, LT_MAX_HS_MESSAGE);
+            return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                              "handshake message type %u (%s) claims %zu bytes, over our limit of %u", m[0],
+                              lt_hs_type_name(m[0]), body, LT_MAX_HS_MESSAGE);
         }
-        if (c->msg_len - off < 4 + body) {
+        if (hs->msg_len - off < 4 + body) {
             break;
         }
-        rc = dispatch_message(c, m, 4 + body);
+        rc = dispatch_message(hs, m, 4 + body, off + 4 + body == hs->msg_len);
         off += 4 + body;
     }
     if (rc != LT_OK) {
         return rc;
     }
-    memmove(c->msg, c->msg + off, c->msg_len - off);
-    c->msg_len -= off;
+    memmove(hs->msg, hs->msg + off, hs->msg_len - off);
+    hs->msg_len -= off;
     /* Progress: the state moved, or a message is on its way (bounded by
      * LT_MAX_HS_MESSAGE). After the handshake nothing is on its way: TLS 1.2
      * has no post-handshake message we accept. */
-    *progress = c->state != before || (c->msg_len > 0 && c->state != LT_ST_CONNECTED);
-    if (c->state == LT_ST_CONNECTED) {
+    *progress = hs->state != before || (hs->msg_len > 0 && hs->state != LT_ST_CONNECTED);
+    if (hs->state == LT_ST_CONNECTED) {
         /* After the handshake only a rare HelloRequest or ClientHello comes:
          * do not keep the reassembly buffer around for it. */
-        lt_conn_release_msg(c);
+        lt_hs_release_buffers(hs);
     }
     return LT_OK;
 }
 
-static int on_ccs_record(lt_conn *c, const uint8_t *p, size_t n)
+static int on_ccs_record(lt_hs *hs, const uint8_t *p, size_t n)
 {
-    const lt_transition *t = find_row(c, LT_CT_CHANGE_CIPHER_SPEC, 0);
+    const lt_transition *t = find_row(hs, LT_CT_CHANGE_CIPHER_SPEC, 0);
     if (t == NULL) {
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec: expected %s in state %s",
-                            expected_text(c), lt_state_name(c->state));
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec: expected %s in state %s",
+                          expected_text(hs), lt_state_name(hs->state));
     }
     /* struct { enum { change_cipher_spec(1), (255) } type; } (RFC 5246 7.1) */
     if (n != 1 || p[0] != 1) {
-        return lt_conn_fail(c, LT_ERR_DECODE, "ChangeCipherSpec must be the single byte 1");
+        return lt_hs_fail(hs, LT_ERR_DECODE, "ChangeCipherSpec must be the single byte 1");
     }
     /* Keys must not change in the middle of a handshake message. */
-    if (c->msg_len != 0) {
-        return lt_conn_fail(c, LT_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec inside a fragmented handshake message");
+    if (hs->msg_len != 0) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec inside a fragmented handshake message");
     }
-    return run_row(c, t, p, n, p, n);
+    return run_row(hs, t, p, n, p, n);
 }
 
-int lt_hs_on_record(lt_conn *c, uint8_t type, const uint8_t *pt, size_t len, int *progress)
+int lt_hs_on_record(lt_hs *hs, uint8_t type, const uint8_t *pt, size_t len, int *progress)
 {
     *progress = 0;
     if (type == LT_CT_CHANGE_CIPHER_SPEC) {
-        LT_GUARD(on_ccs_record(c, pt, len));
+        LT_GUARD(on_ccs_record(hs, pt, len));
         *progress = 1; /* the table allowed it, so the state moved */
         return LT_OK;
     }
-    return on_handshake_record(c, pt, len, progress);
+    return on_handshake_record(hs, pt, len, progress);
 }

@@ -306,3 +306,40 @@ void lt_record_set_write_cipher(lt_record *r, lt_rc *rc)
     r->write_rc = rc;
     r->write_seq = 0;
 }
+
+/* ---- accessors: no other layer touches lt_record's fields ---- */
+
+void lt_record_set_versions(lt_record *r, uint16_t write_version, uint16_t read_version)
+{
+    r->write_version = write_version;
+    r->read_version = read_version;
+}
+
+const uint8_t *lt_record_out_peek(const lt_record *r, size_t *len)
+{
+    *len = lt_record_pending(r);
+    /* No output buffer yet: NULL, not NULL + 0 (undefined behaviour). */
+    return r->out != NULL ? r->out + r->out_off : NULL;
+}
+
+void lt_record_out_consume(lt_record *r, size_t n)
+{
+    size_t pending = lt_record_pending(r);
+    r->out_off += n < pending ? n : pending;
+}
+
+int lt_record_is_protected(const lt_record *r, int write_dir)
+{
+    return write_dir ? r->write_rc != NULL : r->read_rc != NULL;
+}
+
+uint64_t lt_record_read_seq(const lt_record *r)
+{
+    return r->read_seq;
+}
+
+void lt_record_set_observer(lt_record *r, lt_record_observer fn, void *arg)
+{
+    r->observer = fn;
+    r->observer_arg = arg;
+}

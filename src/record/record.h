@@ -99,4 +99,12 @@ void lt_record_release_buffers(lt_record *r);
 void lt_record_set_read_cipher(lt_record *r, lt_rc *rc);
 void lt_record_set_write_cipher(lt_record *r, lt_rc *rc);
 
+/* Accessors, so that no other layer touches these fields. */
+void lt_record_set_versions(lt_record *r, uint16_t write_version, uint16_t read_version);
+const uint8_t *lt_record_out_peek(const lt_record *r, size_t *len);
+void lt_record_out_consume(lt_record *r, size_t n);
+int lt_record_is_protected(const lt_record *r, int write_dir);
+uint64_t lt_record_read_seq(const lt_record *r);
+void lt_record_set_observer(lt_record *r, lt_record_observer fn, void *arg);
+
 #endif

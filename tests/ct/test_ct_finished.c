@@ -20,7 +20,7 @@
 
 #include "conn/conn.h"
 #include "ct_util.h"
-#include "hs/handlers.h"
+#include "hs/hs_int.h"
 #include "hs/keysched12.h"
 #include "test.h"
 
@@ -32,13 +32,13 @@ static lt_conn *conn_waiting_for_finished(lt_config *cfg, const lt_suite *suite,
 {
     lt_conn *c = lt_conn_new(cfg);
     EXPECT(c != NULL);
-    c->suite = suite;
-    c->state = LT_ST_SERVER_WAIT_FINISHED;
+    c->hs->session.suite = suite;
+    lt_hs_test_set_state(c->hs, LT_ST_SERVER_WAIT_FINISHED);
     static const uint8_t hello[] = {LT_HS_CLIENT_HELLO, 0, 0, 2, 3, 3};
-    EXPECT_EQ(lt_transcript_add(&c->hs->transcript, hello, sizeof hello, "ClientHello"), LT_OK);
-    EXPECT_EQ(lt_transcript_set_hash(&c->hs->transcript, suite->prf_hash), LT_OK);
-    memcpy(c->hs->master_secret, ms, 48);
-    LT_CF_SECRET(c->hs->master_secret, 48);
+    EXPECT_EQ(lt_transcript_add(&c->hs->h12->transcript, hello, sizeof hello, "ClientHello"), LT_OK);
+    EXPECT_EQ(lt_transcript_set_hash(&c->hs->h12->transcript, suite->prf_hash), LT_OK);
+    memcpy(c->hs->session.master_secret, ms, 48);
+    LT_CF_SECRET(c->hs->session.master_secret, 48);
     return c;
 }
 
@@ -47,13 +47,13 @@ static void reference_verify_data(const lt_suite *suite, const uint8_t ms[48], u
 {
     lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
     lt_conn *c = lt_conn_new(cfg);
-    c->suite = suite;
+    c->hs->session.suite = suite;
     static const uint8_t hello[] = {LT_HS_CLIENT_HELLO, 0, 0, 2, 3, 3};
-    EXPECT_EQ(lt_transcript_add(&c->hs->transcript, hello, sizeof hello, "ClientHello"), LT_OK);
-    EXPECT_EQ(lt_transcript_set_hash(&c->hs->transcript, suite->prf_hash), LT_OK);
+    EXPECT_EQ(lt_transcript_add(&c->hs->h12->transcript, hello, sizeof hello, "ClientHello"), LT_OK);
+    EXPECT_EQ(lt_transcript_set_hash(&c->hs->h12->transcript, suite->prf_hash), LT_OK);
     uint8_t hash[LT_MAX_HASH_LEN];
     size_t hash_len;
-    EXPECT_EQ(lt_transcript_hash(&c->hs->transcript, hash, &hash_len), LT_OK);
+    EXPECT_EQ(lt_transcript_hash(&c->hs->h12->transcript, hash, &hash_len), LT_OK);
     EXPECT_EQ(lt_ks12_finished(suite->prf_hash, ms, 1, hash, hash_len, ref), LT_OK);
     if (ct_negative_mode()) {
         uint8_t marked[48], leaked[12];
@@ -73,9 +73,9 @@ static int check(lt_config *cfg, const lt_suite *suite, const uint8_t ms[48], co
     uint8_t body[12];
     memcpy(body, got, 12);
     LT_CF_SECRET(body, sizeof body);
-    int rc = lt_hs_check_finished(c, body, sizeof body);
+    int rc = lt_hs_check_finished(c->hs, body, sizeof body);
     LT_CF_PUBLIC(&rc, sizeof rc);
-    LT_CF_PUBLIC(c->hs->master_secret, 48);
+    LT_CF_PUBLIC(c->hs->session.master_secret, 48);
     lt_conn_free(c);
     return rc;
 }

@@ -145,8 +145,9 @@ static void derive_all(uint8_t pms[LT_PMS_LEN])
             if (s == NULL) {
                 break;
             }
-            EXPECT_EQ(lt_ks12_master_secret(s->prf_hash, pms, ems, session_hash, lt_hash_len(s->prf_hash), cr, sr, ms),
-                      LT_OK);
+            EXPECT_EQ(
+                lt_ks12_master_secret(s->prf_hash, pms, 48, ems, session_hash, lt_hash_len(s->prf_hash), cr, sr, ms),
+                LT_OK);
             EXPECT_EQ(lt_ks12_key_block(s, ms, cr, sr, &kb), LT_OK);
             if (ct_negative_mode()) {
                 /* The master secret and key block came out of the PRF

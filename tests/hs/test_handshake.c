@@ -681,7 +681,8 @@ static void flood(noise_kind kind, int n, int expect_ok)
     for (int i = 0; i < n; i++) {
         int warning = kind == NOISE_WARNING || (kind == NOISE_ALTERNATE && i % 2 == 0);
         if (warning) {
-            EXPECT_EQ(lt_conn_send_alert(p.server, LT_ALERT_LEVEL_WARNING, LT_ALERT_USER_CANCELED), LT_OK);
+            const uint8_t warning_alert[2] = {LT_ALERT_LEVEL_WARNING, LT_ALERT_USER_CANCELED};
+            EXPECT_EQ(lt_record_write(&p.server->rec, LT_CT_ALERT, warning_alert, 2), LT_OK);
         } else {
             EXPECT_EQ(lt_record_write(&p.server->rec, LT_CT_APPLICATION_DATA, NULL, 0), LT_OK);
         }

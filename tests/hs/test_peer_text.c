@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conn/conn.h"
+#include "hs/hs_int.h"
 #include "pair.h"
 #include "test.h"
 
@@ -50,7 +51,7 @@ static void test_hostile_sni_is_refused_and_never_printed_raw(void)
     /* White box: lt_conn_set_hostname refuses this name (next test), so put
      * it where the ClientHello writer takes it from, as a raw peer would. */
     static const char evil[] = "a\x1b[31m\r\nclient 127.0.0.1:1: forged";
-    memcpy(p.client->hostname, evil, sizeof evil);
+    memcpy(p.client->hs->hostname, evil, sizeof evil);
     EXPECT(pair_handshake(&p) != LT_OK);
     const char *detail;
     EXPECT_EQ(lt_conn_error(p.server, &detail), LT_ERR_ILLEGAL_PARAMETER);

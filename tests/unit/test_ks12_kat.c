@@ -53,7 +53,8 @@ static void test_master_secret_rfc5246(void)
 {
     inputs in = make_inputs();
     uint8_t ms[48];
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 0, NULL, 0, in.client_random, in.server_random, ms), LT_OK);
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 48, 0, NULL, 0, in.client_random, in.server_random, ms),
+              LT_OK);
     expect_hex(ms, 48,
                "2f713bfb09c505e0c238a0755712552d67cb8e9540693a5b0380b57f2ec7f34e6670988813279d23cfdf01d8d247f05e");
 }
@@ -65,14 +66,14 @@ static void test_extended_master_secret_sha256(void)
     size_t sh_len = 0;
     session_hash(LT_HASH_SHA256, sh, &sh_len);
     EXPECT_EQ(sh_len, 32);
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 1, sh, sh_len, in.client_random, in.server_random, ms),
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 48, 1, sh, sh_len, in.client_random, in.server_random, ms),
               LT_OK);
     expect_hex(ms, 48,
                "1806f5ad8c3c60be909d86d85541cb9b1d37c5743f32ee1c8471790341c0d306bb9121d3120834b8f755363fea3ab083");
     /* RFC 7627 4: the randoms are not an input any more. */
     in.client_random[0] ^= 1;
     uint8_t ms2[48];
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 1, sh, sh_len, in.client_random, in.server_random, ms2),
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 48, 1, sh, sh_len, in.client_random, in.server_random, ms2),
               LT_OK);
     EXPECT_MEM(ms, ms2, 48);
 }
@@ -84,7 +85,7 @@ static void test_extended_master_secret_sha384(void)
     size_t sh_len = 0;
     session_hash(LT_HASH_SHA384, sh, &sh_len);
     EXPECT_EQ(sh_len, 48);
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA384, in.pms, 1, sh, sh_len, in.client_random, in.server_random, ms),
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA384, in.pms, 48, 1, sh, sh_len, in.client_random, in.server_random, ms),
               LT_OK);
     expect_hex(ms, 48,
                "915b9831adc1b73000d18b637fd535d7523e45c8039c51c1859ae6f0638b966e198bbf3087d1ecb9a0569a06a299ea7a");
@@ -98,7 +99,8 @@ static void test_key_block_cbc_sha(void)
 {
     inputs in = make_inputs();
     uint8_t ms[48];
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 0, NULL, 0, in.client_random, in.server_random, ms), LT_OK);
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 48, 0, NULL, 0, in.client_random, in.server_random, ms),
+              LT_OK);
     lt_key_block kb;
     EXPECT_EQ(lt_ks12_key_block(lt_suite_find(0x002F), ms, in.client_random, in.server_random, &kb), LT_OK);
     EXPECT_EQ(kb.mac_len, 20);
@@ -118,7 +120,7 @@ static void test_key_block_gcm_sha384(void)
     uint8_t sh[64], ms[48];
     size_t sh_len = 0;
     session_hash(LT_HASH_SHA384, sh, &sh_len);
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA384, in.pms, 1, sh, sh_len, in.client_random, in.server_random, ms),
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA384, in.pms, 48, 1, sh, sh_len, in.client_random, in.server_random, ms),
               LT_OK);
     lt_key_block kb;
     EXPECT_EQ(lt_ks12_key_block(lt_suite_find(0x009D), ms, in.client_random, in.server_random, &kb), LT_OK);
@@ -137,7 +139,7 @@ static void test_finished_both_labels(void)
     uint8_t sh[64], ms[48], th[64];
     size_t sh_len = 0, th_len = 0;
     session_hash(LT_HASH_SHA256, sh, &sh_len);
-    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 1, sh, sh_len, in.client_random, in.server_random, ms),
+    EXPECT_EQ(lt_ks12_master_secret(LT_HASH_SHA256, in.pms, 48, 1, sh, sh_len, in.client_random, in.server_random, ms),
               LT_OK);
     EXPECT_EQ(lt_hash_oneshot(LT_HASH_SHA256, "transcript", 10, th, &th_len), LT_OK);
     uint8_t vd[12];

@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "conn/conn.h"
+#include "hs/hs_int.h"
 #include "test.h"
 
 /* The (state, role, type) rows of src/hs/machine.c, restated here so that a
  * change to the table must be made twice, on purpose. */
 typedef struct {
-    lt_state st;
+    lt_hs_state st;
     lt_role role;
     int type; /* handshake type, or -1 for ChangeCipherSpec */
 } row;
@@ -21,7 +22,6 @@ static const row ROWS[] = {
     {LT_ST_CLIENT_WAIT_CERTIFICATE, LT_ROLE_CLIENT, LT_HS_CERTIFICATE},
     {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ROLE_CLIENT, LT_HS_CERTIFICATE_REQUEST},
     {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ROLE_CLIENT, LT_HS_SERVER_HELLO_DONE},
-    {LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE_AFTER_CR, LT_ROLE_CLIENT, LT_HS_SERVER_HELLO_DONE},
     {LT_ST_CLIENT_WAIT_CCS, LT_ROLE_CLIENT, -1},
     {LT_ST_CLIENT_WAIT_FINISHED, LT_ROLE_CLIENT, LT_HS_FINISHED},
     {LT_ST_SERVER_WAIT_CLIENT_HELLO, LT_ROLE_SERVER, LT_HS_CLIENT_HELLO},
@@ -32,7 +32,7 @@ static const row ROWS[] = {
     {LT_ST_CONNECTED, LT_ROLE_SERVER, LT_HS_CLIENT_HELLO},
 };
 
-static int listed(lt_state st, lt_role role, int type)
+static int listed(lt_hs_state st, lt_role role, int type)
 {
     for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
         if (ROWS[i].st == st && ROWS[i].role == role && ROWS[i].type == type) {
@@ -44,10 +44,10 @@ static int listed(lt_state st, lt_role role, int type)
 
 static const int TYPES[] = {-1, 0, 1, 2, 4, 11, 12, 13, 14, 15, 16, 20, 3, 8, 24, 254, 255};
 
-static void check(lt_config *cfg, lt_state st, int type)
+static void check(lt_config *cfg, lt_hs_state st, int type)
 {
     lt_conn *c = lt_conn_new(cfg);
-    c->state = st;
+    lt_hs_test_set_state(c->hs, st);
     uint8_t rec[16];
     size_t len;
     if (type < 0) {
@@ -77,7 +77,7 @@ static void test_everything_outside_the_table_is_unexpected(void)
         for (int st = 0; st <= LT_ST_CONNECTED; st++) {
             for (size_t t = 0; t < sizeof TYPES / sizeof TYPES[0]; t++) {
                 int type = TYPES[t];
-                if (listed((lt_state)st, (lt_role)role, type)) {
+                if (listed((lt_hs_state)st, (lt_role)role, type)) {
                     continue;
                 }
                 /* RFC 5246 7.4.1.1: a client ignores HelloRequest mid-handshake
@@ -85,7 +85,7 @@ static void test_everything_outside_the_table_is_unexpected(void)
                 if (role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
                     continue;
                 }
-                check(cfg, (lt_state)st, type);
+                check(cfg, (lt_hs_state)st, type);
             }
         }
         lt_config_free(cfg);
@@ -96,11 +96,11 @@ static void test_client_ignores_hello_request_mid_handshake(void)
 {
     lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
     lt_conn *c = lt_conn_new(cfg);
-    c->state = LT_ST_CLIENT_WAIT_CERTIFICATE;
+    lt_hs_test_set_state(c->hs, LT_ST_CLIENT_WAIT_CERTIFICATE);
     const uint8_t hr[] = {22, 3, 3, 0, 4, 0, 0, 0, 0};
     size_t used;
     EXPECT_EQ(lt_conn_feed(c, hr, sizeof hr, &used), LT_OK);
-    EXPECT_EQ(c->state, LT_ST_CLIENT_WAIT_CERTIFICATE);
+    EXPECT_EQ(lt_hs_test_state(c->hs), LT_ST_CLIENT_WAIT_CERTIFICATE);
     lt_conn_free(c);
     lt_config_free(cfg);
 }
@@ -111,11 +111,11 @@ static void test_hello_request_with_body_is_decode_error(void)
 {
     lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
     for (int st = LT_ST_CLIENT_WAIT_SERVER_HELLO; st < LT_ST_CONNECTED; st++) {
-        if (listed((lt_state)st, LT_ROLE_CLIENT, LT_HS_HELLO_REQUEST) || st >= LT_ST_SERVER_WAIT_CLIENT_HELLO) {
+        if (listed((lt_hs_state)st, LT_ROLE_CLIENT, LT_HS_HELLO_REQUEST) || st >= LT_ST_SERVER_WAIT_CLIENT_HELLO) {
             continue;
         }
         lt_conn *c = lt_conn_new(cfg);
-        c->state = (lt_state)st;
+        lt_hs_test_set_state(c->hs, (lt_hs_state)st);
         const uint8_t hr[] = {22, 3, 3, 0, 5, 0, 0, 0, 1, 0};
         size_t used;
         EXPECT_EQ(lt_conn_feed(c, hr, sizeof hr, &used), LT_ERR_DECODE);
@@ -125,6 +125,26 @@ static void test_hello_request_with_body_is_decode_error(void)
         EXPECT(strstr(detail, "HelloRequest with a 1-byte body") != NULL);
         lt_conn_free(c);
     }
+    lt_config_free(cfg);
+}
+
+/* The handshake's shape gates rows: once the server has asked for a client
+ * certificate (LT_SHAPE_CLIENT_AUTH), a second CertificateRequest has no row
+ * (RFC 5246 7.3: at most one per handshake). */
+static void test_second_certificate_request_is_unexpected(void)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    lt_conn *c = lt_conn_new(cfg);
+    lt_hs_test_set_state(c->hs, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE);
+    c->hs->shape |= LT_SHAPE_CLIENT_AUTH;
+    /* certificate_types<1> = {1}, sigalgs<2> = {0x0401}, authorities<0> */
+    const uint8_t cr[] = {22, 3, 3, 0, 12, 13, 0, 0, 8, 1, 1, 0, 2, 4, 1, 0, 0};
+    size_t used;
+    EXPECT_EQ(lt_conn_feed(c, cr, sizeof cr, &used), LT_ERR_UNEXPECTED_MESSAGE);
+    const char *detail;
+    lt_conn_error(c, &detail);
+    EXPECT(strstr(detail, "got CertificateRequest") != NULL);
+    lt_conn_free(c);
     lt_config_free(cfg);
 }
 
@@ -173,6 +193,7 @@ int main(void)
     LT_RUN(test_everything_outside_the_table_is_unexpected);
     LT_RUN(test_client_ignores_hello_request_mid_handshake);
     LT_RUN(test_hello_request_with_body_is_decode_error);
+    LT_RUN(test_second_certificate_request_is_unexpected);
     LT_RUN(test_empty_handshake_record_is_decode_error);
     LT_RUN(test_oversized_handshake_message_refused);
     LT_RUN(test_sticky_error);

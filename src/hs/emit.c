@@ -1,0 +1,96 @@
+/*
+ * The emitter: everything the handshake engine does to the world outside it
+ * goes through these few functions (picotls's message emitter has the same
+ * job). Messages and key changes go down to the record layer; failures go
+ * into the connection's sticky error, where conn finds them and sends the
+ * alert.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hs/hs_int.h"
+
+int lt_hs_fail(lt_hs *hs, int err, const char *fmt, ...)
+{
+    lt_error *e = hs->env.err;
+    if (e->code != 0) {
+        return e->code;
+    }
+    char detail[LT_DETAIL_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return lt_error_set(e, err, "%s", detail);
+}
+
+int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w)
+{
+    if (hs->scratch_cap < need) {
+        uint8_t *p = malloc(need);
+        LT_ENSURE(p != NULL, LT_ERR_NOMEM);
+        if (hs->scratch != NULL) {
+            lt_wipe(hs->scratch, hs->scratch_cap);
+            free(hs->scratch);
+        }
+        hs->scratch = p;
+        hs->scratch_cap = need;
+    }
+    *w = lt_wr_init(hs->scratch, hs->scratch_cap);
+    return LT_OK;
+}
+
+/* The RFC section of each message we send, for the narration. */
+static const char *section_of(uint8_t type)
+{
+    switch (type) {
+    case LT_HS_CLIENT_HELLO: return "RFC 5246 7.4.1.2";
+    case LT_HS_SERVER_HELLO: return "RFC 5246 7.4.1.3";
+    case LT_HS_CERTIFICATE: return "RFC 5246 7.4.2";
+    case LT_HS_SERVER_KEY_EXCHANGE: return "RFC 8422 5.4";
+    case LT_HS_SERVER_HELLO_DONE: return "RFC 5246 7.4.5";
+    case LT_HS_CLIENT_KEY_EXCHANGE: return "RFC 5246 7.4.7";
+    case LT_HS_FINISHED: return "RFC 5246 7.4.9";
+    default: return NULL;
+    }
+}
+
+int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
+{
+    const char *name = lt_hs_type_name(msg[0]);
+    LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, name));
+    LT_GUARD(lt_record_write(hs->env.rec, LT_CT_HANDSHAKE, msg, len));
+    LT_HS_TRACE(hs, LT_EV_MSG_SENT, name, section_of(msg[0]), NULL, fields, n_fields);
+    return LT_OK;
+}
+
+int lt_hs_send_ccs_record(lt_hs *hs)
+{
+    static const uint8_t ccs[1] = {1};
+    return lt_record_write(hs->env.rec, LT_CT_CHANGE_CIPHER_SPEC, ccs, 1);
+}
+
+int lt_hs_send_warning(lt_hs *hs, uint8_t desc)
+{
+    uint8_t alert[2] = {LT_ALERT_LEVEL_WARNING, desc};
+    LT_GUARD(lt_record_write(hs->env.rec, LT_CT_ALERT, alert, sizeof alert));
+    lt_field f = lt_fld_text("level", "warning");
+    LT_HS_TRACE(hs, LT_EV_ALERT_SENT, lt_alert_name(desc), "RFC 5246 7.2", NULL, &f, 1);
+    return LT_OK;
+}
+
+void lt_hs_install_read_keys(lt_hs *hs, lt_rc *rc)
+{
+    lt_record_set_read_cipher(hs->env.rec, rc);
+}
+
+void lt_hs_install_write_keys(lt_hs *hs, lt_rc *rc)
+{
+    lt_record_set_write_cipher(hs->env.rec, rc);
+}
+
+void lt_hs_set_record_version(lt_hs *hs, uint16_t version)
+{
+    lt_record_set_versions(hs->env.rec, version, version);
+}

@@ -1,0 +1,99 @@
+/*
+ * The handshake engine, as conn sees it. conn owns the connection (buffers,
+ * alerts, the public API) and drives the engine with whole records; the
+ * engine owns everything about the handshake: its states, the reassembly of
+ * handshake messages, the transcript, the per-version secrets, and the
+ * session that outlives it.
+ *
+ * The engine never calls up into conn. What it does to the outside goes
+ * through its environment (lt_hs_env): handshake and ChangeCipherSpec bytes
+ * and new keys go to the record layer, failures go into conn's one sticky
+ * lt_error (conn then sends the alert that error names), and narration goes
+ * to the tracer.
+ */
+#ifndef LT_HS_HS_H
+#define LT_HS_HS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "crypto/crypto.h"
+#include "hs/messages.h"
+#include "hs/suites.h"
+#include "hs/trace.h"
+#include "record/record.h"
+
+/* The largest handshake message we accept (a certificate chain can be long). */
+#define LT_MAX_HS_MESSAGE (1u << 17)
+#define LT_MAX_CONFIG_SUITES 32
+/* Renegotiation requests we refuse with a warning before the next one is
+ * fatal (RFC 5246 7.2.2; see refuse_renegotiation in machine.c). */
+#define LT_MAX_RENEGOTIATIONS_REFUSED 1
+#define LT_MAX_SECRET_LEN 48 /* the TLS 1.2 master secret; TLS 1.3 secrets are hash-sized (<= 48) */
+
+/* What the handshake needs from the configuration. It lives inside lt_config
+ * (conn/config.c fills it) and is read-only once a connection uses it. */
+typedef struct lt_hs_policy {
+    /* Server identity. */
+    lt_chain chain;
+    lt_pkey *key;
+    /* Client authentication of the server. */
+    int hostname_check;
+    int security_level; /* 0..LT_SECLEVEL_MAX, for the peer's chain */
+    /* Negotiation. */
+    uint16_t suites[LT_MAX_CONFIG_SUITES];
+    size_t n_suites;
+    int ems;
+} lt_hs_policy;
+
+/* Where the engine's effects go; conn fills it once per connection. */
+typedef struct lt_hs_env {
+    lt_role role;
+    const lt_hs_policy *policy;
+    const lt_trust *trust; /* client: the anchors to verify against (NULL: none could be loaded) */
+    lt_record *rec;        /* our handshake and ChangeCipherSpec records, and key changes */
+    lt_error *err;         /* the connection's sticky error */
+    const lt_tracer *tracer;
+} lt_hs_env;
+
+/* What survives the handshake (RFC 5246 7.4.1.2's "session"): resumption,
+ * exporters and KeyUpdate build on it. The handshake's own scratch (the
+ * transcript, key block, ephemeral keys) is wiped when it ends. */
+typedef struct lt_session {
+    uint16_t version;
+    const lt_suite *suite;
+    uint8_t master_secret[LT_MAX_SECRET_LEN];
+    size_t master_secret_len;
+    int ems;
+    int secure_reneg;
+    char sni[LT_MAX_HOSTNAME + 1]; /* client: the name we sent or checked; server: the one we received */
+} lt_session;
+
+typedef struct lt_hs lt_hs;
+
+lt_hs *lt_hs_new(const lt_hs_env *env);
+void lt_hs_free(lt_hs *hs);
+
+/* Client: the name to send (SNI) and to check in the certificate; an IP
+ * literal is checked but not sent (RFC 6066 3). Only before lt_hs_start. */
+LT_MUST_USE int lt_hs_set_hostname(lt_hs *hs, const char *name, size_t len, int is_ip);
+/* Client: send the ClientHello. */
+LT_MUST_USE int lt_hs_start(lt_hs *hs);
+/* One handshake or ChangeCipherSpec record; *progress is set when it moved
+ * the handshake forward (a new state, or part of a message still to come),
+ * and left clear when it only held ignored or refused messages. */
+LT_MUST_USE int lt_hs_on_record(lt_hs *hs, uint8_t type, const uint8_t *pt, size_t len, int *progress);
+
+int lt_hs_started(const lt_hs *hs);
+int lt_hs_has_hostname(const lt_hs *hs); /* client: a name or IP to check was set */
+int lt_hs_done(const lt_hs *hs); /* the handshake finished: application data may flow */
+/* The current state's name, for details ("CLIENT_WAIT_CERTIFICATE"). */
+const char *lt_hs_state_name(const lt_hs *hs);
+const lt_session *lt_hs_session(const lt_hs *hs);
+/* The name the client asked for (server) or will check (client); NULL when none. */
+const char *lt_hs_server_name(const lt_hs *hs);
+/* Free the reassembly buffer if it holds nothing. */
+void lt_hs_release_buffers(lt_hs *hs);
+
+#endif

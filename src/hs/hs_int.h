@@ -1,0 +1,169 @@
+/*
+ * Inside the handshake engine: its state, the table's types, the emitter,
+ * and the handlers of each version. Only src/hs (and white-box tests)
+ * include this.
+ */
+#ifndef LT_HS_HS_INT_H
+#define LT_HS_HS_INT_H
+
+#include "hs/hs.h"
+#include "hs/keysched12.h"
+#include "hs/messages.h"
+#include "hs/transcript.h"
+
+/* Handshake states, named after what they wait for (RFC 8446 Appendix A
+ * style). The table in machine.c says which message each one accepts, for
+ * which version and handshake shape. TLS 1.3's states join this list. */
+typedef enum lt_hs_state {
+    LT_ST_CLIENT_START = 0,
+    LT_ST_CLIENT_WAIT_SERVER_HELLO,
+    LT_ST_CLIENT_WAIT_CERTIFICATE,
+    LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE,
+    LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, /* CertificateRequest may come first */
+    LT_ST_CLIENT_WAIT_CCS,
+    LT_ST_CLIENT_WAIT_FINISHED,
+    LT_ST_SERVER_WAIT_CLIENT_HELLO,
+    LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE,
+    LT_ST_SERVER_WAIT_CCS,
+    LT_ST_SERVER_WAIT_FINISHED,
+    LT_ST_CONNECTED,
+    LT_ST_COUNT
+} lt_hs_state;
+
+const char *lt_state_name(lt_hs_state st);
+
+/* The handshake's shape (s2n-tls style): which optional parts this
+ * handshake has. Table rows may require or forbid a flag, so a new shape is
+ * a flag, not a copy of the states. */
+#define LT_SHAPE_FULL (1u << 0)        /* a full handshake (not resumed) */
+#define LT_SHAPE_PFS (1u << 1)         /* ephemeral key exchange: ServerKeyExchange */
+#define LT_SHAPE_CLIENT_AUTH (1u << 2) /* the server sent CertificateRequest */
+#define LT_SHAPE_RESUMED (1u << 3)     /* abbreviated handshake (issue "resumption") */
+#define LT_SHAPE_TICKET (1u << 4)      /* NewSessionTicket is coming */
+
+/* What we prove during the handshake; the driver refuses to enter CONNECTED
+ * unless the bits its role needs are all set (rustls-style capabilities). */
+#define LT_PROOF_PEER_CERT_OK (1u << 0) /* client: the server's chain, time and name checked */
+#define LT_PROOF_FINISHED_OK (1u << 1)  /* the peer's Finished matched */
+#define LT_PROOF_KEYS_DERIVED (1u << 2)
+#define LT_PROOF_KX_SIGNED (1u << 3) /* client, PFS shape: the ServerKeyExchange signature verified */
+
+/* TLS 1.2 handshake scratch: freed and wiped when the handshake ends. */
+typedef struct lt_hs12 {
+    lt_transcript transcript;
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    uint16_t client_version; /* from the ClientHello, for the RSA pre-master check */
+    lt_key_block kb;
+    lt_rc *pending_read;  /* activated by the peer's ChangeCipherSpec */
+    lt_rc *pending_write; /* activated by ours */
+    lt_pkey *peer_key;    /* the server's leaf public key (client) */
+    int offered_ems;
+    int offered_sni;
+} lt_hs12;
+
+struct lt_hs {
+    lt_hs_env env;
+    lt_hs_state state;
+    unsigned shape;
+    unsigned proof;
+    int started;
+    char hostname[LT_MAX_HOSTNAME + 1];
+    int hostname_is_ip;
+
+    /* Reassembly of handshake messages that span records (kept after the
+     * handshake: a peer may still send HelloRequest or ClientHello). */
+    uint8_t *msg;
+    size_t msg_len;
+    size_t msg_cap;
+    int renegotiations_refused;
+
+    /* Scratch space for building our messages. */
+    uint8_t *scratch;
+    size_t scratch_cap;
+
+    lt_hs12 *h12; /* NULL after the handshake */
+    lt_session session;
+};
+
+/* A handler takes the message body, checks and applies it, may queue our
+ * next flight, and returns the next state (>= 0) or a negative error (after
+ * lt_hs_fail has recorded a precise detail). */
+typedef int (*lt_handler)(lt_hs *hs, const uint8_t *body, size_t len);
+
+/* ---- The emitter (emit.c): the engine's only ways out ---- */
+/* Fail: record a sticky error with a detail line (conn sends the alert). */
+int lt_hs_fail(lt_hs *hs, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Build a message in the scratch buffer: returns a writer. */
+LT_MUST_USE int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w);
+/* Add a built message to the transcript, trace it, and queue it as records. */
+LT_MUST_USE int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields);
+/* A ChangeCipherSpec record. */
+LT_MUST_USE int lt_hs_send_ccs_record(lt_hs *hs);
+/* A warning alert (no_renegotiation). Fatal alerts are conn's, from the error. */
+LT_MUST_USE int lt_hs_send_warning(lt_hs *hs, uint8_t desc);
+/* Key changes: the record layer takes ownership of rc. */
+void lt_hs_install_read_keys(lt_hs *hs, lt_rc *rc);
+void lt_hs_install_write_keys(lt_hs *hs, lt_rc *rc);
+/* The record versions once negotiated. */
+void lt_hs_set_record_version(lt_hs *hs, uint16_t version);
+/* Narration shortcuts. */
+static inline const lt_tracer *lt_hs_tr(const lt_hs *hs)
+{
+    return hs->env.tracer;
+}
+static inline int lt_hs_tracing(const lt_hs *hs)
+{
+    return lt_trace_on(hs->env.tracer);
+}
+static inline lt_field lt_hs_secret(const lt_hs *hs, const char *name, const uint8_t *p, size_t n)
+{
+    return lt_fld_secret(hs->env.tracer, name, p, n);
+}
+#define LT_HS_TRACE(hs, ...) lt_trace((hs)->env.tracer, __VA_ARGS__)
+
+/* ---- TLS 1.2 (client12.c, server12.c, common12.c) ---- */
+int lt_client_send_hello(lt_hs *hs);
+int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_ccs(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_hello_request(lt_hs *hs, const uint8_t *body, size_t len);
+
+int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server_on_ccs(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server_on_renegotiation(lt_hs *hs, const uint8_t *body, size_t len);
+
+/* Refuse a renegotiation request (machine.c): the first gets a warning
+ * no_renegotiation and the connection goes on; any later one is fatal.
+ * Constant work, nothing parsed. */
+LT_MUST_USE int lt_hs_refuse_renegotiation(lt_hs *hs, const char *what);
+
+/* common12.c: steps both roles share. */
+/* Master secret + key block from the pre-master secret (pms_len bytes: 48
+ * for RSA key transport, the shared secret's length for ECDHE), with
+ * narration; leaves pending cipher states for both directions. Wipes pms. */
+LT_MUST_USE int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len);
+/* Send ChangeCipherSpec and switch our write direction to the new keys. */
+LT_MUST_USE int lt_hs_send_ccs(lt_hs *hs);
+/* The peer's ChangeCipherSpec: switch the read direction. */
+LT_MUST_USE int lt_hs_recv_ccs(lt_hs *hs);
+/* Compute our Finished and send it. */
+LT_MUST_USE int lt_hs_send_finished(lt_hs *hs);
+/* Check the peer's Finished (constant-time compare); adds it to the transcript. */
+LT_MUST_USE int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len);
+/* Names for the trace. */
+void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap);
+void lt_hs_version_text(uint16_t v, char *out, size_t cap);
+/* "server_name, extended_master_secret, ..." from LT_SEEN_* bits. */
+void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap);
+
+/* Test builds: put an engine in a state (white-box tests of the table). */
+void lt_hs_test_set_state(lt_hs *hs, lt_hs_state st);
+lt_hs_state lt_hs_test_state(const lt_hs *hs);
+
+#endif
