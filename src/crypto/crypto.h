@@ -58,6 +58,9 @@ lt_hash *lt_hash_new(lt_hash_alg alg);
 LT_MUST_USE int lt_hash_update(lt_hash *h, const void *p, size_t n);
 /* The digest of everything so far, without ending the running hash. */
 LT_MUST_USE int lt_hash_peek(const lt_hash *h, uint8_t *out, size_t *outlen);
+/* The digest of everything so far followed by extra, without changing the
+ * running hash (a truncated ClientHello for PSK binders, RFC 8446 4.2.11.2). */
+LT_MUST_USE int lt_hash_peek_with(const lt_hash *h, const void *extra, size_t extra_len, uint8_t *out, size_t *outlen);
 void lt_hash_free(lt_hash *h);
 
 /* One-shot digest. */

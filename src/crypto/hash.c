@@ -91,7 +91,7 @@ int lt_hash_update(lt_hash *h, const void *p, size_t n)
     return LT_OK;
 }
 
-int lt_hash_peek(const lt_hash *h, uint8_t *out, size_t *outlen)
+int lt_hash_peek_with(const lt_hash *h, const void *extra, size_t extra_len, uint8_t *out, size_t *outlen)
 {
     EVP_MD_CTX *copy;
     unsigned int len = 0;
@@ -102,11 +102,17 @@ int lt_hash_peek(const lt_hash *h, uint8_t *out, size_t *outlen)
      * for Finished while later messages are still to come). */
     copy = EVP_MD_CTX_new();
     LT_ENSURE(copy != NULL, LT_ERR_NOMEM);
-    ok = EVP_MD_CTX_copy_ex(copy, h->ctx) == 1 && EVP_DigestFinal_ex(copy, out, &len) == 1;
+    ok = EVP_MD_CTX_copy_ex(copy, h->ctx) == 1 && (extra_len == 0 || EVP_DigestUpdate(copy, extra, extra_len) == 1) &&
+         EVP_DigestFinal_ex(copy, out, &len) == 1;
     EVP_MD_CTX_free(copy);
     LT_ENSURE(ok, LT_ERR_CRYPTO);
     *outlen = len;
     return LT_OK;
+}
+
+int lt_hash_peek(const lt_hash *h, uint8_t *out, size_t *outlen)
+{
+    return lt_hash_peek_with(h, NULL, 0, out, outlen);
 }
 
 void lt_hash_free(lt_hash *h)

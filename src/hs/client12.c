@@ -150,6 +150,9 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     hs->session.secure_reneg = (sh.ext_seen & LT_SEEN_RENEG) != 0;
     memcpy(hs->h12->server_random, sh.random, 32);
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
+    /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
+     * need the raw messages): the running hash is all we need. */
+    lt_transcript_drop_raw(&hs->h12->transcript);
 
     char why[160];
     snprintf(why, sizeof why, "key exchange RSA, cipher %s, MAC %s, PRF %s", hs->session.suite->cipher_text,

@@ -87,7 +87,7 @@ LT_MUST_USE int lt_hs_on_record(lt_hs *hs, uint8_t type, const uint8_t *pt, size
 
 int lt_hs_started(const lt_hs *hs);
 int lt_hs_has_hostname(const lt_hs *hs); /* client: a name or IP to check was set */
-int lt_hs_done(const lt_hs *hs); /* the handshake finished: application data may flow */
+int lt_hs_done(const lt_hs *hs);         /* the handshake finished: application data may flow */
 /* The current state's name, for details ("CLIENT_WAIT_CERTIFICATE"). */
 const char *lt_hs_state_name(const lt_hs *hs);
 const lt_session *lt_hs_session(const lt_hs *hs);

@@ -185,6 +185,9 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
     LT_GUARD(choose_suite(hs, &ch));
     apply_client_hello(hs, &ch);
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
+    /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
+     * need the raw messages): the running hash is all we need. */
+    lt_transcript_drop_raw(&hs->h12->transcript);
     LT_GUARD(send_server_flight(hs, &ch));
     return LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE;
 }

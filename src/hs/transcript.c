@@ -4,19 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Before the suite is known only the ClientHello can arrive or leave; it is
- * at most 4 + 2^16 + a bit. */
-#define LT_TRANSCRIPT_PENDING_MAX (1u << 17)
+#define LT_HS_MESSAGE_HASH 254 /* RFC 8446 4.4.1 */
 
 void lt_transcript_init(lt_transcript *t)
 {
     memset(t, 0, sizeof *t);
 }
 
+static void free_hashes(lt_transcript *t)
+{
+    for (size_t i = 0; i < t->n_hashes; i++) {
+        lt_hash_free(t->hash[i]);
+        t->hash[i] = NULL;
+    }
+    t->n_hashes = 0;
+}
+
+void lt_transcript_drop_raw(lt_transcript *t)
+{
+    if (t->raw != NULL) {
+        lt_wipe(t->raw, t->raw_cap);
+        free(t->raw);
+    }
+    t->raw = NULL;
+    t->raw_len = t->raw_cap = 0;
+    t->raw_dropped = 1;
+}
+
 void lt_transcript_free(lt_transcript *t)
 {
-    lt_hash_free(t->hash);
-    free(t->pending);
+    free_hashes(t);
+    lt_transcript_drop_raw(t);
     memset(t, 0, sizeof *t);
 }
 
@@ -29,6 +47,29 @@ static void note_name(lt_transcript *t, const char *name)
     snprintf(t->covers + used, sizeof t->covers - used, "%s%s", used ? ", " : "", name);
 }
 
+static int keep_raw(lt_transcript *t, const uint8_t *msg, size_t len)
+{
+    LT_ENSURE(t->raw_len + len <= LT_TRANSCRIPT_RAW_MAX, LT_ERR_INTERNAL);
+    if (t->raw_cap - t->raw_len < len) {
+        size_t cap = t->raw_cap ? t->raw_cap : 1024;
+        while (cap - t->raw_len < len) {
+            cap *= 2;
+        }
+        uint8_t *p = malloc(cap);
+        LT_ENSURE(p != NULL, LT_ERR_NOMEM);
+        if (t->raw != NULL) {
+            memcpy(p, t->raw, t->raw_len);
+            lt_wipe(t->raw, t->raw_cap);
+            free(t->raw);
+        }
+        t->raw = p;
+        t->raw_cap = cap;
+    }
+    memcpy(t->raw + t->raw_len, msg, len);
+    t->raw_len += len;
+    return LT_OK;
+}
+
 int lt_transcript_add(lt_transcript *t, const uint8_t *msg, size_t len, const char *name)
 {
     t->n_msgs++;
@@ -36,35 +77,81 @@ int lt_transcript_add(lt_transcript *t, const uint8_t *msg, size_t len, const ch
     if (t->track_names) {
         note_name(t, name);
     }
-    if (t->hash != NULL) {
-        return lt_hash_update(t->hash, msg, len);
+    for (size_t i = 0; i < t->n_hashes; i++) {
+        LT_GUARD(lt_hash_update(t->hash[i], msg, len));
     }
-    LT_ENSURE(t->pending_len + len <= LT_TRANSCRIPT_PENDING_MAX, LT_ERR_INTERNAL);
-    uint8_t *p = realloc(t->pending, t->pending_len + len);
-    LT_ENSURE(p != NULL, LT_ERR_NOMEM);
-    t->pending = p;
-    memcpy(t->pending + t->pending_len, msg, len);
-    t->pending_len += len;
+    if (!t->raw_dropped) {
+        LT_GUARD(keep_raw(t, msg, len));
+    }
     return LT_OK;
+}
+
+static const lt_hash *find_hash(const lt_transcript *t, lt_hash_alg alg)
+{
+    for (size_t i = 0; i < t->n_hashes; i++) {
+        if (t->alg[i] == alg) {
+            return t->hash[i];
+        }
+    }
+    return NULL;
 }
 
 int lt_transcript_set_hash(lt_transcript *t, lt_hash_alg alg)
 {
-    LT_ENSURE(t->hash == NULL, LT_ERR_INTERNAL);
-    t->hash = lt_hash_new(alg);
-    LT_ENSURE(t->hash != NULL, LT_ERR_CRYPTO);
-    t->alg = alg;
-    if (t->pending_len > 0) {
-        LT_GUARD(lt_hash_update(t->hash, t->pending, t->pending_len));
+    LT_ENSURE(find_hash(t, alg) == NULL && t->n_hashes < LT_TRANSCRIPT_MAX_HASHES, LT_ERR_INTERNAL);
+    /* Without the raw messages a new hash could not cover them. */
+    LT_ENSURE(!t->raw_dropped || t->n_msgs == 0, LT_ERR_INTERNAL);
+    lt_hash *h = lt_hash_new(alg);
+    LT_ENSURE(h != NULL, LT_ERR_CRYPTO);
+    if (t->raw_len > 0 && lt_hash_update(h, t->raw, t->raw_len) != LT_OK) {
+        lt_hash_free(h);
+        return LT_ERR_CRYPTO;
     }
-    free(t->pending);
-    t->pending = NULL;
-    t->pending_len = 0;
+    t->hash[t->n_hashes] = h;
+    t->alg[t->n_hashes] = alg;
+    t->n_hashes++;
     return LT_OK;
 }
 
 int lt_transcript_hash(const lt_transcript *t, uint8_t *out, size_t *out_len)
 {
-    LT_ENSURE(t->hash != NULL, LT_ERR_INTERNAL);
-    return lt_hash_peek(t->hash, out, out_len);
+    LT_ENSURE(t->n_hashes > 0, LT_ERR_INTERNAL);
+    return lt_hash_peek(t->hash[0], out, out_len);
+}
+
+int lt_transcript_hash_alg(const lt_transcript *t, lt_hash_alg alg, uint8_t *out, size_t *out_len)
+{
+    return lt_transcript_hash_with(t, alg, NULL, 0, out, out_len);
+}
+
+int lt_transcript_hash_with(const lt_transcript *t, lt_hash_alg alg, const uint8_t *partial, size_t n, uint8_t *out,
+                            size_t *out_len)
+{
+    const lt_hash *h = find_hash(t, alg);
+    LT_ENSURE(h != NULL, LT_ERR_INTERNAL);
+    return lt_hash_peek_with(h, partial, n, out, out_len);
+}
+
+int lt_transcript_raw(const lt_transcript *t, const uint8_t **p, size_t *len)
+{
+    LT_ENSURE(!t->raw_dropped, LT_ERR_INTERNAL);
+    *p = t->raw;
+    *len = t->raw_len;
+    return LT_OK;
+}
+
+int lt_transcript_replace_with_message_hash(lt_transcript *t, lt_hash_alg alg)
+{
+    LT_ENSURE(!t->raw_dropped, LT_ERR_INTERNAL);
+    uint8_t msg[4 + LT_MAX_HASH_LEN] = {LT_HS_MESSAGE_HASH, 0, 0, 0};
+    size_t hash_len = 0;
+    LT_GUARD(lt_hash_oneshot(alg, t->raw, t->raw_len, msg + 4, &hash_len));
+    msg[3] = (uint8_t)hash_len;
+    free_hashes(t);
+    t->raw_len = 0;
+    t->n_msgs = 0;
+    t->total_len = 0;
+    t->covers[0] = '\0';
+    LT_GUARD(lt_transcript_set_hash(t, alg));
+    return lt_transcript_add(t, msg, 4 + hash_len, "message_hash(ClientHello1)");
 }
