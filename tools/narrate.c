@@ -374,40 +374,35 @@ static const char *his_her(lt_role r)
 
 static int suite_is_aead(uint16_t suite)
 {
-    const char *name = lt_suite_name(suite);
-    return name != NULL && strstr(name, "_GCM_") != NULL;
+    lt_suite_info info;
+    return lt_suite_get_info(suite, &info) == LT_OK && info.aead;
 }
 
 static const char *suite_hash(uint16_t suite)
 {
-    const char *name = lt_suite_name(suite);
-    return (name != NULL && strstr(name, "SHA384") != NULL) ? "SHA-384" : "SHA-256";
+    lt_suite_info info;
+    return lt_suite_get_info(suite, &info) == LT_OK ? info.prf_hash : "SHA-256";
 }
 
-/* "TLS_RSA_WITH_AES_128_CBC_SHA256" -> "RSA key transport, AES-128-CBC,
- * HMAC-SHA256". */
-static void explain_suite(const char *name, char *buf, size_t cap)
+/* "RSA key transport, AES-128-CBC, HMAC-SHA256", from the suite's own
+ * description (lt_suite_get_info), never guessed from its name. */
+static void explain_suite(uint16_t id, const char *name, char *buf, size_t cap)
 {
-    if (name == NULL || strncmp(name, "TLS_", 4) != 0 || strstr(name, "_WITH_") == NULL) {
+    lt_suite_info info;
+    if (lt_suite_get_info(id, &info) != LT_OK) {
         snprintf(buf, cap, "%s", name != NULL ? name : "?");
         return;
     }
-    const char *kx = name + 4;
-    size_t kxlen = (size_t)(strstr(name, "_WITH_") - kx);
-    const char *ciph = strstr(name, "_WITH_") + 6;
-    int aead = strstr(ciph, "_GCM_") != NULL;
-    int bits = strstr(ciph, "_256_") != NULL ? 256 : 128;
-    const char *mac = strrchr(name, '_') + 1;
-    char kxs[64];
-    snprintf(kxs, sizeof kxs, "%.*s", (int)kxlen, kx);
-    if (strcmp(kxs, "RSA") == 0) {
-        snprintf(kxs, sizeof kxs, "RSA key transport");
-    }
-    if (aead) {
-        snprintf(buf, cap, "%s, AES-%d-GCM (AEAD: its tag replaces the MAC), PRF with %s", kxs, bits,
-                 strcmp(mac, "SHA384") == 0 ? "SHA-384" : "SHA-256");
+    char kx[64];
+    if (info.forward_secret) {
+        snprintf(kx, sizeof kx, "%s key agreement signed with %s", info.key_exchange, info.authentication);
     } else {
-        snprintf(buf, cap, "%s, AES-%d-CBC, HMAC-%s", kxs, bits, strcmp(mac, "SHA") == 0 ? "SHA1" : mac);
+        snprintf(kx, sizeof kx, "%s key transport", info.key_exchange);
+    }
+    if (info.aead) {
+        snprintf(buf, cap, "%s, %s (AEAD: its tag replaces the MAC), PRF with %s", kx, info.cipher, info.prf_hash);
+    } else {
+        snprintf(buf, cap, "%s, %s, %s", kx, info.cipher, info.mac);
     }
 }
 
@@ -617,8 +612,9 @@ static void on_message(narrator *n, lt_role side, const lt_event *ev)
 static void choice_suite(narrator *n, lt_role side, const lt_event *ev, const char *why)
 {
     const char *chosen = ftext_or(ev, "chosen", "?");
+    uint16_t id = (uint16_t)strtoul(ftext_or(ev, "id", "0"), NULL, 16);
     char expl[256];
-    explain_suite(chosen, expl, sizeof expl);
+    explain_suite(id, chosen, expl, sizeof expl);
     /* Only Alice knows why she chose it; Bob just learns the choice. */
     if (side == LT_ROLE_SERVER && why != NULL) {
         emit(n, side, NARR_PHASE_HELLO, "Alice chose %s: %s -- %s", chosen, expl, why);

@@ -43,6 +43,21 @@ extern "C" {
 #define LT_TLS_RSA_WITH_AES_256_CBC_SHA256 0x003D
 #define LT_TLS_RSA_WITH_AES_128_GCM_SHA256 0x009C
 #define LT_TLS_RSA_WITH_AES_256_GCM_SHA384 0x009D
+/* ECDHE (RFC 8422, RFC 5289, RFC 7905). */
+#define LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 0xC02B
+#define LT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 0xC02C
+#define LT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 0xCCA9
+#define LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0xC02F
+#define LT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 0xC030
+#define LT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 0xCCA8
+#define LT_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA 0xC009
+#define LT_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA 0xC00A
+#define LT_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA 0xC013
+#define LT_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA 0xC014
+#define LT_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 0xC023
+#define LT_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 0xC024
+#define LT_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 0xC027
+#define LT_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 0xC028
 
 typedef enum lt_role { LT_ROLE_CLIENT = 0, LT_ROLE_SERVER = 1 } lt_role;
 
@@ -92,6 +107,24 @@ const char *lt_alert_name(uint8_t description);
 const char *lt_suite_name(uint16_t suite);
 /* The OpenSSL-style name of a suite ("AES128-GCM-SHA256") or NULL. */
 const char *lt_suite_openssl_name(uint16_t suite);
+
+/* What a suite is made of, for people and tools (the narrator asks this
+ * instead of reading the suite's name). Strings are static. */
+typedef struct lt_suite_info {
+    uint16_t id;
+    const char *iana_name;      /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
+    const char *openssl_name;   /* "ECDHE-RSA-AES128-GCM-SHA256" */
+    const char *key_exchange;   /* "RSA" (key transport) or "ECDHE" */
+    const char *authentication; /* "RSA" or "ECDSA": the certificate's key */
+    const char *cipher;         /* "AES-128-GCM", "AES-256-CBC", "ChaCha20-Poly1305" */
+    const char *mac;            /* "HMAC-SHA256", or "AEAD" when the cipher's tag is the MAC */
+    const char *prf_hash;       /* "SHA-256" or "SHA-384": the PRF and transcript hash */
+    int aead;                   /* 1 for GCM and ChaCha20-Poly1305 */
+    int forward_secret;         /* 1 for ECDHE: the keys are ephemeral */
+    int key_bits;               /* the cipher's key size */
+} lt_suite_info;
+/* Fills info for a suite lucidtls implements: LT_OK, or LT_ERR_USAGE. */
+int lt_suite_get_info(uint16_t suite, lt_suite_info *info);
 
 /* ------------------------------------------------------------------------ */
 /* Explain mode: structured trace events.                                   */

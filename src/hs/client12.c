@@ -154,11 +154,7 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
      * need the raw messages): the running hash is all we need. */
     lt_transcript_drop_raw(&hs->h12->transcript);
 
-    char why[160];
-    snprintf(why, sizeof why, "key exchange RSA, cipher %s, MAC %s, PRF %s", hs->session.suite->cipher_text,
-             hs->session.suite->mac_text, lt_hash_name(hs->session.suite->prf_hash));
-    lt_field f = lt_fld_text("chosen", hs->session.suite->iana_name);
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why, &f, 1);
+    lt_hs_trace_suite_choice(hs, NULL);
     lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
     LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", "RFC 7627 5.2",
                 hs->session.ems ? "both sides offered it: the master secret will cover the whole handshake"

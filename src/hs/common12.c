@@ -222,3 +222,19 @@ void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
         used += (size_t)n;
     }
 }
+
+void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    const lt_suite *s = hs->session.suite;
+    char id[8], desc[200];
+    snprintf(id, sizeof id, "0x%04x", s->id);
+    lt_suite_info info;
+    (void)lt_suite_get_info(s->id, &info);
+    snprintf(desc, sizeof desc, "key exchange %s, authentication %s, cipher %s, MAC %s, PRF %s", info.key_exchange,
+             info.authentication, info.cipher, info.mac, info.prf_hash);
+    lt_field f[3] = {lt_fld_text("chosen", s->iana_name), lt_fld_text("id", id), lt_fld_text("parts", desc)};
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
+}

@@ -156,6 +156,8 @@ LT_MUST_USE int lt_hs_recv_ccs(lt_hs *hs);
 LT_MUST_USE int lt_hs_send_finished(lt_hs *hs);
 /* Check the peer's Finished (constant-time compare); adds it to the transcript. */
 LT_MUST_USE int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len);
+/* Narrate the chosen suite (why: the server's reason, or NULL). */
+void lt_hs_trace_suite_choice(lt_hs *hs, const char *why);
 /* Names for the trace. */
 void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap);
 void lt_hs_version_text(uint16_t v, char *out, size_t cap);

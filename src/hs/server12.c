@@ -49,8 +49,7 @@ static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
             char why[200];
             snprintf(why, sizeof why, "first suite in our preference list (%zu long) that the client offered",
                      cfg->n_suites);
-            lt_field f = lt_fld_text("chosen", hs->session.suite->iana_name);
-            LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why, &f, 1);
+            lt_hs_trace_suite_choice(hs, why);
             return LT_OK;
         }
     }

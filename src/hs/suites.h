@@ -7,18 +7,20 @@
 
 #include "crypto/crypto.h"
 
-typedef enum lt_kx { LT_KX_RSA = 1 } lt_kx;
+typedef enum lt_kx { LT_KX_RSA = 1, LT_KX_ECDHE } lt_kx;
+typedef enum lt_auth { LT_AUTH_RSA = 1, LT_AUTH_ECDSA } lt_auth;
 
 typedef struct lt_suite {
     uint16_t id;
     const char *iana_name;
     const char *openssl_name;
     lt_kx kx;
+    lt_auth auth; /* the server certificate's key type */
     lt_cipher_alg cipher;
     lt_mac_alg mac;
     lt_hash_alg prf_hash;    /* the PRF and transcript hash (RFC 5246 5, 7.4.9) */
     const char *cipher_text; /* "AES-128-CBC", for narration */
-    const char *mac_text;    /* "HMAC-SHA256", or "AEAD tag (GCM)" */
+    const char *mac_text;    /* "HMAC-SHA256", or "AEAD" */
 } lt_suite;
 
 const lt_suite *lt_suite_find(uint16_t id);
