@@ -27,17 +27,9 @@ int lt_hs_fail(lt_hs *hs, int err, const char *fmt, ...)
 
 int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w)
 {
-    if (hs->scratch_cap < need) {
-        uint8_t *p = malloc(need);
-        LT_ENSURE(p != NULL, LT_ERR_NOMEM);
-        if (hs->scratch != NULL) {
-            lt_wipe(hs->scratch, hs->scratch_cap);
-            free(hs->scratch);
-        }
-        hs->scratch = p;
-        hs->scratch_cap = need;
-    }
-    *w = lt_wr_init(hs->scratch, hs->scratch_cap);
+    lt_buf_reset(&hs->scratch);
+    LT_GUARD(lt_buf_reserve(&hs->scratch, need));
+    *w = lt_wr_init(hs->scratch.p, hs->scratch.cap);
     return LT_OK;
 }
 

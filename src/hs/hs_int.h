@@ -6,6 +6,7 @@
 #ifndef LT_HS_HS_INT_H
 #define LT_HS_HS_INT_H
 
+#include "crypto/buf.h"
 #include "hs/hs.h"
 #include "hs/keysched12.h"
 #include "hs/messages.h"
@@ -73,14 +74,11 @@ struct lt_hs {
 
     /* Reassembly of handshake messages that span records (kept after the
      * handshake: a peer may still send HelloRequest or ClientHello). */
-    uint8_t *msg;
-    size_t msg_len;
-    size_t msg_cap;
+    lt_buf msg;
     int renegotiations_refused;
 
     /* Scratch space for building our messages. */
-    uint8_t *scratch;
-    size_t scratch_cap;
+    lt_buf scratch;
 
     lt_hs12 *h12; /* NULL after the handshake */
     lt_session session;

@@ -176,12 +176,7 @@ static void drop_scratch(lt_hs *hs)
 {
     hs12_free(hs->h12);
     hs->h12 = NULL;
-    if (hs->scratch != NULL) {
-        lt_wipe(hs->scratch, hs->scratch_cap);
-        free(hs->scratch);
-        hs->scratch = NULL;
-        hs->scratch_cap = 0;
-    }
+    lt_buf_free(&hs->scratch);
 }
 
 lt_hs *lt_hs_new(const lt_hs_env *env)
@@ -198,17 +193,11 @@ lt_hs *lt_hs_new(const lt_hs_env *env)
     }
     hs->state = env->role == LT_ROLE_CLIENT ? LT_ST_CLIENT_START : LT_ST_SERVER_WAIT_CLIENT_HELLO;
     hs->shape = LT_SHAPE_FULL;
+    /* At most one message in reassembly plus the record that completes it. */
+    hs->msg = lt_buf_make(4 + LT_MAX_HS_MESSAGE + LT_MAX_PLAINTEXT);
+    /* Our largest message: the Certificate (config refuses bigger chains). */
+    hs->scratch = lt_buf_make(4 + LT_MAX_HS_MESSAGE + 1024);
     return hs;
-}
-
-static void free_msg(lt_hs *hs)
-{
-    if (hs->msg != NULL) {
-        lt_wipe(hs->msg, hs->msg_cap);
-        free(hs->msg);
-        hs->msg = NULL;
-        hs->msg_cap = 0;
-    }
 }
 
 void lt_hs_free(lt_hs *hs)
@@ -218,15 +207,15 @@ void lt_hs_free(lt_hs *hs)
     }
     drop_scratch(hs);
     /* A connection freed mid-message must not leak the reassembly buffer. */
-    free_msg(hs);
+    lt_buf_free(&hs->msg);
     lt_wipe(hs, sizeof *hs);
     free(hs);
 }
 
 void lt_hs_release_buffers(lt_hs *hs)
 {
-    if (hs->msg_len == 0) {
-        free_msg(hs);
+    if (hs->msg.len == 0) {
+        lt_buf_free(&hs->msg);
     }
 }
 
@@ -416,28 +405,13 @@ static int dispatch_message(lt_hs *hs, const uint8_t *msg, size_t len, int last_
 
 static int append_handshake_bytes(lt_hs *hs, const uint8_t *p, size_t n)
 {
-    if (hs->msg_cap - hs->msg_len < n) {
-        size_t cap = hs->msg_cap ? hs->msg_cap : 1024;
-        while (cap - hs->msg_len < n) {
-            cap *= 2;
-        }
-        if (cap > LT_MAX_HS_MESSAGE + LT_MAX_PLAINTEXT) {
-            return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "handshake message too large");
-        }
-        uint8_t *m = malloc(cap);
-        if (m == NULL) {
-            return lt_hs_fail(hs, LT_ERR_NOMEM, "out of memory");
-        }
-        if (hs->msg != NULL) {
-            memcpy(m, hs->msg, hs->msg_len);
-            lt_wipe(hs->msg, hs->msg_cap);
-            free(hs->msg);
-        }
-        hs->msg = m;
-        hs->msg_cap = cap;
+    int rc = lt_buf_append(&hs->msg, p, n);
+    if (rc == LT_ERR_NOMEM) {
+        return lt_hs_fail(hs, rc, "out of memory");
     }
-    memcpy(hs->msg + hs->msg_len, p, n);
-    hs->msg_len += n;
+    if (rc != LT_OK) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "handshake message too large");
+    }
     return LT_OK;
 }
 
@@ -452,29 +426,28 @@ static int on_handshake_record(lt_hs *hs, const uint8_t *p, size_t n, int *progr
     LT_GUARD(append_handshake_bytes(hs, p, n));
     size_t off = 0;
     int rc = LT_OK;
-    while (rc == LT_OK && hs->msg_len - off >= 4) {
-        const uint8_t *m = hs->msg + off;
+    while (rc == LT_OK && hs->msg.len - off >= 4) {
+        const uint8_t *m = hs->msg.p + off;
         size_t body = ((size_t)m[1] << 16) | ((size_t)m[2] << 8) | m[3];
         if (body > LT_MAX_HS_MESSAGE) {
             return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                               "handshake message type %u (%s) claims %zu bytes, over our limit of %u", m[0],
                               lt_hs_type_name(m[0]), body, LT_MAX_HS_MESSAGE);
         }
-        if (hs->msg_len - off < 4 + body) {
+        if (hs->msg.len - off < 4 + body) {
             break;
         }
-        rc = dispatch_message(hs, m, 4 + body, off + 4 + body == hs->msg_len);
+        rc = dispatch_message(hs, m, 4 + body, off + 4 + body == hs->msg.len);
         off += 4 + body;
     }
     if (rc != LT_OK) {
         return rc;
     }
-    memmove(hs->msg, hs->msg + off, hs->msg_len - off);
-    hs->msg_len -= off;
+    lt_buf_consume(&hs->msg, off);
     /* Progress: the state moved, or a message is on its way (bounded by
      * LT_MAX_HS_MESSAGE). After the handshake nothing is on its way: TLS 1.2
      * has no post-handshake message we accept. */
-    *progress = hs->state != before || (hs->msg_len > 0 && hs->state != LT_ST_CONNECTED);
+    *progress = hs->state != before || (hs->msg.len > 0 && hs->state != LT_ST_CONNECTED);
     if (hs->state == LT_ST_CONNECTED) {
         /* After the handshake only a rare HelloRequest or ClientHello comes:
          * do not keep the reassembly buffer around for it. */
@@ -495,7 +468,7 @@ static int on_ccs_record(lt_hs *hs, const uint8_t *p, size_t n)
         return lt_hs_fail(hs, LT_ERR_DECODE, "ChangeCipherSpec must be the single byte 1");
     }
     /* Keys must not change in the middle of a handshake message. */
-    if (hs->msg_len != 0) {
+    if (hs->msg.len != 0) {
         return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec inside a fragmented handshake message");
     }
     return run_row(hs, t, p, n, p, n);

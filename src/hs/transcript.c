@@ -1,7 +1,6 @@
 #include "hs/transcript.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define LT_HS_MESSAGE_HASH 254 /* RFC 8446 4.4.1 */
@@ -9,6 +8,7 @@
 void lt_transcript_init(lt_transcript *t)
 {
     memset(t, 0, sizeof *t);
+    t->raw = lt_buf_make(LT_TRANSCRIPT_RAW_MAX);
 }
 
 static void free_hashes(lt_transcript *t)
@@ -22,12 +22,7 @@ static void free_hashes(lt_transcript *t)
 
 void lt_transcript_drop_raw(lt_transcript *t)
 {
-    if (t->raw != NULL) {
-        lt_wipe(t->raw, t->raw_cap);
-        free(t->raw);
-    }
-    t->raw = NULL;
-    t->raw_len = t->raw_cap = 0;
+    lt_buf_free(&t->raw);
     t->raw_dropped = 1;
 }
 
@@ -47,29 +42,6 @@ static void note_name(lt_transcript *t, const char *name)
     snprintf(t->covers + used, sizeof t->covers - used, "%s%s", used ? ", " : "", name);
 }
 
-static int keep_raw(lt_transcript *t, const uint8_t *msg, size_t len)
-{
-    LT_ENSURE(t->raw_len + len <= LT_TRANSCRIPT_RAW_MAX, LT_ERR_INTERNAL);
-    if (t->raw_cap - t->raw_len < len) {
-        size_t cap = t->raw_cap ? t->raw_cap : 1024;
-        while (cap - t->raw_len < len) {
-            cap *= 2;
-        }
-        uint8_t *p = malloc(cap);
-        LT_ENSURE(p != NULL, LT_ERR_NOMEM);
-        if (t->raw != NULL) {
-            memcpy(p, t->raw, t->raw_len);
-            lt_wipe(t->raw, t->raw_cap);
-            free(t->raw);
-        }
-        t->raw = p;
-        t->raw_cap = cap;
-    }
-    memcpy(t->raw + t->raw_len, msg, len);
-    t->raw_len += len;
-    return LT_OK;
-}
-
 int lt_transcript_add(lt_transcript *t, const uint8_t *msg, size_t len, const char *name)
 {
     t->n_msgs++;
@@ -81,7 +53,7 @@ int lt_transcript_add(lt_transcript *t, const uint8_t *msg, size_t len, const ch
         LT_GUARD(lt_hash_update(t->hash[i], msg, len));
     }
     if (!t->raw_dropped) {
-        LT_GUARD(keep_raw(t, msg, len));
+        LT_GUARD(lt_buf_append(&t->raw, msg, len));
     }
     return LT_OK;
 }
@@ -103,7 +75,7 @@ int lt_transcript_set_hash(lt_transcript *t, lt_hash_alg alg)
     LT_ENSURE(!t->raw_dropped || t->n_msgs == 0, LT_ERR_INTERNAL);
     lt_hash *h = lt_hash_new(alg);
     LT_ENSURE(h != NULL, LT_ERR_CRYPTO);
-    if (t->raw_len > 0 && lt_hash_update(h, t->raw, t->raw_len) != LT_OK) {
+    if (t->raw.len > 0 && lt_hash_update(h, t->raw.p, t->raw.len) != LT_OK) {
         lt_hash_free(h);
         return LT_ERR_CRYPTO;
     }
@@ -135,8 +107,8 @@ int lt_transcript_hash_with(const lt_transcript *t, lt_hash_alg alg, const uint8
 int lt_transcript_raw(const lt_transcript *t, const uint8_t **p, size_t *len)
 {
     LT_ENSURE(!t->raw_dropped, LT_ERR_INTERNAL);
-    *p = t->raw;
-    *len = t->raw_len;
+    *p = t->raw.p;
+    *len = t->raw.len;
     return LT_OK;
 }
 
@@ -145,10 +117,10 @@ int lt_transcript_replace_with_message_hash(lt_transcript *t, lt_hash_alg alg)
     LT_ENSURE(!t->raw_dropped, LT_ERR_INTERNAL);
     uint8_t msg[4 + LT_MAX_HASH_LEN] = {LT_HS_MESSAGE_HASH, 0, 0, 0};
     size_t hash_len = 0;
-    LT_GUARD(lt_hash_oneshot(alg, t->raw, t->raw_len, msg + 4, &hash_len));
+    LT_GUARD(lt_hash_oneshot(alg, t->raw.p, t->raw.len, msg + 4, &hash_len));
     msg[3] = (uint8_t)hash_len;
     free_hashes(t);
-    t->raw_len = 0;
+    lt_buf_reset(&t->raw);
     t->n_msgs = 0;
     t->total_len = 0;
     t->covers[0] = '\0';

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/buf.h"
 #include "crypto/crypto.h"
 
 #define LT_TRANSCRIPT_MAX_HASHES 2
@@ -30,9 +31,7 @@ typedef struct lt_transcript {
     lt_hash *hash[LT_TRANSCRIPT_MAX_HASHES];
     lt_hash_alg alg[LT_TRANSCRIPT_MAX_HASHES];
     size_t n_hashes;
-    uint8_t *raw; /* the messages so far, while kept */
-    size_t raw_len;
-    size_t raw_cap;
+    lt_buf raw; /* the messages so far, while kept */
     int raw_dropped;
     size_t total_len;
     unsigned n_msgs;
