@@ -91,7 +91,7 @@ typedef enum lt_result {
     LT_ERR_NOMEM = -41,
     LT_ERR_CRYPTO = -42, /* libcrypto failed */
     LT_ERR_USAGE = -43,  /* API misuse, e.g. writing before the handshake */
-    LT_ERR_IO = -44,     /* fd layer: the socket failed */
+    LT_ERR_IO = -44,     /* fd layer: the socket failed; sticky, like every error but LT_ERR_TIMEOUT */
     LT_ERR_CONFIG = -45, /* bad configuration: unreadable file, unknown suite name */
     LT_ERR_TIMEOUT = -46 /* fd layer: a *_timed call's deadline passed (errno ETIMEDOUT); not sticky */
 } lt_result;
@@ -308,6 +308,12 @@ int lt_conn_is_established(const lt_conn *conn);
 lt_role lt_conn_role(const lt_conn *conn);
 /* The sticky error and a one-line explanation (what was expected, what came). */
 int lt_conn_error(const lt_conn *conn, const char **detail);
+/* For transports built on the sans-I/O API (lucidtls_fd.h is one): the
+ * transport failed (err is LT_ERR_IO), so the connection is dead. The error
+ * becomes sticky, with `what` as its detail, and no alert is sent (there is
+ * no one to send it to). Like every error, the first one recorded wins.
+ * Returns the connection's error. */
+int lt_conn_fail_transport(lt_conn *conn, int err, const char *what);
 /* The alert we sent or received, or -1. */
 int lt_conn_alert_sent(const lt_conn *conn);
 int lt_conn_peer_alert(const lt_conn *conn);

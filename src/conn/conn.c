@@ -147,6 +147,15 @@ static int failed_below(lt_conn *c, int rc, const char *doing)
     return abort_with_error(c);
 }
 
+int lt_conn_fail_transport(lt_conn *c, int err, const char *what)
+{
+    if (c->err.code == 0) {
+        (void)lt_error_set(&c->err, err < 0 ? err : LT_ERR_IO, "%s", what);
+    }
+    /* The error table sends no alert for LT_ERR_IO: the transport is gone. */
+    return abort_with_error(c);
+}
+
 int lt_conn_error(const lt_conn *c, const char **detail)
 {
     if (detail != NULL) {

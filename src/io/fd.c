@@ -19,6 +19,8 @@
 #include "lucidtls/lucidtls_fd.h"
 
 #include <errno.h>
+#include <string.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
@@ -100,6 +102,18 @@ static ssize_t send_some(const fd_io *io, const uint8_t *p, size_t len)
     return k;
 }
 
+/* A socket error ends the connection: it becomes the connection's sticky
+ * error, so every later call reports it too (errno is kept for the caller). */
+static int io_error(lt_conn *conn, const char *call)
+{
+    int saved = errno;
+    char what[128];
+    snprintf(what, sizeof what, "%s failed: %s", call, strerror(saved));
+    int rc = lt_conn_fail_transport(conn, LT_ERR_IO, what);
+    errno = saved;
+    return rc;
+}
+
 static int flush_out(lt_conn *conn, const fd_io *io)
 {
     for (;;) {
@@ -114,7 +128,7 @@ static int flush_out(lt_conn *conn, const fd_io *io)
                 continue;
             }
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                return LT_ERR_IO;
+                return io_error(conn, "send");
             }
             if (!io->timed) {
                 return LT_WANT_OUTPUT;
@@ -174,7 +188,7 @@ static int pull_in(lt_conn *conn, const fd_io *io, int *progress, int *eof)
             continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            return LT_ERR_IO;
+            return io_error(conn, "recv");
         }
         if (!io->timed) {
             return LT_WANT_INPUT;
