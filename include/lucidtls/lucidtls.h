@@ -84,8 +84,9 @@ typedef enum lt_result {
     LT_ERR_UNKNOWN_CA = -13,          /* unknown_ca: chain does not reach a trust anchor */
     LT_ERR_HOSTNAME_MISMATCH = -14,   /* bad_certificate: name not in the certificate */
     LT_ERR_INSUFFICIENT_SECURITY = -15,
-    LT_ERR_PEER_ALERT = -16, /* the peer sent a fatal alert (see lt_conn_peer_alert) */
-    LT_ERR_TRUNCATED = -17,  /* the transport ended without close_notify */
+    LT_ERR_PEER_ALERT = -16,             /* the peer sent a fatal alert (see lt_conn_peer_alert) */
+    LT_ERR_TRUNCATED = -17,              /* the transport ended without close_notify */
+    LT_ERR_INAPPROPRIATE_FALLBACK = -18, /* inappropriate_fallback: a downgrade (RFC 7507) */
     /* Errors that are ours or the application's. */
     LT_ERR_INTERNAL = -40,
     LT_ERR_NOMEM = -41,

@@ -39,6 +39,8 @@ static const err_row ERR_TABLE[] = {
     {LT_ERR_HOSTNAME_MISMATCH, "LT_ERR_HOSTNAME_MISMATCH", "hostname mismatch", LT_ALERT_BAD_CERTIFICATE},
     {LT_ERR_INSUFFICIENT_SECURITY, "LT_ERR_INSUFFICIENT_SECURITY", "insufficient security",
      LT_ALERT_INSUFFICIENT_SECURITY},
+    {LT_ERR_INAPPROPRIATE_FALLBACK, "LT_ERR_INAPPROPRIATE_FALLBACK", "inappropriate fallback (a downgrade attempt)",
+     LT_ALERT_INAPPROPRIATE_FALLBACK},
     {LT_ERR_PEER_ALERT, "LT_ERR_PEER_ALERT", "the peer sent a fatal alert", -1},
     {LT_ERR_TRUNCATED, "LT_ERR_TRUNCATED", "the connection ended without close_notify (truncated)", -1},
     {LT_ERR_INTERNAL, "LT_ERR_INTERNAL", "internal error", LT_ALERT_INTERNAL_ERROR},
