@@ -1,12 +1,15 @@
 /*
- * Writes the seed corpora of fuzz_record, fuzz_server and fuzz_client:
+ * Writes the seed corpora of fuzz_record, fuzz_server and fuzz_client, and
+ * the writer-made seeds of fuzz_messages:
  *
- *   build-fuzz/gen_seeds fuzz/corpus
+ *   build-fuzz/gen_seeds fuzz/corpus            (all of them)
+ *   build-fuzz/gen_seeds fuzz/corpus messages   (only messages/gen_*)
  *
- * writes fuzz/corpus/{record,server,client}/gen_*. Run it again whenever the
- * handshake, the test keys in fuzz/testkeys/ or the deterministic RNG in
- * fuzz_common.c change, since the handshake seeds are recordings that only
- * replay against exactly this setup.
+ * writes fuzz/corpus/{record,server,client,messages}/gen_*. Run it again
+ * whenever the handshake, the test keys in fuzz/testkeys/ or the
+ * deterministic RNG in fuzz_common.c change, since the handshake seeds are
+ * recordings that only replay against exactly this setup. The messages
+ * seeds depend only on the codec's writers (src/hs/messages.c).
  *
  * server/ seeds: what our client sends to a server configured like the one
  * in fuzz_server (every suite, EMS on), with the client restricted to one
@@ -27,6 +30,7 @@
 #include <string.h>
 
 #include "conn/conn.h"
+#include "hs/messages.h"
 #include "fuzz_common.h"
 #include "pair.h"
 
@@ -368,13 +372,173 @@ static void record_seeds(void)
     }
 }
 
+/* ---- messages seeds ---- */
+
+/* fuzz_messages selectors (fuzz_messages.c). */
+enum { SEL_CH = 0, SEL_SH = 1, SEL_SKE_ECDHE = 6, SEL_CKE_ECDHE = 7, SEL_CERT_REQUEST = 8 };
+
+/* Writes one message seed: the selector, then the body the writer made
+ * (its 4-byte header dropped). */
+static void write_message_seed(const char *name, uint8_t selector, const lt_wr *w)
+{
+    if (lt_wr_finish(w) != LT_OK || w->off < 4) {
+        fprintf(stderr, "gen_seeds: writing %s failed\n", name);
+        exit(1);
+    }
+    write_seed("messages", name, selector, w->base + 4, w->off - 4);
+}
+
+/* Appends `count` empty extensions of distinct unknown types to the
+ * ClientHello (with an extensions block) that is all of w, and fixes the
+ * block's and the message's lengths. */
+static void append_unknown_extensions(lt_wr *w, unsigned count)
+{
+    if (lt_wr_finish(w) != LT_OK) {
+        fuzz_die("lt_write_client_hello", LT_ERR_INTERNAL);
+    }
+    uint8_t *m = w->base;
+    /* Walk the body to the extensions block: version, random, session_id,
+     * suites, compressions. */
+    size_t off = 4 + 2 + LT_RANDOM_LEN;
+    off += 1 + m[off];
+    off += 2 + (((size_t)m[off] << 8) | m[off + 1]);
+    off += 1 + m[off];
+    size_t block = ((size_t)m[off] << 8) | m[off + 1];
+    for (unsigned i = 0; i < count; i++) {
+        lt_wr_u16(w, (uint16_t)(0x5000 + 7 * i));
+        lt_wr_u16(w, 0);
+    }
+    block += 4 * (size_t)count;
+    size_t body = w->off - 4;
+    if (lt_wr_finish(w) != LT_OK || block > 0xFFFF) {
+        fuzz_die("append_unknown_extensions", LT_ERR_INTERNAL);
+    }
+    m[off] = (uint8_t)(block >> 8);
+    m[off + 1] = (uint8_t)block;
+    m[1] = (uint8_t)(body >> 16);
+    m[2] = (uint8_t)(body >> 8);
+    m[3] = (uint8_t)body;
+}
+
+static void fill(uint8_t *p, size_t n, uint8_t first)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(first + i);
+    }
+}
+
+static void message_seeds(void)
+{
+    static uint8_t out[1 << 16];
+    uint8_t random[LT_RANDOM_LEN];
+    fill(random, sizeof random, 0x40);
+
+    /* A modern ClientHello: GREASE (RFC 8701) in the suites, groups and
+     * signature schemes; every extension the codec knows in a ClientHello;
+     * the fallback SCSV. */
+    static const uint16_t suites[] = {0x2a2a, 0xc02b, 0xc02f, 0xc013, 0x009c, 0x002f};
+    static const uint16_t groups[] = {0x3a3a, 0x001d, 0x0017, 0x0018};
+    static const uint16_t sigalgs[] = {0x4a4a, 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
+    static const uint16_t sigalgs_cert[] = {0x0403, 0x0804};
+    lt_client_hello_params ch = {
+        .client_version = LT_TLS1_2,
+        .random = random,
+        .suites = suites,
+        .n_suites = sizeof suites / sizeof suites[0],
+        .add_scsv = 1,
+        .fallback_scsv = 1,
+        .sni = "fuzz.example",
+        .ems = 1,
+        .reneg_info = 1,
+        .sigalgs = sigalgs,
+        .n_sigalgs = sizeof sigalgs / sizeof sigalgs[0],
+        .groups = groups,
+        .n_groups = sizeof groups / sizeof groups[0],
+        .ec_point_formats = 1,
+        .etm = 1,
+        .sigalgs_cert = sigalgs_cert,
+        .n_sigalgs_cert = sizeof sigalgs_cert / sizeof sigalgs_cert[0],
+    };
+    lt_wr w = lt_wr_init(out, sizeof out);
+    lt_write_client_hello(&w, &ch);
+    write_message_seed("gen_ch_modern", SEL_CH, &w);
+
+    /* A ClientHello with 400 empty extensions of unknown types after the
+     * known ones: the many-extensions path within the smoke run's 4096
+     * bytes. Written by hand after the writer's own block. */
+    ch.sni = NULL;
+    ch.sigalgs_cert = NULL;
+    ch.n_sigalgs_cert = 0;
+    w = lt_wr_init(out, sizeof out);
+    lt_write_client_hello(&w, &ch);
+    append_unknown_extensions(&w, 400);
+    write_message_seed("gen_ch_many_extensions", SEL_CH, &w);
+
+    /* A ServerHello with everything we write: renegotiation_info, EMS,
+     * server_name ack, ec_point_formats, encrypt_then_mac. */
+    uint8_t sid[LT_MAX_SESSION_ID];
+    fill(sid, sizeof sid, 0x80);
+    lt_server_hello_params sh = {.server_version = LT_TLS1_2,
+                                 .random = random,
+                                 .session_id = sid,
+                                 .session_id_len = sizeof sid,
+                                 .cipher_suite = 0xc027,
+                                 .ems = 1,
+                                 .reneg_info = 1,
+                                 .sni_ack = 1,
+                                 .etm = 1,
+                                 .ec_point_formats = 1};
+    w = lt_wr_init(out, sizeof out);
+    lt_write_server_hello(&w, &sh);
+    write_message_seed("gen_sh_etm_point_formats", SEL_SH, &w);
+
+    /* ECDHE ServerKeyExchange and ClientKeyExchange for X25519 (32-byte
+     * points, an RSA-PSS-sized signature) and P-256 (65-byte uncompressed
+     * points, a DER ECDSA-sized signature). */
+    static const struct {
+        const char *name;
+        uint16_t group;
+        size_t point_len;
+        uint16_t scheme;
+        size_t sig_len;
+    } kx[] = {{"x25519", 0x001d, 32, 0x0804, 256}, {"p256", 0x0017, 65, 0x0403, 71}};
+    for (size_t i = 0; i < sizeof kx / sizeof kx[0]; i++) {
+        uint8_t point[65], sig[256];
+        fill(point, kx[i].point_len, 0x04);
+        fill(sig, kx[i].sig_len, 0x30);
+        char name[64];
+        w = lt_wr_init(out, sizeof out);
+        size_t m = lt_write_server_key_exchange_ecdhe_params(&w, kx[i].group, point, kx[i].point_len);
+        lt_write_server_key_exchange_signature(&w, m, kx[i].scheme, sig, kx[i].sig_len);
+        snprintf(name, sizeof name, "gen_ske_ecdhe_%s", kx[i].name);
+        write_message_seed(name, SEL_SKE_ECDHE, &w);
+        w = lt_wr_init(out, sizeof out);
+        lt_write_client_key_exchange_ecdhe(&w, point, kx[i].point_len);
+        snprintf(name, sizeof name, "gen_cke_ecdhe_%s", kx[i].name);
+        write_message_seed(name, SEL_CKE_ECDHE, &w);
+    }
+
+    /* CertificateRequest (no writer yet): types {rsa_sign, ecdsa_sign},
+     * three schemes, two DNs. */
+    static const uint8_t cr[] = {2, 1, 64, 0, 6, 4, 1, 8, 4, 4, 3, 0, 9, 0, 2, 'A', 'B', 0, 3, 'C', 'D', 'E'};
+    write_seed("messages", "gen_certificate_request", SEL_CERT_REQUEST, cr, sizeof cr);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR   (writes CORPUS_DIR/{record,server,client}/gen_*)\n", argv[0]);
+    int only_messages = argc == 3 && strcmp(argv[2], "messages") == 0;
+    if (argc != 2 && !only_messages) {
+        fprintf(stderr,
+                "usage: %s CORPUS_DIR [messages]   (writes CORPUS_DIR/{record,server,client,messages}/gen_*,\n"
+                "       or with `messages` only CORPUS_DIR/messages/gen_*)\n",
+                argv[0]);
         return 2;
     }
     g_dir = argv[1];
+    message_seeds();
+    if (only_messages) {
+        return 0;
+    }
     record_seeds();
     handshake_seeds();
     return 0;

@@ -14,12 +14,6 @@
 
 #include <string.h>
 
-/* Upper bound on the number of extensions in one hello. Every extension
- * takes at least 4 bytes, so a 2^16-1 block could hold ~16k of them; no real
- * peer sends more than a few dozen. Capping keeps the duplicate check
- * (RFC 5246 7.4.1.4) a cheap quadratic scan on a small stack array. */
-#define LT_MAX_EXTENSIONS 128
-
 /* RFC 6066 3: host_name(0). */
 #define LT_NAME_TYPE_HOST_NAME 0
 
@@ -61,10 +55,14 @@ typedef int (*ext_handler)(void *out, uint16_t type, lt_rd *data);
  *
  * Two passes so that errors have a fixed precedence, whatever the order of
  * the extensions: the first pass checks the framing of the whole block
- * (LT_ERR_DECODE, also for more than LT_MAX_EXTENSIONS), and only a
- * well-framed block is judged for duplicates (LT_ERR_ILLEGAL_PARAMETER); then
- * the second pass hands each body to `handler`, which decides what the body
- * must look like.
+ * (LT_ERR_DECODE), and only a well-framed block is judged for duplicates
+ * (LT_ERR_ILLEGAL_PARAMETER); then the second pass hands each body to
+ * `handler`, which decides what the body must look like.
+ *
+ * There is no cap on the count: a 2^16-1 block holds up to 16383 empty
+ * extensions, and a peer may legally send them all. The duplicate check is
+ * one bit per possible ExtensionType (8 KiB), so each pass is linear in the
+ * block and the whole parse stays linear in the message.
  */
 static int parse_extensions(lt_rd *msg, ext_handler handler, void *out)
 {
@@ -75,27 +73,23 @@ static int parse_extensions(lt_rd *msg, ext_handler handler, void *out)
     LT_GUARD(lt_rd_vec(msg, 2, 0, 0xFFFF, &block));
     LT_GUARD(lt_rd_done(msg));
 
-    uint16_t types[LT_MAX_EXTENSIONS];
-    size_t n = 0;
-    int duplicate = 0, too_many = 0;
+    uint64_t seen[65536 / 64];
+    memset(seen, 0, sizeof(seen));
+    int duplicate = 0;
     lt_rd scan = block;
     while (lt_rd_left(&scan) > 0) {
         uint16_t type;
         lt_rd data;
         LT_GUARD(lt_rd_u16(&scan, &type));
         LT_GUARD(lt_rd_vec(&scan, 2, 0, 0xFFFF, &data));
-        if (n == LT_MAX_EXTENSIONS) {
-            too_many = 1;
-            continue;
-        }
-        /* RFC 5246 7.4.1.4: "There MUST NOT be more than one extension of
-         * the same type." This holds for types we do not know as well. */
-        for (size_t i = 0; i < n; i++) {
-            duplicate |= types[i] == type;
-        }
-        types[n++] = type;
+        /* RFC 5246 7.4.1.4 and RFC 8446 4.2: "There MUST NOT be more than
+         * one extension of the same type." This holds for types we do not
+         * know as well. RFC 5246 names no alert; RFC 8446 4.2 says
+         * illegal_parameter for a duplicate in any hello. */
+        uint64_t bit = (uint64_t)1 << (type & 63);
+        duplicate |= (seen[type >> 6] & bit) != 0;
+        seen[type >> 6] |= bit;
     }
-    LT_ENSURE(!too_many, LT_ERR_DECODE);
     LT_ENSURE(!duplicate, LT_ERR_ILLEGAL_PARAMETER);
 
     while (lt_rd_left(&block) > 0) {
@@ -170,17 +164,31 @@ static int parse_server_name_list(lt_rd *data, char sni[LT_MAX_HOSTNAME + 1])
 }
 
 /*
+ * A whole extension body that is one list of uint16 values with a 2-byte
+ * length <min_len..max_len>: supported_groups, signature_algorithms(_cert).
+ * Each entry is 2 bytes, so an odd length cannot be such a list
+ * (LT_ERR_DECODE). *list is the list body; values are not judged (unknown
+ * ones and GREASE, RFC 8701, are the caller's to ignore).
+ */
+static int parse_u16_list_ext(lt_rd *data, size_t min_len, size_t max_len, lt_rd *list)
+{
+    LT_GUARD(lt_rd_vec(data, 2, min_len, max_len, list));
+    LT_GUARD(lt_rd_done(data));
+    LT_ENSURE(lt_rd_left(list) % 2 == 0, LT_ERR_DECODE);
+    return LT_OK;
+}
+
+/*
  * SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>;
  *                                                     RFC 5246 7.4.1.4.1
- * Each entry is 2 bytes, so the length must be even. Keeps the first
- * LT_MAX_SIGALGS as hash << 8 | signature.
+ * (RFC 8446 4.2.3 gives signature_algorithms_cert the same shape.)
+ * Each entry is 2 bytes, so the length must be even. Keeps the whole list
+ * body in *all, and the first LT_MAX_SIGALGS as hash << 8 | signature.
  */
-static int parse_sigalgs(lt_rd *data, uint16_t *out, size_t *n_out)
+static int parse_sigalgs(lt_rd *data, lt_rd *all, uint16_t *out, size_t *n_out)
 {
-    lt_rd list;
-    LT_GUARD(lt_rd_vec(data, 2, 2, 0xFFFE, &list));
-    LT_GUARD(lt_rd_done(data));
-    LT_ENSURE(lt_rd_left(&list) % 2 == 0, LT_ERR_DECODE);
+    LT_GUARD(parse_u16_list_ext(data, 2, 0xFFFE, all));
+    lt_rd list = *all;
     size_t n = 0;
     while (lt_rd_left(&list) > 0) {
         uint16_t alg;
@@ -193,6 +201,48 @@ static int parse_sigalgs(lt_rd *data, uint16_t *out, size_t *n_out)
     return LT_OK;
 }
 
+/*
+ * enum { uncompressed (0), deprecated (1..2), reserved (248..255) } ECPointFormat;
+ * struct { ECPointFormat ec_point_format_list<1..2^8-1> } ECPointFormatList;
+ *                                                     RFC 8422 5.1.2, 5.2
+ * The same in both hellos. Whether a list without uncompressed is fatal
+ * depends on the other extensions (5.1.2: illegal_parameter when the client
+ * also named one of its curves), so that is the state machine's call; we say
+ * whether it is there.
+ */
+static int parse_ec_point_formats(lt_rd *data, lt_rd *list, int *has_uncompressed)
+{
+    LT_GUARD(lt_rd_vec(data, 1, 1, 0xFF, list));
+    LT_GUARD(lt_rd_done(data));
+    lt_rd l = *list;
+    while (lt_rd_left(&l) > 0) {
+        uint8_t format;
+        LT_GUARD(lt_rd_u8(&l, &format));
+        if (format == LT_EC_POINT_UNCOMPRESSED) {
+            *has_uncompressed = 1;
+        }
+    }
+    return LT_OK;
+}
+
+int lt_is_grease(uint16_t v)
+{
+    /* RFC 8701 2: 0x0A0A, 0x1A1A, ..., 0xFAFA: both bytes equal, low
+     * nibble A. */
+    return (v >> 8) == (v & 0xFF) && (v & 0x0F) == 0x0A;
+}
+
+int lt_u16_list_has(lt_rd list, uint16_t v)
+{
+    uint16_t x;
+    while (lt_rd_u16(&list, &x) == LT_OK) {
+        if (x == v) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int client_hello_ext(void *arg, uint16_t type, lt_rd *data)
 {
     lt_client_hello *ch = arg;
@@ -200,7 +250,28 @@ static int client_hello_ext(void *arg, uint16_t type, lt_rd *data)
     case LT_EXT_SERVER_NAME: ch->ext_seen |= LT_SEEN_SNI; return parse_server_name_list(data, ch->sni);
     case LT_EXT_SIGNATURE_ALGORITHMS:
         ch->ext_seen |= LT_SEEN_SIGALGS;
-        return parse_sigalgs(data, ch->sigalgs, &ch->n_sigalgs);
+        return parse_sigalgs(data, &ch->sigalgs_all, ch->sigalgs, &ch->n_sigalgs);
+    case LT_EXT_SIGNATURE_ALGORITHMS_CERT:
+        /* RFC 8446 4.2.3: the same SignatureSchemeList as
+         * signature_algorithms, <2..2^16-2>. */
+        ch->ext_seen |= LT_SEEN_SIGALGS_CERT;
+        return parse_u16_list_ext(data, 2, 0xFFFE, &ch->sigalgs_cert);
+    case LT_EXT_SUPPORTED_GROUPS:
+        /* RFC 8422 5.1.1: NamedCurve named_curve_list<2..2^16-1>; RFC 8446
+         * 4.2.7: NamedGroup named_group_list<2..2^16-1>. Even, so at most
+         * 2^16-2 in practice. */
+        ch->ext_seen |= LT_SEEN_GROUPS;
+        return parse_u16_list_ext(data, 2, 0xFFFF, &ch->supported_groups);
+    case LT_EXT_EC_POINT_FORMATS:
+        ch->ext_seen |= LT_SEEN_POINT_FORMATS;
+        return parse_ec_point_formats(data, &ch->ec_point_formats, &ch->has_uncompressed_point);
+    case LT_EXT_ENCRYPT_THEN_MAC:
+        /* RFC 7366 2: 'The "extension_data" field of this extension SHALL
+         * be empty.' Anything in it is bad syntax. */
+        ch->ext_seen |= LT_SEEN_ETM;
+        LT_GUARD(lt_rd_done(data));
+        ch->encrypt_then_mac = 1;
+        return LT_OK;
     case LT_EXT_EXTENDED_MASTER_SECRET:
         /* RFC 7627 5.1: 'The "extension_data" field of this extension is
          * empty.' */
@@ -257,6 +328,8 @@ int lt_parse_client_hello(const uint8_t *body, size_t len, lt_client_hello *out)
         LT_GUARD(lt_rd_u16(&s, &suite));
         if (suite == LT_SCSV_RENEGOTIATION) {
             out->has_scsv = 1;
+        } else if (suite == LT_SCSV_FALLBACK) {
+            out->has_fallback_scsv = 1;
         }
     }
 
@@ -294,6 +367,16 @@ static int server_hello_ext(void *arg, uint16_t type, lt_rd *data)
         return LT_OK;
     case LT_EXT_ALPN: sh->ext_seen |= LT_SEEN_ALPN; return LT_OK;
     case LT_EXT_SESSION_TICKET: sh->ext_seen |= LT_SEEN_TICKET; return LT_OK;
+    case LT_EXT_EC_POINT_FORMATS:
+        /* RFC 8422 5.2: the same ECPointFormatList as the client's. */
+        sh->ext_seen |= LT_SEEN_POINT_FORMATS;
+        return parse_ec_point_formats(data, &sh->ec_point_formats, &sh->has_uncompressed_point);
+    case LT_EXT_ENCRYPT_THEN_MAC:
+        /* RFC 7366 2: the extension_data is empty in both hellos. */
+        sh->ext_seen |= LT_SEEN_ETM;
+        LT_GUARD(lt_rd_done(data));
+        sh->encrypt_then_mac = 1;
+        return LT_OK;
     default:
         /* RFC 5246 7.4.1.4: a client that gets an extension it did not offer
          * "MUST abort the handshake with an unsupported_extension fatal
@@ -396,6 +479,57 @@ int lt_parse_client_key_exchange_rsa(const uint8_t *body, size_t len, lt_rd *enc
     return lt_rd_done(&r);
 }
 
+/* ------------------------------------------------------------------------ */
+/* ECDHE key exchange                                                        */
+
+/* struct { opaque point <1..2^8-1>; } ECPoint;  RFC 8422 5.4 */
+static int parse_ec_point(lt_rd *r, lt_rd *point)
+{
+    return lt_rd_vec(r, 1, 1, 0xFF, point);
+}
+
+/*
+ * struct {
+ *     ECParameters curve_params;     ECCurveType curve_type; NamedCurve namedcurve;
+ *     ECPoint public;
+ * } ServerECDHParams;
+ * followed by the digitally-signed signed_params:
+ *     SignatureAndHashAlgorithm algorithm; opaque signature<0..2^16-1>;
+ *                                   RFC 8422 5.4, RFC 5246 4.7 and 7.4.3
+ */
+int lt_parse_server_key_exchange_ecdhe(const uint8_t *body, size_t len, lt_server_key_exchange_ecdhe *out)
+{
+    memset(out, 0, sizeof(*out));
+    lt_rd r = lt_rd_init(body, len);
+    uint8_t curve_type;
+    LT_GUARD(lt_rd_u8(&r, &curve_type));
+    /* RFC 8422 5.4 keeps one ECCurveType, named_curve(3); 1 and 2 (the
+     * explicit curves) are "deprecated". Any byte is a well-formed
+     * ECCurveType, so another value conforms to the syntax but is one we
+     * refuse: illegal_parameter ("a field in the handshake was out of range
+     * or inconsistent with other fields", RFC 5246 7.2.2; RFC 8446 6.2
+     * keeps decode_error for what does not conform to the syntax). It is
+     * also what OpenSSL sends. We cannot know how the rest would be laid
+     * out, so this is judged before the rest is read. */
+    LT_ENSURE(curve_type == LT_EC_CURVE_TYPE_NAMED, LT_ERR_ILLEGAL_PARAMETER);
+    LT_GUARD(lt_rd_u16(&r, &out->group));
+    LT_GUARD(parse_ec_point(&r, &out->point));
+    /* The params are what the parser has consumed so far. */
+    out->params = body;
+    out->params_len = len - lt_rd_left(&r);
+    LT_GUARD(lt_rd_u16(&r, &out->sig_scheme));
+    LT_GUARD(lt_rd_vec(&r, 2, 0, 0xFFFF, &out->signature));
+    return lt_rd_done(&r);
+}
+
+/* struct { ECPoint ecdh_Yc; } ClientECDiffieHellmanPublic;  RFC 8422 5.7 */
+int lt_parse_client_key_exchange_ecdhe(const uint8_t *body, size_t len, lt_rd *point)
+{
+    lt_rd r = lt_rd_init(body, len);
+    LT_GUARD(parse_ec_point(&r, point));
+    return lt_rd_done(&r);
+}
+
 /* struct { opaque verify_data[verify_data_length]; } Finished;
  *                                                     RFC 5246 7.4.9 */
 int lt_parse_finished(const uint8_t *body, size_t len, uint8_t verify_data[LT_FINISHED_LEN])
@@ -460,14 +594,40 @@ static void ext_end(lt_wr *w, size_t mark)
     lt_wr_close_vec(w, mark, 2);
 }
 
+/* One extension whose body is a uint16 list with a 2-byte length
+ * (supported_groups, signature_algorithms_cert). n >= 1; a list longer
+ * than the extension can hold sets the writer's error (lt_wr_close_vec). */
+static void write_u16_list_ext(lt_wr *w, uint16_t type, const uint16_t *v, size_t n)
+{
+    size_t e = ext_begin(w, type);
+    size_t list = lt_wr_open_vec(w, 2);
+    for (size_t i = 0; i < n; i++) {
+        lt_wr_u16(w, v[i]);
+    }
+    lt_wr_close_vec(w, list, 2);
+    ext_end(w, e);
+}
+
+/* ec_point_formats = {uncompressed}: RFC 8422 5.1.2 "MAY still be included
+ * and contain exactly one value: the uncompressed point format (0)", and 5.2
+ * for the server, which "MUST contain the value 0". */
+static void write_ec_point_formats(lt_wr *w)
+{
+    size_t e = ext_begin(w, LT_EXT_EC_POINT_FORMATS);
+    lt_wr_u8(w, 1);
+    lt_wr_u8(w, LT_EC_POINT_UNCOMPRESSED);
+    ext_end(w, e);
+}
+
 void lt_write_client_hello(lt_wr *w, const lt_client_hello_params *p)
 {
     size_t sni_len = p->sni != NULL ? strlen(p->sni) : 0;
     /* We would send a HostName our own parser rejects (RFC 6066 3:
      * HostName<1..2^16-1>; a DNS name is at most 255 bytes). */
     if (p->random == NULL || (p->sni != NULL && (sni_len == 0 || sni_len > LT_MAX_HOSTNAME)) ||
-        (p->n_suites == 0 && !p->add_scsv) || (p->n_suites > 0 && p->suites == NULL) ||
-        (p->n_sigalgs > 0 && p->sigalgs == NULL)) {
+        (p->n_suites == 0 && !p->add_scsv && !p->fallback_scsv) || (p->n_suites > 0 && p->suites == NULL) ||
+        (p->n_sigalgs > 0 && p->sigalgs == NULL) || (p->n_groups > 0 && p->groups == NULL) ||
+        (p->n_sigalgs_cert > 0 && p->sigalgs_cert == NULL)) {
         wr_fail(w);
         return;
     }
@@ -484,6 +644,11 @@ void lt_write_client_hello(lt_wr *w, const lt_client_hello_params *p)
     if (p->add_scsv) {
         lt_wr_u16(w, LT_SCSV_RENEGOTIATION);
     }
+    if (p->fallback_scsv) {
+        /* RFC 7507 4: a client retrying with a lower version than it
+         * supports SHOULD include TLS_FALLBACK_SCSV. */
+        lt_wr_u16(w, LT_SCSV_FALLBACK);
+    }
     lt_wr_close_vec(w, suites, 2);
 
     /* compression_methods: {null}. RFC 5246 7.4.1.2: "this vector MUST
@@ -493,7 +658,8 @@ void lt_write_client_hello(lt_wr *w, const lt_client_hello_params *p)
 
     /* RFC 5246 7.4.1.2 allows the block to be absent; we omit it when empty,
      * which every server accepts. */
-    int any = p->sni != NULL || p->ems || p->reneg_info || p->n_sigalgs > 0;
+    int any = p->sni != NULL || p->ems || p->reneg_info || p->n_sigalgs > 0 || p->n_groups > 0 || p->ec_point_formats ||
+              p->etm || p->n_sigalgs_cert > 0;
     if (any) {
         size_t exts = lt_wr_open_vec(w, 2);
         if (p->sni != NULL) {
@@ -526,6 +692,19 @@ void lt_write_client_hello(lt_wr *w, const lt_client_hello_params *p)
             lt_wr_close_vec(w, list, 2);
             ext_end(w, e);
         }
+        if (p->n_groups > 0) {
+            write_u16_list_ext(w, LT_EXT_SUPPORTED_GROUPS, p->groups, p->n_groups);
+        }
+        if (p->ec_point_formats) {
+            write_ec_point_formats(w);
+        }
+        if (p->n_sigalgs_cert > 0) {
+            write_u16_list_ext(w, LT_EXT_SIGNATURE_ALGORITHMS_CERT, p->sigalgs_cert, p->n_sigalgs_cert);
+        }
+        if (p->etm) {
+            size_t e = ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
+            ext_end(w, e);
+        }
         lt_wr_close_vec(w, exts, 2);
     }
     lt_hs_end(w, msg);
@@ -546,7 +725,7 @@ void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p)
     lt_wr_u16(w, p->cipher_suite);
     lt_wr_u8(w, 0); /* compression_method: null */
 
-    int any = p->reneg_info || p->ems || p->sni_ack;
+    int any = p->reneg_info || p->ems || p->sni_ack || p->etm || p->ec_point_formats;
     if (any) {
         size_t exts = lt_wr_open_vec(w, 2);
         if (p->reneg_info) {
@@ -562,6 +741,14 @@ void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p)
         }
         if (p->sni_ack) {
             size_t e = ext_begin(w, LT_EXT_SERVER_NAME);
+            ext_end(w, e);
+        }
+        if (p->ec_point_formats) {
+            write_ec_point_formats(w);
+        }
+        if (p->etm) {
+            /* RFC 7366 2: the server's extension_data is empty too. */
+            size_t e = ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
             ext_end(w, e);
         }
         lt_wr_close_vec(w, exts, 2);
@@ -606,5 +793,62 @@ void lt_write_finished(lt_wr *w, const uint8_t verify_data[LT_FINISHED_LEN])
 {
     size_t msg = lt_hs_begin(w, LT_HS_FINISHED);
     lt_wr_bytes(w, verify_data, LT_FINISHED_LEN);
+    lt_hs_end(w, msg);
+}
+
+/* ServerECDHParams: curve_type, namedcurve, then ECPoint (RFC 8422 5.4). */
+size_t lt_write_server_key_exchange_ecdhe_params(lt_wr *w, uint16_t group, const uint8_t *point, size_t point_len)
+{
+    size_t msg = lt_hs_begin(w, LT_HS_SERVER_KEY_EXCHANGE);
+    /* ECPoint.point<1..2^8-1>: an empty or longer point is not encodable. */
+    if (point == NULL || point_len == 0 || point_len > 0xFF) {
+        wr_fail(w);
+        return msg;
+    }
+    lt_wr_u8(w, LT_EC_CURVE_TYPE_NAMED);
+    lt_wr_u16(w, group);
+    lt_wr_u8(w, (uint8_t)point_len);
+    lt_wr_bytes(w, point, point_len);
+    return msg;
+}
+
+const uint8_t *lt_server_key_exchange_params(const lt_wr *w, size_t mark, size_t *params_len)
+{
+    /* The body starts after the 3-byte length that lt_hs_begin opened at
+     * `mark`; the params are everything written since. */
+    if (w->err != LT_OK || mark + 3 > w->off) {
+        *params_len = 0;
+        return NULL;
+    }
+    *params_len = w->off - (mark + 3);
+    return w->base + mark + 3;
+}
+
+/* digitally-signed: SignatureAndHashAlgorithm, then signature<0..2^16-1>
+ * (RFC 5246 4.7). */
+void lt_write_server_key_exchange_signature(lt_wr *w, size_t mark, uint16_t sig_scheme, const uint8_t *sig,
+                                            size_t sig_len)
+{
+    if (sig_len > 0 && sig == NULL) {
+        wr_fail(w);
+        return;
+    }
+    lt_wr_u16(w, sig_scheme);
+    size_t v = lt_wr_open_vec(w, 2);
+    lt_wr_bytes(w, sig, sig_len);
+    lt_wr_close_vec(w, v, 2);
+    lt_hs_end(w, mark);
+}
+
+void lt_write_client_key_exchange_ecdhe(lt_wr *w, const uint8_t *point, size_t point_len)
+{
+    /* ECPoint.point<1..2^8-1> (RFC 8422 5.7 / 5.4). */
+    if (point == NULL || point_len == 0 || point_len > 0xFF) {
+        wr_fail(w);
+        return;
+    }
+    size_t msg = lt_hs_begin(w, LT_HS_CLIENT_KEY_EXCHANGE);
+    lt_wr_u8(w, (uint8_t)point_len);
+    lt_wr_bytes(w, point, point_len);
     lt_hs_end(w, msg);
 }

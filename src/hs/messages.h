@@ -35,15 +35,34 @@ const char *lt_hs_type_name(uint8_t type); /* "ClientHello", or "unknown(N)" sty
 
 /* ExtensionType values we know. */
 enum {
-    LT_EXT_SERVER_NAME = 0,             /* RFC 6066 3 */
-    LT_EXT_SIGNATURE_ALGORITHMS = 13,   /* RFC 5246 7.4.1.4.1 */
-    LT_EXT_ALPN = 16,                   /* RFC 7301 (parsed later) */
-    LT_EXT_EXTENDED_MASTER_SECRET = 23, /* RFC 7627 */
-    LT_EXT_SESSION_TICKET = 35,         /* RFC 5077 (parsed later) */
-    LT_EXT_RENEGOTIATION_INFO = 0xff01  /* RFC 5746 */
+    LT_EXT_SERVER_NAME = 0,                /* RFC 6066 3 */
+    LT_EXT_SUPPORTED_GROUPS = 10,          /* RFC 8422 5.1.1 (elliptic_curves), RFC 8446 4.2.7 */
+    LT_EXT_EC_POINT_FORMATS = 11,          /* RFC 8422 5.1.2 */
+    LT_EXT_SIGNATURE_ALGORITHMS = 13,      /* RFC 5246 7.4.1.4.1 */
+    LT_EXT_ALPN = 16,                      /* RFC 7301 (parsed later) */
+    LT_EXT_ENCRYPT_THEN_MAC = 22,          /* RFC 7366 */
+    LT_EXT_EXTENDED_MASTER_SECRET = 23,    /* RFC 7627 */
+    LT_EXT_SESSION_TICKET = 35,            /* RFC 5077 (parsed later) */
+    LT_EXT_PRE_SHARED_KEY = 41,            /* RFC 8446 4.2.11 (TLS 1.3; not parsed yet) */
+    LT_EXT_EARLY_DATA = 42,                /* RFC 8446 4.2.10 (TLS 1.3; not parsed yet) */
+    LT_EXT_SUPPORTED_VERSIONS = 43,        /* RFC 8446 4.2.1 (TLS 1.3; not parsed yet) */
+    LT_EXT_COOKIE = 44,                    /* RFC 8446 4.2.2 (TLS 1.3; not parsed yet) */
+    LT_EXT_PSK_KEY_EXCHANGE_MODES = 45,    /* RFC 8446 4.2.9 (TLS 1.3; not parsed yet) */
+    LT_EXT_CERTIFICATE_AUTHORITIES = 47,   /* RFC 8446 4.2.4 (TLS 1.3; not parsed yet) */
+    LT_EXT_POST_HANDSHAKE_AUTH = 49,       /* RFC 8446 4.2.6 (TLS 1.3; not parsed yet) */
+    LT_EXT_SIGNATURE_ALGORITHMS_CERT = 50, /* RFC 8446 4.2.3 */
+    LT_EXT_KEY_SHARE = 51,                 /* RFC 8446 4.2.8 (TLS 1.3; not parsed yet) */
+    LT_EXT_RENEGOTIATION_INFO = 0xff01     /* RFC 5746 */
 };
 /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
 #define LT_SCSV_RENEGOTIATION 0x00FF
+/* TLS_FALLBACK_SCSV (RFC 7507 6). */
+#define LT_SCSV_FALLBACK 0x5600
+
+/* ECPointFormat uncompressed (RFC 8422 5.1.2), ECCurveType named_curve
+ * (RFC 8422 5.4). */
+#define LT_EC_POINT_UNCOMPRESSED 0
+#define LT_EC_CURVE_TYPE_NAMED 3
 
 #define LT_RANDOM_LEN 32
 #define LT_MAX_SESSION_ID 32
@@ -58,6 +77,22 @@ enum {
 #define LT_SEEN_RENEG (1u << 3)
 #define LT_SEEN_ALPN (1u << 4)
 #define LT_SEEN_TICKET (1u << 5)
+#define LT_SEEN_GROUPS (1u << 6)        /* supported_groups */
+#define LT_SEEN_POINT_FORMATS (1u << 7) /* ec_point_formats */
+#define LT_SEEN_ETM (1u << 8)           /* encrypt_then_mac */
+#define LT_SEEN_SIGALGS_CERT (1u << 9)  /* signature_algorithms_cert */
+
+/* 1 when v is one of the 16 GREASE values {0x0A0A, 0x1A1A, .., 0xFAFA}
+ * (RFC 8701 2). The parsers need no special case for them: a GREASE suite,
+ * group, signature scheme, version or extension is a value we do not know,
+ * and those are ignored. This is for callers that want to say so in a
+ * trace, or must never choose one. */
+int lt_is_grease(uint16_t v);
+
+/* 1 when the body of a list of uint16 values (cipher suites, NamedGroups,
+ * SignatureSchemes; the raw lt_rd the parsers keep) holds v. Linear in the
+ * list; a stray odd last byte is not an entry. */
+int lt_u16_list_has(lt_rd list, uint16_t v);
 
 /*
  * struct {
@@ -93,6 +128,21 @@ typedef struct lt_client_hello {
     lt_rd reneg_info;
     /* ALPN protocol_name_list body (parsed later; raw for now). */
     lt_rd alpn;
+    /* Fields added for ECDHE / modern TLS 1.2. All zero when absent. */
+    int has_fallback_scsv; /* LT_SCSV_FALLBACK among the suites (RFC 7507) */
+    /* supported_groups: body of NamedGroup named_group_list<2..2^16-1>
+     * (RFC 8422 5.1.1, RFC 8446 4.2.7): an even number of bytes, >= 2. */
+    lt_rd supported_groups;
+    /* ec_point_formats: body of ECPointFormat ec_point_format_list<1..2^8-1>
+     * (RFC 8422 5.1.2); has_uncompressed_point when 0 is among them. */
+    lt_rd ec_point_formats;
+    int has_uncompressed_point;
+    /* signature_algorithms: the whole list body (even, >= 2), also past the
+     * first LT_MAX_SIGALGS kept in sigalgs[]; search it with lt_u16_list_has. */
+    lt_rd sigalgs_all;
+    /* signature_algorithms_cert (RFC 8446 4.2.3): the list body, even, >= 2. */
+    lt_rd sigalgs_cert;
+    int encrypt_then_mac; /* an (empty) encrypt_then_mac extension (RFC 7366 2) */
 } lt_client_hello;
 
 LT_MUST_USE int lt_parse_client_hello(const uint8_t *body, size_t len, lt_client_hello *out);
@@ -109,6 +159,14 @@ typedef struct lt_client_hello_params {
     int reneg_info;          /* send an empty renegotiation_info */
     const uint16_t *sigalgs; /* NULL: none */
     size_t n_sigalgs;
+    /* Added for ECDHE / modern TLS 1.2; zero means "do not send". */
+    const uint16_t *groups; /* supported_groups (RFC 8422 5.1.1); NULL: none */
+    size_t n_groups;
+    int ec_point_formats;         /* send ec_point_formats = {uncompressed} (RFC 8422 5.1.2) */
+    int etm;                      /* send an empty encrypt_then_mac (RFC 7366 2) */
+    int fallback_scsv;            /* append LT_SCSV_FALLBACK to the suites (RFC 7507 4), after add_scsv's */
+    const uint16_t *sigalgs_cert; /* signature_algorithms_cert (RFC 8446 4.2.3); NULL: none */
+    size_t n_sigalgs_cert;
 } lt_client_hello_params;
 
 /* Writes the whole message: type(1) length(3) body. */
@@ -136,6 +194,10 @@ typedef struct lt_server_hello {
     int sni_ack;          /* an empty server_name extension (RFC 6066 3) */
     uint16_t unknown_ext; /* the first extension type we do not know, if any */
     int has_unknown_ext;
+    /* Added for ECDHE / modern TLS 1.2. All zero when absent. */
+    lt_rd ec_point_formats;     /* ec_point_format_list body, >= 1 byte (RFC 8422 5.2) */
+    int has_uncompressed_point; /* 0 (uncompressed) is among them */
+    int encrypt_then_mac;       /* an (empty) encrypt_then_mac extension (RFC 7366 2) */
 } lt_server_hello;
 
 LT_MUST_USE int lt_parse_server_hello(const uint8_t *body, size_t len, lt_server_hello *out);
@@ -149,6 +211,9 @@ typedef struct lt_server_hello_params {
     int ems;        /* echo extended_master_secret */
     int reneg_info; /* send renegotiation_info (empty on an initial handshake) */
     int sni_ack;    /* send an empty server_name */
+    /* Added for ECDHE / modern TLS 1.2; zero means "do not send". */
+    int etm;              /* send an empty encrypt_then_mac (RFC 7366 2) */
+    int ec_point_formats; /* send ec_point_formats = {uncompressed} (RFC 8422 5.2) */
 } lt_server_hello_params;
 
 void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p);
@@ -188,6 +253,65 @@ typedef struct lt_certificate_request {
 } lt_certificate_request;
 
 LT_MUST_USE int lt_parse_certificate_request(const uint8_t *body, size_t len, lt_certificate_request *out);
+
+/*
+ * ECDHE ServerKeyExchange (RFC 8422 5.4; signed_params as RFC 5246 7.4.3):
+ *   struct {
+ *       ECCurveType curve_type;                 named_curve(3) only
+ *       NamedCurve namedcurve;
+ *       opaque point <1..2^8-1>;                ECPoint public
+ *   } ServerECDHParams;
+ *   struct {
+ *       ServerECDHParams params;
+ *       digitally-signed struct { ... } signed_params;
+ *   } ServerKeyExchange;
+ * where digitally-signed (RFC 5246 4.7) is
+ *   SignatureAndHashAlgorithm algorithm; opaque signature<0..2^16-1>;
+ * The signature covers ClientHello.random + ServerHello.random + params, so
+ * params/params_len is exactly the ServerECDHParams bytes of the input.
+ * A curve_type other than named_curve is LT_ERR_ILLEGAL_PARAMETER; an empty
+ * point, a short or long message is LT_ERR_DECODE. The group and the scheme
+ * are not judged here (GREASE and unknown values parse).
+ */
+typedef struct lt_server_key_exchange_ecdhe {
+    uint16_t group;        /* NamedCurve / NamedGroup */
+    lt_rd point;           /* ECPoint.point body, 1..255 bytes */
+    const uint8_t *params; /* the ServerECDHParams bytes (what is signed, after the randoms) */
+    size_t params_len;
+    uint16_t sig_scheme; /* SignatureAndHashAlgorithm as hash << 8 | signature */
+    lt_rd signature;     /* 0..2^16-1 bytes */
+} lt_server_key_exchange_ecdhe;
+
+LT_MUST_USE int lt_parse_server_key_exchange_ecdhe(const uint8_t *body, size_t len, lt_server_key_exchange_ecdhe *out);
+
+/*
+ * Writing is two steps, because the server signs the params before it can
+ * write the signature:
+ *   size_t m = lt_write_server_key_exchange_ecdhe_params(w, group, point, n);
+ *   const uint8_t *params = lt_server_key_exchange_params(w, m, &params_len);
+ *   ... sign client_random + server_random + params ...
+ *   lt_write_server_key_exchange_signature(w, m, scheme, sig, sig_len);
+ * The first call opens the message (header included) and writes
+ * ServerECDHParams; it returns the message mark. Nothing else may be written
+ * to w between the calls. The second call writes signed_params and closes
+ * the message. A point outside 1..255 bytes, or a signature over 2^16-1
+ * bytes, sets the writer's error.
+ */
+size_t lt_write_server_key_exchange_ecdhe_params(lt_wr *w, uint16_t group, const uint8_t *point, size_t point_len);
+/* The ServerECDHParams bytes written since `mark` (inside w's buffer), or
+ * NULL with *params_len = 0 when the writer has failed. */
+const uint8_t *lt_server_key_exchange_params(const lt_wr *w, size_t mark, size_t *params_len);
+void lt_write_server_key_exchange_signature(lt_wr *w, size_t mark, uint16_t sig_scheme, const uint8_t *sig,
+                                            size_t sig_len);
+
+/*
+ * struct { ECPoint ecdh_Yc; } ClientECDiffieHellmanPublic;  RFC 8422 5.7
+ * with struct { opaque point <1..2^8-1>; } ECPoint (5.4). Only the explicit
+ * encoding: an empty point (the deprecated implicit one) is LT_ERR_DECODE.
+ */
+LT_MUST_USE int lt_parse_client_key_exchange_ecdhe(const uint8_t *body, size_t len, lt_rd *point);
+/* A point outside 1..255 bytes sets the writer's error. */
+void lt_write_client_key_exchange_ecdhe(lt_wr *w, const uint8_t *point, size_t point_len);
 
 /* struct { } ServerHelloDone;  RFC 5246 7.4.5. struct { } HelloRequest; 7.4.1.1.
  * The body must be empty. */
