@@ -121,8 +121,15 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
     if (sh->sni_ack && !hs->h12->offered_sni) {
         return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "server acknowledged a server_name we did not send");
     }
-    if (sh->ext_seen & (LT_SEEN_ALPN | LT_SEEN_TICKET | LT_SEEN_SIGALGS)) {
-        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "server sent an extension we did not offer");
+    /* Only what we asked for may come back (RFC 5246 7.4.1.4): of our
+     * extensions, a server answers EMS, renegotiation_info, ec_point_formats
+     * and encrypt_then_mac; never signature_algorithms or supported_groups. */
+    uint32_t answerable = LT_SEEN_RENEG | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) | hs->h12->offered_answerable;
+    uint32_t unasked = sh->ext_seen & ~answerable;
+    if (unasked != 0) {
+        char names[160];
+        lt_hs_ext_list_text(unasked, names, sizeof names);
+        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "server sent %s, which we did not offer", names);
     }
     /* RFC 5746 3.4: on an initial handshake the renegotiated_connection
      * field MUST be empty, else abort with handshake_failure. */

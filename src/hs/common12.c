@@ -208,6 +208,10 @@ void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
         {LT_SEEN_SIGALGS, "signature_algorithms"},
         {LT_SEEN_ALPN, "application_layer_protocol_negotiation"},
         {LT_SEEN_TICKET, "session_ticket"},
+        {LT_SEEN_GROUPS, "supported_groups"},
+        {LT_SEEN_POINT_FORMATS, "ec_point_formats"},
+        {LT_SEEN_ETM, "encrypt_then_mac"},
+        {LT_SEEN_SIGALGS_CERT, "signature_algorithms_cert"},
     };
     size_t used = 0;
     out[0] = '\0';

@@ -61,6 +61,7 @@ typedef struct lt_hs12 {
     lt_pkey *peer_key;    /* the server's leaf public key (client) */
     int offered_ems;
     int offered_sni;
+    uint32_t offered_answerable; /* LT_SEEN_* of other extensions we sent that a ServerHello may answer */
 } lt_hs12;
 
 struct lt_hs {
