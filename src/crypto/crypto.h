@@ -268,6 +268,85 @@ const char *lt_key_use_name(lt_key_use use);
  * become "?". */
 int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_cap, char *issuer, size_t issuer_cap);
 
+/* ---- Key exchange (kx.c): ECDHE, RFC 8422 and RFC 7748 ----
+ * One ephemeral key per handshake. The key generation and the derivation are
+ * libcrypto's (X25519, and ECDH on P-256/P-384, both constant time). */
+
+/* NamedGroup codepoints (RFC 8446 4.2.7, RFC 8422 5.1.1). */
+enum { LT_GROUP_SECP256R1 = 23, LT_GROUP_SECP384R1 = 24, LT_GROUP_X25519 = 29 };
+#define LT_MAX_KX_PUBLIC 97 /* an uncompressed P-384 point */
+#define LT_MAX_KX_SECRET 48
+
+int lt_group_supported(uint16_t group);     /* 1 for the three above, else 0 */
+const char *lt_group_name(uint16_t group);  /* "x25519", "secp256r1", "secp384r1"; NULL if unknown */
+size_t lt_group_public_len(uint16_t group); /* 32, 65, 97; 0 if unknown */
+
+typedef struct lt_kx_key lt_kx_key; /* an ephemeral private key */
+/* A fresh key on group; LT_ERR_USAGE for a group we do not support. */
+LT_MUST_USE int lt_kx_keygen(uint16_t group, lt_kx_key **out);
+uint16_t lt_kx_group(const lt_kx_key *k);
+/* Our public value as it goes on the wire: the X25519 u-coordinate (32
+ * bytes, RFC 7748 5), or an uncompressed point 04 || x || y (RFC 8422 5.4.1,
+ * RFC 8446 4.2.8.2). */
+LT_MUST_USE int lt_kx_public(const lt_kx_key *k, uint8_t *out, size_t cap, size_t *len);
+/* The shared secret: X25519 32 bytes; P-256 the x coordinate, 32 bytes;
+ * P-384 48 bytes (RFC 8422 5.10, leading zeros kept). A peer value of the
+ * wrong length, not uncompressed (first byte not 4), not on the curve, or an
+ * X25519 result of all zeros (RFC 7748 6.1, RFC 8422 5.11) is
+ * LT_ERR_ILLEGAL_PARAMETER; secret[0..cap) is wiped on every failure. */
+LT_MUST_USE int lt_kx_derive(const lt_kx_key *k, const uint8_t *peer, size_t peer_len, uint8_t *secret, size_t cap,
+                             size_t *secret_len);
+void lt_kx_free(lt_kx_key *k);
+/* For known-answer tests: a key from a given private scalar (X25519: 32
+ * bytes, clamped by libcrypto as RFC 7748 5 says; P-256/P-384: a big-endian
+ * scalar of the field size, 1 <= d < n). Not for handshakes. */
+LT_MUST_USE int lt_kx_key_from_private(uint16_t group, const uint8_t *priv, size_t len, lt_kx_key **out);
+
+/* ---- Signatures (sig.c): SignatureScheme, RFC 8446 4.2.3 ----
+ * TLS 1.2's SignatureAndHashAlgorithm (RFC 5246 7.4.1.4.1) uses the same
+ * two bytes for these. rsa_pss_rsae_*: RSASSA-PSS with MGF1 of the same hash
+ * and a salt as long as the hash (RFC 8446 4.2.3), for sign and verify, with
+ * an rsaEncryption key. ecdsa_*: DER Ecdsa-Sig-Value (RFC 8422 5.4), with a
+ * key on the scheme's curve. */
+enum {
+    LT_SIG_RSA_PKCS1_SHA256 = 0x0401,
+    LT_SIG_RSA_PKCS1_SHA384 = 0x0501,
+    LT_SIG_RSA_PKCS1_SHA512 = 0x0601,
+    LT_SIG_ECDSA_SECP256R1_SHA256 = 0x0403,
+    LT_SIG_ECDSA_SECP384R1_SHA384 = 0x0503,
+    LT_SIG_RSA_PSS_RSAE_SHA256 = 0x0804,
+    LT_SIG_RSA_PSS_RSAE_SHA384 = 0x0805,
+    LT_SIG_RSA_PSS_RSAE_SHA512 = 0x0806
+};
+#define LT_MAX_SIGNATURE_LEN 1024 /* RSA up to 8192 bits; ECDSA P-384 needs at most 104 */
+
+/* "rsa_pss_rsae_sha256" (RFC 8446 4.2.3 names); NULL if not one we implement. */
+const char *lt_sig_scheme_name(uint16_t scheme);
+/* 1 when the scheme can be used with this key (public or private): an RSA
+ * (rsaEncryption) key for rsa_*, large enough for the encoding (RFC 8017
+ * 9.1.1, 9.2); an EC key on the scheme's curve for ecdsa_* (RFC 8446 4.2.3:
+ * ecdsa_secp256r1_sha256 only with a P-256 key; in TLS 1.2 we apply the
+ * same rule). Else 0, also for an unknown scheme. */
+int lt_sig_scheme_fits_key(uint16_t scheme, const lt_pkey *key);
+/* Sign msg (the whole message: the scheme's hash is applied here). cap must
+ * be at least the key's maximum signature size (LT_MAX_SIGNATURE_LEN always
+ * is, for keys up to 8192 bits). LT_ERR_USAGE when the scheme does not fit
+ * the key or cap is too small. */
+LT_MUST_USE int lt_sign(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+                        size_t *sig_len);
+/* LT_OK; LT_ERR_DECRYPT_ERROR when the signature does not verify (RFC 5246
+ * 7.4.3, RFC 8446 4.4.3 name that alert), whatever is wrong with it;
+ * LT_ERR_ILLEGAL_PARAMETER when the scheme is unknown or does not fit the
+ * key. */
+LT_MUST_USE int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t len, const uint8_t *sig,
+                          size_t sig_len);
+
+/* pkey.c additions */
+int lt_pkey_is_ec(const lt_pkey *k);
+/* LT_GROUP_SECP256R1 / LT_GROUP_SECP384R1 for an EC key on those curves
+ * (named, not explicit parameters), else 0. */
+uint16_t lt_pkey_ec_group(const lt_pkey *k);
+
 /* Demo PKI (demo_pki.c): implements lt_demo_pki_make from the public header. */
 
 #endif

@@ -64,6 +64,46 @@ int lt_pkey_is_rsa(const lt_pkey *k)
     return k != NULL && EVP_PKEY_is_a(as_evp(k), "RSA");
 }
 
+int lt_pkey_is_ec(const lt_pkey *k)
+{
+    return k != NULL && EVP_PKEY_is_a(as_evp(k), "EC");
+}
+
+/* A key on a named curve (the group is encoded by its OID): explicit curve
+ * parameters are deprecated (RFC 8422 5.1.1, RFC 5480 2.1.1) and we accept
+ * them nowhere, even when they spell out P-256. */
+static int ec_named_curve(EVP_PKEY *pk)
+{
+    char enc[32];
+    size_t n = 0;
+    int ok = EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof enc, &n) == 1 &&
+             strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) == 0;
+    ERR_clear_error();
+    return ok;
+}
+
+uint16_t lt_pkey_ec_group(const lt_pkey *k)
+{
+    EVP_PKEY *pk = as_evp(k);
+    char group[64];
+    size_t glen = 0;
+    int nid;
+
+    if (!lt_pkey_is_ec(k) || !ec_named_curve(pk) || EVP_PKEY_get_group_name(pk, group, sizeof group, &glen) != 1) {
+        ERR_clear_error();
+        return 0;
+    }
+    nid = OBJ_sn2nid(group);
+    if (nid == NID_undef) {
+        nid = EC_curve_nist2nid(group);
+    }
+    switch (nid) {
+    case NID_X9_62_prime256v1: return LT_GROUP_SECP256R1;
+    case NID_secp384r1: return LT_GROUP_SECP384R1;
+    default: return 0;
+    }
+}
+
 size_t lt_pkey_bits(const lt_pkey *k)
 {
     int bits = k != NULL ? EVP_PKEY_get_bits(as_evp(k)) : 0;

@@ -157,3 +157,62 @@ char *tc_pem_of_key(EVP_PKEY *k)
     EXPECT(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) == 1);
     return bio_string(bio);
 }
+
+char *tc_pem_of_key_traditional(EVP_PKEY *k)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    EXPECT(PEM_write_bio_PrivateKey_traditional(bio, k, NULL, NULL, 0, NULL, NULL) == 1);
+    return bio_string(bio);
+}
+
+EVP_PKEY *tc_key(const char *type)
+{
+    EVP_PKEY *k = NULL;
+    if (strncmp(type, "RSA-", 4) == 0) {
+        k = tc_rsa_key((unsigned)strtoul(type + 4, NULL, 10));
+    } else if (strcmp(type, "P-256") == 0 || strcmp(type, "P-384") == 0) {
+        k = tc_ec_key(type);
+    }
+    EXPECT(k != NULL);
+    if (k == NULL) {
+        fprintf(stderr, "  could not make a %s key\n", type);
+    }
+    return k;
+}
+
+void tc_server_pki_make(tc_server_pki *p, const char *ca_type, const char *key_type, const char *cn)
+{
+    char san[300];
+    memset(p, 0, sizeof(*p));
+    p->ca_key = tc_key(ca_type);
+    p->key = tc_key(key_type);
+    if (p->ca_key == NULL || p->key == NULL) {
+        return;
+    }
+    tc_cert_opts ca = {.cn = "lucidtls test CA", .is_ca = 1};
+    p->ca = tc_make_cert(p->ca_key, &ca);
+    snprintf(san, sizeof san, "DNS:%s", cn);
+    tc_cert_opts leaf = {.cn = cn,
+                         .issuer = p->ca,
+                         .issuer_key = p->ca_key,
+                         .san = san,
+                         .key_usage = EVP_PKEY_is_a(p->key, "EC") ? "critical,digitalSignature"
+                                                                  : "critical,digitalSignature,keyEncipherment"};
+    p->leaf = tc_make_cert(p->key, &leaf);
+    X509 *chain[2] = {p->leaf, p->ca};
+    p->ca_pem = tc_pem_of_certs(&p->ca, 1);
+    p->chain_pem = tc_pem_of_certs(chain, 2);
+    p->key_pem = tc_pem_of_key(p->key);
+}
+
+void tc_server_pki_free(tc_server_pki *p)
+{
+    X509_free(p->leaf);
+    X509_free(p->ca);
+    EVP_PKEY_free(p->key);
+    EVP_PKEY_free(p->ca_key);
+    free(p->ca_pem);
+    free(p->chain_pem);
+    free(p->key_pem);
+    memset(p, 0, sizeof(*p));
+}

@@ -88,4 +88,29 @@ size_t tc_der_of(X509 *x, uint8_t **out);
 char *tc_pem_of_certs(X509 *const *certs, size_t n);
 char *tc_pem_of_key(EVP_PKEY *k);
 
+/* A key by name: "RSA-<bits>" (tc_rsa_key), "P-256", "P-384" (tc_ec_key);
+ * EXPECTs success (NULL for an unknown name). */
+EVP_PKEY *tc_key(const char *type);
+
+/* A server's test PKI: a root CA whose key is of type ca_type and a leaf for
+ * cn (subjectAltName DNS:cn, serverAuth) signed by it with SHA-256, whose key
+ * is of type key_type (names as for tc_key). The leaf's keyUsage is
+ * "critical,digitalSignature" for an EC key and "critical,digitalSignature,
+ * keyEncipherment" for RSA, as make_test_pki.sh gives them. The PEM strings
+ * are ready for lt_trust_add_pem, lt_chain_from_pem and lt_pkey_from_pem.
+ * Free everything with tc_server_pki_free. */
+typedef struct tc_server_pki {
+    EVP_PKEY *ca_key, *key;
+    X509 *ca, *leaf;
+    char *ca_pem;    /* the CA certificate */
+    char *chain_pem; /* the leaf, then the CA */
+    char *key_pem;   /* the leaf's private key, PKCS#8 ("PRIVATE KEY") */
+} tc_server_pki;
+void tc_server_pki_make(tc_server_pki *p, const char *ca_type, const char *key_type, const char *cn);
+void tc_server_pki_free(tc_server_pki *p);
+
+/* PEM of a private key in its type's own format ("EC PRIVATE KEY", RFC 5915;
+ * "RSA PRIVATE KEY", PKCS#1), unencrypted; malloc'd, NUL-terminated. */
+char *tc_pem_of_key_traditional(EVP_PKEY *k);
+
 #endif
