@@ -124,7 +124,8 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
     /* Only what we asked for may come back (RFC 5246 7.4.1.4): of our
      * extensions, a server answers EMS, renegotiation_info, ec_point_formats
      * and encrypt_then_mac; never signature_algorithms or supported_groups. */
-    uint32_t answerable = LT_SEEN_RENEG | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) | hs->h12->offered_answerable;
+    uint32_t answerable = LT_SEEN_RENEG | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) |
+                          (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | hs->h12->offered_answerable;
     uint32_t unasked = sh->ext_seen & ~answerable;
     if (unasked != 0) {
         char names[160];
