@@ -59,6 +59,11 @@ extern "C" {
 #define LT_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 0xC027
 #define LT_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 0xC028
 
+/* Key exchange groups (NamedGroup, RFC 8446 4.2.7, RFC 8422 5.1.1). */
+#define LT_GROUP_SECP256R1 23
+#define LT_GROUP_SECP384R1 24
+#define LT_GROUP_X25519 29
+
 typedef enum lt_role { LT_ROLE_CLIENT = 0, LT_ROLE_SERVER = 1 } lt_role;
 
 /* Results. Keep in sync with lt_result_name() in src/base/err.c. */
@@ -223,6 +228,13 @@ int lt_config_set_security_level(lt_config *cfg, int level);
  * leaves the choice to the server). */
 int lt_config_set_ciphers(lt_config *cfg, const char *list);
 int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n);
+/* The ECDHE groups, in preference order (the default: X25519, secp256r1,
+ * secp384r1). A client offers them in this order; a server picks the first
+ * of its list that the client offers. At most 8; unknown ones are refused. */
+int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n);
+/* Encrypt-then-MAC for CBC suites (RFC 7366): on by default; 0 turns it off
+ * (MAC-then-encrypt, as RFC 5246 has it). */
+void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled);
 
 /* The extended master secret (RFC 7627) is offered and used by default. */
 void lt_config_set_ems(lt_config *cfg, int enabled);

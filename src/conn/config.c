@@ -19,6 +19,12 @@ static int config_error(lt_config *cfg, int err, const char *fmt, ...)
     return err;
 }
 
+/* Which identity a key of this kind belongs to, or -1. */
+static int identity_slot(int kind)
+{
+    return kind == LT_KEY_KIND_RSA ? LT_ID_RSA : kind == LT_KEY_KIND_EC ? LT_ID_EC : -1;
+}
+
 lt_config *lt_config_new(lt_role role)
 {
     lt_config *cfg = calloc(1, sizeof *cfg);
@@ -29,6 +35,10 @@ lt_config *lt_config_new(lt_role role)
     cfg->policy.hostname_check = 1;
     cfg->policy.security_level = LT_SECLEVEL_DEFAULT;
     cfg->policy.ems = 1;
+    cfg->policy.etm = 1;
+    static const uint16_t DEFAULT_GROUPS[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1, LT_GROUP_SECP384R1};
+    memcpy(cfg->policy.groups, DEFAULT_GROUPS, sizeof DEFAULT_GROUPS);
+    cfg->policy.n_groups = sizeof DEFAULT_GROUPS / sizeof DEFAULT_GROUPS[0];
     for (size_t i = 0; i < lt_suite_count() && i < LT_MAX_CONFIG_SUITES; i++) {
         cfg->policy.suites[cfg->policy.n_suites++] = lt_suite_at(i)->id;
     }
@@ -40,8 +50,10 @@ void lt_config_free(lt_config *cfg)
     if (cfg == NULL) {
         return;
     }
-    lt_chain_clear(&cfg->policy.chain);
-    lt_pkey_free(cfg->policy.key);
+    for (size_t i = 0; i < LT_MAX_IDENTITIES; i++) {
+        lt_chain_clear(&cfg->policy.id[i].chain);
+        lt_pkey_free(cfg->policy.id[i].key);
+    }
     lt_trust_free(cfg->trust);
     free(cfg);
 }
@@ -110,8 +122,15 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
                             "lucidtls sends is %u",
                             body, LT_MAX_HS_MESSAGE);
     }
-    lt_chain_clear(&cfg->policy.chain);
-    cfg->policy.chain = chain;
+    /* One identity per key kind: an RSA chain and an ECDSA chain can both be
+     * set (each with its key), and a new chain replaces the one of its kind. */
+    int slot = identity_slot(lt_cert_key_kind(chain.der[0], chain.len[0]));
+    if (slot < 0) {
+        lt_chain_clear(&chain);
+        return config_error(cfg, LT_ERR_CONFIG, "the certificate's key is neither RSA nor EC (P-256, P-384)");
+    }
+    lt_chain_clear(&cfg->policy.id[slot].chain);
+    cfg->policy.id[slot].chain = chain;
     return LT_OK;
 }
 
@@ -121,12 +140,18 @@ int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
     if (lt_pkey_from_pem(pem, len, &key) != LT_OK) {
         return config_error(cfg, LT_ERR_CONFIG, "no usable private key in the key PEM");
     }
-    if (cfg->policy.chain.n > 0 && !lt_pkey_matches_cert(key, cfg->policy.chain.der[0], cfg->policy.chain.len[0])) {
+    int slot = identity_slot(lt_pkey_kind(key));
+    if (slot < 0) {
+        lt_pkey_free(key);
+        return config_error(cfg, LT_ERR_CONFIG, "the private key is neither RSA nor EC");
+    }
+    lt_identity *id = &cfg->policy.id[slot];
+    if (id->chain.n > 0 && !lt_pkey_matches_cert(key, id->chain.der[0], id->chain.len[0])) {
         lt_pkey_free(key);
         return config_error(cfg, LT_ERR_CONFIG, "the private key does not match the certificate");
     }
-    lt_pkey_free(cfg->policy.key);
-    cfg->policy.key = key;
+    lt_pkey_free(id->key);
+    id->key = key;
     return LT_OK;
 }
 
@@ -327,4 +352,27 @@ void lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg)
 {
     cfg->keylog = fn;
     cfg->keylog_arg = arg;
+}
+
+int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n)
+{
+    if (n == 0 || n > LT_MAX_CONFIG_GROUPS) {
+        return config_error(cfg, LT_ERR_CONFIG, "give 1 to %d groups, not %zu", LT_MAX_CONFIG_GROUPS, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!lt_group_supported(groups[i])) {
+            return config_error(cfg, LT_ERR_CONFIG,
+                                "group %u is not one lucidtls implements (x25519 = 29, "
+                                "secp256r1 = 23, secp384r1 = 24)",
+                                groups[i]);
+        }
+    }
+    memcpy(cfg->policy.groups, groups, n * sizeof groups[0]);
+    cfg->policy.n_groups = n;
+    return LT_OK;
+}
+
+void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled)
+{
+    cfg->policy.etm = enabled != 0;
 }

@@ -138,6 +138,12 @@ int lt_pkey_is_rsa(const lt_pkey *k);
 size_t lt_pkey_bits(const lt_pkey *k);
 /* "RSA-2048", "EC P-256", "ED25519": the key's type and size, for details. */
 void lt_pkey_describe(const lt_pkey *k, char *buf, size_t cap);
+/* The kinds of key a server identity can hold (one identity per kind). */
+#define LT_KEY_KIND_RSA 1
+#define LT_KEY_KIND_EC 2
+/* The kind of a certificate's public key (0: neither, or no certificate). */
+int lt_cert_key_kind(const uint8_t *cert_der, size_t cert_len);
+int lt_pkey_kind(const lt_pkey *k);
 /* Does the private key match this certificate's public key? 1 yes, 0 no. */
 int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cert_len);
 
@@ -273,7 +279,7 @@ int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_
  * libcrypto's (X25519, and ECDH on P-256/P-384, both constant time). */
 
 /* NamedGroup codepoints (RFC 8446 4.2.7, RFC 8422 5.1.1). */
-enum { LT_GROUP_SECP256R1 = 23, LT_GROUP_SECP384R1 = 24, LT_GROUP_X25519 = 29 };
+/* LT_GROUP_SECP256R1, LT_GROUP_SECP384R1, LT_GROUP_X25519: in lucidtls.h. */
 #define LT_MAX_KX_PUBLIC 97 /* an uncompressed P-384 point */
 #define LT_MAX_KX_SECRET 48
 
@@ -340,6 +346,13 @@ LT_MUST_USE int lt_sign(const lt_pkey *key, uint16_t scheme, const uint8_t *msg,
  * key. */
 LT_MUST_USE int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t len, const uint8_t *sig,
                           size_t sig_len);
+/* The same for TLS 1.2, where an ECDSA scheme names the hash but not the
+ * curve (RFC 5246 7.4.1.4.1): any supported curve fits. */
+int lt_sig_scheme_fits_key_tls12(uint16_t scheme, const lt_pkey *key);
+LT_MUST_USE int lt_sign_tls12(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig,
+                              size_t cap, size_t *sig_len);
+LT_MUST_USE int lt_verify_tls12(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t len, const uint8_t *sig,
+                                size_t sig_len);
 
 /* pkey.c additions */
 int lt_pkey_is_ec(const lt_pkey *k);

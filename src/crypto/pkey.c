@@ -164,6 +164,32 @@ int lt_pkey_matches_cert(const lt_pkey *key, const uint8_t *cert_der, size_t cer
     return match;
 }
 
+int lt_cert_key_kind(const uint8_t *cert_der, size_t cert_len)
+{
+    const unsigned char *p = cert_der;
+    if (cert_der == NULL || cert_len == 0 || cert_len > 0x7fffffff) {
+        return 0;
+    }
+    X509 *x = d2i_X509(NULL, &p, (long)cert_len);
+    if (x == NULL) {
+        ERR_clear_error();
+        return 0;
+    }
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    int kind = pk == NULL                                 ? 0
+               : EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA ? LT_KEY_KIND_RSA
+               : EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC  ? LT_KEY_KIND_EC
+                                                          : 0;
+    X509_free(x);
+    ERR_clear_error();
+    return kind;
+}
+
+int lt_pkey_kind(const lt_pkey *k)
+{
+    return lt_pkey_is_rsa(k) ? LT_KEY_KIND_RSA : lt_pkey_is_ec(k) ? LT_KEY_KIND_EC : 0;
+}
+
 void lt_chain_clear(lt_chain *c)
 {
     size_t i;

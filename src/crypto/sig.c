@@ -99,7 +99,11 @@ static int rsa_size_fits(const struct scheme_info *s, size_t bits)
     return (bits + 7) / 8 >= DIGEST_INFO_PREFIX + hlen + 11;
 }
 
-static int fits(const struct scheme_info *s, const lt_pkey *key)
+/* bind_curve: TLS 1.3 names the curve in an ECDSA scheme (RFC 8446
+ * 4.2.3); in TLS 1.2 "ecdsa_secp256r1_sha256" is SignatureAndHashAlgorithm
+ * {sha256, ecdsa}, a hash and ECDSA on whichever curve the certificate has
+ * (RFC 5246 7.4.1.4.1, RFC 8422 5.10), so any curve we support fits. */
+static int fits_for(const struct scheme_info *s, const lt_pkey *key, int bind_curve)
 {
     if (s == NULL || key == NULL) {
         return 0;
@@ -110,9 +114,19 @@ static int fits(const struct scheme_info *s, const lt_pkey *key)
         /* lt_pkey_is_rsa is rsaEncryption only: an RSASSA-PSS-typed key
          * would need rsa_pss_pss_* (RFC 8446 4.2.3), which we do not offer. */
         return lt_pkey_is_rsa(key) && rsa_size_fits(s, lt_pkey_bits(key));
-    case KIND_ECDSA: return lt_pkey_ec_group(key) == s->curve;
+    case KIND_ECDSA: return bind_curve ? lt_pkey_ec_group(key) == s->curve : lt_pkey_ec_group(key) != 0;
     }
     return 0;
+}
+
+static int fits(const struct scheme_info *s, const lt_pkey *key)
+{
+    return fits_for(s, key, 1);
+}
+
+int lt_sig_scheme_fits_key_tls12(uint16_t scheme, const lt_pkey *key)
+{
+    return fits_for(scheme_info(scheme), key, 0);
 }
 
 int lt_sig_scheme_fits_key(uint16_t scheme, const lt_pkey *key)
@@ -152,8 +166,8 @@ static EVP_MD_CTX *sig_ctx(const struct scheme_info *s, const lt_pkey *key, int 
     return mctx;
 }
 
-int lt_sign(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
-            size_t *sig_len)
+static int sign_with(const lt_pkey *key, uint16_t scheme, int bind_curve, const uint8_t *msg, size_t len, uint8_t *sig,
+                     size_t cap, size_t *sig_len)
 {
     const struct scheme_info *s = scheme_info(scheme);
     EVP_MD_CTX *mctx;
@@ -162,7 +176,7 @@ int lt_sign(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len,
 
     LT_ENSURE(key != NULL && sig != NULL && sig_len != NULL && (msg != NULL || len == 0), LT_ERR_USAGE);
     *sig_len = 0;
-    LT_ENSURE(fits(s, key), LT_ERR_USAGE);
+    LT_ENSURE(fits_for(s, key, bind_curve), LT_ERR_USAGE);
     max = EVP_PKEY_get_size((EVP_PKEY *)key);
     LT_ENSURE(max > 0, LT_ERR_CRYPTO);
     LT_ENSURE(cap >= (size_t)max, LT_ERR_USAGE);
@@ -183,7 +197,20 @@ int lt_sign(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len,
     return LT_OK;
 }
 
-int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t len, const uint8_t *sig, size_t sig_len)
+int lt_sign(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+            size_t *sig_len)
+{
+    return sign_with(key, scheme, 1, msg, len, sig, cap, sig_len);
+}
+
+int lt_sign_tls12(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+                  size_t *sig_len)
+{
+    return sign_with(key, scheme, 0, msg, len, sig, cap, sig_len);
+}
+
+static int verify_with(const lt_pkey *pub, uint16_t scheme, int bind_curve, const uint8_t *msg, size_t len,
+                       const uint8_t *sig, size_t sig_len)
 {
     const struct scheme_info *s = scheme_info(scheme);
     EVP_MD_CTX *mctx;
@@ -192,7 +219,7 @@ int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t le
     LT_ENSURE(pub != NULL && (msg != NULL || len == 0) && (sig != NULL || sig_len == 0), LT_ERR_USAGE);
     /* A scheme the peer may not use with this key (RFC 8446 4.2.3, 4.4.3;
      * RFC 5246 7.4.1.4.1) is an illegal parameter, not a bad signature. */
-    LT_ENSURE(fits(s, pub), LT_ERR_ILLEGAL_PARAMETER);
+    LT_ENSURE(fits_for(s, pub, bind_curve), LT_ERR_ILLEGAL_PARAMETER);
 
     mctx = sig_ctx(s, pub, 0);
     if (mctx == NULL) {
@@ -206,4 +233,15 @@ int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t le
     EVP_MD_CTX_free(mctx);
     ERR_clear_error();
     return vr == 1 ? LT_OK : LT_ERR_DECRYPT_ERROR;
+}
+
+int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t len, const uint8_t *sig, size_t sig_len)
+{
+    return verify_with(pub, scheme, 1, msg, len, sig, sig_len);
+}
+
+int lt_verify_tls12(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, size_t len, const uint8_t *sig,
+                    size_t sig_len)
+{
+    return verify_with(pub, scheme, 0, msg, len, sig, sig_len);
 }

@@ -1,4 +1,7 @@
-/* The TLS 1.2 client: Bob. RFC 5246 7.3, RSA key transport. */
+/*
+ * The TLS 1.2 client: Bob. RFC 5246 7.3: RSA key transport, and ECDHE
+ * (RFC 8422) with the server's ephemeral key signed by its certificate.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,15 +10,54 @@
 /* What we accept for signatures in the server's chain; sent so that a
  * server can pick a certificate (RFC 5246 7.4.1.4.1). */
 static const uint16_t CLIENT_SIGALGS[] = {
-    0x0804, /* rsa_pss_rsae_sha256 */
-    0x0805, /* rsa_pss_rsae_sha384 */
-    0x0806, /* rsa_pss_rsae_sha512 */
-    0x0401, /* rsa_pkcs1_sha256 */
-    0x0501, /* rsa_pkcs1_sha384 */
-    0x0601, /* rsa_pkcs1_sha512 */
-    0x0403, /* ecdsa_secp256r1_sha256 */
-    0x0503, /* ecdsa_secp384r1_sha384 */
+    LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384, LT_SIG_RSA_PSS_RSAE_SHA256,
+    LT_SIG_RSA_PSS_RSAE_SHA384,    LT_SIG_RSA_PSS_RSAE_SHA512,    LT_SIG_RSA_PKCS1_SHA256,
+    LT_SIG_RSA_PKCS1_SHA384,       LT_SIG_RSA_PKCS1_SHA512,
 };
+#define N_CLIENT_SIGALGS (sizeof CLIENT_SIGALGS / sizeof CLIENT_SIGALGS[0])
+
+static int we_offered_sigalg(uint16_t scheme)
+{
+    for (size_t i = 0; i < N_CLIENT_SIGALGS; i++) {
+        if (CLIENT_SIGALGS[i] == scheme) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int we_offered_group(const lt_hs *hs, uint16_t group)
+{
+    for (size_t i = 0; i < hs->env.policy->n_groups; i++) {
+        if (hs->env.policy->groups[i] == group) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Do we offer any suite with this key exchange? */
+static int offers_kx(const lt_hs_policy *p, lt_kx kx)
+{
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const lt_suite *s = lt_suite_find(p->suites[i]);
+        if (s != NULL && s->kx == kx) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int offers_cbc(const lt_hs_policy *p)
+{
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const lt_suite *s = lt_suite_find(p->suites[i]);
+        if (s != NULL && s->mac != LT_MAC_NONE) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 int lt_client_send_hello(lt_hs *hs)
 {
@@ -27,6 +69,12 @@ int lt_client_send_hello(lt_hs *hs)
     hs->h12->offered_ems = cfg->ems;
     hs->h12->offered_sni = hs->hostname[0] != '\0' && !hs->hostname_is_ip;
     memcpy(hs->session.sni, hs->hostname, sizeof hs->session.sni);
+    /* RFC 8422 4: offer curves (and the uncompressed point format, 5.1.2)
+     * when we offer ECC suites; RFC 7366 3: encrypt_then_mac when we offer
+     * CBC suites. */
+    int ecc = offers_kx(cfg, LT_KX_ECDHE);
+    int etm = cfg->etm && offers_cbc(cfg);
+    hs->h12->offered_answerable = (ecc ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0);
 
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
@@ -37,7 +85,11 @@ int lt_client_send_hello(lt_hs *hs)
         .ems = hs->h12->offered_ems,
         .reneg_info = 1, /* RFC 5746 3.4: the empty extension or the SCSV */
         .sigalgs = CLIENT_SIGALGS,
-        .n_sigalgs = sizeof CLIENT_SIGALGS / sizeof CLIENT_SIGALGS[0],
+        .n_sigalgs = N_CLIENT_SIGALGS,
+        .groups = ecc ? cfg->groups : NULL,
+        .n_groups = ecc ? cfg->n_groups : 0,
+        .ec_point_formats = ecc,
+        .etm = etm,
     };
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, 1024, &w));
@@ -47,7 +99,7 @@ int lt_client_send_hello(lt_hs *hs)
         return lt_hs_send(hs, w.base, w.off, NULL, 0);
     }
 
-    char version[32], suites[512], exts[128];
+    char version[32], suites[1024], exts[256];
     lt_hs_version_text(LT_TLS1_2, version, sizeof version);
     uint8_t raw_suites[2 * LT_MAX_CONFIG_SUITES];
     for (size_t i = 0; i < cfg->n_suites; i++) {
@@ -55,7 +107,7 @@ int lt_client_send_hello(lt_hs *hs)
     }
     lt_hs_suite_list_text(lt_rd_init(raw_suites, 2 * cfg->n_suites), suites, sizeof suites);
     lt_hs_ext_list_text((hs->h12->offered_sni ? LT_SEEN_SNI : 0) | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) |
-                            LT_SEEN_RENEG | LT_SEEN_SIGALGS,
+                            LT_SEEN_RENEG | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) | hs->h12->offered_answerable,
                         exts, sizeof exts);
     lt_field f[6] = {lt_fld_text("client_version", version),
                      lt_fld_bytes("random", hs->h12->client_random, 32),
@@ -138,6 +190,18 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
         return lt_hs_fail(hs, LT_ERR_HANDSHAKE_FAILURE,
                           "server's renegotiation_info is not empty on a first handshake");
     }
+    /* RFC 7366 3: a server that selects an AEAD suite "MUST NOT send an
+     * encrypt-then-MAC response extension": a bad value. */
+    const lt_suite *s = lt_suite_find(sh->cipher_suite);
+    if (sh->encrypt_then_mac && s->mac == LT_MAC_NONE) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server sent encrypt_then_mac with the AEAD suite %s",
+                          s->iana_name);
+    }
+    /* RFC 8422 5.2: the server's point formats must include uncompressed. */
+    if ((sh->ext_seen & LT_SEEN_POINT_FORMATS) && !sh->has_uncompressed_point) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "server's ec_point_formats does not list uncompressed (RFC 8422 5.2)");
+    }
     return LT_OK;
 }
 
@@ -156,6 +220,10 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     hs->session.suite = lt_suite_find(sh.cipher_suite);
     hs->session.ems = hs->h12->offered_ems && (sh.ext_seen & LT_SEEN_EMS);
     hs->session.secure_reneg = (sh.ext_seen & LT_SEEN_RENEG) != 0;
+    hs->session.etm = sh.encrypt_then_mac;
+    if (hs->session.suite->kx == LT_KX_ECDHE) {
+        hs->shape |= LT_SHAPE_PFS;
+    }
     memcpy(hs->h12->server_random, sh.random, 32);
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
     /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
@@ -168,6 +236,13 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
                 hs->session.ems ? "both sides offered it: the master secret will cover the whole handshake"
                                 : "not used: the master secret will cover only the nonces",
                 &e, 1);
+    if (hs->session.suite->mac != LT_MAC_NONE) {
+        lt_field m = lt_fld_text("used", hs->session.etm ? "yes" : "no");
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "encrypt_then_mac", "RFC 7366 3",
+                    hs->session.etm ? "the server agreed: the MAC covers the ciphertext"
+                                    : "not used: MAC-then-encrypt, as RFC 5246 has it",
+                    &m, 1);
+    }
     lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
     LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", "RFC 5746 3.4", NULL, &r, 1);
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
@@ -204,6 +279,44 @@ static void trace_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wan
 
 /* The codec's limit on the peer's list is the chain our verification takes. */
 _Static_assert(LT_MAX_PEER_CHAIN == LT_MAX_CHAIN, "LT_MAX_PEER_CHAIN and LT_MAX_CHAIN differ");
+
+/*
+ * The leaf must be of the kind the suite needs, and allow that use:
+ *   - RSA key transport encrypts to an RSA key, which RFC 5246 7.4.2 says
+ *     "MUST allow the key to be used for encryption (the keyEncipherment bit
+ *     MUST be set if the key usage extension is present)";
+ *   - ECDHE_RSA and ECDHE_ECDSA sign with an RSA or EC key (RFC 8422 5.3),
+ *     whose certificate must allow digitalSignature.
+ * The alert is unsupported_certificate: the certificate is sound but of a
+ * kind we cannot use for this key exchange (RFC 5246 7.2.2; RFC 8446 4.4.2.2
+ * makes it the default alert when no acceptable chain can be built).
+ * Frees leaf on failure.
+ */
+static int check_leaf_fits_suite(lt_hs *hs, lt_pkey *leaf, const lt_cert_report *rep)
+{
+    const lt_suite *s = hs->session.suite;
+    int want_ec = s->auth == LT_AUTH_ECDSA;
+    if (want_ec ? !lt_pkey_is_ec(leaf) : !lt_pkey_is_rsa(leaf)) {
+        char key[64];
+        lt_pkey_describe(leaf, key, sizeof key);
+        lt_pkey_free(leaf);
+        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_CERTIFICATE, "%s needs an %s certificate; the server's key is %s",
+                          s->iana_name, want_ec ? "ECDSA" : "RSA", key);
+    }
+    lt_key_use use = s->kx == LT_KX_RSA ? LT_KEY_USE_ENCIPHERMENT : LT_KEY_USE_SIGNATURE;
+    int ku_ok = lt_cert_allows(rep, use);
+    lt_field ku[3] = {lt_fld_text("result", ku_ok ? "ok" : "failed"), lt_fld_text("wanted", lt_key_use_name(use)),
+                      lt_fld_text("key_usage", rep->has_key_usage ? rep->key_usage_names : "(no extension: any)")};
+    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "key_usage", s->kx == LT_KX_RSA ? "RFC 5246 7.4.2" : "RFC 8422 5.3", NULL, ku, 3);
+    if (!ku_ok) {
+        lt_pkey_free(leaf);
+        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_CERTIFICATE,
+                          "%s needs a certificate that allows %s (%s); the server's allows only %s",
+                          s->kx == LT_KX_RSA ? "RSA key exchange" : "a signed key exchange", lt_key_use_name(use),
+                          s->kx == LT_KX_RSA ? "RFC 5246 7.4.2" : "RFC 5280 4.2.1.3", rep->key_usage_names);
+    }
+    return LT_OK;
+}
 
 int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
 {
@@ -251,35 +364,10 @@ int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
         return lt_hs_fail(hs, rc, "%s%s",
                           rc == LT_ERR_INSUFFICIENT_SECURITY ? "" : "certificate verify failed: ", rep.detail);
     }
-    /* RSA key transport encrypts to the certificate's key (RFC 5246 7.4.2). */
-    if (!lt_pkey_is_rsa(leaf)) {
-        lt_pkey_free(leaf);
-        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_CERTIFICATE,
-                          "RSA key exchange needs an RSA certificate; the server's key is not RSA");
-    }
-    /* RFC 5246 7.4.2: for RSA key transport the certificate "MUST allow the
-     * key to be used for encryption (the keyEncipherment bit MUST be set if
-     * the key usage extension is present)". The alert is
-     * unsupported_certificate: the certificate is sound but of a kind we
-     * cannot use for this key exchange, as for a non-RSA key above and a
-     * wrong extendedKeyUsage (RFC 5246 7.2.2; RFC 8446 4.4.2.2 makes it the
-     * default alert when no acceptable chain can be built). A signing key
-     * exchange will check LT_KEY_USE_SIGNATURE (digitalSignature) here. */
-    int ku_ok = lt_cert_allows(&rep, LT_KEY_USE_ENCIPHERMENT);
-    lt_field ku[3] = {lt_fld_text("result", ku_ok ? "ok" : "failed"),
-                      lt_fld_text("wanted", lt_key_use_name(LT_KEY_USE_ENCIPHERMENT)),
-                      lt_fld_text("key_usage", rep.has_key_usage ? rep.key_usage_names : "(no extension: any)")};
-    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "key_usage", "RFC 5246 7.4.2", NULL, ku, 3);
-    if (!ku_ok) {
-        lt_pkey_free(leaf);
-        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_CERTIFICATE,
-                          "RSA key exchange needs a certificate that allows %s (RFC 5246 7.4.2); the server's "
-                          "allows only %s",
-                          lt_key_use_name(LT_KEY_USE_ENCIPHERMENT), rep.key_usage_names);
-    }
+    LT_GUARD(check_leaf_fits_suite(hs, leaf, &rep));
     hs->h12->peer_key = leaf;
     hs->proof |= LT_PROOF_PEER_CERT_OK;
-    return LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
+    return (hs->shape & LT_SHAPE_PFS) ? LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE : LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
 }
 
 int lt_client_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len)
@@ -312,7 +400,7 @@ static int send_empty_certificate(lt_hs *hs)
     return lt_hs_send(hs, w.base, w.off, &f, 1);
 }
 
-static int send_client_key_exchange(lt_hs *hs, uint8_t pms[48])
+static int send_rsa_client_key_exchange(lt_hs *hs, uint8_t pms[48])
 {
     /* RFC 5246 7.4.7.1: client_version is the version offered in the
      * ClientHello (not the negotiated one), then 46 random bytes. */
@@ -339,25 +427,120 @@ static int send_client_key_exchange(lt_hs *hs, uint8_t pms[48])
     return lt_hs_send(hs, w.base, w.off, &m, 1);
 }
 
+/* RFC 8422 5.7: our ephemeral public key for the server's group; the
+ * shared secret, already computed from the server's key, is the pre-master
+ * secret. */
+static int send_ecdhe_client_key_exchange(lt_hs *hs)
+{
+    lt_hs12 *h = hs->h12;
+    uint8_t pub[LT_MAX_KX_PUBLIC];
+    size_t pub_len = 0;
+    LT_GUARD(lt_kx_public(h->kx_key, pub, sizeof pub, &pub_len));
+    lt_wr w;
+    LT_GUARD(lt_hs_scratch(hs, pub_len + 16, &w));
+    lt_write_client_key_exchange_ecdhe(&w, pub, pub_len);
+    LT_GUARD(lt_wr_finish(&w));
+    return lt_explain_send_client_kx(hs, w.base, w.off, pub, pub_len);
+}
+
 int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
 {
     if (lt_parse_empty(body, len) != LT_OK) {
         return lt_hs_fail(hs, LT_ERR_DECODE, "ServerHelloDone must be empty, got %zu bytes", len);
     }
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHelloDone", "RFC 5246 7.4.5", NULL, NULL, 0);
-    if ((hs->shape & LT_SHAPE_CLIENT_AUTH)) {
+    if (hs->shape & LT_SHAPE_CLIENT_AUTH) {
         LT_GUARD(send_empty_certificate(hs));
     }
-    uint8_t pms[48];
-    int rc = send_client_key_exchange(hs, pms);
-    if (rc == LT_OK) {
-        rc = lt_hs_derive_keys(hs, pms, sizeof pms); /* wipes pms */
+    if (hs->shape & LT_SHAPE_PFS) {
+        LT_GUARD(send_ecdhe_client_key_exchange(hs));
+        LT_GUARD(lt_hs_derive_keys(hs, hs->h12->pms, hs->h12->pms_len)); /* wipes pms */
+    } else {
+        uint8_t pms[48];
+        int rc = send_rsa_client_key_exchange(hs, pms);
+        if (rc == LT_OK) {
+            rc = lt_hs_derive_keys(hs, pms, sizeof pms); /* wipes pms */
+        }
+        lt_wipe(pms, sizeof pms);
+        LT_GUARD(rc);
     }
-    lt_wipe(pms, sizeof pms);
-    LT_GUARD(rc);
     LT_GUARD(lt_hs_send_ccs(hs));
     LT_GUARD(lt_hs_send_finished(hs));
     return LT_ST_CLIENT_WAIT_CCS;
+}
+
+/* What the server chose must be what we offered and fit its certificate
+ * (RFC 5246 7.4.1.4.1, RFC 8422 5.4): otherwise illegal_parameter. */
+static int check_server_kx_choice(lt_hs *hs, const lt_server_key_exchange_ecdhe *ske)
+{
+    if (!we_offered_group(hs, ske->group)) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose group %u (%s), which we did not offer",
+                          ske->group, lt_group_name(ske->group) ? lt_group_name(ske->group) : "unknown");
+    }
+    if (!we_offered_sigalg(ske->sig_scheme)) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "server signed with scheme 0x%04x, which we did not offer in signature_algorithms",
+                          ske->sig_scheme);
+    }
+    if (!lt_sig_scheme_fits_key_tls12(ske->sig_scheme, hs->h12->peer_key)) {
+        char key[64];
+        lt_pkey_describe(hs->h12->peer_key, key, sizeof key);
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server signed with %s, which does not fit its %s key",
+                          lt_sig_scheme_name(ske->sig_scheme), key);
+    }
+    return LT_OK;
+}
+
+/* RFC 8422 5.4: verify the signature over both randoms and the parameters
+ * with the certificate's key (decrypt_error when it does not verify), then
+ * make our ephemeral key and the shared secret (a bad point is
+ * illegal_parameter: RFC 8422 5.11). */
+int lt_client_on_server_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
+{
+    lt_server_key_exchange_ecdhe ske;
+    int rc = lt_parse_server_key_exchange_ecdhe(body, len, &ske);
+    if (rc != LT_OK) {
+        return lt_hs_fail(hs, rc, "malformed ECDHE ServerKeyExchange (%zu bytes)", len);
+    }
+    LT_GUARD(check_server_kx_choice(hs, &ske));
+    lt_hs12 *h = hs->h12;
+    uint8_t tbs[64 + 4 + LT_MAX_KX_PUBLIC];
+    if (ske.params_len > sizeof tbs - 64) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "ServerECDHParams of %zu bytes: no group we offered has a "
+                          "point that long",
+                          ske.params_len);
+    }
+    memcpy(tbs, h->client_random, 32);
+    memcpy(tbs + 32, h->server_random, 32);
+    memcpy(tbs + 64, ske.params, ske.params_len);
+    lt_rd sig = ske.signature;
+    size_t sig_len = lt_rd_left(&sig);
+    const uint8_t *sig_p;
+    LT_GUARD(lt_rd_bytes(&sig, sig_len, &sig_p));
+    rc = lt_verify_tls12(h->peer_key, ske.sig_scheme, tbs, 64 + ske.params_len, sig_p, sig_len);
+    lt_explain_server_key_exchange(hs, &ske, rc == LT_OK);
+    if (rc != LT_OK) {
+        return lt_hs_fail(hs, rc == LT_ERR_DECRYPT_ERROR ? rc : LT_ERR_ILLEGAL_PARAMETER,
+                          "the ServerKeyExchange signature (%s) does not verify with the server certificate's key",
+                          lt_sig_scheme_name(ske.sig_scheme));
+    }
+    hs->proof |= LT_PROOF_KX_SIGNED;
+    h->group = ske.group;
+    hs->session.group = ske.group;
+    lt_rd pt = ske.point;
+    size_t pub_len = lt_rd_left(&pt);
+    const uint8_t *pub;
+    LT_GUARD(lt_rd_bytes(&pt, pub_len, &pub));
+    LT_GUARD(lt_kx_keygen(h->group, &h->kx_key));
+    rc = lt_kx_derive(h->kx_key, pub, pub_len, h->pms, sizeof h->pms, &h->pms_len);
+    if (rc != LT_OK) {
+        return lt_hs_fail(hs, rc,
+                          "the server's %s public key (%zu bytes) is not a valid point (RFC 8422 5.11, RFC 7748 6.1)",
+                          lt_group_name(h->group), pub_len);
+    }
+    lt_explain_shared_secret(hs, h->pms, h->pms_len);
+    return LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
 }
 
 int lt_client_on_ccs(lt_hs *hs, const uint8_t *body, size_t len)

@@ -242,3 +242,23 @@ void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
     lt_field f[3] = {lt_fld_text("chosen", s->iana_name), lt_fld_text("id", id), lt_fld_text("parts", desc)};
     LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
 }
+
+void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t g;
+    while (lt_rd_u16(&groups, &g) == LT_OK && used + 1 < cap) {
+        const char *name = lt_group_name(g);
+        char hexname[16];
+        if (name == NULL) {
+            snprintf(hexname, sizeof hexname, "0x%04x", g);
+            name = hexname;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}

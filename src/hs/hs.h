@@ -27,6 +27,7 @@
 /* The largest handshake message we accept (a certificate chain can be long). */
 #define LT_MAX_HS_MESSAGE (1u << 17)
 #define LT_MAX_CONFIG_SUITES 32
+#define LT_MAX_CONFIG_GROUPS 8
 /* Renegotiation requests we refuse with a warning before the next one is
  * fatal (RFC 5246 7.2.2; see refuse_renegotiation in machine.c). */
 #define LT_MAX_RENEGOTIATIONS_REFUSED 1
@@ -34,17 +35,30 @@
 
 /* What the handshake needs from the configuration. It lives inside lt_config
  * (conn/config.c fills it) and is read-only once a connection uses it. */
-typedef struct lt_hs_policy {
-    /* Server identity. */
+/* One server identity: a chain and its private key. */
+typedef struct lt_identity {
     lt_chain chain;
     lt_pkey *key;
+} lt_identity;
+#define LT_ID_RSA 0
+#define LT_ID_EC 1
+#define LT_MAX_IDENTITIES 2
+
+typedef struct lt_hs_policy {
+    /* Server identities, one per key kind: an RSA and an ECDSA certificate
+     * can be held at once, and each handshake picks by what the client
+     * offers (suites and signature algorithms). */
+    lt_identity id[LT_MAX_IDENTITIES];
     /* Client authentication of the server. */
     int hostname_check;
     int security_level; /* 0..LT_SECLEVEL_MAX, for the peer's chain */
     /* Negotiation. */
     uint16_t suites[LT_MAX_CONFIG_SUITES];
     size_t n_suites;
+    uint16_t groups[LT_MAX_CONFIG_GROUPS];
+    size_t n_groups;
     int ems;
+    int etm;
 } lt_hs_policy;
 
 /* Where the engine's effects go; conn fills it once per connection. */
@@ -66,6 +80,8 @@ typedef struct lt_session {
     uint8_t master_secret[LT_MAX_SECRET_LEN];
     size_t master_secret_len;
     int ems;
+    int etm;        /* encrypt-then-MAC (RFC 7366) protects this connection's records */
+    uint16_t group; /* the ECDHE group, 0 for RSA key transport */
     int secure_reneg;
     char sni[LT_MAX_HOSTNAME + 1]; /* client: the name we sent or checked; server: the one we received */
 } lt_session;

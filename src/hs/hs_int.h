@@ -59,6 +59,18 @@ typedef struct lt_hs12 {
     lt_rc *pending_read;  /* activated by the peer's ChangeCipherSpec */
     lt_rc *pending_write; /* activated by ours */
     lt_pkey *peer_key;    /* the server's leaf public key (client) */
+    /* ECDHE (RFC 8422). */
+    uint16_t group;                /* the group of the key exchange */
+    uint16_t sig_scheme;           /* the ServerKeyExchange signature scheme */
+    lt_kx_key *kx_key;             /* our ephemeral key */
+    const lt_identity *id;         /* server: the certificate and key chosen for this client */
+    uint8_t pms[LT_MAX_KX_SECRET]; /* client: the shared secret, from ServerKeyExchange to ClientKeyExchange */
+    size_t pms_len;
+    /* For the narration: what the ServerKeyExchange carried. */
+    uint8_t ske_pub[LT_MAX_KX_PUBLIC];
+    size_t ske_pub_len;
+    uint8_t ske_sig[LT_MAX_SIGNATURE_LEN];
+    size_t ske_sig_len;
     int offered_ems;
     int offered_sni;
     uint32_t offered_answerable; /* LT_SEEN_* of other extensions we sent that a ServerHello may answer */
@@ -125,6 +137,7 @@ static inline lt_field lt_hs_secret(const lt_hs *hs, const char *name, const uin
 int lt_client_send_hello(lt_hs *hs);
 int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client_on_server_key_exchange(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_client_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_client_on_ccs(lt_hs *hs, const uint8_t *body, size_t len);
@@ -155,11 +168,26 @@ LT_MUST_USE int lt_hs_recv_ccs(lt_hs *hs);
 LT_MUST_USE int lt_hs_send_finished(lt_hs *hs);
 /* Check the peer's Finished (constant-time compare); adds it to the transcript. */
 LT_MUST_USE int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len);
+/* ---- Narration (explain12.c): what each step tells the trace ---- */
+void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch);
+void lt_explain_server_choices(lt_hs *hs, size_t n_suites);
+void lt_explain_server_extensions(lt_hs *hs, const lt_client_hello *ch);
+/* Send a message of ours, described for the trace. */
+LT_MUST_USE int lt_explain_send_server_hello(lt_hs *hs, const uint8_t *msg, size_t len,
+                                             const lt_server_hello_params *p);
+LT_MUST_USE int lt_explain_send_certificate(lt_hs *hs, const uint8_t *msg, size_t len, const lt_chain *chain);
+LT_MUST_USE int lt_explain_send_server_key_exchange(lt_hs *hs, const uint8_t *msg, size_t len);
+LT_MUST_USE int lt_explain_send_client_kx(lt_hs *hs, const uint8_t *msg, size_t len, const uint8_t *pub,
+                                          size_t pub_len);
+void lt_explain_recv_client_kx(lt_hs *hs, const uint8_t *pub, size_t len);
+void lt_explain_server_key_exchange(lt_hs *hs, const lt_server_key_exchange_ecdhe *ske, int verified);
+void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len);
 /* Narrate the chosen suite (why: the server's reason, or NULL). */
 void lt_hs_trace_suite_choice(lt_hs *hs, const char *why);
 /* Names for the trace. */
 void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap);
 void lt_hs_version_text(uint16_t v, char *out, size_t cap);
+void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap);
 /* "server_name, extended_master_secret, ..." from LT_SEEN_* bits. */
 void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap);
 

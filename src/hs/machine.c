@@ -55,6 +55,9 @@ static const lt_transition TABLE[] = {
      NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE), HASH},
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_CERTIFICATE, ROLE_C, HS(CERTIFICATE), 0, 0, lt_client_on_certificate,
      NEXT2(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE), HASH},
+    /* RFC 8422 5.4: ECDHE suites send the server's ephemeral key, signed. */
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE, ROLE_C, HS(SERVER_KEY_EXCHANGE), LT_SHAPE_PFS, 0,
+     lt_client_on_server_key_exchange, NEXT1(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE), HASH},
     /* RFC 5246 7.4.4: a server may ask for a client certificate, once. */
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, HS(CERTIFICATE_REQUEST), 0, LT_SHAPE_CLIENT_AUTH,
      lt_client_on_certificate_request, NEXT1(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE), HASH},
@@ -166,6 +169,7 @@ static void hs12_free(lt_hs12 *h)
     lt_rc_free(h->pending_read);
     lt_rc_free(h->pending_write);
     lt_pkey_free(h->peer_key);
+    lt_kx_free(h->kx_key);
     lt_wipe(h, sizeof *h);
     free(h);
 }

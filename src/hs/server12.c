@@ -1,65 +1,147 @@
-/* The TLS 1.2 server: Alice. RFC 5246 7.3, RSA key transport. */
+/*
+ * The TLS 1.2 server: Alice. RFC 5246 7.3: RSA key transport, and ECDHE
+ * (RFC 8422) signed with her RSA or ECDSA certificate. What she says about
+ * each step is in explain12.c; this file decides.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/text.h"
 #include "hs/hs_int.h"
 
-static void trace_client_hello(lt_hs *hs, const lt_client_hello *ch)
-{
-    if (!lt_hs_tracing(hs)) {
-        return; /* the texts below cost more than the rest of the hello */
-    }
-    char version[32], suites[1024], exts[160], sni[4 * LT_MAX_HOSTNAME + 1];
-    lt_hs_version_text(ch->client_version, version, sizeof version);
-    lt_escape_peer_text(sni, sizeof sni, ch->sni, strlen(ch->sni));
-    lt_hs_suite_list_text(ch->suites, suites, sizeof suites);
-    lt_hs_ext_list_text(ch->ext_seen, exts, sizeof exts);
-    lt_field f[6] = {lt_fld_text("client_version", version),
-                     lt_fld_bytes("random", ch->random, 32),
-                     lt_fld_bytes("session_id", ch->session_id, ch->session_id_len),
-                     lt_fld_text("cipher_suites", suites),
-                     lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? sni : "(none)")};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", NULL, f, 6);
-}
+/* The schemes we sign ServerKeyExchange with, best first: ECDSA for an EC
+ * key; for RSA, PSS before PKCS#1 v1.5 (RFC 8446 4.2.3 deprecates the
+ * latter for new signatures, and OpenSSL prefers PSS too). */
+static const uint16_t SERVER_SIG_PREF[] = {
+    LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384, LT_SIG_RSA_PSS_RSAE_SHA256,
+    LT_SIG_RSA_PSS_RSAE_SHA384,    LT_SIG_RSA_PSS_RSAE_SHA512,    LT_SIG_RSA_PKCS1_SHA256,
+    LT_SIG_RSA_PKCS1_SHA384,       LT_SIG_RSA_PKCS1_SHA512,
+};
 
 static int client_offers(const lt_client_hello *ch, uint16_t id)
 {
-    lt_rd r = ch->suites;
-    uint16_t s;
-    while (lt_rd_u16(&r, &s) == LT_OK) {
-        if (s == id) {
-            return 1;
+    return lt_u16_list_has(ch->suites, id);
+}
+
+static const lt_identity *identity_for_kind(const lt_hs_policy *p, int slot)
+{
+    const lt_identity *id = &p->id[slot];
+    return id->chain.n > 0 && id->key != NULL ? id : NULL;
+}
+
+/* The certificate a suite needs: RSA or ECDSA (RFC 8422 5.3). */
+static const lt_identity *identity_for(const lt_hs *hs, const lt_suite *s)
+{
+    return identity_for_kind(hs->env.policy, s->auth == LT_AUTH_ECDSA ? LT_ID_EC : LT_ID_RSA);
+}
+
+/* RFC 8422 5.1.1: the first of our groups that the client lists. A client
+ * without supported_groups "supports" whatever the server picks (RFC 8422
+ * 4: the server may then choose), so we take our first. */
+static uint16_t choose_group(const lt_hs *hs, const lt_client_hello *ch)
+{
+    const lt_hs_policy *p = hs->env.policy;
+    for (size_t i = 0; i < p->n_groups; i++) {
+        if (!(ch->ext_seen & LT_SEEN_GROUPS) || lt_u16_list_has(ch->supported_groups, p->groups[i])) {
+            return p->groups[i];
         }
     }
     return 0;
 }
 
-/* RFC 5246 7.4.1.3: the server picks; we pick by our own preference order. */
+/* RFC 5246 7.4.1.4.1: sign with a scheme the client listed in
+ * signature_algorithms and that fits our key. Without the extension the
+ * client's default is SHA-1 (RFC 5246 7.4.1.4.1), which we do not sign
+ * with: no scheme. */
+static uint16_t choose_sig_scheme(const lt_client_hello *ch, const lt_pkey *key)
+{
+    if (!(ch->ext_seen & LT_SEEN_SIGALGS)) {
+        return 0;
+    }
+    /* First a scheme whose hash matches our curve (as TLS 1.3 requires),
+     * then any the client takes for an EC key (TLS 1.2 allows it). */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof SERVER_SIG_PREF / sizeof SERVER_SIG_PREF[0]; i++) {
+            uint16_t sch = SERVER_SIG_PREF[i];
+            int fits = pass == 0 ? lt_sig_scheme_fits_key(sch, key) : lt_sig_scheme_fits_key_tls12(sch, key);
+            if (fits && lt_u16_list_has(ch->sigalgs_all, sch)) {
+                return sch;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Why our next-preferred suite could not be used, for the error detail. */
+typedef struct suite_miss {
+    int no_identity, no_group, no_sigalg;
+} suite_miss;
+
+/* Can we do this suite with this client? Fills the group and scheme. */
+static int suite_usable(const lt_hs *hs, const lt_client_hello *ch, const lt_suite *s, suite_miss *miss)
+{
+    const lt_identity *id = identity_for(hs, s);
+    if (id == NULL) {
+        miss->no_identity++;
+        return 0;
+    }
+    if (s->kx == LT_KX_RSA) {
+        return 1;
+    }
+    uint16_t group = choose_group(hs, ch);
+    uint16_t scheme = choose_sig_scheme(ch, id->key);
+    miss->no_group += group == 0;
+    miss->no_sigalg += scheme == 0;
+    if (group == 0 || scheme == 0) {
+        return 0;
+    }
+    hs->h12->group = group;
+    hs->h12->sig_scheme = scheme;
+    return 1;
+}
+
+/* RFC 5246 7.4.1.3: the server picks; we pick by our own preference order,
+ * the first suite the client offers that our identities, groups and its
+ * signature algorithms allow. */
 static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
 {
     const lt_hs_policy *cfg = hs->env.policy;
+    suite_miss miss = {0, 0, 0};
     for (size_t i = 0; i < cfg->n_suites; i++) {
-        if (client_offers(ch, cfg->suites[i])) {
-            hs->session.suite = lt_suite_find(cfg->suites[i]);
-            if (!lt_hs_tracing(hs)) {
-                return LT_OK;
-            }
-            char why[200];
-            snprintf(why, sizeof why, "first suite in our preference list (%zu long) that the client offered",
-                     cfg->n_suites);
-            lt_hs_trace_suite_choice(hs, why);
-            return LT_OK;
+        const lt_suite *s = lt_suite_find(cfg->suites[i]);
+        if (s == NULL || !client_offers(ch, s->id) || !suite_usable(hs, ch, s, &miss)) {
+            continue;
         }
+        hs->session.suite = s;
+        hs->h12->id = identity_for(hs, s);
+        if (s->kx == LT_KX_ECDHE) {
+            hs->session.group = hs->h12->group;
+            hs->shape |= LT_SHAPE_PFS;
+        }
+        lt_explain_server_choices(hs, cfg->n_suites);
+        return LT_OK;
     }
     char offered[512];
     lt_hs_suite_list_text(ch->suites, offered, sizeof offered);
-    return lt_hs_fail(hs, LT_ERR_HANDSHAKE_FAILURE, "no cipher suite in common (client offered: %s)", offered);
+    return lt_hs_fail(hs, LT_ERR_HANDSHAKE_FAILURE, "no cipher suite in common (client offered: %s)%s%s%s", offered,
+                      miss.no_identity ? "; some need a certificate we do not have" : "",
+                      miss.no_group ? "; ECDHE needs a group we share (we have x25519, secp256r1, secp384r1 at most)"
+                                    : "",
+                      miss.no_sigalg ? "; ECDHE needs a signature algorithm the client accepts for our key" : "");
 }
 
 static int check_client_hello(lt_hs *hs, const lt_client_hello *ch)
 {
+    /* RFC 7507 3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites
+     * and the highest protocol version supported by the server is higher
+     * than the version indicated in ClientHello.client_version, the server
+     * MUST respond with a fatal inappropriate_fallback alert." */
+    if (ch->has_fallback_scsv && ch->client_version < LT_TLS1_2) {
+        return lt_hs_fail(hs, LT_ERR_INAPPROPRIATE_FALLBACK,
+                          "the client fell back to version 0x%04x (TLS_FALLBACK_SCSV) but we support TLS 1.2: a "
+                          "downgrade (RFC 7507)",
+                          ch->client_version);
+    }
     /* RFC 5246 E.1: a client that offers less than 1.2 gets protocol_version;
      * one that offers more gets 1.2. */
     if (ch->client_version < LT_TLS1_2) {
@@ -75,6 +157,12 @@ static int check_client_hello(lt_hs *hs, const lt_client_hello *ch)
     if ((ch->ext_seen & LT_SEEN_RENEG) && lt_rd_left(&ch->reneg_info) != 0) {
         return lt_hs_fail(hs, LT_ERR_HANDSHAKE_FAILURE, "renegotiation_info is not empty on a first handshake");
     }
+    /* RFC 8422 5.1.2: a client that lists curves but not the uncompressed
+     * point format gets illegal_parameter. */
+    if ((ch->ext_seen & LT_SEEN_POINT_FORMATS) && (ch->ext_seen & LT_SEEN_GROUPS) && !ch->has_uncompressed_point) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "ec_point_formats does not list uncompressed (RFC 8422 5.1.2: it MUST be supported)");
+    }
     /* RFC 6066 3: HostName is "the fully qualified DNS hostname of the
      * server ... using ASCII encoding without a trailing dot", and literal
      * IP addresses "are not permitted". A name outside that is a bad value:
@@ -87,7 +175,8 @@ static int check_client_hello(lt_hs *hs, const lt_client_hello *ch)
                           "hyphens in dot-separated labels, no trailing dot, no IP address)",
                           lt_escape_peer_text(shown, sizeof shown, ch->sni, strlen(ch->sni)));
     }
-    if (hs->env.policy->key == NULL || hs->env.policy->chain.n == 0) {
+    const lt_hs_policy *p = hs->env.policy;
+    if (identity_for_kind(p, LT_ID_RSA) == NULL && identity_for_kind(p, LT_ID_EC) == NULL) {
         return lt_hs_fail(hs, LT_ERR_CONFIG, "the server has no certificate or key configured");
     }
     return LT_OK;
@@ -102,33 +191,59 @@ static void apply_client_hello(lt_hs *hs, const lt_client_hello *ch)
     hs->session.secure_reneg = (ch->ext_seen & LT_SEEN_RENEG) || ch->has_scsv;
     /* RFC 7627 5.3: use the extended master secret when the client offers it. */
     hs->session.ems = hs->env.policy->ems && (ch->ext_seen & LT_SEEN_EMS);
+    /* RFC 7366 3: encrypt-then-MAC only for a CBC suite; with an AEAD the
+     * server "MUST NOT send an encrypt-then-MAC response extension". */
+    hs->session.etm = hs->env.policy->etm && ch->encrypt_then_mac && hs->session.suite->mac != LT_MAC_NONE;
     if (ch->ext_seen & LT_SEEN_SNI) {
         memcpy(hs->hostname, ch->sni, sizeof hs->hostname);
         memcpy(hs->session.sni, ch->sni, sizeof hs->session.sni);
-        lt_field f = lt_fld_text("name", hs->hostname);
-        LT_HS_TRACE(hs, LT_EV_CHOICE, "server_name", "RFC 6066 3", "the client asked for this name", &f, 1);
     }
-    lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", "RFC 7627 5.3",
-                hs->session.ems ? "the client offered it: the master secret will cover the whole handshake"
-                                : "not used: the master secret will cover only the nonces",
-                &e, 1);
-    lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", "RFC 5746 3.6", NULL, &r, 1);
+    lt_explain_server_extensions(hs, ch);
+}
+
+/* The ServerKeyExchange (RFC 8422 5.4): our ephemeral public key, signed
+ * with the certificate's key over both randoms and the parameters, so the
+ * client knows it comes from the holder of the certificate. */
+static int write_server_key_exchange(lt_hs *hs, lt_wr *w)
+{
+    lt_hs12 *h = hs->h12;
+    LT_GUARD(lt_kx_keygen(h->group, &h->kx_key));
+    uint8_t pub[LT_MAX_KX_PUBLIC];
+    size_t pub_len = 0;
+    LT_GUARD(lt_kx_public(h->kx_key, pub, sizeof pub, &pub_len));
+    size_t mark = lt_write_server_key_exchange_ecdhe_params(w, h->group, pub, pub_len);
+    size_t params_len = 0;
+    const uint8_t *params = lt_server_key_exchange_params(w, mark, &params_len);
+    LT_ENSURE(params != NULL && params_len <= 4 + LT_MAX_KX_PUBLIC, LT_ERR_INTERNAL);
+    /* RFC 8422 5.4: signed_params = Hash(ClientHello.random +
+     * ServerHello.random + ServerECDHParams) under the chosen scheme. */
+    uint8_t tbs[64 + 4 + LT_MAX_KX_PUBLIC];
+    memcpy(tbs, h->client_random, 32);
+    memcpy(tbs + 32, h->server_random, 32);
+    memcpy(tbs + 64, params, params_len);
+    uint8_t sig[LT_MAX_SIGNATURE_LEN];
+    size_t sig_len = 0;
+    LT_GUARD(lt_sign_tls12(h->id->key, h->sig_scheme, tbs, 64 + params_len, sig, sizeof sig, &sig_len));
+    lt_write_server_key_exchange_signature(w, mark, h->sig_scheme, sig, sig_len);
+    h->ske_pub_len = pub_len;
+    memcpy(h->ske_pub, pub, pub_len);
+    h->ske_sig_len = sig_len < sizeof h->ske_sig ? sig_len : sizeof h->ske_sig;
+    memcpy(h->ske_sig, sig, h->ske_sig_len);
+    return LT_OK;
 }
 
 static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
 {
-    const lt_chain *chain = &hs->env.policy->chain;
+    const lt_chain *chain = &hs->h12->id->chain;
     LT_GUARD(lt_random(hs->h12->server_random, sizeof hs->h12->server_random));
 
-    size_t need = 512;
+    size_t need = 1024 + LT_MAX_SIGNATURE_LEN;
     for (size_t i = 0; i < chain->n; i++) {
         need += 3 + chain->len[i];
     }
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, need, &w));
-
+    int ecdhe = hs->session.suite->kx == LT_KX_ECDHE;
     lt_server_hello_params p = {
         .server_version = LT_TLS1_2,
         .random = hs->h12->server_random,
@@ -137,39 +252,34 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
         .cipher_suite = hs->session.suite->id,
         .ems = hs->session.ems,
         .reneg_info = hs->session.secure_reneg,
-        /* RFC 6066 3: an empty server_name says we used the name. */
-        .sni_ack = (ch->ext_seen & LT_SEEN_SNI) != 0,
+        /* RFC 6066 3: the empty server_name says the name was used to
+         * choose the certificate. We do not choose by name, so we send
+         * none (lt_conn_server_name still tells the application). */
+        .sni_ack = 0,
+        .etm = hs->session.etm,
+        /* RFC 8422 5.2: answer the client's ec_point_formats when an ECC
+         * suite is chosen. */
+        .ec_point_formats = ecdhe && (ch->ext_seen & LT_SEEN_POINT_FORMATS),
     };
+    size_t off[5] = {0};
     lt_write_server_hello(&w, &p);
-    size_t sh_end = w.off;
+    off[1] = w.off;
     lt_write_certificate(&w, (const uint8_t *const *)chain->der, chain->len, chain->n);
-    size_t cert_end = w.off;
+    off[2] = w.off;
+    if (ecdhe) {
+        LT_GUARD(write_server_key_exchange(hs, &w));
+    }
+    off[3] = w.off;
     lt_write_empty(&w, LT_HS_SERVER_HELLO_DONE);
+    off[4] = w.off;
     LT_GUARD(lt_wr_finish(&w));
-    if (!lt_hs_tracing(hs)) {
-        LT_GUARD(lt_hs_send(hs, w.base, sh_end, NULL, 0));
-        LT_GUARD(lt_hs_send(hs, w.base + sh_end, cert_end - sh_end, NULL, 0));
-        return lt_hs_send(hs, w.base + cert_end, w.off - cert_end, NULL, 0);
-    }
 
-    char version[32], exts[96], count[16];
-    lt_hs_version_text(LT_TLS1_2, version, sizeof version);
-    lt_hs_ext_list_text((hs->session.secure_reneg ? LT_SEEN_RENEG : 0) | (hs->session.ems ? LT_SEEN_EMS : 0) |
-                            (p.sni_ack ? LT_SEEN_SNI : 0),
-                        exts, sizeof exts);
-    lt_field sh[5] = {lt_fld_text("server_version", version), lt_fld_bytes("random", hs->h12->server_random, 32),
-                      lt_fld_bytes("session_id", NULL, 0), lt_fld_text("cipher_suite", hs->session.suite->iana_name),
-                      lt_fld_text("extensions", exts)};
-    LT_GUARD(lt_hs_send(hs, w.base, sh_end, sh, 5));
-    snprintf(count, sizeof count, "%zu", chain->n);
-    char subject[256] = "", issuer[256] = "";
-    if (lt_hs_tracing(hs)) {
-        (void)lt_cert_names(chain->der[0], chain->len[0], subject, sizeof subject, issuer, sizeof issuer);
+    LT_GUARD(lt_explain_send_server_hello(hs, w.base, off[1], &p));
+    LT_GUARD(lt_explain_send_certificate(hs, w.base + off[1], off[2] - off[1], chain));
+    if (ecdhe) {
+        LT_GUARD(lt_explain_send_server_key_exchange(hs, w.base + off[2], off[3] - off[2]));
     }
-    lt_field cf[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
-                      lt_fld_text("leaf_issuer", issuer)};
-    LT_GUARD(lt_hs_send(hs, w.base + sh_end, cert_end - sh_end, cf, 3));
-    return lt_hs_send(hs, w.base + cert_end, w.off - cert_end, NULL, 0);
+    return lt_hs_send(hs, w.base + off[3], off[4] - off[3], NULL, 0);
 }
 
 int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
@@ -179,7 +289,7 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
     if (rc != LT_OK) {
         return lt_hs_fail(hs, rc, "malformed ClientHello (%zu bytes)", len);
     }
-    trace_client_hello(hs, &ch);
+    lt_explain_client_hello(hs, &ch);
     LT_GUARD(check_client_hello(hs, &ch));
     LT_GUARD(choose_suite(hs, &ch));
     apply_client_hello(hs, &ch);
@@ -191,7 +301,7 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
     return LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE;
 }
 
-int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
+static int on_rsa_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
 {
     lt_rd enc;
     int rc = lt_parse_client_key_exchange_rsa(body, len, &enc);
@@ -209,7 +319,7 @@ int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
      * depends on the padding (Bleichenbacher). The crypto layer does this in
      * constant time; only a libcrypto malfunction fails here. */
     uint8_t pms[48];
-    rc = lt_rsa_decrypt_pms(hs->env.policy->key, ct, ct_len, hs->h12->client_version, pms);
+    rc = lt_rsa_decrypt_pms(hs->h12->id->key, ct, ct_len, hs->h12->client_version, pms);
     if (rc != LT_OK) {
         lt_wipe(pms, sizeof pms);
         return lt_hs_fail(hs, rc, "RSA decryption failed inside libcrypto");
@@ -218,7 +328,41 @@ int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
     LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "pre_master_secret", "RFC 5246 7.4.7.1",
                 "decrypted with the server's private key (a bad ciphertext would silently yield a random secret)", &p,
                 1);
-    LT_GUARD(lt_hs_derive_keys(hs, pms, sizeof pms)); /* wipes pms */
+    return lt_hs_derive_keys(hs, pms, sizeof pms); /* wipes pms */
+}
+
+/* RFC 8422 5.7: the client's ephemeral public key; the shared secret of
+ * the two ephemeral keys is the pre-master secret (RFC 8422 5.10). */
+static int on_ecdhe_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
+{
+    lt_rd point;
+    int rc = lt_parse_client_key_exchange_ecdhe(body, len, &point);
+    if (rc != LT_OK) {
+        return lt_hs_fail(hs, rc, "malformed ECDHE ClientKeyExchange (%zu bytes)", len);
+    }
+    size_t n = lt_rd_left(&point);
+    const uint8_t *pub;
+    LT_GUARD(lt_rd_bytes(&point, n, &pub));
+    lt_explain_recv_client_kx(hs, pub, n);
+    uint8_t pms[LT_MAX_KX_SECRET];
+    size_t pms_len = 0;
+    rc = lt_kx_derive(hs->h12->kx_key, pub, n, pms, sizeof pms, &pms_len);
+    if (rc != LT_OK) {
+        return lt_hs_fail(hs, rc,
+                          "the client's %s public key (%zu bytes) is not a valid point (RFC 8422 5.11, RFC 7748 6.1)",
+                          lt_group_name(hs->h12->group), n);
+    }
+    lt_explain_shared_secret(hs, pms, pms_len);
+    return lt_hs_derive_keys(hs, pms, pms_len); /* wipes pms */
+}
+
+int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
+{
+    if (hs->session.suite->kx == LT_KX_ECDHE) {
+        LT_GUARD(on_ecdhe_client_key_exchange(hs, body, len));
+    } else {
+        LT_GUARD(on_rsa_client_key_exchange(hs, body, len));
+    }
     return LT_ST_SERVER_WAIT_CCS;
 }
 

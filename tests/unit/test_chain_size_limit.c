@@ -50,7 +50,7 @@ static void test_chain_over_the_message_limit_is_refused(void)
     lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
     EXPECT_EQ(lt_config_set_cert_chain_pem(cfg, pem, len), LT_ERR_CONFIG);
     EXPECT(strstr(lt_config_error(cfg), "the most lucidtls sends is 131072") != NULL);
-    EXPECT_EQ(cfg->policy.chain.n, 0);
+    EXPECT_EQ(cfg->policy.id[LT_ID_RSA].chain.n, 0);
     lt_config_free(cfg);
     free(pem);
 }

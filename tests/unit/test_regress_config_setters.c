@@ -57,11 +57,11 @@ static void test_key_that_does_not_match_keeps_the_old_key(void)
 {
     lt_pair p;
     EXPECT_EQ(pair_init(&p, 0), LT_OK);
-    const lt_pkey *before = p.scfg->policy.key;
+    const lt_pkey *before = p.scfg->policy.id[LT_ID_RSA].key;
     char *wrong = other_key_pem();
     EXPECT_EQ(lt_config_set_key_pem(p.scfg, wrong, strlen(wrong)), LT_ERR_CONFIG);
     EXPECT(strstr(lt_config_error(p.scfg), "does not match the certificate") != NULL);
-    EXPECT(p.scfg->policy.key == before);
+    EXPECT(p.scfg->policy.id[LT_ID_RSA].key == before);
     /* The server still decrypts with the key of its certificate. */
     int rc = fresh_handshake(&p);
     EXPECT_EQ(rc, LT_OK);
@@ -74,12 +74,12 @@ static void test_key_that_does_not_match_keeps_the_old_key(void)
 
     /* Not a key at all: the same. */
     EXPECT_EQ(lt_config_set_key_pem(p.scfg, "junk", 4), LT_ERR_CONFIG);
-    EXPECT(p.scfg->policy.key == before);
+    EXPECT(p.scfg->policy.id[LT_ID_RSA].key == before);
     EXPECT_EQ(fresh_handshake(&p), LT_OK);
 
     /* And through the file setter (unreadable file). */
     EXPECT_EQ(lt_config_set_key_file(p.scfg, "/nonexistent/key.pem"), LT_ERR_CONFIG);
-    EXPECT(p.scfg->policy.key == before);
+    EXPECT(p.scfg->policy.id[LT_ID_RSA].key == before);
     pair_free(&p);
 }
 
@@ -87,22 +87,22 @@ static void test_bad_chain_keeps_the_old_chain(void)
 {
     lt_pair p;
     EXPECT_EQ(pair_init(&p, 0), LT_OK);
-    size_t n = p.scfg->policy.chain.n;
-    const uint8_t *leaf = p.scfg->policy.chain.der[0];
+    size_t n = p.scfg->policy.id[LT_ID_RSA].chain.n;
+    const uint8_t *leaf = p.scfg->policy.id[LT_ID_RSA].chain.der[0];
     EXPECT_EQ(n, 2);
     EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, "junk", 4), LT_ERR_CONFIG);
-    EXPECT_EQ(p.scfg->policy.chain.n, n);
-    EXPECT(p.scfg->policy.chain.der[0] == leaf);
+    EXPECT_EQ(p.scfg->policy.id[LT_ID_RSA].chain.n, n);
+    EXPECT(p.scfg->policy.id[LT_ID_RSA].chain.der[0] == leaf);
     EXPECT_EQ(fresh_handshake(&p), LT_OK);
 
     char *half = good_then_damaged(p.pki.chain_pem);
     EXPECT_EQ(lt_config_set_cert_chain_pem(p.scfg, half, strlen(half)), LT_ERR_CONFIG);
-    EXPECT_EQ(p.scfg->policy.chain.n, n);
+    EXPECT_EQ(p.scfg->policy.id[LT_ID_RSA].chain.n, n);
     EXPECT_EQ(fresh_handshake(&p), LT_OK);
     free(half);
 
     EXPECT_EQ(lt_config_set_cert_chain_file(p.scfg, "/nonexistent/chain.pem"), LT_ERR_CONFIG);
-    EXPECT_EQ(p.scfg->policy.chain.n, n);
+    EXPECT_EQ(p.scfg->policy.id[LT_ID_RSA].chain.n, n);
     EXPECT_EQ(fresh_handshake(&p), LT_OK);
     pair_free(&p);
 }
