@@ -182,16 +182,21 @@ lt_rc *fuzz_record_rc(unsigned mode, int enc)
     }
     /* Fixed, obviously fake keys: the seeds in corpus/record are sealed
      * with them by gen_seeds. */
-    uint8_t key[32], mac[48], iv[4];
+    uint8_t key[32], mac[48], iv[12];
     for (size_t i = 0; i < sizeof key; i++) {
         key[i] = (uint8_t)(0x10 + i);
     }
     for (size_t i = 0; i < sizeof mac; i++) {
         mac[i] = (uint8_t)(0x80 + i);
     }
-    memcpy(iv, "\xa0\xa1\xa2\xa3", 4);
-    lt_rc *rc = lt_rc_new(m->cipher, m->mac, enc, key, m->mac == LT_MAC_NONE ? NULL : mac,
-                          lt_cipher_fixed_iv_len(m->cipher) ? iv : NULL);
+    memcpy(iv, "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab", 12);
+    const lt_rc_keys keys = {.version = LT_TLS1_2,
+                             .cipher = m->cipher,
+                             .mac = m->mac,
+                             .key = key,
+                             .mac_key = m->mac == LT_MAC_NONE ? NULL : mac,
+                             .iv = lt_cipher_fixed_iv_len(m->cipher, LT_TLS1_2) ? iv : NULL};
+    lt_rc *rc = lt_rc_new(&keys, enc);
     if (rc == NULL) {
         fuzz_die("lt_rc_new", LT_ERR_CRYPTO);
     }

@@ -65,18 +65,19 @@ static void round_trip(unsigned mode, uint64_t seq, const uint8_t hdr_in[5], uin
     memcpy(g_buf + prefix, pt, pt_len);
     uint8_t hdr[5] = {type, hdr_in[1], hdr_in[2], 0, 0};
     size_t frag_len = 0;
-    CHECK(lt_rc_seal(c->seal, seq, hdr, g_buf, pt_len, &frag_len) == LT_OK);
-    CHECK(frag_len > pt_len && frag_len <= LT_MAX_CIPHERTEXT);
+    CHECK(lt_rc_seal(c->seal, seq, type, hdr, g_buf, pt_len, &frag_len) == LT_OK);
+    CHECK(frag_len > pt_len && frag_len <= LT_MAX_CIPHERTEXT_TLS12);
     CHECK(((size_t)hdr[3] << 8 | hdr[4]) == frag_len);
-    uint8_t *pt2 = NULL;
+    uint8_t *pt2 = NULL, type2 = 0;
     size_t pt2_len = 0;
-    CHECK(lt_rc_open(c->open, seq, hdr, g_buf, frag_len, &pt2, &pt2_len) == LT_OK);
+    CHECK(lt_rc_open(c->open, seq, hdr, g_buf, frag_len, &type2, &pt2, &pt2_len) == LT_OK);
+    CHECK(type2 == type);
     CHECK(pt2_len == pt_len && pt2 >= g_buf && pt2 + pt2_len <= g_buf + sizeof g_buf);
     CHECK(pt_len == 0 || memcmp(pt2, pt, pt_len) == 0);
     /* A different sequence number must not verify (replay/reorder). */
     memcpy(g_buf + prefix, pt, pt_len);
-    CHECK(lt_rc_seal(c->seal, seq, hdr, g_buf, pt_len, &frag_len) == LT_OK);
-    CHECK(lt_rc_open(c->open, seq + 1, hdr, g_buf, frag_len, &pt2, &pt2_len) == LT_ERR_BAD_RECORD_MAC);
+    CHECK(lt_rc_seal(c->seal, seq, type, hdr, g_buf, pt_len, &frag_len) == LT_OK);
+    CHECK(lt_rc_open(c->open, seq + 1, hdr, g_buf, frag_len, &type2, &pt2, &pt2_len) == LT_ERR_BAD_RECORD_MAC);
 }
 
 static int is_absorb_error(int rc)

@@ -305,7 +305,7 @@ static void put_record(buf *b, unsigned mode, lt_rc *seal, uint64_t seq, uint8_t
         memcpy(rec + 5, pt, len);
     } else {
         memcpy(rec + 5 + lt_rc_prefix_len(seal), pt, len);
-        if (lt_rc_seal(seal, seq, rec, rec + 5, len, &frag_len) != LT_OK) {
+        if (lt_rc_seal(seal, seq, type, rec, rec + 5, len, &frag_len) != LT_OK) {
             fuzz_die("lt_rc_seal", LT_ERR_CRYPTO);
         }
     }

@@ -77,7 +77,7 @@ static void open_secret(lt_rc *dec, uint64_t seq, const uint8_t hdr[5], size_t f
     int rc;
 
     LT_CF_SECRET(buf, frag);
-    rc = lt_rc_open(dec, seq, hdr, buf, frag, &out, &pt_len);
+    rc = lt_rc_open(dec, seq, hdr, buf, frag, &g_type, &out, &pt_len);
     /* rc is public: cbc_open declassified its one decision word. */
     EXPECT_EQ(rc, want);
     if (rc != LT_OK) {
@@ -98,9 +98,19 @@ static void open_secret(lt_rc *dec, uint64_t seq, const uint8_t hdr[5], size_t f
     }
 }
 
+static uint8_t g_type; /* the content type open returns */
+
+static lt_rc *make_keys(lt_cipher_alg c, lt_mac_alg m, int etm, int enc)
+{
+    lt_rc_keys k = {.version = LT_TLS1_2, .cipher = c, .mac = m, .encrypt_then_mac = etm, .key = enc_key};
+    k.mac_key = m == LT_MAC_NONE ? NULL : mac_key;
+    k.iv = lt_cipher_fixed_iv_len(c, LT_TLS1_2) ? salt : NULL;
+    return lt_rc_new(&k, enc);
+}
+
 static lt_rc *make(const suite *s, int enc)
 {
-    return lt_rc_new(s->c, s->m, enc, enc_key, mac_key, NULL);
+    return make_keys(s->c, s->m, 0, enc);
 }
 
 /* Seal pt_ref[0..pt_len) with lt_rc_seal into buf; returns the fragment
@@ -109,7 +119,7 @@ static size_t seal(lt_rc *enc, uint64_t seq, uint8_t hdr[5], size_t pt_len)
 {
     size_t frag = 0;
     memcpy(buf + lt_rc_prefix_len(enc), pt_ref, pt_len);
-    EXPECT_EQ(lt_rc_seal(enc, seq, hdr, buf, pt_len, &frag), LT_OK);
+    EXPECT_EQ(lt_rc_seal(enc, seq, hdr[0], hdr, buf, pt_len, &frag), LT_OK);
     return frag;
 }
 
@@ -262,8 +272,8 @@ static void test_gcm(void)
     static const lt_cipher_alg ciphers[] = {LT_CIPHER_AES_128_GCM, LT_CIPHER_AES_256_GCM};
     size_t ci, li;
     for (ci = 0; ci < 2; ci++) {
-        lt_rc *enc = lt_rc_new(ciphers[ci], LT_MAC_NONE, 1, enc_key, NULL, salt);
-        lt_rc *dec = lt_rc_new(ciphers[ci], LT_MAC_NONE, 0, enc_key, NULL, salt);
+        lt_rc *enc = make_keys(ciphers[ci], LT_MAC_NONE, 0, 1);
+        lt_rc *dec = make_keys(ciphers[ci], LT_MAC_NONE, 0, 0);
         EXPECT(enc != NULL && dec != NULL);
         for (li = 0; enc != NULL && dec != NULL && li < N_LENGTHS; li++) {
             uint8_t hdr[5] = {23, 3, 3, 0, 0};

@@ -5,6 +5,16 @@
 #include "record/record.h"
 #include "test.h"
 
+/* A TLS 1.2 cipher object with fixed test keys. */
+static lt_rc *rc12(lt_cipher_alg c, lt_mac_alg m, int enc)
+{
+    static const uint8_t key[32] = {0x11, 0x11, 0x11}, mac[48] = {0x22, 0x22}, iv[12] = {0x33, 0x33, 0x33, 0x33};
+    lt_rc_keys k = {.version = LT_TLS1_2, .cipher = c, .mac = m, .key = key};
+    k.mac_key = m == LT_MAC_NONE ? NULL : mac;
+    k.iv = lt_cipher_fixed_iv_len(c, LT_TLS1_2) ? iv : NULL;
+    return lt_rc_new(&k, enc);
+}
+
 static int feed_all(lt_record *r, const uint8_t *in, size_t len, size_t *consumed)
 {
     return lt_record_absorb(r, in, len, consumed);
@@ -105,17 +115,16 @@ static void test_header_checks(void)
 static void test_overflow_limit_with_keys(void)
 {
     /* With a cipher active the limit is 2^14 + 2048 (RFC 5246 6.2.3). */
-    uint8_t key[16] = {1}, mac[32] = {2};
     lt_record r;
     EXPECT_EQ(lt_record_init(&r), LT_OK);
-    lt_record_set_read_cipher(&r, lt_rc_new(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, 0, key, mac, NULL));
+    lt_record_set_read_cipher(&r, rc12(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, 0));
     const uint8_t ok[] = {23, 3, 3, 0x48, 0x00};   /* 18432 = 2^14 + 2048 */
     const uint8_t over[] = {23, 3, 3, 0x48, 0x01}; /* one more */
     size_t used;
     EXPECT_EQ(lt_record_absorb(&r, ok, 5, &used), LT_OK);
     lt_record_free(&r);
     EXPECT_EQ(lt_record_init(&r), LT_OK);
-    lt_record_set_read_cipher(&r, lt_rc_new(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, 0, key, mac, NULL));
+    lt_record_set_read_cipher(&r, rc12(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, 0));
     EXPECT_EQ(lt_record_absorb(&r, over, 5, &used), LT_ERR_RECORD_OVERFLOW);
     lt_record_free(&r);
 }
@@ -146,20 +155,15 @@ static const suite_algs ALGS[] = {
     {LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1},   {LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA1},
     {LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256}, {LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA256},
     {LT_CIPHER_AES_128_GCM, LT_MAC_NONE},        {LT_CIPHER_AES_256_GCM, LT_MAC_NONE},
+    {LT_CIPHER_CHACHA20_POLY1305, LT_MAC_NONE},
 };
 
 static void make_pair(const suite_algs *a, lt_record *w, lt_record *r)
 {
-    uint8_t key[32], mac[48], iv[4];
-    memset(key, 0x11, sizeof key);
-    memset(mac, 0x22, sizeof mac);
-    memset(iv, 0x33, sizeof iv);
-    const uint8_t *m = a->m == LT_MAC_NONE ? NULL : mac;
-    const uint8_t *i = a->m == LT_MAC_NONE ? iv : NULL;
     EXPECT_EQ(lt_record_init(w), LT_OK);
     EXPECT_EQ(lt_record_init(r), LT_OK);
-    lt_record_set_write_cipher(w, lt_rc_new(a->c, a->m, 1, key, m, i));
-    lt_record_set_read_cipher(r, lt_rc_new(a->c, a->m, 0, key, m, i));
+    lt_record_set_write_cipher(w, rc12(a->c, a->m, 1));
+    lt_record_set_read_cipher(r, rc12(a->c, a->m, 0));
 }
 
 static void test_protected_roundtrip_and_tamper_every_suite(void)
@@ -191,13 +195,7 @@ static void test_protected_roundtrip_and_tamper_every_suite(void)
             copy[at] ^= 0x80;
             lt_record r2;
             EXPECT_EQ(lt_record_init(&r2), LT_OK);
-            uint8_t key[32], mac[48], iv[4];
-            memset(key, 0x11, sizeof key);
-            memset(mac, 0x22, sizeof mac);
-            memset(iv, 0x33, sizeof iv);
-            lt_record_set_read_cipher(&r2,
-                                      lt_rc_new(ALGS[s].c, ALGS[s].m, 0, key, ALGS[s].m == LT_MAC_NONE ? NULL : mac,
-                                                ALGS[s].m == LT_MAC_NONE ? iv : NULL));
+            lt_record_set_read_cipher(&r2, rc12(ALGS[s].c, ALGS[s].m, 0));
             r2.read_seq = 3;
             size_t used;
             EXPECT_EQ(lt_record_absorb(&r2, copy, pending, &used), LT_OK);
