@@ -831,6 +831,68 @@ static void test_stitched_matches_fallback(void)
     }
 }
 
+/* Each scheme reports its own overhead, and it is exact: no record adds
+ * more, and some length adds that much (the last padding block of CBC). */
+static void test_overhead_per_scheme(void)
+{
+    static uint8_t buf[BUF_CAP], iv[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
+    static const struct {
+        uint16_t version;
+        lt_cipher_alg c;
+        lt_mac_alg m;
+        int etm;
+        size_t overhead;
+    } schemes[] = {
+        {LT_TLS1_2, LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1, 0, 16 + 20 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA256, 0, 16 + 32 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA384, 0, 16 + 48 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1, 1, 16 + 16 + 20},
+        {LT_TLS1_2, LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, 1, 16 + 16 + 32},
+        {LT_TLS1_2, LT_CIPHER_AES_128_GCM, LT_MAC_NONE, 0, 8 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_256_GCM, LT_MAC_NONE, 0, 8 + 16},
+        {LT_TLS1_2, LT_CIPHER_CHACHA20_POLY1305, LT_MAC_NONE, 0, 16},
+        {LT_TLS1_3, LT_CIPHER_AES_128_GCM, LT_MAC_NONE, 0, 1 + 16},
+        {LT_TLS1_3, LT_CIPHER_AES_256_GCM, LT_MAC_NONE, 0, 1 + 16},
+        {LT_TLS1_3, LT_CIPHER_CHACHA20_POLY1305, LT_MAC_NONE, 0, 1 + 16},
+    };
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        lt_rc_keys k = {.version = schemes[i].version,
+                        .cipher = schemes[i].c,
+                        .mac = schemes[i].m,
+                        .encrypt_then_mac = schemes[i].etm,
+                        .key = enc_key};
+        k.mac_key = k.mac == LT_MAC_NONE ? NULL : mac_key;
+        k.iv = lt_cipher_fixed_iv_len(k.cipher, k.version) ? iv : NULL;
+        lt_rc *enc = lt_rc_new(&k, 1), *dec = lt_rc_new(&k, 0);
+        size_t most = 0;
+        EXPECT(enc != NULL && dec != NULL);
+        if (enc == NULL || dec == NULL) {
+            lt_rc_free(enc);
+            lt_rc_free(dec);
+            continue;
+        }
+        EXPECT_EQ(lt_rc_overhead(enc), schemes[i].overhead);
+        EXPECT_EQ(lt_rc_overhead(dec), schemes[i].overhead);
+        EXPECT_EQ(lt_rc_version(enc), schemes[i].version);
+        for (size_t len = 0; len <= 16384; len += (len < 80 ? 1 : 16384 - 80)) {
+            uint8_t hdr[5] = {0, 3, 3, 0, 0};
+            size_t frag = 0;
+            fill(buf + lt_rc_prefix_len(enc), len, (unsigned)len);
+            EXPECT_EQ(lt_rc_seal(enc, len, 23, hdr, buf, len, &frag), LT_OK);
+            EXPECT(frag <= len + lt_rc_overhead(enc));
+            if (frag - len > most) {
+                most = frag - len;
+            }
+        }
+        EXPECT_EQ(most, schemes[i].overhead);
+        if (lt_test_current_failed) {
+            fprintf(stderr, "  (scheme %zu)\n", i);
+        }
+        lt_rc_free(enc);
+        lt_rc_free(dec);
+    }
+}
+
 /* LT_NO_STITCHED=1, read once per process, turns the stitched path off. The
  * test re-runs this binary with --probe-stitched, which reports whether a
  * sealing AES128-SHA256 object is stitched in its exit status. */
@@ -897,5 +959,6 @@ int main(int argc, char **argv)
     LT_RUN(test_stitched_seal);
     LT_RUN(test_stitched_matches_fallback);
     LT_RUN(test_no_stitched_env);
+    LT_RUN(test_overhead_per_scheme);
     return lt_test_summary();
 }
