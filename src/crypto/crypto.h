@@ -121,8 +121,9 @@ size_t lt_cipher_key_len(lt_cipher_alg c); /* 16 or 32 */
 size_t lt_cipher_fixed_iv_len(lt_cipher_alg c, uint16_t version);
 size_t lt_mac_key_len(lt_mac_alg m); /* 0, 20, 32, 48 */
 
-/* The keys of one direction. The bytes are copied into libcrypto's contexts
- * (and wiped there on free); the caller wipes its own copy. */
+/* The keys of one direction. The bytes are copied (into libcrypto's
+ * contexts and the object, all wiped on free); the caller wipes its own
+ * copy. LT_TLS1_3 is in base/limits.h until the public header has it. */
 typedef struct lt_rc_keys {
     uint16_t version;       /* LT_TLS1_2 (0x0303) or LT_TLS1_3 (0x0304) */
     lt_cipher_alg cipher;   /* TLS 1.3: an AEAD (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305) */

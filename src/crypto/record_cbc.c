@@ -504,9 +504,8 @@ static int cbc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *
     return LT_OK;
 }
 
-/* Only ever called on sealing objects' counterparts: the stitched scheme is
- * chosen for sealing only, so its open is never reached (lt_rc_open checks
- * the direction first). */
+/* Never reached: the stitched scheme is chosen for sealing objects only,
+ * and lt_rc_open refuses those before it gets here. */
 static int cbc_open_unused(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, size_t frag_len,
                            uint8_t *type, uint8_t **pt, size_t *pt_len)
 {
