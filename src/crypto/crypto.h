@@ -145,6 +145,9 @@ uint16_t lt_rc_version(const lt_rc *rc); /* keys->version */
  * 16 (IV, MAC, minimal padding), TLS 1.2 GCM 24, TLS 1.2 ChaCha20 16, TLS 1.3
  * 17 (type byte and tag: we send no padding). */
 size_t lt_rc_overhead(const lt_rc *rc);
+/* The largest lt_rc_overhead of any scheme (CBC with HMAC-SHA384): what a
+ * buffer sized before the keys are known must allow for. */
+#define LT_RC_MAX_OVERHEAD (16 + 48 + 16)
 /* Where seal expects the plaintext in buf: 16 for CBC (the IV comes
  * first), 8 for TLS 1.2 GCM (the explicit nonce), 0 for the XOR-nonce
  * schemes. */

@@ -286,7 +286,9 @@ static int reserve_out(lt_record *r, size_t need)
             return LT_OK;
         }
     }
-    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + write_overhead(r));
+    /* The first buffer holds a full record under any keys, so that a bulk
+     * transfer after the handshake does not have to grow it. */
+    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + LT_RC_MAX_OVERHEAD);
     while (cap - r->out_len < need) {
         cap *= 2;
     }

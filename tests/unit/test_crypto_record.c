@@ -872,6 +872,7 @@ static void test_overhead_per_scheme(void)
             continue;
         }
         EXPECT_EQ(lt_rc_overhead(enc), schemes[i].overhead);
+        EXPECT(lt_rc_overhead(enc) <= LT_RC_MAX_OVERHEAD);
         EXPECT_EQ(lt_rc_overhead(dec), schemes[i].overhead);
         EXPECT_EQ(lt_rc_version(enc), schemes[i].version);
         for (size_t len = 0; len <= 16384; len += (len < 80 ? 1 : 16384 - 80)) {

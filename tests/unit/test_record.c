@@ -473,6 +473,25 @@ static void test_write_room_uses_the_cipher_overhead(void)
     EXPECT(rooms[0] > rooms[3] && rooms[3] > rooms[2] && rooms[2] > rooms[1]);
 }
 
+/* The output buffer made for the first (plaintext) record already holds a
+ * full record under the keys with the largest overhead: a bulk transfer
+ * after the handshake does not grow it. */
+static void test_first_buffer_fits_a_protected_record(void)
+{
+    static const uint8_t data[16384];
+    lt_record w;
+    EXPECT_EQ(lt_record_init(&w), LT_OK);
+    EXPECT_EQ(lt_record_write(&w, LT_CT_HANDSHAKE, data, 4), LT_OK);
+    size_t cap = w.out_cap, len = 0;
+    lt_record_out_consume(&w, lt_record_pending(&w));
+    lt_record_set_write_cipher(&w, rc12(LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA384, 1));
+    EXPECT_EQ(lt_record_write(&w, LT_CT_APPLICATION_DATA, data, sizeof data), LT_OK);
+    (void)lt_record_out_peek(&w, &len);
+    EXPECT(len > 5 + 16384 + 48);
+    EXPECT_EQ(w.out_cap, cap);
+    lt_record_free(&w);
+}
+
 /* Encrypt-then-MAC (RFC 7366) through the record layer. */
 static void test_encrypt_then_mac_record(void)
 {
@@ -559,6 +578,7 @@ int main(void)
     LT_RUN(test_tls13_unprotected_records);
     LT_RUN(test_tls13_inner_types);
     LT_RUN(test_write_room_uses_the_cipher_overhead);
+    LT_RUN(test_first_buffer_fits_a_protected_record);
     LT_RUN(test_encrypt_then_mac_record);
     LT_RUN(test_accessors);
     return lt_test_summary();
