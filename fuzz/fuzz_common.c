@@ -11,6 +11,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/rand.h>
 
+#include "base/limits.h"
 #include "conn/conn.h"
 #include "crypto/crypto.h"
 
@@ -159,14 +160,19 @@ typedef struct record_mode {
     const char *name;
     lt_cipher_alg cipher;
     lt_mac_alg mac;
+    uint16_t version;
+    int encrypt_then_mac;
 } record_mode;
 
 static const record_mode RECORD_MODES[FUZZ_RECORD_MODES] = {
-    {"plaintext", 0, LT_MAC_NONE},
-    {"AES-128-CBC/HMAC-SHA256", LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256},
-    {"AES-128-GCM", LT_CIPHER_AES_128_GCM, LT_MAC_NONE},
-    {"AES-256-CBC/HMAC-SHA1", LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA1},
-    {"AES-256-GCM", LT_CIPHER_AES_256_GCM, LT_MAC_NONE},
+    {"plaintext", 0, LT_MAC_NONE, LT_TLS1_2, 0},
+    {"AES-128-CBC/HMAC-SHA256", LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, LT_TLS1_2, 0},
+    {"AES-128-GCM", LT_CIPHER_AES_128_GCM, LT_MAC_NONE, LT_TLS1_2, 0},
+    {"AES-256-CBC/HMAC-SHA1", LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA1, LT_TLS1_2, 0},
+    {"AES-256-GCM", LT_CIPHER_AES_256_GCM, LT_MAC_NONE, LT_TLS1_2, 0},
+    {"ChaCha20-Poly1305", LT_CIPHER_CHACHA20_POLY1305, LT_MAC_NONE, LT_TLS1_2, 0},
+    {"AES-128-CBC/HMAC-SHA256 encrypt-then-MAC", LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, LT_TLS1_2, 1},
+    {"TLS 1.3 AES-128-GCM", LT_CIPHER_AES_128_GCM, LT_MAC_NONE, LT_TLS1_3, 0},
 };
 
 const char *fuzz_record_mode_name(unsigned mode)
@@ -182,16 +188,22 @@ lt_rc *fuzz_record_rc(unsigned mode, int enc)
     }
     /* Fixed, obviously fake keys: the seeds in corpus/record are sealed
      * with them by gen_seeds. */
-    uint8_t key[32], mac[48], iv[4];
+    uint8_t key[32], mac[48], iv[12];
     for (size_t i = 0; i < sizeof key; i++) {
         key[i] = (uint8_t)(0x10 + i);
     }
     for (size_t i = 0; i < sizeof mac; i++) {
         mac[i] = (uint8_t)(0x80 + i);
     }
-    memcpy(iv, "\xa0\xa1\xa2\xa3", 4);
-    lt_rc *rc = lt_rc_new(m->cipher, m->mac, enc, key, m->mac == LT_MAC_NONE ? NULL : mac,
-                          lt_cipher_fixed_iv_len(m->cipher) ? iv : NULL);
+    memcpy(iv, "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab", 12);
+    const lt_rc_keys keys = {.version = m->version,
+                             .cipher = m->cipher,
+                             .mac = m->mac,
+                             .encrypt_then_mac = m->encrypt_then_mac,
+                             .key = key,
+                             .mac_key = m->mac == LT_MAC_NONE ? NULL : mac,
+                             .iv = lt_cipher_fixed_iv_len(m->cipher, m->version) ? iv : NULL};
+    lt_rc *rc = lt_rc_new(&keys, enc);
     if (rc == NULL) {
         fuzz_die("lt_rc_new", LT_ERR_CRYPTO);
     }

@@ -63,9 +63,11 @@ void fuzz_die(const char *what, int rc) __attribute__((noreturn));
 int fuzz_drive(lt_conn *c, uint8_t flags, const uint8_t *data, size_t size);
 
 /* fuzz_record: the record protection modes, chosen by the first input byte
- * (mode % FUZZ_RECORD_MODES). Mode 0 is no protection (before CCS). */
-#define FUZZ_RECORD_MODES 5
-/* A record cipher with fixed test keys for mode 1..4 (enc = 1 seals), or
+ * (mode % FUZZ_RECORD_MODES). Mode 0 is no protection (before CCS); 1-4 the
+ * TLS 1.2 AES suites, 5 TLS 1.2 ChaCha20-Poly1305, 6 TLS 1.2
+ * encrypt-then-MAC, 7 TLS 1.3 AES-128-GCM. */
+#define FUZZ_RECORD_MODES 8
+/* A record cipher with fixed test keys for mode 1..7 (enc = 1 seals), or
  * NULL for mode 0. */
 struct lt_rc *fuzz_record_rc(unsigned mode, int enc);
 const char *fuzz_record_mode_name(unsigned mode);

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "conn/conn.h"
+#include "base/limits.h"
 #include "hs/messages.h"
 #include "fuzz_common.h"
 #include "pair.h"
@@ -305,11 +306,13 @@ static void put_record(buf *b, unsigned mode, lt_rc *seal, uint64_t seq, uint8_t
     rec[1] = 3;
     rec[2] = 3;
     size_t frag_len = len;
-    if (mode == 0) {
+    /* Under TLS 1.3 keys change_cipher_spec stays unprotected (RFC 8446 5). */
+    int unprotected = mode == 0 || (lt_rc_version(seal) == LT_TLS1_3 && type == LT_CT_CHANGE_CIPHER_SPEC);
+    if (unprotected) {
         memcpy(rec + 5, pt, len);
     } else {
         memcpy(rec + 5 + lt_rc_prefix_len(seal), pt, len);
-        if (lt_rc_seal(seal, seq, rec, rec + 5, len, &frag_len) != LT_OK) {
+        if (lt_rc_seal(seal, seq, type, rec, rec + 5, len, &frag_len) != LT_OK) {
             fuzz_die("lt_rc_seal", LT_ERR_CRYPTO);
         }
     }

@@ -72,62 +72,111 @@ LT_MUST_USE int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secr
                              const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
                              uint8_t *out, size_t out_len);
 
-/* ---- Record ciphers (record_cipher.c) ----
+/* ---- Record ciphers (record_cipher.c, record_cbc.c, record_aead.c) ----
  * One object per direction, made once per key change. seal/open work in place
- * and allocate nothing.
+ * and allocate nothing. lt_rc_new picks one of three schemes:
  *
- * CBC suites (RFC 5246 6.2.3.2): MAC-then-encrypt.
- *   MAC = HMAC(mac_key, seq_num || type || version || length || plaintext)
- *   fragment = explicit_IV(16, fresh random) || AES-CBC(plaintext || MAC || padding)
- *   open() checks padding and MAC in constant time (Lucky13): the time taken
- *   depends only on the record length, never on the padding or the MAC.
- * GCM suites (RFC 5288, RFC 5246 6.2.3.3):
+ * CBC + HMAC, TLS 1.2 only (RFC 5246 6.2.3.2, RFC 7366):
+ *   fragment = explicit_IV(16, fresh random) || ...
+ *   MAC-then-encrypt (the default):
+ *     ... AES-CBC(plaintext || MAC || padding),
+ *     MAC = HMAC(mac_key, seq_num || type || version || length(plaintext) || plaintext)
+ *     open() checks padding and MAC in constant time (Lucky13): the time taken
+ *     depends only on the record length, never on the padding or the MAC.
+ *   encrypt-then-MAC (RFC 7366 3, when negotiated):
+ *     ... AES-CBC(plaintext || padding) || MAC,
+ *     MAC = HMAC(mac_key, seq_num || type || version || length(IV + ciphertext) || IV || ciphertext)
+ *     open() checks the MAC before it decrypts anything.
+ * AEAD with an explicit nonce, TLS 1.2 AES-GCM (RFC 5288, RFC 5246 6.2.3.3):
  *   nonce = salt(4, from the key block) || explicit_nonce(8)
  *   fragment = explicit_nonce(8) || AES-GCM(plaintext) || tag(16)
  *   additional_data = seq_num || type || version || length(plaintext)
  *   We use the sequence number as the explicit nonce, so nonces never repeat.
+ * AEAD with an XOR nonce: nonce = iv(12) XOR (0^32 || seq_num):
+ *   TLS 1.2 ChaCha20-Poly1305 (RFC 7905 2): fragment = ChaCha20-Poly1305(plaintext) || tag(16),
+ *     additional_data as for GCM;
+ *   TLS 1.3, every AEAD (RFC 8446 5.2-5.4): fragment = AEAD(content || type || zeros) || tag(16),
+ *     additional_data = the record header as sent: 23 || 0x0303 || length(fragment).
  *
- * Every open() failure, whatever its cause, returns LT_ERR_BAD_RECORD_MAC
- * (RFC 5246 6.2.3.2: one alert for padding and MAC failures).
+ * Every open() failure returns LT_ERR_BAD_RECORD_MAC (RFC 5246 6.2.3.2: one
+ * alert for padding and MAC failures; RFC 8446 5.2), except: a fragment over
+ * the version's ciphertext limit (LT_MAX_CIPHERTEXT_TLS12 / _TLS13,
+ * base/limits.h) is LT_ERR_RECORD_OVERFLOW, and in TLS 1.3 an authentic record
+ * whose inner plaintext exceeds 2^14 + 1 bytes is LT_ERR_RECORD_OVERFLOW
+ * (5.4, 6.2), one with no non-zero byte (no content type) is
+ * LT_ERR_UNEXPECTED_MESSAGE (5.4), and an outer type other than 23 is
+ * LT_ERR_UNEXPECTED_MESSAGE (5.2).
  */
 typedef enum lt_cipher_alg {
     LT_CIPHER_AES_128_CBC = 1,
     LT_CIPHER_AES_256_CBC,
     LT_CIPHER_AES_128_GCM,
-    LT_CIPHER_AES_256_GCM
+    LT_CIPHER_AES_256_GCM,
+    LT_CIPHER_CHACHA20_POLY1305
 } lt_cipher_alg;
 
 typedef enum lt_mac_alg { LT_MAC_NONE = 0, LT_MAC_HMAC_SHA1, LT_MAC_HMAC_SHA256, LT_MAC_HMAC_SHA384 } lt_mac_alg;
 
-size_t lt_cipher_key_len(lt_cipher_alg c);      /* 16 or 32 */
-size_t lt_cipher_fixed_iv_len(lt_cipher_alg c); /* key-block IV: 0 for CBC (1.2 uses explicit IVs), 4 for GCM */
-size_t lt_mac_key_len(lt_mac_alg m);            /* 0, 20, 32, 48 */
-/* Bytes a protected record adds at most to its plaintext (IV + MAC + padding
- * or explicit nonce + tag). */
-size_t lt_record_overhead(lt_cipher_alg c, lt_mac_alg m);
+size_t lt_cipher_key_len(lt_cipher_alg c); /* 16 or 32 */
+/* The IV the key schedule provides: 0 for CBC (TLS 1.2 uses explicit IVs,
+ * RFC 5246 6.3), 4 for TLS 1.2 GCM (the salt, RFC 5288 3), 12 for
+ * ChaCha20-Poly1305 (RFC 7905 2) and for every TLS 1.3 AEAD (RFC 8446 5.3). */
+size_t lt_cipher_fixed_iv_len(lt_cipher_alg c, uint16_t version);
+size_t lt_mac_key_len(lt_mac_alg m); /* 0, 20, 32, 48 */
+
+/* The keys of one direction. The bytes are copied (into libcrypto's
+ * contexts and the object, all wiped on free); the caller wipes its own
+ * copy. LT_TLS1_3 is in base/limits.h until the public header has it. */
+typedef struct lt_rc_keys {
+    uint16_t version;       /* LT_TLS1_2 (0x0303) or LT_TLS1_3 (0x0304) */
+    lt_cipher_alg cipher;   /* TLS 1.3: an AEAD (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305) */
+    lt_mac_alg mac;         /* LT_MAC_NONE for AEAD */
+    int encrypt_then_mac;   /* CBC only: RFC 7366 */
+    const uint8_t *key;     /* lt_cipher_key_len(cipher) bytes */
+    const uint8_t *mac_key; /* lt_mac_key_len(mac) bytes; NULL for AEAD */
+    const uint8_t *iv;      /* lt_cipher_fixed_iv_len(cipher, version) bytes; NULL when that is 0 */
+} lt_rc_keys;
 
 typedef struct lt_rc lt_rc;
-/* enc = 1 to seal, 0 to open. mac_key is NULL for GCM; fixed_iv is the 4-byte
- * salt for GCM and NULL for CBC. The keys are copied (and wiped on free). */
-lt_rc *lt_rc_new(lt_cipher_alg c, lt_mac_alg m, int enc, const uint8_t *enc_key, const uint8_t *mac_key,
-                 const uint8_t *fixed_iv);
+/* enc = 1 to seal, 0 to open. NULL when the combination is not one of the
+ * schemes above (a MAC with an AEAD, CBC in TLS 1.3, encrypt-then-MAC with
+ * an AEAD, a missing key) or libcrypto fails. */
+lt_rc *lt_rc_new(const lt_rc_keys *keys, int enc);
 void lt_rc_free(lt_rc *rc);
+uint16_t lt_rc_version(const lt_rc *rc); /* keys->version */
+/* The most a sealed record's fragment adds to its plaintext: CBC 16 + MAC +
+ * 16 (IV, MAC, minimal padding), TLS 1.2 GCM 24, TLS 1.2 ChaCha20 16, TLS 1.3
+ * 17 (type byte and tag: we send no padding). */
+size_t lt_rc_overhead(const lt_rc *rc);
+/* The largest lt_rc_overhead of any scheme (CBC with HMAC-SHA384): what a
+ * buffer sized before the keys are known must allow for. */
+#define LT_RC_MAX_OVERHEAD (16 + 48 + 16)
+/* Where seal expects the plaintext in buf: 16 for CBC (the IV comes
+ * first), 8 for TLS 1.2 GCM (the explicit nonce), 0 for the XOR-nonce
+ * schemes. */
+size_t lt_rc_prefix_len(const lt_rc *rc);
 
-/* Seal: the plaintext sits at buf + lt_rc_prefix_len(rc) with pt_len bytes;
- * buf has room for pt_len + lt_record_overhead(). On return buf[0..*frag_len)
- * is the record fragment. header5 is the record header (type, version and
- * a length field that seal overwrites with *frag_len). */
-size_t lt_rc_prefix_len(const lt_rc *rc); /* 16 for CBC, 8 for GCM */
-LT_MUST_USE int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, size_t pt_len, size_t *frag_len);
+/* Seal one record of content type `type`: the plaintext sits at
+ * buf + lt_rc_prefix_len(rc) with pt_len bytes (at most 2^14); buf has room
+ * for pt_len + lt_rc_overhead(rc). On return buf[0..*frag_len) is the record
+ * fragment and header5 the record header: header5[1..2] hold the record
+ * version on entry (TLS 1.2 authenticates it); seal writes the type into
+ * header5[0] and *frag_len into header5[3..4]. TLS 1.3 puts the type inside
+ * and writes opaque_type 23 and legacy_record_version 0x0303 outside
+ * (RFC 8446 5.2). */
+LT_MUST_USE int lt_rc_seal(lt_rc *rc, uint64_t seq, uint8_t type, uint8_t header5[5], uint8_t *buf, size_t pt_len,
+                           size_t *frag_len);
 /* The same, with the plaintext read from pt (anywhere: in place at
  * buf + lt_rc_prefix_len, or the caller's own buffer, saving a copy). */
-LT_MUST_USE int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t header5[5], uint8_t *buf, const uint8_t *pt,
-                                size_t pt_len, size_t *frag_len);
-/* Open: buf[0..frag_len) is the fragment (header5 holds type and version as
- * received). On success *pt points into buf and *pt_len is the plaintext
- * length. Any failure is LT_ERR_BAD_RECORD_MAC. */
+LT_MUST_USE int lt_rc_seal_from(lt_rc *rc, uint64_t seq, uint8_t type, uint8_t header5[5], uint8_t *buf,
+                                const uint8_t *pt, size_t pt_len, size_t *frag_len);
+/* Open: buf[0..frag_len) is the fragment, header5 the record header as
+ * received (its type is the outer one). On success *type is the real
+ * content type (TLS 1.2: header5[0]; TLS 1.3: TLSInnerPlaintext.type), *pt
+ * points into buf and *pt_len is the content length. Errors: see the top of
+ * this section. */
 LT_MUST_USE int lt_rc_open(lt_rc *rc, uint64_t seq, const uint8_t header5[5], uint8_t *buf, size_t frag_len,
-                           uint8_t **pt, size_t *pt_len);
+                           uint8_t *type, uint8_t **pt, size_t *pt_len);
 
 /* ---- Keys and certificates (pkey.c, x509.c) ---- */
 

@@ -77,8 +77,20 @@ int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
     const uint8_t *mac_r = s->mac == LT_MAC_NONE ? NULL : (client ? kb->server_mac : kb->client_mac);
     const uint8_t *iv_w = kb->iv_len == 0 ? NULL : (client ? kb->client_iv : kb->server_iv);
     const uint8_t *iv_r = kb->iv_len == 0 ? NULL : (client ? kb->server_iv : kb->client_iv);
-    hs->h12->pending_write = lt_rc_new(s->cipher, s->mac, 1, client ? kb->client_key : kb->server_key, mac_w, iv_w);
-    hs->h12->pending_read = lt_rc_new(s->cipher, s->mac, 0, client ? kb->server_key : kb->client_key, mac_r, iv_r);
+    const lt_rc_keys keys_w = {.version = LT_TLS1_2,
+                               .cipher = s->cipher,
+                               .mac = s->mac,
+                               .key = client ? kb->client_key : kb->server_key,
+                               .mac_key = mac_w,
+                               .iv = iv_w};
+    const lt_rc_keys keys_r = {.version = LT_TLS1_2,
+                               .cipher = s->cipher,
+                               .mac = s->mac,
+                               .key = client ? kb->server_key : kb->client_key,
+                               .mac_key = mac_r,
+                               .iv = iv_r};
+    hs->h12->pending_write = lt_rc_new(&keys_w, 1);
+    hs->h12->pending_read = lt_rc_new(&keys_r, 0);
     LT_ENSURE(hs->h12->pending_write != NULL && hs->h12->pending_read != NULL, LT_ERR_CRYPTO);
     hs->proof |= LT_PROOF_KEYS_DERIVED;
     return LT_OK;

@@ -21,7 +21,7 @@ int lt_ks12_key_block(const lt_suite *suite, const uint8_t ms[LT_MASTER_SECRET_L
     memset(kb, 0, sizeof *kb);
     kb->mac_len = lt_mac_key_len(suite->mac);
     kb->key_len = lt_cipher_key_len(suite->cipher);
-    kb->iv_len = lt_cipher_fixed_iv_len(suite->cipher);
+    kb->iv_len = lt_cipher_fixed_iv_len(suite->cipher, LT_TLS1_2);
     size_t need = 2 * (kb->mac_len + kb->key_len + kb->iv_len);
     LT_ENSURE(need <= sizeof block, LT_ERR_INTERNAL);
 

@@ -17,7 +17,7 @@ const char *lt_content_type_name(uint8_t type)
 int lt_record_init(lt_record *r)
 {
     memset(r, 0, sizeof *r);
-    r->write_version = 0x0303;
+    r->write_version = LT_TLS1_2;
     return LT_OK;
 }
 
@@ -78,8 +78,28 @@ static size_t record_body_len(const lt_record *r)
     return ((size_t)r->in[3] << 8) | r->in[4];
 }
 
-/* RFC 5246 6.2.1 and 6.2.3: check what the header promises before waiting
- * for the body, so a peer cannot make us buffer more than one record. */
+static int reads_tls13(const lt_record *r)
+{
+    return r->read_rc != NULL && lt_rc_version(r->read_rc) == LT_TLS1_3;
+}
+
+/* The most a record body may hold: 2^14 before keys (RFC 5246 6.2.1, RFC
+ * 8446 5.1), then the ciphertext limit of the read keys' version (RFC 5246
+ * 6.2.3: 2^14 + 2048; RFC 8446 5.2: 2^14 + 256). */
+static size_t max_body_len(const lt_record *r)
+{
+    return r->read_rc == NULL ? LT_MAX_PLAINTEXT : lt_max_ciphertext(lt_rc_version(r->read_rc));
+}
+
+/* What protection adds to each record we send now. */
+static size_t write_overhead(const lt_record *r)
+{
+    return r->write_rc == NULL ? 0 : lt_rc_overhead(r->write_rc);
+}
+
+/* RFC 5246 6.2.1 and 6.2.3, RFC 8446 5.1 and 5.2: check what the header
+ * promises before waiting for the body, so a peer cannot make us buffer
+ * more than one record. */
 static int check_header(const lt_record *r)
 {
     uint8_t type = r->in[0];
@@ -91,9 +111,9 @@ static int check_header(const lt_record *r)
     LT_ENSURE(is_known_content_type(type), LT_ERR_UNEXPECTED_MESSAGE);
     LT_ENSURE((version >> 8) == 3, LT_ERR_PROTOCOL_VERSION);
     LT_ENSURE(r->read_version == 0 || version == r->read_version, LT_ERR_PROTOCOL_VERSION);
-    /* "The length MUST NOT exceed 2^14 + 2048" (6.2.3); plaintext records
-     * may not exceed 2^14 (6.2.1). */
-    LT_ENSURE(len <= (r->read_rc != NULL ? LT_MAX_CIPHERTEXT : LT_MAX_PLAINTEXT), LT_ERR_RECORD_OVERFLOW);
+    /* "The length MUST NOT exceed 2^14 + 2048" (6.2.3; 2^14 + 256 in RFC
+     * 8446 5.2); plaintext records may not exceed 2^14 (6.2.1). */
+    LT_ENSURE(len <= max_body_len(r), LT_ERR_RECORD_OVERFLOW);
     return LT_OK;
 }
 
@@ -157,30 +177,72 @@ int lt_record_ready(const lt_record *r)
     return !r->in_opened && r->in_len >= LT_RECORD_HEADER_LEN && r->in_len == LT_RECORD_HEADER_LEN + record_body_len(r);
 }
 
+static int is_ccs_byte(const uint8_t *p, size_t n)
+{
+    return n == 1 && p[0] == 1;
+}
+
+/* RFC 8446 5: under TLS 1.3 keys the only record that may come unprotected
+ * is the middlebox-compatibility change_cipher_spec, the single byte 0x01;
+ * "An implementation which receives any other change_cipher_spec value or
+ * which receives a protected change_cipher_spec record MUST abort the
+ * handshake with an unexpected_message alert". */
+static int check_tls13_unprotected(uint8_t type, const uint8_t *p, size_t n)
+{
+    LT_ENSURE(type == LT_CT_CHANGE_CIPHER_SPEC && is_ccs_byte(p, n), LT_ERR_UNEXPECTED_MESSAGE);
+    return LT_OK;
+}
+
+/* RFC 8446 5: the inner type must be one we know and not
+ * change_cipher_spec; 5.4: "Implementations MUST NOT send Handshake and
+ * Alert records that have a zero-length TLSInnerPlaintext.content; if such
+ * a message is received, the receiving implementation MUST terminate the
+ * connection with an unexpected_message alert." */
+static int check_tls13_inner(uint8_t type, size_t n)
+{
+    LT_ENSURE(is_known_content_type(type) && type != LT_CT_CHANGE_CIPHER_SPEC, LT_ERR_UNEXPECTED_MESSAGE);
+    LT_ENSURE(n > 0 || type == LT_CT_APPLICATION_DATA, LT_ERR_UNEXPECTED_MESSAGE);
+    return LT_OK;
+}
+
 int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
 {
     LT_ENSURE(lt_record_ready(r), LT_ERR_INTERNAL);
     r->in_opened = 1;
     size_t frag_len = record_body_len(r);
     uint8_t *frag = r->in + LT_RECORD_HEADER_LEN;
+    int counted = 1;
     *type = r->in[0];
     if (r->read_rc == NULL) {
         *pt = frag;
         *pt_len = frag_len;
+    } else if (reads_tls13(r) && *type != LT_CT_APPLICATION_DATA) {
+        /* Not protected, so not under the key's sequence numbers. */
+        LT_GUARD(check_tls13_unprotected(*type, frag, frag_len));
+        *pt = frag;
+        *pt_len = frag_len;
+        counted = 0;
     } else {
-        /* Every failure inside is LT_ERR_BAD_RECORD_MAC (RFC 5246 6.2.3.2). */
-        LT_GUARD(lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, pt, pt_len));
+        /* Every authentication failure inside is LT_ERR_BAD_RECORD_MAC
+         * (RFC 5246 6.2.3.2, RFC 8446 5.2); the type that comes out is the
+         * real one. */
+        LT_GUARD(lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len));
         /* "TLSCompressed.length MUST NOT exceed 2^14 + 1024" and plaintext
          * MUST NOT exceed 2^14 (6.2.1); we have no compression. */
         LT_ENSURE(*pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
+        if (reads_tls13(r)) {
+            LT_GUARD(check_tls13_inner(*type, *pt_len));
+        }
     }
     if (r->observer != NULL) {
         r->observer(r->observer_arg, 0, *type, r->read_seq, *pt_len, frag_len + LT_RECORD_HEADER_LEN);
     }
-    /* A sequence number never wraps (RFC 5246 6.1): we would renegotiate,
-     * which we refuse, so 2^64 records is a hard end. */
-    LT_ENSURE(r->read_seq != UINT64_MAX, LT_ERR_INTERNAL);
-    r->read_seq++;
+    if (counted) {
+        /* A sequence number never wraps (RFC 5246 6.1, RFC 8446 5.3): we
+         * would have to rekey, so 2^64 records is a hard end. */
+        LT_ENSURE(r->read_seq != UINT64_MAX, LT_ERR_INTERNAL);
+        r->read_seq++;
+    }
     return LT_OK;
 }
 
@@ -195,7 +257,7 @@ size_t lt_record_write_room(const lt_record *r)
     if (pending >= LT_OUT_QUEUE_CAP) {
         return 0;
     }
-    const size_t per_record = LT_RECORD_HEADER_LEN + LT_RECORD_MAX_OVERHEAD;
+    const size_t per_record = LT_RECORD_HEADER_LEN + write_overhead(r);
     size_t room = LT_OUT_QUEUE_CAP - pending;
     size_t whole = room / (LT_MAX_PLAINTEXT + per_record);
     size_t rest = room % (LT_MAX_PLAINTEXT + per_record);
@@ -224,7 +286,9 @@ static int reserve_out(lt_record *r, size_t need)
             return LT_OK;
         }
     }
-    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + LT_RECORD_MAX_OVERHEAD);
+    /* The first buffer holds a full record under any keys, so that a bulk
+     * transfer after the handshake does not have to grow it. */
+    size_t cap = r->out_cap ? r->out_cap : (LT_RECORD_HEADER_LEN + LT_MAX_PLAINTEXT + LT_RC_MAX_OVERHEAD);
     while (cap - r->out_len < need) {
         cap *= 2;
     }
@@ -246,9 +310,9 @@ static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len
      * construction it is never reached (writes stop at LT_OUT_QUEUE_CAP,
      * input stops past it, and one input adds at most a flight); this is
      * the check that keeps it so. */
-    LT_ENSURE(lt_record_pending(r) + LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD <= LT_OUT_HARD_CAP,
-              LT_ERR_INTERNAL);
-    LT_GUARD(reserve_out(r, LT_RECORD_HEADER_LEN + len + LT_RECORD_MAX_OVERHEAD));
+    const size_t most = LT_RECORD_HEADER_LEN + len + write_overhead(r);
+    LT_ENSURE(lt_record_pending(r) + most <= LT_OUT_HARD_CAP, LT_ERR_INTERNAL);
+    LT_GUARD(reserve_out(r, most));
     uint8_t *hdr = r->out + r->out_len;
     hdr[0] = type;
     lt_put_u16(hdr + 1, r->write_version);
@@ -260,7 +324,8 @@ static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len
     } else {
         /* Sealed straight from the caller's data: no plaintext copy. */
         LT_ENSURE(r->write_seq != UINT64_MAX, LT_ERR_INTERNAL);
-        LT_GUARD(lt_rc_seal_from(r->write_rc, r->write_seq, hdr, hdr + LT_RECORD_HEADER_LEN, data, len, &frag_len));
+        LT_GUARD(
+            lt_rc_seal_from(r->write_rc, r->write_seq, type, hdr, hdr + LT_RECORD_HEADER_LEN, data, len, &frag_len));
     }
     lt_put_u16(hdr + 3, (uint16_t)frag_len);
     r->out_len += LT_RECORD_HEADER_LEN + frag_len;
@@ -307,8 +372,6 @@ void lt_record_set_write_cipher(lt_record *r, lt_rc *rc)
     r->write_seq = 0;
 }
 
-/* ---- accessors: no other layer touches lt_record's fields ---- */
-
 void lt_record_set_versions(lt_record *r, uint16_t write_version, uint16_t read_version)
 {
     r->write_version = write_version;
@@ -330,7 +393,7 @@ void lt_record_out_consume(lt_record *r, size_t n)
 
 int lt_record_is_protected(const lt_record *r, int write_dir)
 {
-    return write_dir ? r->write_rc != NULL : r->read_rc != NULL;
+    return (write_dir ? r->write_rc : r->read_rc) != NULL;
 }
 
 uint64_t lt_record_read_seq(const lt_record *r)

@@ -1,7 +1,8 @@
 /*
- * The record layer (RFC 5246 6.2): framing, fragmentation, and record
- * protection through the cipher objects of src/crypto. It knows content types
- * but nothing about handshake messages.
+ * The record layer (RFC 5246 6.2, RFC 8446 5): framing, fragmentation, and
+ * record protection through the cipher objects of src/crypto. It knows
+ * content types but nothing about handshake messages. Only this file's
+ * functions touch an lt_record's fields.
  *
  * Input: lt_record_absorb() buffers bytes until one whole record is there
  * (never more than one), lt_record_open() then checks and decrypts it in
@@ -18,20 +19,20 @@
 #include "base/limits.h"
 #include "crypto/crypto.h"
 
-#define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT)
-/* Upper bound of what protection adds to a record: explicit IV (16) + MAC
- * (up to 48) + CBC padding (up to 256). GCM adds 8 + 16. */
-#define LT_RECORD_MAX_OVERHEAD 320
+/* The input buffer holds one record of the largest kind any version allows
+ * (TLS 1.2's 2^14 + 2048; TLS 1.3 allows less). */
+#define LT_RECORD_IN_CAP (LT_RECORD_HEADER_LEN + LT_MAX_CIPHERTEXT_TLS12)
 /* Output bounds (public, documented in lucidtls.h): application writes fill
  * the queue up to LT_OUT_QUEUE_CAP; input is refused while more than that
- * is queued; nothing is ever queued past LT_OUT_HARD_CAP. */
+ * is queued; nothing is ever queued past LT_OUT_HARD_CAP. What protection
+ * adds to each record is the write cipher's lt_rc_overhead. */
 
 /* ContentType (RFC 5246 6.2.1). */
 enum { LT_CT_CHANGE_CIPHER_SPEC = 20, LT_CT_ALERT = 21, LT_CT_HANDSHAKE = 22, LT_CT_APPLICATION_DATA = 23 };
 const char *lt_content_type_name(uint8_t type);
 
 /* Called once per record protected (dir = 1) or unprotected (dir = 0), for
- * the trace. */
+ * the trace; type is the real content type. */
 typedef void (*lt_record_observer)(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len,
                                    size_t record_len);
 
@@ -66,7 +67,9 @@ void lt_record_free(lt_record *r);
 /* Buffers input toward one whole record; *consumed says how much was taken.
  * Header checks happen as soon as the header is in: an unknown content type
  * (unexpected_message), a bad version (protocol_version), or a length over
- * 2^14 + 2048 (record_overflow) fail here, before the body is waited for. */
+ * the limit (record_overflow: 2^14 in plaintext, 2^14 + 2048 under TLS 1.2
+ * keys, 2^14 + 256 under TLS 1.3 keys) fail here, before the body is waited
+ * for. */
 LT_MUST_USE int lt_record_absorb(lt_record *r, const uint8_t *in, size_t len, size_t *consumed);
 int lt_record_ready(const lt_record *r);
 /* Zero-copy input: where the next bytes go, and how many the current record
@@ -75,8 +78,16 @@ int lt_record_ready(const lt_record *r);
  * straight into it, then commit what it got. */
 uint8_t *lt_record_in_space(lt_record *r, size_t *room);
 LT_MUST_USE int lt_record_in_commit(lt_record *r, size_t n);
-/* Checks and decrypts the buffered record. *pt points into the input buffer
- * and stays valid until the next absorb. */
+/* Checks and decrypts the buffered record. *type is the real content type
+ * (under TLS 1.3 keys, the one inside the record); *pt points into the input
+ * buffer and stays valid until the next absorb. Under TLS 1.3 read keys:
+ *   - an unprotected change_cipher_spec record of the one byte 0x01 comes
+ *     out as it is (RFC 8446 5: middlebox compatibility; the caller drops it
+ *     or refuses it, knowing the handshake state), and uses no sequence
+ *     number; any other unprotected record is unexpected_message;
+ *   - a protected record whose inner type is change_cipher_spec or unknown,
+ *     or a protected handshake or alert record with no content, is
+ *     unexpected_message (RFC 8446 5, 5.4). */
 LT_MUST_USE int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len);
 
 /* Appends data as protected records of at most 2^14 bytes each. Fails with
@@ -84,7 +95,7 @@ LT_MUST_USE int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t
 LT_MUST_USE int lt_record_write(lt_record *r, uint8_t type, const uint8_t *data, size_t len);
 size_t lt_record_pending(const lt_record *r);
 /* Plaintext bytes that can be written before the protected records would
- * pass LT_OUT_QUEUE_CAP (counting the worst-case overhead of each record). */
+ * pass LT_OUT_QUEUE_CAP (counting the write cipher's overhead for each record). */
 size_t lt_record_write_room(const lt_record *r);
 /* More than LT_OUT_QUEUE_CAP is queued: only replies to input get there, so
  * the caller must drain output before any more input is taken. */
@@ -93,18 +104,27 @@ int lt_record_out_full(const lt_record *r);
  * allocated again on the next use. */
 void lt_record_release_buffers(lt_record *r);
 
-/* Switch a direction to new keys (on ChangeCipherSpec): takes ownership of
- * rc, frees the old state, and resets the sequence number to 0 (RFC 5246
- * 6.1). */
+/* Switch a direction to new keys (on ChangeCipherSpec, or a TLS 1.3 key
+ * change): takes ownership of rc, frees the old state, and resets the
+ * sequence number to 0 (RFC 5246 6.1, RFC 8446 5.3). */
 void lt_record_set_read_cipher(lt_record *r, lt_rc *rc);
 void lt_record_set_write_cipher(lt_record *r, lt_rc *rc);
 
-/* Accessors, so that no other layer touches these fields. */
+/* Accessors, so that no other layer touches the fields. */
+/* The version written in outgoing record headers, and the one required on
+ * incoming ones (0: any 3.x, before the version is negotiated). */
 void lt_record_set_versions(lt_record *r, uint16_t write_version, uint16_t read_version);
+/* The protected records waiting to be sent: *len bytes at the result (NULL
+ * when there is no output buffer yet); consume drops the first n of them
+ * (at most what is pending). */
 const uint8_t *lt_record_out_peek(const lt_record *r, size_t *len);
 void lt_record_out_consume(lt_record *r, size_t n);
+/* Are records in that direction (write_dir 1: ours, 0: the peer's)
+ * protected? */
 int lt_record_is_protected(const lt_record *r, int write_dir);
+/* The sequence number of the next record to be opened. */
 uint64_t lt_record_read_seq(const lt_record *r);
+/* fn is called for every record protected or unprotected; NULL for none. */
 void lt_record_set_observer(lt_record *r, lt_record_observer fn, void *arg);
 
 #endif

@@ -1,15 +1,19 @@
 /*
- * Constant flow of record decryption (lt_rc_open): CBC (Lucky13: padding
- * check and MAC in constant time) and GCM.
+ * Constant flow of record decryption (lt_rc_open): CBC MAC-then-encrypt
+ * (Lucky13: padding check and MAC in constant time), CBC encrypt-then-MAC
+ * (RFC 7366: the MAC verdict is public, the padding check of an authentic
+ * record is constant-flow) and GCM.
  *
  * Every fragment is marked secret before lt_rc_open. The key is public, so
  * everything decrypted from the fragment is secret too: padding length,
  * padding bytes, the record MAC, the plaintext length. memcheck must find no
  * branch and no memory index on any of it in our code (cbc_open,
- * cbc_padding_good, ct_*, gcm_open): the one declassification is the final
- * "record good" word in cbc_open (LT_CF_PUBLIC), for GCM the tag check
- * inside libcrypto (see openssl.supp). Valid, bad-padding and bad-MAC
- * records take the same path.
+ * cbc_padding_good, ct_*, etm_open, gcm_open, aead_decrypt): the one
+ * declassification is the final "record good" word in cbc_open
+ * (LT_CF_PUBLIC), in etm_open the MAC verdict (the MAC covers only public
+ * bytes) and then the padding verdict, for GCM the tag check inside
+ * libcrypto (see openssl.supp). Valid, bad-padding and bad-MAC records take
+ * the same path.
  *
  * After lt_rc_open the test itself declassifies the plaintext length and
  * bytes of a record that authenticated: from there on they are the
@@ -51,6 +55,7 @@ static const size_t lengths[] = {0, 1, 15, 16, 17, 100, 255, 256, 1000, 16384};
 
 static uint8_t enc_key[32], mac_key[48], salt[4] = {0xde, 0xad, 0xbe, 0xef};
 static uint8_t buf[BUF_CAP], pt_ref[BUF_CAP];
+static uint8_t g_type; /* the content type open returns */
 
 static void init(void)
 {
@@ -77,7 +82,7 @@ static void open_secret(lt_rc *dec, uint64_t seq, const uint8_t hdr[5], size_t f
     int rc;
 
     LT_CF_SECRET(buf, frag);
-    rc = lt_rc_open(dec, seq, hdr, buf, frag, &out, &pt_len);
+    rc = lt_rc_open(dec, seq, hdr, buf, frag, &g_type, &out, &pt_len);
     /* rc is public: cbc_open declassified its one decision word. */
     EXPECT_EQ(rc, want);
     if (rc != LT_OK) {
@@ -92,15 +97,24 @@ static void open_secret(lt_rc *dec, uint64_t seq, const uint8_t hdr[5], size_t f
      * application's, public from here on. */
     LT_CF_PUBLIC(&pt_len, sizeof(pt_len));
     LT_CF_PUBLIC(out, pt_len);
+    EXPECT_EQ(g_type, hdr[0]);
     EXPECT_EQ(pt_len, pt_len_want);
     if (pt_len == pt_len_want) {
         EXPECT_MEM(out, pt_ref, pt_len);
     }
 }
 
+static lt_rc *make_keys(lt_cipher_alg c, lt_mac_alg m, int etm, int enc)
+{
+    lt_rc_keys k = {.version = LT_TLS1_2, .cipher = c, .mac = m, .encrypt_then_mac = etm, .key = enc_key};
+    k.mac_key = m == LT_MAC_NONE ? NULL : mac_key;
+    k.iv = lt_cipher_fixed_iv_len(c, LT_TLS1_2) ? salt : NULL;
+    return lt_rc_new(&k, enc);
+}
+
 static lt_rc *make(const suite *s, int enc)
 {
-    return lt_rc_new(s->c, s->m, enc, enc_key, mac_key, NULL);
+    return make_keys(s->c, s->m, 0, enc);
 }
 
 /* Seal pt_ref[0..pt_len) with lt_rc_seal into buf; returns the fragment
@@ -109,7 +123,7 @@ static size_t seal(lt_rc *enc, uint64_t seq, uint8_t hdr[5], size_t pt_len)
 {
     size_t frag = 0;
     memcpy(buf + lt_rc_prefix_len(enc), pt_ref, pt_len);
-    EXPECT_EQ(lt_rc_seal(enc, seq, hdr, buf, pt_len, &frag), LT_OK);
+    EXPECT_EQ(lt_rc_seal(enc, seq, hdr[0], hdr, buf, pt_len, &frag), LT_OK);
     return frag;
 }
 
@@ -256,14 +270,83 @@ static void test_cbc_tampered(void)
     }
 }
 
+/* ---- Encrypt-then-MAC (RFC 7366 3) ---- */
+
+/* buf = IV || AES-CBC(pt_ref[0..pt_len) || pad_bytes[0..npad)) || MAC over
+ * seq || type || version || length(IV + ciphertext) || IV || ciphertext. */
+static size_t build_etm(const suite *s, uint64_t seq, const uint8_t hdr[5], size_t pt_len, const uint8_t *pad_bytes,
+                        size_t npad)
+{
+    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, s->cipher_name, NULL);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    uint8_t mh[13];
+    size_t data_len = pt_len + npad, enc_len = 16 + data_len;
+    int outl = 0;
+
+    EXPECT_EQ(data_len % 16, 0);
+    memset(buf, 0x5c, 16); /* explicit IV */
+    memcpy(buf + 16, pt_ref, pt_len);
+    memcpy(buf + 16 + pt_len, pad_bytes, npad);
+    EXPECT(EVP_EncryptInit_ex2(ctx, c, enc_key, buf, NULL) == 1);
+    EXPECT(EVP_CIPHER_CTX_set_padding(ctx, 0) == 1);
+    EXPECT(EVP_EncryptUpdate(ctx, buf + 16, &outl, buf + 16, (int)data_len) == 1);
+    EXPECT_EQ(outl, data_len);
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+    lt_put_u64(mh, seq);
+    mh[8] = hdr[0];
+    mh[9] = hdr[1];
+    mh[10] = hdr[2];
+    lt_put_u16(mh + 11, (uint16_t)enc_len);
+    return enc_len + hmac(s->digest_name, mh, 13, buf, enc_len, lt_mac_key_len(s->m), buf + enc_len);
+}
+
+/* Valid records of every length, tampered MACs, and hand-built records
+ * whose MAC is right and whose padding is long, short or wrong. */
+static void test_etm(void)
+{
+    size_t si, li, npad;
+    for (si = 0; si < N_CBC; si++) {
+        const suite *s = &cbc_suites[si];
+        lt_rc *enc = make_keys(s->c, s->m, 1, 1), *dec = make_keys(s->c, s->m, 1, 0);
+        EXPECT(enc != NULL && dec != NULL);
+        for (li = 0; enc != NULL && dec != NULL && li < N_LENGTHS; li++) {
+            uint8_t hdr[5] = {23, 3, 3, 0, 0};
+            size_t frag = seal(enc, li, hdr, lengths[li]);
+            open_secret(dec, li, hdr, frag, LT_OK, lengths[li]);
+            frag = seal(enc, li, hdr, lengths[li]);
+            buf[frag - 1] ^= 0x01; /* the MAC */
+            open_secret(dec, li, hdr, frag, LT_ERR_BAD_RECORD_MAC, 0);
+        }
+        for (npad = 1; dec != NULL && npad <= 256; npad += 15) {
+            uint8_t hdr[5] = {23, 3, 3, 0, 0}, pad[256];
+            size_t pt_len = 320 + (16 - npad % 16) % 16; /* content + padding: whole blocks */
+            memset(pad, (int)(npad - 1), npad);
+            open_secret(dec, 3, hdr, build_etm(s, 3, hdr, pt_len, pad, npad), LT_OK, pt_len);
+            if (npad > 1) {
+                pad[npad / 2] ^= 0x08;
+                open_secret(dec, 3, hdr, build_etm(s, 3, hdr, pt_len, pad, npad), LT_ERR_BAD_RECORD_MAC, 0);
+            }
+            if (npad < 256) {
+                /* A padding length of 255 with fewer bytes before it than
+                 * that: it runs past the record. */
+                memset(pad, 0xff, npad);
+                open_secret(dec, 3, hdr, build_etm(s, 3, hdr, pt_len - 256, pad, npad), LT_ERR_BAD_RECORD_MAC, 0);
+            }
+        }
+        lt_rc_free(enc);
+        lt_rc_free(dec);
+    }
+}
+
 /* GCM: valid, bad tag, bad ciphertext, bad additional data. */
 static void test_gcm(void)
 {
     static const lt_cipher_alg ciphers[] = {LT_CIPHER_AES_128_GCM, LT_CIPHER_AES_256_GCM};
     size_t ci, li;
     for (ci = 0; ci < 2; ci++) {
-        lt_rc *enc = lt_rc_new(ciphers[ci], LT_MAC_NONE, 1, enc_key, NULL, salt);
-        lt_rc *dec = lt_rc_new(ciphers[ci], LT_MAC_NONE, 0, enc_key, NULL, salt);
+        lt_rc *enc = make_keys(ciphers[ci], LT_MAC_NONE, 0, 1);
+        lt_rc *dec = make_keys(ciphers[ci], LT_MAC_NONE, 0, 0);
         EXPECT(enc != NULL && dec != NULL);
         for (li = 0; enc != NULL && dec != NULL && li < N_LENGTHS; li++) {
             uint8_t hdr[5] = {23, 3, 3, 0, 0};
@@ -292,6 +375,7 @@ int main(void)
     LT_RUN(test_cbc_valid);
     LT_RUN(test_cbc_hand_built);
     LT_RUN(test_cbc_tampered);
+    LT_RUN(test_etm);
     LT_RUN(test_gcm);
     return lt_test_summary();
 }

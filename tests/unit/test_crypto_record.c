@@ -20,6 +20,7 @@
 #include <openssl/params.h>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "crypto/crypto.h"
 #include "test.h"
 
@@ -47,6 +48,7 @@ static const size_t lengths[] = {0, 1, 15, 16, 17, 255, 256, 16384};
 #define NLENGTHS (sizeof(lengths) / sizeof(lengths[0]))
 
 static uint8_t enc_key[32], mac_key[48], salt[4];
+static uint8_t g_type; /* the content type open returns */
 
 static void init_keys(void)
 {
@@ -68,9 +70,19 @@ static int is_gcm(const suite *s)
     return s->m == LT_MAC_NONE;
 }
 
+/* TLS 1.2 keys for a suite (MAC-then-encrypt for CBC). */
+static lt_rc_keys keys_for(lt_cipher_alg c, lt_mac_alg m)
+{
+    lt_rc_keys k = {.version = LT_TLS1_2, .cipher = c, .mac = m, .key = enc_key};
+    k.mac_key = m == LT_MAC_NONE ? NULL : mac_key;
+    k.iv = lt_cipher_fixed_iv_len(c, LT_TLS1_2) ? salt : NULL;
+    return k;
+}
+
 static lt_rc *make(const suite *s, int enc)
 {
-    return lt_rc_new(s->c, s->m, enc, enc_key, is_gcm(s) ? NULL : mac_key, is_gcm(s) ? salt : NULL);
+    lt_rc_keys k = keys_for(s->c, s->m);
+    return lt_rc_new(&k, enc);
 }
 
 static void fill(uint8_t *p, size_t n, unsigned seed)
@@ -86,7 +98,7 @@ static size_t seal(lt_rc *enc, uint64_t seq, uint8_t hdr[5], uint8_t *buf, size_
 {
     size_t frag = 0;
     fill(buf + lt_rc_prefix_len(enc), pt_len, seed);
-    EXPECT_EQ(lt_rc_seal(enc, seq, hdr, buf, pt_len, &frag), LT_OK);
+    EXPECT_EQ(lt_rc_seal(enc, seq, hdr[0], hdr, buf, pt_len, &frag), LT_OK);
     return frag;
 }
 
@@ -94,18 +106,50 @@ static void test_sizes(void)
 {
     EXPECT_EQ(lt_cipher_key_len(LT_CIPHER_AES_128_CBC), 16);
     EXPECT_EQ(lt_cipher_key_len(LT_CIPHER_AES_256_GCM), 32);
-    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_128_CBC), 0);
-    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_128_GCM), 4);
+    EXPECT_EQ(lt_cipher_key_len(LT_CIPHER_CHACHA20_POLY1305), 32);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_128_CBC, LT_TLS1_2), 0);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_128_GCM, LT_TLS1_2), 4);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_256_GCM, LT_TLS1_2), 4);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_CHACHA20_POLY1305, LT_TLS1_2), 12);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_128_GCM, LT_TLS1_3), 12);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_AES_256_GCM, LT_TLS1_3), 12);
+    EXPECT_EQ(lt_cipher_fixed_iv_len(LT_CIPHER_CHACHA20_POLY1305, LT_TLS1_3), 12);
     EXPECT_EQ(lt_mac_key_len(LT_MAC_NONE), 0);
     EXPECT_EQ(lt_mac_key_len(LT_MAC_HMAC_SHA1), 20);
     EXPECT_EQ(lt_mac_key_len(LT_MAC_HMAC_SHA256), 32);
     EXPECT_EQ(lt_mac_key_len(LT_MAC_HMAC_SHA384), 48);
-    EXPECT_EQ(lt_record_overhead(LT_CIPHER_AES_128_GCM, LT_MAC_NONE), 24);
-    EXPECT_EQ(lt_record_overhead(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1), 16 + 20 + 16);
     /* Mismatched arguments are refused. */
-    EXPECT(lt_rc_new(LT_CIPHER_AES_128_GCM, LT_MAC_HMAC_SHA1, 1, enc_key, mac_key, salt) == NULL);
-    EXPECT(lt_rc_new(LT_CIPHER_AES_128_CBC, LT_MAC_NONE, 1, enc_key, NULL, NULL) == NULL);
-    EXPECT(lt_rc_new(LT_CIPHER_AES_128_GCM, LT_MAC_NONE, 1, enc_key, NULL, NULL) == NULL);
+    {
+        lt_rc_keys k = keys_for(LT_CIPHER_AES_128_GCM, LT_MAC_NONE);
+        k.mac = LT_MAC_HMAC_SHA1; /* a MAC with an AEAD */
+        k.mac_key = mac_key;
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1);
+        k.mac = LT_MAC_NONE; /* CBC without a MAC */
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1);
+        k.mac_key = NULL;
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_GCM, LT_MAC_NONE);
+        k.iv = NULL; /* GCM without its salt */
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_GCM, LT_MAC_NONE);
+        k.key = NULL;
+        EXPECT(lt_rc_new(&k, 0) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_GCM, LT_MAC_NONE);
+        k.encrypt_then_mac = 1; /* RFC 7366 is for CBC only */
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256);
+        k.version = LT_TLS1_3; /* TLS 1.3 has no CBC */
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for(LT_CIPHER_AES_128_GCM, LT_MAC_NONE);
+        k.version = 0x0302; /* TLS 1.1 */
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        k = keys_for((lt_cipher_alg)99, LT_MAC_NONE);
+        k.iv = salt;
+        EXPECT(lt_rc_new(&k, 1) == NULL);
+        EXPECT(lt_rc_new(NULL, 1) == NULL);
+    }
 }
 
 static void test_round_trip(void)
@@ -135,10 +179,11 @@ static void test_round_trip(void)
                 expect_frag = 16 + (len + lt_mac_key_len(s->m) + 1 + 15) / 16 * 16;
             }
             EXPECT_EQ(frag, expect_frag);
-            EXPECT(frag <= len + lt_record_overhead(s->c, s->m));
+            EXPECT(frag <= len + lt_rc_overhead(enc));
             EXPECT_EQ((hdr[3] << 8) | hdr[4], frag);
-            EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &pt, &pt_len), LT_OK);
+            EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &g_type, &pt, &pt_len), LT_OK);
             EXPECT_EQ(pt_len, len);
+            EXPECT_EQ(g_type, 23);
             EXPECT(pt == buf + lt_rc_prefix_len(dec));
             if (pt != NULL && pt_len == len) {
                 EXPECT_MEM(pt, want, len);
@@ -173,7 +218,7 @@ static void expect_reject(const suite *s, size_t len, size_t flip_at, uint64_t s
     if (type_change) {
         hdr[0] = 22;
     }
-    rc = lt_rc_open(dec, 7 + seq_delta, hdr, buf, frag, &pt, &pt_len);
+    rc = lt_rc_open(dec, 7 + seq_delta, hdr, buf, frag, &g_type, &pt, &pt_len);
     if (rc != LT_ERR_BAD_RECORD_MAC) {
         fprintf(stderr, "  %s: %s len %zu accepted (rc %d)\n", s->name, what, len, rc);
     }
@@ -232,18 +277,20 @@ static void test_bad_lengths(void)
         uint8_t *pt = NULL;
         size_t pt_len = 0;
         memset(buf, 0x42, sizeof(buf));
-        EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 0, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
-        EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 16384 + 2048 + 16, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+        EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 0, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+        /* Over 2^14 + 2048: record_overflow (RFC 5246 6.2.3, 7.2.2). */
+        EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 16384 + 2048 + 1, &g_type, &pt, &pt_len), LT_ERR_RECORD_OVERFLOW);
+        EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 16384 + 2048 + 16, &g_type, &pt, &pt_len), LT_ERR_RECORD_OVERFLOW);
         if (is_gcm(s)) {
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 23, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 24, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 23, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 24, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
         } else {
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 16, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 33, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 65, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 100, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 16, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 33, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 65, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 100, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
             /* Publicly long enough, random content: bad padding/MAC. */
-            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 96, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 0, hdr, buf, 96, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
         }
         lt_rc_free(dec);
     }
@@ -328,7 +375,7 @@ static void test_cbc_cross_check(void)
     lt_test_set_rng(fixed_rng, &rng_base);
     fill(pt, sizeof(pt), 9);
     memcpy(buf + 16, pt, sizeof(pt));
-    EXPECT_EQ(lt_rc_seal(enc, 0x0102030405060708ull, hdr, buf, sizeof(pt), &frag), LT_OK);
+    EXPECT_EQ(lt_rc_seal(enc, 0x0102030405060708ull, hdr[0], hdr, buf, sizeof(pt), &frag), LT_OK);
     lt_test_set_rng(NULL, NULL);
 
     /* Independent: RFC 5246 6.2.3.2 with minimal padding. 100 + 32 + 1 =
@@ -371,7 +418,7 @@ static void test_gcm_cross_check(void)
 
     fill(pt, sizeof(pt), 5);
     memcpy(buf + 8, pt, sizeof(pt));
-    EXPECT_EQ(lt_rc_seal(enc, seq, hdr, buf, sizeof(pt), &frag), LT_OK);
+    EXPECT_EQ(lt_rc_seal(enc, seq, hdr[0], hdr, buf, sizeof(pt), &frag), LT_OK);
     EXPECT_EQ(frag, 8 + 77 + 16);
 
     /* RFC 5288 3 / RFC 5246 6.2.3.3, computed independently. */
@@ -415,7 +462,7 @@ static void test_cbc_hand_built(void)
         npad = (16 - (sizeof(pt) + mac_len) % 16) % 16 + 32;
         memset(pad, (int)(npad - 1), npad);
         frag = build_cbc(s, 9, hdr, pt, sizeof(pt), pad, npad, rec);
-        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &out, &pt_len), LT_OK);
+        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &g_type, &out, &pt_len), LT_OK);
         EXPECT_EQ(pt_len, sizeof(pt));
         if (out != NULL && pt_len == sizeof(pt)) {
             EXPECT_MEM(out, pt, sizeof(pt));
@@ -425,19 +472,19 @@ static void test_cbc_hand_built(void)
         memset(pad, (int)(npad - 1), npad);
         pad[npad / 2] ^= 0x40;
         frag = build_cbc(s, 9, hdr, pt, sizeof(pt), pad, npad, rec);
-        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
+        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &g_type, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
 
         /* First padding byte wrong. */
         memset(pad, (int)(npad - 1), npad);
         pad[0] = 0;
         frag = build_cbc(s, 9, hdr, pt, sizeof(pt), pad, npad, rec);
-        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
+        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &g_type, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
 
         /* SSLv3-style padding (zeros, then the length): not TLS. */
         memset(pad, 0, npad);
         pad[npad - 1] = (uint8_t)(npad - 1);
         frag = build_cbc(s, 9, hdr, pt, sizeof(pt), pad, npad, rec);
-        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
+        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &g_type, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
 
         /* padding_length larger than the whole record: 255 with all
          * padding bytes 255, in a short record. */
@@ -448,7 +495,7 @@ static void test_cbc_hand_built(void)
         memset(pad, 255, npad);
         frag = build_cbc(s, 9, hdr, pt, sizeof(pt), pad, npad, rec);
         EXPECT(frag - 16 < 256);
-        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
+        EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, frag, &g_type, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
 
         /* padding_length = every byte of the record but one: all padding
          * bytes match, yet MAC + length byte no longer fit. */
@@ -459,7 +506,7 @@ static void test_cbc_hand_built(void)
             memcpy(rec, "0123456789abcdef", 16);
             memcpy(rec + 16, body, data_len);
             aes_cbc_encrypt(s->cipher_name, rec, rec + 16, data_len);
-            EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, 16 + data_len, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 9, hdr, rec, 16 + data_len, &g_type, &out, &pt_len), LT_ERR_BAD_RECORD_MAC);
         }
         lt_rc_free(dec);
     }
@@ -478,7 +525,7 @@ static void test_many_records(void)
             uint8_t hdr[5] = {23, 3, 3, 0, 0}, *pt = NULL;
             size_t len = (size_t)(seq * 37 % 700), pt_len = 0;
             size_t frag = seal(enc, seq, hdr, buf, len, (unsigned)seq);
-            EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &pt, &pt_len), LT_OK);
+            EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &g_type, &pt, &pt_len), LT_OK);
             EXPECT_EQ(pt_len, len);
             if (lt_test_current_failed) {
                 fprintf(stderr, "  (suite %s, seq %llu)\n", s->name, (unsigned long long)seq);
@@ -490,9 +537,9 @@ static void test_many_records(void)
             uint8_t hdr[5] = {23, 3, 3, 0, 0}, *pt = NULL;
             size_t pt_len = 0, frag = seal(enc, 500, hdr, buf, 40, 1);
             buf[frag - 1] ^= 1;
-            EXPECT_EQ(lt_rc_open(dec, 500, hdr, buf, frag, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
+            EXPECT_EQ(lt_rc_open(dec, 500, hdr, buf, frag, &g_type, &pt, &pt_len), LT_ERR_BAD_RECORD_MAC);
             frag = seal(enc, 501, hdr, buf, 40, 1);
-            EXPECT_EQ(lt_rc_open(dec, 501, hdr, buf, frag, &pt, &pt_len), LT_OK);
+            EXPECT_EQ(lt_rc_open(dec, 501, hdr, buf, frag, &g_type, &pt, &pt_len), LT_OK);
         }
         lt_rc_free(enc);
         lt_rc_free(dec);
@@ -506,9 +553,9 @@ static void test_misuse(void)
     lt_rc *enc = make(s, 1), *dec = make(s, 0);
     uint8_t hdr[5] = {23, 3, 3, 0, 0}, *pt = NULL;
     size_t frag = 0, pt_len = 0;
-    EXPECT_EQ(lt_rc_seal(enc, 0, hdr, buf, 16385, &frag), LT_ERR_USAGE);
-    EXPECT_EQ(lt_rc_seal(dec, 0, hdr, buf, 10, &frag), LT_ERR_USAGE);
-    EXPECT_EQ(lt_rc_open(enc, 0, hdr, buf, 64, &pt, &pt_len), LT_ERR_USAGE);
+    EXPECT_EQ(lt_rc_seal(enc, 0, hdr[0], hdr, buf, 16385, &frag), LT_ERR_USAGE);
+    EXPECT_EQ(lt_rc_seal(dec, 0, hdr[0], hdr, buf, 10, &frag), LT_ERR_USAGE);
+    EXPECT_EQ(lt_rc_open(enc, 0, hdr, buf, 64, &g_type, &pt, &pt_len), LT_ERR_USAGE);
     lt_rc_free(enc);
     lt_rc_free(dec);
     lt_rc_free(NULL);
@@ -528,8 +575,8 @@ static void test_seal_from_separate_buffer(void)
             size_t na = 0, nb = 0;
             fill(pt, len, (unsigned)(si * 31 + li));
             memcpy(a + lt_rc_prefix_len(ea), pt, len);
-            EXPECT_EQ(lt_rc_seal(ea, 5, ha, a, len, &na), LT_OK);
-            EXPECT_EQ(lt_rc_seal_from(eb, 5, hb, b, pt, len, &nb), LT_OK);
+            EXPECT_EQ(lt_rc_seal(ea, 5, ha[0], ha, a, len, &na), LT_OK);
+            EXPECT_EQ(lt_rc_seal_from(eb, 5, hb[0], hb, b, pt, len, &nb), LT_OK);
             EXPECT_EQ(na, nb);
             EXPECT_MEM(ha, hb, 5);
             if (is_gcm(s)) {
@@ -537,7 +584,7 @@ static void test_seal_from_separate_buffer(void)
             }
             uint8_t *out = NULL;
             size_t out_len = 0;
-            EXPECT_EQ(lt_rc_open(d, 5, hb, b, nb, &out, &out_len), LT_OK);
+            EXPECT_EQ(lt_rc_open(d, 5, hb, b, nb, &g_type, &out, &out_len), LT_OK);
             EXPECT_EQ(out_len, len);
             EXPECT(len == 0 || memcmp(out, pt, len) == 0);
             lt_rc_free(ea);
@@ -683,13 +730,13 @@ static void test_stitched_seal(void)
                 lt_test_set_rng(stream_rng, &r);
                 if (mode == 0) {
                     memcpy(buf + 16, pt, len);
-                    EXPECT_EQ(lt_rc_seal(enc, seq, hdr, buf, len, &frag), LT_OK);
+                    EXPECT_EQ(lt_rc_seal(enc, seq, hdr[0], hdr, buf, len, &frag), LT_OK);
                 } else {
-                    EXPECT_EQ(lt_rc_seal_from(enc, seq, hdr, buf, pt, len, &frag), LT_OK);
+                    EXPECT_EQ(lt_rc_seal_from(enc, seq, hdr[0], hdr, buf, pt, len, &frag), LT_OK);
                 }
                 lt_test_set_rng(NULL, NULL);
                 check_wire(s, seq, hdr, buf, frag, pt, len, iv);
-                EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &out, &out_len), LT_OK);
+                EXPECT_EQ(lt_rc_open(dec, seq, hdr, buf, frag, &g_type, &out, &out_len), LT_OK);
                 EXPECT_EQ(out_len, len);
                 EXPECT(out != NULL && (len == 0 || memcmp(out, pt, len) == 0));
                 if (lt_test_current_failed) {
@@ -743,25 +790,25 @@ static void test_stitched_matches_fallback(void)
             fill(pt, len, (unsigned)(seq + si));
             lt_test_set_rng(stream_rng, &ra);
             if (from) {
-                EXPECT_EQ(lt_rc_seal_from(ea, seq, ha, a, pt, len, &na), LT_OK);
+                EXPECT_EQ(lt_rc_seal_from(ea, seq, ha[0], ha, a, pt, len, &na), LT_OK);
             } else {
                 memcpy(a + 16, pt, len);
-                EXPECT_EQ(lt_rc_seal(ea, seq, ha, a, len, &na), LT_OK);
+                EXPECT_EQ(lt_rc_seal(ea, seq, ha[0], ha, a, len, &na), LT_OK);
             }
             lt_test_set_rng(stream_rng, &rb);
             if (from) {
-                EXPECT_EQ(lt_rc_seal_from(eb, seq, hb, b, pt, len, &nb), LT_OK);
+                EXPECT_EQ(lt_rc_seal_from(eb, seq, hb[0], hb, b, pt, len, &nb), LT_OK);
             } else {
                 memcpy(b + 16, pt, len);
-                EXPECT_EQ(lt_rc_seal(eb, seq, hb, b, len, &nb), LT_OK);
+                EXPECT_EQ(lt_rc_seal(eb, seq, hb[0], hb, b, len, &nb), LT_OK);
             }
             lt_test_set_rng(NULL, NULL);
             EXPECT_EQ(na, nb);
             EXPECT_MEM(ha, hb, 5);
             EXPECT(na == nb && memcmp(a, b, na) == 0);
             /* Each path's record opens, crossed over too. */
-            EXPECT_EQ(lt_rc_open(db, seq, ha, a, na, &oa, &la), LT_OK);
-            EXPECT_EQ(lt_rc_open(da, seq, hb, b, nb, &ob, &lb), LT_OK);
+            EXPECT_EQ(lt_rc_open(db, seq, ha, a, na, &g_type, &oa, &la), LT_OK);
+            EXPECT_EQ(lt_rc_open(da, seq, hb, b, nb, &g_type, &ob, &lb), LT_OK);
             EXPECT(la == len && lb == len);
             EXPECT(len == 0 || (oa != NULL && ob != NULL && memcmp(oa, pt, len) == 0 && memcmp(ob, pt, len) == 0));
             if (lt_test_current_failed) {
@@ -776,10 +823,74 @@ static void test_stitched_matches_fallback(void)
     }
     /* CBC with HMAC-SHA384 has no stitched cipher: always two passes. */
     {
-        lt_rc *e = lt_rc_new(LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA384, 1, enc_key, mac_key, NULL);
+        lt_rc_keys k = keys_for(LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA384);
+        lt_rc *e = lt_rc_new(&k, 1);
         EXPECT(e != NULL);
         EXPECT_EQ(lt_test_rc_stitched(e), 0);
         lt_rc_free(e);
+    }
+}
+
+/* Each scheme reports its own overhead, and it is exact: no record adds
+ * more, and some length adds that much (the last padding block of CBC). */
+static void test_overhead_per_scheme(void)
+{
+    static uint8_t buf[BUF_CAP], iv[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
+    static const struct {
+        uint16_t version;
+        lt_cipher_alg c;
+        lt_mac_alg m;
+        int etm;
+        size_t overhead;
+    } schemes[] = {
+        {LT_TLS1_2, LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1, 0, 16 + 20 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA256, 0, 16 + 32 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_256_CBC, LT_MAC_HMAC_SHA384, 0, 16 + 48 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA1, 1, 16 + 16 + 20},
+        {LT_TLS1_2, LT_CIPHER_AES_128_CBC, LT_MAC_HMAC_SHA256, 1, 16 + 16 + 32},
+        {LT_TLS1_2, LT_CIPHER_AES_128_GCM, LT_MAC_NONE, 0, 8 + 16},
+        {LT_TLS1_2, LT_CIPHER_AES_256_GCM, LT_MAC_NONE, 0, 8 + 16},
+        {LT_TLS1_2, LT_CIPHER_CHACHA20_POLY1305, LT_MAC_NONE, 0, 16},
+        {LT_TLS1_3, LT_CIPHER_AES_128_GCM, LT_MAC_NONE, 0, 1 + 16},
+        {LT_TLS1_3, LT_CIPHER_AES_256_GCM, LT_MAC_NONE, 0, 1 + 16},
+        {LT_TLS1_3, LT_CIPHER_CHACHA20_POLY1305, LT_MAC_NONE, 0, 1 + 16},
+    };
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        lt_rc_keys k = {.version = schemes[i].version,
+                        .cipher = schemes[i].c,
+                        .mac = schemes[i].m,
+                        .encrypt_then_mac = schemes[i].etm,
+                        .key = enc_key};
+        k.mac_key = k.mac == LT_MAC_NONE ? NULL : mac_key;
+        k.iv = lt_cipher_fixed_iv_len(k.cipher, k.version) ? iv : NULL;
+        lt_rc *enc = lt_rc_new(&k, 1), *dec = lt_rc_new(&k, 0);
+        size_t most = 0;
+        EXPECT(enc != NULL && dec != NULL);
+        if (enc == NULL || dec == NULL) {
+            lt_rc_free(enc);
+            lt_rc_free(dec);
+            continue;
+        }
+        EXPECT_EQ(lt_rc_overhead(enc), schemes[i].overhead);
+        EXPECT(lt_rc_overhead(enc) <= LT_RC_MAX_OVERHEAD);
+        EXPECT_EQ(lt_rc_overhead(dec), schemes[i].overhead);
+        EXPECT_EQ(lt_rc_version(enc), schemes[i].version);
+        for (size_t len = 0; len <= 16384; len += (len < 80 ? 1 : 16384 - 80)) {
+            uint8_t hdr[5] = {0, 3, 3, 0, 0};
+            size_t frag = 0;
+            fill(buf + lt_rc_prefix_len(enc), len, (unsigned)len);
+            EXPECT_EQ(lt_rc_seal(enc, len, 23, hdr, buf, len, &frag), LT_OK);
+            EXPECT(frag <= len + lt_rc_overhead(enc));
+            if (frag - len > most) {
+                most = frag - len;
+            }
+        }
+        EXPECT_EQ(most, schemes[i].overhead);
+        if (lt_test_current_failed) {
+            fprintf(stderr, "  (scheme %zu)\n", i);
+        }
+        lt_rc_free(enc);
+        lt_rc_free(dec);
     }
 }
 
@@ -849,5 +960,6 @@ int main(int argc, char **argv)
     LT_RUN(test_stitched_seal);
     LT_RUN(test_stitched_matches_fallback);
     LT_RUN(test_no_stitched_env);
+    LT_RUN(test_overhead_per_scheme);
     return lt_test_summary();
 }
