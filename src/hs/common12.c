@@ -80,12 +80,14 @@ int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
     const lt_rc_keys keys_w = {.version = LT_TLS1_2,
                                .cipher = s->cipher,
                                .mac = s->mac,
+                               .encrypt_then_mac = hs->session.etm,
                                .key = client ? kb->client_key : kb->server_key,
                                .mac_key = mac_w,
                                .iv = iv_w};
     const lt_rc_keys keys_r = {.version = LT_TLS1_2,
                                .cipher = s->cipher,
                                .mac = s->mac,
+                               .encrypt_then_mac = hs->session.etm,
                                .key = client ? kb->server_key : kb->client_key,
                                .mac_key = mac_r,
                                .iv = iv_r};

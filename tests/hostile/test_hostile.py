@@ -378,7 +378,7 @@ def _(name):
 @case("ClientHello offering no suite we support")
 def _(name):
     c = connect()
-    c.send(ch_record(suites=(0x0005, 0x000A, 0xC02F)))
+    c.send(ch_record(suites=(0x0005, 0x000A, 0xC011)))  # RC4, 3DES, ECDHE_RSA_WITH_RC4
     # RFC 5246 7.4.1.3: "If no acceptable choices are presented, return a
     # handshake failure alert".
     expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")

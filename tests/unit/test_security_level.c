@@ -342,9 +342,9 @@ static void test_key_usage_report(void)
 
 /* A pair whose server presents [leaf, ca] with key; client_level < 0 keeps
  * the default. Returns the handshake result. */
-static int handshake_with(X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *p)
+static int handshake_suite(uint16_t suite, X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *p)
 {
-    EXPECT_EQ(pair_init(p, 0), LT_OK);
+    EXPECT_EQ(pair_init(p, suite), LT_OK);
     char *chain = tc_pem_of_certs((X509 *[]){leaf, ca}, 2);
     char *key_pem = tc_pem_of_key(key);
     char *ca_pem = tc_pem_of_certs(&ca, 1);
@@ -362,6 +362,17 @@ static int handshake_with(X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *
     free(key_pem);
     free(ca_pem);
     return pair_handshake(p);
+}
+
+static int handshake_with(X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *p)
+{
+    return handshake_suite(0, leaf, key, client_level, p);
+}
+
+/* RSA key transport: the suite whose certificate must allow encryption. */
+static int handshake_rsa_kx(X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *p)
+{
+    return handshake_suite(LT_TLS_RSA_WITH_AES_128_GCM_SHA256, leaf, key, client_level, p);
 }
 
 static void expect_client_failed(lt_pair *p, int want_rc, int want_alert, const char *want_detail)
@@ -414,19 +425,29 @@ static void test_handshake_key_usage(void)
 {
     lt_pair p;
     X509 *sig_only = make_cert(k_rsa2048, "localhost", 0, ca, k_ca, EVP_sha256(), "critical,digitalSignature");
-    EXPECT(handshake_with(sig_only, k_rsa2048, -1, &p) < 0);
+    EXPECT(handshake_rsa_kx(sig_only, k_rsa2048, -1, &p) < 0);
     expect_client_failed(&p, LT_ERR_UNSUPPORTED_CERTIFICATE, LT_ALERT_UNSUPPORTED_CERTIFICATE,
                          "RSA key exchange needs a certificate that allows keyEncipherment (RFC 5246 7.4.2); the "
                          "server's allows only digitalSignature");
     pair_free(&p);
     /* Not a security-level matter: level 0 refuses it just the same. */
-    EXPECT(handshake_with(sig_only, k_rsa2048, 0, &p) < 0);
+    EXPECT(handshake_rsa_kx(sig_only, k_rsa2048, 0, &p) < 0);
     EXPECT_EQ(lt_conn_error(p.client, NULL), LT_ERR_UNSUPPORTED_CERTIFICATE);
+    pair_free(&p);
+    /* The same certificate is right for ECDHE_RSA, which signs. */
+    EXPECT_EQ(handshake_suite(LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, sig_only, k_rsa2048, -1, &p), LT_OK);
     pair_free(&p);
     X509_free(sig_only);
 
     X509 *enc = make_cert(k_rsa2048, "localhost", 0, ca, k_ca, EVP_sha256(), "critical,keyEncipherment");
-    EXPECT_EQ(handshake_with(enc, k_rsa2048, -1, &p), LT_OK);
+    EXPECT_EQ(handshake_rsa_kx(enc, k_rsa2048, -1, &p), LT_OK);
+    pair_free(&p);
+    /* RFC 5280 4.2.1.3: a key that may only encipher must not sign the
+     * ServerKeyExchange. */
+    EXPECT(handshake_suite(LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, enc, k_rsa2048, -1, &p) < 0);
+    expect_client_failed(&p, LT_ERR_UNSUPPORTED_CERTIFICATE, LT_ALERT_UNSUPPORTED_CERTIFICATE,
+                         "a signed key exchange needs a certificate that allows digitalSignature (RFC 5280 "
+                         "4.2.1.3); the server's allows only keyEncipherment");
     pair_free(&p);
     X509_free(enc);
 
