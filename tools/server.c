@@ -53,10 +53,13 @@ static char listener_tag;
 static char signal_tag;
 
 static const char USAGE[] =
-    "usage: lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
+    "usage: lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--cert CHAIN2.pem --key KEY2.pem]\n"
+    "                       [--host ADDR] [--www]\n"
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
     "                       [--max-conns N]\n"
+    "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
+    "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
     "  --idle-timeout       no progress: no whole record in, not all our output taken (default 60)\n"
     "  --record-timeout     a record begun must be whole within this (default 10)\n"
@@ -106,8 +109,20 @@ static int parse_opts(int argc, char **argv, server_opts *o)
     while (!bad && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': o->port = optarg; break;
-        case 'c': o->cert = optarg; break;
-        case 'k': o->key = optarg; break;
+        case 'c':
+            if (o->n_cert == 2) {
+                bad = 1;
+            } else {
+                o->cert[o->n_cert++] = optarg;
+            }
+            break;
+        case 'k':
+            if (o->n_key == 2) {
+                bad = 1;
+            } else {
+                o->key[o->n_key++] = optarg;
+            }
+            break;
         case 'H': o->host = optarg; break;
         case 'C': o->ciphers = optarg; break;
         case 'w': o->www = 1; break;
@@ -120,7 +135,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         default: bad = -1; break;
         }
     }
-    if (bad || optind != argc || o->port == NULL || o->cert == NULL || o->key == NULL) {
+    if (bad || optind != argc || o->port == NULL || o->n_cert == 0 || o->n_cert != o->n_key) {
         fputs(USAGE, stderr);
         return -1;
     }
@@ -144,10 +159,14 @@ static lt_config *make_config(const server_opts *o)
         return NULL;
     }
     int bad = 0;
-    if (lt_config_set_cert_chain_file(cfg, o->cert) != LT_OK) {
-        bad = config_fail(cfg, "cannot load certificate chain", o->cert);
-    } else if (lt_config_set_key_file(cfg, o->key) != LT_OK) {
-        bad = config_fail(cfg, "cannot load private key", o->key);
+    for (int i = 0; i < o->n_cert && !bad; i++) {
+        if (lt_config_set_cert_chain_file(cfg, o->cert[i]) != LT_OK) {
+            bad = config_fail(cfg, "cannot load certificate chain", o->cert[i]);
+        } else if (lt_config_set_key_file(cfg, o->key[i]) != LT_OK) {
+            bad = config_fail(cfg, "cannot load private key", o->key[i]);
+        }
+    }
+    if (bad) {
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
     }

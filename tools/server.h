@@ -74,8 +74,10 @@ typedef struct srv_meter {
 typedef struct server_opts {
     const char *host;
     const char *port;
-    const char *cert;
-    const char *key;
+    /* Up to two identities (one RSA, one ECDSA): --cert/--key pairs, in order. */
+    const char *cert[2];
+    const char *key[2];
+    int n_cert, n_key;
     const char *ciphers;
     int www;
     int explain;

@@ -303,7 +303,8 @@ static const char *header_problem(int rc)
     switch (rc) {
     case LT_ERR_UNEXPECTED_MESSAGE: return "record header: unknown content type (is the peer speaking TLS?)";
     case LT_ERR_PROTOCOL_VERSION: return "record header: unexpected protocol version";
-    case LT_ERR_RECORD_OVERFLOW: return "record header: length over the limit (2^14 + 2048, or 2^14 in plaintext)";
+    case LT_ERR_RECORD_OVERFLOW:
+        return "record header: length over the limit (2^14 in plaintext; protected, 2^14 + 2048 in TLS 1.2)";
     default: return "record header rejected";
     }
 }
@@ -557,7 +558,8 @@ static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, 
     } else if (suite->mac == LT_MAC_NONE) {
         snprintf(prot, sizeof prot, "%s (AEAD)", suite->cipher_text);
     } else {
-        snprintf(prot, sizeof prot, "%s + %s (MAC-then-encrypt)", suite->cipher_text, suite->mac_text);
+        snprintf(prot, sizeof prot, "%s + %s (%s)", suite->cipher_text, suite->mac_text,
+                 lt_hs_session(c->hs)->etm ? "encrypt-then-MAC" : "MAC-then-encrypt");
     }
     lt_field f[4] = {lt_fld_text("seq", seq_s), lt_fld_text("plaintext_length", pt_s),
                      lt_fld_text("record_length", rec_s), lt_fld_text("protection", prot)};
