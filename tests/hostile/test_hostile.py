@@ -384,6 +384,43 @@ def _(name):
     expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")
 
 
+def ext_groups(groups):
+    return ext(10, vec(2, b"".join(u16(g) for g in groups)))
+
+
+def ext_point_formats(formats):
+    return ext(11, vec(1, bytes(formats)))
+
+
+@case("ECDHE ClientHello whose signature_algorithms fit no key of ours")
+def _(name):
+    # Our certificate is RSA; the client takes only ECDSA signatures, and
+    # offers only an ECDHE_RSA suite: nothing can be signed for it
+    # (RFC 5246 7.4.1.4.1), so there is no acceptable choice.
+    c = connect()
+    c.send(ch_record(suites=(0xC02F,), extensions=[ext_reneg_empty(), ext_sigalgs((0x0403, 0x0503)),
+                                                   ext_groups((29,))]))
+    expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")
+
+
+@case("ECDHE ClientHello with ec_point_formats lacking uncompressed")
+def _(name):
+    # RFC 8422 5.1.2: with supported_groups sent, the uncompressed format
+    # MUST be listed, else illegal_parameter.
+    c = connect()
+    c.send(ch_record(suites=(0xC02F,), extensions=[ext_reneg_empty(), ext_sigalgs(), ext_groups((29, 23)),
+                                                   ext_point_formats((1, 2))]))
+    expect_fatal(name, c, ALERT_CODES["illegal_parameter"], "LT_ERR_ILLEGAL_PARAMETER")
+
+
+@case("TLS_FALLBACK_SCSV from a client that fell back to TLS 1.1")
+def _(name):
+    # RFC 7507 3: we support TLS 1.2, higher than the client's 1.1.
+    c = connect()
+    c.send(ch_record(version=0x0302, suites=(0x002F, 0x5600)))
+    expect_fatal(name, c, ALERT_CODES["inappropriate_fallback"], "LT_ERR_INAPPROPRIATE_FALLBACK")
+
+
 @case("ClientHello offering only TLS 1.0")
 def _(name):
     c = connect()

@@ -35,7 +35,8 @@ ALERTS = {
     0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
     22: "record_overflow", 40: "handshake_failure", 42: "bad_certificate", 43: "unsupported_certificate",
     45: "certificate_expired", 47: "illegal_parameter", 48: "unknown_ca", 50: "decode_error",
-    51: "decrypt_error", 70: "protocol_version", 80: "internal_error", 90: "user_canceled",
+    51: "decrypt_error", 70: "protocol_version", 71: "insufficient_security", 80: "internal_error",
+    86: "inappropriate_fallback", 90: "user_canceled",
     100: "no_renegotiation", 110: "unsupported_extension",
 }
 ALERT_CODES = {v: k for k, v in ALERTS.items()}
