@@ -129,8 +129,10 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
         lt_chain_clear(&chain);
         return config_error(cfg, LT_ERR_CONFIG, "the certificate's key is neither RSA nor EC (P-256, P-384)");
     }
-    lt_chain_clear(&cfg->policy.id[slot].chain);
-    cfg->policy.id[slot].chain = chain;
+    lt_identity *id = &cfg->policy.id[slot];
+    lt_chain_clear(&id->chain);
+    id->chain = chain;
+    id->n_chain_schemes = lt_chain_sig_schemes(&id->chain, id->chain_schemes, LT_MAX_CHAIN);
     return LT_OK;
 }
 

@@ -216,6 +216,10 @@ typedef struct lt_chain {
 /* LT_ERR_CONFIG if none, a damaged block, or more than LT_MAX_CHAIN. */
 LT_MUST_USE int lt_chain_from_pem(const char *pem, size_t len, lt_chain *out);
 void lt_chain_clear(lt_chain *c);
+/* The SignatureScheme each certificate of a chain is signed with (0 where
+ * it has no name), leaf first, a self-signed root left out: what a peer's
+ * signature_algorithms_cert must allow (RFC 8446 4.2.3). Returns how many. */
+size_t lt_chain_sig_schemes(const lt_chain *c, uint16_t *out, size_t cap);
 
 /* RSA key transport (RFC 5246 7.4.7.1). */
 /* Client: encrypt the 48-byte pre-master secret with PKCS#1 v1.5 under the

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "crypto/crypto.h"
 
@@ -183,6 +184,46 @@ int lt_cert_key_kind(const uint8_t *cert_der, size_t cert_len)
     X509_free(x);
     ERR_clear_error();
     return kind;
+}
+
+/* The SignatureScheme (RFC 8446 4.2.3) a certificate is signed with, or 0
+ * for one we cannot name. An RSASSA-PSS signature is named rsa_pss_rsae_*,
+ * the way TLS 1.2 peers list it in signature_algorithms. */
+static uint16_t cert_sig_scheme(X509 *x)
+{
+    int md = 0, pk = 0;
+    if (X509_get_signature_info(x, &md, &pk, NULL, NULL) != 1) {
+        return 0;
+    }
+    int rsa = pk == EVP_PKEY_RSA, pss = pk == EVP_PKEY_RSA_PSS, ec = pk == EVP_PKEY_EC;
+    switch (md) {
+    case NID_sha1: return rsa ? 0x0201 : ec ? 0x0203 : 0;
+    case NID_sha256: return rsa ? 0x0401 : pss ? 0x0804 : ec ? 0x0403 : 0;
+    case NID_sha384: return rsa ? 0x0501 : pss ? 0x0805 : ec ? 0x0503 : 0;
+    case NID_sha512: return rsa ? 0x0601 : pss ? 0x0806 : ec ? 0x0603 : 0;
+    default: return pk == EVP_PKEY_ED25519 ? 0x0807 : 0;
+    }
+}
+
+size_t lt_chain_sig_schemes(const lt_chain *c, uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n && n < cap; i++) {
+        const unsigned char *p = c->der[i];
+        X509 *x = d2i_X509(NULL, &p, (long)c->len[i]);
+        if (x == NULL) {
+            continue;
+        }
+        /* A self-signed root's own signature is never checked (RFC 8446
+         * 4.2.3 leaves the trust anchor's out). */
+        int self_signed = i > 0 && X509_check_issued(x, x) == X509_V_OK;
+        if (!self_signed) {
+            out[n++] = cert_sig_scheme(x);
+        }
+        X509_free(x);
+    }
+    ERR_clear_error();
+    return n;
 }
 
 int lt_pkey_kind(const lt_pkey *k)

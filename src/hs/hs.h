@@ -39,6 +39,10 @@
 typedef struct lt_identity {
     lt_chain chain;
     lt_pkey *key;
+    /* How the chain's certificates are signed (a self-signed root left out),
+     * to match the client's signature_algorithms_cert. */
+    uint16_t chain_schemes[LT_MAX_CHAIN];
+    size_t n_chain_schemes;
 } lt_identity;
 #define LT_ID_RSA 0
 #define LT_ID_EC 1

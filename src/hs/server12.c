@@ -72,17 +72,41 @@ static uint16_t choose_sig_scheme(const lt_client_hello *ch, const lt_pkey *key)
     return 0;
 }
 
+/* RFC 8446 4.2.3 (signature_algorithms_cert; without it,
+ * signature_algorithms, as RFC 5246 7.4.2 has it for TLS 1.2): would the
+ * client accept how our chain is signed? */
+static int chain_acceptable(const lt_client_hello *ch, const lt_identity *id)
+{
+    const lt_rd *list = (ch->ext_seen & LT_SEEN_SIGALGS_CERT) ? &ch->sigalgs_cert
+                        : (ch->ext_seen & LT_SEEN_SIGALGS)    ? &ch->sigalgs_all
+                                                              : NULL;
+    if (list == NULL) {
+        return 1;
+    }
+    for (size_t i = 0; i < id->n_chain_schemes; i++) {
+        if (!lt_u16_list_has(*list, id->chain_schemes[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Why our next-preferred suite could not be used, for the error detail. */
 typedef struct suite_miss {
     int no_identity, no_group, no_sigalg;
 } suite_miss;
 
-/* Can we do this suite with this client? Fills the group and scheme. */
-static int suite_usable(const lt_hs *hs, const lt_client_hello *ch, const lt_suite *s, suite_miss *miss)
+/* Can we do this suite with this client? Fills the group and scheme. With
+ * strict_chain, only if the client accepts how our chain is signed. */
+static int suite_usable(const lt_hs *hs, const lt_client_hello *ch, const lt_suite *s, int strict_chain,
+                        suite_miss *miss)
 {
     const lt_identity *id = identity_for(hs, s);
     if (id == NULL) {
         miss->no_identity++;
+        return 0;
+    }
+    if (strict_chain && !chain_acceptable(ch, id)) {
         return 0;
     }
     if (s->kx == LT_KX_RSA) {
@@ -107,9 +131,13 @@ static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
 {
     const lt_hs_policy *cfg = hs->env.policy;
     suite_miss miss = {0, 0, 0};
-    for (size_t i = 0; i < cfg->n_suites; i++) {
+    /* First pass: a suite whose certificate chain the client says it can
+     * check; second: any (RFC 8446 4.4.2.2 lets a server send the chain it
+     * has; the client decides). */
+    for (size_t k = 0; k < 2 * cfg->n_suites; k++) {
+        size_t i = k % cfg->n_suites;
         const lt_suite *s = lt_suite_find(cfg->suites[i]);
-        if (s == NULL || !client_offers(ch, s->id) || !suite_usable(hs, ch, s, &miss)) {
+        if (s == NULL || !client_offers(ch, s->id) || !suite_usable(hs, ch, s, k < cfg->n_suites, &miss)) {
             continue;
         }
         hs->session.suite = s;

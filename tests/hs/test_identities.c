@@ -1,0 +1,134 @@
+/*
+ * A server with two identities (an RSA and an ECDSA certificate) picks per
+ * ClientHello: by the suites offered, by what its key can sign for the
+ * client's signature_algorithms, and by whether the client accepts how the
+ * chain is signed (signature_algorithms_cert, RFC 8446 4.2.3; RFC 5246
+ * 7.4.2). The ClientHellos are built with the codec, as a peer would send
+ * them, and the answer is read off the ServerHello on the wire.
+ */
+#include <string.h>
+
+#include "conn/conn.h"
+#include "hs/messages.h"
+#include "pair.h"
+#include "test.h"
+#include "certs.h"
+
+static tc_server_pki g_ec; /* P-256 leaf signed by a P-256 CA: ecdsa_secp256r1_sha256 */
+
+static lt_config *two_identity_server(lt_demo_pki *rsa)
+{
+    lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(cfg, rsa->chain_pem, strlen(rsa->chain_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_key_pem(cfg, rsa->key_pem, strlen(rsa->key_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(cfg, g_ec.chain_pem, strlen(g_ec.chain_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_key_pem(cfg, g_ec.key_pem, strlen(g_ec.key_pem)), LT_OK);
+    return cfg;
+}
+
+/* Feed one ClientHello to a fresh server; return the suite it chose (0 if
+ * it failed, with *alert set). */
+static uint16_t chosen_suite(lt_config *cfg, const uint16_t *suites, size_t n_suites, const uint16_t *sigalgs,
+                             size_t n_sigalgs, const uint16_t *sigalgs_cert, size_t n_cert, int *alert)
+{
+    static const uint16_t GROUPS[] = {LT_GROUP_X25519};
+    uint8_t random[32] = {1};
+    lt_client_hello_params p = {
+        .client_version = LT_TLS1_2,
+        .random = random,
+        .suites = suites,
+        .n_suites = n_suites,
+        .reneg_info = 1,
+        .sigalgs = sigalgs,
+        .n_sigalgs = n_sigalgs,
+        .groups = GROUPS,
+        .n_groups = 1,
+        .ec_point_formats = 1,
+        .sigalgs_cert = sigalgs_cert,
+        .n_sigalgs_cert = n_cert,
+    };
+    uint8_t msg[1024], rec[1100];
+    lt_wr w = lt_wr_init(msg, sizeof msg);
+    lt_write_client_hello(&w, &p);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    rec[0] = 22, rec[1] = 3, rec[2] = 1, rec[3] = (uint8_t)(w.off >> 8), rec[4] = (uint8_t)w.off;
+    memcpy(rec + 5, msg, w.off);
+    lt_conn *s = lt_conn_new(cfg);
+    size_t used = 0;
+    int rc = lt_conn_feed(s, rec, 5 + w.off, &used);
+    *alert = lt_conn_alert_sent(s);
+    uint16_t suite = 0;
+    if (rc == LT_OK) {
+        size_t len = 0;
+        const uint8_t *out = lt_conn_out_peek(s, &len);
+        /* record header (5), ServerHello header (4), version (2), random (32),
+         * session_id length (1) + 0, then the suite. */
+        EXPECT(len > 5 + 4 + 2 + 32 + 1 + 2 && out[5] == LT_HS_SERVER_HELLO);
+        suite = (uint16_t)(out[5 + 4 + 34 + 1 + out[5 + 4 + 34]] << 8 | out[5 + 4 + 34 + 1 + out[5 + 4 + 34] + 1]);
+    }
+    lt_conn_free(s);
+    return suite;
+}
+
+static const uint16_t BOTH[] = {LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+static const uint16_t ALL_SIGS[] = {0x0403, 0x0804, 0x0401};
+
+static void test_picks_by_suites_offered(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config *cfg = two_identity_server(&p.pki);
+    int alert;
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, NULL, 0, &alert), LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    EXPECT_EQ(chosen_suite(cfg, BOTH + 1, 1, ALL_SIGS, 3, NULL, 0, &alert), LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    lt_config_free(cfg);
+    pair_free(&p);
+}
+
+static void test_picks_by_what_the_key_can_sign(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config *cfg = two_identity_server(&p.pki);
+    int alert;
+    /* The client takes only RSA signatures: the ECDSA key cannot sign for it. */
+    const uint16_t rsa_only[] = {0x0804, 0x0401};
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, rsa_only, 2, NULL, 0, &alert), LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    /* Only ECDSA signatures and only the RSA suite: nothing fits. */
+    const uint16_t ec_only[] = {0x0403};
+    EXPECT_EQ(chosen_suite(cfg, BOTH + 1, 1, ec_only, 1, NULL, 0, &alert), 0);
+    EXPECT_EQ(alert, 40);
+    lt_config_free(cfg);
+    pair_free(&p);
+}
+
+static void test_honours_signature_algorithms_cert(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config *cfg = two_identity_server(&p.pki);
+    int alert;
+    /* The ECDSA chain is signed with ecdsa_secp256r1_sha256, the RSA one with
+     * rsa_pkcs1_sha256. A client that accepts only RSA-signed chains gets the
+     * RSA certificate even though ECDSA comes first in our preference. */
+    const uint16_t rsa_signed[] = {0x0401};
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, rsa_signed, 1, &alert), LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    const uint16_t ec_signed[] = {0x0403};
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, ec_signed, 1, &alert), LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    /* With no chain it accepts, the server still answers with what it has
+     * (RFC 8446 4.4.2.2): the client decides. */
+    const uint16_t neither[] = {0x0807};
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, neither, 1, &alert), LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    lt_config_free(cfg);
+    pair_free(&p);
+}
+
+int main(void)
+{
+    tc_server_pki_make(&g_ec, "P-256", "P-256", "localhost");
+    LT_RUN(test_picks_by_suites_offered);
+    LT_RUN(test_picks_by_what_the_key_can_sign);
+    LT_RUN(test_honours_signature_algorithms_cert);
+    tc_server_pki_free(&g_ec);
+    return lt_test_summary();
+}
