@@ -64,8 +64,10 @@ static const lt_transition TABLE[] = {
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, HS(SERVER_HELLO_DONE), 0, 0,
      lt_client_on_server_hello_done, NEXT1(LT_ST_CLIENT_WAIT_CCS), HASH},
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_CCS, ROLE_C, CCS, 0, 0, lt_client_on_ccs, NEXT1(LT_ST_CLIENT_WAIT_FINISHED), 0},
+    /* Finished ends its record: it closes the handshake under the keys it
+     * proves (RFC 8446 5.1 makes this the rule at every key change). */
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), 0, 0, lt_client_on_finished, NEXT1(LT_ST_CONNECTED),
-     0},
+     ENDS_RECORD},
     /* Server. */
     {ANY_VERSION, LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, HS(CLIENT_HELLO), 0, 0, lt_server_on_client_hello,
      NEXT1(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE), HASH},
@@ -73,7 +75,7 @@ static const lt_transition TABLE[] = {
      lt_server_on_client_key_exchange, NEXT1(LT_ST_SERVER_WAIT_CCS), HASH},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CCS, ROLE_S, CCS, 0, 0, lt_server_on_ccs, NEXT1(LT_ST_SERVER_WAIT_FINISHED), 0},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, 0, lt_server_on_finished, NEXT1(LT_ST_CONNECTED),
-     0},
+     ENDS_RECORD},
     /* After the handshake: renegotiation is refused (RFC 5746 4.5, 5246
      * 7.2.2 no_renegotiation) and the connection goes on. */
     {LT_TLS1_2, LT_ST_CONNECTED, ROLE_C, HS(HELLO_REQUEST), 0, 0, lt_client_on_hello_request, NEXT1(LT_ST_CONNECTED),

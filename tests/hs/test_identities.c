@@ -114,7 +114,8 @@ static void test_honours_signature_algorithms_cert(void)
     const uint16_t rsa_signed[] = {0x0401};
     EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, rsa_signed, 1, &alert), LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
     const uint16_t ec_signed[] = {0x0403};
-    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, ec_signed, 1, &alert), LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, ec_signed, 1, &alert),
+              LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     /* With no chain it accepts, the server still answers with what it has
      * (RFC 8446 4.4.2.2): the client decides. */
     const uint16_t neither[] = {0x0807};

@@ -148,6 +148,26 @@ static void test_second_certificate_request_is_unexpected(void)
     lt_config_free(cfg);
 }
 
+/* A Finished must end its record (RFC 8446 5.1's rule at key changes, kept
+ * for TLS 1.2's Finished): anything behind it is refused before parsing. */
+static void test_finished_must_end_its_record(void)
+{
+    for (int role = 0; role <= 1; role++) {
+        lt_config *cfg = lt_config_new((lt_role)role);
+        lt_conn *c = lt_conn_new(cfg);
+        lt_hs_test_set_state(c->hs, role == LT_ROLE_CLIENT ? LT_ST_CLIENT_WAIT_FINISHED : LT_ST_SERVER_WAIT_FINISHED);
+        /* Finished (12 bytes of verify_data), then a HelloRequest. */
+        uint8_t rec[5 + 16 + 4] = {22, 3, 3, 0, 20, 20, 0, 0, 12};
+        size_t used;
+        EXPECT_EQ(lt_conn_feed(c, rec, sizeof rec, &used), LT_ERR_UNEXPECTED_MESSAGE);
+        const char *detail;
+        lt_conn_error(c, &detail);
+        EXPECT(strstr(detail, "Finished is followed by more data in its record") != NULL);
+        lt_conn_free(c);
+        lt_config_free(cfg);
+    }
+}
+
 static void test_empty_handshake_record_is_decode_error(void)
 {
     lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
@@ -194,6 +214,7 @@ int main(void)
     LT_RUN(test_client_ignores_hello_request_mid_handshake);
     LT_RUN(test_hello_request_with_body_is_decode_error);
     LT_RUN(test_second_certificate_request_is_unexpected);
+    LT_RUN(test_finished_must_end_its_record);
     LT_RUN(test_empty_handshake_record_is_decode_error);
     LT_RUN(test_oversized_handshake_message_refused);
     LT_RUN(test_sticky_error);
