@@ -95,27 +95,8 @@ int lt_client_send_hello(lt_hs *hs)
     LT_GUARD(lt_hs_scratch(hs, 1024, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
-    if (!lt_hs_tracing(hs)) {
-        return lt_hs_send(hs, w.base, w.off, NULL, 0);
-    }
-
-    char version[32], suites[1024], exts[256];
-    lt_hs_version_text(LT_TLS1_2, version, sizeof version);
-    uint8_t raw_suites[2 * LT_MAX_CONFIG_SUITES];
-    for (size_t i = 0; i < cfg->n_suites; i++) {
-        lt_put_u16(raw_suites + 2 * i, cfg->suites[i]);
-    }
-    lt_hs_suite_list_text(lt_rd_init(raw_suites, 2 * cfg->n_suites), suites, sizeof suites);
-    lt_hs_ext_list_text((hs->h12->offered_sni ? LT_SEEN_SNI : 0) | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) |
-                            LT_SEEN_RENEG | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) | hs->h12->offered_answerable,
-                        exts, sizeof exts);
-    lt_field f[6] = {lt_fld_text("client_version", version),
-                     lt_fld_bytes("random", hs->h12->client_random, 32),
-                     lt_fld_bytes("session_id", NULL, 0),
-                     lt_fld_text("cipher_suites", suites),
-                     lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", hs->h12->offered_sni ? hs->hostname : "(none)")};
-    return lt_hs_send(hs, w.base, w.off, f, 6);
+    return lt_explain_send_client_hello(
+        hs, w.base, w.off, LT_SEEN_RENEG | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) | hs->h12->offered_answerable);
 }
 
 static int suite_was_offered(const lt_hs *hs, uint16_t id)
@@ -126,21 +107,6 @@ static int suite_was_offered(const lt_hs *hs, uint16_t id)
         }
     }
     return 0;
-}
-
-static void trace_server_hello(lt_hs *hs, const lt_server_hello *sh)
-{
-    if (!lt_hs_tracing(hs)) {
-        return;
-    }
-    char version[32], exts[128];
-    lt_hs_version_text(sh->server_version, version, sizeof version);
-    lt_hs_ext_list_text(sh->ext_seen | (sh->sni_ack ? LT_SEEN_SNI : 0), exts, sizeof exts);
-    const char *suite = lt_suite_name(sh->cipher_suite);
-    lt_field f[5] = {lt_fld_text("server_version", version), lt_fld_bytes("random", sh->random, 32),
-                     lt_fld_bytes("session_id", sh->session_id, sh->session_id_len),
-                     lt_fld_text("cipher_suite", suite != NULL ? suite : "(unknown)"), lt_fld_text("extensions", exts)};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHello", "RFC 5246 7.4.1.3", NULL, f, 5);
 }
 
 /* Checks that the server's answer is one we can accept; fills the detail. */
@@ -212,7 +178,7 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     if (rc != LT_OK) {
         return lt_hs_fail(hs, rc, "malformed ServerHello (%zu bytes)", len);
     }
-    trace_server_hello(hs, &sh);
+    lt_explain_server_hello(hs, &sh);
     LT_GUARD(check_server_hello(hs, &sh));
 
     hs->session.version = LT_TLS1_2;
@@ -230,51 +196,8 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
      * need the raw messages): the running hash is all we need. */
     lt_transcript_drop_raw(&hs->h12->transcript);
 
-    lt_hs_trace_suite_choice(hs, NULL);
-    lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", "RFC 7627 5.2",
-                hs->session.ems ? "both sides offered it: the master secret will cover the whole handshake"
-                                : "not used: the master secret will cover only the nonces",
-                &e, 1);
-    if (hs->session.suite->mac != LT_MAC_NONE) {
-        lt_field m = lt_fld_text("used", hs->session.etm ? "yes" : "no");
-        LT_HS_TRACE(hs, LT_EV_CHOICE, "encrypt_then_mac", "RFC 7366 3",
-                    hs->session.etm ? "the server agreed: the MAC covers the ciphertext"
-                                    : "not used: MAC-then-encrypt, as RFC 5246 has it",
-                    &m, 1);
-    }
-    lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", "RFC 5746 3.4", NULL, &r, 1);
+    lt_explain_client_choices(hs);
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
-}
-
-static void trace_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wanted)
-{
-    if (!lt_hs_tracing(hs)) {
-        return;
-    }
-    char len_s[16];
-    snprintf(len_s, sizeof len_s, "%d", rep->chain_len);
-    lt_field chain[5] = {lt_fld_text("result", rep->chain_ok ? "ok" : "failed"), lt_fld_text("subject", rep->subject),
-                         lt_fld_text("issuer", rep->issuer), lt_fld_text("anchor", rep->anchor),
-                         lt_fld_text("length", len_s)};
-    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "chain", "RFC 5246 7.4.2", rep->chain_ok ? NULL : rep->detail, chain, 5);
-    lt_field validity[3] = {lt_fld_text("result", rep->time_ok ? "ok" : "failed"),
-                            lt_fld_text("not_before", rep->not_before), lt_fld_text("not_after", rep->not_after)};
-    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "validity", "RFC 5280 4.1.2.5", rep->time_ok ? NULL : rep->detail, validity, 3);
-    lt_field host[3] = {lt_fld_text("result", !host_wanted   ? "skipped (disabled)"
-                                              : rep->host_ok ? "ok"
-                                                             : "failed"),
-                        lt_fld_text("wanted", host_wanted ? hs->hostname : "(not checked)"),
-                        lt_fld_text("names", rep->names)};
-    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "hostname", "RFC 6125 6", rep->host_ok || !host_wanted ? NULL : rep->detail, host,
-                3);
-    char level[16];
-    snprintf(level, sizeof level, "%d", rep->security_level);
-    lt_field sec[3] = {lt_fld_text("result", rep->strength_ok ? "ok" : "failed"), lt_fld_text("level", level),
-                       lt_fld_text("key", rep->key)};
-    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "security_level", "NIST SP 800-57 Part 1 5.6.1",
-                rep->strength_ok ? NULL : rep->detail, sec, 3);
 }
 
 /* The codec's limit on the peer's list is the chain our verification takes. */
@@ -331,16 +254,7 @@ int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
     if (rc != LT_OK) {
         return lt_hs_fail(hs, rc, "malformed Certificate message (%zu bytes)", len);
     }
-    if (lt_hs_tracing(hs)) {
-        char count[16], subject[256] = "", issuer[256] = "";
-        snprintf(count, sizeof count, "%zu", cm.n);
-        if (cm.n > 0) {
-            (void)lt_cert_names(cm.der[0], cm.len[0], subject, sizeof subject, issuer, sizeof issuer);
-        }
-        lt_field f[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
-                         lt_fld_text("leaf_issuer", issuer)};
-        LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Certificate", "RFC 5246 7.4.2", NULL, f, 3);
-    }
+    lt_explain_certificate(hs, &cm);
     /* RFC 5246 7.4.2: the server's certificate_list carries its chain; an
      * empty one leaves nothing to authenticate. */
     if (cm.n == 0) {
@@ -356,7 +270,7 @@ int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
     lt_pkey *leaf = NULL;
     rc = lt_verify_chain(trust, cm.der, cm.len, cm.n, host_wanted ? hs->hostname : NULL, hs->env.policy->security_level,
                          &rep, &leaf);
-    trace_cert_checks(hs, &rep, host_wanted);
+    lt_explain_cert_checks(hs, &rep, host_wanted);
     if (rc != LT_OK) {
         lt_pkey_free(leaf);
         /* A weak key is insufficient_security, not a verification failure:

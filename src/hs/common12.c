@@ -6,48 +6,6 @@
 #include "base/ct.h"
 #include "hs/hs_int.h"
 
-static void trace_master_secret(lt_hs *hs, const uint8_t *session_hash, size_t sh_len)
-{
-    if (!lt_hs_tracing(hs)) {
-        return;
-    }
-    if (hs->session.ems) {
-        lt_field f[4] = {lt_fld_text("label", "extended master secret"),
-                         lt_fld_text("inputs", "pre_master_secret, session_hash (the hash of ClientHello .. "
-                                               "ClientKeyExchange)"),
-                         lt_fld_bytes("session_hash", session_hash, sh_len),
-                         lt_hs_secret(hs, "master_secret", hs->session.master_secret, 48)};
-        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "master_secret", "RFC 7627 4",
-                    "master_secret = PRF(pre_master_secret, \"extended master secret\", session_hash)[0..47]", f, 4);
-    } else {
-        lt_field f[3] = {lt_fld_text("label", "master secret"),
-                         lt_fld_text("inputs", "pre_master_secret, client_random, server_random"),
-                         lt_hs_secret(hs, "master_secret", hs->session.master_secret, 48)};
-        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "master_secret", "RFC 5246 8.1",
-                    "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]",
-                    f, 3);
-    }
-}
-
-static void trace_key_block(lt_hs *hs)
-{
-    if (!lt_hs_tracing(hs)) {
-        return;
-    }
-    const lt_key_block *kb = &hs->h12->kb;
-    lt_field f[8] = {lt_fld_text("label", "key expansion"),
-                     lt_fld_text("inputs", "master_secret, server_random, client_random"),
-                     lt_hs_secret(hs, "client_write_MAC_key", kb->client_mac, kb->mac_len),
-                     lt_hs_secret(hs, "server_write_MAC_key", kb->server_mac, kb->mac_len),
-                     lt_hs_secret(hs, "client_write_key", kb->client_key, kb->key_len),
-                     lt_hs_secret(hs, "server_write_key", kb->server_key, kb->key_len),
-                     lt_hs_secret(hs, "client_write_IV", kb->client_iv, kb->iv_len),
-                     lt_hs_secret(hs, "server_write_IV", kb->server_iv, kb->iv_len)};
-    LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "key_block", "RFC 5246 6.3",
-                "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f,
-                8);
-}
-
 int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
 {
     const lt_suite *s = hs->session.suite;
@@ -63,13 +21,13 @@ int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
     /* Wiped on every path, the failed ones too. */
     lt_wipe(pms, pms_len);
     LT_GUARD(rc);
-    trace_master_secret(hs, session_hash, sh_len);
+    lt_explain_master_secret(hs, session_hash, sh_len);
     hs->session.master_secret_len = LT_MASTER_SECRET_LEN;
     lt_keylog(lt_hs_tr(hs), "CLIENT_RANDOM", hs->h12->client_random, hs->session.master_secret, LT_MASTER_SECRET_LEN);
 
     LT_GUARD(
         lt_ks12_key_block(s, hs->session.master_secret, hs->h12->client_random, hs->h12->server_random, &hs->h12->kb));
-    trace_key_block(hs);
+    lt_explain_key_block(hs);
 
     const lt_key_block *kb = &hs->h12->kb;
     int client = hs->env.role == LT_ROLE_CLIENT;
@@ -177,102 +135,4 @@ int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len)
     uint8_t msg[4 + LT_FINISHED_LEN] = {LT_HS_FINISHED, 0, 0, LT_FINISHED_LEN};
     memcpy(msg + 4, got, LT_FINISHED_LEN);
     return lt_transcript_add(&hs->h12->transcript, msg, sizeof msg, "Finished");
-}
-
-void lt_hs_version_text(uint16_t v, char *out, size_t cap)
-{
-    const char *name = v == 0x0303   ? "TLS 1.2"
-                       : v == 0x0302 ? "TLS 1.1"
-                       : v == 0x0301 ? "TLS 1.0"
-                       : v == 0x0304 ? "TLS 1.3"
-                       : v == 0x0300 ? "SSL 3.0"
-                                     : "unknown";
-    snprintf(out, cap, "%s (0x%04x)", name, v);
-}
-
-void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    uint16_t id;
-    while (lt_rd_u16(&suites, &id) == LT_OK && used + 1 < cap) {
-        const char *name = lt_suite_name(id);
-        char hexname[16];
-        if (name == NULL) {
-            snprintf(hexname, sizeof hexname, id == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", id);
-            name = hexname;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
-}
-
-void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
-{
-    static const struct {
-        uint32_t bit;
-        const char *name;
-    } NAMES[] = {
-        {LT_SEEN_SNI, "server_name"},
-        {LT_SEEN_EMS, "extended_master_secret"},
-        {LT_SEEN_RENEG, "renegotiation_info"},
-        {LT_SEEN_SIGALGS, "signature_algorithms"},
-        {LT_SEEN_ALPN, "application_layer_protocol_negotiation"},
-        {LT_SEEN_TICKET, "session_ticket"},
-        {LT_SEEN_GROUPS, "supported_groups"},
-        {LT_SEEN_POINT_FORMATS, "ec_point_formats"},
-        {LT_SEEN_ETM, "encrypt_then_mac"},
-        {LT_SEEN_SIGALGS_CERT, "signature_algorithms_cert"},
-    };
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
-        if (!(seen & NAMES[i].bit)) {
-            continue;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", NAMES[i].name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
-}
-
-void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
-{
-    if (!lt_hs_tracing(hs)) {
-        return;
-    }
-    const lt_suite *s = hs->session.suite;
-    char id[8], desc[200];
-    snprintf(id, sizeof id, "0x%04x", s->id);
-    lt_suite_info info;
-    (void)lt_suite_get_info(s->id, &info);
-    snprintf(desc, sizeof desc, "key exchange %s, authentication %s, cipher %s, MAC %s, PRF %s", info.key_exchange,
-             info.authentication, info.cipher, info.mac, info.prf_hash);
-    lt_field f[3] = {lt_fld_text("chosen", s->iana_name), lt_fld_text("id", id), lt_fld_text("parts", desc)};
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
-}
-
-void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    uint16_t g;
-    while (lt_rd_u16(&groups, &g) == LT_OK && used + 1 < cap) {
-        const char *name = lt_group_name(g);
-        char hexname[16];
-        if (name == NULL) {
-            snprintf(hexname, sizeof hexname, "0x%04x", g);
-            name = hexname;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
 }

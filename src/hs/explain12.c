@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/text.h"
+#include "crypto/crypto.h"
 #include "hs/hs_int.h"
 
 /* ---- the server's side ---- */
@@ -146,6 +147,111 @@ void lt_explain_recv_client_kx(lt_hs *hs, const uint8_t *pub, size_t len)
 
 /* ---- the client's side ---- */
 
+int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint32_t exts_sent)
+{
+    if (!lt_hs_tracing(hs)) {
+        return lt_hs_send(hs, msg, len, NULL, 0);
+    }
+    const lt_hs_policy *cfg = hs->env.policy;
+    char version[32], suites[1024], exts[256];
+    lt_hs_version_text(LT_TLS1_2, version, sizeof version);
+    uint8_t raw_suites[2 * LT_MAX_CONFIG_SUITES];
+    for (size_t i = 0; i < cfg->n_suites; i++) {
+        lt_put_u16(raw_suites + 2 * i, cfg->suites[i]);
+    }
+    lt_hs_suite_list_text(lt_rd_init(raw_suites, 2 * cfg->n_suites), suites, sizeof suites);
+    lt_hs_ext_list_text((hs->h12->offered_sni ? LT_SEEN_SNI : 0) | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) | exts_sent,
+                        exts, sizeof exts);
+    lt_field f[6] = {lt_fld_text("client_version", version),
+                     lt_fld_bytes("random", hs->h12->client_random, 32),
+                     lt_fld_bytes("session_id", NULL, 0),
+                     lt_fld_text("cipher_suites", suites),
+                     lt_fld_text("extensions", exts),
+                     lt_fld_text("server_name", hs->h12->offered_sni ? hs->hostname : "(none)")};
+    return lt_hs_send(hs, msg, len, f, 6);
+}
+
+void lt_explain_server_hello(lt_hs *hs, const lt_server_hello *sh)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    char version[32], exts[128];
+    lt_hs_version_text(sh->server_version, version, sizeof version);
+    lt_hs_ext_list_text(sh->ext_seen | (sh->sni_ack ? LT_SEEN_SNI : 0), exts, sizeof exts);
+    const char *suite = lt_suite_name(sh->cipher_suite);
+    lt_field f[5] = {lt_fld_text("server_version", version), lt_fld_bytes("random", sh->random, 32),
+                     lt_fld_bytes("session_id", sh->session_id, sh->session_id_len),
+                     lt_fld_text("cipher_suite", suite != NULL ? suite : "(unknown)"), lt_fld_text("extensions", exts)};
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHello", "RFC 5246 7.4.1.3", NULL, f, 5);
+}
+
+void lt_explain_client_choices(lt_hs *hs)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    lt_hs_trace_suite_choice(hs, NULL);
+    lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", "RFC 7627 5.2",
+                hs->session.ems ? "both sides offered it: the master secret will cover the whole handshake"
+                                : "not used: the master secret will cover only the nonces",
+                &e, 1);
+    if (hs->session.suite->mac != LT_MAC_NONE) {
+        lt_field m = lt_fld_text("used", hs->session.etm ? "yes" : "no");
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "encrypt_then_mac", "RFC 7366 3",
+                    hs->session.etm ? "the server agreed: the MAC covers the ciphertext"
+                                    : "not used: MAC-then-encrypt, as RFC 5246 has it",
+                    &m, 1);
+    }
+    lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", "RFC 5746 3.4", NULL, &r, 1);
+}
+
+void lt_explain_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wanted)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    char len_s[16];
+    snprintf(len_s, sizeof len_s, "%d", rep->chain_len);
+    lt_field chain[5] = {lt_fld_text("result", rep->chain_ok ? "ok" : "failed"), lt_fld_text("subject", rep->subject),
+                         lt_fld_text("issuer", rep->issuer), lt_fld_text("anchor", rep->anchor),
+                         lt_fld_text("length", len_s)};
+    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "chain", "RFC 5246 7.4.2", rep->chain_ok ? NULL : rep->detail, chain, 5);
+    lt_field validity[3] = {lt_fld_text("result", rep->time_ok ? "ok" : "failed"),
+                            lt_fld_text("not_before", rep->not_before), lt_fld_text("not_after", rep->not_after)};
+    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "validity", "RFC 5280 4.1.2.5", rep->time_ok ? NULL : rep->detail, validity, 3);
+    lt_field host[3] = {lt_fld_text("result", !host_wanted   ? "skipped (disabled)"
+                                              : rep->host_ok ? "ok"
+                                                             : "failed"),
+                        lt_fld_text("wanted", host_wanted ? hs->hostname : "(not checked)"),
+                        lt_fld_text("names", rep->names)};
+    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "hostname", "RFC 6125 6", rep->host_ok || !host_wanted ? NULL : rep->detail, host,
+                3);
+    char level[16];
+    snprintf(level, sizeof level, "%d", rep->security_level);
+    lt_field sec[3] = {lt_fld_text("result", rep->strength_ok ? "ok" : "failed"), lt_fld_text("level", level),
+                       lt_fld_text("key", rep->key)};
+    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "security_level", "NIST SP 800-57 Part 1 5.6.1",
+                rep->strength_ok ? NULL : rep->detail, sec, 3);
+}
+
+void lt_explain_certificate(lt_hs *hs, const lt_certificate_msg *cm)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    char count[16], subject[256] = "", issuer[256] = "";
+    snprintf(count, sizeof count, "%zu", cm->n);
+    if (cm->n > 0) {
+        (void)lt_cert_names(cm->der[0], cm->len[0], subject, sizeof subject, issuer, sizeof issuer);
+    }
+    lt_field f[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
+                     lt_fld_text("leaf_issuer", issuer)};
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Certificate", "RFC 5246 7.4.2", NULL, f, 3);
+}
+
 void lt_explain_server_key_exchange(lt_hs *hs, const lt_server_key_exchange_ecdhe *ske, int verified)
 {
     if (!lt_hs_tracing(hs)) {
@@ -171,6 +277,146 @@ int lt_explain_send_client_kx(lt_hs *hs, const uint8_t *msg, size_t len, const u
 }
 
 /* ---- both ---- */
+
+void lt_explain_master_secret(lt_hs *hs, const uint8_t *session_hash, size_t sh_len)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    if (hs->session.ems) {
+        lt_field f[4] = {lt_fld_text("label", "extended master secret"),
+                         lt_fld_text("inputs", "pre_master_secret, session_hash (the hash of ClientHello .. "
+                                               "ClientKeyExchange)"),
+                         lt_fld_bytes("session_hash", session_hash, sh_len),
+                         lt_hs_secret(hs, "master_secret", hs->session.master_secret, 48)};
+        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "master_secret", "RFC 7627 4",
+                    "master_secret = PRF(pre_master_secret, \"extended master secret\", session_hash)[0..47]", f, 4);
+    } else {
+        lt_field f[3] = {lt_fld_text("label", "master secret"),
+                         lt_fld_text("inputs", "pre_master_secret, client_random, server_random"),
+                         lt_hs_secret(hs, "master_secret", hs->session.master_secret, 48)};
+        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "master_secret", "RFC 5246 8.1",
+                    "master_secret = PRF(pre_master_secret, \"master secret\", client_random + server_random)[0..47]",
+                    f, 3);
+    }
+}
+
+void lt_explain_key_block(lt_hs *hs)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    const lt_key_block *kb = &hs->h12->kb;
+    lt_field f[8] = {lt_fld_text("label", "key expansion"),
+                     lt_fld_text("inputs", "master_secret, server_random, client_random"),
+                     lt_hs_secret(hs, "client_write_MAC_key", kb->client_mac, kb->mac_len),
+                     lt_hs_secret(hs, "server_write_MAC_key", kb->server_mac, kb->mac_len),
+                     lt_hs_secret(hs, "client_write_key", kb->client_key, kb->key_len),
+                     lt_hs_secret(hs, "server_write_key", kb->server_key, kb->key_len),
+                     lt_hs_secret(hs, "client_write_IV", kb->client_iv, kb->iv_len),
+                     lt_hs_secret(hs, "server_write_IV", kb->server_iv, kb->iv_len)};
+    LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "key_block", "RFC 5246 6.3",
+                "key_block = PRF(master_secret, \"key expansion\", server_random + client_random), sliced in order", f,
+                8);
+}
+
+void lt_hs_version_text(uint16_t v, char *out, size_t cap)
+{
+    const char *name = v == 0x0303   ? "TLS 1.2"
+                       : v == 0x0302 ? "TLS 1.1"
+                       : v == 0x0301 ? "TLS 1.0"
+                       : v == 0x0304 ? "TLS 1.3"
+                       : v == 0x0300 ? "SSL 3.0"
+                                     : "unknown";
+    snprintf(out, cap, "%s (0x%04x)", name, v);
+}
+
+void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t id;
+    while (lt_rd_u16(&suites, &id) == LT_OK && used + 1 < cap) {
+        const char *name = lt_suite_name(id);
+        char hexname[16];
+        if (name == NULL) {
+            snprintf(hexname, sizeof hexname, id == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", id);
+            name = hexname;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } NAMES[] = {
+        {LT_SEEN_SNI, "server_name"},
+        {LT_SEEN_EMS, "extended_master_secret"},
+        {LT_SEEN_RENEG, "renegotiation_info"},
+        {LT_SEEN_SIGALGS, "signature_algorithms"},
+        {LT_SEEN_ALPN, "application_layer_protocol_negotiation"},
+        {LT_SEEN_TICKET, "session_ticket"},
+        {LT_SEEN_GROUPS, "supported_groups"},
+        {LT_SEEN_POINT_FORMATS, "ec_point_formats"},
+        {LT_SEEN_ETM, "encrypt_then_mac"},
+        {LT_SEEN_SIGALGS_CERT, "signature_algorithms_cert"},
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
+        if (!(seen & NAMES[i].bit)) {
+            continue;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", NAMES[i].name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
+{
+    if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    const lt_suite *s = hs->session.suite;
+    char id[8], desc[200];
+    snprintf(id, sizeof id, "0x%04x", s->id);
+    lt_suite_info info;
+    (void)lt_suite_get_info(s->id, &info);
+    snprintf(desc, sizeof desc, "key exchange %s, authentication %s, cipher %s, MAC %s, PRF %s", info.key_exchange,
+             info.authentication, info.cipher, info.mac, info.prf_hash);
+    lt_field f[3] = {lt_fld_text("chosen", s->iana_name), lt_fld_text("id", id), lt_fld_text("parts", desc)};
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
+}
+
+void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t g;
+    while (lt_rd_u16(&groups, &g) == LT_OK && used + 1 < cap) {
+        const char *name = lt_group_name(g);
+        char hexname[16];
+        if (name == NULL) {
+            snprintf(hexname, sizeof hexname, "0x%04x", g);
+            name = hexname;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
 
 void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len)
 {

@@ -170,6 +170,13 @@ LT_MUST_USE int lt_hs_send_finished(lt_hs *hs);
 LT_MUST_USE int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len);
 /* ---- Narration (explain12.c): what each step tells the trace ---- */
 void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch);
+LT_MUST_USE int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint32_t exts_sent);
+void lt_explain_server_hello(lt_hs *hs, const lt_server_hello *sh);
+void lt_explain_client_choices(lt_hs *hs);
+void lt_explain_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wanted);
+void lt_explain_certificate(lt_hs *hs, const lt_certificate_msg *cm);
+void lt_explain_master_secret(lt_hs *hs, const uint8_t *session_hash, size_t sh_len);
+void lt_explain_key_block(lt_hs *hs);
 void lt_explain_server_choices(lt_hs *hs, size_t n_suites);
 void lt_explain_server_extensions(lt_hs *hs, const lt_client_hello *ch);
 /* Send a message of ours, described for the trace. */
