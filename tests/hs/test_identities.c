@@ -46,6 +46,8 @@ static uint16_t chosen_suite(lt_config *cfg, const uint16_t *suites, size_t n_su
         .ec_point_formats = 1,
         .sigalgs_cert = sigalgs_cert,
         .n_sigalgs_cert = n_cert,
+        .sni = "localhost",
+        .ems = 1,
     };
     uint8_t msg[1024], rec[1100];
     lt_wr w = lt_wr_init(msg, sizeof msg);
@@ -64,7 +66,17 @@ static uint16_t chosen_suite(lt_config *cfg, const uint16_t *suites, size_t n_su
         /* record header (5), ServerHello header (4), version (2), random (32),
          * session_id length (1) + 0, then the suite. */
         EXPECT(len > 5 + 4 + 2 + 32 + 1 + 2 && out[5] == LT_HS_SERVER_HELLO);
-        suite = (uint16_t)(out[5 + 4 + 34 + 1 + out[5 + 4 + 34]] << 8 | out[5 + 4 + 34 + 1 + out[5 + 4 + 34] + 1]);
+        size_t sh_len = ((size_t)out[6] << 16) | ((size_t)out[7] << 8) | out[8];
+        lt_server_hello sh;
+        EXPECT_EQ(lt_parse_server_hello(out + 9, sh_len, &sh), LT_OK);
+        suite = sh.cipher_suite;
+        /* Only what the server acted on is answered: it does not choose its
+         * certificate by name, so no empty server_name (RFC 6066 3); EMS
+         * and the ECC point formats it did use. */
+        EXPECT(!sh.sni_ack && !(sh.ext_seen & LT_SEEN_SNI));
+        EXPECT(sh.ext_seen & LT_SEEN_EMS);
+        EXPECT(sh.ext_seen & LT_SEEN_POINT_FORMATS);
+        EXPECT(!(sh.ext_seen & LT_SEEN_ETM)); /* an AEAD suite: never (RFC 7366 3) */
     }
     lt_conn_free(s);
     return suite;
