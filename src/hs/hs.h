@@ -24,8 +24,14 @@
 #include "hs/trace.h"
 #include "record/record.h"
 
-/* The largest handshake message we accept (a certificate chain can be long). */
+/* The largest handshake message we send (a certificate chain can be long). */
 #define LT_MAX_HS_MESSAGE (1u << 17)
+/* The largest legal ClientHello body (RFC 5246 7.4.1.2): version 2, random
+ * 32, session_id 1 + 32, cipher_suites 2 + (2^16 - 2), compression_methods
+ * 1 + 255, extensions 2 + (2^16 - 1). */
+#define LT_MAX_CLIENT_HELLO (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
+/* The largest handshake message we accept: whichever is larger. */
+#define LT_MAX_HS_MESSAGE_IN (LT_MAX_CLIENT_HELLO > LT_MAX_HS_MESSAGE ? LT_MAX_CLIENT_HELLO : LT_MAX_HS_MESSAGE)
 #define LT_MAX_CONFIG_SUITES 32
 #define LT_MAX_CONFIG_GROUPS 8
 /* Renegotiation requests we refuse with a warning before the next one is

@@ -200,7 +200,7 @@ lt_hs *lt_hs_new(const lt_hs_env *env)
     hs->state = env->role == LT_ROLE_CLIENT ? LT_ST_CLIENT_START : LT_ST_SERVER_WAIT_CLIENT_HELLO;
     hs->shape = LT_SHAPE_FULL;
     /* At most one message in reassembly plus the record that completes it. */
-    hs->msg = lt_buf_make(4 + LT_MAX_HS_MESSAGE + LT_MAX_PLAINTEXT);
+    hs->msg = lt_buf_make(4 + LT_MAX_HS_MESSAGE_IN + LT_MAX_PLAINTEXT);
     /* Our largest message: the Certificate (config refuses bigger chains). */
     hs->scratch = lt_buf_make(4 + LT_MAX_HS_MESSAGE + 1024);
     return hs;
@@ -435,10 +435,10 @@ static int on_handshake_record(lt_hs *hs, const uint8_t *p, size_t n, int *progr
     while (rc == LT_OK && hs->msg.len - off >= 4) {
         const uint8_t *m = hs->msg.p + off;
         size_t body = ((size_t)m[1] << 16) | ((size_t)m[2] << 8) | m[3];
-        if (body > LT_MAX_HS_MESSAGE) {
+        if (body > LT_MAX_HS_MESSAGE_IN) {
             return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                               "handshake message type %u (%s) claims %zu bytes, over our limit of %u", m[0],
-                              lt_hs_type_name(m[0]), body, LT_MAX_HS_MESSAGE);
+                              lt_hs_type_name(m[0]), body, (unsigned)LT_MAX_HS_MESSAGE_IN);
         }
         if (hs->msg.len - off < 4 + body) {
             break;
