@@ -246,8 +246,17 @@ static void replay(int server, uint8_t flags, const buf *b)
 static void handshake_seeds(void)
 {
     static const uint16_t SUITES[] = {
-        LT_TLS_RSA_WITH_AES_128_GCM_SHA256, LT_TLS_RSA_WITH_AES_256_GCM_SHA384, LT_TLS_RSA_WITH_AES_128_CBC_SHA256,
-        LT_TLS_RSA_WITH_AES_256_CBC_SHA256, LT_TLS_RSA_WITH_AES_128_CBC_SHA,    LT_TLS_RSA_WITH_AES_256_CBC_SHA,
+        LT_TLS_RSA_WITH_AES_128_GCM_SHA256,
+        LT_TLS_RSA_WITH_AES_256_GCM_SHA384,
+        LT_TLS_RSA_WITH_AES_128_CBC_SHA256,
+        LT_TLS_RSA_WITH_AES_256_CBC_SHA256,
+        LT_TLS_RSA_WITH_AES_128_CBC_SHA,
+        LT_TLS_RSA_WITH_AES_256_CBC_SHA,
+        /* ECDHE (the keys come from the deterministic RNG, so they replay),
+         * with encrypt-then-MAC for the CBC one. */
+        LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        LT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        LT_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
     };
     for (int server = 1; server >= 0; server--) {
         const char *sub = server ? "server" : "client";

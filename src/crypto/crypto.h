@@ -24,6 +24,9 @@ LT_MUST_USE int lt_random(void *buf, size_t n);       /* RAND_bytes */
  * fn fills buf with n bytes; NULL restores RAND_bytes. */
 typedef void (*lt_rng_fn)(void *arg, uint8_t *buf, size_t n);
 void lt_test_set_rng(lt_rng_fn fn, void *arg);
+/* Test builds: is the deterministic RNG in place? (ECDHE keys then come from
+ * it too, so recorded handshakes replay: the fuzz seeds.) */
+int lt_test_rng_active(void);
 
 /* Test builds only (LT_TEST_HOOKS): allow = 0 makes lt_rc_new give CBC
  * sealing objects the two-pass path instead of libcrypto's stitched

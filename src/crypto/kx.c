@@ -108,6 +108,26 @@ static EVP_PKEY *generate(const struct group_info *g)
     return pkey;
 }
 
+#ifdef LT_TEST_HOOKS
+/* Test builds with the deterministic RNG: the private key is drawn from it
+ * (a scalar out of range is drawn again), so a recorded handshake replays
+ * byte for byte. The shipped library always uses libcrypto's keygen. */
+static int keygen_from_test_rng(uint16_t group, lt_kx_key **out)
+{
+    uint8_t priv[LT_MAX_KX_SECRET];
+    size_t len = group == LT_GROUP_SECP384R1 ? 48 : 32;
+    for (int tries = 0; tries < 64; tries++) {
+        LT_GUARD(lt_random(priv, len));
+        if (lt_kx_key_from_private(group, priv, len, out) == LT_OK) {
+            lt_wipe(priv, sizeof priv);
+            return LT_OK;
+        }
+    }
+    lt_wipe(priv, sizeof priv);
+    return LT_ERR_CRYPTO;
+}
+#endif
+
 int lt_kx_keygen(uint16_t group, lt_kx_key **out)
 {
     const struct group_info *g = group_info(group);
@@ -116,6 +136,11 @@ int lt_kx_keygen(uint16_t group, lt_kx_key **out)
     LT_ENSURE(out != NULL, LT_ERR_USAGE);
     *out = NULL;
     LT_ENSURE(g != NULL, LT_ERR_USAGE);
+#ifdef LT_TEST_HOOKS
+    if (lt_test_rng_active()) {
+        return keygen_from_test_rng(group, out);
+    }
+#endif
     pkey = generate(g);
     if (pkey == NULL) {
         ERR_clear_error();

@@ -38,6 +38,11 @@ void lt_test_set_rng(lt_rng_fn fn, void *arg)
     test_rng = fn;
     test_rng_arg = arg;
 }
+
+int lt_test_rng_active(void)
+{
+    return test_rng != NULL;
+}
 #endif
 
 #ifdef LT_TEST_HOOKS
