@@ -1307,13 +1307,19 @@ static int is_held_pms(lt_role side, const lt_event *ev)
 }
 
 /* What may come between Bob's ECDHE shared secret and his ClientKeyExchange
- * without ending the wait: the rest of Alice's flight, and his empty
- * Certificate when she asked for one. */
+ * without ending the wait: the rest of Alice's flight (and the records in
+ * the clear that carry it), and his empty Certificate when she asked for
+ * one. */
 static int keeps_held(const lt_event *ev)
 {
     const char *w = ev->what != NULL ? ev->what : "";
+    const char *prot;
     switch (ev->kind) {
     case LT_EV_STATE: return 1;
+    case LT_EV_RECORD_PROTECT:
+    case LT_EV_RECORD_UNPROTECT:
+        prot = ftext(ev, "protection");
+        return prot == NULL || strncmp(prot, "none", 4) == 0;
     case LT_EV_MSG_RECV: return strcmp(w, "ServerHelloDone") == 0 || strcmp(w, "CertificateRequest") == 0;
     case LT_EV_MSG_SENT: return strcmp(w, "Certificate") == 0;
     default: return 0;
