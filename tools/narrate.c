@@ -1317,9 +1317,7 @@ static int keeps_held(const lt_event *ev)
     switch (ev->kind) {
     case LT_EV_STATE: return 1;
     case LT_EV_RECORD_PROTECT:
-    case LT_EV_RECORD_UNPROTECT:
-        prot = ftext(ev, "protection");
-        return prot == NULL || strncmp(prot, "none", 4) == 0;
+    case LT_EV_RECORD_UNPROTECT: prot = ftext(ev, "protection"); return prot == NULL || strncmp(prot, "none", 4) == 0;
     case LT_EV_MSG_RECV: return strcmp(w, "ServerHelloDone") == 0 || strcmp(w, "CertificateRequest") == 0;
     case LT_EV_MSG_SENT: return strcmp(w, "Certificate") == 0;
     default: return 0;

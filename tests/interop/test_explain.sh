@@ -61,7 +61,7 @@ expect_same_pms() {
         lt_pass "$desc"
     else
         lt_fail "$desc" "two 'PMS = <$digits hex digits>' lines with one value" \
-            "$n such lines, values: $(printf '%s ' $vals | cut -c1-200)"
+            "$n such lines, values: $(printf '%s' "$vals" | tr '\n' ' ' | cut -c1-200)"
     fi
 }
 
