@@ -3,6 +3,14 @@
  * main thread) talk TLS 1.2 over a loopback socket, with a CA and a
  * certificate made in memory a moment before, and the narrator tells what
  * each of them does.
+ *
+ * Two stories (--kx):
+ *  - rsa (the default): the seed's protocol as it is written, RSA key
+ *    transport and MAC-then-encrypt;
+ *  - ecdhe: what TLS 1.2 does today, ECDHE over x25519 signed with Alice's
+ *    RSA certificate key (forward secrecy), and AES-128-CBC with
+ *    encrypt-then-MAC (RFC 7366): the seed's four keys E_B, M_B, E_A, M_A
+ *    are all still there, so the reversed order shows record by record.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,17 +28,49 @@
 #define BOB_SAYS "Hello Alice, this is Bob."
 #define ALICE_SAYS "Hello Bob, this is Alice."
 
-/* Bob offers all six suites; Alice prefers the seed's protocol (RSA key
- * transport, MAC-then-encrypt with CBC), so she picks it. */
-static const char BOB_SUITES[] = "TLS_RSA_WITH_AES_128_GCM_SHA256:TLS_RSA_WITH_AES_256_GCM_SHA384:"
-                                 "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_256_CBC_SHA256:"
-                                 "TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA";
-static const char ALICE_SUITES[] = "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256:"
-                                   "TLS_RSA_WITH_AES_256_GCM_SHA384:TLS_RSA_WITH_AES_256_CBC_SHA256";
+/* One story's suites and settings. */
+typedef struct demo_kx {
+    const char *name;        /* the --kx value */
+    const char *bob_suites;  /* what Bob offers */
+    const char *alice_order; /* Alice's preference: she picks her first that Bob offers */
+    int encrypt_then_mac;    /* RFC 7366 on both sides */
+    const char *story;       /* one line for the intro */
+} demo_kx;
+
+/* rsa: Bob offers the six RSA key transport suites; Alice prefers the seed's
+ * (MAC-then-encrypt with CBC), so she picks it. Encrypt-then-MAC is off on
+ * both sides: the seed's order.
+ * ecdhe: Bob offers ECDHE_RSA suites (the demo PKI is RSA); Alice prefers
+ * CBC with encrypt-then-MAC over the AEAD ones, to show the seed's four keys
+ * in the order RFC 7366 puts them. */
+static const demo_kx DEMO_KX[] = {
+    {"rsa",
+     "TLS_RSA_WITH_AES_128_GCM_SHA256:TLS_RSA_WITH_AES_256_GCM_SHA384:"
+     "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_256_CBC_SHA256:"
+     "TLS_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_256_CBC_SHA",
+     "TLS_RSA_WITH_AES_128_CBC_SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256:"
+     "TLS_RSA_WITH_AES_256_GCM_SHA384:TLS_RSA_WITH_AES_256_CBC_SHA256",
+     0,
+     "They use the seed's protocol: RSA key transport (Bob encrypts the pre-master secret\n"
+     "to Alice's key) and MAC-then-encrypt. 'lucidtls demo --kx ecdhe' tells today's version.\n"},
+    {"ecdhe",
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:"
+     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:"
+     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+     1,
+     "This time they use ECDHE over x25519, signed with Alice's RSA key (forward secrecy),\n"
+     "and AES-128-CBC with encrypt-then-MAC: the seed's four keys, the MAC after the encryption.\n"},
+};
+
+/* Alice's groups: x25519 first (RFC 8422 5.1.1; Bob offers lucidtls's
+ * default list, x25519 first too). */
+static const uint16_t ALICE_GROUPS[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1};
 
 typedef struct demo {
     lt_demo_pki pki;
     narrator *nar;
+    const demo_kx *kx;
     int show_secrets;
     int lfd;
     int port;
@@ -85,12 +125,14 @@ static lt_config *alice_config(demo *d)
     }
     if (lt_config_set_cert_chain_pem(cfg, d->pki.chain_pem, strlen(d->pki.chain_pem)) != LT_OK ||
         lt_config_set_key_pem(cfg, d->pki.key_pem, strlen(d->pki.key_pem)) != LT_OK ||
-        lt_config_set_ciphers(cfg, ALICE_SUITES) != LT_OK) {
+        lt_config_set_ciphers(cfg, d->kx->alice_order) != LT_OK ||
+        lt_config_set_groups(cfg, ALICE_GROUPS, sizeof ALICE_GROUPS / sizeof ALICE_GROUPS[0]) != LT_OK) {
         const char *why = lt_config_error(cfg);
         snprintf(d->alice_err, sizeof d->alice_err, "Alice's configuration failed: %s", why ? why : "?");
         lt_config_free(cfg);
         return NULL;
     }
+    lt_config_set_encrypt_then_mac(cfg, d->kx->encrypt_then_mac);
     lt_config_set_trace(cfg, narrate_trace, d->nar, d->show_secrets);
     tool_keylog_setup(cfg);
     return cfg;
@@ -143,12 +185,13 @@ static lt_config *bob_config(demo *d)
         return NULL;
     }
     if (lt_config_set_ca_pem(cfg, d->pki.ca_pem, strlen(d->pki.ca_pem)) != LT_OK ||
-        lt_config_set_ciphers(cfg, BOB_SUITES) != LT_OK) {
+        lt_config_set_ciphers(cfg, d->kx->bob_suites) != LT_OK) {
         const char *why = lt_config_error(cfg);
         fprintf(stderr, "lucidtls demo: Bob's configuration failed: %s\n", why ? why : "?");
         lt_config_free(cfg);
         return NULL;
     }
+    lt_config_set_encrypt_then_mac(cfg, d->kx->encrypt_then_mac);
     lt_config_set_trace(cfg, narrate_trace, d->nar, d->show_secrets);
     tool_keylog_setup(cfg);
     return cfg;
@@ -226,19 +269,49 @@ static void intro(const demo *d)
            "signed\nAlice's certificate for 'localhost'. Bob trusts that CA and nothing "
            "else.\n",
            d->port);
+    printf("%s", d->kx->story);
     if (!d->show_secrets) {
-        printf("(Secrets are hidden; run 'lucidtls demo --show-secrets' to see every key.)\n");
+        printf("(Secrets are hidden; run 'lucidtls demo%s%s --show-secrets' to see every key.)\n",
+               d->kx == &DEMO_KX[0] ? "" : " --kx ", d->kx == &DEMO_KX[0] ? "" : d->kx->name);
     }
+}
+
+static const demo_kx *find_kx(const char *name)
+{
+    for (size_t i = 0; i < sizeof DEMO_KX / sizeof DEMO_KX[0]; i++) {
+        if (strcmp(DEMO_KX[i].name, name) == 0) {
+            return &DEMO_KX[i];
+        }
+    }
+    return NULL;
+}
+
+/* [--kx rsa|ecdhe] [--show-secrets], in any order. 0, or 2 (usage). */
+static int parse_args(demo *d, int argc, char **argv)
+{
+    d->kx = &DEMO_KX[0];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--show-secrets") == 0) {
+            d->show_secrets = 1;
+        } else if (strcmp(argv[i], "--kx") == 0 && i + 1 < argc && find_kx(argv[i + 1]) != NULL) {
+            d->kx = find_kx(argv[++i]);
+        } else if (strncmp(argv[i], "--kx=", 5) == 0 && find_kx(argv[i] + 5) != NULL) {
+            d->kx = find_kx(argv[i] + 5);
+        } else {
+            fprintf(stderr, "usage: lucidtls demo [--kx rsa|ecdhe] [--show-secrets]\n"
+                            "  --kx rsa     the seed's story: RSA key transport, MAC-then-encrypt (the default)\n"
+                            "  --kx ecdhe   ECDHE (x25519, forward secrecy), encrypt-then-MAC\n");
+            return 2;
+        }
+    }
+    return 0;
 }
 
 int cmd_demo(int argc, char **argv)
 {
     demo d;
     memset(&d, 0, sizeof d);
-    if (argc == 2 && strcmp(argv[1], "--show-secrets") == 0) {
-        d.show_secrets = 1;
-    } else if (argc != 1) {
-        fprintf(stderr, "usage: lucidtls demo [--show-secrets]\n");
+    if (parse_args(&d, argc, argv) != 0) {
         return 2;
     }
     int rc = lt_demo_pki_make(&d.pki, "localhost");

@@ -6,6 +6,16 @@
  * "EMS" of the notes. The four session keys are E_B, M_B (Bob -> Alice) and
  * E_A, M_A (Alice -> Bob), i.e. client_write_key, client_write_MAC_key,
  * server_write_key, server_write_MAC_key in RFC 5246.
+ *
+ * Two key exchanges, two stories for step 3 of the notes:
+ *  - RSA key transport (the seed's): Bob makes the PMS and encrypts it to
+ *    Alice's certificate key; she decrypts it.
+ *  - ECDHE (RFC 8422): both send a fresh public key, Alice's signed by her
+ *    certificate key (ServerKeyExchange); each computes the same shared
+ *    secret, which is the PMS. Nothing secret is sent: forward secrecy.
+ * Which one a connection uses comes from lt_suite_get_info(), never from the
+ * suite's name; which record protection from the record events' protection
+ * text (MAC-then-encrypt, encrypt-then-MAC (RFC 7366) or AEAD).
  */
 #include "narrate.h"
 
@@ -38,12 +48,21 @@ typedef struct cert_story {
  * but reads better after it. */
 #define MAX_DEFERRED 2
 
+/* Bob computes the ECDHE shared secret as soon as Alice's ServerKeyExchange
+ * is verified, before her ServerHelloDone; the story tells it with his
+ * ClientKeyExchange, after her flight is over. */
+#define MAX_HELD 4
+
 typedef struct side_state {
     int phase; /* where this side is in the story */
     char deferred[MAX_DEFERRED][LINE_MAX_LEN];
     int ndeferred;
+    char held[MAX_HELD][LINE_MAX_LEN];
+    int nheld;
     int finished_pending; /* the peer's Finished arrived; its verdict is next */
     int told_protection;  /* told the record protection scheme once */
+    uint16_t suite;       /* the negotiated suite, once known (0: not yet) */
+    int etm;              /* the encrypt_then_mac choice: 0 not told, 1 no, 2 yes */
     cert_story cert;
 } side_state;
 
@@ -59,13 +78,29 @@ struct narrator {
     side_state side[2];
     int told_master_any;   /* some side told the master secret formula */
     int told_keyblock_any; /* some side told the key block slicing */
+    int told_groups;       /* Bob's ClientHello told the groups he offers */
+    int told_secrecy;      /* told what a stolen certificate key would reveal */
+    int ecdhe;             /* the handshake uses ECDHE: the headers say so */
 };
 
-static const char *const PHASE_TITLE[] = {
+static const char *const PHASE_TITLE_RSA[] = {
     "",
     "1. Hello: nonces and algorithms",
     "2. Alice proves who she is",
     "3. The pre-master secret",
+    "4. Keys",
+    "5. Finished: MACs over the handshake",
+    "6. Data",
+    "7. Close",
+};
+
+/* With ECDHE, Alice's proof includes her signature on a fresh key, and the
+ * pre-master secret is agreed, not sent. */
+static const char *const PHASE_TITLE_ECDHE[] = {
+    "",
+    "1. Hello: nonces and algorithms",
+    "2. Alice proves who she is, and signs a fresh key",
+    "3. The pre-master secret: agreed with ECDHE, never sent",
     "4. Keys",
     "5. Finished: MACs over the handshake",
     "6. Data",
@@ -77,7 +112,7 @@ static const char *const PHASE_TITLE[] = {
 static void print_header(narrator *n, int phase)
 {
     if (phase >= 1 && phase <= NARR_PHASE_CLOSE) {
-        fprintf(n->out, "\n%s\n", PHASE_TITLE[phase]);
+        fprintf(n->out, "\n%s\n", n->ecdhe ? PHASE_TITLE_ECDHE[phase] : PHASE_TITLE_RSA[phase]);
     }
 }
 
@@ -326,7 +361,8 @@ static void storify(const char *in, lt_role side, char *buf, size_t cap)
         const char *to_server; /* told by Alice */
         const char *to_client; /* told by Bob */
     } words[] = {
-        {"the client", "Bob", "Bob"}, {"the server", "Alice", "Alice"}, {"our ", "her ", "his "},
+        {"the client", "Bob", "Bob"}, {"the server", "Alice", "Alice"},
+        {"our ", "her ", "his "},     {"we sign ", "she signs ", "he signs "},
         {"we ", "she ", "he "},       {"both sides", "both", "both"},
     };
     size_t o = 0;
@@ -378,6 +414,33 @@ static int suite_is_aead(uint16_t suite)
     return lt_suite_get_info(suite, &info) == LT_OK && info.aead;
 }
 
+/* What this side's connection negotiated (lt_suite_get_info): 1, or 0 while
+ * no suite is known yet. */
+static int side_suite(const narrator *n, lt_role side, lt_suite_info *info)
+{
+    uint16_t id = n->side[side].suite;
+    return id != 0 && lt_suite_get_info(id, info) == LT_OK;
+}
+
+static int side_is_ecdhe(const narrator *n, lt_role side)
+{
+    lt_suite_info info;
+    return side_suite(n, side, &info) && info.forward_secret;
+}
+
+/* The AEAD cipher's name ("AES-128-GCM", "ChaCha20-Poly1305") and the RFC
+ * that defines it for TLS 1.2. */
+static const char *aead_cipher(const narrator *n, lt_role side)
+{
+    lt_suite_info info;
+    return side_suite(n, side, &info) ? info.cipher : "the AEAD cipher";
+}
+
+static const char *aead_rfc(const char *cipher)
+{
+    return strstr(cipher, "ChaCha20") != NULL ? "RFC 7905 2" : "RFC 5288 3";
+}
+
 static const char *suite_hash(uint16_t suite)
 {
     lt_suite_info info;
@@ -393,9 +456,10 @@ static void explain_suite(uint16_t id, const char *name, char *buf, size_t cap)
         snprintf(buf, cap, "%s", name != NULL ? name : "?");
         return;
     }
-    char kx[64];
+    char kx[96];
     if (info.forward_secret) {
-        snprintf(kx, sizeof kx, "%s key agreement signed with %s", info.key_exchange, info.authentication);
+        snprintf(kx, sizeof kx, "%s key agreement signed with %s (forward secrecy)", info.key_exchange,
+                 info.authentication);
     } else {
         snprintf(kx, sizeof kx, "%s key transport", info.key_exchange);
     }
@@ -459,7 +523,12 @@ static void on_cert_check(narrator *n, lt_role side, const lt_event *ev)
         snprintf(part, sizeof part, "key %s at security level %s %s", ftext_or(ev, "key", "?"),
                  ftext_or(ev, "level", "?"), verdict);
     } else if (strcmp(ev->what, "key_usage") == 0) {
-        snprintf(part, sizeof part, "keyUsage allows %s %s", ftext_or(ev, "wanted", "?"), verdict);
+        /* What the key exchange will do with the certificate's key. */
+        const char *wanted = ftext_or(ev, "wanted", "?");
+        const char *use = strcmp(wanted, "digitalSignature") == 0  ? " (her key will sign, not decrypt)"
+                          : strcmp(wanted, "keyEncipherment") == 0 ? " (the EMS will be encrypted to her key)"
+                                                                   : "";
+        snprintf(part, sizeof part, "keyUsage allows %s%s %s", wanted, use, verdict);
     } else {
         snprintf(part, sizeof part, "%s %s", ev->what, verdict);
     }
@@ -500,6 +569,28 @@ static void msg_client_hello(narrator *n, lt_role side, lt_role sender, const lt
         emit(n, side, NARR_PHASE_HELLO, "      suites, Bob's preference first: %s", suites);
     }
     tell_extensions(n, side, ev);
+    const char *groups = ftext(ev, "groups");
+    if (groups != NULL && strcmp(groups, "(none)") != 0) {
+        char list[256];
+        tidy_list(groups, list, sizeof list);
+        emit(n, side, NARR_PHASE_HELLO, "      groups for ECDHE (supported_groups, RFC 8422 5.1.1): %s", list);
+        n->told_groups = 1;
+    }
+}
+
+/* Both sides present: Alice tells the groups she read in Bob's ClientHello
+ * when his own report of it did not list them. */
+static void recv_client_hello_groups(narrator *n, lt_role side, const lt_event *ev)
+{
+    const char *groups = ftext(ev, "groups");
+    if (n->told_groups || groups == NULL || strcmp(groups, "(none)") == 0) {
+        return;
+    }
+    char list[256];
+    tidy_list(groups, list, sizeof list);
+    emit(n, side, NARR_PHASE_HELLO,
+         "Alice reads the groups Bob can do ECDHE with (supported_groups, RFC 8422 5.1.1): %s", list);
+    n->told_groups = 1;
 }
 
 static void msg_server_hello(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
@@ -528,6 +619,85 @@ static void msg_certificate(narrator *n, lt_role side, lt_role sender, const lt_
     emit(n, side, NARR_PHASE_CERT,
          "%s -> %s  Certificate (%s): her chain, %s certificate%s: '%s' (her public key), signed by CA '%s'",
          who(sender), who(other(sender)), rfc_or(ev, "RFC 5246 7.4.2"), count, plural, subj, iss);
+}
+
+/* RFC 8422 5.4: Alice's fresh public key, signed by her certificate's key. */
+static void msg_server_key_exchange(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
+{
+    const char *group = ftext_or(ev, "group", "?");
+    const char *scheme = ftext_or(ev, "signature_scheme", "?");
+    char pub[VALUE_LEN], sig[VALUE_LEN];
+    fmt_named(n, ev, "public_key", pub, sizeof pub);
+    fmt_named(n, ev, "signature", sig, sizeof sig);
+    if (sent) {
+        emit(n, side, NARR_PHASE_CERT,
+             "%s -> %s  ServerKeyExchange (%s): the public half of a fresh %s key pair she made for this handshake "
+             "only, %zu bytes = %s",
+             who(sender), who(other(sender)), rfc_or(ev, "RFC 8422 5.4"), group, flen(ev, "public_key"), pub);
+        emit(n, side, NARR_PHASE_CERT,
+             "      she signs it with her certificate's private key (%s) over client_random + server_random + "
+             "the group and public key: signature, %zu bytes = %s",
+             scheme, flen(ev, "signature"), sig);
+        emit(
+            n, side, NARR_PHASE_CERT,
+            "      her long-term key only signs: it will decrypt nothing (with RSA key transport it decrypts the EMS)");
+        return;
+    }
+    emit(n, side, NARR_PHASE_CERT,
+         "%s -> %s  ServerKeyExchange (%s): her fresh %s public key, %zu bytes = %s, signed with %s "
+         "(%zu bytes = %s)",
+         who(sender), who(side), rfc_or(ev, "RFC 8422 5.4"), group, flen(ev, "public_key"), pub, scheme,
+         flen(ev, "signature"), sig);
+}
+
+/* Bob's check of the ServerKeyExchange signature, told in both modes: it is
+ * what ties Alice's fresh key to her certificate. */
+static void verify_server_key_exchange(narrator *n, lt_role side, const lt_event *ev)
+{
+    const char *how = ftext_or(ev, "signed", "");
+    const char *group = ftext_or(ev, "group", "?");
+    const char *scheme = ftext_or(ev, "signature_scheme", "?");
+    if (strncmp(how, "verified", 8) == 0) {
+        emit(n, side, NARR_PHASE_CERT,
+             "Bob checks Alice's signature on her %s key with the public key in her certificate (%s): ok -- the key "
+             "is Alice's and fresh (the signature covers both nonces): no one in the middle can swap in their own",
+             group, scheme);
+    } else {
+        emit(n, side, NARR_PHASE_CERT,
+             "Bob checks Alice's signature on her %s key with the public key in her certificate (%s): it does NOT "
+             "verify -- the key, the nonces or the signature were changed on the way; Bob stops here",
+             group, scheme);
+    }
+}
+
+static void tell_secrecy(narrator *n, lt_role side, int ecdhe);
+
+/* RFC 5246 7.4.7.1 (the EMS) or RFC 8422 5.7 (Bob's fresh public key). */
+static void msg_client_key_exchange(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
+{
+    if (fld(ev, "group") == NULL) {
+        char c[VALUE_LEN];
+        fmt_named(n, ev, "encrypted_pre_master_secret", c, sizeof c);
+        emit(n, side, NARR_PHASE_PMS, "%s -> %s  ClientKeyExchange (%s): the EMS, %zu bytes = %s", who(sender),
+             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.7.1"), flen(ev, "encrypted_pre_master_secret"), c);
+        return;
+    }
+    /* The core names RFC 5246 7.4.7 for every ClientKeyExchange it sends;
+     * the ECDHE one is RFC 8422 5.7. */
+    const char *rfc = rfc_or(ev, "RFC 8422 5.7");
+    if (strncmp(rfc, "RFC 8422", 8) != 0) {
+        rfc = "RFC 8422 5.7";
+    }
+    char pub[VALUE_LEN];
+    fmt_named(n, ev, "public_key", pub, sizeof pub);
+    emit(n, side, NARR_PHASE_PMS,
+         "%s -> %s  ClientKeyExchange (%s): his fresh %s public key, %zu bytes = %s -- nothing secret and "
+         "nothing encrypted (with RSA key transport this carries the EMS)",
+         who(sender), who(other(sender)), rfc, ftext_or(ev, "group", "?"), flen(ev, "public_key"), pub);
+    /* One side alone: Bob has now done all his part of the agreement. */
+    if (sent && !n->both_sides) {
+        tell_secrecy(n, side, 1);
+    }
 }
 
 static void msg_finished(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
@@ -580,6 +750,19 @@ static void on_message(narrator *n, lt_role side, const lt_event *ev)
         msg_finished(n, side, sender, sent, ev);
         return;
     }
+    /* Bob checks the signature on Alice's fresh key whoever tells the
+     * message. */
+    if (strcmp(m, "ServerKeyExchange") == 0 && !sent) {
+        if (!n->both_sides) {
+            msg_server_key_exchange(n, side, sender, sent, ev);
+        }
+        verify_server_key_exchange(n, side, ev);
+        return;
+    }
+    if (strcmp(m, "ClientHello") == 0 && !sent && n->both_sides) {
+        recv_client_hello_groups(n, side, ev);
+        return;
+    }
     /* With both sides present, the sender tells each message once. */
     if (!sent && n->both_sides) {
         return;
@@ -593,11 +776,10 @@ static void on_message(narrator *n, lt_role side, const lt_event *ev)
     } else if (strcmp(m, "ServerHelloDone") == 0) {
         emit(n, side, NARR_PHASE_CERT, "%s -> %s  ServerHelloDone (%s): that is all from Alice", who(sender),
              who(other(sender)), rfc_or(ev, "RFC 5246 7.4.5"));
+    } else if (strcmp(m, "ServerKeyExchange") == 0) {
+        msg_server_key_exchange(n, side, sender, sent, ev);
     } else if (strcmp(m, "ClientKeyExchange") == 0) {
-        char c[VALUE_LEN];
-        fmt_named(n, ev, "encrypted_pre_master_secret", c, sizeof c);
-        emit(n, side, NARR_PHASE_PMS, "%s -> %s  ClientKeyExchange (%s): the EMS, %zu bytes = %s", who(sender),
-             who(other(sender)), rfc_or(ev, "RFC 5246 7.4.7.1"), flen(ev, "encrypted_pre_master_secret"), c);
+        msg_client_key_exchange(n, side, sender, sent, ev);
     } else if (strcmp(m, "HelloRequest") == 0) {
         emit(n, side, n->side[side].phase, "%s -> %s  HelloRequest (%s): Alice asks for a new handshake", who(sender),
              who(other(sender)), rfc_or(ev, "RFC 5246 7.4.1.1"));
@@ -623,9 +805,32 @@ static void choice_suite(narrator *n, lt_role side, const lt_event *ev, const ch
     }
 }
 
+/* RFC 7366: the order of the seed's "MAC then encrypt", and why it matters. */
+static void choice_etm(narrator *n, lt_role side, const lt_event *ev, const char *why)
+{
+    const char *used = ftext_or(ev, "used", "?");
+    emit(n, side, NARR_PHASE_HELLO, "Encrypt-then-MAC (%s): %s%s%s", rfc_or(ev, "RFC 7366 3"), used, why ? " -- " : "",
+         why ? why : "");
+    if (strcmp(used, "yes") == 0) {
+        emit(n, side, NARR_PHASE_HELLO,
+             "      the seed's \"MAC then encrypt\" is reversed on the wire: each record is encrypted with E_B "
+             "(or E_A) first, then MACed with M_B (or M_A) over the ciphertext");
+        emit(n, side, NARR_PHASE_HELLO,
+             "      why: the receiver checks the MAC before any decryption or padding is looked at, so a forged "
+             "record is rejected untouched -- this removes the padding-oracle class (Lucky13, POODLE-style attacks)");
+    } else {
+        emit(n, side, NARR_PHASE_HELLO,
+             "      that is the seed's order: the receiver must decrypt and strip the padding before it can check "
+             "the MAC -- the gap that padding-oracle attacks (Lucky13, POODLE-style) aim at");
+    }
+}
+
 static void on_choice(narrator *n, lt_role side, const lt_event *ev)
 {
     const char *w = ev->what != NULL ? ev->what : "?";
+    if (strcmp(w, "encrypt_then_mac") == 0) {
+        n->side[side].etm = strcmp(ftext_or(ev, "used", "no"), "yes") == 0 ? 2 : 1;
+    }
     /* With both sides present, the decisions are Alice's to tell: Bob only
      * learns them from her ServerHello. */
     if (n->both_sides && side == LT_ROLE_CLIENT) {
@@ -639,6 +844,14 @@ static void on_choice(narrator *n, lt_role side, const lt_event *ev)
     }
     if (strcmp(w, "cipher_suite") == 0) {
         choice_suite(n, side, ev, why);
+    } else if (strcmp(w, "group") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Group for ECDHE (%s): %s%s%s", rfc_or(ev, "RFC 8422 5.1.1"),
+             ftext_or(ev, "chosen", "?"), why ? " -- " : "", why ? why : "");
+    } else if (strcmp(w, "signature_scheme") == 0) {
+        emit(n, side, NARR_PHASE_HELLO, "Signature scheme for her ServerKeyExchange (%s): %s%s%s",
+             rfc_or(ev, "RFC 5246 7.4.1.4.1"), ftext_or(ev, "chosen", "?"), why ? " -- " : "", why ? why : "");
+    } else if (strcmp(w, "encrypt_then_mac") == 0) {
+        choice_etm(n, side, ev, why);
     } else if (strcmp(w, "extended_master_secret") == 0) {
         emit(n, side, NARR_PHASE_HELLO, "Extended master secret (RFC 7627): %s%s%s", ftext_or(ev, "used", "?"),
              why ? " -- " : "", why ? why : "");
@@ -657,8 +870,95 @@ static void on_choice(narrator *n, lt_role side, const lt_event *ev)
 
 /* ---- key derivation ---------------------------------------------------------- */
 
+/* What a thief of Alice's certificate key could do with a recording of this
+ * conversation: told once, when the PMS is settled (by Alice when both sides
+ * are present). */
+static void tell_secrecy(narrator *n, lt_role side, int ecdhe)
+{
+    if (n->told_secrecy) {
+        return;
+    }
+    n->told_secrecy = 1;
+    if (!ecdhe) {
+        emit(n, side, NARR_PHASE_PMS,
+             "      (no forward secrecy: whoever records the EMS and later obtains Alice's private key can decrypt "
+             "it, and with it every key of this session)");
+        return;
+    }
+    emit(n, side, NARR_PHASE_PMS,
+         "Forward secrecy: Alice's certificate key only signed her fresh key; it decrypted nothing, and the PMS never "
+         "crossed the wire, not even encrypted");
+    emit(n, side, NARR_PHASE_PMS,
+         "      both fresh (ephemeral) private keys are thrown away when the handshake ends: someone who records this "
+         "conversation and later steals Alice's long-term private key still cannot compute the PMS, so cannot "
+         "decrypt the recording");
+}
+
+/* Lines Bob tells later, with his ClientKeyExchange (side_state.held). */
+static void hold(narrator *n, lt_role side, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void hold(narrator *n, lt_role side, const char *fmt, ...)
+{
+    side_state *st = &n->side[side];
+    char line[LINE_MAX_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (st->nheld == MAX_HELD) {
+        emit_text(n, side, NARR_PHASE_PMS, line);
+        return;
+    }
+    snprintf(st->held[st->nheld++], LINE_MAX_LEN, "%s", line);
+}
+
+static void release_held(narrator *n, lt_role side)
+{
+    side_state *st = &n->side[side];
+    if (st->nheld == 0) {
+        return;
+    }
+    if (st->phase < NARR_PHASE_PMS) {
+        st->phase = NARR_PHASE_PMS;
+    }
+    for (int i = 0; i < st->nheld; i++) {
+        emit_text(n, side, NARR_PHASE_PMS, st->held[i]);
+    }
+    st->nheld = 0;
+}
+
+/* RFC 8422 5.10: the ECDH shared secret is the PMS. */
+static void derive_pms_ecdhe(narrator *n, lt_role side, const lt_event *ev)
+{
+    char v[VALUE_LEN];
+    fmt_named(n, ev, "pre_master_secret", v, sizeof v);
+    const char *group = ftext_or(ev, "group", "?");
+    const char *rfc = rfc_or(ev, "RFC 8422 5.10");
+    size_t len = flen(ev, "pre_master_secret");
+    if (side == LT_ROLE_CLIENT) {
+        hold(n, side,
+             "Bob makes his own fresh %s key pair and combines his private key with Alice's public key (ECDH): "
+             "the shared secret, %zu bytes, is the pre-master secret (PMS) (%s)",
+             group, len, rfc);
+        hold(n, side,
+             "      not the seed's step 3: Bob does not invent the PMS and encrypt it to Alice; each side computes "
+             "it, and it is never sent");
+        hold(n, side, "      PMS = %s", v);
+        return;
+    }
+    emit(n, side, NARR_PHASE_PMS,
+         "Alice combines her private key with Bob's public key (ECDH): the same shared secret, so the same PMS, "
+         "%zu bytes (%s)",
+         len, rfc);
+    emit(n, side, NARR_PHASE_PMS, "      PMS = %s", v);
+    tell_secrecy(n, side, 1);
+}
+
 static void derive_pms(narrator *n, lt_role side, const lt_event *ev)
 {
+    if (fld(ev, "group") != NULL) {
+        derive_pms_ecdhe(n, side, ev);
+        return;
+    }
     char v[VALUE_LEN];
     fmt_named(n, ev, "pre_master_secret", v, sizeof v);
     if (side == LT_ROLE_CLIENT) {
@@ -673,6 +973,9 @@ static void derive_pms(narrator *n, lt_role side, const lt_event *ev)
              "no padding oracle for attackers)");
     }
     emit(n, side, NARR_PHASE_PMS, "      PMS = %s", v);
+    if (side == LT_ROLE_SERVER) {
+        tell_secrecy(n, side, 0);
+    }
 }
 
 static void derive_epms(narrator *n, lt_role side, const lt_event *ev)
@@ -684,6 +987,9 @@ static void derive_epms(narrator *n, lt_role side, const lt_event *ev)
          "Bob encrypts the PMS under Alice's %s public key -> the encrypted pre-master secret "
          "(EMS in the seed's words), %zu bytes = %s",
          key, flen(ev, "ciphertext"), c);
+    if (!n->both_sides) {
+        tell_secrecy(n, side, 0);
+    }
 }
 
 static void derive_master(narrator *n, lt_role side, const lt_event *ev)
@@ -693,8 +999,9 @@ static void derive_master(narrator *n, lt_role side, const lt_event *ev)
     const char *label = ftext_or(ev, "label", "master secret");
     int ems = strstr(label, "extended") != NULL;
     if (n->both_sides && n->told_master_any) {
-        emit(n, side, NARR_PHASE_KEYS, "%s computes the same master secret from the PMS %s", who(side),
-             side == LT_ROLE_SERVER ? "she decrypted" : "he made");
+        const char *how = side_is_ecdhe(n, side) ? (side == LT_ROLE_SERVER ? "she computed" : "he computed")
+                                                 : (side == LT_ROLE_SERVER ? "she decrypted" : "he made");
+        emit(n, side, NARR_PHASE_KEYS, "%s computes the same master secret from the PMS %s", who(side), how);
         if (n->show_secrets) {
             emit(n, side, NARR_PHASE_KEYS, "      master_secret = %s", v);
         }
@@ -748,11 +1055,12 @@ static void derive_key_block(narrator *n, lt_role side, const lt_event *ev)
              "server_write_MAC_key%s",
              key, mac, iv > 0 ? ", plus IVs" : "; no IVs: each CBC record carries its own (RFC 5246 6.2.3.2)");
     } else {
+        const char *cipher = aead_cipher(n, side);
         emit(n, side, NARR_PHASE_KEYS,
              "The key block is sliced into two keys: E_B = client_write_key (%zu bytes), E_A = "
-             "server_write_key, plus %zu-byte implicit IVs. No MAC keys: with GCM the AEAD tag "
-             "replaces the MAC (RFC 5288 3)",
-             key, iv);
+             "server_write_key, plus %zu-byte implicit IVs. No MAC keys: with %s the AEAD tag "
+             "replaces the MAC (%s)",
+             key, iv, cipher, aead_rfc(cipher));
     }
     key_value_line(n, side, ev, "E_B", "client_write_key");
     key_value_line(n, side, ev, "M_B", "client_write_MAC_key");
@@ -826,7 +1134,67 @@ static int record_phase(narrator *n, lt_role side, const char *type)
     return n->side[side].phase;
 }
 
-static void on_record(narrator *n, lt_role side, const lt_event *ev, const lt_conn *conn)
+/* How a record is protected. The record event's protection text says it
+ * ("(MAC-then-encrypt)", "(encrypt-then-MAC)", "(AEAD)"); without those
+ * words, the suite and the encrypt_then_mac choice do. */
+typedef enum { PROT_MTE, PROT_ETM, PROT_AEAD } prot_scheme;
+
+static prot_scheme record_scheme(const narrator *n, lt_role side, const char *prot)
+{
+    if (strstr(prot, "(AEAD)") != NULL) {
+        return PROT_AEAD;
+    }
+    if (strstr(prot, "encrypt-then-MAC") != NULL) {
+        return PROT_ETM;
+    }
+    if (strstr(prot, "MAC-then-encrypt") != NULL) {
+        return PROT_MTE;
+    }
+    lt_suite_info info;
+    if (side_suite(n, side, &info) && info.aead) {
+        return PROT_AEAD;
+    }
+    return n->side[side].etm == 2 ? PROT_ETM : PROT_MTE;
+}
+
+/* "record #1 application_data (Bob -> Alice): 25 bytes -> <the steps, in
+ * the order they happen> -> 85 bytes". */
+static void record_steps(const narrator *n, lt_role side, prot_scheme scheme, int sent, lt_role sender, char *buf,
+                         size_t cap)
+{
+    const char *ek = enc_key(sender);
+    const char *mk = mac_key(sender);
+    switch (scheme) {
+    case PROT_AEAD:
+        if (sent) {
+            snprintf(buf, cap, "one AEAD seal with %s (%s encrypts and appends a tag; the tag is the MAC)", ek,
+                     aead_cipher(n, side));
+        } else {
+            snprintf(buf, cap,
+                     "one AEAD open with %s (%s: the tag, which is the MAC, must match before anything is "
+                     "accepted): ok",
+                     ek, aead_cipher(n, side));
+        }
+        return;
+    case PROT_ETM:
+        if (sent) {
+            snprintf(buf, cap, "encrypt with %s, then MAC the ciphertext with %s", ek, mk);
+        } else {
+            snprintf(buf, cap, "check the MAC with %s first, then decrypt with %s: ok", mk, ek);
+        }
+        return;
+    case PROT_MTE:
+    default:
+        if (sent) {
+            snprintf(buf, cap, "MAC with %s, encrypt with %s", mk, ek);
+        } else {
+            snprintf(buf, cap, "decrypt with %s, check the MAC with %s: ok", ek, mk);
+        }
+        return;
+    }
+}
+
+static void on_record(narrator *n, lt_role side, const lt_event *ev)
 {
     const char *type = ev->what != NULL ? ev->what : "?";
     const char *prot = ftext(ev, "protection");
@@ -836,27 +1204,14 @@ static void on_record(narrator *n, lt_role side, const lt_event *ev, const lt_co
     }
     int sent = ev->kind == LT_EV_RECORD_PROTECT;
     lt_role sender = sent ? side : other(side);
-    int aead = strstr(prot, "GCM") != NULL || suite_is_aead(lt_conn_cipher_suite(conn));
     const char *seq = ftext_or(ev, "seq", "?");
     const char *pt = ftext_or(ev, "plaintext_length", "?");
     const char *rec = ftext_or(ev, "record_length", "?");
-    const char *ek = enc_key(sender);
-    const char *mk = mac_key(sender);
-    char what[128];
+    char what[128], steps[512];
     snprintf(what, sizeof what, "record #%s %s (%s -> %s)", seq, type, who(sender), who(other(sender)));
+    record_steps(n, side, record_scheme(n, side, prot), sent, sender, steps, sizeof steps);
     char line[LINE_MAX_LEN];
-    if (sent && aead) {
-        snprintf(line, sizeof line, "%s: %s bytes -> encrypt with %s, AES-GCM tag appended -> %s bytes", what, pt, ek,
-                 rec);
-    } else if (sent) {
-        snprintf(line, sizeof line, "%s: %s bytes -> MAC with %s, encrypt with %s -> %s bytes", what, pt, mk, ek, rec);
-    } else if (aead) {
-        snprintf(line, sizeof line, "%s: %s bytes -> check the GCM tag and decrypt with %s: ok -> %s bytes", what, rec,
-                 ek, pt);
-    } else {
-        snprintf(line, sizeof line, "%s: %s bytes -> decrypt with %s, check the MAC with %s: ok -> %s bytes", what, rec,
-                 ek, mk, pt);
-    }
+    snprintf(line, sizeof line, "%s: %s bytes -> %s -> %s bytes", what, sent ? pt : rec, steps, sent ? rec : pt);
     /* A protected Finished or alert is reported before its message: tell
      * the record after the message (see side_state.deferred). */
     int defer = strcmp(type, "alert") == 0 || (sent && strcmp(type, "handshake") == 0);
@@ -916,7 +1271,7 @@ static int phase_of(const lt_event *ev)
         if (strcmp(w, "ClientHello") == 0 || strcmp(w, "ServerHello") == 0) {
             return NARR_PHASE_HELLO;
         }
-        if (strcmp(w, "Certificate") == 0 || strcmp(w, "ServerHelloDone") == 0) {
+        if (strcmp(w, "Certificate") == 0 || strcmp(w, "ServerKeyExchange") == 0 || strcmp(w, "ServerHelloDone") == 0) {
             return NARR_PHASE_CERT;
         }
         if (strcmp(w, "ClientKeyExchange") == 0) {
@@ -944,6 +1299,45 @@ static int phase_of(const lt_event *ev)
     }
 }
 
+/* Bob's ECDHE shared secret: told later, with his ClientKeyExchange. */
+static int is_held_pms(lt_role side, const lt_event *ev)
+{
+    return side == LT_ROLE_CLIENT && ev->kind == LT_EV_KEY_DERIVE && ev->what != NULL &&
+           strcmp(ev->what, "pre_master_secret") == 0 && fld(ev, "group") != NULL;
+}
+
+/* What may come between Bob's ECDHE shared secret and his ClientKeyExchange
+ * without ending the wait: the rest of Alice's flight (and the records in
+ * the clear that carry it), and his empty Certificate when she asked for
+ * one. */
+static int keeps_held(const lt_event *ev)
+{
+    const char *w = ev->what != NULL ? ev->what : "";
+    const char *prot;
+    switch (ev->kind) {
+    case LT_EV_STATE: return 1;
+    case LT_EV_RECORD_PROTECT:
+    case LT_EV_RECORD_UNPROTECT: prot = ftext(ev, "protection"); return prot == NULL || strncmp(prot, "none", 4) == 0;
+    case LT_EV_MSG_RECV: return strcmp(w, "ServerHelloDone") == 0 || strcmp(w, "CertificateRequest") == 0;
+    case LT_EV_MSG_SENT: return strcmp(w, "Certificate") == 0;
+    default: return 0;
+    }
+}
+
+/* The suite, once negotiated, decides how steps 3 and the records are told. */
+static void note_suite(narrator *n, lt_role side, const lt_conn *conn)
+{
+    uint16_t id = lt_conn_cipher_suite(conn);
+    if (id == 0) {
+        return;
+    }
+    n->side[side].suite = id;
+    lt_suite_info info;
+    if (lt_suite_get_info(id, &info) == LT_OK && info.forward_secret) {
+        n->ecdhe = 1;
+    }
+}
+
 void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
 {
     narrator *n = arg;
@@ -952,8 +1346,12 @@ void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
     }
     lt_role side = lt_conn_role(conn) == LT_ROLE_SERVER ? LT_ROLE_SERVER : LT_ROLE_CLIENT;
     pthread_mutex_lock(&n->mu);
+    note_suite(n, side, conn);
     if (ev->kind != LT_EV_CERT_CHECK) {
         cert_story_flush(n, side);
+    }
+    if (!keeps_held(ev)) {
+        release_held(n, side);
     }
     finished_verdict(n, side, ev);
     /* Record lines waiting for this event are told after it. */
@@ -964,7 +1362,7 @@ void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
     st->ndeferred = 0;
     /* A side's phase only moves forward; a renegotiation's messages are told
      * where they happen. */
-    int ph = phase_of(ev);
+    int ph = is_held_pms(side, ev) ? 0 : phase_of(ev);
     if (ph > n->side[side].phase) {
         n->side[side].phase = ph;
     }
@@ -975,7 +1373,7 @@ void narrate_trace(void *arg, const lt_conn *conn, const lt_event *ev)
     case LT_EV_CERT_CHECK: on_cert_check(n, side, ev); break;
     case LT_EV_KEY_DERIVE: on_key_derive(n, side, ev, conn); break;
     case LT_EV_RECORD_PROTECT:
-    case LT_EV_RECORD_UNPROTECT: on_record(n, side, ev, conn); break;
+    case LT_EV_RECORD_UNPROTECT: on_record(n, side, ev); break;
     case LT_EV_ALERT_SENT:
     case LT_EV_ALERT_RECV: on_alert(n, side, ev); break;
     case LT_EV_CCS_SENT:
@@ -1027,6 +1425,7 @@ static void side_flush(narrator *n, lt_role side)
 {
     side_state *st = &n->side[side];
     cert_story_flush(n, side);
+    release_held(n, side);
     finished_verdict(n, side, NULL);
     for (int i = 0; i < st->ndeferred; i++) {
         emit_text(n, side, st->phase, st->deferred[i]);
@@ -1076,6 +1475,9 @@ void narrator_reset(narrator *n)
     n->printed_phase = 0;
     n->told_master_any = 0;
     n->told_keyblock_any = 0;
+    n->told_groups = 0;
+    n->told_secrecy = 0;
+    n->ecdhe = 0;
     pthread_mutex_unlock(&n->mu);
 }
 

@@ -10,6 +10,12 @@
  *    process): lines are collected and printed by narrate_flush(), grouped by
  *    phase, so that e.g. Alice decrypting the pre-master secret sits next to
  *    Bob encrypting it. Messages are told once, by their sender.
+ *
+ * What is told follows what was negotiated (lt_suite_get_info of the
+ * connection's suite, and the events): RSA key transport or ECDHE (a signed
+ * fresh key, an agreed pre-master secret, forward secrecy), and each
+ * record's steps in their real order (MAC-then-encrypt, encrypt-then-MAC,
+ * one AEAD seal). docs/TRACE.md has the events and the story.
  */
 #ifndef LT_TOOLS_NARRATE_H
 #define LT_TOOLS_NARRATE_H
