@@ -14,7 +14,7 @@ static void usage(FILE *out)
             "lucidtls %s: TLS 1.2 that explains itself\n"
             "\n"
             "usage:\n"
-            "  lucidtls demo\n"
+            "  lucidtls demo [--kx rsa|ecdhe] [--show-secrets]\n"
             "      Bob and Alice run a whole TLS connection in this process, told step by step.\n"
             "  lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
             "                  [--ciphers LIST] [--explain] [--show-secrets]\n"

@@ -335,6 +335,12 @@ int lt_conn_peer_alert(const lt_conn *conn);
 uint16_t lt_conn_version(const lt_conn *conn);
 uint16_t lt_conn_cipher_suite(const lt_conn *conn);
 int lt_conn_used_ems(const lt_conn *conn);
+/* 1 when records are protected with encrypt-then-MAC (RFC 7366: a CBC suite
+ * and both sides wanted it). */
+int lt_conn_used_etm(const lt_conn *conn);
+/* The ECDHE group of the key exchange (LT_GROUP_*), 0 for RSA key transport
+ * or before the ServerKeyExchange. */
+uint16_t lt_conn_group(const lt_conn *conn);
 int lt_conn_secure_renegotiation(const lt_conn *conn);
 /* SNI: sent (client) or received (server). A server only ever accepts a
  * valid DNS host name (RFC 6066 3; anything else fails the handshake with

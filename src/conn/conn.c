@@ -532,6 +532,14 @@ int lt_conn_used_ems(const lt_conn *c)
 {
     return lt_hs_session(c->hs)->ems;
 }
+int lt_conn_used_etm(const lt_conn *c)
+{
+    return lt_hs_session(c->hs)->etm;
+}
+uint16_t lt_conn_group(const lt_conn *c)
+{
+    return lt_hs_session(c->hs)->group;
+}
 int lt_conn_secure_renegotiation(const lt_conn *c)
 {
     return lt_hs_session(c->hs)->secure_reneg;

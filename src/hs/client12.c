@@ -95,8 +95,8 @@ int lt_client_send_hello(lt_hs *hs)
     LT_GUARD(lt_hs_scratch(hs, 1024, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
-    return lt_explain_send_client_hello(
-        hs, w.base, w.off, LT_SEEN_RENEG | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) | hs->h12->offered_answerable);
+    uint32_t exts = LT_SEEN_RENEG | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) | hs->h12->offered_answerable;
+    return lt_explain_send_client_hello(hs, w.base, w.off, exts, CLIENT_SIGALGS, N_CLIENT_SIGALGS);
 }
 
 static int suite_was_offered(const lt_hs *hs, uint16_t id)

@@ -34,15 +34,16 @@ int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w)
 }
 
 /* The RFC section of each message we send, for the narration. */
-static const char *section_of(uint8_t type)
+static const char *section_of(const lt_hs *hs, uint8_t type)
 {
+    int ecdhe = hs->session.suite != NULL && hs->session.suite->kx == LT_KX_ECDHE;
     switch (type) {
     case LT_HS_CLIENT_HELLO: return "RFC 5246 7.4.1.2";
     case LT_HS_SERVER_HELLO: return "RFC 5246 7.4.1.3";
     case LT_HS_CERTIFICATE: return "RFC 5246 7.4.2";
     case LT_HS_SERVER_KEY_EXCHANGE: return "RFC 8422 5.4";
     case LT_HS_SERVER_HELLO_DONE: return "RFC 5246 7.4.5";
-    case LT_HS_CLIENT_KEY_EXCHANGE: return "RFC 5246 7.4.7";
+    case LT_HS_CLIENT_KEY_EXCHANGE: return ecdhe ? "RFC 8422 5.7" : "RFC 5246 7.4.7.1";
     case LT_HS_FINISHED: return "RFC 5246 7.4.9";
     default: return NULL;
     }
@@ -53,7 +54,7 @@ int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields
     const char *name = lt_hs_type_name(msg[0]);
     LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, name));
     LT_GUARD(lt_record_write(hs->env.rec, LT_CT_HANDSHAKE, msg, len));
-    LT_HS_TRACE(hs, LT_EV_MSG_SENT, name, section_of(msg[0]), NULL, fields, n_fields);
+    LT_HS_TRACE(hs, LT_EV_MSG_SENT, name, section_of(hs, msg[0]), NULL, fields, n_fields);
     return LT_OK;
 }
 

@@ -25,16 +25,18 @@ void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
     lt_escape_peer_text(sni, sizeof sni, ch->sni, strlen(ch->sni));
     lt_hs_suite_list_text(ch->suites, suites, sizeof suites);
     lt_hs_ext_list_text(ch->ext_seen, exts, sizeof exts);
-    char groups[128];
+    char groups[128], sigalgs[512];
     lt_hs_group_list_text(ch->supported_groups, groups, sizeof groups);
-    lt_field f[7] = {lt_fld_text("client_version", version),
+    lt_hs_sigalg_list_text(ch->sigalgs_all, sigalgs, sizeof sigalgs);
+    lt_field f[8] = {lt_fld_text("client_version", version),
                      lt_fld_bytes("random", ch->random, 32),
                      lt_fld_bytes("session_id", ch->session_id, ch->session_id_len),
                      lt_fld_text("cipher_suites", suites),
                      lt_fld_text("extensions", exts),
                      lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? sni : "(none)"),
-                     lt_fld_text("groups", (ch->ext_seen & LT_SEEN_GROUPS) ? groups : "(none)")};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", NULL, f, 7);
+                     lt_fld_text("groups", (ch->ext_seen & LT_SEEN_GROUPS) ? groups : "(none)"),
+                     lt_fld_text("signature_algorithms", (ch->ext_seen & LT_SEEN_SIGALGS) ? sigalgs : "(none)")};
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", NULL, f, 8);
 }
 
 void lt_explain_server_choices(lt_hs *hs, size_t n_suites)
@@ -114,7 +116,7 @@ int lt_explain_send_certificate(lt_hs *hs, const uint8_t *msg, size_t len, const
 /* Both sides say the same about a ServerKeyExchange: the group, the
  * ephemeral public key, and the signature that binds it to the certificate. */
 static void ske_fields(lt_hs *hs, uint16_t group, const uint8_t *pub, size_t pub_len, uint16_t scheme,
-                       const uint8_t *sig, size_t sig_len, lt_field f[5], const char *verified)
+                       const uint8_t *sig, size_t sig_len, lt_field f[6], const char *verified, const char *result)
 {
     const char *gname = lt_group_name(group);
     const char *sname = lt_sig_scheme_name(scheme);
@@ -123,6 +125,7 @@ static void ske_fields(lt_hs *hs, uint16_t group, const uint8_t *pub, size_t pub
     f[2] = lt_fld_text("signature_scheme", sname != NULL ? sname : "(unknown)");
     f[3] = lt_fld_bytes("signature", sig, sig_len);
     f[4] = lt_fld_text("signed", verified);
+    f[5] = lt_fld_text("result", result);
     (void)hs;
 }
 
@@ -132,10 +135,10 @@ int lt_explain_send_server_key_exchange(lt_hs *hs, const uint8_t *msg, size_t le
         return lt_hs_send(hs, msg, len, NULL, 0);
     }
     const lt_hs12 *h = hs->h12;
-    lt_field f[5];
+    lt_field f[6];
     ske_fields(hs, h->group, h->ske_pub, h->ske_pub_len, h->sig_scheme, h->ske_sig, h->ske_sig_len, f,
-               "client_random + server_random + the parameters, with the certificate's private key");
-    return lt_hs_send(hs, msg, len, f, 5);
+               "client_random + server_random + the parameters, with the certificate's private key", "signed");
+    return lt_hs_send(hs, msg, len, f, 6);
 }
 
 void lt_explain_recv_client_kx(lt_hs *hs, const uint8_t *pub, size_t len)
@@ -147,7 +150,8 @@ void lt_explain_recv_client_kx(lt_hs *hs, const uint8_t *pub, size_t len)
 
 /* ---- the client's side ---- */
 
-int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint32_t exts_sent)
+int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint32_t exts_sent, const uint16_t *sigalgs,
+                                 size_t n_sigalgs)
 {
     if (!lt_hs_tracing(hs)) {
         return lt_hs_send(hs, msg, len, NULL, 0);
@@ -160,15 +164,29 @@ int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint
         lt_put_u16(raw_suites + 2 * i, cfg->suites[i]);
     }
     lt_hs_suite_list_text(lt_rd_init(raw_suites, 2 * cfg->n_suites), suites, sizeof suites);
+    char groups[128] = "(none)", sig_text[512];
+    uint8_t raw[2 * (LT_MAX_CONFIG_GROUPS > LT_MAX_SIGALGS ? LT_MAX_CONFIG_GROUPS : LT_MAX_SIGALGS)];
+    if (exts_sent & LT_SEEN_GROUPS) {
+        for (size_t i = 0; i < cfg->n_groups; i++) {
+            lt_put_u16(raw + 2 * i, cfg->groups[i]);
+        }
+        lt_hs_group_list_text(lt_rd_init(raw, 2 * cfg->n_groups), groups, sizeof groups);
+    }
+    for (size_t i = 0; i < n_sigalgs && i < LT_MAX_SIGALGS; i++) {
+        lt_put_u16(raw + 2 * i, sigalgs[i]);
+    }
+    lt_hs_sigalg_list_text(lt_rd_init(raw, 2 * n_sigalgs), sig_text, sizeof sig_text);
     lt_hs_ext_list_text((hs->h12->offered_sni ? LT_SEEN_SNI : 0) | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) | exts_sent,
                         exts, sizeof exts);
-    lt_field f[6] = {lt_fld_text("client_version", version),
+    lt_field f[8] = {lt_fld_text("client_version", version),
                      lt_fld_bytes("random", hs->h12->client_random, 32),
                      lt_fld_bytes("session_id", NULL, 0),
                      lt_fld_text("cipher_suites", suites),
                      lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", hs->h12->offered_sni ? hs->hostname : "(none)")};
-    return lt_hs_send(hs, msg, len, f, 6);
+                     lt_fld_text("server_name", hs->h12->offered_sni ? hs->hostname : "(none)"),
+                     lt_fld_text("groups", groups),
+                     lt_fld_text("signature_algorithms", sig_text)};
+    return lt_hs_send(hs, msg, len, f, 8);
 }
 
 void lt_explain_server_hello(lt_hs *hs, const lt_server_hello *sh)
@@ -263,10 +281,11 @@ void lt_explain_server_key_exchange(lt_hs *hs, const lt_server_key_exchange_ecdh
     if (lt_rd_bytes(&pt, pn, &pub) != LT_OK || lt_rd_bytes(&sg, sn, &sig) != LT_OK) {
         return;
     }
-    lt_field f[5];
+    lt_field f[6];
     ske_fields(hs, ske->group, pub, pn, ske->sig_scheme, sig, sn, f,
-               verified ? "verified with the server certificate's public key" : "NOT verified");
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerKeyExchange", "RFC 8422 5.4", NULL, f, 5);
+               verified ? "verified with the server certificate's public key" : "NOT verified",
+               verified ? "ok" : "failed");
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerKeyExchange", "RFC 8422 5.4", NULL, f, 6);
 }
 
 int lt_explain_send_client_kx(lt_hs *hs, const uint8_t *msg, size_t len, const uint8_t *pub, size_t pub_len)
@@ -396,6 +415,26 @@ void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
              info.authentication, info.cipher, info.mac, info.prf_hash);
     lt_field f[3] = {lt_fld_text("chosen", s->iana_name), lt_fld_text("id", id), lt_fld_text("parts", desc)};
     LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
+}
+
+void lt_hs_sigalg_list_text(lt_rd list, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t v;
+    while (lt_rd_u16(&list, &v) == LT_OK && used + 1 < cap) {
+        const char *name = lt_sig_scheme_name(v);
+        char hexname[16];
+        if (name == NULL) {
+            snprintf(hexname, sizeof hexname, "0x%04x", v);
+            name = hexname;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
 }
 
 void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap)

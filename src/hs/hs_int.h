@@ -170,7 +170,8 @@ LT_MUST_USE int lt_hs_send_finished(lt_hs *hs);
 LT_MUST_USE int lt_hs_check_finished(lt_hs *hs, const uint8_t *body, size_t len);
 /* ---- Narration (explain12.c): what each step tells the trace ---- */
 void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch);
-LT_MUST_USE int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint32_t exts_sent);
+LT_MUST_USE int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint32_t exts_sent,
+                                             const uint16_t *sigalgs, size_t n_sigalgs);
 void lt_explain_server_hello(lt_hs *hs, const lt_server_hello *sh);
 void lt_explain_client_choices(lt_hs *hs);
 void lt_explain_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wanted);
@@ -195,6 +196,7 @@ void lt_hs_trace_suite_choice(lt_hs *hs, const char *why);
 void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap);
 void lt_hs_version_text(uint16_t v, char *out, size_t cap);
 void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap);
+void lt_hs_sigalg_list_text(lt_rd list, char *out, size_t cap);
 /* "server_name, extended_master_secret, ..." from LT_SEEN_* bits. */
 void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap);
 

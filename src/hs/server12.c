@@ -98,8 +98,7 @@ typedef struct suite_miss {
 
 /* Can we do this suite with this client? Fills the group and scheme. With
  * strict_chain, only if the client accepts how our chain is signed. */
-static int suite_usable(lt_hs *hs, const lt_client_hello *ch, const lt_suite *s, int strict_chain,
-                        suite_miss *miss)
+static int suite_usable(lt_hs *hs, const lt_client_hello *ch, const lt_suite *s, int strict_chain, suite_miss *miss)
 {
     const lt_identity *id = identity_for(hs, s);
     if (id == NULL) {

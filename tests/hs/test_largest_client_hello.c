@@ -38,10 +38,10 @@ static size_t largest_client_hello(uint8_t *m)
     o += 2;
     size_t ext_start = o;
     static const uint8_t needed[] = {
-        0xff, 0x01, 0, 1, 0,                   /* renegotiation_info, empty */
-        0, 13, 0, 4, 0, 2, 0x08, 0x04,         /* signature_algorithms: rsa_pss_rsae_sha256 */
-        0, 10, 0, 4, 0, 2, 0, 29,              /* supported_groups: x25519 */
-        0, 11, 0, 2, 1, 0,                     /* ec_point_formats: uncompressed */
+        0xff, 0x01, 0, 1, 0,                /* renegotiation_info, empty */
+        0,    13,   0, 4, 0, 2, 0x08, 0x04, /* signature_algorithms: rsa_pss_rsae_sha256 */
+        0,    10,   0, 4, 0, 2, 0,    29,   /* supported_groups: x25519 */
+        0,    11,   0, 2, 1, 0,             /* ec_point_formats: uncompressed */
     };
     memcpy(m + o, needed, sizeof needed), o += sizeof needed;
     /* Unknown extensions of 4 bytes each, then one that fills the rest. */
