@@ -131,12 +131,19 @@ static void ske_fields(lt_hs *hs, uint16_t group, const uint8_t *pub, size_t pub
 
 int lt_explain_send_server_key_exchange(lt_hs *hs, const uint8_t *msg, size_t len)
 {
-    if (!lt_hs_tracing(hs)) {
+    lt_server_key_exchange_ecdhe ske;
+    if (!lt_hs_tracing(hs) || lt_parse_server_key_exchange_ecdhe(msg + 4, len - 4, &ske) != LT_OK) {
         return lt_hs_send(hs, msg, len, NULL, 0);
     }
-    const lt_hs12 *h = hs->h12;
+    /* Told from the message itself, as the client will read it. */
+    lt_rd pt = ske.point, sg = ske.signature;
+    size_t pn = lt_rd_left(&pt), sn = lt_rd_left(&sg);
+    const uint8_t *pub = NULL, *sig = NULL;
+    if (lt_rd_bytes(&pt, pn, &pub) != LT_OK || lt_rd_bytes(&sg, sn, &sig) != LT_OK) {
+        return lt_hs_send(hs, msg, len, NULL, 0);
+    }
     lt_field f[6];
-    ske_fields(hs, h->group, h->ske_pub, h->ske_pub_len, h->sig_scheme, h->ske_sig, h->ske_sig_len, f,
+    ske_fields(hs, ske.group, pub, pn, ske.sig_scheme, sig, sn, f,
                "client_random + server_random + the parameters, with the certificate's private key", "signed");
     return lt_hs_send(hs, msg, len, f, 6);
 }

@@ -66,11 +66,6 @@ typedef struct lt_hs12 {
     const lt_identity *id;         /* server: the certificate and key chosen for this client */
     uint8_t pms[LT_MAX_KX_SECRET]; /* client: the shared secret, from ServerKeyExchange to ClientKeyExchange */
     size_t pms_len;
-    /* For the narration: what the ServerKeyExchange carried. */
-    uint8_t ske_pub[LT_MAX_KX_PUBLIC];
-    size_t ske_pub_len;
-    uint8_t ske_sig[LT_MAX_SIGNATURE_LEN];
-    size_t ske_sig_len;
     int offered_ems;
     int offered_sni;
     uint32_t offered_answerable; /* LT_SEEN_* of other extensions we sent that a ServerHello may answer */

@@ -252,10 +252,6 @@ static int write_server_key_exchange(lt_hs *hs, lt_wr *w)
     size_t sig_len = 0;
     LT_GUARD(lt_sign_tls12(h->id->key, h->sig_scheme, tbs, 64 + params_len, sig, sizeof sig, &sig_len));
     lt_write_server_key_exchange_signature(w, mark, h->sig_scheme, sig, sig_len);
-    h->ske_pub_len = pub_len;
-    memcpy(h->ske_pub, pub, pub_len);
-    h->ske_sig_len = sig_len < sizeof h->ske_sig ? sig_len : sizeof h->ske_sig;
-    memcpy(h->ske_sig, sig, h->ske_sig_len);
     return LT_OK;
 }
 
