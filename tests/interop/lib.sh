@@ -670,6 +670,16 @@ lt_sh_extensions() {
     done
 }
 
+# lt_sh_has_ext HEX CODE — does the ServerHello carry extension CODE (4 hex digits)?
+# (Not `lt_sh_extensions | grep -q`: under pipefail, grep's early exit would
+# make the pipeline fail.)
+lt_sh_has_ext() {
+    local exts
+    exts=$(lt_sh_extensions "$1")
+    case $'\n'"$exts"$'\n' in *$'\n'"$2"$'\n'*) return 0 ;; esac
+    return 1
+}
+
 # Code points as the -msg bytes show them.
 # shellcheck disable=SC2034  # used by the test scripts
 declare -A LT_GROUP_CODE=([X25519]=001d [P-256]=0017 [P-384]=0018)
