@@ -680,6 +680,18 @@ lt_sh_has_ext() {
     return 1
 }
 
+# lt_expect_gnutls_no_etm DESC FILE — gnutls-cli/gnutls-serv printed its
+# "- Options:" line, and it does not name EtM (encrypt-then-MAC).
+lt_expect_gnutls_no_etm() {
+    local opts
+    opts=$(grep -m1 '^- Options:' "$2" 2>/dev/null)
+    if [ -n "$opts" ] && [ "${opts/EtM/}" = "$opts" ]; then
+        lt_pass "$1"
+    else
+        lt_fail "$1" "a '- Options:' line without EtM" "${opts:-no Options line}"
+    fi
+}
+
 # Code points as the -msg bytes show them.
 # shellcheck disable=SC2034  # used by the test scripts
 declare -A LT_GROUP_CODE=([X25519]=001d [P-256]=0017 [P-384]=0018)

@@ -136,7 +136,7 @@ refused "grp-P-521-RSA-ecdhe" "-groups P-521, ECDHE only (RSA server)" RSA -grou
 sigcase() {
     local scheme=$1 ident=$2 type=$3 digest=$4
     echo_ok "sig-$scheme" "-sigalgs $scheme" "$ident" -sigalgs "$scheme" -cipher 'ECDHE:!aNULL' -msg
-    lt_expect_contains "-sigalgs $scheme: Peer signature type $type" "$LAST_OUT" "Peer signature type: $type"$'\n'
+    lt_expect_match "-sigalgs $scheme: Peer signature type $type" "$LAST_OUT" "^Peer signature type: $type\$"
     lt_expect_contains "-sigalgs $scheme: Peer signing digest $digest" "$LAST_OUT" "Peer signing digest: $digest"
     lt_expect_eq "-sigalgs $scheme: the scheme in the ServerKeyExchange" "${LT_SIGALG_CODE[$scheme]}" \
         "$(lt_ske_sigalg "$(lt_msg_hex "$LAST_OUT" '<<<' ServerKeyExchange)")"
