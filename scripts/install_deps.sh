@@ -5,7 +5,11 @@
 # when something is missing. Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
-PACKAGES=(build-essential cmake pkg-config libssl-dev openssl curl gnutls-bin python3 clang clang-format libclang-rt-14-dev valgrind netcat-openbsd)
+# nodejs and nginx are interop peers (tests/interop/test_node.sh, test_nginx.sh):
+# the tests run them in the foreground with their own configuration; the
+# system nginx service is never started (see below).
+PACKAGES=(build-essential cmake pkg-config libssl-dev openssl curl gnutls-bin python3 clang clang-format
+    libclang-rt-14-dev valgrind netcat-openbsd nodejs nginx)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -31,5 +35,16 @@ fi
 
 echo "install_deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Debian's nginx package starts the system service (port 80, as root) from
+# its postinst unless a policy-rc.d says no. The tests want none of that: when
+# the machine has no policy-rc.d, one that refuses every service start is put
+# in place for the install and removed afterwards.
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e "$POLICY" ]; then
+    # shellcheck disable=SC2016
+    "${SUDO[@]}" sh -c 'printf "#!/bin/sh\n# install_deps.sh: no service starts during the install\nexit 101\n" >"$1" && chmod 755 "$1"' \
+        sh "$POLICY"
+    trap '"${SUDO[@]}" rm -f "$POLICY"' EXIT
+fi
 "${SUDO[@]}" apt-get update -q
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -593,7 +593,112 @@ TLS_RSA_WITH_AES_256_GCM_SHA384 AES256-GCM-SHA384"
 # shellcheck disable=SC2034  # used by the test scripts
 LT_ALL_OSSL="AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384"
 
-lt_iana_of() { printf '%s\n' "$LT_SUITES" | awk -v o="$1" '$2 == o { print $1 }'; }
+# The fourteen ECDHE suites (RFC 8422, RFC 5289, RFC 7905): "IANA OpenSSL
+# AUTH" per line, AUTH being the certificate they need (RSA or ECDSA).
+LT_ECDHE_SUITES="TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ECDHE-ECDSA-AES128-GCM-SHA256 ECDSA
+TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ECDHE-RSA-AES128-GCM-SHA256 RSA
+TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ECDHE-ECDSA-AES256-GCM-SHA384 ECDSA
+TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 ECDHE-RSA-AES256-GCM-SHA384 RSA
+TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ECDHE-ECDSA-CHACHA20-POLY1305 ECDSA
+TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ECDHE-RSA-CHACHA20-POLY1305 RSA
+TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 ECDHE-ECDSA-AES128-SHA256 ECDSA
+TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 ECDHE-RSA-AES128-SHA256 RSA
+TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 ECDHE-ECDSA-AES256-SHA384 ECDSA
+TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 ECDHE-RSA-AES256-SHA384 RSA
+TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA ECDHE-ECDSA-AES128-SHA ECDSA
+TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA ECDHE-RSA-AES128-SHA RSA
+TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA ECDHE-ECDSA-AES256-SHA ECDSA
+TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA ECDHE-RSA-AES256-SHA RSA"
+
+# The IANA name of a suite given by its OpenSSL name (any of the twenty);
+# empty for anything else.
+lt_iana_of() { printf '%s\n%s\n' "$LT_SUITES" "$LT_ECDHE_SUITES" | awk -v o="$1" '$2 == o { print $1 }'; }
+
+# Is the OpenSSL suite name a CBC one (encrypt-then-MAC applies, RFC 7366)?
+lt_is_cbc() { case $1 in *GCM* | *CHACHA20*) return 1 ;; *) return 0 ;; esac; }
+
+# The certificate chain and key for a kind of identity: RSA, ECDSA (P-256) or P384.
+lt_chain_of() { case $1 in RSA) echo "$PKI/chain.pem" ;; ECDSA) echo "$PKI/chain-p256.pem" ;; P384) echo "$PKI/chain-p384.pem" ;; esac; }
+lt_key_of() { case $1 in RSA) echo "$PKI/server.key" ;; ECDSA) echo "$PKI/server-p256.key" ;; P384) echo "$PKI/server-p384.key" ;; esac; }
+
+# ---------------------------------------------------------------- handshake messages in -msg output
+
+# lt_msg_hex FILE DIR NAME — the bytes of the first handshake message NAME
+# (e.g. ServerHello) that an openssl s_client/s_server run with -msg logged in
+# direction DIR (">>>" sent, "<<<" received), as one lower-case hex string
+# (header included). Empty when there is none.
+lt_msg_hex() {
+    awk -v dir="$2" -v name="$3" '
+        grabbing && /^    ([0-9a-f][0-9a-f] ?)+$/ { gsub(/ /, ""); printf "%s", $0; next }
+        grabbing { exit }
+        index($0, dir " ") == 1 && $NF == name && /Handshake/ { grabbing = 1 }
+    ' "$1" 2>/dev/null
+}
+
+# lt_hex_at HEX OFFSET LEN — LEN bytes at byte OFFSET, as hex.
+lt_hex_at() { printf '%s' "${1:$(($2 * 2)):$(($3 * 2))}"; }
+
+# lt_ske_group HEX / lt_ske_sigalg HEX — of an ECDHE ServerKeyExchange (RFC
+# 8422 5.4): the named curve (4 hex digits) and the signature scheme (RFC
+# 5246 7.4.1.4.1, 4 hex digits). Empty when the message is not an ECDHE one
+# with a named curve.
+lt_ske_group() {
+    [ "$(lt_hex_at "$1" 0 1)" = 0c ] && [ "$(lt_hex_at "$1" 4 1)" = 03 ] || return 0
+    lt_hex_at "$1" 5 2
+}
+lt_ske_sigalg() {
+    [ "$(lt_hex_at "$1" 0 1)" = 0c ] && [ "$(lt_hex_at "$1" 4 1)" = 03 ] || return 0
+    local plen=$((16#$(lt_hex_at "$1" 7 1)))
+    lt_hex_at "$1" $((8 + plen)) 2
+}
+
+# lt_sh_extensions HEX — the extension types of a ServerHello (RFC 5246
+# 7.4.1.3), as 4-hex-digit codes, one per line.
+lt_sh_extensions() {
+    local hex=$1 off total end
+    [ "$(lt_hex_at "$hex" 0 1)" = 02 ] || return 0
+    off=$((4 + 2 + 32))
+    off=$((off + 1 + 16#$(lt_hex_at "$hex" "$off" 1) + 2 + 1))
+    [ $((off * 2)) -lt ${#hex} ] || return 0
+    total=$((16#$(lt_hex_at "$hex" "$off" 2)))
+    off=$((off + 2))
+    end=$((off + total))
+    while [ "$off" -lt "$end" ]; do
+        lt_hex_at "$hex" "$off" 2
+        echo
+        off=$((off + 4 + 16#$(lt_hex_at "$hex" $((off + 2)) 2)))
+    done
+}
+
+# lt_sh_has_ext HEX CODE — does the ServerHello carry extension CODE (4 hex digits)?
+# (Not `lt_sh_extensions | grep -q`: under pipefail, grep's early exit would
+# make the pipeline fail.)
+lt_sh_has_ext() {
+    local exts
+    exts=$(lt_sh_extensions "$1")
+    case $'\n'"$exts"$'\n' in *$'\n'"$2"$'\n'*) return 0 ;; esac
+    return 1
+}
+
+# lt_expect_gnutls_no_etm DESC FILE — gnutls-cli/gnutls-serv printed its
+# "- Options:" line, and it does not name EtM (encrypt-then-MAC).
+lt_expect_gnutls_no_etm() {
+    local opts
+    opts=$(grep -m1 '^- Options:' "$2" 2>/dev/null)
+    if [ -n "$opts" ] && [ "${opts/EtM/}" = "$opts" ]; then
+        lt_pass "$1"
+    else
+        lt_fail "$1" "a '- Options:' line without EtM" "${opts:-no Options line}"
+    fi
+}
+
+# Code points as the -msg bytes show them.
+# shellcheck disable=SC2034  # used by the test scripts
+declare -A LT_GROUP_CODE=([X25519]=001d [P-256]=0017 [P-384]=0018)
+# shellcheck disable=SC2034
+declare -A LT_SIGALG_CODE=([rsa_pkcs1_sha256]=0401 [rsa_pkcs1_sha384]=0501 [rsa_pkcs1_sha512]=0601
+    [rsa_pss_rsae_sha256]=0804 [rsa_pss_rsae_sha384]=0805 [rsa_pss_rsae_sha512]=0806
+    [ecdsa_secp256r1_sha256]=0403 [ecdsa_secp384r1_sha384]=0503)
 
 # lt_expect_one_line DESC: a failing client printed exactly one line on
 # stderr ($LAST_ERR), and it starts with "lucidtls: ".

@@ -5,7 +5,11 @@
                                                the same, then close without close_notify
                                                (no unwrap(), as many Python programs do)
   py_peer.py client-default PORT CAFILE TOKEN  the same with Python's default context
+                                               (ssl.create_default_context(), nothing changed)
   py_peer.py server PORT CHAIN KEY CIPHER      serve one connection: echo one line
+  py_peer.py server-default PORT CHAIN KEY     the same with the default server context
+                                               (create_default_context(Purpose.CLIENT_AUTH)
+                                               + load_cert_chain, nothing changed)
 
 Prints what it negotiated ("version cipher") and what it received.
 """
@@ -18,7 +22,8 @@ def client(port, cafile, cipher, token, unwrap=True):
     ctx = ssl.create_default_context(cafile=cafile)
     if cipher is not None:
         # Python's default list has no RSA key exchange (forward secrecy
-        # only); RSA key transport must be asked for by name.
+        # only); RSA key transport must be asked for by name. A suite named
+        # here is a TLS 1.2 one, so cap the version: TLS 1.3 would ignore it.
         ctx.set_ciphers(cipher)
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
@@ -37,10 +42,14 @@ def client(port, cafile, cipher, token, unwrap=True):
 
 
 def server(port, chain, key, cipher):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if cipher is None:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    else:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(chain, key)
-    ctx.set_ciphers(cipher)
-    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    if cipher is not None:
+        ctx.set_ciphers(cipher)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as ls:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind(("127.0.0.1", port))
@@ -74,6 +83,8 @@ def main():
             client(int(sys.argv[2]), sys.argv[3], None, sys.argv[4])
         elif mode == "server":
             server(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+        elif mode == "server-default":
+            server(int(sys.argv[2]), sys.argv[3], sys.argv[4], None)
         else:
             sys.exit("unknown mode " + mode)
     except ssl.SSLError as e:

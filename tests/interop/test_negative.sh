@@ -3,14 +3,17 @@
 #
 # lucidtls client vs openssl s_server: untrusted CA (unknown_ca, 48), hostname
 # mismatch (bad_certificate, 42), expired certificate (certificate_expired,
-# 45), a server with only suites we refuse (it sends handshake_failure), a
-# server that is not TLS at all. Each: non-zero exit, one line on stderr that
-# says why, and the alert we sent as s_server saw it.
+# 45), a server with only suites lucidtls does not implement (DHE, Camellia:
+# it sends handshake_failure), a server whose only ECDHE group we lack
+# (P-521), a server that is not TLS at all. Each: non-zero exit, one line on
+# stderr that says why, and the alert we sent as s_server saw it. --ciphers
+# naming a suite lucidtls does not implement (RC4, 3DES, Camellia, DHE, CCM)
+# is refused before any connection.
 #
-# openssl s_client vs lucidtls server: only ECDHE suites offered, TLS 1.3 only,
-# TLS 1.1 only, random bytes, plaintext HTTP, a client that hangs up mid
-# handshake. Each fails, and the server keeps serving: a good client right
-# after succeeds.
+# openssl s_client vs lucidtls server: only suites we do not implement
+# offered, only an ECDHE group we lack, TLS 1.3 only, TLS 1.1 only, random
+# bytes, plaintext HTTP, a client that hangs up mid handshake. Each fails, and
+# the server keeps serving: a good client right after succeeds.
 #
 # usage: test_negative.sh BUILD_DIR
 # shellcheck source=tests/interop/lib.sh
@@ -61,12 +64,22 @@ lt_expect_one_line "expired certificate"
 lt_expect_contains "expired certificate: s_server got certificate_expired (45)" "$(lt_server_all expired)" "SSL alert number 45"
 
 # ------------------------------------------------------------ a server with only suites we refuse
-bad_client ecdhe-only -cert "$PKI/chain.pem" -key "$PKI/server.key" -cipher ECDHE-RSA-AES128-GCM-SHA256 \
+# Finite-field DHE and Camellia: real suites, and none of them lucidtls's.
+bad_client dhe-only -cert "$PKI/chain.pem" -key "$PKI/server.key" \
+    -cipher DHE-RSA-AES128-GCM-SHA256:DHE-RSA-CHACHA20-POLY1305:CAMELLIA128-SHA \
     -- --cafile "$CA" --servername localhost
-lt_expect_rc "no common suite (server: ECDHE only): client fails" nonzero
+lt_expect_rc "no common suite (server: DHE and Camellia only): client fails" nonzero
 lt_expect_contains "no common suite: reports the server's handshake_failure" "$LAST_ERR" "handshake_failure"
 lt_expect_one_line "no common suite"
-lt_expect_match "no common suite: s_server found no shared cipher" "$(lt_server_all ecdhe-only)" 'no shared cipher'
+lt_expect_match "no common suite: s_server found no shared cipher" "$(lt_server_all dhe-only)" 'no shared cipher'
+
+# ECDHE suites only, on a group we do not offer (P-521): nothing in common.
+bad_client p521-only -cert "$PKI/chain.pem" -key "$PKI/server.key" -cipher ECDHE-RSA-AES128-GCM-SHA256 -groups P-521 \
+    -- --cafile "$CA" --servername localhost
+lt_expect_rc "no common group (server: ECDHE on P-521 only): client fails" nonzero
+lt_expect_contains "no common group: reports the server's handshake_failure" "$LAST_ERR" "handshake_failure"
+lt_expect_one_line "no common group"
+lt_expect_match "no common group: s_server found no shared cipher" "$(lt_server_all p521-only)" 'no shared cipher'
 
 # ------------------------------------------------------------ a server that insists on a client certificate
 bad_client needs-cert -cert "$PKI/chain.pem" -key "$PKI/server.key" -Verify 1 -CAfile "$CA" \
@@ -77,11 +90,20 @@ lt_expect_match "server requires a client certificate: s_server says the peer se
     "$(lt_server_all needs-cert)" 'peer did not return a certificate|no certificate'
 
 # ------------------------------------------------------------ a client asking for a suite we do not have
-lt_start_openssl_server noshare -tls1_2 -naccept 1 -rev -cert "$PKI/chain.pem" -key "$PKI/server.key" || true
-lt_session unknown-suite 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port noshare)" --cafile "$CA" \
-    --servername localhost --ciphers ECDHE-RSA-AES128-GCM-SHA256
-lt_expect_rc "--ciphers with a suite lucidtls does not implement: refused" nonzero
-lt_expect_one_line "--ciphers with an unknown suite"
+# Refused while reading the options: the server (which would accept any of
+# them) never sees a ClientHello.
+lt_start_openssl_server noshare -tls1_2 -rev -cert "$PKI/chain.pem" -key "$PKI/server.key" -cipher 'ALL:@SECLEVEL=0' \
+    || lt_finish
+for suite in RC4-SHA DES-CBC3-SHA CAMELLIA128-SHA DHE-RSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES128-CCM \
+    TLS_DHE_RSA_WITH_AES_256_GCM_SHA384; do
+    lt_session "unknown-suite-$suite" 10 "x\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port noshare)" --cafile "$CA" \
+        --servername localhost --ciphers "$suite"
+    lt_expect_rc "--ciphers $suite (not implemented): refused" 1
+    lt_expect_contains "--ciphers $suite: names the suite" "$LAST_ERR" "unknown or unsupported cipher suite '$suite'"
+    lt_expect_one_line "--ciphers $suite"
+done
+lt_expect_not_contains "--ciphers with unknown suites: no connection reached s_server" "$(lt_server_all noshare)" \
+    "Client cipher list"
 lt_stop_server noshare
 
 # ------------------------------------------------------------ a server that is not TLS
@@ -114,13 +136,26 @@ good_client() {
     lt_expect_contains "after $after: echo works" "$LAST_OUT" "$tok"
 }
 
-# Only ECDHE suites offered: handshake_failure, and the server lives on.
-lt_session ecdhe-client 10 "x\n" "" "${S_CLIENT[@]}" -connect "127.0.0.1:$PORT" -cipher ECDHE-RSA-AES128-GCM-SHA256
-lt_expect_rc "s_client with only ECDHE suites: fails" nonzero
-lt_expect_match "s_client with only ECDHE suites: got handshake_failure (40)" "$LAST_ALL" \
+# Only suites lucidtls does not implement offered: handshake_failure, and the
+# server lives on.
+for offer in DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384 CAMELLIA256-SHA:CAMELLIA128-SHA; do
+    lt_session "nocommon-${offer%%:*}" 10 "x\n" "" "${S_CLIENT[@]}" -connect "127.0.0.1:$PORT" -cipher "$offer"
+    lt_expect_rc "s_client offering only $offer: fails" nonzero
+    lt_expect_match "s_client offering only $offer: got handshake_failure (40)" "$LAST_ALL" \
+        'alert handshake failure|alert number 40'
+    lt_expect_alive "server survives a client with no common suite ($offer)" srv
+    good_client "no-common-suite-${offer%%:*}"
+done
+
+# ECDHE only, on a group we lack (P-521): RFC 8422 5.1.1, no ECDHE suite can
+# be chosen, and no other suite was offered.
+lt_session p521-client 10 "x\n" "" "${S_CLIENT[@]}" -connect "127.0.0.1:$PORT" -cipher ECDHE-RSA-AES128-GCM-SHA256 \
+    -groups P-521
+lt_expect_rc "s_client with ECDHE on P-521 only: fails" nonzero
+lt_expect_match "s_client with ECDHE on P-521 only: got handshake_failure (40)" "$LAST_ALL" \
     'alert handshake failure|alert number 40'
-lt_expect_alive "server survives a client with no common suite" srv
-good_client "no-common-suite"
+lt_expect_alive "server survives a client with no common group" srv
+good_client "no-common-group"
 
 # TLS 1.3 only: the ClientHello says legacy_version 1.2 but supported_versions
 # has only 1.3. Whatever the server answers, the handshake fails cleanly.

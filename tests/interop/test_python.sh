@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Python's ssl module (OpenSSL underneath, driven the way applications drive
-# it) against lucidtls, both ways, for each of the six suites: data both ways
-# and the suite Python reports. Python's *default* client context offers no
-# RSA key exchange, so it must fail cleanly with handshake_failure until
-# ECDHE lands; the server goes on serving.
+# it) against lucidtls, both ways, for each of the six RSA key transport
+# suites (asked for by name: Python's default list has none of them): data
+# both ways and the suite Python reports. Then Python's *default* contexts,
+# as applications use them, both ways: the client's
+# (ssl.create_default_context(), TLS 1.3-capable, forward secrecy only)
+# against our server with an RSA, an ECDSA and both identities; our client
+# against a server made with create_default_context(Purpose.CLIENT_AUTH) and
+# load_cert_chain, with an RSA and with an ECDSA certificate. Each must settle
+# on TLS 1.2 with an ECDHE suite of the certificate's kind.
 #
 # usage: test_python.sh BUILD_DIR
 # shellcheck source=tests/interop/lib.sh
@@ -25,10 +30,14 @@ while read -r iana ossl; do
     lt_expect_contains "[$iana] Python client: line echoed back" "$LAST_OUT" "received $tok"
 done <<<"$LT_SUITES"
 
+# Python's default client context: ECDHE, and the server's first choice of
+# what it offers (AES-128-GCM before AES-256 and ChaCha20).
 tok=$(lt_token py-default)
 lt_run pyc-default 20 - python3 "$PEER" client-default "$PORT" "$CA" "$tok"
-lt_expect_rc "Python's default context (no RSA key exchange) fails" 1
-lt_expect_contains "Python's default context: handshake_failure from us" "$LAST_ERR" "HANDSHAKE_FAILURE"
+lt_expect_rc "Python's default client context vs our RSA server: handshake, echo, close_notify" 0
+lt_expect_contains "Python's default client context vs RSA: TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256" "$LAST_OUT" \
+    "negotiated TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+lt_expect_contains "Python's default client context vs RSA: line echoed back" "$LAST_OUT" "received $tok"
 lt_expect_alive "server still serving after Python clients" echo
 
 # A Python client that never calls unwrap() closes the TCP connection without
@@ -42,6 +51,22 @@ lt_expect_contains "server logs a note for a close without close_notify after th
     "$(lt_server_err echo)" "note: closed without close_notify after a complete exchange"
 lt_expect_not_contains "server logs no truncation failure for any Python client" "$(lt_server_err echo)" \
     "LT_ERR_TRUNCATED"
+
+for ident in ECDSA BOTH; do
+    if [ "$ident" = ECDSA ]; then
+        lt_start_lucidtls_server "echo-$ident" --cert "$PKI/chain-p256.pem" --key "$PKI/server-p256.key" || continue
+    else
+        lt_start_lucidtls_server "echo-$ident" --cert "$PKI/chain.pem" --key "$PKI/server.key" \
+            --cert "$PKI/chain-p256.pem" --key "$PKI/server-p256.key" || continue
+    fi
+    tok=$(lt_token "py-default-$ident")
+    lt_run "pyc-default-$ident" 20 - python3 "$PEER" client-default "$(lt_port "echo-$ident")" "$CA" "$tok"
+    lt_expect_rc "Python's default client context vs our $ident server: handshake, echo, close_notify" 0
+    lt_expect_contains "Python's default client context vs $ident: TLS 1.2, ECDHE-ECDSA-AES128-GCM-SHA256" "$LAST_OUT" \
+        "negotiated TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256"
+    lt_expect_contains "Python's default client context vs $ident: line echoed back" "$LAST_OUT" "received $tok"
+    lt_stop_server "echo-$ident"
+done
 
 # ------------------------------------------------------------ lucidtls client -> Python server
 while read -r iana ossl; do
@@ -57,5 +82,22 @@ while read -r iana ossl; do
     lt_expect_contains "[$iana] Python server received our line" "$sall" "received $tok"
     lt_stop_server "pys-$ossl"
 done <<<"$LT_SUITES"
+
+# Python's default server context (TLS 1.3-capable; we offer 1.2 only).
+for ident in RSA ECDSA; do
+    lt_start_server "pys-default-$ident" python3 "$PEER" server-default @PORT@ "$(lt_chain_of "$ident")" \
+        "$(lt_key_of "$ident")" || continue
+    tok=$(lt_token "pys-default-$ident")
+    lt_session "pys-default-$ident" 10 "$tok\n" "$tok" \
+        "$LUCIDTLS" client "127.0.0.1:$(lt_port "pys-default-$ident")" --cafile "$CA" --servername localhost
+    lt_expect_rc "lucidtls client vs Python's default server context ($ident): exits 0" 0
+    lt_expect_file_eq "default server context ($ident): stdout is exactly the echoed line" "$LAST_OUT" "$tok"$'\n'
+    lt_wait_exit "pys-default-$ident"
+    sall=$(lt_server_all "pys-default-$ident")
+    lt_expect_match "default server context ($ident): TLS 1.2 with an ECDHE-$ident AEAD suite" "$sall" \
+        "^negotiated TLSv1\.2 ECDHE-$ident-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)\$"
+    lt_expect_contains "default server context ($ident): Python received our line" "$sall" "received $tok"
+    lt_stop_server "pys-default-$ident"
+done
 
 lt_finish

@@ -6,9 +6,13 @@
 #   an RSA-1024 leaf        insufficient_security (71), unless --security-level 1 (or 0)
 #   a SHA-1-signed leaf     bad_certificate (42), unless --security-level 0
 #                           (OpenSSL 3 rates SHA-1 at 63 bits: level 1 refuses it too)
-#   keyUsage digitalSignature only
+#   keyUsage digitalSignature only, for RSA key transport (--ciphers AES128-GCM-SHA256)
 #                           unsupported_certificate (43) whatever the level
-#                           (RFC 5246 7.4.2: keyEncipherment for RSA key transport)
+#                           (RFC 5246 7.4.2: keyEncipherment for RSA key transport);
+#                           the same certificate is fine for ECDHE_RSA (the default)
+#   keyUsage keyEncipherment only, for ECDHE_RSA
+#                           unsupported_certificate (43): the key signs the
+#                           ServerKeyExchange (RFC 8422 5.3, RFC 5280 4.2.1.3)
 #
 # Each refusal: non-zero exit, exactly one line on stderr naming the problem,
 # and the alert as s_server received it. The weak certificates are made here
@@ -35,6 +39,11 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1
+[ leaf_enc_only ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
 EOF
 
 # make_leaf NAME KEY DIGEST EXTENSIONS: $WORK/NAME-chain.pem (leaf, then the CA).
@@ -52,11 +61,14 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$WORK/rsa1024
 make_leaf rsa1024 "$WORK/rsa1024.key" sha256 leaf || ok=0
 make_leaf sha1 "$PKI/server.key" sha1 leaf || ok=0
 make_leaf sigonly "$PKI/server.key" sha256 leaf_sig_only || ok=0
+make_leaf enconly "$PKI/server.key" sha256 leaf_enc_only || ok=0
 if [ "$ok" = 1 ] && openssl x509 -in "$WORK/rsa1024.pem" -noout -text | grep -q 'Public-Key: (1024 bit)' \
-    && openssl x509 -in "$WORK/sha1.pem" -noout -text | grep -q 'Signature Algorithm: sha1WithRSAEncryption'; then
-    lt_pass "made an RSA-1024 leaf, a SHA-1-signed leaf and a digitalSignature-only leaf under the test CA"
+    && openssl x509 -in "$WORK/sha1.pem" -noout -text | grep -q 'Signature Algorithm: sha1WithRSAEncryption' \
+    && openssl x509 -in "$WORK/sigonly.pem" -noout -ext keyUsage | grep -qx ' *Digital Signature' \
+    && openssl x509 -in "$WORK/enconly.pem" -noout -ext keyUsage | grep -qx ' *Key Encipherment'; then
+    lt_pass "made an RSA-1024 leaf, a SHA-1-signed leaf, a digitalSignature-only and a keyEncipherment-only leaf"
 else
-    lt_fail "make the weak certificates" "three certificates" "$(lt_excerpt "$WORK/pki.log" 8)" "openssl req / x509 -req"
+    lt_fail "make the weak certificates" "four certificates" "$(lt_excerpt "$WORK/pki.log" 8)" "openssl req / x509 -req"
     lt_finish
 fi
 
@@ -122,17 +134,49 @@ lt_expect_contains "--security-level 1: says level 1" "$LAST_ERR" "which securit
 
 accepted sha1-l0 "$WORK/sha1-chain.pem" "$PKI/server.key" --security-level 0
 
-# ------------------------------------------------------------ keyUsage without keyEncipherment
-refused sigonly "$WORK/sigonly-chain.pem" "$PKI/server.key"
-lt_expect_rc "keyUsage digitalSignature only: client fails" nonzero
+# ------------------------------------------------------------ keyUsage without keyEncipherment, RSA key transport
+# RSA key exchange asked for by name: the default puts ECDHE first.
+refused sigonly "$WORK/sigonly-chain.pem" "$PKI/server.key" --ciphers AES128-GCM-SHA256
+lt_expect_rc "keyUsage digitalSignature only, RSA key exchange: client fails" nonzero
 lt_expect_contains "keyUsage digitalSignature only: says keyEncipherment is needed" "$LAST_ERR" \
     "RSA key exchange needs a certificate that allows keyEncipherment (RFC 5246 7.4.2); the server's allows only digitalSignature"
 lt_expect_one_line "keyUsage digitalSignature only"
 lt_expect_contains "keyUsage digitalSignature only: s_server got unsupported_certificate (43)" \
     "$(lt_server_all sigonly)" "SSL alert number 43"
 
-refused sigonly-l0 "$WORK/sigonly-chain.pem" "$PKI/server.key" --security-level 0
-lt_expect_rc "keyUsage digitalSignature only at --security-level 0: still refused (not a strength rule)" nonzero
+refused sigonly-l0 "$WORK/sigonly-chain.pem" "$PKI/server.key" --security-level 0 --ciphers AES128-SHA
+lt_expect_rc "keyUsage digitalSignature only at --security-level 0, RSA key exchange: still refused (not a strength rule)" nonzero
+lt_expect_contains "keyUsage digitalSignature only at level 0: s_server got unsupported_certificate (43)" \
+    "$(lt_server_all sigonly-l0)" "SSL alert number 43"
+
+# The same certificate for ECDHE_RSA: the key only signs, which it may.
+accepted sigonly-ecdhe "$WORK/sigonly-chain.pem" "$PKI/server.key"
+lt_expect_contains "keyUsage digitalSignature only: ECDHE_RSA was used (the default)" "$(lt_server_all sigonly-ecdhe)" \
+    "Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256"
+
+# ------------------------------------------------------------ keyUsage without digitalSignature, ECDHE
+# keyEncipherment only: fine for RSA key transport, but ECDHE_RSA needs the
+# key to sign the ServerKeyExchange (RFC 8422 5.3: digitalSignature).
+refused enconly "$WORK/enconly-chain.pem" "$PKI/server.key"
+lt_expect_rc "keyUsage keyEncipherment only, ECDHE_RSA: client fails" nonzero
+lt_expect_contains "keyUsage keyEncipherment only: says the signed key exchange needs digitalSignature" "$LAST_ERR" \
+    "a signed key exchange needs a certificate that allows digitalSignature (RFC 5280 4.2.1.3); the server's allows only keyEncipherment"
+lt_expect_one_line "keyUsage keyEncipherment only"
+lt_expect_contains "keyUsage keyEncipherment only: s_server got unsupported_certificate (43)" \
+    "$(lt_server_all enconly)" "SSL alert number 43"
+lt_expect_file_eq "keyUsage keyEncipherment only: nothing on stdout" "$LAST_OUT" ""
+
+for suite in ECDHE-RSA-CHACHA20-POLY1305 ECDHE-RSA-AES256-SHA; do
+    refused "enconly-$suite" "$WORK/enconly-chain.pem" "$PKI/server.key" --ciphers "$suite"
+    lt_expect_rc "keyUsage keyEncipherment only, --ciphers $suite: client fails" nonzero
+    lt_expect_contains "keyUsage keyEncipherment only, $suite: s_server got unsupported_certificate (43)" \
+        "$(lt_server_all "enconly-$suite")" "SSL alert number 43"
+done
+
+# The same certificate for RSA key transport: that is what it allows.
+accepted enconly-rsa "$WORK/enconly-chain.pem" "$PKI/server.key" --ciphers AES256-GCM-SHA384
+lt_expect_contains "keyUsage keyEncipherment only, RSA key exchange: AES256-GCM-SHA384 was used" \
+    "$(lt_server_all enconly-rsa)" "Ciphersuite: AES256-GCM-SHA384"
 
 # ------------------------------------------------------------ the option itself
 lt_run badlevel 10 - "$LUCIDTLS" client 127.0.0.1:1 --cafile "$CA" --security-level 6
