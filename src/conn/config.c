@@ -133,6 +133,8 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
     lt_chain_clear(&id->chain);
     id->chain = chain;
     id->n_chain_schemes = lt_chain_sig_schemes(&id->chain, id->chain_schemes, LT_MAX_CHAIN);
+    id->may_sign = lt_cert_allows_der(id->chain.der[0], id->chain.len[0], LT_KEY_USE_SIGNATURE);
+    id->may_encipher = lt_cert_allows_der(id->chain.der[0], id->chain.len[0], LT_KEY_USE_ENCIPHERMENT);
     return LT_OK;
 }
 

@@ -322,6 +322,9 @@ typedef enum lt_key_use {
 /* Does the leaf of a verified report allow this use? 1 when the leaf has no
  * keyUsage extension or has the bit, else 0. */
 int lt_cert_allows(const lt_cert_report *report, lt_key_use use);
+/* The same for a certificate of ours (DER), unverified: a server checks
+ * what its own certificate may be used for. 0 when it does not parse. */
+int lt_cert_allows_der(const uint8_t *der, size_t len, lt_key_use use);
 /* The keyUsage bit name for a use: "keyEncipherment", "digitalSignature". */
 const char *lt_key_use_name(lt_key_use use);
 

@@ -604,6 +604,25 @@ static void key_usage_of(X509 *leaf, lt_cert_report *r)
     }
 }
 
+int lt_cert_allows_der(const uint8_t *der, size_t len, lt_key_use use)
+{
+    const unsigned char *p = der;
+    if (der == NULL || len == 0 || len > 0x7fffffff) {
+        return 0;
+    }
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL) {
+        ERR_clear_error();
+        return 0;
+    }
+    lt_cert_report r;
+    memset(&r, 0, sizeof r);
+    key_usage_of(x, &r);
+    X509_free(x);
+    ERR_clear_error();
+    return lt_cert_allows(&r, use);
+}
+
 static unsigned key_use_bit(lt_key_use use)
 {
     switch (use) {

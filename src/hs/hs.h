@@ -49,6 +49,10 @@ typedef struct lt_identity {
      * to match the client's signature_algorithms_cert. */
     uint16_t chain_schemes[LT_MAX_CHAIN];
     size_t n_chain_schemes;
+    /* What the leaf's keyUsage lets it do (RFC 5280 4.2.1.3): sign a
+     * ServerKeyExchange (ECDHE), decrypt a pre-master secret (RSA). */
+    int may_sign;
+    int may_encipher;
 } lt_identity;
 #define LT_ID_RSA 0
 #define LT_ID_EC 1

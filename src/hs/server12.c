@@ -93,7 +93,7 @@ static int chain_acceptable(const lt_client_hello *ch, const lt_identity *id)
 
 /* Why our next-preferred suite could not be used, for the error detail. */
 typedef struct suite_miss {
-    int no_identity, no_group, no_sigalg;
+    int no_identity, no_group, no_sigalg, key_usage, cert_curve;
 } suite_miss;
 
 /* Can we do this suite with this client? Fills the group and scheme. With
@@ -108,8 +108,21 @@ static int suite_usable(lt_hs *hs, const lt_client_hello *ch, const lt_suite *s,
     if (strict_chain && !chain_acceptable(ch, id)) {
         return 0;
     }
+    /* RFC 5246 7.4.2: the certificate must allow what the key exchange
+     * does with it: decrypt (RSA key transport) or sign (ECDHE). */
+    if (s->kx == LT_KX_RSA ? !id->may_encipher : !id->may_sign) {
+        miss->key_usage++;
+        return 0;
+    }
     if (s->kx == LT_KX_RSA) {
         return 1;
+    }
+    /* RFC 8422 5.3: an ECDSA certificate's curve must be one the client
+     * lists in supported_groups. */
+    if (s->auth == LT_AUTH_ECDSA && (ch->ext_seen & LT_SEEN_GROUPS) &&
+        !lt_u16_list_has(ch->supported_groups, lt_pkey_ec_group(id->key))) {
+        miss->cert_curve++;
+        return 0;
     }
     uint16_t group = choose_group(hs, ch);
     uint16_t scheme = choose_sig_scheme(ch, id->key);
@@ -129,7 +142,7 @@ static int suite_usable(lt_hs *hs, const lt_client_hello *ch, const lt_suite *s,
 static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
 {
     const lt_hs_policy *cfg = hs->env.policy;
-    suite_miss miss = {0, 0, 0};
+    suite_miss miss = {0, 0, 0, 0, 0};
     /* First pass: a suite whose certificate chain the client says it can
      * check; second: any (RFC 8446 4.4.2.2 lets a server send the chain it
      * has; the client decides). */

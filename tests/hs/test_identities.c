@@ -6,6 +6,7 @@
  * 7.4.2). The ClientHellos are built with the codec, as a peer would send
  * them, and the answer is read off the ServerHello on the wire.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "conn/conn.h"
@@ -28,10 +29,13 @@ static lt_config *two_identity_server(lt_demo_pki *rsa)
 
 /* Feed one ClientHello to a fresh server; return the suite it chose (0 if
  * it failed, with *alert set). */
+static const uint16_t *g_groups;
+static size_t g_n_groups;
+
 static uint16_t chosen_suite(lt_config *cfg, const uint16_t *suites, size_t n_suites, const uint16_t *sigalgs,
                              size_t n_sigalgs, const uint16_t *sigalgs_cert, size_t n_cert, int *alert)
 {
-    static const uint16_t GROUPS[] = {LT_GROUP_X25519};
+    static const uint16_t GROUPS[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1};
     uint8_t random[32] = {1};
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
@@ -41,8 +45,8 @@ static uint16_t chosen_suite(lt_config *cfg, const uint16_t *suites, size_t n_su
         .reneg_info = 1,
         .sigalgs = sigalgs,
         .n_sigalgs = n_sigalgs,
-        .groups = GROUPS,
-        .n_groups = 1,
+        .groups = g_groups != NULL ? g_groups : GROUPS,
+        .n_groups = g_groups != NULL ? g_n_groups : 2,
         .ec_point_formats = 1,
         .sigalgs_cert = sigalgs_cert,
         .n_sigalgs_cert = n_cert,
@@ -75,7 +79,9 @@ static uint16_t chosen_suite(lt_config *cfg, const uint16_t *suites, size_t n_su
          * and the ECC point formats it did use. */
         EXPECT(!sh.sni_ack && !(sh.ext_seen & LT_SEEN_SNI));
         EXPECT(sh.ext_seen & LT_SEEN_EMS);
-        EXPECT(sh.ext_seen & LT_SEEN_POINT_FORMATS);
+        lt_suite_info info;
+        EXPECT_EQ(lt_suite_get_info(suite, &info), LT_OK);
+        EXPECT_EQ((sh.ext_seen & LT_SEEN_POINT_FORMATS) != 0, info.forward_secret); /* RFC 8422 5.2: ECC suites only */
         EXPECT(!(sh.ext_seen & LT_SEEN_ETM)); /* an AEAD suite: never (RFC 7366 3) */
     }
     lt_conn_free(s);
@@ -136,12 +142,73 @@ static void test_honours_signature_algorithms_cert(void)
     pair_free(&p);
 }
 
+/* RFC 8422 5.3: an ECDSA certificate must be on a curve the client lists. */
+static void test_ecdsa_certificate_curve_must_be_offered(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config *cfg = two_identity_server(&p.pki);
+    int alert;
+    static const uint16_t x25519_only[] = {LT_GROUP_X25519};
+    g_groups = x25519_only, g_n_groups = 1;
+    /* Both identities: the RSA one, since our P-256 key is not offered. */
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 2, ALL_SIGS, 3, NULL, 0, &alert), LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    /* Only the ECDSA suite: nothing fits. */
+    EXPECT_EQ(chosen_suite(cfg, BOTH, 1, ALL_SIGS, 3, NULL, 0, &alert), 0);
+    EXPECT_EQ(alert, 40);
+    g_groups = NULL;
+    lt_config_free(cfg);
+    pair_free(&p);
+}
+
+/* RFC 5246 7.4.2: the server's own certificate must allow what the key
+ * exchange does with it. A keyEncipherment-only RSA certificate can decrypt
+ * (RSA key transport) but not sign (ECDHE_RSA), and the other way round. */
+static void test_own_key_usage_picks_the_key_exchange(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EVP_PKEY *key = tc_rsa_key(2048);
+    tc_server_pki rsa_ca;
+    tc_server_pki_make(&rsa_ca, "RSA-2048", "RSA-2048", "localhost");
+    static const uint16_t suites[] = {LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, LT_TLS_RSA_WITH_AES_128_GCM_SHA256};
+    const char *uses[2] = {"critical,keyEncipherment", "critical,digitalSignature"};
+    const uint16_t want[2] = {LT_TLS_RSA_WITH_AES_128_GCM_SHA256, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+    for (int i = 0; i < 2; i++) {
+        tc_cert_opts o = {.cn = "localhost",
+                          .issuer = rsa_ca.ca,
+                          .issuer_key = rsa_ca.ca_key,
+                          .san = "DNS:localhost",
+                          .key_usage = uses[i]};
+        X509 *leaf = tc_make_cert(key, &o);
+        char *chain = tc_pem_of_certs((X509 *[]){leaf, rsa_ca.ca}, 2);
+        char *kpem = tc_pem_of_key(key);
+        lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
+        EXPECT_EQ(lt_config_set_cert_chain_pem(cfg, chain, strlen(chain)), LT_OK);
+        EXPECT_EQ(lt_config_set_key_pem(cfg, kpem, strlen(kpem)), LT_OK);
+        int alert;
+        EXPECT_EQ(chosen_suite(cfg, suites, 2, ALL_SIGS, 3, NULL, 0, &alert), want[i]);
+        /* Offered only the suite the certificate cannot do: refused. */
+        EXPECT_EQ(chosen_suite(cfg, suites + (i == 0 ? 0 : 1), 1, ALL_SIGS, 3, NULL, 0, &alert), 0);
+        EXPECT_EQ(alert, 40);
+        lt_config_free(cfg);
+        free(chain);
+        free(kpem);
+        X509_free(leaf);
+    }
+    EVP_PKEY_free(key);
+    tc_server_pki_free(&rsa_ca);
+    pair_free(&p);
+}
+
 int main(void)
 {
     tc_server_pki_make(&g_ec, "P-256", "P-256", "localhost");
     LT_RUN(test_picks_by_suites_offered);
     LT_RUN(test_picks_by_what_the_key_can_sign);
     LT_RUN(test_honours_signature_algorithms_cert);
+    LT_RUN(test_ecdsa_certificate_curve_must_be_offered);
+    LT_RUN(test_own_key_usage_picks_the_key_exchange);
     tc_server_pki_free(&g_ec);
     return lt_test_summary();
 }
