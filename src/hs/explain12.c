@@ -357,26 +357,6 @@ void lt_hs_version_text(uint16_t v, char *out, size_t cap)
     snprintf(out, cap, "%s (0x%04x)", name, v);
 }
 
-void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    uint16_t id;
-    while (lt_rd_u16(&suites, &id) == LT_OK && used + 1 < cap) {
-        const char *name = lt_suite_name(id);
-        char hexname[16];
-        if (name == NULL) {
-            snprintf(hexname, sizeof hexname, id == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", id);
-            name = hexname;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
-}
-
 void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
 {
     static const struct {
@@ -424,46 +404,6 @@ void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
     LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
 }
 
-void lt_hs_sigalg_list_text(lt_rd list, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    uint16_t v;
-    while (lt_rd_u16(&list, &v) == LT_OK && used + 1 < cap) {
-        const char *name = lt_sig_scheme_name(v);
-        char hexname[16];
-        if (name == NULL) {
-            snprintf(hexname, sizeof hexname, "0x%04x", v);
-            name = hexname;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
-}
-
-void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    uint16_t g;
-    while (lt_rd_u16(&groups, &g) == LT_OK && used + 1 < cap) {
-        const char *name = lt_group_name(g);
-        char hexname[16];
-        if (name == NULL) {
-            snprintf(hexname, sizeof hexname, "0x%04x", g);
-            name = hexname;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
-}
-
 void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len)
 {
     const char *g = lt_group_name(hs->h12->group);
@@ -472,4 +412,41 @@ void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len)
                 "ECDH of our ephemeral private key and the peer's ephemeral public key: both sides compute the same "
                 "shared secret, and it becomes the pre-master secret; it is never sent",
                 f, 2);
+}
+
+/* A list of u16 code points as names ("x25519, secp256r1"); one we cannot
+ * name shows as hex, TLS_EMPTY_RENEGOTIATION_INFO_SCSV as SCSV(0x00ff). */
+static void u16_list_text(lt_rd list, const char *(*name_of)(uint16_t), char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t v;
+    while (lt_rd_u16(&list, &v) == LT_OK && used + 1 < cap) {
+        const char *name = name_of(v);
+        char hexname[16];
+        if (name == NULL) {
+            snprintf(hexname, sizeof hexname, v == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", v);
+            name = hexname;
+        }
+        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
+{
+    u16_list_text(suites, lt_suite_name, out, cap);
+}
+
+void lt_hs_sigalg_list_text(lt_rd list, char *out, size_t cap)
+{
+    u16_list_text(list, lt_sig_scheme_name, out, cap);
+}
+
+void lt_hs_group_list_text(lt_rd groups, char *out, size_t cap)
+{
+    u16_list_text(groups, lt_group_name, out, cap);
 }

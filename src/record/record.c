@@ -269,6 +269,11 @@ int lt_record_out_full(const lt_record *r)
     return lt_record_pending(r) > LT_OUT_QUEUE_CAP;
 }
 
+/* The output queue is not an lt_buf (crypto/buf.h): once a record is sealed
+ * in place it holds only ciphertext, so it need not be wiped on every move
+ * (which would cost a pass over each 16 KiB record on the bulk path); it is
+ * a queue with a read offset, compacted lazily, and wiped as far as it was
+ * ever used (out_high) when it goes. */
 static int reserve_out(lt_record *r, size_t need)
 {
     if (r->out_off == r->out_len) {
