@@ -200,6 +200,12 @@ lt_expect_contains "two identities, RSA signatures only: an ECDHE_RSA suite" "$L
 lt_expect_match "two identities, RSA signatures only: signed with RSA" "$LAST_OUT" '^Peer signature type: RSA(-PSS)?$'
 bothcase rsakx "RSA key transport only" RSA -cipher AES256-GCM-SHA384
 lt_expect_contains "two identities, RSA key transport only: the suite" "$LAST_OUT" "Cipher is AES256-GCM-SHA384"
+# RFC 8422 5.3: the ECDSA certificate's curve (P-256) must be one the client
+# lists. X25519 only: the two-identity server serves its RSA certificate, the
+# ECDSA-only one has nothing acceptable.
+bothcase x25519-only "groups X25519 only (our ECDSA key is P-256)" RSA -groups X25519
+lt_expect_contains "two identities, groups X25519 only: an ECDHE_RSA suite" "$LAST_OUT" "Cipher is ECDHE-RSA-"
+refused ecdsa-x25519-only "ECDSA-only server, groups X25519 only (ECDHE_ECDSA suites)" ECDSA -groups X25519 -cipher aECDSA
 lt_expect_alive "two-identity server still serving" both
 
 # ------------------------------------------------------------ TLS_FALLBACK_SCSV (RFC 7507)
