@@ -25,8 +25,20 @@
 #define REC 16384
 #define MAX_ROUNDS 32
 
-static const char *const SUITES[] = {"AES128-SHA256", "AES128-GCM-SHA256"};
-#define N_SUITES 2
+/* What is measured, case by case. The two key-transport cases carry the
+ * handshake, bulk and memory rows they always had; the ECDHE cases add
+ * handshakes (bulk is the same AES-GCM as above); ChaCha20 and EtM add
+ * bulk rows. */
+static const bench_case CASES[] = {
+    {"AES128-SHA256 MtE", "AES128-SHA256", KX_RSA, 0, BULK_CBC_MTE, RUN_HS | RUN_BULK | RUN_MEM},
+    {"AES128-GCM-SHA256", "AES128-GCM-SHA256", KX_RSA, 1, BULK_GCM, RUN_HS | RUN_BULK | RUN_MEM},
+    {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", KX_ECDHE_RSA, 1, BULK_GCM, RUN_HS | RUN_MEM},
+    {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", KX_ECDHE_ECDSA, 1, BULK_GCM, RUN_HS | RUN_MEM},
+    {"ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", KX_ECDHE_RSA, 1, BULK_CHACHA, RUN_BULK},
+    {"AES128-SHA256 EtM", "AES128-SHA256", KX_RSA, 1, BULK_CBC_ETM, RUN_BULK},
+};
+#define N_CASES (sizeof CASES / sizeof CASES[0])
+static bench_probe g_probe[N_CASES]; /* what each case negotiated (the same in both libraries) */
 static const bench_lib *const LIBS[] = {&bench_lucidtls, &bench_openssl};
 #define N_LIBS 2
 
@@ -45,6 +57,7 @@ typedef struct opts {
 } opts;
 
 static FILE *logf_;
+static double g_start_ns;
 
 static void die(const char *fmt, const char *a, const char *b)
 {
@@ -57,7 +70,7 @@ static void die(const char *fmt, const char *a, const char *b)
 static void progress(const char *what)
 {
     if (logf_ != NULL) {
-        fprintf(logf_, "  ... %s\n", what);
+        fprintf(logf_, "  ... %5.1f s  %s\n", (wall_ns() - g_start_ns) / 1e9, what);
         fflush(logf_);
     }
 }
@@ -88,12 +101,15 @@ typedef struct row {
     double target_limit; /* bulk: lucidtls / limit must be >= this (0: none) */
 } row;
 
-static row g_rows[128];
+static row g_rows[256];
 static int g_nrows;
 
 static row *add_row(const char *section, const char *unit, double lt, double os, const char *fmt, const char *a,
                     const char *b)
 {
+    if (g_nrows == (int)(sizeof g_rows / sizeof g_rows[0])) {
+        die("%s%s", "too many rows", "");
+    }
     row *r = &g_rows[g_nrows++];
     memset(r, 0, sizeof *r);
     r->section = section;
@@ -174,12 +190,31 @@ static void fill(uint8_t *buf, size_t len, uint32_t seed)
     }
 }
 
-static void sanity(const bench_lib *lib, void *ctx, const char *suite)
+/* What both libraries must have negotiated in a case. */
+static void check_probe(const bench_lib *lib, const bench_case *cs, const bench_probe *got)
+{
+    const char *group = case_group(cs) != NULL ? case_group(cs) : "-";
+    const char *scheme = case_scheme(cs) != NULL ? case_scheme(cs) : "-";
+    int cbc = cs->bulk == BULK_CBC_MTE || cs->bulk == BULK_CBC_ETM;
+    int etm = cbc && cs->etm;
+    char what[256];
+    snprintf(what, sizeof what, "group %s, scheme %s, EtM %d, EMS %d (wanted %s, %s, %d, 1)", got->group, got->scheme,
+             got->etm, got->ems, group, scheme, etm);
+    if (strcmp(got->group, group) != 0 || strcmp(got->scheme, scheme) != 0 || got->etm != etm || !got->ems) {
+        die("sanity: %s negotiated %s", lib->name, what);
+    }
+}
+
+static void sanity(const bench_lib *lib, void *ctx, const bench_case *cs, bench_probe *probe)
 {
     char err[512] = "";
     static uint8_t data[3 * REC + 7], got[3 * REC + 7];
+    if (lib->probe(ctx, probe, err, sizeof err) != 0) {
+        die("sanity: %s: %s", lib->name, err);
+    }
+    check_probe(lib, cs, probe);
     void *p = lib->pair_new(ctx);
-    if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0 || lib->pair_check(p, suite, err, sizeof err) != 0) {
+    if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0 || lib->pair_check(p, cs, err, sizeof err) != 0) {
         die("sanity: %s: %s", lib->name, p == NULL ? "pair_new failed" : err);
     }
     static const size_t sizes[] = {1, 100, REC, REC + 1, 3 * REC + 7};
@@ -215,14 +250,15 @@ static void calibrate_intervals(void)
 }
 
 typedef struct hs_result {
-    double server_us, client_us; /* median over rounds of the per-round mean */
-    double server_overhead_us;   /* median over rounds of (server CPU - RSA decrypt in that round) */
-    double rsa_us;               /* median over rounds of the RSA decrypt floor */
+    double server_us, client_us;   /* median over rounds of the per-round mean */
+    double server_overhead_us;     /* median over rounds of (server CPU - server floor in that round) */
+    double client_overhead_us;     /* the same for the client */
+    double floor_s_us, floor_c_us; /* median over rounds of each side's crypto floor */
     double server_allocs, client_allocs;
     double intervals_s, intervals_c; /* timed intervals per handshake (clock reads) */
 } hs_result;
 
-static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, double *server_us, double *client_us,
+static void hs_batch(const bench_lib *lib, void *ctx, const bench_case *cs, int n, double *server_us, double *client_us,
                      double *sa, double *ca, double *is, double *ic)
 {
     char err[512] = "";
@@ -235,7 +271,7 @@ static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, 
         if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0) {
             die("%s: %s", lib->name, p == NULL ? "pair_new failed" : err);
         }
-        if (lib->pair_check(p, suite, err, sizeof err) != 0) {
+        if (lib->pair_check(p, cs, err, sizeof err) != 0) {
             die("%s: %s", lib->name, err);
         }
         lib->pair_free(p);
@@ -248,35 +284,41 @@ static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, 
     *ic = (double)g_side_intervals[SIDE_CLIENT] / n;
 }
 
-static void run_handshakes(const opts *o, void *ctxs[N_LIBS], const char *suite, hs_result res[N_LIBS])
+static void run_handshakes(const opts *o, void *ctxs[N_LIBS], const bench_case *cs, hs_result res[N_LIBS])
 {
-    double s[N_LIBS][MAX_ROUNDS], c[N_LIBS][MAX_ROUNDS], ovh[N_LIBS][MAX_ROUNDS], rsa[MAX_ROUNDS];
+    double s[N_LIBS][MAX_ROUNDS], c[N_LIBS][MAX_ROUNDS], ovs[N_LIBS][MAX_ROUNDS], ovc[N_LIBS][MAX_ROUNDS];
+    double fs[MAX_ROUNDS], fc[MAX_ROUNDS];
     for (int l = 0; l < N_LIBS; l++) {
         double d1, d2, d3, d4, d5, d6;
-        hs_batch(LIBS[l], ctxs[l], suite, 10, &d1, &d2, &d3, &d4, &d5, &d6); /* warm-up */
+        hs_batch(LIBS[l], ctxs[l], cs, 10, &d1, &d2, &d3, &d4, &d5, &d6); /* warm-up */
     }
     for (int r = 0; r < o->rounds; r++) {
         /* Alternate which library goes first, so drift hits both alike. */
         for (int k = 0; k < N_LIBS; k++) {
             int l = (r % 2) ? N_LIBS - 1 - k : k;
-            hs_batch(LIBS[l], ctxs[l], suite, o->hs_per_round, &s[l][r], &c[l][r], &res[l].server_allocs,
+            hs_batch(LIBS[l], ctxs[l], cs, o->hs_per_round, &s[l][r], &c[l][r], &res[l].server_allocs,
                      &res[l].client_allocs, &res[l].intervals_s, &res[l].intervals_c);
         }
-        /* The floor, in the same round: RSA-2048 PKCS#1 v1.5 decryption. */
-        rsa[r] = evp_rsa_decrypt_us(o->hs_per_round / 2 + 1, 0);
-        if (rsa[r] <= 0) {
-            die("%s%s", "RSA decryption failed", "");
+        /* The floors, in the same round: each side's asymmetric operations
+         * through EVP alone (evp_hs_floor_us). */
+        fs[r] = evp_hs_floor_us(cs->kx, SIDE_SERVER, o->hs_per_round / 2 + 1);
+        fc[r] = evp_hs_floor_us(cs->kx, SIDE_CLIENT, o->hs_per_round / 2 + 1);
+        if (fs[r] <= 0 || fc[r] <= 0) {
+            die("%s%s", "an EVP floor operation failed", "");
         }
         for (int l = 0; l < N_LIBS; l++) {
-            ovh[l][r] = s[l][r] - rsa[r];
+            ovs[l][r] = s[l][r] - fs[r];
+            ovc[l][r] = c[l][r] - fc[r];
         }
     }
     for (int l = 0; l < N_LIBS; l++) {
         res[l].server_us = median(s[l], o->rounds);
         res[l].client_us = median(c[l], o->rounds);
-        res[l].server_overhead_us = median(ovh[l], o->rounds);
+        res[l].server_overhead_us = median(ovs[l], o->rounds);
+        res[l].client_overhead_us = median(ovc[l], o->rounds);
+        res[l].floor_s_us = median(fs, o->rounds);
+        res[l].floor_c_us = median(fc, o->rounds);
     }
-    res[0].rsa_us = res[1].rsa_us = median(rsa, o->rounds);
 }
 
 /* ---- Bulk ---- */
@@ -300,9 +342,8 @@ static double bulk_round(const bench_lib *lib, void *pair, int from_client, int 
     return (double)records * REC / (t1 - t0) * 1e3; /* MB/s, 10^6 bytes */
 }
 
-static void run_bulk(const opts *o, void *ctxs[N_LIBS], const char *suite, double mbs[N_LIBS][2], double *limit)
+static void run_bulk(const opts *o, void *ctxs[N_LIBS], const bench_case *cs, double mbs[N_LIBS][2], double *limit)
 {
-    int gcm = strstr(suite, "GCM") != NULL;
     double lim[2 * MAX_ROUNDS];
     int nlim = 0;
     char err[512] = "";
@@ -312,7 +353,7 @@ static void run_bulk(const opts *o, void *ctxs[N_LIBS], const char *suite, doubl
     for (int l = 0; l < N_LIBS; l++) {
         pairs[l] = LIBS[l]->pair_new(ctxs[l]);
         if (pairs[l] == NULL || LIBS[l]->pair_handshake(pairs[l], err, sizeof err) != 0 ||
-            LIBS[l]->pair_check(pairs[l], suite, err, sizeof err) != 0) {
+            LIBS[l]->pair_check(pairs[l], cs, err, sizeof err) != 0) {
             die("bulk: %s: %s", LIBS[l]->name, err);
         }
         for (int dir = 0; dir < 2; dir++) {
@@ -327,7 +368,7 @@ static void run_bulk(const opts *o, void *ctxs[N_LIBS], const char *suite, doubl
                 v[l][r] = bulk_round(LIBS[l], pairs[l], dir == 0, o->bulk_records, data, got);
             }
             /* The EVP limit, in the same round. */
-            lim[nlim] = evp_bulk_mbs(gcm, o->bulk_records);
+            lim[nlim] = evp_bulk_mbs(cs->bulk, o->bulk_records);
             if (lim[nlim++] <= 0) {
                 die("%s%s", "EVP bulk limit failed", "");
             }
@@ -353,7 +394,7 @@ typedef struct mem_result {
     long long residual;             /* bytes left after freeing everything (leak check) */
 } mem_result;
 
-static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const char *suite, mem_result *m)
+static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const bench_case *cs, mem_result *m)
 {
     char err[512] = "";
     int n = o->mem_conns;
@@ -376,7 +417,7 @@ static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const cha
         s->peak = s0;
         pairs[i] = lib->pair_new(ctx);
         if (pairs[i] == NULL || lib->pair_handshake(pairs[i], err, sizeof err) != 0 ||
-            lib->pair_check(pairs[i], suite, err, sizeof err) != 0) {
+            lib->pair_check(pairs[i], cs, err, sizeof err) != 0) {
             die("memory: %s: %s", lib->name, err);
         }
         peak_c[i] = (double)(c->peak - c0);
@@ -409,20 +450,44 @@ static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const cha
 
 /* ---- Profile mode: one workload, one library ---- */
 
+static const bench_case *find_case(const char *name)
+{
+    for (size_t i = 0; i < N_CASES; i++) {
+        if (strcmp(CASES[i].label, name) == 0) {
+            return &CASES[i];
+        }
+    }
+    for (size_t i = 0; i < N_CASES; i++) {
+        if (strcmp(CASES[i].suite, name) == 0) {
+            return &CASES[i];
+        }
+    }
+    return NULL;
+}
+
 static int run_profile(const opts *o, const bench_pki *pki)
 {
     const bench_lib *lib = strcmp(o->profile_lib, "openssl") == 0 ? &bench_openssl : &bench_lucidtls;
-    const char *suite = o->profile_suite != NULL ? o->profile_suite : "AES128-GCM-SHA256";
+    const char *name = o->profile_suite != NULL ? o->profile_suite : "AES128-GCM-SHA256";
+    const bench_case *cs = find_case(name);
+    if (cs == NULL) {
+        fprintf(stderr, "lucidtls-bench: no case '%s'; one of:", name);
+        for (size_t i = 0; i < N_CASES; i++) {
+            fprintf(stderr, " '%s'", CASES[i].label);
+        }
+        fprintf(stderr, "\n");
+        return 2;
+    }
     char err[512] = "";
-    void *ctx = lib->ctx_new(pki, suite, err, sizeof err);
+    void *ctx = lib->ctx_new(pki, cs, err, sizeof err);
     if (ctx == NULL) {
         die("%s: %s", lib->name, err);
     }
     long n = o->profile_n > 0 ? o->profile_n : 50;
     if (strcmp(o->profile, "hs") == 0) {
         double a, b, c, d, e, f;
-        hs_batch(lib, ctx, suite, (int)n, &a, &b, &c, &d, &e, &f);
-        fprintf(stderr, "%s %s: %ld handshakes, server %.1f us, client %.1f us each\n", lib->name, suite, n, a, b);
+        hs_batch(lib, ctx, cs, (int)n, &a, &b, &c, &d, &e, &f);
+        fprintf(stderr, "%s %s: %ld handshakes, server %.1f us, client %.1f us each\n", lib->name, cs->label, n, a, b);
     } else {
         static uint8_t data[REC], got[REC];
         void *p = lib->pair_new(ctx);
@@ -430,7 +495,7 @@ static int run_profile(const opts *o, const bench_pki *pki)
             die("%s: %s", lib->name, err);
         }
         double v = bulk_round(lib, p, 1, (int)n, data, got);
-        fprintf(stderr, "%s %s: %ld records client->server, %.0f MB/s\n", lib->name, suite, n, v);
+        fprintf(stderr, "%s %s: %ld records client->server, %.0f MB/s\n", lib->name, cs->label, n, v);
         lib->pair_free(p);
     }
     lib->ctx_free(ctx);
@@ -516,12 +581,32 @@ static void print_json(const machine *m, const opts *o, const evp_floor *ef, dou
         }
         printf("],\n");
     }
+    printf("\"negotiated\":[");
+    for (size_t i = 0; i < N_CASES; i++) {
+        printf("%s\n {\"case\":", i ? "," : "");
+        print_json_str(CASES[i].label);
+        printf(",\"suite\":");
+        print_json_str(CASES[i].suite);
+        printf(",\"group\":");
+        print_json_str(g_probe[i].group);
+        printf(",\"signature_scheme\":");
+        print_json_str(g_probe[i].scheme);
+        printf(",\"encrypt_then_mac\":%s,\"ems\":%s}", g_probe[i].etm ? "true" : "false",
+               g_probe[i].ems ? "true" : "false");
+    }
+    printf("],\n");
     printf("\"crypto_floor\":{\"rsa2048_decrypt_pkcs1_us\":%.2f,\"rsa2048_decrypt_tls_padding_us\":%.2f,"
-           "\"rsa2048_encrypt_us\":%.2f,\"rsa2048_verify_sha256_us\":%.2f,\"aes128gcm_encrypt_MBps\":%.1f,"
-           "\"aes128gcm_seal_open_MBps\":%.1f,\"aes128cbc_hmac_sha256_encrypt_MBps\":%.1f,"
-           "\"aes128cbc_hmac_sha256_seal_open_MBps\":%.1f,\"aes128cbc_hmac_sha256_stitched_encrypt_MBps\":%.1f}}\n",
-           ef->rsa_dec_pkcs1_us, ef->rsa_dec_tls_us, ef->rsa_enc_us, ef->rsa_verify_us, ef->gcm_enc_mbs,
-           ef->gcm_seal_open_mbs, ef->cbc_enc_mbs, ef->cbc_seal_open_mbs, ef->stitched_enc_mbs);
+           "\"rsa2048_encrypt_us\":%.2f,\"rsa2048_verify_sha256_us\":%.2f,\"x25519_keygen_us\":%.2f,"
+           "\"x25519_derive_us\":%.2f,\"ecdsa_p256_sign_sha256_us\":%.2f,\"ecdsa_p256_verify_sha256_us\":%.2f,"
+           "\"rsa2048_pss_sign_sha256_us\":%.2f,\"rsa2048_pss_verify_sha256_us\":%.2f,"
+           "\"aes128gcm_encrypt_MBps\":%.1f,\"aes128gcm_seal_open_MBps\":%.1f,\"chacha20poly1305_seal_open_MBps\":%.1f,"
+           "\"aes128cbc_hmac_sha256_encrypt_MBps\":%.1f,\"aes128cbc_hmac_sha256_seal_open_MBps\":%.1f,"
+           "\"aes128cbc_then_hmac_sha256_etm_seal_open_MBps\":%.1f,"
+           "\"aes128cbc_hmac_sha256_stitched_encrypt_MBps\":%.1f}}\n",
+           ef->rsa_dec_pkcs1_us, ef->rsa_dec_tls_us, ef->rsa_enc_us, ef->rsa_verify_us, ef->x25519_keygen_us,
+           ef->x25519_derive_us, ef->ecdsa_sign_us, ef->ecdsa_verify_us, ef->pss_sign_us, ef->pss_verify_us,
+           ef->gcm_enc_mbs, ef->gcm_seal_open_mbs, ef->chacha_seal_open_mbs, ef->cbc_enc_mbs, ef->cbc_seal_open_mbs,
+           ef->etm_seal_open_mbs, ef->stitched_enc_mbs);
 }
 
 static void print_table(const machine *m, const opts *o, const evp_floor *ef, double clock_ns)
@@ -552,7 +637,7 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
 
     static const char *const sections[] = {"handshake", "bulk", "memory"};
     static const char *const titles[] = {
-        "Full handshakes (TLS 1.2, RSA-2048 key transport, EMS, client verifies chain + hostname)",
+        "Full handshakes (TLS 1.2, EMS, no resumption, client verifies chain + hostname; ECDHE over X25519)",
         "Bulk: 16 KiB writes over an established connection, sender + receiver CPU in one thread",
         "Memory (heap bytes, malloc_usable_size)"};
     for (size_t s = 0; s < 3; s++) {
@@ -578,19 +663,62 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
         }
         printf("\n");
     }
-    printf("Crypto floor (EVP alone, the calls both libraries make)\n");
+    printf("Negotiated (checked in both libraries before measuring)\n");
+    for (size_t i = 0; i < N_CASES; i++) {
+        const bench_probe *pr = &g_probe[i];
+        int cbc = CASES[i].bulk == BULK_CBC_MTE || CASES[i].bulk == BULK_CBC_ETM;
+        printf("  %-32s ", CASES[i].label);
+        if (CASES[i].kx == KX_RSA) {
+            printf("RSA key transport");
+        } else {
+            printf("group %s, ServerKeyExchange signed with %s", pr->group, pr->scheme);
+        }
+        printf(", EMS%s\n", cbc ? (pr->etm ? ", encrypt-then-MAC" : ", MAC-then-encrypt") : "");
+    }
+    printf("\n");
+
+    printf("Crypto floor (EVP alone, the calls both libraries make, fresh contexts per operation)\n");
     printf("  RSA-2048 decrypt, PKCS#1 v1.5, 48-byte secret   %8.1f us\n", ef->rsa_dec_pkcs1_us);
     printf("  RSA-2048 decrypt, RSA_PKCS1_WITH_TLS_PADDING    %8.1f us  (what both libraries call)\n",
            ef->rsa_dec_tls_us);
     printf("  RSA-2048 encrypt, PKCS#1 v1.5                   %8.1f us\n", ef->rsa_enc_us);
-    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (the leaf signature check)\n",
+    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (X509_verify: the leaf under the CA key)\n",
            ef->rsa_verify_us);
+    printf("  X25519 keygen (+ raw public key)                %8.1f us\n", ef->x25519_keygen_us);
+    printf("  X25519 derive (peer key from 32 bytes + derive) %8.1f us\n", ef->x25519_derive_us);
+    printf("  ECDSA P-256 sign, SHA-256, 100 bytes            %8.1f us  (ServerKeyExchange)\n", ef->ecdsa_sign_us);
+    printf("  ECDSA P-256 verify, SHA-256                     %8.1f us\n", ef->ecdsa_verify_us);
+    printf("  RSA-2048 PSS sign, SHA-256 (rsa_pss_rsae_sha256)%8.1f us  (ServerKeyExchange)\n", ef->pss_sign_us);
+    printf("  RSA-2048 PSS verify, SHA-256                    %8.1f us\n", ef->pss_verify_us);
+    printf("  per handshake (the handshake rows re-time these sums in every round):\n");
+    static const char *const kx_names[3] = {"RSA key transport", "ECDHE-RSA", "ECDHE-ECDSA"};
+    for (int kx = 0; kx < 3; kx++) {
+        for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
+            double us = 0;
+            if (kx == KX_RSA) {
+                us = side == SIDE_SERVER ? ef->rsa_dec_pkcs1_us : ef->rsa_enc_us + ef->rsa_verify_us;
+            } else {
+                us = ef->x25519_keygen_us + ef->x25519_derive_us;
+                if (side == SIDE_SERVER) {
+                    us += kx == KX_ECDHE_ECDSA ? ef->ecdsa_sign_us : ef->pss_sign_us;
+                } else {
+                    us += (kx == KX_ECDHE_ECDSA ? ef->ecdsa_verify_us : ef->pss_verify_us) + ef->rsa_verify_us;
+                }
+            }
+            printf("    %-18s %s %8.1f us = %s\n", kx_names[kx], side == SIDE_SERVER ? "server" : "client", us,
+                   evp_hs_floor_text(kx, side));
+        }
+    }
     printf("  AES-128-GCM encrypt, 16 KiB                     %8.1f MB/s\n", ef->gcm_enc_mbs);
     printf("  AES-128-GCM seal + open, 16 KiB                 %8.1f MB/s\n", ef->gcm_seal_open_mbs);
+    printf("  ChaCha20-Poly1305 seal + open, 16 KiB           %8.1f MB/s\n", ef->chacha_seal_open_mbs);
     printf("  AES-128-CBC + HMAC-SHA256 encrypt, 16 KiB       %8.1f MB/s  (separate passes)\n", ef->cbc_enc_mbs);
-    printf("  AES-128-CBC + HMAC-SHA256 seal + open, 16 KiB   %8.1f MB/s  (separate passes)\n", ef->cbc_seal_open_mbs);
+    printf("  AES-128-CBC + HMAC-SHA256 seal + open, 16 KiB   %8.1f MB/s  (MtE, separate passes)\n",
+           ef->cbc_seal_open_mbs);
+    printf("  AES-128-CBC then HMAC-SHA256 seal + open        %8.1f MB/s  (EtM: MAC over the ciphertext)\n",
+           ef->etm_seal_open_mbs);
     if (ef->stitched_enc_mbs > 0) {
-        printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt        %8.1f MB/s  (libssl's one-pass cipher)\n",
+        printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt        %8.1f MB/s  (libssl's one-pass cipher, MtE only)\n",
                ef->stitched_enc_mbs);
     } else {
         printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt            n/a  (not available here)\n");
@@ -653,20 +781,20 @@ int main(int argc, char **argv)
         o.evp_seconds = 1.5;
     }
     logf_ = stderr;
+    g_start_ns = wall_ns();
 
     machine m;
     machine_info(&m, argc, argv);
 
-    /* One demo PKI for both libraries. */
-    lt_demo_pki demo;
-    if (lt_demo_pki_make(&demo, "localhost") != LT_OK) {
-        die("%s%s", "lt_demo_pki_make failed", "");
+    /* One PKI for both libraries. */
+    bench_pki pki;
+    if (bench_pki_make(&pki, "localhost") != 0) {
+        die("%s%s", "bench_pki_make failed", "");
     }
-    bench_pki pki = {demo.ca_pem, demo.chain_pem, demo.key_pem};
 
     if (o.profile != NULL) {
         int rc = run_profile(&o, &pki);
-        lt_demo_pki_free(&demo);
+        bench_pki_free(&pki);
         return rc;
     }
 
@@ -680,121 +808,141 @@ int main(int argc, char **argv)
     progress("crypto floor (EVP)");
     evp_floor ef;
     char err[512] = "";
-    if (evp_measure(&pki, o.evp_seconds, &ef, err, sizeof err) != 0 || evp_rsa_prepare(&pki) != 0 ||
-        evp_bulk_prepare() != 0) {
+    if (evp_hs_prepare(&pki) != 0 || evp_bulk_prepare() != 0) {
+        die("%s%s", "EVP floor setup failed", "");
+    }
+    if (evp_measure(o.evp_seconds, &ef, err, sizeof err) != 0) {
         die("%s%s", err, "");
     }
 
-    for (int si = 0; si < N_SUITES; si++) {
-        const char *suite = SUITES[si];
+    for (size_t ci = 0; ci < N_CASES; ci++) {
+        const bench_case *cs = &CASES[ci];
+        const char *label = cs->label;
         void *ctxs[N_LIBS];
+        bench_probe probes[N_LIBS];
         for (int l = 0; l < N_LIBS; l++) {
-            ctxs[l] = LIBS[l]->ctx_new(&pki, suite, err, sizeof err);
+            ctxs[l] = LIBS[l]->ctx_new(&pki, cs, err, sizeof err);
             if (ctxs[l] == NULL) {
                 die("%s: %s", LIBS[l]->name, err);
             }
-            sanity(LIBS[l], ctxs[l], suite);
+            sanity(LIBS[l], ctxs[l], cs, &probes[l]);
         }
+        g_probe[ci] = probes[0];
 
         char what[128];
-        snprintf(what, sizeof what, "%s: handshakes", suite);
-        progress(what);
-        hs_result hr[N_LIBS];
-        run_handshakes(&o, ctxs, suite, hr);
-        row *r = add_row("handshake", "us", hr[0].server_us, hr[1].server_us, "%s server CPU per handshake", suite, "");
-        r->target = "<= 0.85x";
-        r->target_ratio = 0.85;
-        r->target_le = 1;
-        add_row("handshake", "us", hr[0].client_us, hr[1].client_us, "%s client CPU per handshake", suite, "");
-        add_row("handshake", "us", hr[0].rsa_us, hr[1].rsa_us, "%s   RSA-2048 decrypt (EVP, same rounds)", suite, "");
-        add_row("handshake", "us", hr[0].server_overhead_us, hr[1].server_overhead_us,
-                "%s server overhead (CPU - RSA decrypt)", suite, "");
-        add_row("handshake", "us", hr[0].client_us - ef.rsa_enc_us - ef.rsa_verify_us,
-                hr[1].client_us - ef.rsa_enc_us - ef.rsa_verify_us, "%s client overhead (CPU - RSA enc - verify)",
-                suite, "");
-        add_row("handshake", "calls", hr[0].server_allocs, hr[1].server_allocs, "%s server allocations per handshake",
-                suite, "");
-        add_row("handshake", "calls", hr[0].client_allocs, hr[1].client_allocs, "%s client allocations per handshake",
-                suite, "");
-
-        snprintf(what, sizeof what, "%s: bulk", suite);
-        progress(what);
-        double mbs[N_LIBS][2], limit = 0;
-        run_bulk(&o, ctxs, suite, mbs, &limit);
-        int gcm = strstr(suite, "GCM") != NULL;
-        for (int dir = 0; dir < 2; dir++) {
-            r = add_row("bulk", "MB/s", mbs[0][dir], mbs[1][dir], "%s %s", suite,
-                        dir == 0 ? "client->server" : "server->client");
-            r->limit = limit;
-            if (gcm) {
-                r->target = ">= 1.2x, >= 85% EVP";
-                r->target_ratio = 1.2;
-                r->target_le = 0;
-                r->target_limit = 0.85;
-            }
-        }
-
-        snprintf(what, sizeof what, "%s: memory", suite);
-        progress(what);
-        mem_result mr[N_LIBS];
-        for (int l = 0; l < N_LIBS; l++) {
-            run_memory(&o, LIBS[l], ctxs[l], suite, &mr[l]);
-            if (mr[l].residual > 1024 || mr[l].residual < -1024) {
-                fprintf(stderr, "  note: %s left %lld bytes after freeing every connection (lazy caches?)\n",
-                        LIBS[l]->name, mr[l].residual);
-            }
-        }
-        mem_result mrel;
-        {
-            void *rctx = bench_openssl_release.ctx_new(&pki, suite, err, sizeof err);
-            if (rctx == NULL) {
-                die("%s: %s", bench_openssl_release.name, err);
-            }
-            run_memory(&o, &bench_openssl_release, rctx, suite, &mrel);
-            bench_openssl_release.ctx_free(rctx);
-        }
-        mem_result mlrel;
-        {
-            void *rctx = bench_lucidtls_release.ctx_new(&pki, suite, err, sizeof err);
-            if (rctx == NULL) {
-                die("%s: %s", bench_lucidtls_release.name, err);
-            }
-            run_memory(&o, &bench_lucidtls_release, rctx, suite, &mlrel);
-            bench_lucidtls_release.ctx_free(rctx);
-        }
-        for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
-            const char *who = side == SIDE_SERVER ? "server" : "client";
-            r = add_row("memory", "bytes", mr[0].idle[side], mr[1].idle[side], "%s %s heap per idle connection", suite,
-                        who);
-            r->target = "<= 0.5x";
-            r->target_ratio = 0.5;
+        row *r;
+        if (cs->run & RUN_HS) {
+            snprintf(what, sizeof what, "%s: handshakes", label);
+            progress(what);
+            hs_result hr[N_LIBS];
+            run_handshakes(&o, ctxs, cs, hr);
+            r = add_row("handshake", "us", hr[0].server_us, hr[1].server_us, "%s server CPU per handshake", label, "");
+            r->target = cs->kx == KX_ECDHE_ECDSA ? "<= 0.6x" : cs->kx == KX_RSA ? "<= 0.85x" : NULL;
+            r->target_ratio = cs->kx == KX_ECDHE_ECDSA ? 0.6 : 0.85;
             r->target_le = 1;
-            add_row("memory", "bytes", mr[0].idle_crypto[side], mr[1].idle_crypto[side],
-                    "%s %s   of which via OPENSSL_malloc", suite, who);
-            add_row("memory", "bytes", mr[0].after_data[side], mr[1].after_data[side],
-                    "%s %s heap after 16 KiB each way", suite, who);
-            add_row("memory", "bytes", mr[0].peak[side], mr[1].peak[side], "%s %s heap peak during handshake", suite,
-                    who);
-            add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side], "%s %s idle vs OpenSSL RELEASE_BUFFERS",
-                    suite, who);
-            /* Both libraries giving their record buffers back while idle:
-             * lt_conn_release_buffers (on demand, what lucidtls server does
-             * for a waiting connection) against SSL_MODE_RELEASE_BUFFERS. */
-            add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side], "%s %s idle, both releasing buffers", suite,
-                    who);
-            add_row("memory", "bytes", mlrel.idle[side], mr[1].idle[side],
-                    "%s %s idle, lucidtls releasing vs OpenSSL default", suite, who);
+            add_row("handshake", "us", hr[0].client_us, hr[1].client_us, "%s client CPU per handshake", label, "");
+            add_row("handshake", "us", hr[0].floor_s_us, hr[1].floor_s_us,
+                    "%s   server crypto floor (EVP, same rounds)", label, "");
+            add_row("handshake", "us", hr[0].floor_c_us, hr[1].floor_c_us,
+                    "%s   client crypto floor (EVP, same rounds)", label, "");
+            r = add_row("handshake", "us", hr[0].server_overhead_us, hr[1].server_overhead_us,
+                        "%s server overhead (CPU - floor)", label, "");
+            if (cs->kx == KX_ECDHE_ECDSA) {
+                r->target = "<= 0.5x";
+                r->target_ratio = 0.5;
+                r->target_le = 1;
+            }
+            add_row("handshake", "us", hr[0].client_overhead_us, hr[1].client_overhead_us,
+                    "%s client overhead (CPU - floor)", label, "");
+            add_row("handshake", "calls", hr[0].server_allocs, hr[1].server_allocs,
+                    "%s server allocations per handshake", label, "");
+            add_row("handshake", "calls", hr[0].client_allocs, hr[1].client_allocs,
+                    "%s client allocations per handshake", label, "");
+        }
+
+        if (cs->run & RUN_BULK) {
+            snprintf(what, sizeof what, "%s: bulk", label);
+            progress(what);
+            double mbs[N_LIBS][2], limit = 0;
+            run_bulk(&o, ctxs, cs, mbs, &limit);
+            for (int dir = 0; dir < 2; dir++) {
+                r = add_row("bulk", "MB/s", mbs[0][dir], mbs[1][dir], "%s %s", label,
+                            dir == 0 ? "client->server" : "server->client");
+                r->limit = limit;
+                if (cs->bulk == BULK_GCM) {
+                    r->target = ">= 1.2x, >= 85% EVP";
+                    r->target_ratio = 1.2;
+                    r->target_le = 0;
+                    r->target_limit = 0.85;
+                }
+            }
+        }
+
+        if (cs->run & RUN_MEM) {
+            snprintf(what, sizeof what, "%s: memory", label);
+            progress(what);
+            mem_result mr[N_LIBS];
+            for (int l = 0; l < N_LIBS; l++) {
+                run_memory(&o, LIBS[l], ctxs[l], cs, &mr[l]);
+                if (mr[l].residual > 1024 || mr[l].residual < -1024) {
+                    fprintf(stderr, "  note: %s left %lld bytes after freeing every connection (lazy caches?)\n",
+                            LIBS[l]->name, mr[l].residual);
+                }
+            }
+            mem_result mrel;
+            {
+                void *rctx = bench_openssl_release.ctx_new(&pki, cs, err, sizeof err);
+                if (rctx == NULL) {
+                    die("%s: %s", bench_openssl_release.name, err);
+                }
+                run_memory(&o, &bench_openssl_release, rctx, cs, &mrel);
+                bench_openssl_release.ctx_free(rctx);
+            }
+            mem_result mlrel;
+            {
+                void *rctx = bench_lucidtls_release.ctx_new(&pki, cs, err, sizeof err);
+                if (rctx == NULL) {
+                    die("%s: %s", bench_lucidtls_release.name, err);
+                }
+                run_memory(&o, &bench_lucidtls_release, rctx, cs, &mlrel);
+                bench_lucidtls_release.ctx_free(rctx);
+            }
+            for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
+                const char *who = side == SIDE_SERVER ? "server" : "client";
+                r = add_row("memory", "bytes", mr[0].idle[side], mr[1].idle[side], "%s %s heap per idle connection",
+                            label, who);
+                r->target = "<= 0.5x";
+                r->target_ratio = 0.5;
+                r->target_le = 1;
+                add_row("memory", "bytes", mr[0].idle_crypto[side], mr[1].idle_crypto[side],
+                        "%s %s   of which via OPENSSL_malloc", label, who);
+                add_row("memory", "bytes", mr[0].after_data[side], mr[1].after_data[side],
+                        "%s %s heap after 16 KiB each way", label, who);
+                add_row("memory", "bytes", mr[0].peak[side], mr[1].peak[side], "%s %s heap peak during handshake",
+                        label, who);
+                add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side], "%s %s idle vs OpenSSL RELEASE_BUFFERS",
+                        label, who);
+                /* Both libraries giving their record buffers back while
+                 * idle: lt_conn_release_buffers (on demand, what lucidtls
+                 * server does for a waiting connection) against
+                 * SSL_MODE_RELEASE_BUFFERS. */
+                add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side], "%s %s idle, both releasing buffers",
+                        label, who);
+                add_row("memory", "bytes", mlrel.idle[side], mr[1].idle[side],
+                        "%s %s idle, lucidtls releasing vs OpenSSL default", label, who);
+            }
         }
         for (int l = 0; l < N_LIBS; l++) {
             LIBS[l]->ctx_free(ctxs[l]);
         }
     }
+    progress("done");
 
     if (o.json) {
         print_json(&m, &o, &ef, clock_ns);
     } else {
         print_table(&m, &o, &ef, clock_ns);
     }
-    lt_demo_pki_free(&demo);
+    bench_pki_free(&pki);
     return 0;
 }
