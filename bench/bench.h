@@ -183,6 +183,8 @@ double evp_op_us(int op, int n);
 /* The crypto floor of one side of a full handshake of this kind (the sum
  * of its operations, each timed n times). */
 double evp_hs_floor_us(int kx, int side, int n);
+/* Those operations once each, untimed (the caller times them); 0 on failure. */
+int evp_hs_floor_run(int kx, int side);
 /* The same as text, e.g. "X25519 keygen + derive + ECDSA sign". */
 const char *evp_hs_floor_text(int kx, int side);
 

@@ -282,6 +282,19 @@ static int floor_ops(int kx, int side, int ops[4])
     return n;
 }
 
+int evp_hs_floor_run(int kx, int side)
+{
+    int ops[4];
+    int k = floor_ops(kx, side, ops);
+    for (int i = 0; i < k; i++) {
+        if (!op_once(ops[i])) {
+            ERR_clear_error();
+            return 0;
+        }
+    }
+    return 1;
+}
+
 double evp_hs_floor_us(int kx, int side, int n)
 {
     int ops[4];
