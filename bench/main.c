@@ -725,7 +725,7 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
                    r->os != 0 ? r->lt / r->os : 0, tgt);
             if (r->limit > 0) {
                 printf("  %-60s %-8s %12.1f %12.1f %7s  lucidtls at %.0f%% of it, OpenSSL at %.0f%%\n",
-                       "    EVP limit (seal+open, same cipher, same rounds)", r->unit, r->limit, r->limit, "",
+                       "    EVP limit (seal+open, same cipher, same chunks)", r->unit, r->limit, r->limit, "",
                        100 * r->lt / r->limit, 100 * r->os / r->limit);
             }
         }
@@ -758,7 +758,7 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
     printf("  ECDSA P-256 verify, SHA-256                     %8.1f us\n", ef->ecdsa_verify_us);
     printf("  RSA-2048 PSS sign, SHA-256 (rsa_pss_rsae_sha256)%8.1f us  (ServerKeyExchange)\n", ef->pss_sign_us);
     printf("  RSA-2048 PSS verify, SHA-256                    %8.1f us\n", ef->pss_verify_us);
-    printf("  per handshake (the handshake rows re-time these sums inside every batch):\n");
+    printf("  per handshake (the handshake rows re-time these sums between their handshakes):\n");
     static const char *const kx_names[3] = {"RSA key transport", "ECDHE-RSA", "ECDHE-ECDSA"};
     for (int kx = 0; kx < 3; kx++) {
         for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
