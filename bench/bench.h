@@ -65,21 +65,57 @@ extern wire_pipe g_wire[2];
 void wire_reset(void);
 size_t wire_put(wire_pipe *p, const uint8_t *data, size_t len);
 
-/* ---- The PKI both libraries use ---- */
+/* ---- The PKI both libraries use (pki.c) ---- */
 
 typedef struct bench_pki {
-    const char *ca_pem;
-    const char *chain_pem;
-    const char *key_pem;
+    char *ca_pem;       /* the CA (RSA-2048): the clients' only trust anchor */
+    char *chain_pem;    /* RSA-2048 server certificate, then the CA */
+    char *key_pem;      /* its key */
+    char *ec_chain_pem; /* P-256 server certificate (signed by the same CA), then the CA */
+    char *ec_key_pem;   /* its key */
 } bench_pki;
+
+int bench_pki_make(bench_pki *pki, const char *host);
+void bench_pki_free(bench_pki *pki);
+
+/* ---- What one set of rows measures ---- */
+
+enum { KX_RSA = 0, KX_ECDHE_RSA = 1, KX_ECDHE_ECDSA = 2 };
+/* The record protection, for the EVP limit next to a bulk row. */
+enum { BULK_GCM = 0, BULK_CBC_MTE = 1, BULK_CBC_ETM = 2, BULK_CHACHA = 3 };
+enum { RUN_HS = 1, RUN_BULK = 2, RUN_MEM = 4 };
+
+typedef struct bench_case {
+    const char *label; /* the rows' names, e.g. "AES128-SHA256 EtM" */
+    const char *suite; /* the OpenSSL name of the one suite both sides allow */
+    int kx;            /* KX_*: the certificate, the signature scheme, the crypto floor */
+    int etm;           /* CBC suites: 1 encrypt-then-MAC in both libraries, 0 MAC-then-encrypt in both */
+    int bulk;          /* BULK_*: which EVP limit */
+    unsigned run;      /* RUN_* */
+} bench_case;
+
+/* ECDHE: the group and signature scheme both libraries are held to (and
+ * checked to have used), by TLS name. NULL for RSA key transport. */
+const char *case_group(const bench_case *cs);
+const char *case_scheme(const bench_case *cs);
+
+/* What a handshake negotiated, as a library reports it (TLS names, "-" for
+ * none): checked against the case before anything is measured. */
+typedef struct bench_probe {
+    char group[32];
+    char scheme[48];
+    int etm; /* encrypt-then-MAC in use (server's view) */
+    int ems; /* extended master secret */
+} bench_probe;
 
 /* ---- One library under test ---- */
 
 typedef struct bench_lib {
     const char *name;
-    /* Shared configuration for one cipher suite (OpenSSL name, e.g.
-     * "AES128-GCM-SHA256"). Untimed. */
-    void *(*ctx_new)(const bench_pki *pki, const char *suite, char *err, size_t errcap);
+    /* Shared configuration for one case (one cipher suite, EtM on or off,
+     * the certificate the suite needs, X25519, the signature scheme).
+     * Untimed. */
+    void *(*ctx_new)(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap);
     void (*ctx_free)(void *ctx);
     /* A client/server pair: creation, handshake and free. Each side's calls
      * run between side_enter/side_leave, so CPU and heap are attributed to
@@ -88,11 +124,14 @@ typedef struct bench_lib {
     int (*pair_handshake)(void *pair, char *err, size_t errcap);
     /* After the handshake: both established, TLS 1.2, the expected suite,
      * EMS, chain and hostname verified. Untimed. */
-    int (*pair_check)(void *pair, const char *suite, char *err, size_t errcap);
+    int (*pair_check)(void *pair, const bench_case *cs, char *err, size_t errcap);
     /* Sends len bytes (one write call) from one side and reads them all at
      * the other into out. Returns the number of bytes read, or -1. */
     long (*pair_send)(void *pair, int from_client, const uint8_t *data, size_t len, uint8_t *out);
     void (*pair_free)(void *pair);
+    /* One extra handshake that reports what was negotiated (lucidtls: with
+     * a trace callback, so never during measurements). Untimed. */
+    int (*probe)(void *ctx, bench_probe *out, char *err, size_t errcap);
     const char *(*version)(void);
 } bench_lib;
 
@@ -104,27 +143,56 @@ extern const bench_lib bench_lucidtls_release; /* lucidtls calling lt_conn_relea
 /* ---- Raw libcrypto floor (evp.c) ---- */
 
 typedef struct evp_floor {
-    double rsa_dec_pkcs1_us;  /* EVP_PKEY_decrypt, RSA_PKCS1_PADDING, 48-byte secret */
-    double rsa_dec_tls_us;    /* same with RSA_PKCS1_WITH_TLS_PADDING (what both libraries call) */
-    double rsa_enc_us;        /* EVP_PKEY_encrypt, RSA_PKCS1_PADDING */
-    double rsa_verify_us;     /* EVP_DigestVerify sha256WithRSA (the leaf signature check) */
-    double gcm_enc_mbs;       /* AES-128-GCM seal of 16 KiB, MB/s */
-    double gcm_seal_open_mbs; /* seal + open of the same buffer: one encryption and one decryption per byte */
-    double cbc_enc_mbs;       /* HMAC-SHA256 + AES-128-CBC encrypt of 16 KiB (separate passes) */
-    double cbc_seal_open_mbs; /* the same, then decrypt + HMAC */
-    double stitched_enc_mbs;  /* AES-128-CBC-HMAC-SHA256 (libssl's stitched cipher), 0 if unavailable */
+    double rsa_dec_pkcs1_us;     /* EVP_PKEY_decrypt, RSA_PKCS1_PADDING, 48-byte secret */
+    double rsa_dec_tls_us;       /* same with RSA_PKCS1_WITH_TLS_PADDING (what both libraries call) */
+    double rsa_enc_us;           /* EVP_PKEY_encrypt, RSA_PKCS1_PADDING */
+    double rsa_verify_us;        /* EVP_DigestVerify sha256WithRSA (the leaf signature check) */
+    double x25519_keygen_us;     /* EVP_PKEY_keygen X25519 + the raw public key */
+    double x25519_derive_us;     /* the peer's key from its 32 bytes + EVP_PKEY_derive */
+    double ecdsa_sign_us;        /* EVP_DigestSign, P-256 key, SHA-256, 100 bytes (a ServerKeyExchange) */
+    double ecdsa_verify_us;      /* EVP_DigestVerify of the same */
+    double pss_sign_us;          /* EVP_DigestSign, RSA-2048, PSS (rsae, SHA-256, salt = 32) */
+    double pss_verify_us;        /* EVP_DigestVerify of the same */
+    double gcm_enc_mbs;          /* AES-128-GCM seal of 16 KiB, MB/s */
+    double gcm_seal_open_mbs;    /* seal + open of the same buffer: one encryption and one decryption per byte */
+    double chacha_seal_open_mbs; /* ChaCha20-Poly1305 seal + open */
+    double cbc_enc_mbs;          /* HMAC-SHA256 + AES-128-CBC encrypt of 16 KiB (separate passes) */
+    double cbc_seal_open_mbs;    /* the same, then decrypt + HMAC */
+    double etm_seal_open_mbs;    /* AES-128-CBC then HMAC-SHA256 over the ciphertext, and back (EtM) */
+    double stitched_enc_mbs;     /* AES-128-CBC-HMAC-SHA256 (libssl's stitched cipher), 0 if unavailable */
 } evp_floor;
 
-/* RSA-2048 PKCS#1 v1.5 decryption of a 48-byte secret, n times, CPU us per
- * call (tls_padding: RSA_PKCS1_WITH_TLS_PADDING). */
-int evp_rsa_prepare(const bench_pki *pki);
-double evp_rsa_decrypt_us(int n, int tls_padding);
+/* The asymmetric operations of a handshake, on the bench PKI's keys, each
+ * with fresh contexts as both libraries do per handshake. */
+enum {
+    OP_RSA_DECRYPT = 0, /* RSA-2048 PKCS#1 v1.5 decryption of a 48-byte secret */
+    OP_RSA_ENCRYPT,     /* its encryption with the public key */
+    OP_CERT_VERIFY,     /* X509_verify of the RSA leaf with the CA's key (sha256WithRSAEncryption) */
+    OP_CERT_VERIFY_EC,  /* the same for the P-256 leaf (also signed by the RSA CA) */
+    OP_X25519_KEYGEN,
+    OP_X25519_DERIVE,
+    OP_ECDSA_SIGN,
+    OP_ECDSA_VERIFY,
+    OP_PSS_SIGN,
+    OP_PSS_VERIFY,
+    OP_COUNT
+};
+int evp_hs_prepare(const bench_pki *pki);
+/* CPU us per call of one operation, over n calls (-1 on failure). */
+double evp_op_us(int op, int n);
+/* The crypto floor of one side of a full handshake of this kind (the sum
+ * of its operations, each timed n times). */
+double evp_hs_floor_us(int kx, int side, int n);
+/* Those operations once each, untimed (the caller times them); 0 on failure. */
+int evp_hs_floor_run(int kx, int side);
+/* The same as text, e.g. "X25519 keygen + derive + ECDSA sign". */
+const char *evp_hs_floor_text(int kx, int side);
 
-/* Seal + open of n 16 KiB buffers (AES-128-GCM, or AES-128-CBC + HMAC-SHA256
- * in separate passes), MB/s. */
+/* Seal + open of n 16 KiB buffers with one case's record protection
+ * (BULK_*), through EVP alone, MB/s. */
 int evp_bulk_prepare(void);
-double evp_bulk_mbs(int gcm, int n);
+double evp_bulk_mbs(int bulk, int n);
 
-int evp_measure(const bench_pki *pki, double seconds, evp_floor *out, char *err, size_t errcap);
+int evp_measure(double seconds, evp_floor *out, char *err, size_t errcap);
 
 #endif

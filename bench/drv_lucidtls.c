@@ -23,29 +23,45 @@ typedef struct ltb_pair {
     lt_conn *s;
 } ltb_pair;
 
-static void *ltb_ctx_new(const bench_pki *pki, const char *suite, char *err, size_t errcap)
+static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
 {
     ltb_ctx *x = calloc(1, sizeof *x);
     if (x == NULL) {
         snprintf(err, errcap, "out of memory");
         return NULL;
     }
+    /* The one identity the suite needs, as OpenSSL gets it. */
+    const char *chain = cs->kx == KX_ECDHE_ECDSA ? pki->ec_chain_pem : pki->chain_pem;
+    const char *key = cs->kx == KX_ECDHE_ECDSA ? pki->ec_key_pem : pki->key_pem;
+    /* X25519, and for ECDSA also the certificate's curve, as OpenSSL is
+     * configured (drv_openssl.c case_groups_list). */
+    static const uint16_t groups[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1};
+    size_t ngroups = cs->kx == KX_ECDHE_ECDSA ? 2 : 1;
     x->ccfg = lt_config_new(LT_ROLE_CLIENT);
     x->scfg = lt_config_new(LT_ROLE_SERVER);
     int rc = LT_ERR_NOMEM;
     if (x->ccfg == NULL || x->scfg == NULL ||
-        (rc = lt_config_set_cert_chain_pem(x->scfg, pki->chain_pem, strlen(pki->chain_pem))) != LT_OK ||
-        (rc = lt_config_set_key_pem(x->scfg, pki->key_pem, strlen(pki->key_pem))) != LT_OK ||
+        (rc = lt_config_set_cert_chain_pem(x->scfg, chain, strlen(chain))) != LT_OK ||
+        (rc = lt_config_set_key_pem(x->scfg, key, strlen(key))) != LT_OK ||
         (rc = lt_config_set_ca_pem(x->ccfg, pki->ca_pem, strlen(pki->ca_pem))) != LT_OK ||
-        (rc = lt_config_set_ciphers(x->ccfg, suite)) != LT_OK ||
-        (rc = lt_config_set_ciphers(x->scfg, suite)) != LT_OK) {
-        snprintf(err, errcap, "lucidtls config: %s", lt_result_name(rc));
+        (rc = lt_config_set_ciphers(x->ccfg, cs->suite)) != LT_OK ||
+        (rc = lt_config_set_ciphers(x->scfg, cs->suite)) != LT_OK ||
+        (rc = lt_config_set_groups(x->ccfg, groups, ngroups)) != LT_OK ||
+        (rc = lt_config_set_groups(x->scfg, groups, ngroups)) != LT_OK) {
+        snprintf(err, errcap, "lucidtls config: %s (%s)", lt_result_name(rc),
+                 x->scfg != NULL ? lt_config_error(x->scfg) : "");
         lt_config_free(x->ccfg);
         lt_config_free(x->scfg);
         free(x);
         return NULL;
     }
-    /* EMS is on by default; the hostname check too. */
+    /* EMS is on by default; the hostname check too. EtM (on by default)
+     * as the case says, in both configs. The signature scheme cannot be
+     * configured: the server takes the first of its preference list the
+     * client offers (rsa_pss_rsae_sha256 for RSA, ecdsa_secp256r1_sha256
+     * for P-256), which the probe checks. */
+    lt_config_set_encrypt_then_mac(x->ccfg, cs->etm);
+    lt_config_set_encrypt_then_mac(x->scfg, cs->etm);
     return x;
 }
 
@@ -188,9 +204,10 @@ static int ltb_pair_handshake(void *pp, char *err, size_t errcap)
     return -1;
 }
 
-static int ltb_pair_check(void *pp, const char *suite, char *err, size_t errcap)
+static int ltb_pair_check(void *pp, const bench_case *cs, char *err, size_t errcap)
 {
     ltb_pair *p = pp;
+    const char *suite = cs->suite;
     const lt_conn *side[2] = {p->c, p->s};
     for (int i = 0; i < 2; i++) {
         const char *who = i == 0 ? "client" : "server";
@@ -282,9 +299,66 @@ static const char *ltb_version(void)
     return "lucidtls " LT_VERSION_STRING;
 }
 
-static void *ltb_ctx_new_release(const bench_pki *pki, const char *suite, char *err, size_t errcap)
+/* The probe: one handshake whose connections trace (the trace is copied
+ * into each connection at lt_conn_new, so the measured ones never trace).
+ * The client reports the group and scheme of the ServerKeyExchange it
+ * verified, the server whether it chose encrypt-then-MAC and EMS. */
+static const char *field_text(const lt_event *ev, const char *name)
 {
-    ltb_ctx *x = ltb_ctx_new(pki, suite, err, errcap);
+    for (size_t i = 0; i < ev->nfields; i++) {
+        if (strcmp(ev->fields[i].name, name) == 0 && ev->fields[i].text != NULL) {
+            return ev->fields[i].text;
+        }
+    }
+    return NULL;
+}
+
+static void probe_trace(void *arg, const struct lt_conn *conn, const lt_event *ev)
+{
+    bench_probe *out = arg;
+    const char *t;
+    if (lt_conn_role(conn) == LT_ROLE_CLIENT && ev->kind == LT_EV_MSG_RECV && ev->what != NULL &&
+        strcmp(ev->what, "ServerKeyExchange") == 0) {
+        if ((t = field_text(ev, "group")) != NULL) {
+            snprintf(out->group, sizeof out->group, "%s", t);
+        }
+        if ((t = field_text(ev, "signature_scheme")) != NULL) {
+            snprintf(out->scheme, sizeof out->scheme, "%s", t);
+        }
+    }
+    if (lt_conn_role(conn) == LT_ROLE_SERVER && ev->kind == LT_EV_CHOICE && ev->what != NULL &&
+        (t = field_text(ev, "used")) != NULL) {
+        if (strcmp(ev->what, "encrypt_then_mac") == 0) {
+            out->etm = strcmp(t, "yes") == 0;
+        } else if (strcmp(ev->what, "extended_master_secret") == 0) {
+            out->ems = strcmp(t, "yes") == 0;
+        }
+    }
+}
+
+static int ltb_probe(void *ctx, bench_probe *out, char *err, size_t errcap)
+{
+    ltb_ctx *x = ctx;
+    memset(out, 0, sizeof *out);
+    snprintf(out->group, sizeof out->group, "-");
+    snprintf(out->scheme, sizeof out->scheme, "-");
+    lt_config_set_trace(x->ccfg, probe_trace, out, 0);
+    lt_config_set_trace(x->scfg, probe_trace, out, 0);
+    void *p = ltb_pair_new(x);
+    lt_config_set_trace(x->ccfg, NULL, NULL, 0);
+    lt_config_set_trace(x->scfg, NULL, NULL, 0);
+    if (p == NULL) {
+        snprintf(err, errcap, "lucidtls probe: pair_new failed");
+        return -1;
+    }
+    int rc = ltb_pair_handshake(p, err, errcap);
+    ltb_pair_free(p);
+    return rc;
+}
+
+static void *ltb_ctx_new_release(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
+{
+    ltb_ctx *x = ltb_ctx_new(pki, cs, err, errcap);
     if (x != NULL) {
         x->release = 1;
     }
@@ -300,6 +374,7 @@ const bench_lib bench_lucidtls_release = {
     .pair_check = ltb_pair_check,
     .pair_send = ltb_pair_send,
     .pair_free = ltb_pair_free,
+    .probe = ltb_probe,
     .version = ltb_version,
 };
 
@@ -312,5 +387,6 @@ const bench_lib bench_lucidtls = {
     .pair_check = ltb_pair_check,
     .pair_send = ltb_pair_send,
     .pair_free = ltb_pair_free,
+    .probe = ltb_probe,
     .version = ltb_version,
 };

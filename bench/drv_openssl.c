@@ -5,10 +5,11 @@
  * transport buffers per connection on the heap and so into the memory
  * numbers; the pipes are static, so both libraries are charged for their own
  * allocations only. Configured like lucidtls: TLS 1.2 only, one cipher
- * suite, RSA key transport, no tickets and no session cache (every handshake
- * full), EMS (on by default), MAC-then-encrypt for CBC (Encrypt-then-MAC,
- * RFC 7366, which lucidtls does not implement, is switched off), client
- * verifying the chain against the demo CA and the hostname "localhost".
+ * suite, no tickets and no session cache (every handshake full), EMS (on by
+ * default), encrypt-then-MAC (RFC 7366) on or off as the case says (as
+ * lucidtls is told), ECDHE over X25519 only, the signature scheme lucidtls
+ * signs with (forced with SSL_CTX_set1_sigalgs_list on both sides), client
+ * verifying the chain against the bench CA and the hostname "localhost".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,15 +113,47 @@ static void ssl_err(char *err, size_t errcap, const char *what)
     ERR_clear_error();
 }
 
-static int common_setup(SSL_CTX *ctx, const char *suite)
+/* The one scheme lucidtls's server picks for this key (its preference
+ * list, src/hs/server12.c): PSS for RSA, ECDSA with SHA-256 for P-256.
+ * Without this, OpenSSL would pick the same from lucidtls's list, but its
+ * own client offers others first. */
+const char *case_scheme(const bench_case *cs)
 {
-    return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
-           SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 && SSL_CTX_set_cipher_list(ctx, suite) == 1 &&
-           (SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_ENCRYPT_THEN_MAC) & SSL_OP_NO_TICKET) != 0 &&
-           (SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF), 1);
+    switch (cs->kx) {
+    case KX_ECDHE_RSA: return "rsa_pss_rsae_sha256";
+    case KX_ECDHE_ECDSA: return "ecdsa_secp256r1_sha256";
+    default: return NULL;
+    }
 }
 
-static void *osb_ctx_new(const bench_pki *pki, const char *suite, char *err, size_t errcap)
+const char *case_group(const bench_case *cs)
+{
+    return cs->kx == KX_RSA ? NULL : "x25519";
+}
+
+/* The groups both sides allow: X25519, and for an ECDSA certificate its
+ * curve too, since in TLS 1.2 supported_groups also covers the curve of the
+ * server's certificate (RFC 8422 5.1: a server must respect it; libssl
+ * refuses an ECDSA suite without it). X25519 comes first and is what every
+ * handshake uses (checked). */
+static const char *case_groups_list(const bench_case *cs)
+{
+    return cs->kx == KX_ECDHE_ECDSA ? "X25519:P-256" : "X25519";
+}
+
+static int common_setup(SSL_CTX *ctx, const bench_case *cs)
+{
+    uint64_t opts = SSL_OP_NO_TICKET | (cs->etm ? 0 : SSL_OP_NO_ENCRYPT_THEN_MAC);
+    const char *scheme = case_scheme(cs);
+    return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+           SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 && SSL_CTX_set_cipher_list(ctx, cs->suite) == 1 &&
+           (SSL_CTX_set_options(ctx, opts) & SSL_OP_NO_TICKET) != 0 &&
+           (SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF), 1) &&
+           SSL_CTX_set1_groups_list(ctx, case_groups_list(cs)) == 1 &&
+           (scheme == NULL || SSL_CTX_set1_sigalgs_list(ctx, scheme) == 1);
+}
+
+static void *osb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
 {
     osb_ctx *x = calloc(1, sizeof *x);
     BIO *bio = NULL;
@@ -133,13 +166,14 @@ static void *osb_ctx_new(const bench_pki *pki, const char *suite, char *err, siz
     }
     x->cctx = SSL_CTX_new(TLS_client_method());
     x->sctx = SSL_CTX_new(TLS_server_method());
-    if (x->cctx == NULL || x->sctx == NULL || !common_setup(x->cctx, suite) || !common_setup(x->sctx, suite)) {
+    if (x->cctx == NULL || x->sctx == NULL || !common_setup(x->cctx, cs) || !common_setup(x->sctx, cs)) {
         ssl_err(err, errcap, "SSL_CTX setup");
         goto fail;
     }
 
-    /* Server: the same chain (leaf, then CA) and key as lucidtls. */
-    bio = BIO_new_mem_buf(pki->chain_pem, -1);
+    /* Server: the same chain (leaf, then CA) and key as lucidtls: the
+     * RSA-2048 identity, or the P-256 one for ECDHE-ECDSA. */
+    bio = BIO_new_mem_buf(cs->kx == KX_ECDHE_ECDSA ? pki->ec_chain_pem : pki->chain_pem, -1);
     cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
     if (cert == NULL || SSL_CTX_use_certificate(x->sctx, cert) != 1) {
         ssl_err(err, errcap, "server certificate");
@@ -157,7 +191,7 @@ static void *osb_ctx_new(const bench_pki *pki, const char *suite, char *err, siz
     }
     ERR_clear_error();
     BIO_free(bio);
-    bio = BIO_new_mem_buf(pki->key_pem, -1);
+    bio = BIO_new_mem_buf(cs->kx == KX_ECDHE_ECDSA ? pki->ec_key_pem : pki->key_pem, -1);
     key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
     if (key == NULL || SSL_CTX_use_PrivateKey(x->sctx, key) != 1 || SSL_CTX_check_private_key(x->sctx) != 1) {
         ssl_err(err, errcap, "server key");
@@ -167,7 +201,7 @@ static void *osb_ctx_new(const bench_pki *pki, const char *suite, char *err, siz
     key = NULL;
     BIO_free(bio);
 
-    /* Client: trust the demo CA only, verify the peer. */
+    /* Client: trust the bench CA only, verify the peer. */
     bio = BIO_new_mem_buf(pki->ca_pem, -1);
     cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
     if (cert == NULL || X509_STORE_add_cert(SSL_CTX_get_cert_store(x->cctx), cert) != 1) {
@@ -193,9 +227,9 @@ fail:
 
 /* The same, with SSL_MODE_RELEASE_BUFFERS: libssl frees its record buffers
  * whenever they are empty (not the default; shown for the memory rows). */
-static void *osb_ctx_new_release(const bench_pki *pki, const char *suite, char *err, size_t errcap)
+static void *osb_ctx_new_release(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
 {
-    osb_ctx *x = osb_ctx_new(pki, suite, err, errcap);
+    osb_ctx *x = osb_ctx_new(pki, cs, err, errcap);
     if (x != NULL) {
         SSL_CTX_set_mode(x->cctx, SSL_MODE_RELEASE_BUFFERS);
         SSL_CTX_set_mode(x->sctx, SSL_MODE_RELEASE_BUFFERS);
@@ -316,9 +350,38 @@ static int osb_pair_handshake(void *pp, char *err, size_t errcap)
     return -1;
 }
 
-static int osb_pair_check(void *pp, const char *suite, char *err, size_t errcap)
+/* The group and the ServerKeyExchange signature scheme, as the client saw
+ * them, by TLS name. */
+static void negotiated(SSL *c, bench_probe *out)
+{
+    int nid = NID_undef, hash = NID_undef;
+    snprintf(out->group, sizeof out->group, "-");
+    snprintf(out->scheme, sizeof out->scheme, "-");
+    switch (SSL_get_negotiated_group(c)) {
+    case NID_X25519: snprintf(out->group, sizeof out->group, "x25519"); break;
+    case NID_X9_62_prime256v1: snprintf(out->group, sizeof out->group, "secp256r1"); break;
+    case NID_secp384r1: snprintf(out->group, sizeof out->group, "secp384r1"); break;
+    default: break;
+    }
+    if (SSL_get_peer_signature_type_nid(c, &nid) != 1 || SSL_get_peer_signature_nid(c, &hash) != 1) {
+        return;
+    }
+    const char *h = hash == NID_sha256 ? "sha256" : hash == NID_sha384 ? "sha384" : "other";
+    if (nid == EVP_PKEY_RSA_PSS) {
+        snprintf(out->scheme, sizeof out->scheme, "rsa_pss_rsae_%s", h);
+    } else if (nid == EVP_PKEY_RSA) {
+        snprintf(out->scheme, sizeof out->scheme, "rsa_pkcs1_%s", h);
+    } else if (nid == EVP_PKEY_EC) {
+        snprintf(out->scheme, sizeof out->scheme, "ecdsa_%s", hash == NID_sha256 ? "secp256r1_sha256" : h);
+    } else {
+        snprintf(out->scheme, sizeof out->scheme, "other (%d, %s)", nid, h);
+    }
+}
+
+static int osb_pair_check(void *pp, const bench_case *cs, char *err, size_t errcap)
 {
     osb_pair *p = pp;
+    const char *suite = cs->suite;
     SSL *side[2] = {p->c, p->s};
     for (int i = 0; i < 2; i++) {
         const char *who = i == 0 ? "client" : "server";
@@ -354,7 +417,67 @@ static int osb_pair_check(void *pp, const char *suite, char *err, size_t errcap)
         snprintf(err, errcap, "openssl server did not see SNI localhost");
         return -1;
     }
+    if (cs->kx != KX_RSA) {
+        bench_probe got;
+        negotiated(p->c, &got);
+        if (strcmp(got.group, case_group(cs)) != 0 || strcmp(got.scheme, case_scheme(cs)) != 0) {
+            snprintf(err, errcap, "openssl negotiated %s / %s, wanted %s / %s", got.group, got.scheme, case_group(cs),
+                     case_scheme(cs));
+            return -1;
+        }
+    }
     return 0;
+}
+
+/* The probe: the client watches the ServerHello go by for the
+ * encrypt_then_mac extension (RFC 7366 2: the server echoes it when it
+ * will use it); libssl has no getter for it. */
+static void watch_server_hello(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+                               void *arg)
+{
+    (void)version;
+    (void)ssl;
+    const unsigned char *m = buf;
+    bench_probe *out = arg;
+    if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 4 + 2 + 32 + 1 || m[0] != SSL3_MT_SERVER_HELLO) {
+        return;
+    }
+    size_t off = 4 + 2 + 32;
+    off += 1 + (size_t)m[off]; /* session_id */
+    off += 2 + 1;              /* cipher_suite, compression_method */
+    if (off + 2 > len) {
+        return;
+    }
+    size_t end = off + 2 + (((size_t)m[off] << 8) | m[off + 1]);
+    for (off += 2; off + 4 <= end && end <= len;) {
+        unsigned type = ((unsigned)m[off] << 8) | m[off + 1];
+        size_t elen = ((size_t)m[off + 2] << 8) | m[off + 3];
+        if (type == 22) {
+            out->etm = 1;
+        }
+        off += 4 + elen;
+    }
+}
+
+static int osb_probe(void *ctx, bench_probe *out, char *err, size_t errcap)
+{
+    memset(out, 0, sizeof *out);
+    osb_pair *p = osb_pair_new(ctx);
+    if (p == NULL) {
+        snprintf(err, errcap, "openssl probe: pair_new failed");
+        return -1;
+    }
+    SSL_set_msg_callback(p->c, watch_server_hello);
+    SSL_set_msg_callback_arg(p->c, out);
+    int rc = osb_pair_handshake(p, err, errcap);
+    if (rc == 0) {
+        int etm = out->etm;
+        negotiated(p->c, out);
+        out->etm = etm;
+        out->ems = SSL_get_extms_support(p->s) == 1;
+    }
+    osb_pair_free(p);
+    return rc;
 }
 
 static long osb_pair_send(void *pp, int from_client, const uint8_t *data, size_t len, uint8_t *out)
@@ -404,6 +527,7 @@ const bench_lib bench_openssl = {
     .pair_check = osb_pair_check,
     .pair_send = osb_pair_send,
     .pair_free = osb_pair_free,
+    .probe = osb_probe,
     .version = osb_version,
 };
 
@@ -416,5 +540,6 @@ const bench_lib bench_openssl_release = {
     .pair_check = osb_pair_check,
     .pair_send = osb_pair_send,
     .pair_free = osb_pair_free,
+    .probe = osb_probe,
     .version = osb_version,
 };

@@ -25,8 +25,20 @@
 #define REC 16384
 #define MAX_ROUNDS 32
 
-static const char *const SUITES[] = {"AES128-SHA256", "AES128-GCM-SHA256"};
-#define N_SUITES 2
+/* What is measured, case by case. The two key-transport cases carry the
+ * handshake, bulk and memory rows they always had; the ECDHE cases add
+ * handshakes (bulk is the same AES-GCM as above); ChaCha20 and EtM add
+ * bulk rows. */
+static const bench_case CASES[] = {
+    {"AES128-SHA256 MtE", "AES128-SHA256", KX_RSA, 0, BULK_CBC_MTE, RUN_HS | RUN_BULK | RUN_MEM},
+    {"AES128-GCM-SHA256", "AES128-GCM-SHA256", KX_RSA, 1, BULK_GCM, RUN_HS | RUN_BULK | RUN_MEM},
+    {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", KX_ECDHE_RSA, 1, BULK_GCM, RUN_HS | RUN_MEM},
+    {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", KX_ECDHE_ECDSA, 1, BULK_GCM, RUN_HS | RUN_MEM},
+    {"ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", KX_ECDHE_RSA, 1, BULK_CHACHA, RUN_BULK},
+    {"AES128-SHA256 EtM", "AES128-SHA256", KX_RSA, 1, BULK_CBC_ETM, RUN_BULK},
+};
+#define N_CASES (sizeof CASES / sizeof CASES[0])
+static bench_probe g_probe[N_CASES]; /* what each case negotiated (the same in both libraries) */
 static const bench_lib *const LIBS[] = {&bench_lucidtls, &bench_openssl};
 #define N_LIBS 2
 
@@ -45,6 +57,7 @@ typedef struct opts {
 } opts;
 
 static FILE *logf_;
+static double g_start_ns;
 
 static void die(const char *fmt, const char *a, const char *b)
 {
@@ -57,7 +70,7 @@ static void die(const char *fmt, const char *a, const char *b)
 static void progress(const char *what)
 {
     if (logf_ != NULL) {
-        fprintf(logf_, "  ... %s\n", what);
+        fprintf(logf_, "  ... %5.1f s  %s\n", (wall_ns() - g_start_ns) / 1e9, what);
         fflush(logf_);
     }
 }
@@ -88,12 +101,15 @@ typedef struct row {
     double target_limit; /* bulk: lucidtls / limit must be >= this (0: none) */
 } row;
 
-static row g_rows[128];
+static row g_rows[256];
 static int g_nrows;
 
 static row *add_row(const char *section, const char *unit, double lt, double os, const char *fmt, const char *a,
                     const char *b)
 {
+    if (g_nrows == (int)(sizeof g_rows / sizeof g_rows[0])) {
+        die("%s%s", "too many rows", "");
+    }
     row *r = &g_rows[g_nrows++];
     memset(r, 0, sizeof *r);
     r->section = section;
@@ -174,12 +190,31 @@ static void fill(uint8_t *buf, size_t len, uint32_t seed)
     }
 }
 
-static void sanity(const bench_lib *lib, void *ctx, const char *suite)
+/* What both libraries must have negotiated in a case. */
+static void check_probe(const bench_lib *lib, const bench_case *cs, const bench_probe *got)
+{
+    const char *group = case_group(cs) != NULL ? case_group(cs) : "-";
+    const char *scheme = case_scheme(cs) != NULL ? case_scheme(cs) : "-";
+    int cbc = cs->bulk == BULK_CBC_MTE || cs->bulk == BULK_CBC_ETM;
+    int etm = cbc && cs->etm;
+    char what[256];
+    snprintf(what, sizeof what, "group %s, scheme %s, EtM %d, EMS %d (wanted %s, %s, %d, 1)", got->group, got->scheme,
+             got->etm, got->ems, group, scheme, etm);
+    if (strcmp(got->group, group) != 0 || strcmp(got->scheme, scheme) != 0 || got->etm != etm || !got->ems) {
+        die("sanity: %s negotiated %s", lib->name, what);
+    }
+}
+
+static void sanity(const bench_lib *lib, void *ctx, const bench_case *cs, bench_probe *probe)
 {
     char err[512] = "";
     static uint8_t data[3 * REC + 7], got[3 * REC + 7];
+    if (lib->probe(ctx, probe, err, sizeof err) != 0) {
+        die("sanity: %s: %s", lib->name, err);
+    }
+    check_probe(lib, cs, probe);
     void *p = lib->pair_new(ctx);
-    if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0 || lib->pair_check(p, suite, err, sizeof err) != 0) {
+    if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0 || lib->pair_check(p, cs, err, sizeof err) != 0) {
         die("sanity: %s: %s", lib->name, p == NULL ? "pair_new failed" : err);
     }
     static const size_t sizes[] = {1, 100, REC, REC + 1, 3 * REC + 7};
@@ -214,18 +249,34 @@ static void calibrate_intervals(void)
     g_interval_ns = g_side_ns[SIDE_BENCH] / 20000;
 }
 
+/* Per side: index 0 the server, 1 the client. */
 typedef struct hs_result {
-    double server_us, client_us; /* median over rounds of the per-round mean */
-    double server_overhead_us;   /* median over rounds of (server CPU - RSA decrypt in that round) */
-    double rsa_us;               /* median over rounds of the RSA decrypt floor */
-    double server_allocs, client_allocs;
-    double intervals_s, intervals_c; /* timed intervals per handshake (clock reads) */
+    double cpu_us[2];           /* median over rounds of the per-round mean */
+    double floor_us[2];         /* median over rounds of the floor timed between this library's handshakes */
+    double warm_floor_us[2];    /* median over rounds of the floor timed back to back (the same for both) */
+    double overhead_us[2];      /* median over rounds of (CPU - the round's floor, the mean over both libraries) */
+    double overhead_warm_us[2]; /* median over rounds of (CPU - the round's back-to-back floor) */
+    double allocs[2];
+    double intervals[2]; /* timed intervals per handshake (clock reads) */
 } hs_result;
 
-static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, double *server_us, double *client_us,
-                     double *sa, double *ca, double *is, double *ic)
+typedef struct hs_batch_out {
+    double server_us, client_us;   /* CPU per handshake and side */
+    double floor_s_us, floor_c_us; /* the floor, timed inside the batch (0 without floor_every) */
+    double server_allocs, client_allocs;
+    double intervals_s, intervals_c;
+} hs_batch_out;
+
+/* n full handshakes. With floor_every > 0, after every floor_every-th one
+ * the batch also runs each side's crypto floor once through EVP alone
+ * (timed on its own, charged to no side), so the floor sees the same
+ * machine, cache and frequency conditions as this batch's handshakes. */
+static void hs_batch(const bench_lib *lib, void *ctx, const bench_case *cs, int n, int floor_every, hs_batch_out *out)
 {
     char err[512] = "";
+    double fs = 0, fc = 0;
+    int nf = 0;
+    memset(out, 0, sizeof *out);
     memset(g_side_ns, 0, sizeof g_side_ns);
     memset(g_side_intervals, 0, sizeof g_side_intervals);
     long long a_s0 = g_alloc.side[SIDE_SERVER].nallocs, a_c0 = g_alloc.side[SIDE_CLIENT].nallocs;
@@ -235,51 +286,119 @@ static void hs_batch(const bench_lib *lib, void *ctx, const char *suite, int n, 
         if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0) {
             die("%s: %s", lib->name, p == NULL ? "pair_new failed" : err);
         }
-        if (lib->pair_check(p, suite, err, sizeof err) != 0) {
+        if (lib->pair_check(p, cs, err, sizeof err) != 0) {
             die("%s: %s", lib->name, err);
         }
         lib->pair_free(p);
+        if (floor_every > 0 && i % floor_every == 0) {
+            double t0 = thread_cpu_ns();
+            int ok = evp_hs_floor_run(cs->kx, SIDE_SERVER);
+            double t1 = thread_cpu_ns();
+            ok = ok && evp_hs_floor_run(cs->kx, SIDE_CLIENT);
+            double t2 = thread_cpu_ns();
+            if (!ok) {
+                die("%s%s", "an EVP floor operation failed", "");
+            }
+            fs += t1 - t0 - g_interval_ns;
+            fc += t2 - t1 - g_interval_ns;
+            nf++;
+        }
     }
-    *server_us = (g_side_ns[SIDE_SERVER] - (double)g_side_intervals[SIDE_SERVER] * g_interval_ns) / n / 1e3;
-    *client_us = (g_side_ns[SIDE_CLIENT] - (double)g_side_intervals[SIDE_CLIENT] * g_interval_ns) / n / 1e3;
-    *sa = (double)(g_alloc.side[SIDE_SERVER].nallocs - a_s0) / n;
-    *ca = (double)(g_alloc.side[SIDE_CLIENT].nallocs - a_c0) / n;
-    *is = (double)g_side_intervals[SIDE_SERVER] / n;
-    *ic = (double)g_side_intervals[SIDE_CLIENT] / n;
+    out->server_us = (g_side_ns[SIDE_SERVER] - (double)g_side_intervals[SIDE_SERVER] * g_interval_ns) / n / 1e3;
+    out->client_us = (g_side_ns[SIDE_CLIENT] - (double)g_side_intervals[SIDE_CLIENT] * g_interval_ns) / n / 1e3;
+    out->floor_s_us = nf > 0 ? fs / nf / 1e3 : 0;
+    out->floor_c_us = nf > 0 ? fc / nf / 1e3 : 0;
+    out->server_allocs = (double)(g_alloc.side[SIDE_SERVER].nallocs - a_s0) / n;
+    out->client_allocs = (double)(g_alloc.side[SIDE_CLIENT].nallocs - a_c0) / n;
+    out->intervals_s = (double)g_side_intervals[SIDE_SERVER] / n;
+    out->intervals_c = (double)g_side_intervals[SIDE_CLIENT] / n;
 }
 
-static void run_handshakes(const opts *o, void *ctxs[N_LIBS], const char *suite, hs_result res[N_LIBS])
+/* One crypto floor per four handshakes keeps the run short. A round's
+ * floor is the mean of what both libraries' chunks timed, so one and the
+ * same floor is subtracted from both libraries' CPU in that round. Timed
+ * between handshakes, the EVP calls find the caches a handshake leaves
+ * (the P-256 generator table alone is 150 KB), as they do inside one: the
+ * floor is then up to 30% above the same calls in a tight loop (a few % for
+ * the RSA decryption, most for the EC operations), which the
+ * "warm" rows show. */
+#define FLOOR_EVERY 4
+#define HS_CHUNK 24 /* a multiple of FLOOR_EVERY: every chunk times the same number of floors */
+#define WARM_REPS 3 /* back-to-back floors per chunk */
+
+static void run_handshakes(const opts *o, void *ctxs[N_LIBS], const bench_case *cs, hs_result res[N_LIBS])
 {
-    double s[N_LIBS][MAX_ROUNDS], c[N_LIBS][MAX_ROUNDS], ovh[N_LIBS][MAX_ROUNDS], rsa[MAX_ROUNDS];
+    static const int side_of[2] = {SIDE_SERVER, SIDE_CLIENT};
+    double cpu[N_LIBS][2][MAX_ROUNDS], fl[N_LIBS][2][MAX_ROUNDS], ov[N_LIBS][2][MAX_ROUNDS];
+    double ovw[N_LIBS][2][MAX_ROUNDS], warm[2][MAX_ROUNDS];
+    hs_batch_out b;
     for (int l = 0; l < N_LIBS; l++) {
-        double d1, d2, d3, d4, d5, d6;
-        hs_batch(LIBS[l], ctxs[l], suite, 10, &d1, &d2, &d3, &d4, &d5, &d6); /* warm-up */
+        hs_batch(LIBS[l], ctxs[l], cs, 10, 0, &b); /* warm-up */
     }
+    /* A round is made of chunks of HS_CHUNK handshakes, the libraries
+     * taking turns chunk by chunk (and which goes first alternating), so
+     * that both see the same machine: on this VM the speed drifts by 20-30%
+     * within a second, which per-library batches of a whole round turned
+     * into ratio noise. */
+    int chunks = o->hs_per_round / HS_CHUNK > 0 ? o->hs_per_round / HS_CHUNK : 1;
+    int per_chunk = o->hs_per_round / chunks;
     for (int r = 0; r < o->rounds; r++) {
-        /* Alternate which library goes first, so drift hits both alike. */
-        for (int k = 0; k < N_LIBS; k++) {
-            int l = (r % 2) ? N_LIBS - 1 - k : k;
-            hs_batch(LIBS[l], ctxs[l], suite, o->hs_per_round, &s[l][r], &c[l][r], &res[l].server_allocs,
-                     &res[l].client_allocs, &res[l].intervals_s, &res[l].intervals_c);
-        }
-        /* The floor, in the same round: RSA-2048 PKCS#1 v1.5 decryption. */
-        rsa[r] = evp_rsa_decrypt_us(o->hs_per_round / 2 + 1, 0);
-        if (rsa[r] <= 0) {
-            die("%s%s", "RSA decryption failed", "");
-        }
         for (int l = 0; l < N_LIBS; l++) {
-            ovh[l][r] = s[l][r] - rsa[r];
+            for (int d = 0; d < 2; d++) {
+                cpu[l][d][r] = fl[l][d][r] = 0;
+            }
+        }
+        warm[0][r] = warm[1][r] = 0;
+        for (int j = 0; j < chunks; j++) {
+            for (int k = 0; k < N_LIBS; k++) {
+                int l = ((r + j) % 2) ? N_LIBS - 1 - k : k;
+                hs_batch(LIBS[l], ctxs[l], cs, per_chunk, FLOOR_EVERY, &b);
+                cpu[l][0][r] += b.server_us / chunks;
+                cpu[l][1][r] += b.client_us / chunks;
+                fl[l][0][r] += b.floor_s_us / chunks;
+                fl[l][1][r] += b.floor_c_us / chunks;
+                res[l].allocs[0] = b.server_allocs;
+                res[l].allocs[1] = b.client_allocs;
+                res[l].intervals[0] = b.intervals_s;
+                res[l].intervals[1] = b.intervals_c;
+            }
+            /* The same operations back to back, in the same turn: one
+             * untimed pass to warm the caches, then WARM_REPS timed. */
+            for (int d = 0; d < 2; d++) {
+                double us = evp_hs_floor_run(cs->kx, side_of[d]) ? evp_hs_floor_us(cs->kx, side_of[d], WARM_REPS) : -1;
+                if (us <= 0) {
+                    die("%s%s", "an EVP floor operation failed", "");
+                }
+                warm[d][r] += us / chunks;
+            }
+        }
+        for (int d = 0; d < 2; d++) {
+            double mean = 0;
+            for (int l = 0; l < N_LIBS; l++) {
+                mean += fl[l][d][r] / N_LIBS;
+            }
+            for (int l = 0; l < N_LIBS; l++) {
+                ov[l][d][r] = cpu[l][d][r] - mean;
+                ovw[l][d][r] = cpu[l][d][r] - warm[d][r];
+            }
         }
     }
     for (int l = 0; l < N_LIBS; l++) {
-        res[l].server_us = median(s[l], o->rounds);
-        res[l].client_us = median(c[l], o->rounds);
-        res[l].server_overhead_us = median(ovh[l], o->rounds);
+        for (int d = 0; d < 2; d++) {
+            res[l].cpu_us[d] = median(cpu[l][d], o->rounds);
+            res[l].floor_us[d] = median(fl[l][d], o->rounds);
+            res[l].overhead_us[d] = median(ov[l][d], o->rounds);
+            res[l].overhead_warm_us[d] = median(ovw[l][d], o->rounds);
+            double w[MAX_ROUNDS];
+            memcpy(w, warm[d], sizeof w);
+            res[l].warm_floor_us[d] = median(w, o->rounds);
+        }
     }
-    res[0].rsa_us = res[1].rsa_us = median(rsa, o->rounds);
 }
 
 /* ---- Bulk ---- */
+
+#define BULK_CHUNK 500 /* 16 KiB records per library and turn */
 
 static double bulk_round(const bench_lib *lib, void *pair, int from_client, int records, uint8_t *data, uint8_t *got)
 {
@@ -300,9 +419,8 @@ static double bulk_round(const bench_lib *lib, void *pair, int from_client, int 
     return (double)records * REC / (t1 - t0) * 1e3; /* MB/s, 10^6 bytes */
 }
 
-static void run_bulk(const opts *o, void *ctxs[N_LIBS], const char *suite, double mbs[N_LIBS][2], double *limit)
+static void run_bulk(const opts *o, void *ctxs[N_LIBS], const bench_case *cs, double mbs[N_LIBS][2], double *limit)
 {
-    int gcm = strstr(suite, "GCM") != NULL;
     double lim[2 * MAX_ROUNDS];
     int nlim = 0;
     char err[512] = "";
@@ -312,25 +430,38 @@ static void run_bulk(const opts *o, void *ctxs[N_LIBS], const char *suite, doubl
     for (int l = 0; l < N_LIBS; l++) {
         pairs[l] = LIBS[l]->pair_new(ctxs[l]);
         if (pairs[l] == NULL || LIBS[l]->pair_handshake(pairs[l], err, sizeof err) != 0 ||
-            LIBS[l]->pair_check(pairs[l], suite, err, sizeof err) != 0) {
+            LIBS[l]->pair_check(pairs[l], cs, err, sizeof err) != 0) {
             die("bulk: %s: %s", LIBS[l]->name, err);
         }
         for (int dir = 0; dir < 2; dir++) {
             (void)bulk_round(LIBS[l], pairs[l], dir == 0, 50, data, got); /* warm-up */
         }
     }
+    /* As for handshakes, a round is made of chunks in which the libraries
+     * and the EVP limit take turns, so that all three see the same machine.
+     * A round's speed is its bytes over its CPU time (the harmonic mean of
+     * its equal-sized chunks). */
+    int chunks = o->bulk_records / BULK_CHUNK > 0 ? o->bulk_records / BULK_CHUNK : 1;
+    int per_chunk = o->bulk_records / chunks;
     for (int dir = 0; dir < 2; dir++) {
         double v[N_LIBS][MAX_ROUNDS];
         for (int r = 0; r < o->rounds; r++) {
-            for (int k = 0; k < N_LIBS; k++) {
-                int l = (r % 2) ? N_LIBS - 1 - k : k;
-                v[l][r] = bulk_round(LIBS[l], pairs[l], dir == 0, o->bulk_records, data, got);
+            double inv[N_LIBS] = {0}, inv_lim = 0;
+            for (int j = 0; j < chunks; j++) {
+                for (int k = 0; k < N_LIBS; k++) {
+                    int l = ((r + j) % 2) ? N_LIBS - 1 - k : k;
+                    inv[l] += 1 / bulk_round(LIBS[l], pairs[l], dir == 0, per_chunk, data, got);
+                }
+                double e = evp_bulk_mbs(cs->bulk, per_chunk);
+                if (e <= 0) {
+                    die("%s%s", "EVP bulk limit failed", "");
+                }
+                inv_lim += 1 / e;
             }
-            /* The EVP limit, in the same round. */
-            lim[nlim] = evp_bulk_mbs(gcm, o->bulk_records);
-            if (lim[nlim++] <= 0) {
-                die("%s%s", "EVP bulk limit failed", "");
+            for (int l = 0; l < N_LIBS; l++) {
+                v[l][r] = chunks / inv[l];
             }
+            lim[nlim++] = chunks / inv_lim;
         }
         for (int l = 0; l < N_LIBS; l++) {
             mbs[l][dir] = median(v[l], o->rounds);
@@ -353,7 +484,7 @@ typedef struct mem_result {
     long long residual;             /* bytes left after freeing everything (leak check) */
 } mem_result;
 
-static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const char *suite, mem_result *m)
+static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const bench_case *cs, mem_result *m)
 {
     char err[512] = "";
     int n = o->mem_conns;
@@ -376,7 +507,7 @@ static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const cha
         s->peak = s0;
         pairs[i] = lib->pair_new(ctx);
         if (pairs[i] == NULL || lib->pair_handshake(pairs[i], err, sizeof err) != 0 ||
-            lib->pair_check(pairs[i], suite, err, sizeof err) != 0) {
+            lib->pair_check(pairs[i], cs, err, sizeof err) != 0) {
             die("memory: %s: %s", lib->name, err);
         }
         peak_c[i] = (double)(c->peak - c0);
@@ -409,20 +540,45 @@ static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const cha
 
 /* ---- Profile mode: one workload, one library ---- */
 
+static const bench_case *find_case(const char *name)
+{
+    for (size_t i = 0; i < N_CASES; i++) {
+        if (strcmp(CASES[i].label, name) == 0) {
+            return &CASES[i];
+        }
+    }
+    for (size_t i = 0; i < N_CASES; i++) {
+        if (strcmp(CASES[i].suite, name) == 0) {
+            return &CASES[i];
+        }
+    }
+    return NULL;
+}
+
 static int run_profile(const opts *o, const bench_pki *pki)
 {
     const bench_lib *lib = strcmp(o->profile_lib, "openssl") == 0 ? &bench_openssl : &bench_lucidtls;
-    const char *suite = o->profile_suite != NULL ? o->profile_suite : "AES128-GCM-SHA256";
+    const char *name = o->profile_suite != NULL ? o->profile_suite : "AES128-GCM-SHA256";
+    const bench_case *cs = find_case(name);
+    if (cs == NULL) {
+        fprintf(stderr, "lucidtls-bench: no case '%s'; one of:", name);
+        for (size_t i = 0; i < N_CASES; i++) {
+            fprintf(stderr, " '%s'", CASES[i].label);
+        }
+        fprintf(stderr, "\n");
+        return 2;
+    }
     char err[512] = "";
-    void *ctx = lib->ctx_new(pki, suite, err, sizeof err);
+    void *ctx = lib->ctx_new(pki, cs, err, sizeof err);
     if (ctx == NULL) {
         die("%s: %s", lib->name, err);
     }
     long n = o->profile_n > 0 ? o->profile_n : 50;
     if (strcmp(o->profile, "hs") == 0) {
-        double a, b, c, d, e, f;
-        hs_batch(lib, ctx, suite, (int)n, &a, &b, &c, &d, &e, &f);
-        fprintf(stderr, "%s %s: %ld handshakes, server %.1f us, client %.1f us each\n", lib->name, suite, n, a, b);
+        hs_batch_out b;
+        hs_batch(lib, ctx, cs, (int)n, 0, &b);
+        fprintf(stderr, "%s %s: %ld handshakes, server %.1f us, client %.1f us each\n", lib->name, cs->label, n,
+                b.server_us, b.client_us);
     } else {
         static uint8_t data[REC], got[REC];
         void *p = lib->pair_new(ctx);
@@ -430,7 +586,7 @@ static int run_profile(const opts *o, const bench_pki *pki)
             die("%s: %s", lib->name, err);
         }
         double v = bulk_round(lib, p, 1, (int)n, data, got);
-        fprintf(stderr, "%s %s: %ld records client->server, %.0f MB/s\n", lib->name, suite, n, v);
+        fprintf(stderr, "%s %s: %ld records client->server, %.0f MB/s\n", lib->name, cs->label, n, v);
         lib->pair_free(p);
     }
     lib->ctx_free(ctx);
@@ -516,12 +672,32 @@ static void print_json(const machine *m, const opts *o, const evp_floor *ef, dou
         }
         printf("],\n");
     }
+    printf("\"negotiated\":[");
+    for (size_t i = 0; i < N_CASES; i++) {
+        printf("%s\n {\"case\":", i ? "," : "");
+        print_json_str(CASES[i].label);
+        printf(",\"suite\":");
+        print_json_str(CASES[i].suite);
+        printf(",\"group\":");
+        print_json_str(g_probe[i].group);
+        printf(",\"signature_scheme\":");
+        print_json_str(g_probe[i].scheme);
+        printf(",\"encrypt_then_mac\":%s,\"ems\":%s}", g_probe[i].etm ? "true" : "false",
+               g_probe[i].ems ? "true" : "false");
+    }
+    printf("],\n");
     printf("\"crypto_floor\":{\"rsa2048_decrypt_pkcs1_us\":%.2f,\"rsa2048_decrypt_tls_padding_us\":%.2f,"
-           "\"rsa2048_encrypt_us\":%.2f,\"rsa2048_verify_sha256_us\":%.2f,\"aes128gcm_encrypt_MBps\":%.1f,"
-           "\"aes128gcm_seal_open_MBps\":%.1f,\"aes128cbc_hmac_sha256_encrypt_MBps\":%.1f,"
-           "\"aes128cbc_hmac_sha256_seal_open_MBps\":%.1f,\"aes128cbc_hmac_sha256_stitched_encrypt_MBps\":%.1f}}\n",
-           ef->rsa_dec_pkcs1_us, ef->rsa_dec_tls_us, ef->rsa_enc_us, ef->rsa_verify_us, ef->gcm_enc_mbs,
-           ef->gcm_seal_open_mbs, ef->cbc_enc_mbs, ef->cbc_seal_open_mbs, ef->stitched_enc_mbs);
+           "\"rsa2048_encrypt_us\":%.2f,\"rsa2048_verify_sha256_us\":%.2f,\"x25519_keygen_us\":%.2f,"
+           "\"x25519_derive_us\":%.2f,\"ecdsa_p256_sign_sha256_us\":%.2f,\"ecdsa_p256_verify_sha256_us\":%.2f,"
+           "\"rsa2048_pss_sign_sha256_us\":%.2f,\"rsa2048_pss_verify_sha256_us\":%.2f,"
+           "\"aes128gcm_encrypt_MBps\":%.1f,\"aes128gcm_seal_open_MBps\":%.1f,\"chacha20poly1305_seal_open_MBps\":%.1f,"
+           "\"aes128cbc_hmac_sha256_encrypt_MBps\":%.1f,\"aes128cbc_hmac_sha256_seal_open_MBps\":%.1f,"
+           "\"aes128cbc_then_hmac_sha256_etm_seal_open_MBps\":%.1f,"
+           "\"aes128cbc_hmac_sha256_stitched_encrypt_MBps\":%.1f}}\n",
+           ef->rsa_dec_pkcs1_us, ef->rsa_dec_tls_us, ef->rsa_enc_us, ef->rsa_verify_us, ef->x25519_keygen_us,
+           ef->x25519_derive_us, ef->ecdsa_sign_us, ef->ecdsa_verify_us, ef->pss_sign_us, ef->pss_verify_us,
+           ef->gcm_enc_mbs, ef->gcm_seal_open_mbs, ef->chacha_seal_open_mbs, ef->cbc_enc_mbs, ef->cbc_seal_open_mbs,
+           ef->etm_seal_open_mbs, ef->stitched_enc_mbs);
 }
 
 static void print_table(const machine *m, const opts *o, const evp_floor *ef, double clock_ns)
@@ -552,7 +728,7 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
 
     static const char *const sections[] = {"handshake", "bulk", "memory"};
     static const char *const titles[] = {
-        "Full handshakes (TLS 1.2, RSA-2048 key transport, EMS, client verifies chain + hostname)",
+        "Full handshakes (TLS 1.2, EMS, no resumption, client verifies chain + hostname; ECDHE over X25519)",
         "Bulk: 16 KiB writes over an established connection, sender + receiver CPU in one thread",
         "Memory (heap bytes, malloc_usable_size)"};
     for (size_t s = 0; s < 3; s++) {
@@ -572,25 +748,68 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
                    r->os != 0 ? r->lt / r->os : 0, tgt);
             if (r->limit > 0) {
                 printf("  %-60s %-8s %12.1f %12.1f %7s  lucidtls at %.0f%% of it, OpenSSL at %.0f%%\n",
-                       "    EVP limit (seal+open, same cipher, same rounds)", r->unit, r->limit, r->limit, "",
+                       "    EVP limit (seal+open, same cipher, same chunks)", r->unit, r->limit, r->limit, "",
                        100 * r->lt / r->limit, 100 * r->os / r->limit);
             }
         }
         printf("\n");
     }
-    printf("Crypto floor (EVP alone, the calls both libraries make)\n");
+    printf("Negotiated (checked in both libraries before measuring)\n");
+    for (size_t i = 0; i < N_CASES; i++) {
+        const bench_probe *pr = &g_probe[i];
+        int cbc = CASES[i].bulk == BULK_CBC_MTE || CASES[i].bulk == BULK_CBC_ETM;
+        printf("  %-32s ", CASES[i].label);
+        if (CASES[i].kx == KX_RSA) {
+            printf("RSA key transport");
+        } else {
+            printf("group %s, ServerKeyExchange signed with %s", pr->group, pr->scheme);
+        }
+        printf(", EMS%s\n", cbc ? (pr->etm ? ", encrypt-then-MAC" : ", MAC-then-encrypt") : "");
+    }
+    printf("\n");
+
+    printf("Crypto floor (EVP alone, the calls both libraries make, fresh contexts per operation)\n");
     printf("  RSA-2048 decrypt, PKCS#1 v1.5, 48-byte secret   %8.1f us\n", ef->rsa_dec_pkcs1_us);
     printf("  RSA-2048 decrypt, RSA_PKCS1_WITH_TLS_PADDING    %8.1f us  (what both libraries call)\n",
            ef->rsa_dec_tls_us);
     printf("  RSA-2048 encrypt, PKCS#1 v1.5                   %8.1f us\n", ef->rsa_enc_us);
-    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (the leaf signature check)\n",
+    printf("  RSA-2048 verify, sha256WithRSAEncryption        %8.1f us  (X509_verify: the leaf under the CA key)\n",
            ef->rsa_verify_us);
+    printf("  X25519 keygen (+ raw public key)                %8.1f us\n", ef->x25519_keygen_us);
+    printf("  X25519 derive (peer key from 32 bytes + derive) %8.1f us\n", ef->x25519_derive_us);
+    printf("  ECDSA P-256 sign, SHA-256, 100 bytes            %8.1f us  (ServerKeyExchange)\n", ef->ecdsa_sign_us);
+    printf("  ECDSA P-256 verify, SHA-256                     %8.1f us\n", ef->ecdsa_verify_us);
+    printf("  RSA-2048 PSS sign, SHA-256 (rsa_pss_rsae_sha256)%8.1f us  (ServerKeyExchange)\n", ef->pss_sign_us);
+    printf("  RSA-2048 PSS verify, SHA-256                    %8.1f us\n", ef->pss_verify_us);
+    printf("  per handshake (the handshake rows re-time these sums between their handshakes):\n");
+    static const char *const kx_names[3] = {"RSA key transport", "ECDHE-RSA", "ECDHE-ECDSA"};
+    for (int kx = 0; kx < 3; kx++) {
+        for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
+            double us = 0;
+            if (kx == KX_RSA) {
+                us = side == SIDE_SERVER ? ef->rsa_dec_pkcs1_us : ef->rsa_enc_us + ef->rsa_verify_us;
+            } else {
+                us = ef->x25519_keygen_us + ef->x25519_derive_us;
+                if (side == SIDE_SERVER) {
+                    us += kx == KX_ECDHE_ECDSA ? ef->ecdsa_sign_us : ef->pss_sign_us;
+                } else {
+                    us += (kx == KX_ECDHE_ECDSA ? ef->ecdsa_verify_us : ef->pss_verify_us) + ef->rsa_verify_us;
+                }
+            }
+            printf("    %-18s %s %8.1f us = %s\n", kx_names[kx], side == SIDE_SERVER ? "server" : "client", us,
+                   evp_hs_floor_text(kx, side));
+        }
+    }
     printf("  AES-128-GCM encrypt, 16 KiB                     %8.1f MB/s\n", ef->gcm_enc_mbs);
     printf("  AES-128-GCM seal + open, 16 KiB                 %8.1f MB/s\n", ef->gcm_seal_open_mbs);
+    printf("  ChaCha20-Poly1305 seal + open, 16 KiB           %8.1f MB/s\n", ef->chacha_seal_open_mbs);
     printf("  AES-128-CBC + HMAC-SHA256 encrypt, 16 KiB       %8.1f MB/s  (separate passes)\n", ef->cbc_enc_mbs);
-    printf("  AES-128-CBC + HMAC-SHA256 seal + open, 16 KiB   %8.1f MB/s  (separate passes)\n", ef->cbc_seal_open_mbs);
+    printf("  AES-128-CBC + HMAC-SHA256 seal + open, 16 KiB   %8.1f MB/s  (MtE, separate passes)\n",
+           ef->cbc_seal_open_mbs);
+    printf("  AES-128-CBC then HMAC-SHA256 seal + open        %8.1f MB/s  (EtM: MAC over the ciphertext)\n",
+           ef->etm_seal_open_mbs);
     if (ef->stitched_enc_mbs > 0) {
-        printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt        %8.1f MB/s  (libssl's one-pass cipher)\n",
+        printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt        %8.1f MB/s  (libssl's one-pass cipher, MtE only)\n",
                ef->stitched_enc_mbs);
     } else {
         printf("  AES-128-CBC-HMAC-SHA256 stitched encrypt            n/a  (not available here)\n");
@@ -653,20 +872,20 @@ int main(int argc, char **argv)
         o.evp_seconds = 1.5;
     }
     logf_ = stderr;
+    g_start_ns = wall_ns();
 
     machine m;
     machine_info(&m, argc, argv);
 
-    /* One demo PKI for both libraries. */
-    lt_demo_pki demo;
-    if (lt_demo_pki_make(&demo, "localhost") != LT_OK) {
-        die("%s%s", "lt_demo_pki_make failed", "");
+    /* One PKI for both libraries. */
+    bench_pki pki;
+    if (bench_pki_make(&pki, "localhost") != 0) {
+        die("%s%s", "bench_pki_make failed", "");
     }
-    bench_pki pki = {demo.ca_pem, demo.chain_pem, demo.key_pem};
 
     if (o.profile != NULL) {
         int rc = run_profile(&o, &pki);
-        lt_demo_pki_free(&demo);
+        bench_pki_free(&pki);
         return rc;
     }
 
@@ -680,121 +899,154 @@ int main(int argc, char **argv)
     progress("crypto floor (EVP)");
     evp_floor ef;
     char err[512] = "";
-    if (evp_measure(&pki, o.evp_seconds, &ef, err, sizeof err) != 0 || evp_rsa_prepare(&pki) != 0 ||
-        evp_bulk_prepare() != 0) {
+    if (evp_hs_prepare(&pki) != 0 || evp_bulk_prepare() != 0) {
+        die("%s%s", "EVP floor setup failed", "");
+    }
+    if (evp_measure(o.evp_seconds, &ef, err, sizeof err) != 0) {
         die("%s%s", err, "");
     }
 
-    for (int si = 0; si < N_SUITES; si++) {
-        const char *suite = SUITES[si];
+    for (size_t ci = 0; ci < N_CASES; ci++) {
+        const bench_case *cs = &CASES[ci];
+        const char *label = cs->label;
         void *ctxs[N_LIBS];
+        bench_probe probes[N_LIBS];
         for (int l = 0; l < N_LIBS; l++) {
-            ctxs[l] = LIBS[l]->ctx_new(&pki, suite, err, sizeof err);
+            ctxs[l] = LIBS[l]->ctx_new(&pki, cs, err, sizeof err);
             if (ctxs[l] == NULL) {
                 die("%s: %s", LIBS[l]->name, err);
             }
-            sanity(LIBS[l], ctxs[l], suite);
+            sanity(LIBS[l], ctxs[l], cs, &probes[l]);
         }
+        g_probe[ci] = probes[0];
 
         char what[128];
-        snprintf(what, sizeof what, "%s: handshakes", suite);
-        progress(what);
-        hs_result hr[N_LIBS];
-        run_handshakes(&o, ctxs, suite, hr);
-        row *r = add_row("handshake", "us", hr[0].server_us, hr[1].server_us, "%s server CPU per handshake", suite, "");
-        r->target = "<= 0.85x";
-        r->target_ratio = 0.85;
-        r->target_le = 1;
-        add_row("handshake", "us", hr[0].client_us, hr[1].client_us, "%s client CPU per handshake", suite, "");
-        add_row("handshake", "us", hr[0].rsa_us, hr[1].rsa_us, "%s   RSA-2048 decrypt (EVP, same rounds)", suite, "");
-        add_row("handshake", "us", hr[0].server_overhead_us, hr[1].server_overhead_us,
-                "%s server overhead (CPU - RSA decrypt)", suite, "");
-        add_row("handshake", "us", hr[0].client_us - ef.rsa_enc_us - ef.rsa_verify_us,
-                hr[1].client_us - ef.rsa_enc_us - ef.rsa_verify_us, "%s client overhead (CPU - RSA enc - verify)",
-                suite, "");
-        add_row("handshake", "calls", hr[0].server_allocs, hr[1].server_allocs, "%s server allocations per handshake",
-                suite, "");
-        add_row("handshake", "calls", hr[0].client_allocs, hr[1].client_allocs, "%s client allocations per handshake",
-                suite, "");
-
-        snprintf(what, sizeof what, "%s: bulk", suite);
-        progress(what);
-        double mbs[N_LIBS][2], limit = 0;
-        run_bulk(&o, ctxs, suite, mbs, &limit);
-        int gcm = strstr(suite, "GCM") != NULL;
-        for (int dir = 0; dir < 2; dir++) {
-            r = add_row("bulk", "MB/s", mbs[0][dir], mbs[1][dir], "%s %s", suite,
-                        dir == 0 ? "client->server" : "server->client");
-            r->limit = limit;
-            if (gcm) {
-                r->target = ">= 1.2x, >= 85% EVP";
-                r->target_ratio = 1.2;
-                r->target_le = 0;
-                r->target_limit = 0.85;
+        row *r;
+        if (cs->run & RUN_HS) {
+            snprintf(what, sizeof what, "%s: handshakes", label);
+            progress(what);
+            hs_result hr[N_LIBS];
+            run_handshakes(&o, ctxs, cs, hr);
+            static const char *const who[2] = {"server", "client"};
+            for (int d = 0; d < 2; d++) {
+                r = add_row("handshake", "us", hr[0].cpu_us[d], hr[1].cpu_us[d], "%s %s CPU per handshake", label,
+                            who[d]);
+                if (d == 0 && cs->kx != KX_ECDHE_RSA) {
+                    r->target = cs->kx == KX_ECDHE_ECDSA ? "<= 0.6x" : "<= 0.85x";
+                    r->target_ratio = cs->kx == KX_ECDHE_ECDSA ? 0.6 : 0.85;
+                    r->target_le = 1;
+                }
+            }
+            for (int d = 0; d < 2; d++) {
+                add_row("handshake", "us", hr[0].floor_us[d], hr[1].floor_us[d],
+                        "%s   %s floor between each library's handshakes", label, who[d]);
+            }
+            for (int d = 0; d < 2; d++) {
+                add_row("handshake", "us", hr[0].warm_floor_us[d], hr[1].warm_floor_us[d],
+                        "%s   %s floor back to back (warm EVP loop)", label, who[d]);
+            }
+            for (int d = 0; d < 2; d++) {
+                r = add_row("handshake", "us", hr[0].overhead_us[d], hr[1].overhead_us[d],
+                            "%s %s overhead (CPU - floor)", label, who[d]);
+                if (d == 0 && cs->kx == KX_ECDHE_ECDSA) {
+                    r->target = "<= 0.5x";
+                    r->target_ratio = 0.5;
+                    r->target_le = 1;
+                }
+            }
+            for (int d = 0; d < 2; d++) {
+                add_row("handshake", "us", hr[0].overhead_warm_us[d], hr[1].overhead_warm_us[d],
+                        "%s %s overhead (CPU - warm floor)", label, who[d]);
+            }
+            for (int d = 0; d < 2; d++) {
+                add_row("handshake", "calls", hr[0].allocs[d], hr[1].allocs[d], "%s %s allocations per handshake",
+                        label, who[d]);
             }
         }
 
-        snprintf(what, sizeof what, "%s: memory", suite);
-        progress(what);
-        mem_result mr[N_LIBS];
-        for (int l = 0; l < N_LIBS; l++) {
-            run_memory(&o, LIBS[l], ctxs[l], suite, &mr[l]);
-            if (mr[l].residual > 1024 || mr[l].residual < -1024) {
-                fprintf(stderr, "  note: %s left %lld bytes after freeing every connection (lazy caches?)\n",
-                        LIBS[l]->name, mr[l].residual);
+        if (cs->run & RUN_BULK) {
+            snprintf(what, sizeof what, "%s: bulk", label);
+            progress(what);
+            double mbs[N_LIBS][2], limit = 0;
+            run_bulk(&o, ctxs, cs, mbs, &limit);
+            for (int dir = 0; dir < 2; dir++) {
+                r = add_row("bulk", "MB/s", mbs[0][dir], mbs[1][dir], "%s %s", label,
+                            dir == 0 ? "client->server" : "server->client");
+                r->limit = limit;
+                if (cs->bulk == BULK_GCM) {
+                    r->target = ">= 1.2x, >= 85% EVP";
+                    r->target_ratio = 1.2;
+                    r->target_le = 0;
+                    r->target_limit = 0.85;
+                }
             }
         }
-        mem_result mrel;
-        {
-            void *rctx = bench_openssl_release.ctx_new(&pki, suite, err, sizeof err);
-            if (rctx == NULL) {
-                die("%s: %s", bench_openssl_release.name, err);
+
+        if (cs->run & RUN_MEM) {
+            snprintf(what, sizeof what, "%s: memory", label);
+            progress(what);
+            mem_result mr[N_LIBS];
+            for (int l = 0; l < N_LIBS; l++) {
+                run_memory(&o, LIBS[l], ctxs[l], cs, &mr[l]);
+                if (mr[l].residual > 1024 || mr[l].residual < -1024) {
+                    fprintf(stderr, "  note: %s left %lld bytes after freeing every connection (lazy caches?)\n",
+                            LIBS[l]->name, mr[l].residual);
+                }
             }
-            run_memory(&o, &bench_openssl_release, rctx, suite, &mrel);
-            bench_openssl_release.ctx_free(rctx);
-        }
-        mem_result mlrel;
-        {
-            void *rctx = bench_lucidtls_release.ctx_new(&pki, suite, err, sizeof err);
-            if (rctx == NULL) {
-                die("%s: %s", bench_lucidtls_release.name, err);
+            mem_result mrel;
+            {
+                void *rctx = bench_openssl_release.ctx_new(&pki, cs, err, sizeof err);
+                if (rctx == NULL) {
+                    die("%s: %s", bench_openssl_release.name, err);
+                }
+                run_memory(&o, &bench_openssl_release, rctx, cs, &mrel);
+                bench_openssl_release.ctx_free(rctx);
             }
-            run_memory(&o, &bench_lucidtls_release, rctx, suite, &mlrel);
-            bench_lucidtls_release.ctx_free(rctx);
-        }
-        for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
-            const char *who = side == SIDE_SERVER ? "server" : "client";
-            r = add_row("memory", "bytes", mr[0].idle[side], mr[1].idle[side], "%s %s heap per idle connection", suite,
-                        who);
-            r->target = "<= 0.5x";
-            r->target_ratio = 0.5;
-            r->target_le = 1;
-            add_row("memory", "bytes", mr[0].idle_crypto[side], mr[1].idle_crypto[side],
-                    "%s %s   of which via OPENSSL_malloc", suite, who);
-            add_row("memory", "bytes", mr[0].after_data[side], mr[1].after_data[side],
-                    "%s %s heap after 16 KiB each way", suite, who);
-            add_row("memory", "bytes", mr[0].peak[side], mr[1].peak[side], "%s %s heap peak during handshake", suite,
-                    who);
-            add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side], "%s %s idle vs OpenSSL RELEASE_BUFFERS",
-                    suite, who);
-            /* Both libraries giving their record buffers back while idle:
-             * lt_conn_release_buffers (on demand, what lucidtls server does
-             * for a waiting connection) against SSL_MODE_RELEASE_BUFFERS. */
-            add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side], "%s %s idle, both releasing buffers", suite,
-                    who);
-            add_row("memory", "bytes", mlrel.idle[side], mr[1].idle[side],
-                    "%s %s idle, lucidtls releasing vs OpenSSL default", suite, who);
+            mem_result mlrel;
+            {
+                void *rctx = bench_lucidtls_release.ctx_new(&pki, cs, err, sizeof err);
+                if (rctx == NULL) {
+                    die("%s: %s", bench_lucidtls_release.name, err);
+                }
+                run_memory(&o, &bench_lucidtls_release, rctx, cs, &mlrel);
+                bench_lucidtls_release.ctx_free(rctx);
+            }
+            for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
+                const char *who = side == SIDE_SERVER ? "server" : "client";
+                r = add_row("memory", "bytes", mr[0].idle[side], mr[1].idle[side], "%s %s heap per idle connection",
+                            label, who);
+                r->target = "<= 0.5x";
+                r->target_ratio = 0.5;
+                r->target_le = 1;
+                add_row("memory", "bytes", mr[0].idle_crypto[side], mr[1].idle_crypto[side],
+                        "%s %s   of which via OPENSSL_malloc", label, who);
+                add_row("memory", "bytes", mr[0].after_data[side], mr[1].after_data[side],
+                        "%s %s heap after 16 KiB each way", label, who);
+                add_row("memory", "bytes", mr[0].peak[side], mr[1].peak[side], "%s %s heap peak during handshake",
+                        label, who);
+                add_row("memory", "bytes", mr[0].idle[side], mrel.idle[side], "%s %s idle vs OpenSSL RELEASE_BUFFERS",
+                        label, who);
+                /* Both libraries giving their record buffers back while
+                 * idle: lt_conn_release_buffers (on demand, what lucidtls
+                 * server does for a waiting connection) against
+                 * SSL_MODE_RELEASE_BUFFERS. */
+                add_row("memory", "bytes", mlrel.idle[side], mrel.idle[side], "%s %s idle, both releasing buffers",
+                        label, who);
+                add_row("memory", "bytes", mlrel.idle[side], mr[1].idle[side],
+                        "%s %s idle, lucidtls releasing vs OpenSSL default", label, who);
+            }
         }
         for (int l = 0; l < N_LIBS; l++) {
             LIBS[l]->ctx_free(ctxs[l]);
         }
     }
+    progress("done");
 
     if (o.json) {
         print_json(&m, &o, &ef, clock_ns);
     } else {
         print_table(&m, &o, &ef, clock_ns);
     }
-    lt_demo_pki_free(&demo);
+    bench_pki_free(&pki);
     return 0;
 }
