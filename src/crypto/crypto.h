@@ -407,6 +407,10 @@ LT_MUST_USE int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *ms
                           size_t sig_len);
 /* The same for TLS 1.2, where an ECDSA scheme names the hash but not the
  * curve (RFC 5246 7.4.1.4.1): any supported curve fits. */
+/* The TLS 1.2 schemes key can sign with, in our preference order (those
+ * whose hash matches the key's curve first); returns how many. A server
+ * works this out once per key. */
+size_t lt_sign_schemes_for_key(const lt_pkey *key, uint16_t *out, size_t cap);
 int lt_sig_scheme_fits_key_tls12(uint16_t scheme, const lt_pkey *key);
 LT_MUST_USE int lt_sign_tls12(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig,
                               size_t cap, size_t *sig_len);

@@ -245,3 +245,27 @@ int lt_verify_tls12(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, siz
 {
     return verify_with(pub, scheme, 0, msg, len, sig, sig_len);
 }
+
+size_t lt_sign_schemes_for_key(const lt_pkey *key, uint16_t *out, size_t cap)
+{
+    /* Our preference: ECDSA for an EC key; for RSA, PSS before PKCS#1 v1.5
+     * (RFC 8446 4.2.3 keeps PKCS#1 v1.5 for legacy only, and OpenSSL
+     * prefers PSS too). */
+    static const uint16_t PREF[] = {
+        LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384, LT_SIG_RSA_PSS_RSAE_SHA256,
+        LT_SIG_RSA_PSS_RSAE_SHA384,    LT_SIG_RSA_PSS_RSAE_SHA512,    LT_SIG_RSA_PKCS1_SHA256,
+        LT_SIG_RSA_PKCS1_SHA384,       LT_SIG_RSA_PKCS1_SHA512,
+    };
+    size_t n = 0;
+    /* First the schemes whose hash matches the key (as TLS 1.3 requires),
+     * then those TLS 1.2 also allows (ECDSA with another curve's hash). */
+    for (int bind = 1; bind >= 0; bind--) {
+        for (size_t i = 0; i < sizeof PREF / sizeof PREF[0] && n < cap; i++) {
+            const struct scheme_info *s = scheme_info(PREF[i]);
+            if (fits_for(s, key, bind) && (bind || !fits_for(s, key, 1))) {
+                out[n++] = PREF[i];
+            }
+        }
+    }
+    return n;
+}

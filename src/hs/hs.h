@@ -41,6 +41,8 @@
 
 /* What the handshake needs from the configuration. It lives inside lt_config
  * (conn/config.c fills it) and is read-only once a connection uses it. */
+#define LT_MAX_SIGN_SCHEMES 16
+
 /* One server identity: a chain and its private key. */
 typedef struct lt_identity {
     lt_chain chain;
@@ -53,6 +55,12 @@ typedef struct lt_identity {
      * ServerKeyExchange (ECDHE), decrypt a pre-master secret (RSA). */
     int may_sign;
     int may_encipher;
+    /* Worked out once, when the key is set: its curve (0 for RSA), and the
+     * TLS 1.2 signature schemes it can sign with, best first (a hash that
+     * matches the curve before any other). */
+    uint16_t key_group;
+    uint16_t sign_schemes[LT_MAX_SIGN_SCHEMES];
+    size_t n_sign_schemes;
 } lt_identity;
 #define LT_ID_RSA 0
 #define LT_ID_EC 1

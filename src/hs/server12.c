@@ -9,15 +9,6 @@
 #include "base/text.h"
 #include "hs/hs_int.h"
 
-/* The schemes we sign ServerKeyExchange with, best first: ECDSA for an EC
- * key; for RSA, PSS before PKCS#1 v1.5 (RFC 8446 4.2.3 deprecates the
- * latter for new signatures, and OpenSSL prefers PSS too). */
-static const uint16_t SERVER_SIG_PREF[] = {
-    LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384, LT_SIG_RSA_PSS_RSAE_SHA256,
-    LT_SIG_RSA_PSS_RSAE_SHA384,    LT_SIG_RSA_PSS_RSAE_SHA512,    LT_SIG_RSA_PKCS1_SHA256,
-    LT_SIG_RSA_PKCS1_SHA384,       LT_SIG_RSA_PKCS1_SHA512,
-};
-
 static int client_offers(const lt_client_hello *ch, uint16_t id)
 {
     return lt_u16_list_has(ch->suites, id);
@@ -53,20 +44,15 @@ static uint16_t choose_group(const lt_hs *hs, const lt_client_hello *ch)
  * signature_algorithms and that fits our key. Without the extension the
  * client's default is SHA-1 (RFC 5246 7.4.1.4.1), which we do not sign
  * with: no scheme. */
-static uint16_t choose_sig_scheme(const lt_client_hello *ch, const lt_pkey *key)
+static uint16_t choose_sig_scheme(const lt_client_hello *ch, const lt_identity *id)
 {
     if (!(ch->ext_seen & LT_SEEN_SIGALGS)) {
         return 0;
     }
-    /* First a scheme whose hash matches our curve (as TLS 1.3 requires),
-     * then any the client takes for an EC key (TLS 1.2 allows it). */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < sizeof SERVER_SIG_PREF / sizeof SERVER_SIG_PREF[0]; i++) {
-            uint16_t sch = SERVER_SIG_PREF[i];
-            int fits = pass == 0 ? lt_sig_scheme_fits_key(sch, key) : lt_sig_scheme_fits_key_tls12(sch, key);
-            if (fits && lt_u16_list_has(ch->sigalgs_all, sch)) {
-                return sch;
-            }
+    /* Our key's schemes, best first (worked out when the key was set). */
+    for (size_t i = 0; i < id->n_sign_schemes; i++) {
+        if (lt_u16_list_has(ch->sigalgs_all, id->sign_schemes[i])) {
+            return id->sign_schemes[i];
         }
     }
     return 0;
@@ -120,12 +106,12 @@ static int suite_usable(lt_hs *hs, const lt_client_hello *ch, const lt_suite *s,
     /* RFC 8422 5.3: an ECDSA certificate's curve must be one the client
      * lists in supported_groups. */
     if (s->auth == LT_AUTH_ECDSA && (ch->ext_seen & LT_SEEN_GROUPS) &&
-        !lt_u16_list_has(ch->supported_groups, lt_pkey_ec_group(id->key))) {
+        !lt_u16_list_has(ch->supported_groups, id->key_group)) {
         miss->cert_curve++;
         return 0;
     }
     uint16_t group = choose_group(hs, ch);
-    uint16_t scheme = choose_sig_scheme(ch, id->key);
+    uint16_t scheme = choose_sig_scheme(ch, id);
     miss->no_group += group == 0;
     miss->no_sigalg += scheme == 0;
     if (group == 0 || scheme == 0) {
