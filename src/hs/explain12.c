@@ -13,6 +13,32 @@
 #include "crypto/crypto.h"
 #include "hs/hs_int.h"
 
+/* What each side says of the session's EMS, EtM and secure renegotiation:
+ * the same choices, seen from its side (the RFC sections differ too). */
+typedef struct choice_words {
+    const char *ems_rfc;
+    const char *ems_why; /* "the client offered it" */
+    const char *etm_why; /* "both sides want it" */
+    const char *reneg_rfc;
+} choice_words;
+
+static void explain_session_choices(lt_hs *hs, const choice_words *w)
+{
+    char why[160];
+    lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
+    snprintf(why, sizeof why, "%s: the master secret will cover the whole handshake", w->ems_why);
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", w->ems_rfc,
+                hs->session.ems ? why : "not used: the master secret will cover only the nonces", &e, 1);
+    if (hs->session.suite->mac != LT_MAC_NONE) {
+        lt_field m = lt_fld_text("used", hs->session.etm ? "yes" : "no");
+        snprintf(why, sizeof why, "%s: the MAC covers the ciphertext", w->etm_why);
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "encrypt_then_mac", "RFC 7366 3",
+                    hs->session.etm ? why : "not used: MAC-then-encrypt, as RFC 5246 has it", &m, 1);
+    }
+    lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", w->reneg_rfc, NULL, &r, 1);
+}
+
 /* ---- the server's side ---- */
 
 void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
@@ -67,20 +93,8 @@ void lt_explain_server_extensions(lt_hs *hs, const lt_client_hello *ch)
         lt_field f = lt_fld_text("name", hs->hostname);
         LT_HS_TRACE(hs, LT_EV_CHOICE, "server_name", "RFC 6066 3", "the client asked for this name", &f, 1);
     }
-    lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", "RFC 7627 5.3",
-                hs->session.ems ? "the client offered it: the master secret will cover the whole handshake"
-                                : "not used: the master secret will cover only the nonces",
-                &e, 1);
-    if (hs->session.suite->mac != LT_MAC_NONE) {
-        lt_field m = lt_fld_text("used", hs->session.etm ? "yes" : "no");
-        LT_HS_TRACE(hs, LT_EV_CHOICE, "encrypt_then_mac", "RFC 7366 3",
-                    hs->session.etm ? "both sides want it: the MAC covers the ciphertext"
-                                    : "not used: MAC-then-encrypt, as RFC 5246 has it",
-                    &m, 1);
-    }
-    lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", "RFC 5746 3.6", NULL, &r, 1);
+    static const choice_words SERVER = {"RFC 7627 5.3", "the client offered it", "both sides want it", "RFC 5746 3.6"};
+    explain_session_choices(hs, &SERVER);
 }
 
 int lt_explain_send_server_hello(lt_hs *hs, const uint8_t *msg, size_t len, const lt_server_hello_params *p)
@@ -217,20 +231,8 @@ void lt_explain_client_choices(lt_hs *hs)
         return;
     }
     lt_hs_trace_suite_choice(hs, NULL);
-    lt_field e = lt_fld_text("used", hs->session.ems ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "extended_master_secret", "RFC 7627 5.2",
-                hs->session.ems ? "both sides offered it: the master secret will cover the whole handshake"
-                                : "not used: the master secret will cover only the nonces",
-                &e, 1);
-    if (hs->session.suite->mac != LT_MAC_NONE) {
-        lt_field m = lt_fld_text("used", hs->session.etm ? "yes" : "no");
-        LT_HS_TRACE(hs, LT_EV_CHOICE, "encrypt_then_mac", "RFC 7366 3",
-                    hs->session.etm ? "the server agreed: the MAC covers the ciphertext"
-                                    : "not used: MAC-then-encrypt, as RFC 5246 has it",
-                    &m, 1);
-    }
-    lt_field r = lt_fld_text("used", hs->session.secure_reneg ? "yes" : "no");
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", "RFC 5746 3.4", NULL, &r, 1);
+    static const choice_words CLIENT = {"RFC 7627 5.2", "both sides offered it", "the server agreed", "RFC 5746 3.4"};
+    explain_session_choices(hs, &CLIENT);
 }
 
 void lt_explain_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wanted)
