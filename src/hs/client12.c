@@ -418,21 +418,19 @@ int lt_client_on_server_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
     }
     LT_GUARD(check_server_kx_choice(hs, &ske));
     lt_hs12 *h = hs->h12;
-    uint8_t tbs[64 + 4 + LT_MAX_KX_PUBLIC];
-    if (ske.params_len > sizeof tbs - 64) {
+    uint8_t tbs[LT_SKE_SIGNED_MAX];
+    size_t tbs_len = lt_hs12_ske_signed_data(hs, ske.params, ske.params_len, tbs);
+    if (tbs_len == 0) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                           "ServerECDHParams of %zu bytes: no group we offered has a "
                           "point that long",
                           ske.params_len);
     }
-    memcpy(tbs, h->client_random, 32);
-    memcpy(tbs + 32, h->server_random, 32);
-    memcpy(tbs + 64, ske.params, ske.params_len);
     lt_rd sig = ske.signature;
     size_t sig_len = lt_rd_left(&sig);
     const uint8_t *sig_p;
     LT_GUARD(lt_rd_bytes(&sig, sig_len, &sig_p));
-    rc = lt_verify_tls12(h->peer_key, ske.sig_scheme, tbs, 64 + ske.params_len, sig_p, sig_len);
+    rc = lt_verify_tls12(h->peer_key, ske.sig_scheme, tbs, tbs_len, sig_p, sig_len);
     lt_explain_server_key_exchange(hs, &ske, rc == LT_OK);
     if (rc != LT_OK) {
         return lt_hs_fail(hs, rc == LT_ERR_DECRYPT_ERROR ? rc : LT_ERR_ILLEGAL_PARAMETER,

@@ -6,6 +6,35 @@
 #include "base/ct.h"
 #include "hs/hs_int.h"
 
+/* The record keys of the records the client (from_client) or the server
+ * sends, sliced from the key block (RFC 5246 6.3). */
+static lt_rc_keys record_keys(const lt_hs *hs, int from_client)
+{
+    const lt_suite *s = hs->session.suite;
+    const lt_key_block *kb = &hs->h12->kb;
+    return (lt_rc_keys){
+        .version = LT_TLS1_2,
+        .cipher = s->cipher,
+        .mac = s->mac,
+        .encrypt_then_mac = hs->session.etm,
+        .key = from_client ? kb->client_key : kb->server_key,
+        .mac_key = s->mac == LT_MAC_NONE ? NULL : (from_client ? kb->client_mac : kb->server_mac),
+        .iv = kb->iv_len == 0 ? NULL : (from_client ? kb->client_iv : kb->server_iv),
+    };
+}
+
+size_t lt_hs12_ske_signed_data(const lt_hs *hs, const uint8_t *params, size_t params_len,
+                               uint8_t out[LT_SKE_SIGNED_MAX])
+{
+    if (params_len > LT_SKE_SIGNED_MAX - 64) {
+        return 0;
+    }
+    memcpy(out, hs->h12->client_random, 32);
+    memcpy(out + 32, hs->h12->server_random, 32);
+    memcpy(out + 64, params, params_len);
+    return 64 + params_len;
+}
+
 int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
 {
     const lt_suite *s = hs->session.suite;
@@ -29,26 +58,9 @@ int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
         lt_ks12_key_block(s, hs->session.master_secret, hs->h12->client_random, hs->h12->server_random, &hs->h12->kb));
     lt_explain_key_block(hs);
 
-    const lt_key_block *kb = &hs->h12->kb;
     int client = hs->env.role == LT_ROLE_CLIENT;
-    const uint8_t *mac_w = s->mac == LT_MAC_NONE ? NULL : (client ? kb->client_mac : kb->server_mac);
-    const uint8_t *mac_r = s->mac == LT_MAC_NONE ? NULL : (client ? kb->server_mac : kb->client_mac);
-    const uint8_t *iv_w = kb->iv_len == 0 ? NULL : (client ? kb->client_iv : kb->server_iv);
-    const uint8_t *iv_r = kb->iv_len == 0 ? NULL : (client ? kb->server_iv : kb->client_iv);
-    const lt_rc_keys keys_w = {.version = LT_TLS1_2,
-                               .cipher = s->cipher,
-                               .mac = s->mac,
-                               .encrypt_then_mac = hs->session.etm,
-                               .key = client ? kb->client_key : kb->server_key,
-                               .mac_key = mac_w,
-                               .iv = iv_w};
-    const lt_rc_keys keys_r = {.version = LT_TLS1_2,
-                               .cipher = s->cipher,
-                               .mac = s->mac,
-                               .encrypt_then_mac = hs->session.etm,
-                               .key = client ? kb->server_key : kb->client_key,
-                               .mac_key = mac_r,
-                               .iv = iv_r};
+    const lt_rc_keys keys_w = record_keys(hs, client);
+    const lt_rc_keys keys_r = record_keys(hs, !client);
     hs->h12->pending_write = lt_rc_new(&keys_w, 1);
     hs->h12->pending_read = lt_rc_new(&keys_r, 0);
     LT_ENSURE(hs->h12->pending_write != NULL && hs->h12->pending_read != NULL, LT_ERR_CRYPTO);

@@ -155,6 +155,12 @@ LT_MUST_USE int lt_hs_refuse_renegotiation(lt_hs *hs, const char *what);
  * for RSA key transport, the shared secret's length for ECDHE), with
  * narration; leaves pending cipher states for both directions. Wipes pms. */
 LT_MUST_USE int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len);
+/* What a ServerKeyExchange signature covers (RFC 8422 5.4): ClientHello.random
+ * + ServerHello.random + ServerECDHParams. Returns its length, 0 when the
+ * parameters are longer than any group we have makes them. */
+#define LT_SKE_SIGNED_MAX (64 + 4 + LT_MAX_KX_PUBLIC)
+size_t lt_hs12_ske_signed_data(const lt_hs *hs, const uint8_t *params, size_t params_len,
+                               uint8_t out[LT_SKE_SIGNED_MAX]);
 /* Send ChangeCipherSpec and switch our write direction to the new keys. */
 LT_MUST_USE int lt_hs_send_ccs(lt_hs *hs);
 /* The peer's ChangeCipherSpec: switch the read direction. */

@@ -240,16 +240,15 @@ static int write_server_key_exchange(lt_hs *hs, lt_wr *w)
     size_t mark = lt_write_server_key_exchange_ecdhe_params(w, h->group, pub, pub_len);
     size_t params_len = 0;
     const uint8_t *params = lt_server_key_exchange_params(w, mark, &params_len);
-    LT_ENSURE(params != NULL && params_len <= 4 + LT_MAX_KX_PUBLIC, LT_ERR_INTERNAL);
+    LT_ENSURE(params != NULL, LT_ERR_INTERNAL);
     /* RFC 8422 5.4: signed_params = Hash(ClientHello.random +
      * ServerHello.random + ServerECDHParams) under the chosen scheme. */
-    uint8_t tbs[64 + 4 + LT_MAX_KX_PUBLIC];
-    memcpy(tbs, h->client_random, 32);
-    memcpy(tbs + 32, h->server_random, 32);
-    memcpy(tbs + 64, params, params_len);
+    uint8_t tbs[LT_SKE_SIGNED_MAX];
+    size_t tbs_len = lt_hs12_ske_signed_data(hs, params, params_len, tbs);
+    LT_ENSURE(tbs_len != 0, LT_ERR_INTERNAL);
     uint8_t sig[LT_MAX_SIGNATURE_LEN];
     size_t sig_len = 0;
-    LT_GUARD(lt_sign_tls12(h->id->key, h->sig_scheme, tbs, 64 + params_len, sig, sizeof sig, &sig_len));
+    LT_GUARD(lt_sign_tls12(h->id->key, h->sig_scheme, tbs, tbs_len, sig, sizeof sig, &sig_len));
     lt_write_server_key_exchange_signature(w, mark, h->sig_scheme, sig, sig_len);
     return LT_OK;
 }
