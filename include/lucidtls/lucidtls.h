@@ -92,6 +92,8 @@ typedef enum lt_result {
     LT_ERR_PEER_ALERT = -16,             /* the peer sent a fatal alert (see lt_conn_peer_alert) */
     LT_ERR_TRUNCATED = -17,              /* the transport ended without close_notify */
     LT_ERR_INAPPROPRIATE_FALLBACK = -18, /* inappropriate_fallback: a downgrade (RFC 7507) */
+    LT_ERR_MISSING_EXTENSION = -19,      /* missing_extension: a TLS 1.3 message lacks a required extension */
+    LT_ERR_CERTIFICATE_REQUIRED = -20,   /* certificate_required (TLS 1.3): the peer sent no certificate */
     /* Errors that are ours or the application's. */
     LT_ERR_INTERNAL = -40,
     LT_ERR_NOMEM = -41,

@@ -75,6 +75,16 @@ LT_MUST_USE int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secr
                              const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
                              uint8_t *out, size_t out_len);
 
+/* ---- HKDF and HMAC (kdf.c), RFC 5869, for the TLS 1.3 key schedule ----
+ * Through libcrypto's "HKDF" KDF and "HMAC" MAC, fetched once per process
+ * (never per record). out_len for extract is lt_hash_len(alg). */
+LT_MUST_USE int lt_hkdf_extract(lt_hash_alg alg, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                                size_t ikm_len, uint8_t *out);
+LT_MUST_USE int lt_hkdf_expand(lt_hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                               size_t info_len, uint8_t *out, size_t out_len);
+LT_MUST_USE int lt_hmac(lt_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len,
+                        uint8_t *out, size_t *out_len);
+
 /* ---- Record ciphers (record_cipher.c, record_cbc.c, record_aead.c) ----
  * One object per direction, made once per key change. seal/open work in place
  * and allocate nothing. lt_rc_new picks one of three schemes:

@@ -23,13 +23,17 @@ enum {
     LT_HS_CLIENT_HELLO = 1,
     LT_HS_SERVER_HELLO = 2,
     LT_HS_NEW_SESSION_TICKET = 4,
+    LT_HS_END_OF_EARLY_DATA = 5,      /* RFC 8446 4.5 */
+    LT_HS_ENCRYPTED_EXTENSIONS = 8,   /* RFC 8446 4.3.1 */
     LT_HS_CERTIFICATE = 11,
     LT_HS_SERVER_KEY_EXCHANGE = 12,
     LT_HS_CERTIFICATE_REQUEST = 13,
     LT_HS_SERVER_HELLO_DONE = 14,
     LT_HS_CERTIFICATE_VERIFY = 15,
     LT_HS_CLIENT_KEY_EXCHANGE = 16,
-    LT_HS_FINISHED = 20
+    LT_HS_FINISHED = 20,
+    LT_HS_KEY_UPDATE = 24,   /* RFC 8446 4.6.3 */
+    LT_HS_MESSAGE_HASH = 254 /* RFC 8446 4.4.1: never sent, only in the transcript */
 };
 const char *lt_hs_type_name(uint8_t type); /* "ClientHello", or "unknown(N)" style "unknown" */
 
@@ -81,6 +85,38 @@ enum {
 #define LT_SEEN_POINT_FORMATS (1u << 7) /* ec_point_formats */
 #define LT_SEEN_ETM (1u << 8)           /* encrypt_then_mac */
 #define LT_SEEN_SIGALGS_CERT (1u << 9)  /* signature_algorithms_cert */
+/* TLS 1.3 (RFC 8446 4.2). */
+#define LT_SEEN_VERSIONS (1u << 10)     /* supported_versions */
+#define LT_SEEN_KEY_SHARE (1u << 11)    /* key_share */
+#define LT_SEEN_COOKIE (1u << 12)       /* cookie */
+#define LT_SEEN_PSK_MODES (1u << 13)    /* psk_key_exchange_modes */
+#define LT_SEEN_PSK (1u << 14)          /* pre_shared_key */
+#define LT_SEEN_EARLY_DATA (1u << 15)   /* early_data */
+#define LT_SEEN_CAS (1u << 16)          /* certificate_authorities */
+#define LT_SEEN_POST_HS_AUTH (1u << 17) /* post_handshake_auth */
+#define LT_SEEN_PADDING (1u << 18)      /* padding (RFC 7685) */
+
+/* TLS 1.3 constants. */
+#define LT_EXT_PADDING 21 /* RFC 7685 */
+/* PskKeyExchangeMode (RFC 8446 4.2.9). */
+#define LT_PSK_KE 0
+#define LT_PSK_DHE_KE 1
+/* The ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
+ * (RFC 8446 4.1.3). */
+extern const uint8_t LT_HRR_RANDOM[LT_RANDOM_LEN];
+/* The last 8 bytes of ServerHello.random of a TLS 1.3 server that
+ * negotiates TLS 1.2 (RFC 8446 4.1.3): "DOWNGRD" then 01. */
+extern const uint8_t LT_DOWNGRADE_TLS12[8];
+#define LT_MAX_KEY_SHARES 8 /* KeyShareEntry values a client sends at most (we send 1 or 2) */
+#define LT_MAX_PSK_IDENTITIES 4
+#define LT_MAX_COOKIE 4096 /* the cookie we make is far smaller; a server's may be up to 2^16-1 */
+
+/* Walk a list of extensions (the lt_rd of an extensions block body, already
+ * framed by a parser): returns 1 and the next type and body, 0 at the end. */
+int lt_ext_next(lt_rd *exts, uint16_t *type, lt_rd *body);
+/* Walk a KeyShareEntry list (client_shares body, already checked by the
+ * parser): 1 and the next group and key_exchange, 0 at the end. */
+int lt_key_share_next(lt_rd *shares, uint16_t *group, lt_rd *key_exchange);
 
 /* 1 when v is one of the 16 GREASE values {0x0A0A, 0x1A1A, .., 0xFAFA}
  * (RFC 8701 2). The parsers need no special case for them: a GREASE suite,
@@ -143,7 +179,42 @@ typedef struct lt_client_hello {
     /* signature_algorithms_cert (RFC 8446 4.2.3): the list body, even, >= 2. */
     lt_rd sigalgs_cert;
     int encrypt_then_mac; /* an (empty) encrypt_then_mac extension (RFC 7366 2) */
+    /* TLS 1.3 (RFC 8446 4.2). All zero when absent. */
+    lt_rd extensions; /* the whole extensions block body, in order (for the HRR rules of 4.1.2 and narration) */
+    /* supported_versions: body of ProtocolVersion versions<2..254>, even. */
+    lt_rd versions;
+    /* key_share: body of KeyShareEntry client_shares<0..2^16-1>, each entry
+     * group(2) + key_exchange<1..2^16-1>, walk with lt_key_share_next. The
+     * parser checks the framing and that no group appears twice (RFC 8446
+     * 4.2.8: illegal_parameter). */
+    lt_rd key_shares;
+    size_t n_key_shares;
+    lt_rd cookie; /* opaque cookie<1..2^16-1> body */
+    /* psk_key_exchange_modes: body of PskKeyExchangeMode ke_modes<1..255>. */
+    lt_rd psk_modes;
+    int psk_dhe_ke; /* LT_PSK_DHE_KE among the modes */
+    /* pre_shared_key (RFC 8446 4.2.11): must be the last extension
+     * (illegal_parameter otherwise). identities: body of
+     * PskIdentity identities<7..2^16-1>; binders: body of
+     * PskBinderEntry binders<33..2^16-1>. Their counts must match
+     * (illegal_parameter, as OpenSSL and BoringSSL answer); each binder is
+     * 32..255 bytes. binders_offset: where the binders vector (its 2-byte
+     * length included) starts, counted from the start of the message body,
+     * so the message header + body[0..binders_offset) is the truncated
+     * ClientHello the binders cover (4.2.11.2). */
+    lt_rd psk_identities;
+    lt_rd psk_binders;
+    size_t n_psk_identities;
+    size_t binders_offset;
+    int early_data;         /* an (empty) early_data extension (RFC 8446 4.2.10) */
+    int post_handshake_auth; /* an (empty) post_handshake_auth (RFC 8446 4.2.6) */
 } lt_client_hello;
+
+/* Walk PskIdentity entries (identity<1..2^16-1>, obfuscated_ticket_age u32)
+ * and PskBinderEntry entries (<32..255>) of a parsed ClientHello: 1 and the
+ * next, 0 at the end. */
+int lt_psk_identity_next(lt_rd *ids, lt_rd *identity, uint32_t *obfuscated_age);
+int lt_psk_binder_next(lt_rd *binders, lt_rd *binder);
 
 LT_MUST_USE int lt_parse_client_hello(const uint8_t *body, size_t len, lt_client_hello *out);
 
@@ -167,6 +238,31 @@ typedef struct lt_client_hello_params {
     int fallback_scsv;            /* append LT_SCSV_FALLBACK to the suites (RFC 7507 4), after add_scsv's */
     const uint16_t *sigalgs_cert; /* signature_algorithms_cert (RFC 8446 4.2.3); NULL: none */
     size_t n_sigalgs_cert;
+    /* TLS 1.3 (RFC 8446 4.1.2, 4.2); zero means "do not send". */
+    const uint8_t *session_id; /* legacy_session_id (D.4: 32 random bytes in compatibility mode) */
+    uint8_t session_id_len;
+    const uint16_t *versions; /* supported_versions, best first */
+    size_t n_versions;
+    /* key_share: n_key_shares entries; n_key_shares = 0 with key_share_ext
+     * set sends an empty client_shares (legal: 4.2.8). */
+    const uint16_t *key_share_groups;
+    const uint8_t *const *key_share_keys;
+    const size_t *key_share_lens;
+    size_t n_key_shares;
+    int key_share_ext;
+    const uint8_t *cookie; /* echoed from a HelloRetryRequest */
+    size_t cookie_len;
+    int psk_modes_dhe; /* psk_key_exchange_modes = {psk_dhe_ke} */
+    /* pre_shared_key, written last (4.2.11). Binders are written as zeros of
+     * binder_len bytes each; *binders_offset_out (when not NULL) gets the
+     * offset of the binders vector from the start of the whole message
+     * (header included), for lt_patch_binders. */
+    const uint8_t *const *psk_identities;
+    const size_t *psk_identity_lens;
+    const uint32_t *psk_obfuscated_ages;
+    size_t n_psks;
+    size_t binder_len;
+    size_t *binders_offset_out;
 } lt_client_hello_params;
 
 /* Writes the whole message: type(1) length(3) body. */
@@ -198,6 +294,17 @@ typedef struct lt_server_hello {
     lt_rd ec_point_formats;     /* ec_point_format_list body, >= 1 byte (RFC 8422 5.2) */
     int has_uncompressed_point; /* 0 (uncompressed) is among them */
     int encrypt_then_mac;       /* an (empty) encrypt_then_mac extension (RFC 7366 2) */
+    /* TLS 1.3 (RFC 8446 4.1.3, 4.1.4). */
+    int is_hrr;                /* random is LT_HRR_RANDOM: a HelloRetryRequest */
+    uint16_t selected_version; /* supported_versions (2 bytes) */
+    /* key_share: in a ServerHello a KeyShareEntry; in a HelloRetryRequest
+     * only the selected_group (key_share_key empty). */
+    uint16_t key_share_group;
+    lt_rd key_share_key;
+    lt_rd cookie;               /* HRR: opaque cookie<1..2^16-1> body */
+    uint16_t psk_identity;      /* pre_shared_key: selected_identity (LT_SEEN_PSK) */
+    uint16_t forbidden_ext;     /* the first extension we know that a ServerHello must not carry (4.2) */
+    int has_forbidden_ext;
 } lt_server_hello;
 
 LT_MUST_USE int lt_parse_server_hello(const uint8_t *body, size_t len, lt_server_hello *out);
@@ -214,6 +321,16 @@ typedef struct lt_server_hello_params {
     /* Added for ECDHE / modern TLS 1.2; zero means "do not send". */
     int etm;              /* send an empty encrypt_then_mac (RFC 7366 2) */
     int ec_point_formats; /* send ec_point_formats = {uncompressed} (RFC 8422 5.2) */
+    /* TLS 1.3 (RFC 8446 4.1.3); zero means "do not send". With random =
+     * LT_HRR_RANDOM it is a HelloRetryRequest. */
+    uint16_t selected_version;
+    uint16_t key_share_group; /* ServerHello: with key_share_key; HRR: alone (key_share_len 0) */
+    const uint8_t *key_share_key;
+    size_t key_share_len;
+    const uint8_t *cookie;
+    size_t cookie_len;
+    int psk_selected; /* send pre_shared_key with selected_identity = psk_identity */
+    uint16_t psk_identity;
 } lt_server_hello_params;
 
 void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p);
@@ -329,6 +446,11 @@ void lt_write_client_key_exchange_rsa(lt_wr *w, const uint8_t *enc, size_t enc_l
 /* struct { opaque verify_data[verify_data_length]; } Finished;  RFC 5246 7.4.9 */
 LT_MUST_USE int lt_parse_finished(const uint8_t *body, size_t len, uint8_t verify_data[LT_FINISHED_LEN]);
 void lt_write_finished(lt_wr *w, const uint8_t verify_data[LT_FINISHED_LEN]);
+
+/* Patch binder i (0-based, binder_len bytes) of a ClientHello written with
+ * lt_write_client_hello, whose binders vector starts at binders_offset of
+ * msg (as the writer reported). */
+void lt_patch_binder(uint8_t *msg, size_t binders_offset, size_t binder_len, size_t i, const uint8_t *binder);
 
 /* Helpers for the message header (type(1) || length(3)). */
 size_t lt_hs_begin(lt_wr *w, uint8_t hs_type); /* returns a mark for lt_hs_end */
