@@ -42,6 +42,8 @@ typedef struct client_opts {
     int show_secrets;
     int no_hostname_check;
     int security_level; /* -1: the library's default */
+    tool_proto proto;
+    int key_update; /* TLS 1.3: send KeyUpdate (update_requested) after the handshake */
 } client_opts;
 
 static int parse_opts(int argc, char **argv, client_opts *o)
@@ -59,6 +61,10 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"show-secrets", no_argument, NULL, 's'},
         {"insecure-no-hostname-check", no_argument, NULL, 'I'},
         {"security-level", required_argument, NULL, 'L'},
+        {"tls1_2", no_argument, NULL, '2'},
+        {"tls1_3", no_argument, NULL, '3'},
+        {"groups", required_argument, NULL, 'g'},
+        {"key-update", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -92,6 +98,10 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
         case 'I': o->no_hostname_check = 1; break;
+        case '2': o->proto.only_tls12 = 1; break;
+        case '3': o->proto.only_tls13 = 1; break;
+        case 'g': o->proto.groups = optarg; break;
+        case 'K': o->key_update = 1; break;
         case 'L': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -110,7 +120,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
                         "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
-                        "[--insecure-no-hostname-check] [--security-level 0-5]\n");
+                        "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
+                        "[--groups LIST] [--key-update]\n");
         return -1;
     }
     return 0;
@@ -141,6 +152,9 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
     } else if (o->security_level >= 0 && lt_config_set_security_level(cfg, o->security_level) != LT_OK) {
         bad = config_fail(cfg, "bad --security-level", NULL);
+    }
+    if (!bad) {
+        bad = tool_apply_proto(cfg, &o->proto);
     }
     if (bad) {
         lt_config_free(cfg);
@@ -249,8 +263,10 @@ static void pump_socket_in(pump *p)
             return;
         }
         if (rc == LT_CLOSED && !p->close_sent) {
-            /* The core answered the server's close_notify with ours: push it
-             * out if the socket takes it now, without waiting. */
+            /* The server closed its side: close ours (TLS 1.2's core has
+             * answered already; TLS 1.3's close is a half-close, RFC 8446
+             * 6.1) and push it out if the socket takes it now. */
+            (void)lt_conn_close(p->conn);
             (void)lt_fd_flush(p->conn, p->fd);
             p->close_sent = 1;
         }
@@ -415,6 +431,13 @@ int cmd_client(int argc, char **argv)
         goto out;
     }
     status = handshake(conn, fd, &o, nar);
+    if (status == 0 && o.key_update) {
+        /* RFC 8446 4.6.3: new keys for us, and a request for the server's. */
+        int rc = lt_conn_key_update(conn, 1);
+        if (rc != LT_OK) {
+            status = fail_line(conn, rc, 0);
+        }
+    }
     if (status == 0) {
         status = run_pump(conn, fd, &o);
     }

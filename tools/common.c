@@ -377,7 +377,67 @@ void tool_summary(const lt_conn *conn, char *buf, size_t cap)
              "Extended master secret: %s\n"
              "Secure renegotiation: %s\n"
              "Server name: %s\n",
-             v == LT_TLS1_2 ? "TLSv1.2" : "unknown", iana ? iana : "(none)", ossl ? ossl : "-",
-             lt_conn_used_ems(conn) ? "yes" : "no", lt_conn_secure_renegotiation(conn) ? "yes" : "no",
-             (sni != NULL && sni[0] != '\0') ? sni : "(none)");
+             v == LT_TLS1_2   ? "TLSv1.2"
+             : v == LT_TLS1_3 ? "TLSv1.3"
+                              : "unknown",
+             iana ? iana : "(none)", ossl ? ossl : "-", lt_conn_used_ems(conn) ? "yes" : "no",
+             lt_conn_secure_renegotiation(conn) ? "yes" : "no", (sni != NULL && sni[0] != '\0') ? sni : "(none)");
+}
+
+static uint16_t group_by_name(const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        uint16_t id;
+    } NAMES[] = {{"x25519", LT_GROUP_X25519},       {"X25519", LT_GROUP_X25519},        {"P-256", LT_GROUP_SECP256R1},
+                 {"secp256r1", LT_GROUP_SECP256R1}, {"prime256v1", LT_GROUP_SECP256R1}, {"P-384", LT_GROUP_SECP384R1},
+                 {"secp384r1", LT_GROUP_SECP384R1}};
+    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
+        if (strlen(NAMES[i].name) == len && strncmp(NAMES[i].name, name, len) == 0) {
+            return NAMES[i].id;
+        }
+    }
+    return 0;
+}
+
+static int apply_groups(lt_config *cfg, const char *list)
+{
+    uint16_t ids[8];
+    size_t n = 0;
+    const char *p = list;
+    while (*p != '\0') {
+        size_t len = strcspn(p, ":,");
+        uint16_t id = group_by_name(p, len);
+        if (id == 0 || n == 8) {
+            fprintf(stderr, "lucidtls: bad --groups %s: '%.*s' is not x25519, P-256 or P-384 (at most 8)\n", list,
+                    (int)len, p);
+            return 1;
+        }
+        ids[n++] = id;
+        p += len;
+        if (*p != '\0') {
+            p++;
+        }
+    }
+    if (n == 0 || lt_config_set_groups(cfg, ids, n) != LT_OK) {
+        fprintf(stderr, "lucidtls: bad --groups %s: %s\n", list, n == 0 ? "empty" : lt_config_error(cfg));
+        return 1;
+    }
+    return 0;
+}
+
+int tool_apply_proto(lt_config *cfg, const tool_proto *p)
+{
+    if (p->only_tls12 && p->only_tls13) {
+        fprintf(stderr, "lucidtls: --tls1_2 and --tls1_3 exclude each other (give neither for both versions)\n");
+        return 1;
+    }
+    if (p->only_tls12 || p->only_tls13) {
+        uint16_t v = p->only_tls12 ? LT_TLS1_2 : LT_TLS1_3;
+        if (lt_config_set_versions(cfg, v, v) != LT_OK) {
+            fprintf(stderr, "lucidtls: %s\n", lt_config_error(cfg));
+            return 1;
+        }
+    }
+    return p->groups != NULL ? apply_groups(cfg, p->groups) : 0;
 }

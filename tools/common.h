@@ -39,6 +39,17 @@ int tool_parse_seconds(const char *arg, const char *name, double *out);
 /* If SSLKEYLOGFILE is set, append NSS key log lines to it. */
 void tool_keylog_setup(lt_config *cfg);
 
+/* Protocol options both commands share: --tls1_2 / --tls1_3 (only that
+ * version; the default is both, 1.3 preferred) and --groups LIST (x25519,
+ * P-256 or secp256r1, P-384 or secp384r1; colon- or comma-separated). */
+typedef struct tool_proto {
+    int only_tls12;
+    int only_tls13;
+    const char *groups;
+} tool_proto;
+/* Applies them; on failure prints one line and returns 1. */
+int tool_apply_proto(lt_config *cfg, const tool_proto *p);
+
 /* One line explaining why `rc` happened on `conn` (which may be NULL), e.g.
  * "certificate verify failed: hostname mismatch (...)" or "server sent fatal
  * alert: handshake_failure". `peer` names the other side ("server"). */

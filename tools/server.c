@@ -57,14 +57,18 @@ static const char USAGE[] =
     "                       [--host ADDR] [--www]\n"
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
-    "                       [--max-conns N]\n"
+    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
     "  --idle-timeout       no progress: no whole record in, not all our output taken (default 60)\n"
     "  --record-timeout     a record begun must be whole within this (default 10)\n"
     "  --max-conns          live connections; when full, the longest-idle established one\n"
-    "                       gives way to a new client (default 1024)\n";
+    "                       gives way to a new client (default 1024)\n"
+    "  --tls1_2, --tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
+    "  --groups             key exchange groups in preference order: x25519, P-256, P-384\n"
+    "  --key-update         TLS 1.3: after each handshake, update our keys and ask the client to\n"
+    "                       update its own (RFC 8446 4.6.3)\n";
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -95,6 +99,10 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"idle-timeout", required_argument, NULL, 'I'},
         {"record-timeout", required_argument, NULL, 'R'},
         {"max-conns", required_argument, NULL, 'M'},
+        {"tls1_2", no_argument, NULL, '2'},
+        {"tls1_3", no_argument, NULL, '3'},
+        {"groups", required_argument, NULL, 'g'},
+        {"key-update", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -132,6 +140,10 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case 'I': bad = tool_parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s); break;
         case 'R': bad = tool_parse_seconds(optarg, "--record-timeout", &o->record_timeout_s); break;
         case 'M': bad = parse_count(optarg, "--max-conns", &o->max_conns); break;
+        case '2': o->proto.only_tls12 = 1; break;
+        case '3': o->proto.only_tls13 = 1; break;
+        case 'g': o->proto.groups = optarg; break;
+        case 'K': o->key_update = 1; break;
         default: bad = -1; break;
         }
     }
@@ -169,6 +181,9 @@ static lt_config *make_config(const server_opts *o)
     if (bad) {
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
+    }
+    if (!bad) {
+        bad = tool_apply_proto(cfg, &o->proto);
     }
     if (bad) {
         lt_config_free(cfg);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "lucidtls/lucidtls.h"
+#include "common.h"
 #include "narrate.h"
 
 /* Backpressure: while this much protected output waits for a client, we stop
@@ -86,6 +87,8 @@ typedef struct server_opts {
     double idle_timeout_s;
     double record_timeout_s;
     long max_conns;
+    tool_proto proto;
+    int key_update; /* TLS 1.3: send KeyUpdate (update_requested) after each handshake */
 } server_opts;
 
 typedef struct srv {

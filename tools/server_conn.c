@@ -623,6 +623,13 @@ static int app_step(srv *s, srv_conn *c, int *progress)
             return rc;
         }
         srv_timer_set(s, c, SRV_PH_DATA); /* also moves c to the data phase */
+        if (s->opts->key_update && lt_conn_version(c->tls) == LT_TLS1_3) {
+            /* RFC 8446 4.6.3: new keys for us, and a request for the client's. */
+            rc = lt_conn_key_update(c->tls, 1);
+            if (rc != LT_OK) {
+                return rc;
+            }
+        }
         if (c->meter.got > 0) {
             /* The client sent more right behind its Finished. */
             srv_record_timer_arm(s, c);

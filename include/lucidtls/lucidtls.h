@@ -34,9 +34,15 @@ extern "C" {
 
 /* Protocol versions, as on the wire. */
 #define LT_TLS1_2 0x0303
+#define LT_TLS1_3 0x0304
 
 /* The cipher suites lucidtls implements (IANA code points, RFC 5246 A.5,
  * RFC 5288). */
+/* TLS 1.3 (RFC 8446 B.4): an AEAD and a hash; the key exchange and the
+ * certificate are negotiated apart from the suite. */
+#define LT_TLS_AES_128_GCM_SHA256 0x1301
+#define LT_TLS_AES_256_GCM_SHA384 0x1302
+#define LT_TLS_CHACHA20_POLY1305_SHA256 0x1303
 #define LT_TLS_RSA_WITH_AES_128_CBC_SHA 0x002F
 #define LT_TLS_RSA_WITH_AES_256_CBC_SHA 0x0035
 #define LT_TLS_RSA_WITH_AES_128_CBC_SHA256 0x003C
@@ -122,14 +128,15 @@ typedef struct lt_suite_info {
     uint16_t id;
     const char *iana_name;      /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
     const char *openssl_name;   /* "ECDHE-RSA-AES128-GCM-SHA256" */
-    const char *key_exchange;   /* "RSA" (key transport) or "ECDHE" */
-    const char *authentication; /* "RSA" or "ECDSA": the certificate's key */
+    const char *key_exchange;   /* "RSA" (key transport), "ECDHE", or "any" (TLS 1.3: key_share decides) */
+    const char *authentication; /* "RSA" or "ECDSA": the certificate's key; "any" for TLS 1.3 */
     const char *cipher;         /* "AES-128-GCM", "AES-256-CBC", "ChaCha20-Poly1305" */
     const char *mac;            /* "HMAC-SHA256", or "AEAD" when the cipher's tag is the MAC */
     const char *prf_hash;       /* "SHA-256" or "SHA-384": the PRF and transcript hash */
     int aead;                   /* 1 for GCM and ChaCha20-Poly1305 */
     int forward_secret;         /* 1 for ECDHE: the keys are ephemeral */
     int key_bits;               /* the cipher's key size */
+    uint16_t version;           /* LT_TLS1_2 or LT_TLS1_3: the only version the suite is used with */
 } lt_suite_info;
 /* Fills info for a suite lucidtls implements: LT_OK, or LT_ERR_USAGE. */
 int lt_suite_get_info(uint16_t suite, lt_suite_info *info);
@@ -237,6 +244,13 @@ int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n);
 /* Encrypt-then-MAC for CBC suites (RFC 7366): on by default; 0 turns it off
  * (MAC-then-encrypt, as RFC 5246 has it). */
 void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled);
+
+/* The protocol versions to speak, LT_TLS1_2 and/or LT_TLS1_3 (the default:
+ * both, TLS 1.3 preferred). min > max, or another version, is LT_ERR_CONFIG.
+ * A client offers the range (RFC 8446 4.2.1); a server picks the highest the
+ * client offers, and a TLS 1.3 server that ends up at 1.2 says so in its
+ * random (RFC 8446 4.1.3), which a TLS 1.3 client checks. */
+int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_version);
 
 /* The extended master secret (RFC 7627) is offered and used by default. */
 void lt_config_set_ems(lt_config *cfg, int enabled);
@@ -348,6 +362,23 @@ int lt_conn_secure_renegotiation(const lt_conn *conn);
  * valid DNS host name (RFC 6066 3; anything else fails the handshake with
  * illegal_parameter), so the string is printable ASCII. */
 const char *lt_conn_server_name(const lt_conn *conn);
+
+/* TLS 1.3 KeyUpdate (RFC 8446 4.6.3): from the next record on, our records
+ * use new keys; with request_peer the peer is asked to change its keys too.
+ * LT_ERR_USAGE before the handshake ends, after close, or in TLS 1.2. A
+ * connection also updates its keys by itself long before the limits of RFC
+ * 8446 5.5 on one key. */
+int lt_conn_key_update(lt_conn *conn, int request_peer);
+
+/* Keying material exporters: RFC 8446 7.5 for TLS 1.3, RFC 5705 for TLS
+ * 1.2. Fills out[0..out_len) from the label (label_len bytes) and an
+ * optional context (use_context = 0: none; in TLS 1.3 no context and an
+ * empty one give the same result, in TLS 1.2 they differ). Both peers get
+ * the same bytes. LT_ERR_USAGE before the handshake ends, for a label over
+ * 249 bytes, a context over 65535, or out_len over 16320 (255 hash blocks
+ * of SHA-256 in 1.3). */
+int lt_conn_export_keying_material(const lt_conn *conn, const char *label, size_t label_len, const uint8_t *context,
+                                   size_t context_len, int use_context, uint8_t *out, size_t out_len);
 
 /* ------------------------------------------------------------------------ */
 /* Demo PKI: a throwaway CA and a server certificate, made in memory.       */

@@ -36,6 +36,8 @@ lt_config *lt_config_new(lt_role role)
     cfg->policy.security_level = LT_SECLEVEL_DEFAULT;
     cfg->policy.ems = 1;
     cfg->policy.etm = 1;
+    cfg->policy.min_version = LT_TLS1_2;
+    cfg->policy.max_version = LT_TLS1_3;
     static const uint16_t DEFAULT_GROUPS[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1, LT_GROUP_SECP384R1};
     memcpy(cfg->policy.groups, DEFAULT_GROUPS, sizeof DEFAULT_GROUPS);
     cfg->policy.n_groups = sizeof DEFAULT_GROUPS / sizeof DEFAULT_GROUPS[0];
@@ -281,6 +283,20 @@ int lt_config_set_security_level(lt_config *cfg, int level)
         return config_error(cfg, LT_ERR_CONFIG, "security level must be 0 to %d, got %d", LT_SECLEVEL_MAX, level);
     }
     cfg->policy.security_level = level;
+    return LT_OK;
+}
+
+int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_version)
+{
+    int ok_min = min_version == LT_TLS1_2 || min_version == LT_TLS1_3;
+    int ok_max = max_version == LT_TLS1_2 || max_version == LT_TLS1_3;
+    if (!ok_min || !ok_max || min_version > max_version) {
+        return config_error(cfg, LT_ERR_CONFIG,
+                            "versions 0x%04x..0x%04x: lucidtls speaks TLS 1.2 (0x0303) and TLS 1.3 (0x0304)",
+                            min_version, max_version);
+    }
+    cfg->policy.min_version = min_version;
+    cfg->policy.max_version = max_version;
     return LT_OK;
 }
 

@@ -211,10 +211,13 @@ static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
         uint8_t level = c->alert_buf[0], desc = c->alert_buf[1];
         lt_field f = lt_fld_text("level", level == LT_ALERT_LEVEL_FATAL ? "fatal" : "warning");
         lt_trace(&c->tracer, LT_EV_ALERT_RECV, lt_alert_name(desc), "RFC 5246 7.2", NULL, &f, 1);
+        int tls13 = lt_hs_session(c->hs)->version == LT_TLS1_3;
         if (desc == LT_ALERT_CLOSE_NOTIFY) {
-            /* RFC 5246 7.2.1: answer with our own close_notify. */
+            /* RFC 5246 7.2.1: answer with our own close_notify. RFC 8446
+             * 6.1 makes it a half-close: the peer's close_notify ends only
+             * its direction, and we may go on writing until we close. */
             c->close_received = 1;
-            if (!c->close_sent && c->phase == LT_PHASE_CONNECTED) {
+            if (!tls13 && !c->close_sent && c->phase == LT_PHASE_CONNECTED) {
                 c->close_sent = 1;
                 LT_GUARD(send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY));
             }
@@ -223,9 +226,14 @@ static int on_alert(lt_conn *c, const uint8_t *p, size_t n)
             }
             return LT_OK;
         }
-        if (level == LT_ALERT_LEVEL_FATAL) {
+        /* RFC 8446 6: in TLS 1.3 every alert but close_notify and
+         * user_canceled is an error alert, fatal "regardless of the
+         * AlertLevel". */
+        if (level == LT_ALERT_LEVEL_FATAL || (tls13 && desc != LT_ALERT_USER_CANCELED)) {
             c->peer_alert = desc;
-            return lt_conn_fail(c, LT_ERR_PEER_ALERT, "peer sent fatal alert: %s", lt_alert_name(desc));
+            return lt_conn_fail(c, LT_ERR_PEER_ALERT, "peer sent %s alert: %s",
+                                level == LT_ALERT_LEVEL_FATAL ? "fatal" : "an error (fatal in TLS 1.3)",
+                                lt_alert_name(desc));
         }
         if (level != LT_ALERT_LEVEL_WARNING) {
             return lt_conn_fail(c, LT_ERR_ILLEGAL_PARAMETER, "alert with level %u (expected 1 or 2)", level);
@@ -456,6 +464,20 @@ int lt_conn_handshake(lt_conn *c)
     return output_blocks_input(c) ? LT_WANT_OUTPUT : LT_WANT_INPUT;
 }
 
+/* RFC 8446 5.5: AES-GCM keys must not protect more than 2^24.5 full-size
+ * records; we change keys (KeyUpdate) well before, at 2^24 records, for
+ * every suite. */
+#define LT_TLS13_RECORDS_PER_KEY (1ull << 24)
+
+static int update_keys_if_worn(lt_conn *c)
+{
+    if (lt_hs_session(c->hs)->version != LT_TLS1_3 || lt_record_write_seq(&c->rec) < LT_TLS13_RECORDS_PER_KEY) {
+        return LT_OK;
+    }
+    int rc = lt_hs_key_update(c->hs, 0);
+    return rc == LT_OK ? LT_OK : failed_below(c, rc, "updating our keys (RFC 8446 5.5)");
+}
+
 int lt_conn_write(lt_conn *c, const void *buf, size_t len, size_t *written)
 {
     *written = 0;
@@ -466,6 +488,7 @@ int lt_conn_write(lt_conn *c, const void *buf, size_t len, size_t *written)
     if (len == 0) {
         return LT_OK;
     }
+    LT_GUARD(update_keys_if_worn(c));
     size_t n = lt_record_write_room(&c->rec);
     if (n == 0) {
         return LT_WANT_OUTPUT;
@@ -511,6 +534,26 @@ int lt_conn_close(lt_conn *c)
     }
     c->close_sent = 1;
     return send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY);
+}
+
+int lt_conn_key_update(lt_conn *c, int request_peer)
+{
+    if (c->err.code != 0) {
+        return c->err.code;
+    }
+    LT_ENSURE(c->phase == LT_PHASE_CONNECTED && !c->close_sent, LT_ERR_USAGE);
+    LT_ENSURE(lt_hs_session(c->hs)->version == LT_TLS1_3, LT_ERR_USAGE);
+    int rc = lt_hs_key_update(c->hs, request_peer);
+    return rc == LT_OK ? LT_OK : failed_below(c, rc, "sending KeyUpdate");
+}
+
+int lt_conn_export_keying_material(const lt_conn *c, const char *label, size_t label_len, const uint8_t *context,
+                                   size_t context_len, int use_context, uint8_t *out, size_t out_len)
+{
+    LT_ENSURE(c->phase == LT_PHASE_CONNECTED && label != NULL && out != NULL, LT_ERR_USAGE);
+    LT_ENSURE(context != NULL || context_len == 0, LT_ERR_USAGE);
+    LT_ENSURE(label_len <= 249 && context_len <= 0xFFFF && out_len > 0 && out_len <= 16320, LT_ERR_USAGE);
+    return lt_hs_export(c->hs, label, label_len, context, context_len, use_context, out, out_len);
 }
 
 /* ---- accessors ---- */

@@ -9,12 +9,14 @@
 
 /* What we accept for signatures in the server's chain; sent so that a
  * server can pick a certificate (RFC 5246 7.4.1.4.1). */
-static const uint16_t CLIENT_SIGALGS[] = {
+const uint16_t LT_CLIENT_SIGALGS[] = {
     LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384, LT_SIG_RSA_PSS_RSAE_SHA256,
     LT_SIG_RSA_PSS_RSAE_SHA384,    LT_SIG_RSA_PSS_RSAE_SHA512,    LT_SIG_RSA_PKCS1_SHA256,
     LT_SIG_RSA_PKCS1_SHA384,       LT_SIG_RSA_PKCS1_SHA512,
 };
-#define N_CLIENT_SIGALGS (sizeof CLIENT_SIGALGS / sizeof CLIENT_SIGALGS[0])
+#define N_CLIENT_SIGALGS (sizeof LT_CLIENT_SIGALGS / sizeof LT_CLIENT_SIGALGS[0])
+const size_t LT_N_CLIENT_SIGALGS = N_CLIENT_SIGALGS;
+#define CLIENT_SIGALGS LT_CLIENT_SIGALGS
 
 static int we_offered_sigalg(uint16_t scheme)
 {
@@ -59,12 +61,62 @@ static int offers_cbc(const lt_hs_policy *p)
     return 0;
 }
 
+int lt_hs_allows(const lt_hs *hs, uint16_t version)
+{
+    return version >= hs->env.policy->min_version && version <= hs->env.policy->max_version;
+}
+
+/* The suites of the versions we offer, in our order (RFC 8446 4.1.2: a
+ * TLS 1.3 suite in a ClientHello means nothing to a TLS 1.2 server, which
+ * ignores it; we leave out what we would refuse anyway). */
+static size_t suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES])
+{
+    const lt_hs_policy *cfg = hs->env.policy;
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->n_suites; i++) {
+        const lt_suite *s = lt_suite_find(cfg->suites[i]);
+        if (s != NULL && lt_hs_allows(hs, s->version)) {
+            out[n++] = s->id;
+        }
+    }
+    return n;
+}
+
+/* RFC 8446 4.1.2, 4.2.1, 4.2.8, D.4: what a ClientHello adds for TLS 1.3:
+ * supported_versions, one key share (our first group), and a random
+ * legacy_session_id (middlebox compatibility). */
+static int prepare_tls13_offer(lt_hs *hs, lt_client_hello_params *p, uint16_t versions[2], uint8_t *pub,
+                               size_t *pub_len)
+{
+    lt_hs13 *h = hs->h13;
+    const lt_hs_policy *cfg = hs->env.policy;
+    size_t nv = 0;
+    versions[nv++] = LT_TLS1_3;
+    if (lt_hs_allows(hs, LT_TLS1_2)) {
+        versions[nv++] = LT_TLS1_2;
+    }
+    p->versions = versions;
+    p->n_versions = nv;
+    LT_ENSURE(cfg->n_groups > 0, LT_ERR_CONFIG);
+    h->share_group = cfg->groups[0];
+    LT_GUARD(lt_kx_keygen(h->share_group, &hs->h12->kx_key));
+    LT_GUARD(lt_kx_public(hs->h12->kx_key, pub, LT_MAX_KX_PUBLIC, pub_len));
+    h->session_id_len = LT_MAX_SESSION_ID;
+    LT_GUARD(lt_random(h->session_id, h->session_id_len));
+    p->session_id = h->session_id;
+    p->session_id_len = h->session_id_len;
+    p->key_share_ext = 1;
+    p->n_key_shares = 1;
+    return LT_OK;
+}
+
 int lt_client_send_hello(lt_hs *hs)
 {
     const lt_hs_policy *cfg = hs->env.policy;
     /* RFC 5246 7.4.1.2: 32 bytes from a secure RNG (the gmt_unix_time
      * prefix is not required to be correct; all-random leaks no clock). */
     LT_GUARD(lt_random(hs->h12->client_random, sizeof hs->h12->client_random));
+    memcpy(hs->session.client_random, hs->h12->client_random, 32);
     hs->h12->client_version = LT_TLS1_2;
     hs->h12->offered_ems = cfg->ems;
     hs->h12->offered_sni = hs->hostname[0] != '\0' && !hs->hostname_is_ip;
@@ -72,30 +124,49 @@ int lt_client_send_hello(lt_hs *hs)
     /* RFC 8422 4: offer curves (and the uncompressed point format, 5.1.2)
      * when we offer ECC suites; RFC 7366 3: encrypt_then_mac when we offer
      * CBC suites. */
-    int ecc = offers_kx(cfg, LT_KX_ECDHE);
-    int etm = cfg->etm && offers_cbc(cfg);
-    hs->h12->offered_answerable = (ecc ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0);
+    int tls13 = lt_hs_allows(hs, LT_TLS1_3);
+    int tls12 = lt_hs_allows(hs, LT_TLS1_2);
+    int ecc = tls13 || offers_kx(cfg, LT_KX_ECDHE);
+    int etm = tls12 && cfg->etm && offers_cbc(cfg);
+    hs->h12->offered_answerable = (ecc && tls12 ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0);
+    if (!tls12) {
+        hs->h12->offered_ems = 0;
+    }
+    uint16_t suites[LT_MAX_CONFIG_SUITES];
+    size_t n_suites = suites_to_offer(hs, suites);
+    LT_ENSURE(n_suites > 0, LT_ERR_CONFIG);
 
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
         .random = hs->h12->client_random,
-        .suites = cfg->suites,
-        .n_suites = cfg->n_suites,
+        .suites = suites,
+        .n_suites = n_suites,
         .sni = hs->h12->offered_sni ? hs->hostname : NULL,
         .ems = hs->h12->offered_ems,
-        .reneg_info = 1, /* RFC 5746 3.4: the empty extension or the SCSV */
+        .reneg_info = tls12, /* RFC 5746 3.4: the empty extension or the SCSV */
         .sigalgs = CLIENT_SIGALGS,
         .n_sigalgs = N_CLIENT_SIGALGS,
         .groups = ecc ? cfg->groups : NULL,
         .n_groups = ecc ? cfg->n_groups : 0,
-        .ec_point_formats = ecc,
+        .ec_point_formats = ecc && tls12,
         .etm = etm,
     };
+    uint16_t versions[2];
+    uint8_t pub[LT_MAX_KX_PUBLIC];
+    size_t pub_len = 0;
+    const uint8_t *share_keys[1] = {pub};
+    if (tls13) {
+        LT_GUARD(prepare_tls13_offer(hs, &p, versions, pub, &pub_len));
+        p.key_share_groups = &hs->h13->share_group;
+        p.key_share_keys = share_keys;
+        p.key_share_lens = &pub_len;
+    }
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, 1024, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
-    uint32_t exts = LT_SEEN_RENEG | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) | hs->h12->offered_answerable;
+    uint32_t exts = (tls12 ? LT_SEEN_RENEG : 0) | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) |
+                    hs->h12->offered_answerable | (tls13 ? LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE : 0);
     return lt_explain_send_client_hello(hs, w.base, w.off, exts, CLIENT_SIGALGS, N_CLIENT_SIGALGS);
 }
 
@@ -112,8 +183,9 @@ static int suite_was_offered(const lt_hs *hs, uint16_t id)
 /* Checks that the server's answer is one we can accept; fills the detail. */
 static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
 {
-    /* RFC 5246 E.1: we offered 1.2 only, so anything else is refused. */
-    if (sh->server_version != LT_TLS1_2) {
+    /* RFC 5246 E.1: below TLS 1.3 we speak 1.2 only, so anything else
+     * is refused; so is 1.2 when we were told to speak 1.3 only. */
+    if (sh->server_version != LT_TLS1_2 || !lt_hs_allows(hs, LT_TLS1_2)) {
         return lt_hs_fail(hs, LT_ERR_PROTOCOL_VERSION, "server chose version 0x%04x; we speak TLS 1.2 (0x0303)",
                           sh->server_version);
     }
@@ -122,6 +194,11 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
     if (!suite_was_offered(hs, sh->cipher_suite)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose cipher suite 0x%04x, which we did not offer",
                           sh->cipher_suite);
+    }
+    /* RFC 8446 4.1.3 / B.4: a TLS 1.3 suite cannot be used with TLS 1.2. */
+    if (lt_suite_find(sh->cipher_suite)->version != LT_TLS1_2) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose the TLS 1.3 suite %s for TLS 1.2",
+                          lt_suite_find(sh->cipher_suite)->iana_name);
     }
     if (sh->compression_method != 0) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose compression method %u; we offered only null",
@@ -171,6 +248,44 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
     return LT_OK;
 }
 
+/* RFC 8446 4.2.1: "If the "supported_versions" extension in the
+ * ServerHello contains a version not offered by the client or contains a
+ * version prior to TLS 1.3, the client MUST abort the handshake with an
+ * "illegal_parameter" alert." Returns 1 for TLS 1.3, 0 for a TLS 1.2
+ * ServerHello, or an error. */
+static int server_chose_tls13(lt_hs *hs, const lt_server_hello *sh)
+{
+    if (!(sh->ext_seen & LT_SEEN_VERSIONS)) {
+        /* After a HelloRetryRequest only TLS 1.3 can follow (4.1.4). */
+        if (hs->shape & LT_SHAPE_HRR) {
+            return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                              "ServerHello after a HelloRetryRequest without supported_versions (RFC 8446 4.1.4)");
+        }
+        return 0;
+    }
+    if (sh->selected_version != LT_TLS1_3 || !lt_hs_allows(hs, LT_TLS1_3)) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "server selected version 0x%04x in supported_versions, which we did not offer there "
+                          "(RFC 8446 4.2.1)",
+                          sh->selected_version);
+    }
+    return 1;
+}
+
+/* RFC 8446 4.1.3: a TLS 1.3 client that gets a TLS 1.2 ServerHello "MUST
+ * check that the last 8 bytes are not equal to" the downgrade sentinel,
+ * and abort with illegal_parameter if they are: an attacker removed our
+ * TLS 1.3 offer. */
+static int check_downgrade(lt_hs *hs, const lt_server_hello *sh)
+{
+    if (lt_hs_allows(hs, LT_TLS1_3) && memcmp(sh->random + 24, LT_DOWNGRADE_TLS12, 8) == 0) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "the server's random ends in the TLS 1.3 downgrade sentinel (DOWNGRD 01): it speaks TLS "
+                          "1.3 but answered TLS 1.2, so someone removed our TLS 1.3 offer (RFC 8446 4.1.3)");
+    }
+    return LT_OK;
+}
+
 int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
 {
     lt_server_hello sh;
@@ -179,6 +294,18 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
         return lt_hs_fail(hs, rc, "malformed ServerHello (%zu bytes)", len);
     }
     lt_explain_server_hello(hs, &sh);
+    int v13 = server_chose_tls13(hs, &sh);
+    if (v13 < 0) {
+        return v13;
+    }
+    if (v13) {
+        /* The TLS 1.3 handler adds the message to the transcript (after
+         * ClientHello1 has become a message_hash, for a HelloRetryRequest). */
+        return lt_client13_on_server_hello(hs, &sh, body, len);
+    }
+    /* The row hands us the body; its 4-byte header is just before it. */
+    LT_GUARD(lt_transcript_add(&hs->h12->transcript, body - 4, len + 4, "ServerHello"));
+    LT_GUARD(check_downgrade(hs, &sh));
     LT_GUARD(check_server_hello(hs, &sh));
 
     hs->session.version = LT_TLS1_2;
@@ -191,6 +318,11 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
         hs->shape |= LT_SHAPE_PFS;
     }
     memcpy(hs->h12->server_random, sh.random, 32);
+    memcpy(hs->session.server_random, sh.random, 32);
+    /* The key share we made for TLS 1.3 is not used (RFC 8422: TLS 1.2
+     * makes a fresh key after ServerKeyExchange). */
+    lt_kx_free(hs->h12->kx_key);
+    hs->h12->kx_key = NULL;
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
     /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
      * need the raw messages): the running hash is all we need. */
@@ -213,16 +345,14 @@ _Static_assert(LT_MAX_PEER_CHAIN == LT_MAX_CHAIN, "LT_MAX_PEER_CHAIN and LT_MAX_
  * The alert is unsupported_certificate: the certificate is sound but of a
  * kind we cannot use for this key exchange (RFC 5246 7.2.2; RFC 8446 4.4.2.2
  * makes it the default alert when no acceptable chain can be built).
- * Frees leaf on failure.
  */
-static int check_leaf_fits_suite(lt_hs *hs, lt_pkey *leaf, const lt_cert_report *rep)
+static int check_leaf_fits_suite(lt_hs *hs, const lt_pkey *leaf, const lt_cert_report *rep)
 {
     const lt_suite *s = hs->session.suite;
     int want_ec = s->auth == LT_AUTH_ECDSA;
     if (want_ec ? !lt_pkey_is_ec(leaf) : !lt_pkey_is_rsa(leaf)) {
         char key[64];
         lt_pkey_describe(leaf, key, sizeof key);
-        lt_pkey_free(leaf);
         return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_CERTIFICATE, "%s needs an %s certificate; the server's key is %s",
                           s->iana_name, want_ec ? "ECDSA" : "RSA", key);
     }
@@ -232,7 +362,6 @@ static int check_leaf_fits_suite(lt_hs *hs, lt_pkey *leaf, const lt_cert_report 
                       lt_fld_text("key_usage", rep->has_key_usage ? rep->key_usage_names : "(no extension: any)")};
     LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "key_usage", s->kx == LT_KX_RSA ? "RFC 5246 7.4.2" : "RFC 8422 5.3", NULL, ku, 3);
     if (!ku_ok) {
-        lt_pkey_free(leaf);
         return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_CERTIFICATE,
                           "%s needs a certificate that allows %s (%s); the server's allows only %s",
                           s->kx == LT_KX_RSA ? "RSA key exchange" : "a signed key exchange", lt_key_use_name(use),
@@ -260,28 +389,35 @@ int lt_client_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
     if (cm.n == 0) {
         return lt_hs_fail(hs, LT_ERR_DECODE, "server sent an empty certificate list");
     }
+    lt_cert_report rep;
+    LT_GUARD(lt_client_verify_server_chain(hs, &cm, &rep));
+    LT_GUARD(check_leaf_fits_suite(hs, hs->h12->peer_key, &rep));
+    hs->proof |= LT_PROOF_PEER_CERT_OK;
+    return (hs->shape & LT_SHAPE_PFS) ? LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE : LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
+}
+
+int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_cert_report *rep)
+{
     const lt_trust *trust = hs->env.trust;
     if (trust == NULL) {
         return lt_hs_fail(hs, LT_ERR_INTERNAL, "no trust anchors: the system store could not be loaded");
     }
     int host_wanted = hs->env.policy->hostname_check && hs->hostname[0] != '\0';
-    lt_cert_report rep;
-    memset(&rep, 0, sizeof rep);
+    memset(rep, 0, sizeof *rep);
     lt_pkey *leaf = NULL;
-    rc = lt_verify_chain(trust, cm.der, cm.len, cm.n, host_wanted ? hs->hostname : NULL, hs->env.policy->security_level,
-                         &rep, &leaf);
-    lt_explain_cert_checks(hs, &rep, host_wanted);
+    int rc = lt_verify_chain(trust, (const uint8_t *const *)cm->der, cm->len, cm->n, host_wanted ? hs->hostname : NULL,
+                             hs->env.policy->security_level, rep, &leaf);
+    lt_explain_cert_checks(hs, rep, host_wanted);
     if (rc != LT_OK) {
         lt_pkey_free(leaf);
         /* A weak key is insufficient_security, not a verification failure:
          * the detail says what the key is and what the level needs. */
         return lt_hs_fail(hs, rc, "%s%s",
-                          rc == LT_ERR_INSUFFICIENT_SECURITY ? "" : "certificate verify failed: ", rep.detail);
+                          rc == LT_ERR_INSUFFICIENT_SECURITY ? "" : "certificate verify failed: ", rep->detail);
     }
-    LT_GUARD(check_leaf_fits_suite(hs, leaf, &rep));
+    lt_pkey_free(hs->h12->peer_key);
     hs->h12->peer_key = leaf;
-    hs->proof |= LT_PROOF_PEER_CERT_OK;
-    return (hs->shape & LT_SHAPE_PFS) ? LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE : LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
+    return LT_OK;
 }
 
 int lt_client_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len)

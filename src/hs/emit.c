@@ -34,8 +34,27 @@ int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w)
 }
 
 /* The RFC section of each message we send, for the narration. */
+static const char *section_of13(uint8_t type)
+{
+    switch (type) {
+    case LT_HS_CLIENT_HELLO: return "RFC 8446 4.1.2";
+    case LT_HS_SERVER_HELLO: return "RFC 8446 4.1.3";
+    case LT_HS_ENCRYPTED_EXTENSIONS: return "RFC 8446 4.3.1";
+    case LT_HS_CERTIFICATE_REQUEST: return "RFC 8446 4.3.2";
+    case LT_HS_CERTIFICATE: return "RFC 8446 4.4.2";
+    case LT_HS_CERTIFICATE_VERIFY: return "RFC 8446 4.4.3";
+    case LT_HS_FINISHED: return "RFC 8446 4.4.4";
+    case LT_HS_NEW_SESSION_TICKET: return "RFC 8446 4.6.1";
+    case LT_HS_KEY_UPDATE: return "RFC 8446 4.6.3";
+    default: return NULL;
+    }
+}
+
 static const char *section_of(const lt_hs *hs, uint8_t type)
 {
+    if (hs->session.version == LT_TLS1_3) {
+        return section_of13(type);
+    }
     int ecdhe = hs->session.suite != NULL && hs->session.suite->kx == LT_KX_ECDHE;
     switch (type) {
     case LT_HS_CLIENT_HELLO: return "RFC 5246 7.4.1.2";
@@ -52,7 +71,11 @@ static const char *section_of(const lt_hs *hs, uint8_t type)
 int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
 {
     const char *name = lt_hs_type_name(msg[0]);
-    LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, name));
+    /* After the handshake (TLS 1.3 KeyUpdate, NewSessionTicket) there is
+     * no transcript (RFC 8446 4.4.1: it ends with Finished). */
+    if (hs->h12 != NULL) {
+        LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, name));
+    }
     LT_GUARD(lt_record_write(hs->env.rec, LT_CT_HANDSHAKE, msg, len));
     LT_HS_TRACE(hs, LT_EV_MSG_SENT, name, section_of(hs, msg[0]), NULL, fields, n_fields);
     return LT_OK;
@@ -85,5 +108,11 @@ void lt_hs_install_write_keys(lt_hs *hs, lt_rc *rc)
 
 void lt_hs_set_record_version(lt_hs *hs, uint16_t version)
 {
+    /* RFC 8446 5.1: TLS 1.3 records carry legacy_record_version 0x0303,
+     * which "MUST be ignored for all purposes" by the receiver. */
+    if (version == LT_TLS1_3) {
+        lt_record_set_versions(hs->env.rec, LT_TLS1_2, 0);
+        return;
+    }
     lt_record_set_versions(hs->env.rec, version, version);
 }

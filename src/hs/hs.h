@@ -81,6 +81,9 @@ typedef struct lt_hs_policy {
     size_t n_groups;
     int ems;
     int etm;
+    /* Versions (RFC 8446 4.2.1): LT_TLS1_2 and/or LT_TLS1_3. */
+    uint16_t min_version;
+    uint16_t max_version;
 } lt_hs_policy;
 
 /* Where the engine's effects go; conn fills it once per connection. */
@@ -106,6 +109,13 @@ typedef struct lt_session {
     uint16_t group; /* the ECDHE group, 0 for RSA key transport */
     int secure_reneg;
     char sni[LT_MAX_HOSTNAME + 1]; /* client: the name we sent or checked; server: the one we received */
+    /* For exporters (RFC 5705 needs the randoms; RFC 8446 7.5 the
+     * exporter_master_secret) and TLS 1.3 resumption (4.6.1). */
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    uint8_t exporter_secret[LT_MAX_SECRET_LEN];   /* TLS 1.3 */
+    uint8_t resumption_secret[LT_MAX_SECRET_LEN]; /* TLS 1.3 resumption_master_secret */
+    size_t secret_len;                            /* TLS 1.3: the suite's hash length */
 } lt_session;
 
 typedef struct lt_hs lt_hs;
@@ -131,6 +141,14 @@ const char *lt_hs_state_name(const lt_hs *hs);
 const lt_session *lt_hs_session(const lt_hs *hs);
 /* The name the client asked for (server) or will check (client); NULL when none. */
 const char *lt_hs_server_name(const lt_hs *hs);
+/* TLS 1.3 KeyUpdate (RFC 8446 4.6.3): send one, and switch our write keys;
+ * request_peer asks the peer to update its own. LT_ERR_USAGE before the
+ * handshake ends or in TLS 1.2. */
+LT_MUST_USE int lt_hs_key_update(lt_hs *hs, int request_peer);
+/* Keying material exporters: RFC 8446 7.5 (TLS 1.3) and RFC 5705 (TLS
+ * 1.2). has_context = 0 is "no context" (in 1.3 the same as empty). */
+LT_MUST_USE int lt_hs_export(const lt_hs *hs, const char *label, size_t label_len, const uint8_t *context,
+                             size_t context_len, int has_context, uint8_t *out, size_t out_len);
 /* Free the reassembly buffer if it holds nothing. */
 void lt_hs_release_buffers(lt_hs *hs);
 

@@ -9,7 +9,9 @@
 #include "crypto/buf.h"
 #include "hs/hs.h"
 #include "hs/keysched12.h"
+#include "hs/keysched13.h"
 #include "hs/messages.h"
+#include "hs/messages13.h"
 #include "hs/transcript.h"
 
 /* Handshake states, named after what they wait for (RFC 8446 Appendix A
@@ -27,6 +29,12 @@ typedef enum lt_hs_state {
     LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE,
     LT_ST_SERVER_WAIT_CCS,
     LT_ST_SERVER_WAIT_FINISHED,
+    /* TLS 1.3 (RFC 8446 Appendix A.1); CLIENT_WAIT_CERTIFICATE (after a
+     * CertificateRequest), CLIENT_WAIT_FINISHED and SERVER_WAIT_FINISHED
+     * are shared with 1.2 by name, with rows of their own. */
+    LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS,
+    LT_ST_CLIENT_WAIT_CERT_CR,
+    LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY,
     LT_ST_CONNECTED,
     LT_ST_COUNT
 } lt_hs_state;
@@ -41,6 +49,7 @@ const char *lt_state_name(lt_hs_state st);
 #define LT_SHAPE_CLIENT_AUTH (1u << 2) /* the server sent CertificateRequest */
 #define LT_SHAPE_RESUMED (1u << 3)     /* abbreviated handshake (issue "resumption") */
 #define LT_SHAPE_TICKET (1u << 4)      /* NewSessionTicket is coming */
+#define LT_SHAPE_HRR (1u << 5)         /* TLS 1.3: a HelloRetryRequest was sent or received */
 
 /* What we prove during the handshake; the driver refuses to enter CONNECTED
  * unless the bits its role needs are all set (rustls-style capabilities). */
@@ -48,6 +57,7 @@ const char *lt_state_name(lt_hs_state st);
 #define LT_PROOF_FINISHED_OK (1u << 1)  /* the peer's Finished matched */
 #define LT_PROOF_KEYS_DERIVED (1u << 2)
 #define LT_PROOF_KX_SIGNED (1u << 3) /* client, PFS shape: the ServerKeyExchange signature verified */
+#define LT_PROOF_CV_OK (1u << 4)     /* client, TLS 1.3: the server's CertificateVerify verified */
 
 /* TLS 1.2 handshake scratch: freed and wiped when the handshake ends. */
 typedef struct lt_hs12 {
@@ -71,6 +81,25 @@ typedef struct lt_hs12 {
     uint32_t offered_answerable; /* LT_SEEN_* of other extensions we sent that a ServerHello may answer */
 } lt_hs12;
 
+/* TLS 1.3 handshake scratch (beside lt_hs12, which holds what both
+ * versions share: transcript, randoms, ephemeral key, peer key, identity). */
+typedef struct lt_hs13 {
+    lt_ks13 ks;
+    uint8_t c_hs[LT_MAX_HASH_LEN];         /* client_handshake_traffic_secret */
+    uint8_t s_hs[LT_MAX_HASH_LEN];         /* server_handshake_traffic_secret */
+    uint8_t session_id[LT_MAX_SESSION_ID]; /* client: sent (D.4); server: to echo */
+    uint8_t session_id_len;
+    uint16_t share_group; /* client: the group of the share we sent */
+    uint16_t hrr_suite;   /* the suite the HelloRetryRequest named (4.1.4) */
+    uint16_t hrr_group;   /* the group it asked for */
+    uint8_t cookie[LT_MAX_COOKIE];
+    size_t cookie_len;
+    uint8_t ch1_digest[LT_MAX_HASH_LEN]; /* server: what ClientHello2 must repeat (4.1.2) */
+    int ccs_sent;                        /* our middlebox-compatibility ChangeCipherSpec (D.4) */
+    uint8_t cr_context[255];             /* client: the CertificateRequest's context, echoed */
+    size_t cr_context_len;
+} lt_hs13;
+
 struct lt_hs {
     lt_hs_env env;
     lt_hs_state state;
@@ -89,7 +118,14 @@ struct lt_hs {
     lt_buf scratch;
 
     lt_hs12 *h12; /* NULL after the handshake */
+    lt_hs13 *h13; /* NULL after the handshake */
     lt_session session;
+
+    /* TLS 1.3 after the handshake: the application traffic secrets, for
+     * KeyUpdate (RFC 8446 7.2); wiped when the engine is freed. */
+    uint8_t app_read[LT_MAX_HASH_LEN];
+    uint8_t app_write[LT_MAX_HASH_LEN];
+    int peer_ccs_seen; /* TLS 1.3: the peer's one middlebox ChangeCipherSpec (D.4) */
 };
 
 /* A handler takes the message body, checks and applies it, may queue our
@@ -144,6 +180,57 @@ int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
 int lt_server_on_ccs(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_renegotiation(lt_hs *hs, const uint8_t *body, size_t len);
+
+/* ---- TLS 1.3 (client13.c, server13.c, common13.c) ---- */
+/* The hello handlers (shared rows) hand over once 1.3 is chosen. */
+int lt_client13_on_server_hello(lt_hs *hs, const lt_server_hello *sh, const uint8_t *body, size_t len);
+int lt_client13_on_encrypted_extensions(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client13_on_certificate(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client13_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client13_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint8_t *body, size_t len);
+int lt_server13_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_hs13_on_key_update(lt_hs *hs, const uint8_t *body, size_t len);
+/* Would we speak TLS 1.3, and TLS 1.2? (the policy's version range) */
+int lt_hs_allows(const lt_hs *hs, uint16_t version);
+/* common13.c */
+/* The handshake secrets from the (EC)DHE shared secret (wiped), with the
+ * transcript through ServerHello; sets h13->c_hs and s_hs, key log. */
+LT_MUST_USE int lt_hs13_handshake_secrets(lt_hs *hs, uint8_t *dhe, size_t dhe_len);
+/* The application secrets and exporter master secret, with the transcript
+ * through the server's Finished. */
+LT_MUST_USE int lt_hs13_application_secrets(lt_hs *hs);
+/* resumption_master_secret, with the transcript through the client's Finished. */
+LT_MUST_USE int lt_hs13_resumption_secret(lt_hs *hs);
+/* Record protection for one direction from a traffic secret. */
+LT_MUST_USE int lt_hs13_install_keys(lt_hs *hs, const uint8_t *secret, int write, const char *what);
+/* Our Finished (base_key: our handshake traffic secret), added to the transcript. */
+LT_MUST_USE int lt_hs13_send_finished(lt_hs *hs, const uint8_t *base_key);
+/* Check the peer's Finished (constant time) and add it to the transcript. */
+LT_MUST_USE int lt_hs13_check_finished(lt_hs *hs, const uint8_t *base_key, const uint8_t *body, size_t len);
+/* What a CertificateVerify signs (4.4.3): 64 spaces, the context string, a
+ * zero byte, and the transcript hash. Returns its length. */
+#define LT_CV_CONTENT_MAX (64 + 34 + 1 + LT_MAX_HASH_LEN)
+size_t lt_hs13_cv_content(const lt_hs *hs, int server, uint8_t out[LT_CV_CONTENT_MAX]);
+/* The middlebox-compatibility ChangeCipherSpec, once (D.4). */
+LT_MUST_USE int lt_hs13_send_compat_ccs(lt_hs *hs);
+/* The TLS 1.3 signature schemes a key may sign CertificateVerify with
+ * (4.2.3: rsa_pss_rsae_* for RSA, the curve's ecdsa_* for EC), best first. */
+size_t lt_hs13_sign_schemes(const lt_pkey *key, uint16_t *out, size_t cap);
+/* The signature schemes we accept, and offer in signature_algorithms. */
+extern const uint16_t LT_CLIENT_SIGALGS[];
+extern const size_t LT_N_CLIENT_SIGALGS;
+/* Client: check the server's chain (trust, time, name, security level),
+ * leaving its public key in h12->peer_key. Shared by both versions. */
+LT_MUST_USE int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_cert_report *rep);
+
+/* RFC 5705 exporter for TLS 1.2 (keysched12.c). */
+LT_MUST_USE int lt_ks12_export(lt_hash_alg alg, const uint8_t ms[48], const uint8_t client_random[32],
+                               const uint8_t server_random[32], const char *label, size_t label_len,
+                               const uint8_t *context, size_t context_len, int use_context, uint8_t *out,
+                               size_t out_len);
 
 /* Refuse a renegotiation request (machine.c): the first gets a warning
  * no_renegotiation and the connection goes on; any later one is fatal.

@@ -33,10 +33,10 @@
 
 #include "crypto/crypto.h"
 
-#define LT_TLS13_IV_LEN 12        /* every TLS 1.3 AEAD we have (RFC 8446 5.3) */
-#define LT_MAX_TLS13_KEY_LEN 32   /* AES-256-GCM, ChaCha20-Poly1305 */
-#define LT_MAX_HKDF_LABEL 255     /* opaque label<7..255>, "tls13 " included */
-#define LT_MAX_HKDF_CONTEXT 255   /* opaque context<0..255> */
+#define LT_TLS13_IV_LEN 12      /* every TLS 1.3 AEAD we have (RFC 8446 5.3) */
+#define LT_MAX_TLS13_KEY_LEN 32 /* AES-256-GCM, ChaCha20-Poly1305 */
+#define LT_MAX_HKDF_LABEL 255   /* opaque label<7..255>, "tls13 " included */
+#define LT_MAX_HKDF_CONTEXT 255 /* opaque context<0..255> */
 
 /* The current stage of the schedule: each secret replaces the one before
  * (the early secret is not needed once the handshake secret exists). */
@@ -55,8 +55,8 @@ typedef struct lt_ks13 {
  *          opaque context<0..255>; } HkdfLabel;          (7.1)
  * LT_ERR_USAGE when the label or context does not fit the struct.
  */
-LT_MUST_USE int lt_ks13_expand_label(lt_hash_alg hash, const uint8_t *secret, const char *label,
-                                     const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len);
+LT_MUST_USE int lt_ks13_expand_label(lt_hash_alg hash, const uint8_t *secret, const char *label, const uint8_t *context,
+                                     size_t context_len, uint8_t *out, size_t out_len);
 
 /* Derive-Secret(Secret, Label, Messages) with Transcript-Hash(Messages)
  * already computed (hash_len bytes): Expand-Label(Secret, Label, hash,
@@ -99,8 +99,8 @@ LT_MUST_USE int lt_ks13_update_traffic_secret(lt_hash_alg hash, uint8_t *secret)
 
 /* The PSK of a ticket (4.6.1): HKDF-Expand-Label(resumption_master_secret,
  * "resumption", ticket_nonce, Hash.length). */
-LT_MUST_USE int lt_ks13_resumption_psk(lt_hash_alg hash, const uint8_t *resumption_master_secret,
-                                       const uint8_t *nonce, size_t nonce_len, uint8_t *out);
+LT_MUST_USE int lt_ks13_resumption_psk(lt_hash_alg hash, const uint8_t *resumption_master_secret, const uint8_t *nonce,
+                                       size_t nonce_len, uint8_t *out);
 
 /* The exporter (7.5):
  *   TLS-Exporter(label, context_value, key_length) =

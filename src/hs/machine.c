@@ -19,10 +19,13 @@
 #define ROLE_C (1u << LT_ROLE_CLIENT)
 #define ROLE_S (1u << LT_ROLE_SERVER)
 #define ANY_VERSION 0
-#define MAX_NEXT 3
+#define MAX_NEXT 4
 /* Row flags. */
 #define HASH 1u        /* the driver adds the message to the transcript before the handler */
 #define ENDS_RECORD 2u /* nothing may follow it in its record: keys change next (RFC 8446 5.1) */
+/* The same, when the handler has chosen TLS 1.3: a hello after which the
+ * keys change (ClientHello for the server, ServerHello for the client). */
+#define ENDS_RECORD_13 4u
 
 typedef struct lt_transition {
     uint16_t version; /* ANY_VERSION, or the negotiated version the row belongs to */
@@ -41,18 +44,27 @@ typedef struct lt_transition {
 #define CCS LT_CT_CHANGE_CIPHER_SPEC, 0
 #define NEXT1(a)                                                                                                       \
     {                                                                                                                  \
-        a, a, a                                                                                                        \
+        a, a, a, a                                                                                                     \
     }
 #define NEXT2(a, b)                                                                                                    \
     {                                                                                                                  \
-        a, b, a                                                                                                        \
+        a, b, a, a                                                                                                     \
+    }
+#define NEXT3(a, b, c)                                                                                                 \
+    {                                                                                                                  \
+        a, b, c, a                                                                                                     \
     }
 
 /* Docs: docs/STATE-MACHINE.md draws this table. */
 static const lt_transition TABLE[] = {
-    /* Client (RFC 5246 7.3, Figure 1). */
+    /* Client (RFC 5246 7.3, Figure 1; RFC 8446 2, A.1). The ServerHello
+     * handler adds the message to the transcript itself: a
+     * HelloRetryRequest goes in only after ClientHello1 has become a
+     * message_hash (RFC 8446 4.4.1). After a HelloRetryRequest the client
+     * waits for the ServerHello again. */
     {ANY_VERSION, LT_ST_CLIENT_WAIT_SERVER_HELLO, ROLE_C, HS(SERVER_HELLO), 0, 0, lt_client_on_server_hello,
-     NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE), HASH},
+     NEXT3(LT_ST_CLIENT_WAIT_CERTIFICATE, LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS, LT_ST_CLIENT_WAIT_SERVER_HELLO),
+     ENDS_RECORD_13},
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_CERTIFICATE, ROLE_C, HS(CERTIFICATE), 0, 0, lt_client_on_certificate,
      NEXT2(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE), HASH},
     /* RFC 8422 5.4: ECDHE suites send the server's ephemeral key, signed. */
@@ -68,9 +80,37 @@ static const lt_transition TABLE[] = {
      * proves (RFC 8446 5.1 makes this the rule at every key change). */
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), 0, 0, lt_client_on_finished, NEXT1(LT_ST_CONNECTED),
      ENDS_RECORD},
-    /* Server. */
+    /* TLS 1.3 client (RFC 8446 2, A.1). The server's flight after
+     * ServerHello comes under its handshake keys. CertificateVerify and
+     * Finished are added to the transcript by their handlers, after the
+     * check that covers the transcript before them (4.4.3, 4.4.4). */
+    {LT_TLS1_3, LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS, ROLE_C, HS(ENCRYPTED_EXTENSIONS), 0, 0,
+     lt_client13_on_encrypted_extensions, NEXT1(LT_ST_CLIENT_WAIT_CERT_CR), HASH},
+    /* 4.3.2: a server may ask for a client certificate, once. */
+    {LT_TLS1_3, LT_ST_CLIENT_WAIT_CERT_CR, ROLE_C, HS(CERTIFICATE_REQUEST), 0, LT_SHAPE_CLIENT_AUTH,
+     lt_client13_on_certificate_request, NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE), HASH},
+    {LT_TLS1_3, LT_ST_CLIENT_WAIT_CERT_CR, ROLE_C, HS(CERTIFICATE), 0, 0, lt_client13_on_certificate,
+     NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY), HASH},
+    {LT_TLS1_3, LT_ST_CLIENT_WAIT_CERTIFICATE, ROLE_C, HS(CERTIFICATE), LT_SHAPE_CLIENT_AUTH, 0,
+     lt_client13_on_certificate, NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY), HASH},
+    {LT_TLS1_3, LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY, ROLE_C, HS(CERTIFICATE_VERIFY), 0, 0,
+     lt_client13_on_certificate_verify, NEXT1(LT_ST_CLIENT_WAIT_FINISHED), 0},
+    {LT_TLS1_3, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), 0, 0, lt_client13_on_finished, NEXT1(LT_ST_CONNECTED),
+     ENDS_RECORD},
+    /* After the handshake (4.6): tickets, and KeyUpdate (which changes the
+     * read keys, so it ends its record: 5.1). */
+    {LT_TLS1_3, LT_ST_CONNECTED, ROLE_C, HS(NEW_SESSION_TICKET), 0, 0, lt_client13_on_new_session_ticket,
+     NEXT1(LT_ST_CONNECTED), 0},
+    {LT_TLS1_3, LT_ST_CONNECTED, ROLE_C | ROLE_S, HS(KEY_UPDATE), 0, 0, lt_hs13_on_key_update, NEXT1(LT_ST_CONNECTED),
+     ENDS_RECORD},
+    /* Server. A TLS 1.3 ClientHello is answered with the whole flight up
+     * to Finished, or with a HelloRetryRequest, after which the server
+     * waits for ClientHello2. */
     {ANY_VERSION, LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, HS(CLIENT_HELLO), 0, 0, lt_server_on_client_hello,
-     NEXT1(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE), HASH},
+     NEXT3(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, LT_ST_SERVER_WAIT_FINISHED, LT_ST_SERVER_WAIT_CLIENT_HELLO),
+     HASH | ENDS_RECORD_13},
+    {LT_TLS1_3, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, 0, lt_server13_on_finished, NEXT1(LT_ST_CONNECTED),
+     ENDS_RECORD},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, ROLE_S, HS(CLIENT_KEY_EXCHANGE), 0, 0,
      lt_server_on_client_key_exchange, NEXT1(LT_ST_SERVER_WAIT_CCS), HASH},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CCS, ROLE_S, CCS, 0, 0, lt_server_on_ccs, NEXT1(LT_ST_SERVER_WAIT_FINISHED), 0},
@@ -97,6 +137,9 @@ static const char *STATE_NAMES[LT_ST_COUNT] = {
     [LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE] = "SERVER_WAIT_CLIENT_KEY_EXCHANGE",
     [LT_ST_SERVER_WAIT_CCS] = "SERVER_WAIT_CHANGE_CIPHER_SPEC",
     [LT_ST_SERVER_WAIT_FINISHED] = "SERVER_WAIT_FINISHED",
+    [LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS] = "CLIENT_WAIT_ENCRYPTED_EXTENSIONS",
+    [LT_ST_CLIENT_WAIT_CERT_CR] = "CLIENT_WAIT_CERT_CR",
+    [LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY] = "CLIENT_WAIT_CERTIFICATE_VERIFY",
     [LT_ST_CONNECTED] = "CONNECTED",
 };
 
@@ -143,7 +186,9 @@ static unsigned required_proof(const lt_hs *hs)
     unsigned need = LT_PROOF_FINISHED_OK | LT_PROOF_KEYS_DERIVED;
     if (hs->env.role == LT_ROLE_CLIENT) {
         need |= LT_PROOF_PEER_CERT_OK;
-        if (hs->shape & LT_SHAPE_PFS) {
+        if (hs->session.version == LT_TLS1_3) {
+            need |= LT_PROOF_CV_OK;
+        } else if (hs->shape & LT_SHAPE_PFS) {
             need |= LT_PROOF_KX_SIGNED;
         }
     }
@@ -160,6 +205,14 @@ static lt_hs12 *hs12_new(const lt_hs_env *env)
         h->transcript.track_names = lt_trace_on(env->tracer);
     }
     return h;
+}
+
+static void hs13_free(lt_hs13 *h)
+{
+    if (h != NULL) {
+        lt_wipe(h, sizeof *h);
+        free(h);
+    }
 }
 
 static void hs12_free(lt_hs12 *h)
@@ -182,6 +235,8 @@ static void drop_scratch(lt_hs *hs)
 {
     hs12_free(hs->h12);
     hs->h12 = NULL;
+    hs13_free(hs->h13);
+    hs->h13 = NULL;
     lt_buf_free(&hs->scratch);
 }
 
@@ -193,7 +248,10 @@ lt_hs *lt_hs_new(const lt_hs_env *env)
     }
     hs->env = *env;
     hs->h12 = hs12_new(env);
-    if (hs->h12 == NULL) {
+    hs->h13 = calloc(1, sizeof *hs->h13);
+    if (hs->h12 == NULL || hs->h13 == NULL) {
+        hs12_free(hs->h12);
+        free(hs->h13);
         free(hs);
         return NULL;
     }
@@ -275,6 +333,10 @@ void lt_hs_test_set_state(lt_hs *hs, lt_hs_state st)
     if (st != LT_ST_CLIENT_WAIT_SERVER_HELLO && st != LT_ST_SERVER_WAIT_CLIENT_HELLO && st != LT_ST_CLIENT_START) {
         hs->session.version = LT_TLS1_2;
     }
+    if (st == LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS || st == LT_ST_CLIENT_WAIT_CERT_CR ||
+        st == LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY) {
+        hs->session.version = LT_TLS1_3;
+    }
 }
 
 lt_hs_state lt_hs_test_state(const lt_hs *hs)
@@ -329,7 +391,7 @@ static const char *row_message_name(const lt_transition *t)
 }
 
 static int run_row(lt_hs *hs, const lt_transition *t, const uint8_t *msg, size_t len, const uint8_t *body,
-                   size_t body_len)
+                   size_t body_len, int last_in_record)
 {
     if (t->flags & HASH) {
         int rc = lt_transcript_add(&hs->h12->transcript, msg, len, row_message_name(t));
@@ -343,6 +405,13 @@ static int run_row(lt_hs *hs, const lt_transition *t, const uint8_t *msg, size_t
          * this line is only for a failure from a layer below that had none
          * (the first detail is never overwritten). */
         return lt_hs_fail(hs, next, "handling %s: %s", row_message_name(t), lt_result_string(next));
+    }
+    /* RFC 8446 5.1: the hello after which TLS 1.3 changes keys must end
+     * its record too; the version is known only now. */
+    if ((t->flags & ENDS_RECORD_13) && hs->session.version == LT_TLS1_3 && !last_in_record && next != (int)hs->state) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "%s is followed by more data in its record, across a key change (RFC 8446 5.1)",
+                          row_message_name(t));
     }
     return enter_state(hs, t, next);
 }
@@ -406,7 +475,7 @@ static int dispatch_message(lt_hs *hs, const uint8_t *msg, size_t len, int last_
         return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
                           "%s is followed by more data in its record, across a key change", lt_hs_type_name(type));
     }
-    return run_row(hs, t, msg, len, msg + 4, len - 4);
+    return run_row(hs, t, msg, len, msg + 4, len - 4, last_in_record);
 }
 
 static int append_handshake_bytes(lt_hs *hs, const uint8_t *p, size_t n)
@@ -462,8 +531,40 @@ static int on_handshake_record(lt_hs *hs, const uint8_t *p, size_t n, int *progr
     return LT_OK;
 }
 
+/* RFC 8446 5 and D.4: in TLS 1.3 a ChangeCipherSpec is only the
+ * middlebox-compatibility one. It "MUST simply [be dropped]" when it is the
+ * single byte 0x01 and arrives after the first ClientHello and before the
+ * peer's Finished; any other value, or one outside that window, is
+ * unexpected_message. A peer sends it once (D.4), so a second one is
+ * refused too: dropping them without limit would let a peer keep us busy. */
+static int on_tls13_ccs(lt_hs *hs, const uint8_t *p, size_t n)
+{
+    if (n != 1 || p[0] != 1) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "TLS 1.3 ChangeCipherSpec must be the single byte 1 (RFC 8446 5), got %zu bytes", n);
+    }
+    if (hs->state == LT_ST_CONNECTED) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "ChangeCipherSpec after the peer's Finished (RFC 8446 5: only during the handshake)");
+    }
+    if (hs->peer_ccs_seen) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
+                          "a second ChangeCipherSpec (RFC 8446 D.4: the peer sends one, for middleboxes)");
+    }
+    if (hs->msg.len != 0) {
+        return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec inside a fragmented handshake message");
+    }
+    hs->peer_ccs_seen = 1;
+    LT_HS_TRACE(hs, LT_EV_CCS_RECV, "ChangeCipherSpec", "RFC 8446 D.4",
+                "dropped: TLS 1.3 sends it only to look like TLS 1.2 to middleboxes; it changes nothing", NULL, 0);
+    return LT_OK;
+}
+
 static int on_ccs_record(lt_hs *hs, const uint8_t *p, size_t n)
 {
+    if (hs->session.version == LT_TLS1_3) {
+        return on_tls13_ccs(hs, p, n);
+    }
     const lt_transition *t = find_row(hs, LT_CT_CHANGE_CIPHER_SPEC, 0);
     if (t == NULL) {
         return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec: expected %s in state %s",
@@ -477,7 +578,7 @@ static int on_ccs_record(lt_hs *hs, const uint8_t *p, size_t n)
     if (hs->msg.len != 0) {
         return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec inside a fragmented handshake message");
     }
-    return run_row(hs, t, p, n, p, n);
+    return run_row(hs, t, p, n, p, n, 1);
 }
 
 int lt_hs_on_record(lt_hs *hs, uint8_t type, const uint8_t *pt, size_t len, int *progress)

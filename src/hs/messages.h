@@ -23,8 +23,8 @@ enum {
     LT_HS_CLIENT_HELLO = 1,
     LT_HS_SERVER_HELLO = 2,
     LT_HS_NEW_SESSION_TICKET = 4,
-    LT_HS_END_OF_EARLY_DATA = 5,      /* RFC 8446 4.5 */
-    LT_HS_ENCRYPTED_EXTENSIONS = 8,   /* RFC 8446 4.3.1 */
+    LT_HS_END_OF_EARLY_DATA = 5,    /* RFC 8446 4.5 */
+    LT_HS_ENCRYPTED_EXTENSIONS = 8, /* RFC 8446 4.3.1 */
     LT_HS_CERTIFICATE = 11,
     LT_HS_SERVER_KEY_EXCHANGE = 12,
     LT_HS_CERTIFICATE_REQUEST = 13,
@@ -206,7 +206,7 @@ typedef struct lt_client_hello {
     lt_rd psk_binders;
     size_t n_psk_identities;
     size_t binders_offset;
-    int early_data;         /* an (empty) early_data extension (RFC 8446 4.2.10) */
+    int early_data;          /* an (empty) early_data extension (RFC 8446 4.2.10) */
     int post_handshake_auth; /* an (empty) post_handshake_auth (RFC 8446 4.2.6) */
 } lt_client_hello;
 
@@ -301,9 +301,9 @@ typedef struct lt_server_hello {
      * only the selected_group (key_share_key empty). */
     uint16_t key_share_group;
     lt_rd key_share_key;
-    lt_rd cookie;               /* HRR: opaque cookie<1..2^16-1> body */
-    uint16_t psk_identity;      /* pre_shared_key: selected_identity (LT_SEEN_PSK) */
-    uint16_t forbidden_ext;     /* the first extension we know that a ServerHello must not carry (4.2) */
+    lt_rd cookie;           /* HRR: opaque cookie<1..2^16-1> body */
+    uint16_t psk_identity;  /* pre_shared_key: selected_identity (LT_SEEN_PSK) */
+    uint16_t forbidden_ext; /* the first extension we know that a ServerHello must not carry (4.2) */
     int has_forbidden_ext;
 } lt_server_hello;
 

@@ -31,10 +31,10 @@
  */
 typedef struct lt_encrypted_extensions {
     uint32_t ext_seen;
-    int sni_ack;        /* an empty server_name */
-    lt_rd alpn;         /* ALPN: ProtocolNameList body (one name expected; parsed later) */
-    int early_data;     /* an empty early_data */
-    lt_rd groups;       /* supported_groups body (the server's preference; informational) */
+    int sni_ack;    /* an empty server_name */
+    lt_rd alpn;     /* ALPN: ProtocolNameList body (one name expected; parsed later) */
+    int early_data; /* an empty early_data */
+    lt_rd groups;   /* supported_groups body (the server's preference; informational) */
     uint16_t unknown_ext;
     int has_unknown_ext;
 } lt_encrypted_extensions;
@@ -43,7 +43,7 @@ LT_MUST_USE int lt_parse_encrypted_extensions(const uint8_t *body, size_t len, l
 
 typedef struct lt_encrypted_extensions_params {
     int sni_ack;
-    int early_data; /* we never accept early data: always 0 for now */
+    int early_data;      /* we never accept early data: always 0 for now */
     const uint8_t *alpn; /* one protocol name to answer, or NULL */
     size_t alpn_len;
 } lt_encrypted_extensions_params;
@@ -138,8 +138,8 @@ typedef struct lt_new_session_ticket {
 } lt_new_session_ticket;
 
 LT_MUST_USE int lt_parse_new_session_ticket(const uint8_t *body, size_t len, lt_new_session_ticket *out);
-void lt_write_new_session_ticket(lt_wr *w, uint32_t lifetime, uint32_t age_add, const uint8_t *nonce,
-                                 size_t nonce_len, const uint8_t *ticket, size_t ticket_len);
+void lt_write_new_session_ticket(lt_wr *w, uint32_t lifetime, uint32_t age_add, const uint8_t *nonce, size_t nonce_len,
+                                 const uint8_t *ticket, size_t ticket_len);
 
 /*
  * enum { update_not_requested(0), update_requested(1), (255) } KeyUpdateRequest;

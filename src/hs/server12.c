@@ -135,7 +135,8 @@ static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
     for (size_t k = 0; k < 2 * cfg->n_suites; k++) {
         size_t i = k % cfg->n_suites;
         const lt_suite *s = lt_suite_find(cfg->suites[i]);
-        if (s == NULL || !client_offers(ch, s->id) || !suite_usable(hs, ch, s, k < cfg->n_suites, &miss)) {
+        if (s == NULL || s->version != LT_TLS1_2 || !client_offers(ch, s->id) ||
+            !suite_usable(hs, ch, s, k < cfg->n_suites, &miss)) {
             continue;
         }
         hs->session.suite = s;
@@ -156,23 +157,62 @@ static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
                       miss.no_sigalg ? "; ECDHE needs a signature algorithm the client accepts for our key" : "");
 }
 
+/* The highest version the client offers: supported_versions when it is
+ * there (RFC 8446 4.2.1: then legacy_version is not used for
+ * negotiation), else legacy_version. */
+static uint16_t client_max_version(const lt_client_hello *ch)
+{
+    if (!(ch->ext_seen & LT_SEEN_VERSIONS)) {
+        return ch->client_version;
+    }
+    uint16_t best = 0, v;
+    lt_rd r = ch->versions;
+    while (lt_rd_u16(&r, &v) == LT_OK) {
+        if ((v >> 8) == 3 && v > best && v <= LT_TLS1_3) {
+            best = v;
+        }
+    }
+    return best;
+}
+
+/* RFC 8446 4.2.1 (supported_versions when present, legacy_version
+ * otherwise) within our range; RFC 5246 E.1: a client that offers less
+ * than we speak gets protocol_version. */
+static int choose_version(lt_hs *hs, const lt_client_hello *ch, uint16_t *out)
+{
+    int listed = (ch->ext_seen & LT_SEEN_VERSIONS) != 0;
+    if (listed && lt_hs_allows(hs, LT_TLS1_3) && lt_u16_list_has(ch->versions, LT_TLS1_3)) {
+        *out = LT_TLS1_3;
+    } else if (lt_hs_allows(hs, LT_TLS1_2) &&
+               (listed ? lt_u16_list_has(ch->versions, LT_TLS1_2) : ch->client_version >= LT_TLS1_2)) {
+        *out = LT_TLS1_2;
+    } else {
+        return lt_hs_fail(hs, LT_ERR_PROTOCOL_VERSION, "client offers at most version 0x%04x; we speak TLS %s",
+                          client_max_version(ch),
+                          !lt_hs_allows(hs, LT_TLS1_2)  ? "1.3 only"
+                          : lt_hs_allows(hs, LT_TLS1_3) ? "1.2 and 1.3"
+                                                        : "1.2 only");
+    }
+    /* RFC 8446 4.1.4: after a HelloRetryRequest only TLS 1.3 may follow. */
+    if ((hs->shape & LT_SHAPE_HRR) && *out != LT_TLS1_3) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "ClientHello2 no longer offers TLS 1.3 after our HelloRetryRequest (RFC 8446 4.1.2)");
+    }
+    return LT_OK;
+}
+
 static int check_client_hello(lt_hs *hs, const lt_client_hello *ch)
 {
     /* RFC 7507 3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites
      * and the highest protocol version supported by the server is higher
      * than the version indicated in ClientHello.client_version, the server
      * MUST respond with a fatal inappropriate_fallback alert." */
-    if (ch->has_fallback_scsv && ch->client_version < LT_TLS1_2) {
+    uint16_t ours = hs->env.policy->max_version, theirs = client_max_version(ch);
+    if (ch->has_fallback_scsv && theirs < ours) {
         return lt_hs_fail(hs, LT_ERR_INAPPROPRIATE_FALLBACK,
-                          "the client fell back to version 0x%04x (TLS_FALLBACK_SCSV) but we support TLS 1.2: a "
+                          "the client fell back to version 0x%04x (TLS_FALLBACK_SCSV) but we support 0x%04x: a "
                           "downgrade (RFC 7507)",
-                          ch->client_version);
-    }
-    /* RFC 5246 E.1: a client that offers less than 1.2 gets protocol_version;
-     * one that offers more gets 1.2. */
-    if (ch->client_version < LT_TLS1_2) {
-        return lt_hs_fail(hs, LT_ERR_PROTOCOL_VERSION, "client offers at most version 0x%04x; we require TLS 1.2",
-                          ch->client_version);
+                          theirs, ours);
     }
     /* RFC 5246 7.4.1.2: the list "MUST contain ... CompressionMethod.null". */
     if (!ch->has_null_compression) {
@@ -214,6 +254,7 @@ static void apply_client_hello(lt_hs *hs, const lt_client_hello *ch)
     lt_hs_set_record_version(hs, LT_TLS1_2);
     hs->h12->client_version = ch->client_version;
     memcpy(hs->h12->client_random, ch->random, 32);
+    memcpy(hs->session.client_random, ch->random, 32);
     hs->session.secure_reneg = (ch->ext_seen & LT_SEEN_RENEG) || ch->has_scsv;
     /* RFC 7627 5.3: use the extended master secret when the client offers it. */
     hs->session.ems = hs->env.policy->ems && (ch->ext_seen & LT_SEEN_EMS);
@@ -257,6 +298,13 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
 {
     const lt_chain *chain = &hs->h12->id->chain;
     LT_GUARD(lt_random(hs->h12->server_random, sizeof hs->h12->server_random));
+    /* RFC 8446 4.1.3: a server that speaks TLS 1.3 but negotiates 1.2 ends
+     * its random with the sentinel, so a TLS 1.3 client can tell that an
+     * attacker removed its 1.3 offer. */
+    if (lt_hs_allows(hs, LT_TLS1_3)) {
+        memcpy(hs->h12->server_random + 24, LT_DOWNGRADE_TLS12, 8);
+    }
+    memcpy(hs->session.server_random, hs->h12->server_random, 32);
 
     size_t need = 1024 + LT_MAX_SIGNATURE_LEN;
     for (size_t i = 0; i < chain->n; i++) {
@@ -312,6 +360,11 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
     }
     lt_explain_client_hello(hs, &ch);
     LT_GUARD(check_client_hello(hs, &ch));
+    uint16_t version = 0;
+    LT_GUARD(choose_version(hs, &ch, &version));
+    if (version == LT_TLS1_3) {
+        return lt_server13_on_client_hello(hs, &ch, body, len);
+    }
     LT_GUARD(choose_suite(hs, &ch));
     apply_client_hello(hs, &ch);
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));

@@ -9,13 +9,24 @@
  * RSA key transport last. */
 #define ECDHE(id, iana, ossl, auth, cipher, mac, prf, ctext, mtext)                                                    \
     {                                                                                                                  \
-        id, iana, ossl, LT_KX_ECDHE, auth, cipher, mac, prf, ctext, mtext                                              \
+        id, iana, ossl, LT_KX_ECDHE, auth, cipher, mac, prf, ctext, mtext, LT_TLS1_2                                   \
     }
 #define RSAKX(id, iana, ossl, cipher, mac, prf, ctext, mtext)                                                          \
     {                                                                                                                  \
-        id, iana, ossl, LT_KX_RSA, LT_AUTH_RSA, cipher, mac, prf, ctext, mtext                                         \
+        id, iana, ossl, LT_KX_RSA, LT_AUTH_RSA, cipher, mac, prf, ctext, mtext, LT_TLS1_2                              \
+    }
+/* RFC 8446 B.4: OpenSSL names them by their IANA names too. */
+#define TLS13(id, iana, cipher, hash, ctext)                                                                           \
+    {                                                                                                                  \
+        id, iana, iana, LT_KX_ANY, LT_AUTH_ANY, cipher, LT_MAC_NONE, hash, ctext, "AEAD", LT_TLS1_3                    \
     }
 static const lt_suite SUITES[] = {
+    /* TLS 1.3 first (RFC 8446 9.1: AES-128-GCM is the MUST; ChaCha20 a
+     * SHOULD), the same cipher order as TLS 1.2's. */
+    TLS13(LT_TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", LT_CIPHER_AES_128_GCM, LT_HASH_SHA256, "AES-128-GCM"),
+    TLS13(LT_TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", LT_CIPHER_AES_256_GCM, LT_HASH_SHA384, "AES-256-GCM"),
+    TLS13(LT_TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", LT_CIPHER_CHACHA20_POLY1305, LT_HASH_SHA256,
+          "ChaCha20-Poly1305"),
     ECDHE(LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
           "ECDHE-ECDSA-AES128-GCM-SHA256", LT_AUTH_ECDSA, LT_CIPHER_AES_128_GCM, LT_MAC_NONE, LT_HASH_SHA256,
           "AES-128-GCM", "AEAD"),
@@ -120,12 +131,12 @@ const char *lt_suite_openssl_name(uint16_t suite)
 
 static const char *kx_text(lt_kx kx)
 {
-    return kx == LT_KX_ECDHE ? "ECDHE" : "RSA";
+    return kx == LT_KX_ECDHE ? "ECDHE" : kx == LT_KX_RSA ? "RSA" : "any";
 }
 
 static const char *auth_text(lt_auth auth)
 {
-    return auth == LT_AUTH_ECDSA ? "ECDSA" : "RSA";
+    return auth == LT_AUTH_ECDSA ? "ECDSA" : auth == LT_AUTH_RSA ? "RSA" : "any";
 }
 
 int lt_suite_get_info(uint16_t suite, lt_suite_info *info)
@@ -144,8 +155,10 @@ int lt_suite_get_info(uint16_t suite, lt_suite_info *info)
         .mac = s->mac_text,
         .prf_hash = lt_hash_name(s->prf_hash),
         .aead = s->mac == LT_MAC_NONE,
-        .forward_secret = s->kx == LT_KX_ECDHE,
+        /* TLS 1.3 has no key transport: every handshake is (EC)DHE. */
+        .forward_secret = s->kx != LT_KX_RSA,
         .key_bits = (int)(8 * lt_cipher_key_len(s->cipher)),
+        .version = s->version,
     };
     return LT_OK;
 }

@@ -7,8 +7,10 @@
 
 #include "crypto/crypto.h"
 
-typedef enum lt_kx { LT_KX_RSA = 1, LT_KX_ECDHE } lt_kx;
-typedef enum lt_auth { LT_AUTH_RSA = 1, LT_AUTH_ECDSA } lt_auth;
+/* TLS 1.3 suites name neither: key_share and the certificate decide
+ * (RFC 8446 4.1.1), so they have LT_KX_ANY and LT_AUTH_ANY. */
+typedef enum lt_kx { LT_KX_RSA = 1, LT_KX_ECDHE, LT_KX_ANY } lt_kx;
+typedef enum lt_auth { LT_AUTH_RSA = 1, LT_AUTH_ECDSA, LT_AUTH_ANY } lt_auth;
 
 typedef struct lt_suite {
     uint16_t id;
@@ -21,6 +23,7 @@ typedef struct lt_suite {
     lt_hash_alg prf_hash;    /* the PRF and transcript hash (RFC 5246 5, 7.4.9) */
     const char *cipher_text; /* "AES-128-CBC", for narration */
     const char *mac_text;    /* "HMAC-SHA256", or "AEAD" */
+    uint16_t version;        /* LT_TLS1_2 or LT_TLS1_3: a suite belongs to one version (RFC 8446 4.1.2, B.4) */
 } lt_suite;
 
 const lt_suite *lt_suite_find(uint16_t id);

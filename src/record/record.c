@@ -406,6 +406,11 @@ uint64_t lt_record_read_seq(const lt_record *r)
     return r->read_seq;
 }
 
+uint64_t lt_record_write_seq(const lt_record *r)
+{
+    return r->write_seq;
+}
+
 void lt_record_set_observer(lt_record *r, lt_record_observer fn, void *arg)
 {
     r->observer = fn;

@@ -124,6 +124,9 @@ void lt_record_out_consume(lt_record *r, size_t n);
 int lt_record_is_protected(const lt_record *r, int write_dir);
 /* The sequence number of the next record to be opened. */
 uint64_t lt_record_read_seq(const lt_record *r);
+/* The sequence number of the next record we protect (records sent under
+ * the current write keys). */
+uint64_t lt_record_write_seq(const lt_record *r);
 /* fn is called for every record protected or unprotected; NULL for none. */
 void lt_record_set_observer(lt_record *r, lt_record_observer fn, void *arg);
 
