@@ -10,6 +10,7 @@
  * delimits its own data (like OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdint.h>
@@ -44,6 +45,8 @@ typedef struct client_opts {
     int security_level; /* -1: the library's default */
     tool_proto proto;
     int key_update; /* TLS 1.3: send KeyUpdate (update_requested) after the handshake */
+    const char *sess_in;  /* a session to offer (TLS 1.3 resumption) */
+    const char *sess_out; /* where to save the server's latest ticket */
 } client_opts;
 
 static int parse_opts(int argc, char **argv, client_opts *o)
@@ -65,6 +68,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
         {"key-update", no_argument, NULL, 'K'},
+        {"sess-in", required_argument, NULL, 'r'},
+        {"sess-out", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -102,6 +107,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case '3': o->proto.only_tls13 = 1; break;
         case 'g': o->proto.groups = optarg; break;
         case 'K': o->key_update = 1; break;
+        case 'r': o->sess_in = optarg; break;
+        case 'o': o->sess_out = optarg; break;
         case 'L': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -121,7 +128,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
                         "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
-                        "[--groups LIST] [--key-update]\n");
+                        "[--groups LIST] [--key-update] [--sess-in FILE] [--sess-out FILE]\n");
         return -1;
     }
     return 0;
@@ -400,6 +407,47 @@ static int handshake(lt_conn *conn, int fd, const client_opts *o, narrator *nar)
     return fail_line(conn, rc, e);
 }
 
+/* --sess-in: the session bytes lt_conn_get_session wrote last time. */
+static int load_session(lt_conn *conn, const char *path)
+{
+    uint8_t buf[LT_SESSION_MAX_LEN + 1];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "lucidtls: cannot load --sess-in %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    int rc = n > LT_SESSION_MAX_LEN ? LT_ERR_DECODE : lt_conn_set_session(conn, buf, n);
+    memset(buf, 0, sizeof buf);
+    if (rc != LT_OK) {
+        fprintf(stderr, "lucidtls: cannot use --sess-in %s: not a session lucidtls wrote (%s)\n", path,
+                lt_result_name(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* --sess-out: the server's latest ticket, if it sent one. The file holds
+ * the ticket's key: it is created readable by its owner only. */
+static void save_session(const lt_conn *conn, const char *path)
+{
+    uint8_t buf[LT_SESSION_MAX_LEN];
+    size_t n = 0;
+    if (lt_conn_get_session(conn, buf, sizeof buf, &n) != LT_OK) {
+        fprintf(stderr, "lucidtls: --sess-out: the server sent no session ticket; %s not written\n", path);
+        return;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || tool_write_all(fd, buf, n) != 0) {
+        fprintf(stderr, "lucidtls: cannot write --sess-out %s: %s\n", path, strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    memset(buf, 0, sizeof buf);
+}
+
 int cmd_client(int argc, char **argv)
 {
     client_opts o;
@@ -430,7 +478,15 @@ int cmd_client(int argc, char **argv)
         status = fail_line(conn, LT_ERR_USAGE, 0);
         goto out;
     }
+    if (o.sess_in != NULL && load_session(conn, o.sess_in) != 0) {
+        goto out;
+    }
     status = handshake(conn, fd, &o, nar);
+    if (status == 0 && o.sess_in != NULL) {
+        /* Say what became of the offer, as s_client's "Reused"/"New" does. */
+        fprintf(stderr, "lucidtls: %s\n",
+                lt_conn_resumed(conn) ? "session resumed" : "full handshake (the session was not resumed)");
+    }
     if (status == 0 && o.key_update) {
         /* RFC 8446 4.6.3: new keys for us, and a request for the server's. */
         int rc = lt_conn_key_update(conn, 1);
@@ -440,6 +496,9 @@ int cmd_client(int argc, char **argv)
     }
     if (status == 0) {
         status = run_pump(conn, fd, &o);
+    }
+    if (o.sess_out != NULL && conn != NULL) {
+        save_session(conn, o.sess_out);
     }
 out:
     if (nar != NULL) {

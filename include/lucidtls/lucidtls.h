@@ -252,6 +252,17 @@ void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled);
  * random (RFC 8446 4.1.3), which a TLS 1.3 client checks. */
 int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_version);
 
+/* Server, TLS 1.3 resumption (RFC 8446 4.6.1): after each handshake send
+ * `count` NewSessionTickets (default LT_DEFAULT_TICKETS, at most
+ * LT_MAX_TICKETS; 0 sends none), each valid for lifetime_s seconds (default
+ * LT_DEFAULT_TICKET_LIFETIME, at most 604800). A ticket carries the session
+ * sealed (AES-256-GCM) under a key of the config's own, rotated every
+ * lifetime, so the server keeps nothing per ticket. */
+#define LT_DEFAULT_TICKETS 2
+#define LT_MAX_TICKETS 8
+#define LT_DEFAULT_TICKET_LIFETIME 7200
+int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s);
+
 /* The extended master secret (RFC 7627) is offered and used by default. */
 void lt_config_set_ems(lt_config *cfg, int enabled);
 
@@ -362,6 +373,22 @@ int lt_conn_secure_renegotiation(const lt_conn *conn);
  * valid DNS host name (RFC 6066 3; anything else fails the handshake with
  * illegal_parameter), so the string is printable ASCII. */
 const char *lt_conn_server_name(const lt_conn *conn);
+
+/* TLS 1.3 resumption (RFC 8446 2.2).
+ * Client: after the handshake the server may send tickets (they arrive with
+ * the first records read after it); lt_conn_get_session writes the latest
+ * as bytes an application can keep (in a file: they work across
+ * processes) and give to lt_conn_set_session on a later connection, before
+ * its handshake, to offer it. They hold the ticket's key: keep them as
+ * secret as a private key. LT_SESSION_MAX_LEN bytes always suffice;
+ * LT_ERR_USAGE when no ticket came or cap is too small. A blob that does
+ * not parse is LT_ERR_DECODE. A session that has expired, or is for another
+ * host name, is not offered: the handshake is a full one.
+ * lt_conn_resumed: 1 when the handshake resumed a session. */
+#define LT_SESSION_MAX_LEN 2880
+int lt_conn_get_session(const lt_conn *conn, uint8_t *buf, size_t cap, size_t *len);
+int lt_conn_set_session(lt_conn *conn, const uint8_t *buf, size_t len);
+int lt_conn_resumed(const lt_conn *conn);
 
 /* TLS 1.3 KeyUpdate (RFC 8446 4.6.3): from the next record on, our records
  * use new keys; with request_peer the peer is asked to change its keys too.

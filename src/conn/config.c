@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "conn/conn.h"
+#include "base/clock.h"
+#include "crypto/ticket.h"
 #include "hs/suites.h"
 
 static int config_error(lt_config *cfg, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -38,6 +40,17 @@ lt_config *lt_config_new(lt_role role)
     cfg->policy.etm = 1;
     cfg->policy.min_version = LT_TLS1_2;
     cfg->policy.max_version = LT_TLS1_3;
+    cfg->policy.n_tickets = LT_DEFAULT_TICKETS;
+    cfg->policy.ticket_lifetime_s = LT_DEFAULT_TICKET_LIFETIME;
+    /* A server seals tickets under keys of its own, made here and rotated
+     * every lifetime (crypto/ticket.c). */
+    if (role == LT_ROLE_SERVER) {
+        cfg->policy.ticket_keys = lt_ticket_keys_new(LT_DEFAULT_TICKET_LIFETIME, lt_wall_ms() / 1000u);
+        if (cfg->policy.ticket_keys == NULL) {
+            free(cfg);
+            return NULL;
+        }
+    }
     static const uint16_t DEFAULT_GROUPS[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1, LT_GROUP_SECP384R1};
     memcpy(cfg->policy.groups, DEFAULT_GROUPS, sizeof DEFAULT_GROUPS);
     cfg->policy.n_groups = sizeof DEFAULT_GROUPS / sizeof DEFAULT_GROUPS[0];
@@ -57,6 +70,7 @@ void lt_config_free(lt_config *cfg)
         lt_pkey_free(cfg->policy.id[i].key);
     }
     lt_trust_free(cfg->trust);
+    lt_ticket_keys_free(cfg->policy.ticket_keys);
     free(cfg);
 }
 
@@ -283,6 +297,19 @@ int lt_config_set_security_level(lt_config *cfg, int level)
         return config_error(cfg, LT_ERR_CONFIG, "security level must be 0 to %d, got %d", LT_SECLEVEL_MAX, level);
     }
     cfg->policy.security_level = level;
+    return LT_OK;
+}
+
+int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
+{
+    /* RFC 8446 4.6.1: "Servers MUST NOT use any value greater than 604800
+     * seconds (7 days)". */
+    if (count > LT_MAX_TICKETS || lifetime_s == 0 || lifetime_s > 604800u) {
+        return config_error(cfg, LT_ERR_CONFIG, "tickets: count 0..%d and a lifetime of 1..604800 s (got %u, %u)",
+                            LT_MAX_TICKETS, count, lifetime_s);
+    }
+    cfg->policy.n_tickets = count;
+    cfg->policy.ticket_lifetime_s = lifetime_s;
     return LT_OK;
 }
 

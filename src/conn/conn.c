@@ -536,6 +536,23 @@ int lt_conn_close(lt_conn *c)
     return send_alert(c, LT_ALERT_LEVEL_WARNING, LT_ALERT_CLOSE_NOTIFY);
 }
 
+int lt_conn_get_session(const lt_conn *c, uint8_t *buf, size_t cap, size_t *len)
+{
+    LT_ENSURE(c->role == LT_ROLE_CLIENT && buf != NULL && len != NULL, LT_ERR_USAGE);
+    return lt_hs_get_session(c->hs, buf, cap, len);
+}
+
+int lt_conn_set_session(lt_conn *c, const uint8_t *buf, size_t len)
+{
+    LT_ENSURE(c->role == LT_ROLE_CLIENT && buf != NULL, LT_ERR_USAGE);
+    return lt_hs_set_resumption(c->hs, buf, len);
+}
+
+int lt_conn_resumed(const lt_conn *c)
+{
+    return lt_hs_resumed(c->hs);
+}
+
 int lt_conn_key_update(lt_conn *c, int request_peer)
 {
     if (c->err.code != 0) {

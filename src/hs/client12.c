@@ -161,12 +161,18 @@ int lt_client_send_hello(lt_hs *hs)
         p.key_share_keys = share_keys;
         p.key_share_lens = &pub_len;
     }
+    lt_psk_offer offer = {0};
+    if (tls13) {
+        LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
+    }
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024, &w));
+    LT_GUARD(lt_hs_scratch(hs, 1024 + offer.identity_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
+    LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));
     uint32_t exts = (tls12 ? LT_SEEN_RENEG : 0) | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) |
-                    hs->h12->offered_answerable | (tls13 ? LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE : 0);
+                    hs->h12->offered_answerable | (tls13 ? LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE : 0) |
+                    (hs->h13->psk_offered ? LT_SEEN_PSK_MODES | LT_SEEN_PSK : 0);
     return lt_explain_send_client_hello(hs, w.base, w.off, exts, CLIENT_SIGALGS, N_CLIENT_SIGALGS);
 }
 

@@ -86,11 +86,8 @@ static int check_hello_extensions(lt_hs *hs, const lt_server_hello *sh)
         return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "%s carries extension %u, which we did not offer", what,
                           sh->unknown_ext);
     }
-    uint32_t allowed = LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE | (sh->is_hrr ? LT_SEEN_COOKIE : 0);
+    uint32_t allowed = LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE | (sh->is_hrr ? LT_SEEN_COOKIE : LT_SEEN_PSK);
     uint32_t extra = sh->ext_seen & ~allowed;
-    if ((extra & LT_SEEN_PSK) && !sh->is_hrr) {
-        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "ServerHello selects a pre_shared_key; we offered none");
-    }
     if (extra != 0) {
         char names[160];
         lt_hs_ext_list_text(extra, names, sizeof names);
@@ -199,10 +196,13 @@ static int send_second_client_hello(lt_hs *hs)
         .cookie = h->cookie_len > 0 ? h->cookie : NULL,
         .cookie_len = h->cookie_len,
     };
+    lt_psk_offer offer = {0};
+    LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024 + h->cookie_len, &w));
+    LT_GUARD(lt_hs_scratch(hs, 1024 + h->cookie_len + offer.identity_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
+    LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));
     lt_field f[2] = {lt_fld_text("key_share", lt_group_name(h->share_group)),
                      lt_fld_text("cookie", h->cookie_len > 0 ? "echoed" : "none")};
     return lt_hs_send(hs, w.base, w.off, f, 2);
@@ -259,7 +259,9 @@ static int on_tls13_server_hello(lt_hs *hs, const lt_server_hello *sh, const uin
                           sh->key_share_group, lt_group_name(h->share_group));
     }
     adopt_tls13(hs, sh);
+    LT_GUARD(lt_hs13_client_on_psk(hs, sh));
     hs->session.group = h->share_group;
+    hs->h12->group = h->share_group;
     memcpy(hs->h12->server_random, sh->random, 32);
     memcpy(hs->session.server_random, sh->random, 32);
     if (!(hs->shape & LT_SHAPE_HRR)) {
@@ -324,7 +326,8 @@ int lt_client13_on_encrypted_extensions(lt_hs *hs, const uint8_t *body, size_t l
     lt_field f = lt_fld_text("server_name", ee.sni_ack ? "acknowledged" : "not acknowledged");
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "EncryptedExtensions", "RFC 8446 4.3.1",
                 "the extensions that do not shape the keys, now encrypted: only ones we offered may come back", &f, 1);
-    return LT_ST_CLIENT_WAIT_CERT_CR;
+    /* 2.2: a resumed handshake has no certificate; Finished comes next. */
+    return (hs->shape & LT_SHAPE_RESUMED) ? LT_ST_CLIENT_WAIT_FINISHED : LT_ST_CLIENT_WAIT_CERT_CR;
 }
 
 int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len)
@@ -491,6 +494,7 @@ int lt_client13_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len
     snprintf(life, sizeof life, "%u s", t.lifetime);
     lt_field f[2] = {lt_fld_text("lifetime", life), lt_fld_bytes("ticket", t.ticket.p, lt_rd_left(&t.ticket))};
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "NewSessionTicket", "RFC 8446 4.6.1",
-                "a ticket to resume this session later; we do not keep it yet", f, 2);
+                "a ticket to resume this session later (we keep the latest)", f, 2);
+    LT_GUARD(lt_client13_store_ticket(hs, &t));
     return LT_ST_CONNECTED;
 }

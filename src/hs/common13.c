@@ -53,8 +53,9 @@ int lt_hs13_handshake_secrets(lt_hs *hs, uint8_t *dhe, size_t dhe_len)
 {
     lt_hs13 *h = hs->h13;
     uint8_t th[LT_MAX_HASH_LEN];
-    /* 7.1: without a PSK the early secret is HKDF-Extract(0, 0). */
-    int rc = lt_ks13_early(&h->ks, suite_hash(hs), NULL, 0);
+    /* 7.1: Early Secret = HKDF-Extract(0, PSK), with a string of zeros
+     * for the PSK in a full handshake. */
+    int rc = lt_ks13_early(&h->ks, suite_hash(hs), h->psk_len > 0 ? h->psk : NULL, h->psk_len);
     if (rc == LT_OK) {
         rc = lt_ks13_handshake(&h->ks, dhe, dhe_len);
     }

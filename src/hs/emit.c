@@ -71,9 +71,10 @@ static const char *section_of(const lt_hs *hs, uint8_t type)
 int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
 {
     const char *name = lt_hs_type_name(msg[0]);
-    /* After the handshake (TLS 1.3 KeyUpdate, NewSessionTicket) there is
-     * no transcript (RFC 8446 4.4.1: it ends with Finished). */
-    if (hs->h12 != NULL) {
+    /* TLS 1.3's post-handshake messages (KeyUpdate, NewSessionTicket) are
+     * not part of the transcript (RFC 8446 4.4.1: it ends with Finished). */
+    int post_handshake = msg[0] == LT_HS_NEW_SESSION_TICKET || msg[0] == LT_HS_KEY_UPDATE;
+    if (hs->h12 != NULL && !post_handshake) {
         LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, name));
     }
     LT_GUARD(lt_record_write(hs->env.rec, LT_CT_HANDSHAKE, msg, len));

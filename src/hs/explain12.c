@@ -65,9 +65,40 @@ void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", NULL, f, 8);
 }
 
+/* TLS 1.3: the version, then the suite, group and signature scheme, each
+ * chosen on its own (RFC 8446 4.1.1). */
+static void explain_server_choices13(lt_hs *hs, size_t n_suites)
+{
+    lt_field v = lt_fld_text("chosen", "TLS 1.3 (0x0304)");
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "version", "RFC 8446 4.2.1",
+                "the highest version in the client's supported_versions that we speak", &v, 1);
+    char why[200];
+    snprintf(why, sizeof why,
+             "first TLS 1.3 suite in our preference list (%zu long) that the client offered: an AEAD and a hash, "
+             "nothing else",
+             n_suites);
+    lt_hs_trace_suite_choice(hs, why);
+    lt_field g = lt_fld_text("chosen", lt_group_name(hs->h12->group));
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "group", "RFC 8446 4.2.7",
+                "first group in our preference list that the client supports (groups we do not know, GREASE and "
+                "hybrids among them, are passed over)",
+                &g, 1);
+    if (hs->h12->sig_scheme != 0 && !(hs->shape & LT_SHAPE_RESUMED)) {
+        lt_field s = lt_fld_text("chosen", lt_sig_scheme_name(hs->h12->sig_scheme));
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "signature_scheme", "RFC 8446 4.2.3",
+                    "first scheme our key signs with in TLS 1.3 (RSA-PSS or the curve's ECDSA, never PKCS#1 v1.5) "
+                    "that the client accepts",
+                    &s, 1);
+    }
+}
+
 void lt_explain_server_choices(lt_hs *hs, size_t n_suites)
 {
     if (!lt_hs_tracing(hs)) {
+        return;
+    }
+    if (hs->session.version == LT_TLS1_3) {
+        explain_server_choices13(hs, n_suites);
         return;
     }
     char why[200];
@@ -231,6 +262,14 @@ void lt_explain_client_choices(lt_hs *hs)
         return;
     }
     lt_hs_trace_suite_choice(hs, NULL);
+    if (hs->session.version == LT_TLS1_3) {
+        lt_field v = lt_fld_text("chosen", "TLS 1.3 (0x0304)");
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "version", "RFC 8446 4.2.1", "the server's supported_versions", &v, 1);
+        lt_field g = lt_fld_text("chosen", lt_group_name(hs->session.group));
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "group", "RFC 8446 4.2.8", "the group of our key share that the server took",
+                    &g, 1);
+        return;
+    }
     static const choice_words CLIENT = {"RFC 7627 5.2", "both sides offered it", "the server agreed", "RFC 5746 3.4"};
     explain_session_choices(hs, &CLIENT);
 }
@@ -375,6 +414,15 @@ void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap)
         {LT_SEEN_POINT_FORMATS, "ec_point_formats"},
         {LT_SEEN_ETM, "encrypt_then_mac"},
         {LT_SEEN_SIGALGS_CERT, "signature_algorithms_cert"},
+        {LT_SEEN_VERSIONS, "supported_versions"},
+        {LT_SEEN_KEY_SHARE, "key_share"},
+        {LT_SEEN_COOKIE, "cookie"},
+        {LT_SEEN_PSK_MODES, "psk_key_exchange_modes"},
+        {LT_SEEN_PSK, "pre_shared_key"},
+        {LT_SEEN_EARLY_DATA, "early_data"},
+        {LT_SEEN_CAS, "certificate_authorities"},
+        {LT_SEEN_POST_HS_AUTH, "post_handshake_auth"},
+        {LT_SEEN_PADDING, "padding"},
     };
     size_t used = 0;
     out[0] = '\0';
@@ -409,6 +457,14 @@ void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
 void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len)
 {
     const char *g = lt_group_name(hs->h12->group);
+    if (hs->session.version == LT_TLS1_3) {
+        lt_field f[2] = {lt_fld_text("group", g != NULL ? g : "?"), lt_hs_secret(hs, "shared_secret", pms, len)};
+        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "ecdhe_shared_secret", "RFC 8446 7.4",
+                    "(EC)DH of our ephemeral private key and the peer's key share: both sides compute the same "
+                    "secret, never sent; it plays the pre-master secret's part, as the input of the handshake secret",
+                    f, 2);
+        return;
+    }
     lt_field f[2] = {lt_fld_text("group", g != NULL ? g : "?"), lt_hs_secret(hs, "pre_master_secret", pms, len)};
     LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "pre_master_secret", "RFC 8422 5.10",
                 "ECDH of our ephemeral private key and the peer's ephemeral public key: both sides compute the same "

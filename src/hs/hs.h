@@ -84,6 +84,12 @@ typedef struct lt_hs_policy {
     /* Versions (RFC 8446 4.2.1): LT_TLS1_2 and/or LT_TLS1_3. */
     uint16_t min_version;
     uint16_t max_version;
+    /* Server, TLS 1.3 resumption (RFC 8446 4.6.1): tickets sealed under
+     * these keys (NULL: none sent, none accepted), n_tickets after each
+     * handshake, each valid for ticket_lifetime_s. */
+    struct lt_ticket_keys *ticket_keys;
+    unsigned n_tickets;
+    uint32_t ticket_lifetime_s;
 } lt_hs_policy;
 
 /* Where the engine's effects go; conn fills it once per connection. */
@@ -141,6 +147,17 @@ const char *lt_hs_state_name(const lt_hs *hs);
 const lt_session *lt_hs_session(const lt_hs *hs);
 /* The name the client asked for (server) or will check (client); NULL when none. */
 const char *lt_hs_server_name(const lt_hs *hs);
+/* Client, TLS 1.3 resumption (RFC 8446 2.2, 4.6.1): the session to offer,
+ * as lt_hs_get_session wrote it; only before lt_hs_start. LT_ERR_DECODE for
+ * a blob that does not parse. A session that has expired, or is for another
+ * server name, is kept but not offered. */
+LT_MUST_USE int lt_hs_set_resumption(lt_hs *hs, const uint8_t *blob, size_t len);
+/* Client: the latest ticket the server sent, encoded (secrets inside);
+ * LT_ERR_USAGE when none came. */
+LT_MUST_USE int lt_hs_get_session(const lt_hs *hs, uint8_t *out, size_t cap, size_t *len);
+/* The handshake resumed a session (a PSK was accepted). */
+int lt_hs_resumed(const lt_hs *hs);
+
 /* TLS 1.3 KeyUpdate (RFC 8446 4.6.3): send one, and switch our write keys;
  * request_peer asks the peer to update its own. LT_ERR_USAGE before the
  * handshake ends or in TLS 1.2. */

@@ -12,6 +12,7 @@
 #include "hs/keysched13.h"
 #include "hs/messages.h"
 #include "hs/messages13.h"
+#include "hs/session.h"
 #include "hs/transcript.h"
 
 /* Handshake states, named after what they wait for (RFC 8446 Appendix A
@@ -98,6 +99,13 @@ typedef struct lt_hs13 {
     int ccs_sent;                        /* our middlebox-compatibility ChangeCipherSpec (D.4) */
     uint8_t cr_context[255];             /* client: the CertificateRequest's context, echoed */
     size_t cr_context_len;
+    /* Resumption (4.2.11): the PSK offered (client) or accepted (server). */
+    uint8_t psk[LT_SESSION_MAX_PSK];
+    size_t psk_len;
+    lt_hash_alg psk_hash;   /* the hash of the session's suite */
+    int psk_offered;        /* client: we sent pre_shared_key */
+    uint16_t psk_index;     /* server: the identity accepted */
+    int early_data_offered; /* server: the client's ClientHello had early_data (we never accept it) */
 } lt_hs13;
 
 struct lt_hs {
@@ -126,6 +134,10 @@ struct lt_hs {
     uint8_t app_read[LT_MAX_HASH_LEN];
     uint8_t app_write[LT_MAX_HASH_LEN];
     int peer_ccs_seen; /* TLS 1.3: the peer's one middlebox ChangeCipherSpec (D.4) */
+    /* Client resumption: the session to offer, and the latest ticket. */
+    lt_client_session *offer;
+    lt_client_session *ticket;
+    uint64_t ticket_nonce; /* server: the next ticket's nonce */
 };
 
 /* A handler takes the message body, checks and applies it, may queue our
@@ -193,6 +205,30 @@ int lt_client13_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len
 int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint8_t *body, size_t len);
 int lt_server13_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_hs13_on_key_update(lt_hs *hs, const uint8_t *body, size_t len);
+/* resume13.c: tickets and PSK resumption (4.2.11, 4.6.1). */
+typedef struct lt_psk_offer {
+    const uint8_t *identity;
+    size_t identity_len;
+    uint32_t age; /* obfuscated_ticket_age */
+    size_t binders_offset;
+} lt_psk_offer;
+/* Client: add our stored session to a ClientHello being built (nothing
+ * when there is none or it cannot be offered); o must live until
+ * lt_hs13_patch_binder. */
+LT_MUST_USE int lt_hs13_offer_psk(lt_hs *hs, lt_client_hello_params *p, lt_psk_offer *o);
+/* Client: compute the binder over the written ClientHello and put it in. */
+LT_MUST_USE int lt_hs13_patch_binder(lt_hs *hs, uint8_t *msg, size_t len, const lt_psk_offer *o);
+/* Client: the ServerHello's answer to our offer (resumed or not). */
+LT_MUST_USE int lt_hs13_client_on_psk(lt_hs *hs, const lt_server_hello *sh);
+/* Client: keep a NewSessionTicket as the session to resume. */
+LT_MUST_USE int lt_client13_store_ticket(lt_hs *hs, const lt_new_session_ticket *t);
+/* Server: accept the client's ticket if it is ours, usable, and its binder
+ * verifies (a bad binder fails the handshake); msg_len is the whole
+ * ClientHello's length. */
+LT_MUST_USE int lt_hs13_server_try_psk(lt_hs *hs, const lt_client_hello *ch, size_t msg_len);
+/* Server: the NewSessionTickets after the handshake. */
+LT_MUST_USE int lt_hs13_send_tickets(lt_hs *hs);
+
 /* Would we speak TLS 1.3, and TLS 1.2? (the policy's version range) */
 int lt_hs_allows(const lt_hs *hs, uint16_t version);
 /* common13.c */

@@ -85,7 +85,7 @@ static const lt_transition TABLE[] = {
      * Finished are added to the transcript by their handlers, after the
      * check that covers the transcript before them (4.4.3, 4.4.4). */
     {LT_TLS1_3, LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS, ROLE_C, HS(ENCRYPTED_EXTENSIONS), 0, 0,
-     lt_client13_on_encrypted_extensions, NEXT1(LT_ST_CLIENT_WAIT_CERT_CR), HASH},
+     lt_client13_on_encrypted_extensions, NEXT2(LT_ST_CLIENT_WAIT_CERT_CR, LT_ST_CLIENT_WAIT_FINISHED), HASH},
     /* 4.3.2: a server may ask for a client certificate, once. */
     {LT_TLS1_3, LT_ST_CLIENT_WAIT_CERT_CR, ROLE_C, HS(CERTIFICATE_REQUEST), 0, LT_SHAPE_CLIENT_AUTH,
      lt_client13_on_certificate_request, NEXT1(LT_ST_CLIENT_WAIT_CERTIFICATE), HASH},
@@ -184,7 +184,9 @@ static const char *expected_text(const lt_hs *hs)
 static unsigned required_proof(const lt_hs *hs)
 {
     unsigned need = LT_PROOF_FINISHED_OK | LT_PROOF_KEYS_DERIVED;
-    if (hs->env.role == LT_ROLE_CLIENT) {
+    /* A resumed TLS 1.3 handshake is authenticated by the PSK: the
+     * server's Finished is keyed from it (RFC 8446 2.2). */
+    if (hs->env.role == LT_ROLE_CLIENT && !(hs->shape & LT_SHAPE_RESUMED)) {
         need |= LT_PROOF_PEER_CERT_OK;
         if (hs->session.version == LT_TLS1_3) {
             need |= LT_PROOF_CV_OK;
@@ -272,6 +274,14 @@ void lt_hs_free(lt_hs *hs)
     drop_scratch(hs);
     /* A connection freed mid-message must not leak the reassembly buffer. */
     lt_buf_free(&hs->msg);
+    if (hs->offer != NULL) {
+        lt_wipe(hs->offer, sizeof *hs->offer);
+        free(hs->offer);
+    }
+    if (hs->ticket != NULL) {
+        lt_wipe(hs->ticket, sizeof *hs->ticket);
+        free(hs->ticket);
+    }
     lt_wipe(hs, sizeof *hs);
     free(hs);
 }

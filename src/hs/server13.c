@@ -135,10 +135,18 @@ static int check_client_hello13(lt_hs *hs, const lt_client_hello *ch)
     }
     /* 9.2: without a PSK, a TLS 1.3 ClientHello must carry
      * signature_algorithms, and supported_groups and key_share together;
-     * otherwise missing_extension. */
-    if (!(ch->ext_seen & LT_SEEN_SIGALGS)) {
+     * otherwise missing_extension. (We resume only with psk_dhe_ke, so we
+     * need the key exchange extensions with a PSK too.) */
+    if (!(ch->ext_seen & LT_SEEN_SIGALGS) && !(ch->ext_seen & LT_SEEN_PSK)) {
         return lt_hs_fail(hs, LT_ERR_MISSING_EXTENSION,
                           "TLS 1.3 ClientHello without signature_algorithms (RFC 8446 9.2)");
+    }
+    /* 4.2.9: "If clients offer "pre_shared_key" without a
+     * "psk_key_exchange_modes" extension, servers MUST abort the
+     * handshake." */
+    if ((ch->ext_seen & LT_SEEN_PSK) && !(ch->ext_seen & LT_SEEN_PSK_MODES)) {
+        return lt_hs_fail(hs, LT_ERR_MISSING_EXTENSION,
+                          "ClientHello offers pre_shared_key without psk_key_exchange_modes (RFC 8446 4.2.9)");
     }
     int groups = (ch->ext_seen & LT_SEEN_GROUPS) != 0, shares = (ch->ext_seen & LT_SEEN_KEY_SHARE) != 0;
     if (!groups || !shares) {
@@ -294,6 +302,8 @@ static int write_server_hello13(lt_hs *hs, const lt_client_hello *ch, const uint
         .key_share_group = hs->h12->group,
         .key_share_key = pub,
         .key_share_len = pub_len,
+        .psk_selected = (hs->shape & LT_SHAPE_RESUMED) != 0,
+        .psk_identity = hs->h13->psk_index,
     };
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, 256, &w));
@@ -317,7 +327,11 @@ static int key_exchange(lt_hs *hs, lt_rd share, uint8_t *pub, size_t *pub_len, u
         return lt_hs_fail(hs, rc, "the client's %s key share (%zu bytes) is not a valid public key (RFC 8446 4.2.8.2)",
                           lt_group_name(h->group), n);
     }
-    lt_explain_recv_client_kx(hs, share.p, n);
+    if (lt_hs_tracing(hs)) {
+        lt_field f[2] = {lt_fld_text("group", lt_group_name(h->group)), lt_fld_bytes("public_key", share.p, n)};
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "client_key_share", "RFC 8446 4.2.8",
+                    "the client's ephemeral public key for the chosen group, sent in its ClientHello", f, 2);
+    }
     lt_explain_shared_secret(hs, dhe, *dhe_len);
     return LT_OK;
 }
@@ -392,8 +406,12 @@ static int send_server_flight13(lt_hs *hs, const lt_client_hello *ch, lt_rd shar
     LT_GUARD(lt_hs13_install_keys(hs, hs->h13->s_hs, 1, "server_handshake_traffic"));
     LT_GUARD(lt_hs13_install_keys(hs, hs->h13->c_hs, 0, "client_handshake_traffic"));
     LT_GUARD(send_encrypted_extensions(hs));
-    LT_GUARD(send_certificate13(hs));
-    LT_GUARD(send_certificate_verify(hs));
+    /* 2.2: a resumed handshake is authenticated by the PSK: no Certificate
+     * and no CertificateVerify. */
+    if (!(hs->shape & LT_SHAPE_RESUMED)) {
+        LT_GUARD(send_certificate13(hs));
+        LT_GUARD(send_certificate_verify(hs));
+    }
     LT_GUARD(lt_hs13_send_finished(hs, hs->h13->s_hs));
     /* 7.1: the application secrets cover the handshake through our
      * Finished; our records switch now, the client's after its Finished. */
@@ -404,7 +422,6 @@ static int send_server_flight13(lt_hs *hs, const lt_client_hello *ch, lt_rd shar
 int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint8_t *body, size_t len)
 {
     (void)body;
-    (void)len;
     int second = (hs->shape & LT_SHAPE_HRR) != 0;
     LT_GUARD(check_client_hello13(hs, ch));
     if (second) {
@@ -429,7 +446,6 @@ int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint
         memcpy(hs->hostname, ch->sni, sizeof hs->hostname);
         memcpy(hs->session.sni, ch->sni, sizeof hs->session.sni);
     }
-    LT_GUARD(choose_identity13(hs, ch));
     lt_rd share = {0};
     int need_hrr = 0;
     LT_GUARD(choose_group13(hs, ch, &share, &need_hrr));
@@ -438,10 +454,18 @@ int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint
                           lt_group_name(hs->h12->group));
     }
     hs->session.group = hs->h12->group;
-    lt_explain_server_choices(hs, hs->env.policy->n_suites);
+    hs->h13->early_data_offered = ch->early_data;
     if (need_hrr) {
+        /* The certificate is chosen on ClientHello2 (it may differ only
+         * in what HRR allows), the ticket's binder checked on it too. */
+        lt_explain_server_choices(hs, hs->env.policy->n_suites);
         return send_hello_retry_request(hs, ch);
     }
+    LT_GUARD(lt_hs13_server_try_psk(hs, ch, len + 4));
+    if (!(hs->shape & LT_SHAPE_RESUMED)) {
+        LT_GUARD(choose_identity13(hs, ch));
+    }
+    lt_explain_server_choices(hs, hs->env.policy->n_suites);
     LT_GUARD(send_server_flight13(hs, ch, share));
     return LT_ST_SERVER_WAIT_FINISHED;
 }
@@ -451,5 +475,7 @@ int lt_server13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
     LT_GUARD(lt_hs13_check_finished(hs, hs->h13->c_hs, body, len));
     LT_GUARD(lt_hs13_resumption_secret(hs));
     LT_GUARD(lt_hs13_install_keys(hs, hs->app_read, 0, "client_application_traffic"));
+    /* 4.6.1: tickets, now that the resumption master secret exists. */
+    LT_GUARD(lt_hs13_send_tickets(hs));
     return LT_ST_CONNECTED;
 }
