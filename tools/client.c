@@ -44,7 +44,7 @@ typedef struct client_opts {
     int no_hostname_check;
     int security_level; /* -1: the library's default */
     tool_proto proto;
-    int key_update; /* TLS 1.3: send KeyUpdate (update_requested) after the handshake */
+    int key_update;       /* TLS 1.3: send KeyUpdate (update_requested) after the handshake */
     const char *sess_in;  /* a session to offer (TLS 1.3 resumption) */
     const char *sess_out; /* where to save the server's latest ticket */
 } client_opts;

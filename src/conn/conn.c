@@ -298,6 +298,7 @@ static int process_record(lt_conn *c)
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));
     }
     switch (type) {
+    case LT_CT_DROPPED: return LT_OK; /* refused early data (RFC 8446 4.2.10), within its bound */
     case LT_CT_ALERT: return on_alert(c, pt, n);
     case LT_CT_APPLICATION_DATA: return on_app_data(c, pt, n);
     case LT_CT_HANDSHAKE:

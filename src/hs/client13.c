@@ -227,10 +227,10 @@ static int on_hello_retry_request(lt_hs *hs, const lt_server_hello *sh, const ui
         memcpy(h->cookie, sh->cookie.p, h->cookie_len);
     }
     if (lt_hs_tracing(hs)) {
-        lt_field f[3] = {lt_fld_text("suite", hs->session.suite->iana_name),
-                         lt_fld_text("group", (sh->ext_seen & LT_SEEN_KEY_SHARE) ? lt_group_name(h->share_group)
-                                                                                 : "(unchanged)"),
-                         lt_fld_text("cookie", h->cookie_len > 0 ? "yes" : "no")};
+        lt_field f[3] = {
+            lt_fld_text("suite", hs->session.suite->iana_name),
+            lt_fld_text("group", (sh->ext_seen & LT_SEEN_KEY_SHARE) ? lt_group_name(h->share_group) : "(unchanged)"),
+            lt_fld_text("cookie", h->cookie_len > 0 ? "yes" : "no")};
         LT_HS_TRACE(hs, LT_EV_CHOICE, "hello_retry", "RFC 8446 4.1.4",
                     "Alice wants a key share for another group: Bob sends his ClientHello again with one, and the "
                     "first ClientHello stays in the transcript only as its hash (message_hash, 4.4.1)",
@@ -312,8 +312,10 @@ int lt_client13_on_encrypted_extensions(lt_hs *hs, const uint8_t *body, size_t l
     }
     /* 4.2: an extension we did not offer is unsupported_extension. */
     if (ee.has_unknown_ext) {
-        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "EncryptedExtensions carries extension %u, which we did "
-                          "not offer", ee.unknown_ext);
+        return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION,
+                          "EncryptedExtensions carries extension %u, which we did "
+                          "not offer",
+                          ee.unknown_ext);
     }
     uint32_t offered = (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | LT_SEEN_GROUPS;
     uint32_t unasked = ee.ext_seen & ~offered;
@@ -341,8 +343,8 @@ int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t le
     h->cr_context_len = lt_rd_left(&cr.context);
     memcpy(h->cr_context, cr.context.p, h->cr_context_len);
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 8446 4.3.2",
-                "the server asks for a client certificate; we have none to give, so we send an empty Certificate",
-                NULL, 0);
+                "the server asks for a client certificate; we have none to give, so we send an empty Certificate", NULL,
+                0);
     hs->shape |= LT_SHAPE_CLIENT_AUTH;
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
 }

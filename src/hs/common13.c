@@ -194,8 +194,8 @@ int lt_hs13_check_finished(lt_hs *hs, const uint8_t *base_key, const uint8_t *bo
     size_t n = hash_len(hs);
     int rc = lt_parse_finished13(body, len, n, &got);
     if (rc != LT_OK) {
-        return lt_hs_fail(hs, rc, "Finished must carry exactly %zu bytes of verify_data (the hash length), got %zu",
-                          n, len);
+        return lt_hs_fail(hs, rc, "Finished must carry exactly %zu bytes of verify_data (the hash length), got %zu", n,
+                          len);
     }
     int peer_is_client = hs->env.role == LT_ROLE_SERVER;
     uint8_t want[LT_MAX_HASH_LEN];
@@ -297,9 +297,8 @@ int lt_hs13_on_key_update(lt_hs *hs, const uint8_t *body, size_t len)
     }
     lt_field f = lt_fld_text("request_update", requested ? "update_requested" : "update_not_requested");
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "KeyUpdate", "RFC 8446 4.6.3",
-                requested ? "the peer changes its keys and asks us to change ours"
-                          : "the peer changes its keys",
-                &f, 1);
+                requested ? "the peer changes its keys and asks us to change ours" : "the peer changes its keys", &f,
+                1);
     /* 7.2: the peer's next records use application_traffic_secret_N+1. */
     LT_GUARD(next_generation(hs, hs->app_read, 0));
     /* 4.6.3: on update_requested the receiver "MUST send a KeyUpdate of its

@@ -266,8 +266,8 @@ void lt_explain_client_choices(lt_hs *hs)
         lt_field v = lt_fld_text("chosen", "TLS 1.3 (0x0304)");
         LT_HS_TRACE(hs, LT_EV_CHOICE, "version", "RFC 8446 4.2.1", "the server's supported_versions", &v, 1);
         lt_field g = lt_fld_text("chosen", lt_group_name(hs->session.group));
-        LT_HS_TRACE(hs, LT_EV_CHOICE, "group", "RFC 8446 4.2.8", "the group of our key share that the server took",
-                    &g, 1);
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "group", "RFC 8446 4.2.8", "the group of our key share that the server took", &g,
+                    1);
         return;
     }
     static const choice_words CLIENT = {"RFC 7627 5.2", "both sides offered it", "the server agreed", "RFC 5746 3.4"};

@@ -151,8 +151,12 @@ static int check_client_hello13(lt_hs *hs, const lt_client_hello *ch)
     int groups = (ch->ext_seen & LT_SEEN_GROUPS) != 0, shares = (ch->ext_seen & LT_SEEN_KEY_SHARE) != 0;
     if (!groups || !shares) {
         return lt_hs_fail(hs, LT_ERR_MISSING_EXTENSION, "TLS 1.3 ClientHello with %s but without %s (RFC 8446 9.2)",
-                          groups ? "supported_groups" : shares ? "key_share" : "neither supported_groups",
-                          groups ? "key_share" : shares ? "supported_groups" : "key_share");
+                          groups   ? "supported_groups"
+                          : shares ? "key_share"
+                                   : "neither supported_groups",
+                          groups   ? "key_share"
+                          : shares ? "supported_groups"
+                                   : "key_share");
     }
     return LT_OK;
 }
@@ -280,6 +284,11 @@ static int send_hello_retry_request(lt_hs *hs, const lt_client_hello *ch)
     lt_field f = lt_fld_text("selected_group", lt_group_name(h->hrr_group));
     LT_GUARD(lt_hs_send(hs, w.base, w.off, &f, 1));
     hs->shape |= LT_SHAPE_HRR;
+    /* 4.2.10: after a HelloRetryRequest, early data is refused by skipping
+     * every application_data record until ClientHello2. */
+    if (ch->early_data) {
+        lt_hs_skip_early_data(hs);
+    }
     /* D.4: the dummy ChangeCipherSpec right after our first handshake
      * message, for a client in compatibility mode (a session ID). */
     if (ch->session_id_len > 0) {
@@ -405,6 +414,14 @@ static int send_server_flight13(lt_hs *hs, const lt_client_hello *ch, lt_rd shar
     }
     LT_GUARD(lt_hs13_install_keys(hs, hs->h13->s_hs, 1, "server_handshake_traffic"));
     LT_GUARD(lt_hs13_install_keys(hs, hs->h13->c_hs, 0, "client_handshake_traffic"));
+    if (ch->early_data) {
+        /* 4.2.10: we never accept early data (no early_data in our
+         * EncryptedExtensions), so its records are dropped until the
+         * client's Finished opens under the handshake keys. */
+        LT_HS_TRACE(hs, LT_EV_CHOICE, "early_data", "RFC 8446 4.2.10",
+                    "refused: we do not accept 0-RTT data; its records are skipped, up to a bound", NULL, 0);
+        lt_hs_skip_early_data(hs);
+    }
     LT_GUARD(send_encrypted_extensions(hs));
     /* 2.2: a resumed handshake is authenticated by the PSK: no Certificate
      * and no CertificateVerify. */

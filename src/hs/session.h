@@ -24,8 +24,8 @@
 /* What a server puts in a ticket (its plaintext): enough to check and
  * resume. */
 typedef struct lt_ticket_state {
-    uint16_t version;  /* LT_TLS1_3 (TLS 1.2 tickets: the resumption issue) */
-    uint16_t suite;    /* the suite of the session; resumption needs the same hash (4.2.11) */
+    uint16_t version; /* LT_TLS1_3 (TLS 1.2 tickets: the resumption issue) */
+    uint16_t suite;   /* the suite of the session; resumption needs the same hash (4.2.11) */
     uint8_t psk[LT_SESSION_MAX_PSK];
     uint8_t psk_len;
     uint64_t issued_s; /* server clock, seconds */
@@ -62,6 +62,7 @@ typedef struct lt_client_session {
 LT_MUST_USE int lt_client_session_encode(const lt_client_session *s, uint8_t *out, size_t cap, size_t *len);
 LT_MUST_USE int lt_client_session_decode(const uint8_t *in, size_t len, lt_client_session *out);
 /* The most lt_client_session_encode writes. */
-#define LT_CLIENT_SESSION_MAX_ENCODED (64 + LT_SESSION_MAX_PSK + LT_SESSION_MAX_TICKET + LT_SESSION_MAX_SNI + LT_SESSION_MAX_ALPN)
+#define LT_CLIENT_SESSION_MAX_ENCODED                                                                                  \
+    (64 + LT_SESSION_MAX_PSK + LT_SESSION_MAX_TICKET + LT_SESSION_MAX_SNI + LT_SESSION_MAX_ALPN)
 
 #endif

@@ -205,6 +205,28 @@ static int check_tls13_inner(uint8_t type, size_t n)
     return LT_OK;
 }
 
+void lt_record_skip_early_data(lt_record *r)
+{
+    r->early_skip = LT_MAX_EARLY_DATA_SKIP;
+}
+
+/* RFC 8446 4.2.10: is this a record of refused early data, to drop? With
+ * no read keys (after HelloRetryRequest) every application_data record is;
+ * with keys, one that does not open under them. A record that opens ends
+ * the skipping: it is the client's next flight. More early data than we
+ * allow is unexpected_message (4.2.10: "If ... the server ... receive[s]
+ * more than max_early_data_size bytes ..., it MUST terminate the
+ * connection with an "unexpected_message" alert"). */
+static int drop_early_data(lt_record *r, size_t frag_len, uint8_t *type, uint8_t **pt, size_t *pt_len)
+{
+    LT_ENSURE(frag_len <= r->early_skip, LT_ERR_UNEXPECTED_MESSAGE);
+    r->early_skip -= frag_len;
+    *type = LT_CT_DROPPED;
+    *pt = NULL;
+    *pt_len = 0;
+    return LT_OK;
+}
+
 int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
 {
     LT_ENSURE(lt_record_ready(r), LT_ERR_INTERNAL);
@@ -213,7 +235,17 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
     uint8_t *frag = r->in + LT_RECORD_HEADER_LEN;
     int counted = 1;
     *type = r->in[0];
-    if (r->read_rc == NULL) {
+    if (r->early_skip > 0 && *type == LT_CT_APPLICATION_DATA) {
+        if (r->read_rc == NULL) {
+            return drop_early_data(r, frag_len, type, pt, pt_len);
+        }
+        if (lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len) != LT_OK) {
+            return drop_early_data(r, frag_len, type, pt, pt_len);
+        }
+        r->early_skip = 0;
+        LT_ENSURE(*pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
+        LT_GUARD(check_tls13_inner(*type, *pt_len));
+    } else if (r->read_rc == NULL) {
         *pt = frag;
         *pt_len = frag_len;
     } else if (reads_tls13(r) && *type != LT_CT_APPLICATION_DATA) {
@@ -368,6 +400,8 @@ void lt_record_set_read_cipher(lt_record *r, lt_rc *rc)
     lt_rc_free(r->read_rc);
     r->read_rc = rc;
     r->read_seq = 0;
+    /* Early data is skipped only under the keys it was refused with. */
+    r->early_skip = 0;
 }
 
 void lt_record_set_write_cipher(lt_record *r, lt_rc *rc)

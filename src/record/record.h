@@ -59,7 +59,23 @@ typedef struct lt_record {
     uint16_t read_version;
     lt_record_observer observer;
     void *observer_arg;
+    /* TLS 1.3 server that refused early data: ciphertext bytes it may still
+     * drop (RFC 8446 4.2.10); 0 when not skipping. */
+    size_t early_skip;
 } lt_record;
+
+/* The content type lt_record_open reports for a record it dropped. */
+#define LT_CT_DROPPED 0
+/* RFC 8446 4.2.10: a server that does not accept the client's early data
+ * "skip[s] past early data" — application_data records it cannot open
+ * under its current read keys (or, with no read keys yet, after a
+ * HelloRetryRequest, every application_data record) — "up to the configured
+ * max_early_data_size". We never accept early data and advertise no size,
+ * so this is our bound. */
+#define LT_MAX_EARLY_DATA_SKIP 32768
+/* Start dropping (until a record opens, the keys change, or the budget is
+ * spent: then a record that does not open fails as usual). */
+void lt_record_skip_early_data(lt_record *r);
 
 LT_MUST_USE int lt_record_init(lt_record *r);
 void lt_record_free(lt_record *r);
