@@ -12,9 +12,10 @@
  *    length, which the copy was checked against). Transcript hashes are
  *    computed here from the handshake messages the RFC prints, and checked
  *    against the hash the RFC states where it states one.
- *  - What RFC 8448 has no trace for (SHA-384, KeyUpdate, the exporter): the
- *    values were computed once outside lucidtls with Python's hmac and
- *    hashlib modules, HKDF written from RFC 5869 2.2-2.3 and
+ *  - What RFC 8448 has no trace for (SHA-384, KeyUpdate, the exporter): one
+ *    export is OpenSSL 3.0.19's own (test_export_openssl); the other values
+ *    were computed once outside lucidtls with Python's hmac and hashlib
+ *    modules, HKDF written from RFC 5869 2.2-2.3 and
  *    HKDF-Expand-Label from RFC 8446 7.1 (the script is at the end of this
  *    file; it reproduces the RFC 8448 values above too). KeyUpdate and the
  *    exporter are also rebuilt step by step here, with hand-built HkdfLabel
@@ -869,6 +870,21 @@ static void test_export_limits(void)
     }
 }
 
+/* OpenSSL 3.0.19's own exporter: `openssl s_client -tls1_3 -keylogfile F
+ * -keymatexport "EXPORTER-lucidtls test" -keymatexportlen 40` against
+ * `openssl s_server` (TLS_AES_256_GCM_SHA384) printed the keying material;
+ * the key log gave the EXPORTER_SECRET. s_client exports with no context. */
+static void test_export_openssl(void)
+{
+    static const char label[] = "EXPORTER-lucidtls test";
+    uint8_t ems[48], out[40];
+    EXPECT_EQ(unhex("4d51398979a2ab3743ae6a82b9b461267e0c82b7b6185478406b5beaa7e6cb6bc181e3c972bb8c5a30b70eee5d210abb",
+                    ems, sizeof ems),
+              48);
+    EXPECT_EQ(lt_ks13_export(LT_HASH_SHA384, ems, label, strlen(label), NULL, 0, out, sizeof out), LT_OK);
+    expect_hex(out, 40, "B46D3922628682F9CE8520D5F7F3E58E4F3BB5610C3A10EBC3A42E44A66D7A723C6E0BCC6A92BF1E");
+}
+
 /* ---- SHA-384 (TLS_AES_256_GCM_SHA384) ---- */
 
 static void hash_str(lt_hash_alg alg, const char *s, uint8_t *out)
@@ -1080,6 +1096,7 @@ int main(void)
     LT_RUN(test_key_update);
     LT_RUN(test_export_sha256);
     LT_RUN(test_export_limits);
+    LT_RUN(test_export_openssl);
     LT_RUN(test_sha384_schedule);
     LT_RUN(test_expand_label_limits);
     LT_RUN(test_schedule_usage);
