@@ -40,31 +40,24 @@ static const char *prf_digest_name(lt_hash_alg alg)
     return NULL;
 }
 
-int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label, const uint8_t *seed1,
-                 size_t seed1_len, const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len)
+static int prf_derive(const char *digest, const uint8_t *secret, size_t secret_len, const uint8_t *label,
+                      size_t label_len, const lt_prf_seed *seeds, size_t n_seeds, uint8_t *out, size_t out_len)
 {
-    const char *digest = prf_digest_name(alg);
-    OSSL_PARAM params[6];
+    OSSL_PARAM params[3 + LT_PRF_MAX_SEEDS + 1];
     OSSL_PARAM *p = params;
     EVP_KDF_CTX *kctx;
     int ok;
 
-    LT_ENSURE(digest != NULL && label != NULL && out != NULL && out_len > 0, LT_ERR_USAGE);
-    LT_ENSURE(secret != NULL || secret_len == 0, LT_ERR_USAGE);
-    LT_ENSURE(seed1 != NULL || seed1_len == 0, LT_ERR_USAGE);
-    LT_ENSURE(seed2 != NULL || seed2_len == 0, LT_ERR_USAGE);
     LT_ENSURE(CRYPTO_THREAD_run_once(&kdf_once, kdf_fetch) && kdf_tls1_prf != NULL, LT_ERR_CRYPTO);
-
     /* PRF(secret, label, seed) = P_<hash>(secret, label + seed): the provider
      * concatenates every SEED parameter in order, so the label goes first. */
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, strlen(label));
-    if (seed1_len > 0) {
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed1, seed1_len);
-    }
-    if (seed2_len > 0) {
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed2, seed2_len);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, label_len);
+    for (size_t i = 0; i < n_seeds; i++) {
+        if (seeds[i].len > 0) {
+            *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seeds[i].p, seeds[i].len);
+        }
     }
     *p = OSSL_PARAM_construct_end();
 
@@ -73,11 +66,45 @@ int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, cons
     ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
     /* The context's copy of the secret is cleansed by the provider on free. */
     EVP_KDF_CTX_free(kctx);
-    if (!ok) {
-        lt_wipe(out, out_len);
-        return LT_ERR_CRYPTO;
+    return ok ? LT_OK : LT_ERR_CRYPTO;
+}
+
+static int prf_seeds(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const uint8_t *label, size_t label_len,
+                     const lt_prf_seed *seeds, size_t n_seeds, uint8_t *out, size_t out_len)
+{
+    const char *digest = prf_digest_name(alg);
+    size_t total = label_len;
+
+    LT_ENSURE(digest != NULL && out_len > 0, LT_ERR_USAGE);
+    LT_ENSURE(secret != NULL || secret_len == 0, LT_ERR_USAGE);
+    LT_ENSURE(label != NULL && label_len > 0, LT_ERR_USAGE);
+    LT_ENSURE(n_seeds <= LT_PRF_MAX_SEEDS && (seeds != NULL || n_seeds == 0), LT_ERR_USAGE);
+    LT_ENSURE(label_len <= LT_TLS12_PRF_MAX_INPUT, LT_ERR_USAGE);
+    for (size_t i = 0; i < n_seeds; i++) {
+        LT_ENSURE(seeds[i].p != NULL || seeds[i].len == 0, LT_ERR_USAGE);
+        LT_ENSURE(seeds[i].len <= LT_TLS12_PRF_MAX_INPUT - total, LT_ERR_USAGE);
+        total += seeds[i].len;
     }
-    return LT_OK;
+    return prf_derive(digest, secret, secret_len, label, label_len, seeds, n_seeds, out, out_len);
+}
+
+int lt_tls12_prf_seeds(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const uint8_t *label,
+                       size_t label_len, const lt_prf_seed *seeds, size_t n_seeds, uint8_t *out, size_t out_len)
+{
+    LT_ENSURE(out != NULL, LT_ERR_USAGE);
+    int rc = prf_seeds(alg, secret, secret_len, label, label_len, seeds, n_seeds, out, out_len);
+    if (rc != LT_OK) {
+        lt_wipe(out, out_len);
+    }
+    return rc;
+}
+
+int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label, const uint8_t *seed1,
+                 size_t seed1_len, const uint8_t *seed2, size_t seed2_len, uint8_t *out, size_t out_len)
+{
+    const lt_prf_seed seeds[2] = {{seed1, seed1_len}, {seed2, seed2_len}};
+    LT_ENSURE(label != NULL && out != NULL, LT_ERR_USAGE);
+    return lt_tls12_prf_seeds(alg, secret, secret_len, (const uint8_t *)label, strlen(label), seeds, 2, out, out_len);
 }
 
 /* ---- HKDF (RFC 5869) and HMAC ---- */
