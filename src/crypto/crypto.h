@@ -74,6 +74,20 @@ LT_MUST_USE int lt_hash_oneshot(lt_hash_alg alg, const void *p, size_t n, uint8_
 LT_MUST_USE int lt_tls12_prf(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                              const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
                              uint8_t *out, size_t out_len);
+/* The same with the label as label_len raw bytes and the seed as up to
+ * LT_PRF_MAX_SEEDS pieces, concatenated in order (the RFC 5705 exporter's
+ * seed is client_random + server_random + context length + context).
+ * libcrypto 3.0's TLS1-PRF holds label and seed together in
+ * LT_TLS12_PRF_MAX_INPUT bytes: more is LT_ERR_USAGE. */
+#define LT_PRF_MAX_SEEDS 4
+#define LT_TLS12_PRF_MAX_INPUT 1024
+typedef struct lt_prf_seed {
+    const uint8_t *p;
+    size_t len;
+} lt_prf_seed;
+LT_MUST_USE int lt_tls12_prf_seeds(lt_hash_alg alg, const uint8_t *secret, size_t secret_len, const uint8_t *label,
+                                   size_t label_len, const lt_prf_seed *seeds, size_t n_seeds, uint8_t *out,
+                                   size_t out_len);
 
 /* ---- HKDF and HMAC (kdf.c), RFC 5869, for the TLS 1.3 key schedule ----
  * Through libcrypto's "HKDF" KDF and "HMAC" MAC, fetched once per process

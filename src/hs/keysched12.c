@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "base/bytes.h"
+
 int lt_ks12_master_secret(lt_hash_alg alg, const uint8_t *pms, size_t pms_len, int ems, const uint8_t *session_hash,
                           size_t session_hash_len, const uint8_t client_random[32], const uint8_t server_random[32],
                           uint8_t ms[LT_MASTER_SECRET_LEN])
@@ -50,4 +52,55 @@ int lt_ks12_finished(lt_hash_alg alg, const uint8_t ms[LT_MASTER_SECRET_LEN], in
 {
     const char *label = from_client ? "client finished" : "server finished";
     return lt_tls12_prf(alg, ms, LT_MASTER_SECRET_LEN, label, transcript_hash, hash_len, NULL, 0, verify_data, 12);
+}
+
+/* The PRF labels of TLS 1.2 itself (RFC 5246 6.3, 7.4.9, 8.1; RFC 7627 4).
+ * libssl refuses an exporter label that begins with one of them
+ * (tls1_export_keying_material); so do we, so that an export can never be
+ * a key-schedule value, and so that both ends refuse the same labels. */
+static const char *const RESERVED_LABELS[] = {"client finished", "server finished", "master secret",
+                                              "extended master secret", "key expansion"};
+
+static int label_reserved(const char *label, size_t label_len)
+{
+    for (size_t i = 0; i < sizeof RESERVED_LABELS / sizeof RESERVED_LABELS[0]; i++) {
+        size_t n = strlen(RESERVED_LABELS[i]);
+        if (label_len >= n && memcmp(label, RESERVED_LABELS[i], n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int export12(lt_hash_alg alg, const uint8_t ms[LT_MASTER_SECRET_LEN], const uint8_t client_random[32],
+                    const uint8_t server_random[32], const char *label, size_t label_len, const uint8_t *context,
+                    size_t context_len, int use_context, uint8_t *out, size_t out_len)
+{
+    uint8_t context_len16[2];
+    LT_ENSURE(ms != NULL && client_random != NULL && server_random != NULL, LT_ERR_USAGE);
+    LT_ENSURE(label != NULL && label_len > 0 && !label_reserved(label, label_len), LT_ERR_USAGE);
+    LT_ENSURE(context != NULL || context_len == 0, LT_ERR_USAGE);
+    /* RFC 5705 4: "the context value length is encoded as an unsigned,
+     * 16-bit quantity". */
+    LT_ENSURE(!use_context || context_len <= UINT16_MAX, LT_ERR_USAGE);
+    lt_put_u16(context_len16, (uint16_t)context_len);
+    const lt_prf_seed seeds[4] = {{client_random, 32},
+                                  {server_random, 32},
+                                  {context_len16, use_context ? 2 : 0},
+                                  {context, use_context ? context_len : 0}};
+    /* lt_tls12_prf_seeds refuses what the PRF cannot take. */
+    return lt_tls12_prf_seeds(alg, ms, LT_MASTER_SECRET_LEN, (const uint8_t *)label, label_len, seeds, 4, out, out_len);
+}
+
+int lt_ks12_export(lt_hash_alg alg, const uint8_t ms[LT_MASTER_SECRET_LEN], const uint8_t client_random[32],
+                   const uint8_t server_random[32], const char *label, size_t label_len, const uint8_t *context,
+                   size_t context_len, int use_context, uint8_t *out, size_t out_len)
+{
+    LT_ENSURE(out != NULL, LT_ERR_USAGE);
+    int rc = export12(alg, ms, client_random, server_random, label, label_len, context, context_len, use_context, out,
+                      out_len);
+    if (rc != LT_OK) {
+        lt_wipe(out, out_len);
+    }
+    return rc;
 }

@@ -49,4 +49,19 @@ LT_MUST_USE int lt_ks12_key_block(const lt_suite *suite, const uint8_t ms[LT_MAS
 LT_MUST_USE int lt_ks12_finished(lt_hash_alg alg, const uint8_t ms[LT_MASTER_SECRET_LEN], int from_client,
                                  const uint8_t *transcript_hash, size_t hash_len, uint8_t verify_data[12]);
 
+/* The exporter (RFC 5705 4):
+ *   PRF(master_secret, label, client_random + server_random
+ *       [+ context_value_length + context_value])[length]
+ * with the context part (a uint16 length, then the value) only when
+ * use_context: in TLS 1.2 no context and an empty one differ. label is
+ * label_len raw bytes, at least one. A label that begins with one of the
+ * PRF labels TLS 1.2 itself uses is LT_ERR_USAGE (RFC 5705 4 warns of the
+ * collision; libssl refuses the same five). So is a label and context
+ * longer together than the PRF takes (LT_TLS12_PRF_MAX_INPUT - 64 - 2
+ * bytes). */
+LT_MUST_USE int lt_ks12_export(lt_hash_alg alg, const uint8_t ms[LT_MASTER_SECRET_LEN], const uint8_t client_random[32],
+                               const uint8_t server_random[32], const char *label, size_t label_len,
+                               const uint8_t *context, size_t context_len, int use_context, uint8_t *out,
+                               size_t out_len);
+
 #endif
