@@ -61,9 +61,21 @@ static int offers_cbc(const lt_hs_policy *p)
     return 0;
 }
 
+/* In the policy's version range, and with a suite of that version
+ * configured (a suite belongs to one version: RFC 8446 B.4). */
 int lt_hs_allows(const lt_hs *hs, uint16_t version)
 {
-    return version >= hs->env.policy->min_version && version <= hs->env.policy->max_version;
+    const lt_hs_policy *p = hs->env.policy;
+    if (version < p->min_version || version > p->max_version) {
+        return 0;
+    }
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const lt_suite *s = lt_suite_find(p->suites[i]);
+        if (s != NULL && s->version == version) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The suites of the versions we offer, in our order (RFC 8446 4.1.2: a

@@ -231,7 +231,8 @@ LT_MUST_USE int lt_hs13_server_try_psk(lt_hs *hs, const lt_client_hello *ch, siz
 /* Server: the NewSessionTickets after the handshake. */
 LT_MUST_USE int lt_hs13_send_tickets(lt_hs *hs);
 
-/* Would we speak TLS 1.3, and TLS 1.2? (the policy's version range) */
+/* Would we speak TLS 1.3, and TLS 1.2? (the policy's version range, and a
+ * suite of that version configured) */
 int lt_hs_allows(const lt_hs *hs, uint16_t version);
 /* common13.c */
 /* The handshake secrets from the (EC)DHE shared secret (wiped), with the
@@ -263,12 +264,6 @@ extern const size_t LT_N_CLIENT_SIGALGS;
 /* Client: check the server's chain (trust, time, name, security level),
  * leaving its public key in h12->peer_key. Shared by both versions. */
 LT_MUST_USE int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_cert_report *rep);
-
-/* RFC 5705 exporter for TLS 1.2 (keysched12.c). */
-LT_MUST_USE int lt_ks12_export(lt_hash_alg alg, const uint8_t ms[48], const uint8_t client_random[32],
-                               const uint8_t server_random[32], const char *label, size_t label_len,
-                               const uint8_t *context, size_t context_len, int use_context, uint8_t *out,
-                               size_t out_len);
 
 /* Refuse a renegotiation request (machine.c): the first gets a warning
  * no_renegotiation and the connection goes on; any later one is fatal.

@@ -6,7 +6,7 @@
  *              0
  *              |
  *   PSK ->  HKDF-Extract = Early Secret
- *              +--> Derive-Secret(., "res binder key" | "ext binder key", "")
+ *              +--> Derive-Secret(., "res binder" | "ext binder", "")
  *              v
  *        Derive-Secret(., "derived", "")
  *              |
@@ -67,8 +67,8 @@ LT_MUST_USE int lt_ks13_derive_secret(const lt_ks13 *ks, const uint8_t *secret, 
 /* Early Secret = HKDF-Extract(0, PSK); psk NULL (or psk_len 0) means a
  * string of Hash.length zeros (no PSK: 7.1). Sets ks->hash. */
 LT_MUST_USE int lt_ks13_early(lt_ks13 *ks, lt_hash_alg hash, const uint8_t *psk, size_t psk_len);
-/* The binder key: Derive-Secret(Early Secret, "res binder key" (resumption)
- * or "ext binder key" (external), ""). */
+/* The binder key: Derive-Secret(Early Secret, "res binder" (resumption)
+ * or "ext binder" (external), ""). */
 LT_MUST_USE int lt_ks13_binder_key(const lt_ks13 *ks, int external, uint8_t *out);
 /* Handshake Secret = HKDF-Extract(Derive-Secret(Early, "derived", ""),
  * (EC)DHE shared secret). Wipes the early secret. */

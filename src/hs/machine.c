@@ -472,7 +472,7 @@ static int dispatch_message(lt_hs *hs, const uint8_t *msg, size_t len, int last_
     uint8_t type = msg[0];
     const lt_transition *t = find_row(hs, LT_CT_HANDSHAKE, type);
     if (t == NULL) {
-        if (hs->env.role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST) {
+        if (hs->env.role == LT_ROLE_CLIENT && type == LT_HS_HELLO_REQUEST && hs->session.version != LT_TLS1_3) {
             return ignore_hello_request(hs, len);
         }
         return lt_hs_fail(hs, LT_ERR_UNEXPECTED_MESSAGE,
