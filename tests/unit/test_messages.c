@@ -1652,8 +1652,14 @@ static void test_ch_grease_everywhere(void)
     EXPECT_EQ(ch.has_scsv, 1);
     EXPECT(lt_u16_list_has(ch.suites, 0x2a2a));
     EXPECT(lt_u16_list_has(ch.suites, 0xc02b));
+    /* The TLS 1.3 ones are parsed since the 1.3 codec (a GREASE version
+     * and key share group parse like any unknown value). */
     EXPECT_EQ(ch.ext_seen, LT_SEEN_SNI | LT_SEEN_GROUPS | LT_SEEN_POINT_FORMATS | LT_SEEN_SIGALGS |
-                               LT_SEEN_SIGALGS_CERT | LT_SEEN_ALPN | LT_SEEN_ETM);
+                               LT_SEEN_SIGALGS_CERT | LT_SEEN_ALPN | LT_SEEN_ETM | LT_SEEN_VERSIONS |
+                               LT_SEEN_KEY_SHARE | LT_SEEN_PSK_MODES);
+    EXPECT(lt_u16_list_has(ch.versions, 0x7a7a));
+    EXPECT_EQ(ch.n_key_shares, 1);
+    EXPECT_EQ(ch.psk_dhe_ke, 1);
     EXPECT(strcmp(ch.sni, "a") == 0);
     EXPECT_EQ(ch.n_sigalgs, 3);
     EXPECT_EQ(ch.sigalgs[0], 0x5a5a);
