@@ -78,7 +78,7 @@ static int opens_to(lt_ticket_keys *k, uint64_t now, const sealed *t, const uint
     uint8_t pt[PT_MAX];
     size_t pt_len;
     int rc = open_copy(k, now, t->buf, t->len, pt, &pt_len);
-    return rc == LT_OK && pt_len == want_len && memcmp(pt, want, want_len) == 0;
+    return rc == LT_OK && pt_len == want_len && (want_len == 0 || memcmp(pt, want, want_len) == 0);
 }
 
 static int same_key_name(const sealed *a, const sealed *b)
