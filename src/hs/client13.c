@@ -282,9 +282,13 @@ static int on_tls13_server_hello(lt_hs *hs, const lt_server_hello *sh, const uin
     }
     lt_explain_shared_secret(hs, dhe, dhe_len);
     LT_GUARD(lt_hs13_handshake_secrets(hs, dhe, dhe_len)); /* wipes dhe */
-    /* Everything the server sends next is under its handshake keys; ours
-     * change when we send our second flight. */
+    /* Everything the server sends next is under its handshake keys, and
+     * so is anything we send from now on (an alert, if its flight does not
+     * check out, and our second flight), after the dummy ChangeCipherSpec,
+     * which is never protected (D.4). */
     LT_GUARD(lt_hs13_install_keys(hs, h->s_hs, 0, "server_handshake_traffic"));
+    LT_GUARD(lt_hs13_send_compat_ccs(hs));
+    LT_GUARD(lt_hs13_install_keys(hs, h->c_hs, 1, "client_handshake_traffic"));
     return LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS;
 }
 
@@ -354,8 +358,10 @@ int lt_client13_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
     lt_certificate13 c;
     int rc = lt_parse_certificate13(body, len, &c);
     if (rc != LT_OK && c.chain.n_listed > LT_MAX_PEER_CHAIN) {
-        return lt_hs_fail(hs, rc, "the server sent %zu certificates; the limit is %d", c.chain.n_listed,
-                          LT_MAX_PEER_CHAIN);
+        return lt_hs_fail(hs, rc,
+                          "the server sent %zu certificates; the limit is %d (the leaf, up to %d intermediates, "
+                          "the root)",
+                          c.chain.n_listed, LT_MAX_PEER_CHAIN, LT_MAX_VERIFY_DEPTH);
     }
     if (rc != LT_OK) {
         return lt_hs_fail(hs, rc, "malformed Certificate message (%zu bytes)", len);
@@ -470,10 +476,8 @@ int lt_client13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
      * server's Finished; the server may already be sending under them. */
     LT_GUARD(lt_hs13_application_secrets(hs));
     LT_GUARD(lt_hs13_install_keys(hs, hs->app_read, 0, "server_application_traffic"));
-    /* Our second flight: the dummy ChangeCipherSpec (D.4), then under our
-     * handshake keys an empty Certificate if asked, and Finished. */
-    LT_GUARD(lt_hs13_send_compat_ccs(hs));
-    LT_GUARD(lt_hs13_install_keys(hs, h->c_hs, 1, "client_handshake_traffic"));
+    /* Our second flight, under our handshake keys: an empty Certificate if
+     * asked, and Finished. */
     if (hs->shape & LT_SHAPE_CLIENT_AUTH) {
         LT_GUARD(send_empty_certificate13(hs));
     }

@@ -322,7 +322,8 @@ void lt_hs_sigalg_list_text(lt_rd list, char *out, size_t cap);
 void lt_hs_ext_list_text(uint32_t seen, char *out, size_t cap);
 
 /* Test builds: put an engine in a state (white-box tests of the table). */
-void lt_hs_test_set_state(lt_hs *hs, lt_hs_state st);
+void lt_hs_test_set_state(lt_hs *hs, lt_hs_state st); /* and TLS 1.2, past the hellos */
+void lt_hs_test_set_version(lt_hs *hs, uint16_t version);
 lt_hs_state lt_hs_test_state(const lt_hs *hs);
 
 #endif

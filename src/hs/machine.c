@@ -343,10 +343,11 @@ void lt_hs_test_set_state(lt_hs *hs, lt_hs_state st)
     if (st != LT_ST_CLIENT_WAIT_SERVER_HELLO && st != LT_ST_SERVER_WAIT_CLIENT_HELLO && st != LT_ST_CLIENT_START) {
         hs->session.version = LT_TLS1_2;
     }
-    if (st == LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS || st == LT_ST_CLIENT_WAIT_CERT_CR ||
-        st == LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY) {
-        hs->session.version = LT_TLS1_3;
-    }
+}
+
+void lt_hs_test_set_version(lt_hs *hs, uint16_t version)
+{
+    hs->session.version = version;
 }
 
 lt_hs_state lt_hs_test_state(const lt_hs *hs)

@@ -514,20 +514,51 @@ static void test_trace_hides_secrets_unless_asked(void)
 }
 
 static char g_keylog[256];
+static char g_keylog_all[2048];
 static void keylog_cb(void *arg, const lt_conn *c, const char *line)
 {
     snprintf(g_keylog, sizeof g_keylog, "%s", line);
+    size_t used = strlen(g_keylog_all);
+    snprintf(g_keylog_all + used, sizeof g_keylog_all - used, "%s\n", line);
 }
 
 static void test_keylog_line(void)
 {
     lt_pair p;
     EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(lt_config_set_versions(p.ccfg, LT_TLS1_2, LT_TLS1_2), LT_OK);
     lt_config_set_keylog(p.ccfg, keylog_cb, NULL);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     EXPECT(strncmp(g_keylog, "CLIENT_RANDOM ", 14) == 0);
     EXPECT_EQ(strlen(g_keylog), 14 + 64 + 1 + 96);
+    pair_free(&p);
+}
+
+/* TLS 1.3 (NSS key log format): the four traffic secrets and the exporter
+ * secret, each once, labelled with the client random, 32-byte secrets for
+ * TLS_AES_128_GCM_SHA256. */
+static void test_keylog_lines_tls13(void)
+{
+    static const char *LABELS[] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET ", "SERVER_HANDSHAKE_TRAFFIC_SECRET ",
+                                   "CLIENT_TRAFFIC_SECRET_0 ", "SERVER_TRAFFIC_SECRET_0 ", "EXPORTER_SECRET "};
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    lt_config_set_keylog(p.ccfg, keylog_cb, NULL);
+    g_keylog_all[0] = '\0';
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT_EQ(lt_conn_version(p.client), LT_TLS1_3);
+    for (size_t i = 0; i < sizeof LABELS / sizeof LABELS[0]; i++) {
+        const char *at = strstr(g_keylog_all, LABELS[i]);
+        EXPECT(at != NULL);
+        if (at != NULL) {
+            const char *end = strchr(at, '\n');
+            EXPECT(end != NULL && (size_t)(end - at) == strlen(LABELS[i]) + 64 + 1 + 64);
+            EXPECT(strstr(at + 1, LABELS[i]) == NULL);
+        }
+    }
+    EXPECT(strstr(g_keylog_all, "CLIENT_RANDOM") == NULL);
     pair_free(&p);
 }
 
@@ -769,6 +800,7 @@ int main(void)
     LT_RUN(test_extended_master_secret_matches_the_wire);
     LT_RUN(test_trace_hides_secrets_unless_asked);
     LT_RUN(test_keylog_line);
+    LT_RUN(test_keylog_lines_tls13);
     LT_RUN(test_server_hello_request_refused);
     LT_RUN(test_client_renegotiation_refused);
     LT_RUN(test_second_hello_request_is_fatal);

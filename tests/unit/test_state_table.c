@@ -17,6 +17,7 @@ typedef struct {
     int type; /* handshake type, or -1 for ChangeCipherSpec */
 } row;
 
+/* TLS 1.2. */
 static const row ROWS[] = {
     {LT_ST_CLIENT_WAIT_SERVER_HELLO, LT_ROLE_CLIENT, LT_HS_SERVER_HELLO},
     {LT_ST_CLIENT_WAIT_CERTIFICATE, LT_ROLE_CLIENT, LT_HS_CERTIFICATE},
@@ -32,22 +33,55 @@ static const row ROWS[] = {
     {LT_ST_CONNECTED, LT_ROLE_SERVER, LT_HS_CLIENT_HELLO},
 };
 
-static int listed(lt_hs_state st, lt_role role, int type)
+/* TLS 1.3 (RFC 8446 A.1, A.2). ChangeCipherSpec is not in the table: the
+ * middlebox one is dropped in any state before Finished (D.4), refused
+ * after it (test_tls13_ccs_window). */
+static const row ROWS13[] = {
+    {LT_ST_CLIENT_WAIT_SERVER_HELLO, LT_ROLE_CLIENT, LT_HS_SERVER_HELLO},
+    {LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS, LT_ROLE_CLIENT, LT_HS_ENCRYPTED_EXTENSIONS},
+    {LT_ST_CLIENT_WAIT_CERT_CR, LT_ROLE_CLIENT, LT_HS_CERTIFICATE_REQUEST},
+    {LT_ST_CLIENT_WAIT_CERT_CR, LT_ROLE_CLIENT, LT_HS_CERTIFICATE},
+    {LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY, LT_ROLE_CLIENT, LT_HS_CERTIFICATE_VERIFY},
+    {LT_ST_CLIENT_WAIT_FINISHED, LT_ROLE_CLIENT, LT_HS_FINISHED},
+    {LT_ST_SERVER_WAIT_CLIENT_HELLO, LT_ROLE_SERVER, LT_HS_CLIENT_HELLO},
+    {LT_ST_SERVER_WAIT_FINISHED, LT_ROLE_SERVER, LT_HS_FINISHED},
+    {LT_ST_CONNECTED, LT_ROLE_CLIENT, LT_HS_NEW_SESSION_TICKET},
+    {LT_ST_CONNECTED, LT_ROLE_CLIENT, LT_HS_KEY_UPDATE},
+    {LT_ST_CONNECTED, LT_ROLE_SERVER, LT_HS_KEY_UPDATE},
+};
+
+static int listed_in(const row *rows, size_t n, lt_hs_state st, lt_role role, int type)
 {
-    for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
-        if (ROWS[i].st == st && ROWS[i].role == role && ROWS[i].type == type) {
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].st == st && rows[i].role == role && rows[i].type == type) {
             return 1;
         }
     }
     return 0;
 }
 
+static int listed(lt_hs_state st, lt_role role, int type)
+{
+    return listed_in(ROWS, sizeof ROWS / sizeof ROWS[0], st, role, type);
+}
+
+static int listed13(lt_hs_state st, lt_role role, int type)
+{
+    if (type == -1) {
+        return st != LT_ST_CONNECTED;
+    }
+    return listed_in(ROWS13, sizeof ROWS13 / sizeof ROWS13[0], st, role, type);
+}
+
 static const int TYPES[] = {-1, 0, 1, 2, 4, 11, 12, 13, 14, 15, 16, 20, 3, 8, 24, 254, 255};
 
-static void check(lt_config *cfg, lt_hs_state st, int type)
+static void check_version(lt_config *cfg, lt_hs_state st, int type, uint16_t version)
 {
     lt_conn *c = lt_conn_new(cfg);
     lt_hs_test_set_state(c->hs, st);
+    if (version != 0) {
+        lt_hs_test_set_version(c->hs, version);
+    }
     uint8_t rec[16];
     size_t len;
     if (type < 0) {
@@ -65,9 +99,64 @@ static void check(lt_config *cfg, lt_hs_state st, int type)
     EXPECT_EQ(rc, LT_ERR_UNEXPECTED_MESSAGE);
     EXPECT_EQ(lt_conn_alert_sent(c), 10);
     if (rc != LT_ERR_UNEXPECTED_MESSAGE) {
-        fprintf(stderr, "    state %s role %d type %d\n", lt_state_name(st), cfg->role, type);
+        fprintf(stderr, "    state %s role %d type %d version %04x\n", lt_state_name(st), cfg->role, type, version);
     }
     lt_conn_free(c);
+}
+
+static void check(lt_config *cfg, lt_hs_state st, int type)
+{
+    check_version(cfg, st, type, 0);
+}
+
+static void test_everything_outside_the_tls13_table_is_unexpected(void)
+{
+    for (int role = 0; role <= 1; role++) {
+        lt_config *cfg = lt_config_new((lt_role)role);
+        for (int st = 0; st <= LT_ST_CONNECTED; st++) {
+            if (st == LT_ST_CLIENT_START) {
+                continue;
+            }
+            for (size_t t = 0; t < sizeof TYPES / sizeof TYPES[0]; t++) {
+                if (!listed13((lt_hs_state)st, (lt_role)role, TYPES[t])) {
+                    check_version(cfg, (lt_hs_state)st, TYPES[t], LT_TLS1_3);
+                }
+            }
+        }
+        lt_config_free(cfg);
+    }
+}
+
+/* RFC 8446 5, D.4: one middlebox ChangeCipherSpec is dropped before the
+ * peer's Finished; a second, one after Finished, or one that is not the
+ * single byte 1 is unexpected_message. */
+static void test_tls13_ccs_window(void)
+{
+    const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    const uint8_t bad[] = {20, 3, 3, 0, 1, 2};
+    for (int role = 0; role <= 1; role++) {
+        lt_config *cfg = lt_config_new((lt_role)role);
+        lt_hs_state st = role == LT_ROLE_CLIENT ? LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS : LT_ST_SERVER_WAIT_FINISHED;
+        lt_conn *c = lt_conn_new(cfg);
+        lt_hs_test_set_state(c->hs, st);
+        lt_hs_test_set_version(c->hs, LT_TLS1_3);
+        size_t used;
+        EXPECT_EQ(lt_conn_feed(c, ccs, sizeof ccs, &used), LT_OK);
+        EXPECT_EQ(lt_hs_test_state(c->hs), st);
+        EXPECT_EQ(lt_conn_feed(c, ccs, sizeof ccs, &used), LT_ERR_UNEXPECTED_MESSAGE);
+        const char *detail;
+        lt_conn_error(c, &detail);
+        EXPECT(strstr(detail, "a second ChangeCipherSpec") != NULL);
+        lt_conn_free(c);
+
+        c = lt_conn_new(cfg);
+        lt_hs_test_set_state(c->hs, st);
+        lt_hs_test_set_version(c->hs, LT_TLS1_3);
+        EXPECT_EQ(lt_conn_feed(c, bad, sizeof bad, &used), LT_ERR_UNEXPECTED_MESSAGE);
+        EXPECT_EQ(lt_conn_alert_sent(c), 10);
+        lt_conn_free(c);
+        lt_config_free(cfg);
+    }
 }
 
 static void test_everything_outside_the_table_is_unexpected(void)
@@ -211,6 +300,8 @@ static void test_sticky_error(void)
 int main(void)
 {
     LT_RUN(test_everything_outside_the_table_is_unexpected);
+    LT_RUN(test_everything_outside_the_tls13_table_is_unexpected);
+    LT_RUN(test_tls13_ccs_window);
     LT_RUN(test_client_ignores_hello_request_mid_handshake);
     LT_RUN(test_hello_request_with_body_is_decode_error);
     LT_RUN(test_second_certificate_request_is_unexpected);
