@@ -38,6 +38,7 @@ TARGETS=(
     "record 20000"
     "server 8192"
     "client 8192"
+    "tickets 4096"
 )
 
 failed=()
