@@ -308,6 +308,17 @@ int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
         return config_error(cfg, LT_ERR_CONFIG, "tickets: count 0..%d and a lifetime of 1..604800 s (got %u, %u)",
                             LT_MAX_TICKETS, count, lifetime_s);
     }
+    /* A key seals for one rotation period and opens for two, so the period
+     * must cover the lifetime: a new key set with this lifetime as its
+     * period (tickets sealed before under this config no longer open). */
+    if (cfg->policy.ticket_keys != NULL && lifetime_s != cfg->policy.ticket_lifetime_s) {
+        lt_ticket_keys *k = lt_ticket_keys_new(lifetime_s, lt_wall_ms() / 1000u);
+        if (k == NULL) {
+            return config_error(cfg, LT_ERR_NOMEM, "out of memory for ticket keys");
+        }
+        lt_ticket_keys_free(cfg->policy.ticket_keys);
+        cfg->policy.ticket_keys = k;
+    }
     cfg->policy.n_tickets = count;
     cfg->policy.ticket_lifetime_s = lifetime_s;
     return LT_OK;
