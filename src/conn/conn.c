@@ -469,10 +469,18 @@ int lt_conn_handshake(lt_conn *c)
  * records; we change keys (KeyUpdate) well before, at 2^24 records, for
  * every suite. */
 #define LT_TLS13_RECORDS_PER_KEY (1ull << 24)
+static uint64_t records_per_key = LT_TLS13_RECORDS_PER_KEY;
+
+#ifdef LT_TEST_HOOKS
+void lt_test_set_records_per_key(uint64_t n)
+{
+    records_per_key = n != 0 ? n : LT_TLS13_RECORDS_PER_KEY;
+}
+#endif
 
 static int update_keys_if_worn(lt_conn *c)
 {
-    if (lt_hs_session(c->hs)->version != LT_TLS1_3 || lt_record_write_seq(&c->rec) < LT_TLS13_RECORDS_PER_KEY) {
+    if (lt_hs_session(c->hs)->version != LT_TLS1_3 || lt_record_write_seq(&c->rec) < records_per_key) {
         return LT_OK;
     }
     int rc = lt_hs_key_update(c->hs, 0);

@@ -77,4 +77,8 @@ struct lt_conn {
  * the recorded error. */
 int lt_conn_fail(lt_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Test builds only (LT_TEST_HOOKS): change keys (TLS 1.3 KeyUpdate) after
+ * n records instead of 2^24 (RFC 8446 5.5); 0 restores the default. */
+void lt_test_set_records_per_key(uint64_t n);
+
 #endif
