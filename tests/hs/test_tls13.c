@@ -175,6 +175,31 @@ static void test_resumption(void)
     pair_free(&p);
 }
 
+/* Resumption through a HelloRetryRequest: ClientHello2's binder covers
+ * message_hash(ClientHello1), the HelloRetryRequest and the truncated
+ * ClientHello2 (RFC 8446 4.2.11.2). */
+static void test_resumption_after_hello_retry(void)
+{
+    lt_pair p;
+    msg_count m = {0};
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    uint8_t sess[LT_SESSION_MAX_LEN];
+    size_t len = take_session(&p, sess, sizeof sess);
+    const uint16_t p384 = LT_GROUP_SECP384R1;
+    EXPECT_EQ(lt_config_set_groups(p.scfg, &p384, 1), LT_OK);
+    lt_config_set_trace(p.scfg, count_messages, &m, 0);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(lt_conn_set_session(p.client, sess, len), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT_EQ(m.hrr_sent, 1);
+    EXPECT(lt_conn_resumed(p.client) && lt_conn_resumed(p.server));
+    EXPECT_EQ(lt_conn_group(p.client), LT_GROUP_SECP384R1);
+    EXPECT_EQ(m.certificate_sent, 0);
+    data_both_ways(&p);
+    pair_free(&p);
+}
+
 /* A ticket from another server (other ticket keys) is not ours: a full
  * handshake, not an error (RFC 8446 4.2.11: "SHOULD simply be ignored"). */
 static void test_foreign_ticket_gives_full_handshake(void)
@@ -342,6 +367,7 @@ int main(void)
     LT_RUN(test_every_suite_and_group);
     LT_RUN(test_hello_retry_request);
     LT_RUN(test_resumption);
+    LT_RUN(test_resumption_after_hello_retry);
     LT_RUN(test_foreign_ticket_gives_full_handshake);
     LT_RUN(test_half_close);
     LT_RUN(test_key_usage_limit_updates_keys);
