@@ -205,6 +205,18 @@ static int check_tls13_inner(uint8_t type, size_t n)
     return LT_OK;
 }
 
+/* What a record that opened may hold. */
+static int check_opened(const lt_record *r, uint8_t type, size_t pt_len)
+{
+    /* "TLSCompressed.length MUST NOT exceed 2^14 + 1024" and plaintext
+     * MUST NOT exceed 2^14 (6.2.1); we have no compression. */
+    LT_ENSURE(pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
+    if (reads_tls13(r)) {
+        LT_GUARD(check_tls13_inner(type, pt_len));
+    }
+    return LT_OK;
+}
+
 void lt_record_skip_early_data(lt_record *r)
 {
     r->early_skip = LT_MAX_EARLY_DATA_SKIP;
@@ -243,8 +255,7 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
             return drop_early_data(r, frag_len, type, pt, pt_len);
         }
         r->early_skip = 0;
-        LT_ENSURE(*pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
-        LT_GUARD(check_tls13_inner(*type, *pt_len));
+        LT_GUARD(check_opened(r, *type, *pt_len));
     } else if (r->read_rc == NULL) {
         *pt = frag;
         *pt_len = frag_len;
@@ -259,12 +270,7 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
          * (RFC 5246 6.2.3.2, RFC 8446 5.2); the type that comes out is the
          * real one. */
         LT_GUARD(lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len));
-        /* "TLSCompressed.length MUST NOT exceed 2^14 + 1024" and plaintext
-         * MUST NOT exceed 2^14 (6.2.1); we have no compression. */
-        LT_ENSURE(*pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
-        if (reads_tls13(r)) {
-            LT_GUARD(check_tls13_inner(*type, *pt_len));
-        }
+        LT_GUARD(check_opened(r, *type, *pt_len));
     }
     if (r->observer != NULL) {
         r->observer(r->observer_arg, 0, *type, r->read_seq, *pt_len, frag_len + LT_RECORD_HEADER_LEN);
