@@ -138,11 +138,6 @@ static int check_hrr(lt_hs *hs, const lt_server_hello *sh)
                               lt_group_name(sh->key_share_group));
         }
     }
-    size_t cookie_len = lt_rd_left(&sh->cookie);
-    if (cookie_len > sizeof h->cookie) {
-        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "HelloRetryRequest cookie of %zu bytes, over our limit of %zu",
-                          cookie_len, sizeof h->cookie);
-    }
     return LT_OK;
 }
 
@@ -193,18 +188,18 @@ static int send_second_client_hello(lt_hs *hs)
         .key_share_lens = &pub_len,
         .n_key_shares = 1,
         .key_share_ext = 1,
-        .cookie = h->cookie_len > 0 ? h->cookie : NULL,
-        .cookie_len = h->cookie_len,
+        .cookie = h->hrr_cookie.len > 0 ? h->hrr_cookie.p : NULL,
+        .cookie_len = h->hrr_cookie.len,
     };
     lt_psk_offer offer = {0};
     LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024 + h->cookie_len + offer.identity_len, &w));
+    LT_GUARD(lt_hs_scratch(hs, 1024 + h->hrr_cookie.len + offer.identity_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
     LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));
     lt_field f[2] = {lt_fld_text("key_share", lt_group_name(h->share_group)),
-                     lt_fld_text("cookie", h->cookie_len > 0 ? "echoed" : "none")};
+                     lt_fld_text("cookie", h->hrr_cookie.len > 0 ? "echoed" : "none")};
     return lt_hs_send(hs, w.base, w.off, f, 2);
 }
 
@@ -222,15 +217,15 @@ static int on_hello_retry_request(lt_hs *hs, const lt_server_hello *sh, const ui
     if (sh->ext_seen & LT_SEEN_KEY_SHARE) {
         h->share_group = sh->key_share_group;
     }
-    h->cookie_len = lt_rd_left(&sh->cookie);
-    if (h->cookie_len > 0) {
-        memcpy(h->cookie, sh->cookie.p, h->cookie_len);
+    /* 4.2.2: any cookie (up to 2^16-1 bytes) goes back as it came. */
+    if (lt_rd_left(&sh->cookie) > 0) {
+        LT_GUARD(lt_buf_append(&h->hrr_cookie, sh->cookie.p, lt_rd_left(&sh->cookie)));
     }
     if (lt_hs_tracing(hs)) {
         lt_field f[3] = {
             lt_fld_text("suite", hs->session.suite->iana_name),
             lt_fld_text("group", (sh->ext_seen & LT_SEEN_KEY_SHARE) ? lt_group_name(h->share_group) : "(unchanged)"),
-            lt_fld_text("cookie", h->cookie_len > 0 ? "yes" : "no")};
+            lt_fld_text("cookie", h->hrr_cookie.len > 0 ? "yes" : "no")};
         LT_HS_TRACE(hs, LT_EV_CHOICE, "hello_retry", "RFC 8446 4.1.4",
                     "Alice wants a key share for another group: Bob sends his ClientHello again with one, and the "
                     "first ClientHello stays in the transcript only as its hash (message_hash, 4.4.1)",

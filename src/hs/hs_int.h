@@ -93,8 +93,9 @@ typedef struct lt_hs13 {
     uint16_t share_group; /* client: the group of the share we sent */
     uint16_t hrr_suite;   /* the suite the HelloRetryRequest named (4.1.4) */
     uint16_t hrr_group;   /* the group it asked for */
-    uint8_t cookie[LT_MAX_COOKIE];
+    uint8_t cookie[32];   /* server: the cookie of our HelloRetryRequest */
     size_t cookie_len;
+    lt_buf hrr_cookie;                   /* client: the server's cookie, up to 2^16-1 bytes (4.2.2), echoed */
     uint8_t ch1_digest[LT_MAX_HASH_LEN]; /* server: what ClientHello2 must repeat (4.1.2) */
     int ccs_sent;                        /* our middlebox-compatibility ChangeCipherSpec (D.4) */
     uint8_t cr_context[255];             /* client: the CertificateRequest's context, echoed */

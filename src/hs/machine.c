@@ -212,6 +212,7 @@ static lt_hs12 *hs12_new(const lt_hs_env *env)
 static void hs13_free(lt_hs13 *h)
 {
     if (h != NULL) {
+        lt_buf_free(&h->hrr_cookie);
         lt_wipe(h, sizeof *h);
         free(h);
     }
@@ -257,6 +258,7 @@ lt_hs *lt_hs_new(const lt_hs_env *env)
         free(hs);
         return NULL;
     }
+    hs->h13->hrr_cookie = lt_buf_make(0xFFFF);
     hs->state = env->role == LT_ROLE_CLIENT ? LT_ST_CLIENT_START : LT_ST_SERVER_WAIT_CLIENT_HELLO;
     hs->shape = LT_SHAPE_FULL;
     /* At most one message in reassembly plus the record that completes it. */

@@ -109,7 +109,6 @@ extern const uint8_t LT_HRR_RANDOM[LT_RANDOM_LEN];
 extern const uint8_t LT_DOWNGRADE_TLS12[8];
 #define LT_MAX_KEY_SHARES 8 /* KeyShareEntry values a client sends at most (we send 1 or 2) */
 #define LT_MAX_PSK_IDENTITIES 4
-#define LT_MAX_COOKIE 4096 /* the cookie we make is far smaller; a server's may be up to 2^16-1 */
 
 /* Walk a list of extensions (the lt_rd of an extensions block body, already
  * framed by a parser): returns 1 and the next type and body, 0 at the end. */
