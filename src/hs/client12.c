@@ -18,7 +18,7 @@ const uint16_t LT_CLIENT_SIGALGS[] = {
 const size_t LT_N_CLIENT_SIGALGS = N_CLIENT_SIGALGS;
 #define CLIENT_SIGALGS LT_CLIENT_SIGALGS
 
-static int we_offered_sigalg(uint16_t scheme)
+int lt_client_offered_sigalg(uint16_t scheme)
 {
     for (size_t i = 0; i < N_CLIENT_SIGALGS; i++) {
         if (CLIENT_SIGALGS[i] == scheme) {
@@ -28,7 +28,7 @@ static int we_offered_sigalg(uint16_t scheme)
     return 0;
 }
 
-static int we_offered_group(const lt_hs *hs, uint16_t group)
+int lt_client_offered_group(const lt_hs *hs, uint16_t group)
 {
     for (size_t i = 0; i < hs->env.policy->n_groups; i++) {
         if (hs->env.policy->groups[i] == group) {
@@ -81,7 +81,7 @@ int lt_hs_allows(const lt_hs *hs, uint16_t version)
 /* The suites of the versions we offer, in our order (RFC 8446 4.1.2: a
  * TLS 1.3 suite in a ClientHello means nothing to a TLS 1.2 server, which
  * ignores it; we leave out what we would refuse anyway). */
-static size_t suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES])
+size_t lt_client_suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES])
 {
     const lt_hs_policy *cfg = hs->env.policy;
     size_t n = 0;
@@ -145,7 +145,7 @@ int lt_client_send_hello(lt_hs *hs)
         hs->h12->offered_ems = 0;
     }
     uint16_t suites[LT_MAX_CONFIG_SUITES];
-    size_t n_suites = suites_to_offer(hs, suites);
+    size_t n_suites = lt_client_suites_to_offer(hs, suites);
     LT_ENSURE(n_suites > 0, LT_ERR_CONFIG);
 
     lt_client_hello_params p = {
@@ -541,11 +541,11 @@ int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
  * (RFC 5246 7.4.1.4.1, RFC 8422 5.4): otherwise illegal_parameter. */
 static int check_server_kx_choice(lt_hs *hs, const lt_server_key_exchange_ecdhe *ske)
 {
-    if (!we_offered_group(hs, ske->group)) {
+    if (!lt_client_offered_group(hs, ske->group)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose group %u (%s), which we did not offer",
                           ske->group, lt_group_name(ske->group) ? lt_group_name(ske->group) : "unknown");
     }
-    if (!we_offered_sigalg(ske->sig_scheme)) {
+    if (!lt_client_offered_sigalg(ske->sig_scheme)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                           "server signed with scheme 0x%04x, which we did not offer in signature_algorithms",
                           ske->sig_scheme);

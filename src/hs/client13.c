@@ -14,16 +14,6 @@
 
 #include "hs/hs_int.h"
 
-static int we_offered_group(const lt_hs *hs, uint16_t group)
-{
-    for (size_t i = 0; i < hs->env.policy->n_groups; i++) {
-        if (hs->env.policy->groups[i] == group) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static int we_offered_suite13(const lt_hs *hs, uint16_t id)
 {
     const lt_suite *s = lt_suite_find(id);
@@ -127,7 +117,7 @@ static int check_hrr(lt_hs *hs, const lt_server_hello *sh)
     if (sh->ext_seen & LT_SEEN_KEY_SHARE) {
         /* 4.2.8: the selected_group must be one we listed in
          * supported_groups, and not the one we already sent a share for. */
-        if (!we_offered_group(hs, sh->key_share_group) || !lt_group_supported(sh->key_share_group)) {
+        if (!lt_client_offered_group(hs, sh->key_share_group) || !lt_group_supported(sh->key_share_group)) {
             return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                               "HelloRetryRequest asks for group 0x%04x, which we did not offer (RFC 8446 4.2.8)",
                               sh->key_share_group);
@@ -156,13 +146,7 @@ static int send_second_client_hello(lt_hs *hs)
     LT_GUARD(lt_kx_public(h12->kx_key, pub, sizeof pub, &pub_len));
     uint16_t versions[2] = {LT_TLS1_3, LT_TLS1_2};
     uint16_t suites[LT_MAX_CONFIG_SUITES];
-    size_t n_suites = 0;
-    for (size_t i = 0; i < cfg->n_suites; i++) {
-        const lt_suite *s = lt_suite_find(cfg->suites[i]);
-        if (s != NULL && lt_hs_allows(hs, s->version)) {
-            suites[n_suites++] = s->id;
-        }
-    }
+    size_t n_suites = lt_client_suites_to_offer(hs, suites);
     int tls12 = lt_hs_allows(hs, LT_TLS1_2);
     const uint8_t *keys[1] = {pub};
     lt_client_hello_params p = {
@@ -397,16 +381,6 @@ int lt_client13_on_certificate(lt_hs *hs, const uint8_t *body, size_t len)
     return LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY;
 }
 
-static int we_offered_sigalg(uint16_t scheme)
-{
-    for (size_t i = 0; i < LT_N_CLIENT_SIGALGS; i++) {
-        if (LT_CLIENT_SIGALGS[i] == scheme) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len)
 {
     lt_certificate_verify cv;
@@ -418,7 +392,7 @@ int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len
     /* 4.4.3: the scheme must be one we offered, and 4.2.3: never
      * rsa_pkcs1_* in TLS 1.3; and it must fit the certificate's key. */
     int pkcs1 = (cv.scheme & 0xff) == 0x01;
-    if (!we_offered_sigalg(cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
+    if (!lt_client_offered_sigalg(cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
         char k[64];
         lt_pkey_describe(key, k, sizeof k);
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,

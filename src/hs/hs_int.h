@@ -259,6 +259,10 @@ LT_MUST_USE int lt_hs13_send_compat_ccs(lt_hs *hs);
 /* The TLS 1.3 signature schemes a key may sign CertificateVerify with
  * (4.2.3: rsa_pss_rsae_* for RSA, the curve's ecdsa_* for EC), best first. */
 size_t lt_hs13_sign_schemes(const lt_pkey *key, uint16_t *out, size_t cap);
+/* Client, both versions (client12.c): what our ClientHello offers. */
+int lt_client_offered_group(const lt_hs *hs, uint16_t group);
+int lt_client_offered_sigalg(uint16_t scheme);
+size_t lt_client_suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES]);
 /* The signature schemes we accept, and offer in signature_algorithms. */
 extern const uint16_t LT_CLIENT_SIGALGS[];
 extern const size_t LT_N_CLIENT_SIGALGS;

@@ -44,6 +44,14 @@ static int binder_for(lt_hash_alg alg, const uint8_t *psk, size_t psk_len, const
     return rc;
 }
 
+/* The handshake's shape becomes resumed (RFC 8446 2.2: no certificate). */
+static void mark_resumed(lt_hs *hs, const char *why)
+{
+    hs->shape |= LT_SHAPE_RESUMED;
+    hs->shape &= ~LT_SHAPE_FULL;
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "resumption", "RFC 8446 2.2", why, NULL, 0);
+}
+
 /* ---- the client ---- */
 
 _Static_assert(LT_CLIENT_SESSION_MAX_ENCODED <= LT_SESSION_MAX_LEN, "the public LT_SESSION_MAX_LEN is too small");
@@ -189,12 +197,8 @@ int lt_hs13_client_on_psk(lt_hs *hs, const lt_server_hello *sh)
                           "ServerHello resumes with %s, whose hash is not the session's (RFC 8446 4.2.11)",
                           hs->session.suite->iana_name);
     }
-    hs->shape |= LT_SHAPE_RESUMED;
-    hs->shape &= ~LT_SHAPE_FULL;
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "resumption", "RFC 8446 2.2",
-                "Alice took the ticket: the early secret comes from its PSK, she sends no certificate, and her "
-                "Finished proves she knew the PSK",
-                NULL, 0);
+    mark_resumed(hs, "Alice took the ticket: the early secret comes from its PSK, she sends no certificate, and "
+                     "her Finished proves she knew the PSK");
     return LT_OK;
 }
 
@@ -339,12 +343,8 @@ int lt_hs13_server_try_psk(lt_hs *hs, const lt_client_hello *ch, size_t msg_len)
             h->psk_len = st.psk_len;
             h->psk_hash = hs->session.suite->prf_hash;
             h->psk_index = (uint16_t)i;
-            hs->shape |= LT_SHAPE_RESUMED;
-            hs->shape &= ~LT_SHAPE_FULL;
-            LT_HS_TRACE(hs, LT_EV_CHOICE, "resumption", "RFC 8446 2.2",
-                        "Bob's ticket is ours, fresh, and his binder proves he holds its PSK: the session resumes "
-                        "(no certificate this time; a new key exchange still runs)",
-                        NULL, 0);
+            mark_resumed(hs, "Bob's ticket is ours, fresh, and his binder proves he holds its PSK: the session "
+                             "resumes (no certificate this time; a new key exchange still runs)");
         }
         lt_wipe(&st, sizeof st);
         return rc;
