@@ -1,27 +1,34 @@
 /*
- * libFuzzer target for the handshake message codec (src/hs/messages.c).
+ * libFuzzer target for the handshake message codec (src/hs/messages.c and
+ * src/hs/messages13.c).
  *
- * Input: one selector byte (taken % 9), then a message body (no 4-byte
+ * Input: one selector byte (taken % 16), then a message body (no 4-byte
  * header).
  *   0 ClientHello  1 ServerHello  2 Certificate  3 empty body
  *   4 ClientKeyExchange (RSA)     5 Finished
  *   6 ServerKeyExchange (ECDHE)   7 ClientKeyExchange (ECDHE)
  *   8 CertificateRequest
+ *   TLS 1.3: 9 EncryptedExtensions  10 Certificate  11 CertificateRequest
+ *   12 CertificateVerify  13 Finished (32 and 48 bytes)
+ *   14 NewSessionTicket  15 KeyUpdate
+ * (The hellos carry their TLS 1.3 extensions under 0 and 1.)
  * Bytes are handed to the parsers exactly as libFuzzer gives them, so ASan
  * catches any read past the input. When a parse succeeds, the result is
  * checked against the invariants the struct promises, written back through
  * our writer and parsed again: that must succeed and give the same fields.
  * Certificate, both ClientKeyExchanges, Finished and ServerKeyExchange have
- * a single encoding, so their rewrite must equal the input byte for byte.
- * CertificateRequest has no writer (we do not ask for client certificates
- * yet); only its invariants are checked.
+ * a single encoding, so their rewrite must equal the input byte for byte;
+ * so must CertificateVerify, Finished and KeyUpdate of TLS 1.3, and a TLS
+ * 1.3 Certificate or NewSessionTicket without extensions. The
+ * CertificateRequests have no writer (we do not ask for client
+ * certificates yet); only their invariants are checked.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/text.h"
-#include "hs/messages.h"
+#include "hs/messages13.h"
 
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
@@ -38,6 +45,19 @@ static uint16_t g_groups[0x7fff];
 static uint16_t g_sigalgs[0x7fff];
 static uint16_t g_sigalgs_cert[0x7fff];
 static uint8_t g_out[1 << 18];
+/* The most KeyShareEntry values (5 bytes at least) and PskIdentity values
+ * (7 bytes at least) a 2^16-1 extension holds. */
+#define MAX_SHARES (65535 / 5 + 1)
+#define MAX_PSKS (65535 / 7 + 1)
+static uint16_t g_share_groups[MAX_SHARES];
+static const uint8_t *g_share_keys[MAX_SHARES];
+static size_t g_share_lens[MAX_SHARES];
+static const uint8_t *g_psk_ids[MAX_PSKS];
+static size_t g_psk_id_lens[MAX_PSKS];
+static uint32_t g_psk_ages[MAX_PSKS];
+static const uint8_t *g_binders[MAX_PSKS];
+static uint64_t g_seen[65536 / 64];
+static uint16_t g_versions[127];
 
 /* The whole of `r` lies inside [base, base + len). */
 static int inside(lt_rd r, const uint8_t *base, size_t len)
@@ -76,6 +96,150 @@ static const uint8_t *rewritten_body(const lt_wr *w, uint8_t type, size_t *len)
     CHECK(n == w->off - 4);
     *len = n;
     return w->base + 4;
+}
+
+/* A list walked with lt_key_share_next: entries are well formed, each key
+ * at least 1 byte, no group twice, and there are n of them. */
+static void check_key_shares(lt_rd shares, size_t n)
+{
+    memset(g_seen, 0, sizeof g_seen);
+    size_t count = 0;
+    uint16_t group;
+    lt_rd key;
+    while (lt_key_share_next(&shares, &group, &key)) {
+        CHECK(lt_rd_left(&key) >= 1);
+        uint64_t bit = (uint64_t)1 << (group & 63);
+        CHECK((g_seen[group >> 6] & bit) == 0);
+        g_seen[group >> 6] |= bit;
+        count++;
+    }
+    CHECK(count == n);
+}
+
+/* The TLS 1.3 fields of a parsed ClientHello (RFC 8446 4.2). */
+static void check_client_hello13(const lt_client_hello *ch, const uint8_t *body, size_t len)
+{
+    /* The extensions block ends the body. */
+    CHECK(inside(ch->extensions, body, len));
+    CHECK(ch->extensions.len == 0 || ch->extensions.p + ch->extensions.len == body + len);
+    CHECK(inside(ch->versions, body, len) && inside(ch->key_shares, body, len) && inside(ch->cookie, body, len));
+    CHECK(inside(ch->psk_modes, body, len) && inside(ch->psk_identities, body, len));
+    CHECK(inside(ch->psk_binders, body, len));
+    CHECK(ch->versions.len % 2 == 0 && ch->versions.len <= 254);
+    CHECK((ch->versions.len >= 2) == ((ch->ext_seen & LT_SEEN_VERSIONS) != 0));
+    check_key_shares(ch->key_shares, ch->n_key_shares);
+    CHECK(ch->n_key_shares == 0 || (ch->ext_seen & LT_SEEN_KEY_SHARE));
+    CHECK((ch->cookie.len >= 1) == ((ch->ext_seen & LT_SEEN_COOKIE) != 0));
+    CHECK((ch->psk_modes.len >= 1) == ((ch->ext_seen & LT_SEEN_PSK_MODES) != 0));
+    CHECK(ch->psk_dhe_ke == (ch->psk_modes.len > 0 && memchr(ch->psk_modes.p, LT_PSK_DHE_KE, ch->psk_modes.len)));
+    CHECK(ch->early_data == ((ch->ext_seen & LT_SEEN_EARLY_DATA) != 0));
+    CHECK(ch->post_handshake_auth == ((ch->ext_seen & LT_SEEN_POST_HS_AUTH) != 0));
+    /* Walking the block: the bits we set are the types we saw, and
+     * pre_shared_key, when there, is the last one (4.2.11). */
+    lt_rd exts = ch->extensions;
+    uint16_t type = 0, last = 0;
+    lt_rd data;
+    size_t count = 0;
+    while (lt_ext_next(&exts, &type, &data)) {
+        last = type;
+        count++;
+    }
+    if (!(ch->ext_seen & LT_SEEN_PSK)) {
+        CHECK(ch->n_psk_identities == 0 && ch->binders_offset == 0);
+        return;
+    }
+    CHECK(count >= 1 && last == LT_EXT_PRE_SHARED_KEY);
+    /* binders_offset: the 2-byte length of the binders vector, which ends
+     * the body. */
+    CHECK(ch->binders_offset + 2 + ch->psk_binders.len == len);
+    CHECK(((size_t)body[ch->binders_offset] << 8 | body[ch->binders_offset + 1]) == ch->psk_binders.len);
+    CHECK(ch->psk_binders.p == body + ch->binders_offset + 2);
+    lt_rd ids = ch->psk_identities, binders = ch->psk_binders, x;
+    uint32_t age;
+    size_t n_ids = 0, n_binders = 0;
+    while (lt_psk_identity_next(&ids, &x, &age)) {
+        CHECK(x.len >= 1);
+        n_ids++;
+    }
+    while (lt_psk_binder_next(&binders, &x)) {
+        CHECK(x.len >= 32 && x.len <= 255);
+        n_binders++;
+    }
+    CHECK(n_ids == ch->n_psk_identities && n_binders == n_ids && n_ids >= 1);
+}
+
+/* The TLS 1.3 parameters to write ch back. PSKs only when psk_dhe_ke is
+ * offered (the writer insists, 4.2.9) and every binder has one length (the
+ * writer has one binder_len); returns 1 when they are written. */
+static int client_hello13_params(const lt_client_hello *ch, lt_client_hello_params *p, size_t *binders_offset)
+{
+    p->session_id = ch->session_id;
+    p->session_id_len = ch->session_id_len;
+    p->n_versions = u16_list(ch->versions, g_versions);
+    p->versions = p->n_versions > 0 ? g_versions : NULL;
+    lt_rd shares = ch->key_shares, key;
+    size_t n = 0;
+    while (lt_key_share_next(&shares, &g_share_groups[n], &key)) {
+        g_share_keys[n] = key.p;
+        g_share_lens[n] = key.len;
+        n++;
+    }
+    p->key_share_groups = g_share_groups;
+    p->key_share_keys = g_share_keys;
+    p->key_share_lens = g_share_lens;
+    p->n_key_shares = n;
+    p->key_share_ext = (ch->ext_seen & LT_SEEN_KEY_SHARE) != 0;
+    p->cookie = ch->cookie.len > 0 ? ch->cookie.p : NULL;
+    p->cookie_len = ch->cookie.len;
+    p->psk_modes_dhe = ch->psk_dhe_ke;
+    if (!(ch->ext_seen & LT_SEEN_PSK) || !ch->psk_dhe_ke) {
+        return 0;
+    }
+    lt_rd ids = ch->psk_identities, binders = ch->psk_binders, x;
+    n = 0;
+    while (lt_psk_identity_next(&ids, &x, &g_psk_ages[n])) {
+        g_psk_ids[n] = x.p;
+        g_psk_id_lens[n] = x.len;
+        n++;
+    }
+    size_t i = 0, binder_len = 0;
+    while (lt_psk_binder_next(&binders, &x)) {
+        if (i > 0 && x.len != binder_len) {
+            return 0;
+        }
+        binder_len = x.len;
+        g_binders[i++] = x.p;
+    }
+    p->psk_identities = g_psk_ids;
+    p->psk_identity_lens = g_psk_id_lens;
+    p->psk_obfuscated_ages = g_psk_ages;
+    p->n_psks = n;
+    p->binder_len = binder_len;
+    p->binders_offset_out = binders_offset;
+    return 1;
+}
+
+/* The rewrite of ch (with its binders patched in) carries the same TLS 1.3
+ * fields. */
+static void check_client_hello13_again(const lt_client_hello *ch, const lt_client_hello *again, int psks,
+                                       size_t binders_offset)
+{
+    CHECK(again->session_id_len == ch->session_id_len);
+    CHECK(memcmp(again->session_id, ch->session_id, ch->session_id_len) == 0);
+    CHECK(same_bytes(again->versions, ch->versions));
+    CHECK(same_bytes(again->key_shares, ch->key_shares));
+    CHECK(again->n_key_shares == ch->n_key_shares);
+    CHECK(same_bytes(again->cookie, ch->cookie));
+    CHECK(again->psk_dhe_ke == ch->psk_dhe_ke);
+    CHECK(again->psk_modes.len == (ch->psk_dhe_ke ? 1u : 0u));
+    if (psks) {
+        CHECK(same_bytes(again->psk_identities, ch->psk_identities));
+        CHECK(same_bytes(again->psk_binders, ch->psk_binders));
+        CHECK(again->n_psk_identities == ch->n_psk_identities);
+        CHECK(binders_offset == again->binders_offset + 4);
+    } else {
+        CHECK(!(again->ext_seen & LT_SEEN_PSK));
+    }
 }
 
 static void fuzz_client_hello(const uint8_t *body, size_t len)
@@ -120,6 +284,7 @@ static void fuzz_client_hello(const uint8_t *body, size_t len)
     size_t n_sigalgs_all = u16_list(ch.sigalgs_all, g_sigalgs);
     CHECK(ch.n_sigalgs == (n_sigalgs_all < LT_MAX_SIGALGS ? n_sigalgs_all : LT_MAX_SIGALGS));
     CHECK(memcmp(ch.sigalgs, g_sigalgs, ch.n_sigalgs * sizeof(uint16_t)) == 0);
+    check_client_hello13(&ch, body, len);
 
     lt_rd s = ch.suites;
     for (size_t i = 0; i < n_suites; i++) {
@@ -143,17 +308,22 @@ static void fuzz_client_hello(const uint8_t *body, size_t len)
     p.sigalgs_cert = p.n_sigalgs_cert > 0 ? g_sigalgs_cert : NULL;
     p.ec_point_formats = (ch.ext_seen & LT_SEEN_POINT_FORMATS) != 0;
     p.etm = ch.encrypt_then_mac;
+    size_t binders_offset = 0;
+    int psks = client_hello13_params(&ch, &p, &binders_offset);
     /* The fallback SCSV is among the suites already: not added again. */
     lt_wr w = lt_wr_init(g_out, sizeof(g_out));
     lt_write_client_hello(&w, &p);
     size_t n;
     const uint8_t *b = rewritten_body(&w, LT_HS_CLIENT_HELLO, &n);
+    for (size_t i = 0; psks && i < p.n_psks; i++) {
+        lt_patch_binder(g_out, binders_offset, p.binder_len, i, g_binders[i]);
+    }
 
     lt_client_hello again;
     CHECK(lt_parse_client_hello(b, n, &again) == LT_OK);
     CHECK(again.client_version == ch.client_version);
     CHECK(memcmp(again.random, ch.random, LT_RANDOM_LEN) == 0);
-    CHECK(again.session_id_len == 0);
+    check_client_hello13_again(&ch, &again, psks, binders_offset);
     CHECK(lt_rd_left(&again.suites) == lt_rd_left(&ch.suites));
     CHECK(memcmp(again.suites.p, ch.suites.p, lt_rd_left(&ch.suites)) == 0);
     CHECK(again.has_scsv == ch.has_scsv);
@@ -169,12 +339,38 @@ static void fuzz_client_hello(const uint8_t *body, size_t len)
     CHECK(again.has_uncompressed_point == p.ec_point_formats);
     CHECK(again.encrypt_then_mac == ch.encrypt_then_mac);
     CHECK(lt_rd_left(&again.reneg_info) == 0);
-    uint32_t want = ch.ext_seen & (LT_SEEN_EMS | LT_SEEN_RENEG | LT_SEEN_SIGALGS | LT_SEEN_GROUPS |
-                                   LT_SEEN_POINT_FORMATS | LT_SEEN_ETM | LT_SEEN_SIGALGS_CERT);
+    uint32_t want =
+        ch.ext_seen & (LT_SEEN_EMS | LT_SEEN_RENEG | LT_SEEN_SIGALGS | LT_SEEN_GROUPS | LT_SEEN_POINT_FORMATS |
+                       LT_SEEN_ETM | LT_SEEN_SIGALGS_CERT | LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE | LT_SEEN_COOKIE);
     if (ch.sni[0] != '\0') {
         want |= LT_SEEN_SNI;
     }
+    if (ch.psk_dhe_ke) {
+        want |= LT_SEEN_PSK_MODES;
+    }
+    if (psks) {
+        want |= LT_SEEN_PSK;
+    }
     CHECK(again.ext_seen == want);
+}
+
+/* The extensions a TLS 1.3 ServerHello (or HelloRetryRequest) may carry
+ * (RFC 8446 4.1.3, 4.1.4). */
+static uint32_t allowed13(int is_hrr)
+{
+    return LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE | (is_hrr ? LT_SEEN_COOKIE : LT_SEEN_PSK);
+}
+
+static void check_server_hello13(const lt_server_hello *sh, const uint8_t *body, size_t len)
+{
+    CHECK(sh->is_hrr == (memcmp(sh->random, LT_HRR_RANDOM, LT_RANDOM_LEN) == 0));
+    CHECK(inside(sh->key_share_key, body, len) && inside(sh->cookie, body, len));
+    /* A HelloRetryRequest's key_share is a bare group. */
+    CHECK(!sh->is_hrr || sh->key_share_key.len == 0);
+    CHECK(sh->is_hrr || sh->key_share_key.len >= 1 || !(sh->ext_seen & LT_SEEN_KEY_SHARE));
+    CHECK((sh->cookie.len >= 1) == ((sh->ext_seen & LT_SEEN_COOKIE) != 0));
+    /* Every known extension outside the allowed three is flagged. */
+    CHECK(!(sh->ext_seen & ~allowed13(sh->is_hrr)) || sh->has_forbidden_ext);
 }
 
 static void fuzz_server_hello(const uint8_t *body, size_t len)
@@ -190,6 +386,7 @@ static void fuzz_server_hello(const uint8_t *body, size_t len)
     CHECK((lt_rd_left(&sh.ec_point_formats) >= 1) == ((sh.ext_seen & LT_SEEN_POINT_FORMATS) != 0));
     CHECK(sh.has_uncompressed_point == has_zero(sh.ec_point_formats));
     CHECK(sh.encrypt_then_mac == ((sh.ext_seen & LT_SEEN_ETM) != 0));
+    check_server_hello13(&sh, body, len);
 
     lt_server_hello_params p;
     memset(&p, 0, sizeof(p));
@@ -203,6 +400,15 @@ static void fuzz_server_hello(const uint8_t *body, size_t len)
     p.sni_ack = sh.sni_ack;
     p.etm = sh.encrypt_then_mac;
     p.ec_point_formats = (sh.ext_seen & LT_SEEN_POINT_FORMATS) != 0;
+    /* TLS 1.3; a zero version or group is "do not send" to the writer. */
+    p.selected_version = sh.selected_version;
+    p.key_share_group = sh.key_share_group;
+    p.key_share_key = sh.key_share_key.p;
+    p.key_share_len = sh.key_share_key.len;
+    p.cookie = sh.cookie.len > 0 ? sh.cookie.p : NULL;
+    p.cookie_len = sh.cookie.len;
+    p.psk_selected = (sh.ext_seen & LT_SEEN_PSK) != 0;
+    p.psk_identity = sh.psk_identity;
     lt_wr w = lt_wr_init(g_out, sizeof(g_out));
     lt_write_server_hello(&w, &p);
     size_t n;
@@ -216,8 +422,23 @@ static void fuzz_server_hello(const uint8_t *body, size_t len)
     CHECK(memcmp(again.session_id, sh.session_id, sh.session_id_len) == 0);
     CHECK(again.cipher_suite == sh.cipher_suite);
     CHECK(again.compression_method == 0);
-    CHECK(again.ext_seen ==
-          (sh.ext_seen & (LT_SEEN_RENEG | LT_SEEN_EMS | LT_SEEN_SNI | LT_SEEN_POINT_FORMATS | LT_SEEN_ETM)));
+    uint32_t want = sh.ext_seen & (LT_SEEN_RENEG | LT_SEEN_EMS | LT_SEEN_SNI | LT_SEEN_POINT_FORMATS | LT_SEEN_ETM |
+                                   LT_SEEN_COOKIE | LT_SEEN_PSK);
+    if (sh.selected_version != 0) {
+        want |= LT_SEEN_VERSIONS;
+    }
+    if (sh.key_share_group != 0 || sh.key_share_key.len > 0) {
+        want |= LT_SEEN_KEY_SHARE;
+    }
+    CHECK(again.ext_seen == want);
+    CHECK(again.is_hrr == sh.is_hrr);
+    CHECK(again.selected_version == sh.selected_version);
+    CHECK(again.key_share_group == sh.key_share_group);
+    CHECK(same_bytes(again.key_share_key, sh.key_share_key));
+    CHECK(same_bytes(again.cookie, sh.cookie));
+    CHECK(again.psk_identity == sh.psk_identity);
+    /* Only the writer's extensions: known ones, flagged exactly. */
+    CHECK(again.has_forbidden_ext == ((want & ~allowed13(sh.is_hrr)) != 0));
     CHECK(again.sni_ack == sh.sni_ack);
     CHECK(again.encrypt_then_mac == sh.encrypt_then_mac);
     CHECK(again.has_uncompressed_point == p.ec_point_formats);
@@ -333,6 +554,185 @@ static void fuzz_certificate_request(const uint8_t *body, size_t len)
     CHECK(cr.n_authorities * 3 <= len);
 }
 
+/* ---- TLS 1.3 messages (messages13.h) ---- */
+
+static void fuzz_encrypted_extensions(const uint8_t *body, size_t len)
+{
+    lt_encrypted_extensions ee;
+    if (lt_parse_encrypted_extensions(body, len, &ee) != LT_OK) {
+        return;
+    }
+    CHECK(ee.sni_ack == ((ee.ext_seen & LT_SEEN_SNI) != 0));
+    CHECK(ee.early_data == ((ee.ext_seen & LT_SEEN_EARLY_DATA) != 0));
+    CHECK(inside(ee.groups, body, len) && inside(ee.alpn, body, len));
+    CHECK(ee.groups.len % 2 == 0 && (ee.groups.len >= 2) == ((ee.ext_seen & LT_SEEN_GROUPS) != 0));
+    CHECK((ee.alpn.len >= 2) == ((ee.ext_seen & LT_SEEN_ALPN) != 0));
+    /* Only these may be here (RFC 8446 4.2); the parser refused the rest. */
+    CHECK((ee.ext_seen & ~(LT_SEEN_SNI | LT_SEEN_GROUPS | LT_SEEN_ALPN | LT_SEEN_EARLY_DATA)) == 0);
+
+    /* Our writer answers one ALPN name; a list of exactly one round-trips. */
+    int one_name = ee.alpn.len >= 2 && ee.alpn.p[0] == ee.alpn.len - 1;
+    lt_encrypted_extensions_params p = {.sni_ack = ee.sni_ack,
+                                        .early_data = ee.early_data,
+                                        .alpn = one_name ? ee.alpn.p + 1 : NULL,
+                                        .alpn_len = one_name ? ee.alpn.len - 1 : 0};
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_encrypted_extensions(&w, &p);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_ENCRYPTED_EXTENSIONS, &n);
+    lt_encrypted_extensions again;
+    CHECK(lt_parse_encrypted_extensions(b, n, &again) == LT_OK);
+    uint32_t want = ee.ext_seen & (LT_SEEN_SNI | LT_SEEN_EARLY_DATA);
+    if (one_name) {
+        want |= LT_SEEN_ALPN;
+        CHECK(same_bytes(again.alpn, ee.alpn));
+    }
+    CHECK(again.ext_seen == want);
+    CHECK(again.has_unknown_ext == 0);
+    /* Nothing else in our EncryptedExtensions: 2 + each extension. */
+    CHECK(n == 2 + 4 * (size_t)(ee.sni_ack + ee.early_data) + (one_name ? 4 + ee.alpn.len + 2 : 0));
+}
+
+static void fuzz_certificate13(const uint8_t *body, size_t len)
+{
+    lt_certificate13 c;
+    int rc = lt_parse_certificate13(body, len, &c);
+    if (rc == LT_ERR_BAD_CERTIFICATE) {
+        CHECK(c.chain.n_listed > LT_MAX_PEER_CHAIN && c.chain.n == 0);
+    }
+    if (rc != LT_OK) {
+        return;
+    }
+    CHECK(c.context.len <= 255 && inside(c.context, body, len));
+    CHECK(c.chain.n <= LT_MAX_PEER_CHAIN && c.chain.n == c.chain.n_listed);
+    for (size_t i = 0; i < c.chain.n; i++) {
+        CHECK(c.chain.len[i] >= 1);
+        CHECK(c.chain.der[i] >= body && c.chain.der[i] + c.chain.len[i] <= body + len);
+    }
+    /* Each entry is at least 6 bytes; each entry extension 4. */
+    CHECK(c.chain.n * 6 + c.n_entry_exts * 4 + 4 <= len);
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_certificate13(&w, c.context.p, c.context.len, c.chain.der, c.chain.len, c.chain.n);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_CERTIFICATE, &n);
+    if (c.n_entry_exts == 0) {
+        /* One encoding without entry extensions. */
+        CHECK(n == len && memcmp(b, body, len) == 0);
+        return;
+    }
+    lt_certificate13 again;
+    CHECK(lt_parse_certificate13(b, n, &again) == LT_OK);
+    CHECK(n + 4 * c.n_entry_exts <= len);
+    CHECK(again.n_entry_exts == 0 && again.chain.n == c.chain.n && same_bytes(again.context, c.context));
+    for (size_t i = 0; i < c.chain.n; i++) {
+        CHECK(again.chain.len[i] == c.chain.len[i]);
+        CHECK(memcmp(again.chain.der[i], c.chain.der[i], c.chain.len[i]) == 0);
+    }
+}
+
+static void fuzz_certificate_request13(const uint8_t *body, size_t len)
+{
+    lt_certificate_request13 cr;
+    if (lt_parse_certificate_request13(body, len, &cr) != LT_OK) {
+        return;
+    }
+    CHECK(cr.context.len <= 255 && inside(cr.context, body, len));
+    /* 4.3.2: signature_algorithms is always there. */
+    CHECK(cr.ext_seen & LT_SEEN_SIGALGS);
+    CHECK(cr.sigalgs.len >= 2 && cr.sigalgs.len % 2 == 0 && inside(cr.sigalgs, body, len));
+    CHECK(cr.sigalgs_cert.len % 2 == 0 && inside(cr.sigalgs_cert, body, len));
+    CHECK((cr.sigalgs_cert.len >= 2) == ((cr.ext_seen & LT_SEEN_SIGALGS_CERT) != 0));
+    CHECK((cr.ext_seen & ~(LT_SEEN_SIGALGS | LT_SEEN_SIGALGS_CERT | LT_SEEN_CAS)) == 0);
+    CHECK(cr.n_authorities == 0 || (cr.ext_seen & LT_SEEN_CAS));
+    CHECK(cr.n_authorities * 3 <= len);
+}
+
+static void fuzz_certificate_verify(const uint8_t *body, size_t len)
+{
+    lt_certificate_verify cv;
+    if (lt_parse_certificate_verify(body, len, &cv) != LT_OK) {
+        return;
+    }
+    CHECK(cv.signature.len + 4 == len && inside(cv.signature, body, len));
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_certificate_verify(&w, cv.scheme, cv.signature.p, cv.signature.len);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_CERTIFICATE_VERIFY, &n);
+    CHECK(n == len && memcmp(b, body, len) == 0);
+}
+
+static void fuzz_finished13(const uint8_t *body, size_t len)
+{
+    /* The two hash lengths of our TLS 1.3 suites. */
+    const size_t hash_lens[2] = {32, 48};
+    for (size_t i = 0; i < 2; i++) {
+        const uint8_t *vd = NULL;
+        int rc = lt_parse_finished13(body, len, hash_lens[i], &vd);
+        CHECK((rc == LT_OK) == (len == hash_lens[i]));
+        if (rc != LT_OK) {
+            CHECK(rc == LT_ERR_DECODE && vd == NULL);
+            continue;
+        }
+        CHECK(vd == body);
+        lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+        lt_write_finished13(&w, vd, hash_lens[i]);
+        size_t n;
+        const uint8_t *b = rewritten_body(&w, LT_HS_FINISHED, &n);
+        CHECK(n == len && memcmp(b, body, len) == 0);
+    }
+}
+
+static void fuzz_new_session_ticket(const uint8_t *body, size_t len)
+{
+    lt_new_session_ticket t;
+    int rc = lt_parse_new_session_ticket(body, len, &t);
+    /* 4.6.1: a lifetime over 604800 s is refused, but only a well-formed one. */
+    if (len >= 4 && (((uint32_t)body[0] << 24) | ((uint32_t)body[1] << 16) | ((uint32_t)body[2] << 8) | body[3]) >
+                        LT_MAX_TICKET_LIFETIME) {
+        CHECK(rc != LT_OK);
+    }
+    if (rc != LT_OK) {
+        return;
+    }
+    CHECK(t.lifetime <= LT_MAX_TICKET_LIFETIME);
+    CHECK(t.nonce.len <= 255 && t.ticket.len >= 1 && inside(t.nonce, body, len) && inside(t.ticket, body, len));
+    size_t fixed = 4 + 4 + 1 + t.nonce.len + 2 + t.ticket.len + 2;
+    CHECK(fixed <= len);
+    CHECK(!t.has_early_data || len - fixed >= 8);
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_new_session_ticket(&w, t.lifetime, t.age_add, t.nonce.p, t.nonce.len, t.ticket.p, t.ticket.len);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_NEW_SESSION_TICKET, &n);
+    /* We write no extensions: the same bytes when it had none. */
+    CHECK(n == fixed && memcmp(b, body, fixed - 2) == 0);
+    CHECK((fixed == len) == (n == len && memcmp(b, body, len) == 0));
+    lt_new_session_ticket again;
+    CHECK(lt_parse_new_session_ticket(b, n, &again) == LT_OK);
+    CHECK(again.lifetime == t.lifetime && again.age_add == t.age_add && again.has_early_data == 0);
+    CHECK(same_bytes(again.nonce, t.nonce) && same_bytes(again.ticket, t.ticket));
+}
+
+static void fuzz_key_update(const uint8_t *body, size_t len)
+{
+    int requested = -1;
+    int rc = lt_parse_key_update(body, len, &requested);
+    if (len != 1) {
+        CHECK(rc == LT_ERR_DECODE);
+        return;
+    }
+    /* 4.6.3: 0 and 1 only; another value is illegal_parameter. */
+    CHECK(rc == (body[0] <= 1 ? LT_OK : LT_ERR_ILLEGAL_PARAMETER));
+    if (rc != LT_OK) {
+        return;
+    }
+    CHECK(requested == body[0]);
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_key_update(&w, requested);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_KEY_UPDATE, &n);
+    CHECK(n == 1 && b[0] == body[0]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -342,7 +742,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const uint8_t *body = data + 1;
     size_t len = size - 1;
-    switch (data[0] % 9) {
+    switch (data[0] % 16) {
     case 0: fuzz_client_hello(body, len); break;
     case 1: fuzz_server_hello(body, len); break;
     case 2: fuzz_certificate(body, len); break;
@@ -351,7 +751,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 5: fuzz_finished(body, len); break;
     case 6: fuzz_server_key_exchange_ecdhe(body, len); break;
     case 7: fuzz_client_key_exchange_ecdhe(body, len); break;
-    default: fuzz_certificate_request(body, len); break;
+    case 8: fuzz_certificate_request(body, len); break;
+    case 9: fuzz_encrypted_extensions(body, len); break;
+    case 10: fuzz_certificate13(body, len); break;
+    case 11: fuzz_certificate_request13(body, len); break;
+    case 12: fuzz_certificate_verify(body, len); break;
+    case 13: fuzz_finished13(body, len); break;
+    case 14: fuzz_new_session_ticket(body, len); break;
+    default: fuzz_key_update(body, len); break;
     }
     return 0;
 }

@@ -1579,14 +1579,14 @@ static void test_cert13_real(void)
     EXPECT_EQ(c.chain.len[0], 386);
     EXPECT_EQ(c.chain.der[0][0], 0x30);
     EXPECT_EQ(c.n_entry_exts, 0);
-    check_truncations(p_cert, buf + 4, n, (size_t)-1);
-    check_trailing(p_cert, buf + 4, n);
     /* Our writer gives the same bytes back. */
     static uint8_t out[BUF_CAP];
     lt_wr w = lt_wr_init(out, sizeof out);
     lt_write_certificate13(&w, NULL, 0, c.chain.der, c.chain.len, c.chain.n);
     EXPECT_EQ(written_body(&w, LT_HS_CERTIFICATE), n);
     EXPECT_MEM(out, buf, n + 4);
+    check_truncations(p_cert, buf + 4, n, (size_t)-1);
+    check_trailing(p_cert, buf + 4, n);
 
     n = real_body(OSSL_CLIENT_CERT, buf, LT_HS_CERTIFICATE);
     EXPECT_EQ(lt_parse_certificate13(exact(buf + 4, n), n, &c), LT_OK);
@@ -1799,13 +1799,13 @@ static void test_cv_real_and_roundtrip(void)
         EXPECT_EQ(lt_parse_certificate_verify(exact(buf + 4, n), n, &cv), LT_OK);
         EXPECT_EQ(cv.scheme, schemes[i]);
         EXPECT_EQ(lt_rd_left(&cv.signature), sig_lens[i]);
-        check_truncations(p_cv, buf + 4, n, (size_t)-1);
-        check_trailing(p_cv, buf + 4, n);
         static uint8_t out[BUF_CAP];
         lt_wr w = lt_wr_init(out, sizeof out);
         lt_write_certificate_verify(&w, cv.scheme, cv.signature.p, cv.signature.len);
         EXPECT_EQ(written_body(&w, LT_HS_CERTIFICATE_VERIFY), n);
         EXPECT_MEM(out, buf, n + 4);
+        check_truncations(p_cv, buf + 4, n, (size_t)-1);
+        check_trailing(p_cv, buf + 4, n);
     }
     /* signature<0..2^16-1>: empty parses; the length past the body. */
     uint8_t body[6] = {0x08, 0x04, 0x00, 0x00, 0x00, 0x01};
@@ -1869,14 +1869,14 @@ static void test_nst_real(void)
     EXPECT_EQ(lt_rd_left(&t.nonce), 8);
     EXPECT_EQ(lt_rd_left(&t.ticket), 208);
     EXPECT_EQ(t.has_early_data, 0);
-    check_truncations(p_nst, buf + 4, n, (size_t)-1);
-    check_trailing(p_nst, buf + 4, n);
     /* Our writer gives the same bytes back. */
     static uint8_t out[BUF_CAP];
     lt_wr w = lt_wr_init(out, sizeof out);
     lt_write_new_session_ticket(&w, t.lifetime, t.age_add, t.nonce.p, t.nonce.len, t.ticket.p, t.ticket.len);
     EXPECT_EQ(written_body(&w, LT_HS_NEW_SESSION_TICKET), n);
     EXPECT_MEM(out, buf, n + 4);
+    check_truncations(p_nst, buf + 4, n, (size_t)-1);
+    check_trailing(p_nst, buf + 4, n);
 
     /* RFC 8448 3: lifetime 30, a 2-byte nonce, early_data 1024. */
     n = real_body(RFC_NST, buf, LT_HS_NEW_SESSION_TICKET);
