@@ -11,6 +11,7 @@
  * produce a message no peer could decode, set the writer's sticky error.
  */
 #include "hs/messages.h"
+#include "hs/codec.h"
 
 #include <string.h>
 
@@ -103,21 +104,12 @@ static int parse_extensions(lt_rd *msg, ext_handler handler, void *out, lt_rd *b
     LT_GUARD(lt_rd_done(msg));
     *block_out = block;
 
-    u16_set seen;
-    memset(&seen, 0, sizeof(seen));
+    /* RFC 5246 7.4.1.4 and RFC 8446 4.2: no type twice, known or not;
+     * RFC 5246 names no alert, RFC 8446 4.2 says illegal_parameter for a
+     * duplicate in any hello. */
     int duplicate = 0;
-    lt_rd scan = block;
-    while (lt_rd_left(&scan) > 0) {
-        uint16_t type;
-        lt_rd data;
-        LT_GUARD(lt_rd_u16(&scan, &type));
-        LT_GUARD(lt_rd_vec(&scan, 2, 0, 0xFFFF, &data));
-        /* RFC 5246 7.4.1.4 and RFC 8446 4.2: "There MUST NOT be more than
-         * one extension of the same type." This holds for types we do not
-         * know as well. RFC 5246 names no alert; RFC 8446 4.2 says
-         * illegal_parameter for a duplicate in any hello. */
-        duplicate |= u16_set_add(&seen, type);
-    }
+    size_t count = 0;
+    LT_GUARD(lt_codec_frame_ext_block(block, &duplicate, &count));
     LT_ENSURE(!duplicate, LT_ERR_ILLEGAL_PARAMETER);
 
     uint16_t type;
@@ -209,11 +201,30 @@ static int parse_server_name_list(lt_rd *data, char sni[LT_MAX_HOSTNAME + 1])
  * (LT_ERR_DECODE). *list is the list body; values are not judged (unknown
  * ones and GREASE, RFC 8701, are the caller's to ignore).
  */
-static int parse_u16_list_ext(lt_rd *data, size_t min_len, size_t max_len, lt_rd *list)
+int lt_codec_u16_list_ext(lt_rd *data, size_t min_len, size_t max_len, lt_rd *list)
 {
     LT_GUARD(lt_rd_vec(data, 2, min_len, max_len, list));
     LT_GUARD(lt_rd_done(data));
     LT_ENSURE(lt_rd_left(list) % 2 == 0, LT_ERR_DECODE);
+    return LT_OK;
+}
+
+int lt_codec_frame_ext_block(lt_rd block, int *duplicate, size_t *count)
+{
+    u16_set seen;
+    memset(&seen, 0, sizeof(seen));
+    int dup = 0;
+    size_t n = 0;
+    while (lt_rd_left(&block) > 0) {
+        uint16_t type;
+        lt_rd data;
+        LT_GUARD(lt_rd_u16(&block, &type));
+        LT_GUARD(lt_rd_vec(&block, 2, 0, 0xFFFF, &data));
+        dup |= u16_set_add(&seen, type);
+        n++;
+    }
+    *duplicate = dup;
+    *count = n;
     return LT_OK;
 }
 
@@ -226,7 +237,7 @@ static int parse_u16_list_ext(lt_rd *data, size_t min_len, size_t max_len, lt_rd
  */
 static int parse_sigalgs(lt_rd *data, lt_rd *all, uint16_t *out, size_t *n_out)
 {
-    LT_GUARD(parse_u16_list_ext(data, 2, 0xFFFE, all));
+    LT_GUARD(lt_codec_u16_list_ext(data, 2, 0xFFFE, all));
     lt_rd list = *all;
     size_t n = 0;
     while (lt_rd_left(&list) > 0) {
@@ -447,16 +458,25 @@ static int parse_offered_psks(lt_rd *data, lt_client_hello *ch)
  *                                                     RFC 8446 4.2.4
  * Only the framing is checked; the names are not used.
  */
-static int parse_certificate_authorities(lt_rd *data)
+int lt_codec_authorities(lt_rd *data, size_t *n_out)
 {
     lt_rd list;
     LT_GUARD(lt_rd_vec(data, 2, 3, 0xFFFF, &list));
     LT_GUARD(lt_rd_done(data));
+    size_t n = 0;
     while (lt_rd_left(&list) > 0) {
         lt_rd dn;
         LT_GUARD(lt_rd_vec(&list, 2, 1, 0xFFFF, &dn));
+        n++;
     }
+    *n_out = n;
     return LT_OK;
+}
+
+static int parse_certificate_authorities(lt_rd *data)
+{
+    size_t n = 0;
+    return lt_codec_authorities(data, &n);
 }
 
 /* The TLS 1.3 extensions of a ClientHello (RFC 8446 4.2); 0 when `type`
@@ -515,13 +535,13 @@ static int client_hello_ext(void *arg, uint16_t type, lt_rd *data)
         /* RFC 8446 4.2.3: the same SignatureSchemeList as
          * signature_algorithms, <2..2^16-2>. */
         ch->ext_seen |= LT_SEEN_SIGALGS_CERT;
-        return parse_u16_list_ext(data, 2, 0xFFFE, &ch->sigalgs_cert);
+        return lt_codec_u16_list_ext(data, 2, 0xFFFE, &ch->sigalgs_cert);
     case LT_EXT_SUPPORTED_GROUPS:
         /* RFC 8422 5.1.1: NamedCurve named_curve_list<2..2^16-1>; RFC 8446
          * 4.2.7: NamedGroup named_group_list<2..2^16-1>. Even, so at most
          * 2^16-2 in practice. */
         ch->ext_seen |= LT_SEEN_GROUPS;
-        return parse_u16_list_ext(data, 2, 0xFFFF, &ch->supported_groups);
+        return lt_codec_u16_list_ext(data, 2, 0xFFFF, &ch->supported_groups);
     case LT_EXT_EC_POINT_FORMATS:
         ch->ext_seen |= LT_SEEN_POINT_FORMATS;
         return parse_ec_point_formats(data, &ch->ec_point_formats, &ch->has_uncompressed_point);
@@ -936,7 +956,7 @@ void lt_hs_end(lt_wr *w, size_t mark)
 }
 
 /* Opens one Extension: type, then a 2-byte extension_data length. */
-static size_t ext_begin(lt_wr *w, uint16_t type)
+size_t lt_codec_ext_begin(lt_wr *w, uint16_t type)
 {
     lt_wr_u16(w, type);
     return lt_wr_open_vec(w, 2);
@@ -952,7 +972,7 @@ static void ext_end(lt_wr *w, size_t mark)
  * than the extension can hold sets the writer's error (lt_wr_close_vec). */
 static void write_u16_list_ext(lt_wr *w, uint16_t type, const uint16_t *v, size_t n)
 {
-    size_t e = ext_begin(w, type);
+    size_t e = lt_codec_ext_begin(w, type);
     size_t list = lt_wr_open_vec(w, 2);
     for (size_t i = 0; i < n; i++) {
         lt_wr_u16(w, v[i]);
@@ -966,7 +986,7 @@ static void write_u16_list_ext(lt_wr *w, uint16_t type, const uint16_t *v, size_
  * for the server, which "MUST contain the value 0". */
 static void write_ec_point_formats(lt_wr *w)
 {
-    size_t e = ext_begin(w, LT_EXT_EC_POINT_FORMATS);
+    size_t e = lt_codec_ext_begin(w, LT_EXT_EC_POINT_FORMATS);
     lt_wr_u8(w, 1);
     lt_wr_u8(w, LT_EC_POINT_UNCOMPRESSED);
     ext_end(w, e);
@@ -1035,7 +1055,7 @@ static int bad_client_hello_params(const lt_client_hello_params *p)
 static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
 {
     if (p->sni != NULL) {
-        size_t e = ext_begin(w, LT_EXT_SERVER_NAME);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SERVER_NAME);
         size_t list = lt_wr_open_vec(w, 2);
         lt_wr_u8(w, LT_NAME_TYPE_HOST_NAME);
         size_t name = lt_wr_open_vec(w, 2);
@@ -1045,13 +1065,13 @@ static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
         ext_end(w, e);
     }
     if (p->ems) {
-        size_t e = ext_begin(w, LT_EXT_EXTENDED_MASTER_SECRET);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_EXTENDED_MASTER_SECRET);
         ext_end(w, e);
     }
     if (p->reneg_info) {
         /* RFC 5746 3.4: on an initial handshake the client sends an empty
          * renegotiated_connection. */
-        size_t e = ext_begin(w, LT_EXT_RENEGOTIATION_INFO);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_RENEGOTIATION_INFO);
         lt_wr_u8(w, 0);
         ext_end(w, e);
     }
@@ -1068,7 +1088,7 @@ static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
         write_u16_list_ext(w, LT_EXT_SIGNATURE_ALGORITHMS_CERT, p->sigalgs_cert, p->n_sigalgs_cert);
     }
     if (p->etm) {
-        size_t e = ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
         ext_end(w, e);
     }
 }
@@ -1076,7 +1096,7 @@ static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
 /* key_share: KeyShareEntry client_shares<0..2^16-1> (RFC 8446 4.2.8). */
 static void write_client_shares(lt_wr *w, const lt_client_hello_params *p)
 {
-    size_t e = ext_begin(w, LT_EXT_KEY_SHARE);
+    size_t e = lt_codec_ext_begin(w, LT_EXT_KEY_SHARE);
     size_t list = lt_wr_open_vec(w, 2);
     for (size_t i = 0; i < p->n_key_shares; i++) {
         lt_wr_u16(w, p->key_share_groups[i]);
@@ -1095,7 +1115,7 @@ static void write_client_shares(lt_wr *w, const lt_client_hello_params *p)
  * from `msg_start`. */
 static size_t write_offered_psks(lt_wr *w, const lt_client_hello_params *p, size_t msg_start)
 {
-    size_t e = ext_begin(w, LT_EXT_PRE_SHARED_KEY);
+    size_t e = lt_codec_ext_begin(w, LT_EXT_PRE_SHARED_KEY);
     size_t ids = lt_wr_open_vec(w, 2);
     for (size_t i = 0; i < p->n_psks; i++) {
         size_t id = lt_wr_open_vec(w, 2);
@@ -1124,7 +1144,7 @@ static void write_client_hello_ext13(lt_wr *w, const lt_client_hello_params *p, 
 {
     if (p->n_versions > 0) {
         /* 4.2.1: ProtocolVersion versions<2..254>. */
-        size_t e = ext_begin(w, LT_EXT_SUPPORTED_VERSIONS);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SUPPORTED_VERSIONS);
         size_t list = lt_wr_open_vec(w, 1);
         for (size_t i = 0; i < p->n_versions; i++) {
             lt_wr_u16(w, p->versions[i]);
@@ -1137,7 +1157,7 @@ static void write_client_hello_ext13(lt_wr *w, const lt_client_hello_params *p, 
     }
     if (p->cookie != NULL) {
         /* 4.2.2: the cookie of a HelloRetryRequest, echoed. */
-        size_t e = ext_begin(w, LT_EXT_COOKIE);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_COOKIE);
         size_t c = lt_wr_open_vec(w, 2);
         lt_wr_bytes(w, p->cookie, p->cookie_len);
         lt_wr_close_vec(w, c, 2);
@@ -1145,7 +1165,7 @@ static void write_client_hello_ext13(lt_wr *w, const lt_client_hello_params *p, 
     }
     if (p->psk_modes_dhe) {
         /* 4.2.9: ke_modes<1..255> = {psk_dhe_ke}. */
-        size_t e = ext_begin(w, LT_EXT_PSK_KEY_EXCHANGE_MODES);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_PSK_KEY_EXCHANGE_MODES);
         lt_wr_u8(w, 1);
         lt_wr_u8(w, LT_PSK_DHE_KE);
         ext_end(w, e);
@@ -1247,16 +1267,16 @@ static void write_server_hello_ext12(lt_wr *w, const lt_server_hello_params *p)
     if (p->reneg_info) {
         /* RFC 5746 3.6: on an initial handshake the server sends an empty
          * renegotiated_connection. */
-        size_t e = ext_begin(w, LT_EXT_RENEGOTIATION_INFO);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_RENEGOTIATION_INFO);
         lt_wr_u8(w, 0);
         ext_end(w, e);
     }
     if (p->ems) {
-        size_t e = ext_begin(w, LT_EXT_EXTENDED_MASTER_SECRET);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_EXTENDED_MASTER_SECRET);
         ext_end(w, e);
     }
     if (p->sni_ack) {
-        size_t e = ext_begin(w, LT_EXT_SERVER_NAME);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SERVER_NAME);
         ext_end(w, e);
     }
     if (p->ec_point_formats) {
@@ -1264,7 +1284,7 @@ static void write_server_hello_ext12(lt_wr *w, const lt_server_hello_params *p)
     }
     if (p->etm) {
         /* RFC 7366 2: the server's extension_data is empty too. */
-        size_t e = ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
         ext_end(w, e);
     }
 }
@@ -1275,12 +1295,12 @@ static void write_server_hello_ext12(lt_wr *w, const lt_server_hello_params *p)
 static void write_server_hello_ext13(lt_wr *w, const lt_server_hello_params *p)
 {
     if (p->selected_version != 0) {
-        size_t e = ext_begin(w, LT_EXT_SUPPORTED_VERSIONS);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SUPPORTED_VERSIONS);
         lt_wr_u16(w, p->selected_version);
         ext_end(w, e);
     }
     if (p->key_share_group != 0 || p->key_share_len > 0) {
-        size_t e = ext_begin(w, LT_EXT_KEY_SHARE);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_KEY_SHARE);
         lt_wr_u16(w, p->key_share_group);
         if (p->key_share_len > 0) {
             size_t key = lt_wr_open_vec(w, 2);
@@ -1290,14 +1310,14 @@ static void write_server_hello_ext13(lt_wr *w, const lt_server_hello_params *p)
         ext_end(w, e);
     }
     if (p->cookie != NULL) {
-        size_t e = ext_begin(w, LT_EXT_COOKIE);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_COOKIE);
         size_t c = lt_wr_open_vec(w, 2);
         lt_wr_bytes(w, p->cookie, p->cookie_len);
         lt_wr_close_vec(w, c, 2);
         ext_end(w, e);
     }
     if (p->psk_selected) {
-        size_t e = ext_begin(w, LT_EXT_PRE_SHARED_KEY);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_PRE_SHARED_KEY);
         lt_wr_u16(w, p->psk_identity);
         ext_end(w, e);
     }

@@ -14,6 +14,8 @@
  */
 #include "hs/messages13.h"
 
+#include "hs/codec.h"
+
 #include <string.h>
 
 /* ------------------------------------------------------------------------ */
@@ -67,35 +69,6 @@ static int belongs_in(uint16_t type, unsigned message)
     return where < 0 || (where & (int)message) != 0;
 }
 
-/*
- * Frames an extensions block body (struct { ExtensionType extension_type;
- * opaque extension_data<0..2^16-1>; } Extension, RFC 8446 4.2) to its end
- * (LT_ERR_DECODE otherwise) and tells whether a type is there twice ("There
- * MUST NOT be more than one extension of the same type in a given extension
- * block"). One bit per type (8 KiB), so this stays linear in the block;
- * there is no cap on the count.
- */
-static int frame_ext_block(lt_rd block, int *duplicate, size_t *count)
-{
-    uint64_t seen[65536 / 64];
-    memset(seen, 0, sizeof(seen));
-    int dup = 0;
-    size_t n = 0;
-    while (lt_rd_left(&block) > 0) {
-        uint16_t type;
-        lt_rd data;
-        LT_GUARD(lt_rd_u16(&block, &type));
-        LT_GUARD(lt_rd_vec(&block, 2, 0, 0xFFFF, &data));
-        uint64_t bit = (uint64_t)1 << (type & 63);
-        dup |= (seen[type >> 6] & bit) != 0;
-        seen[type >> 6] |= bit;
-        n++;
-    }
-    *duplicate = dup;
-    *count = n;
-    return LT_OK;
-}
-
 /* Parses one extension body that belongs in the message; returns LT_OK or
  * LT_ERR_DECODE only. */
 typedef int (*ext13_handler)(void *out, uint16_t type, lt_rd *data);
@@ -107,7 +80,7 @@ static int walk_ext_block(lt_rd block, unsigned message, ext13_handler handler, 
 {
     int duplicate;
     size_t n;
-    LT_GUARD(frame_ext_block(block, &duplicate, &n));
+    LT_GUARD(lt_codec_frame_ext_block(block, &duplicate, &n));
     int misplaced = 0;
     uint16_t type;
     lt_rd data;
@@ -128,24 +101,6 @@ static int parse_empty_ext(const lt_rd *data, int *flag)
     LT_GUARD(lt_rd_done(data));
     *flag = 1;
     return LT_OK;
-}
-
-/* A whole extension body that is one uint16 list <min_len..max_len> with a
- * 2-byte length (supported_groups, signature_algorithms(_cert)). Entries
- * are 2 bytes, so an odd length is bad syntax; values are not judged. */
-static int parse_u16_list_ext(lt_rd *data, size_t min_len, size_t max_len, lt_rd *list)
-{
-    LT_GUARD(lt_rd_vec(data, 2, min_len, max_len, list));
-    LT_GUARD(lt_rd_done(data));
-    LT_ENSURE(lt_rd_left(list) % 2 == 0, LT_ERR_DECODE);
-    return LT_OK;
-}
-
-/* Opens one Extension (type, then a 2-byte extension_data length). */
-static size_t ext_begin(lt_wr *w, uint16_t type)
-{
-    lt_wr_u16(w, type);
-    return lt_wr_open_vec(w, 2);
 }
 
 static void wr_fail(lt_wr *w)
@@ -170,7 +125,7 @@ static int encrypted_extensions_ext(void *arg, uint16_t type, lt_rd *data)
     case LT_EXT_SUPPORTED_GROUPS:
         /* 4.2.7: NamedGroup named_group_list<2..2^16-1>. */
         ee->ext_seen |= LT_SEEN_GROUPS;
-        return parse_u16_list_ext(data, 2, 0xFFFF, &ee->groups);
+        return lt_codec_u16_list_ext(data, 2, 0xFFFF, &ee->groups);
     case LT_EXT_ALPN:
         /* RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>; only the
          * outer vector here, the names are parsed later. */
@@ -214,13 +169,13 @@ void lt_write_encrypted_extensions(lt_wr *w, const lt_encrypted_extensions_param
     size_t msg = lt_hs_begin(w, LT_HS_ENCRYPTED_EXTENSIONS);
     size_t exts = lt_wr_open_vec(w, 2);
     if (p->sni_ack) {
-        size_t e = ext_begin(w, LT_EXT_SERVER_NAME);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SERVER_NAME);
         lt_wr_close_vec(w, e, 2);
     }
     if (p->alpn != NULL) {
         /* RFC 7301 3.1: the server's list "MUST contain exactly one
          * ProtocolName". */
-        size_t e = ext_begin(w, LT_EXT_ALPN);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_ALPN);
         size_t list = lt_wr_open_vec(w, 2);
         lt_wr_u8(w, (uint8_t)p->alpn_len);
         lt_wr_bytes(w, p->alpn, p->alpn_len);
@@ -228,7 +183,7 @@ void lt_write_encrypted_extensions(lt_wr *w, const lt_encrypted_extensions_param
         lt_wr_close_vec(w, e, 2);
     }
     if (p->early_data) {
-        size_t e = ext_begin(w, LT_EXT_EARLY_DATA);
+        size_t e = lt_codec_ext_begin(w, LT_EXT_EARLY_DATA);
         lt_wr_close_vec(w, e, 2);
     }
     lt_wr_close_vec(w, exts, 2);
@@ -249,7 +204,7 @@ static int entry_extensions(lt_rd *list, lt_certificate13 *out, int *bad_value)
     LT_GUARD(lt_rd_vec(list, 2, 0, 0xFFFF, &block));
     int duplicate;
     size_t n;
-    LT_GUARD(frame_ext_block(block, &duplicate, &n));
+    LT_GUARD(lt_codec_frame_ext_block(block, &duplicate, &n));
     *bad_value |= duplicate;
     uint16_t type;
     lt_rd data;
@@ -336,26 +291,6 @@ void lt_write_certificate13(lt_wr *w, const uint8_t *context, size_t context_len
 /* ------------------------------------------------------------------------ */
 /* CertificateRequest (4.3.2)                                                */
 
-/*
- * opaque DistinguishedName<1..2^16-1>;
- * struct { DistinguishedName authorities<3..2^16-1>; } CertificateAuthoritiesExtension;
- *                                                     4.2.4
- */
-static int parse_authorities(lt_rd *data, size_t *n_out)
-{
-    lt_rd list;
-    LT_GUARD(lt_rd_vec(data, 2, 3, 0xFFFF, &list));
-    LT_GUARD(lt_rd_done(data));
-    size_t n = 0;
-    while (lt_rd_left(&list) > 0) {
-        lt_rd dn;
-        LT_GUARD(lt_rd_vec(&list, 2, 1, 0xFFFF, &dn));
-        n++;
-    }
-    *n_out = n;
-    return LT_OK;
-}
-
 static int certificate_request_ext(void *arg, uint16_t type, lt_rd *data)
 {
     lt_certificate_request13 *cr = arg;
@@ -363,13 +298,13 @@ static int certificate_request_ext(void *arg, uint16_t type, lt_rd *data)
     case LT_EXT_SIGNATURE_ALGORITHMS:
         /* 4.2.3: SignatureScheme supported_signature_algorithms<2..2^16-2>. */
         cr->ext_seen |= LT_SEEN_SIGALGS;
-        return parse_u16_list_ext(data, 2, 0xFFFE, &cr->sigalgs);
+        return lt_codec_u16_list_ext(data, 2, 0xFFFE, &cr->sigalgs);
     case LT_EXT_SIGNATURE_ALGORITHMS_CERT:
         cr->ext_seen |= LT_SEEN_SIGALGS_CERT;
-        return parse_u16_list_ext(data, 2, 0xFFFE, &cr->sigalgs_cert);
+        return lt_codec_u16_list_ext(data, 2, 0xFFFE, &cr->sigalgs_cert);
     case LT_EXT_CERTIFICATE_AUTHORITIES:
         cr->ext_seen |= LT_SEEN_CAS;
-        return parse_authorities(data, &cr->n_authorities);
+        return lt_codec_authorities(data, &cr->n_authorities);
     default:
         /* 4.3.2: "Clients MUST ignore unrecognized extensions." */
         return LT_OK;
