@@ -21,6 +21,13 @@
  * configured like the one in fuzz_client: ServerHello .. ServerHelloDone,
  * ChangeCipherSpec + Finished, application data, HelloRequest, close_notify.
  *
+ * gen_tls13_* seeds: the same for TLS 1.3 (RFC 8446 2), one per TLS 1.3
+ * suite and per group shape (a HelloRetryRequest, secp384r1): the whole
+ * handshake (ClientHello [HelloRetryRequest ClientHello2], the middlebox
+ * ChangeCipherSpec, the encrypted flights, NewSessionTickets), application
+ * data, a KeyUpdate with update_requested from each side and its answer,
+ * data under the new keys, close_notify.
+ *
  * Each side draws from its own deterministic stream (fuzz_rng_use is called
  * before every call into that side), exactly as in the targets. Each seed is
  * replayed through fuzz_drive before it is written and must reach CONNECTED.
@@ -64,6 +71,18 @@ typedef struct side {
 } side;
 
 static const char *g_dir;
+
+/* Configs draw random bytes too (a server's ticket keys): from a stream of
+ * their own, so that the random source is never a side of an earlier run
+ * (a stack object gone by then) and nothing is taken from a side's stream.
+ * The targets make their config before they reset their stream, and ticket
+ * keys only shape the tickets a server sends, never what it accepts. */
+static void use_config_rng(void)
+{
+    static fuzz_rng cfg_rng;
+    fuzz_rng_reset(&cfg_rng, 0x636f6e666967ULL); /* "config" */
+    fuzz_rng_use(&cfg_rng);
+}
 
 static void write_seed(const char *sub, const char *name, uint8_t flags, const uint8_t *p, size_t n)
 {
@@ -157,12 +176,63 @@ static void send_raw_handshake(side *s, const uint8_t *msg, size_t len)
 typedef struct run_opts {
     uint16_t suite;
     int ems;
-    int restrict_client; /* 1: the client is restricted (server seeds), 0: the server (client seeds) */
+    int restrict_client;    /* 1: the client is restricted (server seeds), 0: the server (client seeds) */
+    const uint16_t *groups; /* the restricted side's groups (NULL: the default) */
+    size_t n_groups;
 } run_opts;
+
+static void key_update(side *s, int request_peer)
+{
+    fuzz_rng_use(&s->rng);
+    int rc = lt_conn_key_update(s->c, request_peer);
+    if (rc != LT_OK) {
+        fuzz_die("lt_conn_key_update", rc);
+    }
+}
+
+/* After a TLS 1.2 handshake: data both ways, a renegotiation attempt from
+ * each side (refused with a warning), data again, close_notify. */
+static void after_tls12(side *cl, side *sv, buf *c2s, buf *s2c)
+{
+    /* The ClientHello body, for the renegotiation attempt: the first
+     * record the client sent holds exactly the ClientHello. */
+    size_t ch_len = ((size_t)c2s->p[3] << 8) | c2s->p[4];
+    static const uint8_t hello_request[4] = {0, 0, 0, 0};
+    send_app(cl, "GET / HTTP/1.0\r\n\r\n");
+    send_app(sv, "HTTP/1.0 200 OK\r\n\r\nhello from lucidtls\n");
+    move(cl, sv, c2s);
+    move(sv, cl, s2c);
+    send_raw_handshake(cl, c2s->p + 5, ch_len);
+    send_raw_handshake(sv, hello_request, sizeof hello_request);
+    move(cl, sv, c2s);
+    move(sv, cl, s2c);
+    send_app(cl, "after the refused renegotiation");
+    send_app(sv, "after the refused renegotiation");
+}
+
+/* After a TLS 1.3 handshake (the server's NewSessionTickets came with its
+ * last flight): data both ways, a KeyUpdate asking for one back from each
+ * side (RFC 8446 4.6.3), data under the new keys, close_notify. */
+static void after_tls13(side *cl, side *sv, buf *c2s, buf *s2c)
+{
+    send_app(cl, "GET / HTTP/1.0\r\n\r\n");
+    send_app(sv, "HTTP/1.0 200 OK\r\n\r\nhello from lucidtls over TLS 1.3\n");
+    move(cl, sv, c2s);
+    move(sv, cl, s2c);
+    key_update(cl, 1);
+    move(cl, sv, c2s);
+    move(sv, cl, s2c);
+    key_update(sv, 1);
+    move(sv, cl, s2c);
+    move(cl, sv, c2s);
+    send_app(cl, "after the key updates");
+    send_app(sv, "after the key updates");
+}
 
 /* One full recorded connection. Returns 0 and fills the two logs. */
 static int record_run(const run_opts *o, buf *c2s, buf *s2c)
 {
+    use_config_rng();
     lt_config *ccfg = fuzz_client_config();
     lt_config *scfg = fuzz_server_config();
     lt_config *restricted = o->restrict_client ? ccfg : scfg;
@@ -171,6 +241,9 @@ static int record_run(const run_opts *o, buf *c2s, buf *s2c)
         fuzz_die("lt_config_set_cipher_suites", rc);
     }
     lt_config_set_ems(restricted, o->ems);
+    if (o->groups != NULL && (rc = lt_config_set_groups(restricted, o->groups, o->n_groups)) != LT_OK) {
+        fuzz_die("lt_config_set_groups", rc);
+    }
 
     side cl, sv;
     fuzz_rng_reset(&cl.rng, FUZZ_SEED_CLIENT);
@@ -184,20 +257,11 @@ static int record_run(const run_opts *o, buf *c2s, buf *s2c)
     }
     int ret = handshake(&cl, &sv, c2s, s2c);
     if (ret == 0) {
-        /* The ClientHello body, for the renegotiation attempt: the first
-         * record the client sent holds exactly the ClientHello. */
-        size_t ch_len = ((size_t)c2s->p[3] << 8) | c2s->p[4];
-        static const uint8_t hello_request[4] = {0, 0, 0, 0};
-        send_app(&cl, "GET / HTTP/1.0\r\n\r\n");
-        send_app(&sv, "HTTP/1.0 200 OK\r\n\r\nhello from lucidtls\n");
-        move(&cl, &sv, c2s);
-        move(&sv, &cl, s2c);
-        send_raw_handshake(&cl, c2s->p + 5, ch_len);
-        send_raw_handshake(&sv, hello_request, sizeof hello_request);
-        move(&cl, &sv, c2s);
-        move(&sv, &cl, s2c);
-        send_app(&cl, "after the refused renegotiation");
-        send_app(&sv, "after the refused renegotiation");
+        if (lt_conn_version(cl.c) == LT_TLS1_3) {
+            after_tls13(&cl, &sv, c2s, s2c);
+        } else {
+            after_tls12(&cl, &sv, c2s, s2c);
+        }
         fuzz_rng_use(&cl.rng);
         (void)lt_conn_close(cl.c);
         fuzz_rng_use(&sv.rng);
@@ -215,6 +279,7 @@ static int record_run(const run_opts *o, buf *c2s, buf *s2c)
 /* Replays a seed through the target's own setup: it must get established. */
 static void replay(int server, uint8_t flags, const buf *b)
 {
+    use_config_rng();
     lt_config *cfg = server ? fuzz_server_config() : fuzz_client_config();
     fuzz_rng rng;
     fuzz_rng_reset(&rng, server ? FUZZ_SEED_SERVER : FUZZ_SEED_CLIENT);
@@ -243,6 +308,47 @@ static void replay(int server, uint8_t flags, const buf *b)
     }
 }
 
+/* Replays one recording and writes it as a seed (flags 0x08: echo the
+ * application data back); with variants, also fed in small pieces then
+ * EOF, and with every plaintext handshake record split in 50-byte ones. */
+static void write_handshake_seed(int server, const char *name, const buf *b, int variants)
+{
+    const char *sub = server ? "server" : "client";
+    char path[160];
+    replay(server, 0x08, b);
+    write_seed(sub, name, 0x08, b->p, b->len);
+    if (!variants) {
+        return;
+    }
+    replay(server, 0x02 | 0x10 | 0x20, b);
+    snprintf(path, sizeof path, "%s_chunked_eof", name);
+    write_seed(sub, path, 0x02 | 0x10 | 0x20, b->p, b->len);
+    int seen_ccs = 0;
+    uint8_t *big = malloc(LOG_CAP);
+    if (big == NULL) {
+        abort();
+    }
+    memcpy(big, b->p, b->len);
+    buf framed = {big, reframe_records(big, b->len, LOG_CAP, 50, 0, &seen_ccs)};
+    replay(server, 0, &framed);
+    snprintf(path, sizeof path, "%s_fragmented", name);
+    write_seed(sub, path, 0, framed.p, framed.len);
+    free(big);
+}
+
+/* Records one connection and writes the side's seed (server seeds: what
+ * the client sent; client seeds: what the server sent). */
+static void record_seed(const run_opts *o, const char *name, int variants)
+{
+    buf c2s = {0}, s2c = {0};
+    if (record_run(o, &c2s, &s2c) != 0) {
+        exit(1);
+    }
+    write_handshake_seed(o->restrict_client, name, o->restrict_client ? &c2s : &s2c, variants);
+    free(c2s.p);
+    free(s2c.p);
+}
+
 static void handshake_seeds(void)
 {
     static const uint16_t SUITES[] = {
@@ -259,7 +365,6 @@ static void handshake_seeds(void)
         LT_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
     };
     for (int server = 1; server >= 0; server--) {
-        const char *sub = server ? "server" : "client";
         for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++) {
             for (int ems = 1; ems >= 0; ems--) {
                 /* EMS off only for one GCM and one CBC suite: enough to reach
@@ -267,39 +372,40 @@ static void handshake_seeds(void)
                 if (!ems && i != 0 && i != 4) {
                     continue;
                 }
-                run_opts o = {SUITES[i], ems, server};
-                buf c2s = {0}, s2c = {0};
-                if (record_run(&o, &c2s, &s2c) != 0) {
-                    exit(1);
-                }
-                buf *b = server ? &c2s : &s2c;
+                run_opts o = {SUITES[i], ems, server, NULL, 0};
                 char name[128];
-                /* flags 0x08: echo application data back. */
-                replay(server, 0x08, b);
                 snprintf(name, sizeof name, "gen_%s%s", lt_suite_openssl_name(SUITES[i]), ems ? "" : "_noems");
-                write_seed(sub, name, 0x08, b->p, b->len);
-                if (i == 0 && ems) {
-                    /* The same flight fed in small pieces, then EOF; and
-                     * with every plaintext handshake record split. */
-                    replay(server, 0x02 | 0x10 | 0x20, b);
-                    snprintf(name, sizeof name, "gen_%s_chunked_eof", lt_suite_openssl_name(SUITES[i]));
-                    write_seed(sub, name, 0x02 | 0x10 | 0x20, b->p, b->len);
-                    int seen_ccs = 0;
-                    uint8_t *big = malloc(LOG_CAP);
-                    if (big == NULL) {
-                        abort();
-                    }
-                    memcpy(big, b->p, b->len);
-                    buf framed = {big, reframe_records(big, b->len, LOG_CAP, 50, 0, &seen_ccs)};
-                    replay(server, 0, &framed);
-                    snprintf(name, sizeof name, "gen_%s_fragmented", lt_suite_openssl_name(SUITES[i]));
-                    write_seed(sub, name, 0, framed.p, framed.len);
-                    free(big);
-                }
-                free(c2s.p);
-                free(s2c.p);
+                record_seed(&o, name, i == 0 && ems);
             }
         }
+    }
+}
+
+/* TLS 1.3 (RFC 8446 2): every suite over x25519, then the shapes a group
+ * choice makes. Server seeds restrict the client: offering secp256r1 first
+ * (its one key share) while the server prefers x25519 gets a
+ * HelloRetryRequest (4.1.4); offering only secp384r1 gets a handshake on
+ * it. Client seeds restrict the server: our client shares x25519 only, so
+ * a server that takes only secp256r1 or secp384r1 asks with a
+ * HelloRetryRequest. */
+static void handshake13_seeds(void)
+{
+    static const uint16_t SUITES[] = {LT_TLS_AES_128_GCM_SHA256, LT_TLS_AES_256_GCM_SHA384,
+                                      LT_TLS_CHACHA20_POLY1305_SHA256};
+    static const uint16_t HRR_CLIENT[] = {LT_GROUP_SECP256R1, LT_GROUP_X25519};
+    static const uint16_t P256[] = {LT_GROUP_SECP256R1};
+    static const uint16_t P384[] = {LT_GROUP_SECP384R1};
+    for (int server = 1; server >= 0; server--) {
+        for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++) {
+            run_opts o = {SUITES[i], 1, server, NULL, 0};
+            char name[128];
+            snprintf(name, sizeof name, "gen_tls13_%s", lt_suite_openssl_name(SUITES[i]));
+            record_seed(&o, name, i == 0);
+        }
+        run_opts hrr = {LT_TLS_AES_128_GCM_SHA256, 1, server, server ? HRR_CLIENT : P256, server ? 2 : 1};
+        record_seed(&hrr, "gen_tls13_hrr_secp256r1", 1);
+        run_opts p384 = {LT_TLS_AES_256_GCM_SHA384, 1, server, P384, 1};
+        record_seed(&p384, server ? "gen_tls13_secp384r1" : "gen_tls13_hrr_secp384r1", 0);
     }
 }
 
@@ -553,5 +659,6 @@ int main(int argc, char **argv)
     }
     record_seeds();
     handshake_seeds();
+    handshake13_seeds();
     return 0;
 }

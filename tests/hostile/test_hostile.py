@@ -32,6 +32,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tlsraw import *  # noqa: E402,F403
 import tlsraw  # noqa: E402
+import tls13  # noqa: E402
 
 HOST = "127.0.0.1"
 MAX_PT = 1 << 14
@@ -770,6 +771,429 @@ def _(name):
     expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")
 
 
+# ---------------------------------------------------------------- server cases: TLS 1.3 ClientHello
+
+def send_hello13(hello, conn=None, record_version=0x0301):
+    c = conn or connect()
+    c.send(record(CT_HANDSHAKE, hello.message(), version=record_version))
+    return c
+
+
+def read_server_hello(c, timeout=5.0):
+    """The server's ServerHello (or HelloRetryRequest), parsed, or None;
+    with the records read so far."""
+    recs = c.read_records(timeout, until=lambda r: HS_SERVER_HELLO in handshake_types_in(r) or alerts_in(r))
+    data = b"".join(b for t, _, b in recs if t == CT_HANDSHAKE)
+    msgs, _ = parse_handshakes(data)
+    for t, body, _ in msgs:
+        if t == HS_SERVER_HELLO:
+            return tls13.ParsedServerHello(body), recs
+    return None, recs
+
+
+def describe_sh(sh):
+    if sh is None:
+        return "no ServerHello"
+    g, k = sh.key_share()
+    return "%s: version 0x%04x, supported_versions %s, suite 0x%04x, key_share %s%s, session_id %s" % (
+        "HelloRetryRequest" if sh.is_hrr else "ServerHello", sh.legacy_version,
+        None if sh.selected_version() is None else "0x%04x" % sh.selected_version(), sh.suite,
+        None if g is None else "0x%04x" % g, "" if k is None else " (%d bytes)" % len(k), sh.session_id.hex()[:16])
+
+
+def check_tls13_server_hello(name, hello, sh, group=tls13.X25519):
+    """A real TLS 1.3 ServerHello (RFC 8446 4.1.3) that takes `group`."""
+    g, k = (None, None) if sh is None else sh.key_share()
+    ok = (sh is not None and not sh.is_hrr and sh.legacy_version == 0x0303 and sh.selected_version() == tls13.TLS13
+          and sh.session_id == hello.session_id and sh.suite in hello.suites and sh.suite in tls13.TLS13_SUITES
+          and sh.compression == 0 and g == group and k is not None and len(k) == tls13.SHARE_LEN[group]
+          and sh.random[24:] not in (tls13.DOWNGRADE_TLS12, tls13.DOWNGRADE_TLS11))
+    check("%s: TLS 1.3 ServerHello taking 0x%04x" % (name, group), ok,
+          "ServerHello: version 0x0303, supported_versions 0x0304, key_share 0x%04x (%d bytes), our session_id"
+          % (group, tls13.SHARE_LEN[group]), describe_sh(sh))
+
+
+@case("TLS 1.3 ClientHello without key_share (supported_groups present)")
+def _(name):
+    # RFC 8446 9.2: supported_groups and key_share go together; without a
+    # PSK a ClientHello lacking one of them gets missing_extension.
+    h = tls13.Hello13()
+    h.exts = tls13.drop(h.exts, tls13.EXT_KEY_SHARE)
+    expect_fatal(name, send_hello13(h), ALERT_CODES["missing_extension"], "LT_ERR_MISSING_EXTENSION")
+
+
+@case("TLS 1.3 ClientHello with key_share but without supported_groups")
+def _(name):
+    h = tls13.Hello13()
+    h.exts = tls13.drop(h.exts, tls13.EXT_SUPPORTED_GROUPS)
+    expect_fatal(name, send_hello13(h), ALERT_CODES["missing_extension"], "LT_ERR_MISSING_EXTENSION")
+
+
+@case("TLS 1.3 ClientHello without signature_algorithms and no PSK")
+def _(name):
+    # RFC 8446 9.2: "If not containing a "pre_shared_key" extension, it
+    # MUST contain ... "signature_algorithms"", else missing_extension.
+    h = tls13.Hello13()
+    h.exts = tls13.drop(h.exts, tls13.EXT_SIGALGS)
+    expect_fatal(name, send_hello13(h), ALERT_CODES["missing_extension"], "LT_ERR_MISSING_EXTENSION")
+
+
+@case("TLS 1.3 ClientHello with pre_shared_key but no psk_key_exchange_modes")
+def _(name):
+    # RFC 8446 4.2.9: "If clients offer "pre_shared_key" without a
+    # "psk_key_exchange_modes" extension, servers MUST abort the handshake";
+    # 9.2 names the alert: missing_extension.
+    h = tls13.Hello13()
+    h.exts = h.exts + [tls13.e_psk()]
+    expect_fatal(name, send_hello13(h), ALERT_CODES["missing_extension"], "LT_ERR_MISSING_EXTENSION")
+
+
+@case("TLS 1.3 ClientHello whose pre_shared_key is not the last extension")
+def _(name):
+    # RFC 8446 4.2.11: "Servers MUST check that it is the last extension and
+    # otherwise fail the handshake with an "illegal_parameter" alert."
+    h = tls13.Hello13()
+    h.exts = h.exts[:2] + [tls13.e_psk_modes(), tls13.e_psk()] + h.exts[2:]
+    expect_fatal(name, send_hello13(h), ALERT_CODES["illegal_parameter"], "LT_ERR_ILLEGAL_PARAMETER")
+
+
+@case("TLS 1.3 ClientHello with two key shares for the same group")
+def _(name):
+    # RFC 8446 4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values
+    # for the same group ... Servers MAY check for violations of these rules
+    # and abort the handshake with an "illegal_parameter" alert".
+    for label, groups, shares in (
+            ("x25519 twice", (tls13.X25519,),
+             [(tls13.X25519, os.urandom(32)), (tls13.X25519, os.urandom(32))]),
+            ("x25519, secp256r1, x25519", (tls13.X25519, tls13.P256),
+             [(tls13.X25519, os.urandom(32)), (tls13.P256, tls13.random_share(tls13.P256)),
+              (tls13.X25519, os.urandom(32))])):
+        h = tls13.Hello13(exts=tls13.default_exts13(groups, shares))
+        expect_fatal("%s: %s" % (name, label), send_hello13(h), ALERT_CODES["illegal_parameter"],
+                     "LT_ERR_ILLEGAL_PARAMETER")
+
+
+@case("TLS 1.3 ClientHello whose compression methods are not exactly {null}")
+def _(name):
+    # RFC 8446 4.1.2: "For every TLS 1.3 ClientHello, this vector MUST
+    # contain exactly one byte, set to zero ... the server MUST abort the
+    # handshake with an "illegal_parameter" alert."
+    for comp in (b"\x00\x01", b"\x01\x00", b"\x00\x00", b"\x01", b"\x00\x40\x01"):
+        h = tls13.Hello13(compressions=comp)
+        expect_fatal("%s: {%s}" % (name, ", ".join(str(b) for b in comp)), send_hello13(h),
+                     ALERT_CODES["illegal_parameter"], "LT_ERR_ILLEGAL_PARAMETER")
+
+
+@case("ChangeCipherSpec before any ClientHello")
+def _(name):
+    # RFC 8446 5: the compatibility CCS may be dropped only "after the first
+    # ClientHello message is sent or received and prior to the peer's
+    # Finished"; before it, it is unexpected_message (and in TLS 1.2 too).
+    for version in (0x0301, 0x0303):
+        c = connect()
+        c.send(record(CT_CCS, b"\x01", version=version))
+        expect_fatal("%s (record version 0x%04x)" % (name, version), c, ALERT_CODES["unexpected_message"],
+                     "LT_ERR_UNEXPECTED_MESSAGE")
+
+
+@case("TLS 1.3 ClientHello with a key share of the wrong length or form for its group")
+def _(name):
+    # RFC 8446 4.2.8.2: X25519 keys are 32 bytes, P-256 ones the 65-byte
+    # uncompressed point ("Peers MUST validate each other's public key");
+    # RFC 7748 6.1: an all-zero shared secret (low-order point) is refused.
+    variants = [
+        ("x25519, 31 bytes", tls13.X25519, os.urandom(31)),
+        ("x25519, 33 bytes", tls13.X25519, os.urandom(33)),
+        ("x25519, 1 byte", tls13.X25519, b"\x09"),
+        ("x25519, the point 0 (low order)", tls13.X25519, bytes(32)),
+        ("secp256r1, 64 bytes", tls13.P256, b"\x04" + os.urandom(63)),
+        ("secp256r1, compressed (33 bytes)", tls13.P256, b"\x02" + os.urandom(32)),
+        ("secp256r1, 65 bytes not on the curve", tls13.P256, b"\x04" + bytes(63) + b"\x01"),
+        ("secp384r1, 65 bytes", tls13.P384, b"\x04" + os.urandom(64)),
+    ]
+    for label, group, key in variants:
+        h = tls13.Hello13(exts=tls13.default_exts13((group,), [(group, key)]))
+        expect_fatal("%s: %s" % (name, label), send_hello13(h), ALERT_CODES["illegal_parameter"],
+                     "LT_ERR_ILLEGAL_PARAMETER")
+
+
+def modern_hello():
+    """A browser-like ClientHello (RFC 8701 GREASE everywhere; the hybrid
+    X25519MLKEM768 first, with a real-sized 1216-byte share) whose only
+    group the server knows is x25519."""
+    g1, g2, g3 = tls13.GREASE[1], tls13.GREASE[3], tls13.GREASE[5]
+    groups = (g1, tls13.X25519MLKEM768, tls13.X25519, tls13.P256)
+    shares = [(g1, b"\x00"), (tls13.X25519MLKEM768, os.urandom(1216)), (tls13.X25519, os.urandom(32))]
+    exts = [(g2, b""), tls13.e_sni("localhost"), tls13.e_versions_client((g3, tls13.TLS13, tls13.TLS12)),
+            tls13.e_groups(groups), tls13.e_key_share_client(shares),
+            tls13.e_sigalgs((g2,) + tls13.SIGALGS13), tls13.e_psk_modes((1,)), (tls13.GREASE[6], b"\x00")]
+    return tls13.Hello13(exts=exts, suites=(tls13.GREASE[0],) + tls13.TLS13_SUITES + tls13.TLS12_SUITES)
+
+
+@case("TLS 1.3 ClientHello with GREASE and X25519MLKEM768 before x25519: the server takes x25519")
+def _(name):
+    # RFC 8701 3: GREASE values are unknown, so ignored; RFC 8446 4.2.8: the
+    # server picks a group it supports, using a share the client sent.
+    h = modern_hello()
+    c = send_hello13(h)
+    sh, recs = read_server_hello(c)
+    check_tls13_server_hello(name, h, sh)
+    check("%s: no alert" % name, alerts_in(recs) == [], "[]", fmt_alerts(alerts_in(recs)))
+    c.close()
+
+
+def hrr_hello():
+    """A ClientHello whose shares (GREASE, X25519MLKEM768) are for no group
+    the server knows, while supported_groups lists x25519."""
+    g = tls13.GREASE[2]
+    groups = (g, tls13.X25519MLKEM768, tls13.X25519, tls13.P256)
+    shares = [(g, b"\x00"), (tls13.X25519MLKEM768, os.urandom(1216))]
+    exts = [tls13.e_versions_client(), tls13.e_groups(groups), tls13.e_key_share_client(shares), tls13.e_sigalgs()]
+    return tls13.Hello13(exts=exts)
+
+
+def start_hrr(name):
+    """ClientHello1, then the server's HelloRetryRequest: (conn, hello, hrr)."""
+    h = hrr_hello()
+    c = send_hello13(h)
+    hrr, recs = read_server_hello(c)
+    return c, h, hrr
+
+
+def second_hello(h, hrr, shares=None, keep_cookie=True):
+    """ClientHello2 as RFC 8446 4.1.2 wants it: the same hello with one
+    share, for the group asked, and the cookie."""
+    g, _ = hrr.key_share()
+    shares = shares if shares is not None else [(g, os.urandom(32))]
+    exts = tls13.replace(h.exts, tls13.e_key_share_client(shares))
+    if keep_cookie and hrr.cookie() is not None:
+        exts = exts + [tls13.e_cookie(hrr.cookie())]
+    return h.copy(exts=exts)
+
+
+@case("TLS 1.3 ClientHello with no share the server can use: HelloRetryRequest, then ClientHello2")
+def _(name):
+    c, h, hrr = start_hrr(name)
+    g = None if hrr is None else hrr.key_share()[0]
+    check("%s: HelloRetryRequest (the HRR random) for x25519" % name,
+          hrr is not None and hrr.is_hrr and g == tls13.X25519 and hrr.selected_version() == tls13.TLS13
+          and hrr.session_id == h.session_id and hrr.suite in tls13.TLS13_SUITES and hrr.compression == 0,
+          "HelloRetryRequest, selected_group 0x001d, supported_versions 0x0304, our session_id", describe_sh(hrr))
+    if hrr is None or not hrr.is_hrr:
+        c.close()
+        return
+    # D.4: a client in compatibility mode sends its CCS before ClientHello2.
+    c.send(record(CT_CCS, b"\x01"))
+    h2 = second_hello(h, hrr)
+    send_hello13(h2, c, record_version=0x0303)
+    sh, recs = read_server_hello(c)
+    check_tls13_server_hello("%s: ClientHello2" % name, h2, sh)
+    check("%s: the ServerHello keeps the HelloRetryRequest's suite (4.1.4)" % name,
+          sh is not None and sh.suite == hrr.suite, "0x%04x" % hrr.suite, describe_sh(sh))
+    c.close()
+
+
+def bad_second_hello(name, mutate, log_name="LT_ERR_ILLEGAL_PARAMETER", want="illegal_parameter"):
+    c, h, hrr = start_hrr(name)
+    if hrr is None or not hrr.is_hrr:
+        check("%s: HelloRetryRequest first" % name, False, "a HelloRetryRequest", describe_sh(hrr))
+        c.close()
+        return
+    h2 = mutate(h, hrr)
+    send_hello13(h2, c, record_version=0x0303)
+    expect_fatal(name, c, ALERT_CODES[want], log_name)
+
+
+@case("ClientHello2 that changes the cipher suites")
+def _(name):
+    # RFC 8446 4.1.2: the client sends "the same ClientHello without
+    # modification, except" key_share, early_data, cookie, pre_shared_key
+    # and padding; the server checks it (4.1.4: a changed hello is illegal).
+    bad_second_hello(name, lambda h, hrr: second_hello(h, hrr).copy(suites=(0x1301,)))
+
+
+@case("ClientHello2 that changes the random, the session ID or supported_groups")
+def _(name):
+    bad_second_hello(name + ": random", lambda h, hrr: second_hello(h, hrr).copy(random=os.urandom(32)))
+    bad_second_hello(name + ": session ID", lambda h, hrr: second_hello(h, hrr).copy(session_id=os.urandom(32)))
+
+    def groups_changed(h, hrr):
+        h2 = second_hello(h, hrr)
+        h2.exts = tls13.replace(h2.exts, tls13.e_groups((tls13.X25519, tls13.P256)))
+        return h2
+    bad_second_hello(name + ": supported_groups", groups_changed)
+
+
+@case("ClientHello2 that keeps two key shares")
+def _(name):
+    # RFC 8446 4.1.2: key_share becomes "a single KeyShareEntry from the
+    # indicated group".
+    bad_second_hello(name, lambda h, hrr: second_hello(
+        h, hrr, shares=[(tls13.X25519, os.urandom(32)), (tls13.X25519MLKEM768, os.urandom(1216))]))
+
+
+@case("ClientHello2 whose one key share is not for the group asked")
+def _(name):
+    bad_second_hello(name, lambda h, hrr: second_hello(h, hrr, shares=[(tls13.P256, tls13.random_share(tls13.P256))]))
+
+
+@case("ClientHello2 that drops or changes the cookie")
+def _(name):
+    # RFC 8446 4.2.2: "Clients MUST NOT use cookies in their initial
+    # ClientHello in subsequent connections"; the one sent back must be the
+    # server's; ours carries one, so a ClientHello2 without it is changed.
+    bad_second_hello(name + ": dropped", lambda h, hrr: second_hello(h, hrr, keep_cookie=False))
+
+    def other_cookie(h, hrr):
+        h2 = second_hello(h, hrr, keep_cookie=False)
+        h2.exts = h2.exts + [tls13.e_cookie(bytes(b ^ 0x01 for b in (hrr.cookie() or b"\x00")))]
+        return h2
+    bad_second_hello(name + ": changed", other_cookie)
+
+
+@case("ClientHello2 that still offers early_data")
+def _(name):
+    # RFC 8446 4.1.2: early_data is "removed" in ClientHello2.
+    def with_early(h, hrr):
+        h2 = second_hello(h, hrr)
+        h2.exts = h2.exts + [tls13.e_early_data()]
+        return h2
+    bad_second_hello(name, with_early)
+
+
+@case("TLS_FALLBACK_SCSV with legacy_version 0x0303 and no supported_versions")
+def _(name):
+    # RFC 7507 3 and RFC 8446 D.5: we speak TLS 1.3, the client says it
+    # fell back to 1.2 (legacy_version 0x0303, no supported_versions).
+    c = connect()
+    c.send(ch_record(version=0x0303, suites=(0xC02F, 0x009C, 0x002F, tls13.SCSV_FALLBACK),
+                     extensions=[ext_reneg_empty(), ext_sigalgs(), ext_groups((29, 23))]))
+    expect_fatal(name, c, ALERT_CODES["inappropriate_fallback"], "LT_ERR_INAPPROPRIATE_FALLBACK")
+    # The same with supported_versions = {1.2}: the highest it offers.
+    c = connect()
+    c.send(ch_record(version=0x0303, suites=(0xC02F, 0x009C, 0x002F, tls13.SCSV_FALLBACK),
+                     extensions=[ext_reneg_empty(), ext_sigalgs(), ext_groups((29, 23)),
+                                 ext(tls13.EXT_SUPPORTED_VERSIONS, vec(1, u16(0x0303)))]))
+    expect_fatal(name + " (supported_versions {1.2})", c, ALERT_CODES["inappropriate_fallback"],
+                 "LT_ERR_INAPPROPRIATE_FALLBACK")
+
+
+@case("TLS_FALLBACK_SCSV in a TLS 1.3 ClientHello is no fallback")
+def _(name):
+    # RFC 7507 3 compares with the highest version the client offers, which
+    # supported_versions says is 1.3 here: the handshake goes on.
+    h = tls13.Hello13(suites=tls13.TLS13_SUITES + (tls13.SCSV_FALLBACK,))
+    c = send_hello13(h)
+    sh, recs = read_server_hello(c)
+    check_tls13_server_hello(name, h, sh)
+    c.close()
+
+
+def early_data_hello():
+    """A ClientHello offering early data (4.2.10) with a PSK that is not a
+    ticket of ours (4.2.11: the server ignores it, binder and all)."""
+    h = tls13.Hello13()
+    h.exts = h.exts + [tls13.e_psk_modes(), tls13.e_early_data(), tls13.e_psk()]
+    return h
+
+
+# The server's bound on the early data it skips (src/record/record.h
+# LT_MAX_EARLY_DATA_SKIP: ciphertext bytes), RFC 8446 4.2.10's
+# max_early_data_size for a server that advertises none.
+EARLY_SKIP_BOUND = 32768
+
+
+def early_data_run(sizes):
+    """ClientHello with early_data and an unknown PSK, then junk
+    application_data records of these sizes: (hello, ServerHello, conn)."""
+    h = early_data_hello()
+    c = send_hello13(h)
+    c.send(b"".join(record(CT_APPDATA, os.urandom(n)) for n in sizes))
+    sh, _ = read_server_hello(c)
+    return h, sh, c
+
+
+@case("TLS 1.3 early data with an unknown PSK: the server skips it, up to its bound")
+def _(name):
+    # RFC 8446 4.2.10: a server that does not accept the early data skips
+    # the records it cannot open "up to the configured max_early_data_size".
+    # Past ServerHello the answer is encrypted; the server must not fail
+    # while the client is still to send its Finished.
+    for sizes in ([100, 4096, 16384], [16384, 16384]):
+        label = "%s: %d records, %d bytes" % (name, len(sizes), sum(sizes))
+        h, sh, c = early_data_run(sizes)
+        check_tls13_server_hello(label, h, sh)
+        check("%s: the ServerHello takes no PSK" % label, sh is not None and tls13.EXT_PSK not in sh.ext,
+              "no pre_shared_key", None if sh is None else [t for t, _ in sh.exts])
+        c.read_records(1.0)
+        check("%s: the server does not close during 1 s after the junk" % label, not c.eof, "open", "EOF")
+        c.close()
+        line = server_log_line(c.local_port)
+        check("%s: the server fails only on our close, not on the early data" % label,
+              line is not None and "LT_ERR_UNEXPECTED_MESSAGE" not in line and "LT_ERR_BAD_RECORD_MAC" not in line,
+              "a truncation, not unexpected_message or bad_record_mac", line)
+
+
+@case("TLS 1.3 early data over the server's bound: unexpected_message")
+def _(name):
+    # RFC 8446 4.2.10: "If the server ... receives more than
+    # max_early_data_size bytes of 0-RTT data, it MUST terminate the
+    # connection with an "unexpected_message" alert." The alert is under the
+    # server's keys: we check the close and the server's log line.
+    for label, sizes in (("the bound overrun inside a record", [16000, 16000, 16000]),
+                         ("one byte past a spent bound", [16384, 16384, 1]),
+                         ("a record after a spent bound", [16384, 16384, 100])):
+        label = "%s: %s (%d bytes in %d records)" % (name, label, sum(sizes), len(sizes))
+        h, sh, c = early_data_run(sizes)
+        check_tls13_server_hello(label, h, sh)
+        c.read_records(5.0)
+        check("%s: the server closes" % label, c.eof, "EOF", "open")
+        line = server_log_line(c.local_port)
+        check("%s: server logs 'handshake failed: LT_ERR_UNEXPECTED_MESSAGE'" % label,
+              line is not None and line.startswith("handshake failed: LT_ERR_UNEXPECTED_MESSAGE"),
+              "handshake failed: LT_ERR_UNEXPECTED_MESSAGE: ...", line)
+        c.close()
+
+
+@case("TLS 1.3 early data before a HelloRetryRequest is skipped until ClientHello2")
+def _(name):
+    # RFC 8446 4.2.10: after a HelloRetryRequest the server "skip[s] all
+    # records with an external content type of "application_data"" up to
+    # its bound; ClientHello2 (without early_data, 4.1.2) then goes on.
+    h = hrr_hello()
+    h.exts = h.exts + [tls13.e_psk_modes(), tls13.e_early_data(), tls13.e_psk()]
+    c = send_hello13(h)
+    c.send(b"".join(record(CT_APPDATA, os.urandom(n)) for n in (1000, 16384)))
+    hrr, _ = read_server_hello(c)
+    check("%s: HelloRetryRequest for x25519" % name, hrr is not None and hrr.is_hrr
+          and hrr.key_share()[0] == tls13.X25519, "HelloRetryRequest", describe_sh(hrr))
+    if hrr is None or not hrr.is_hrr:
+        c.close()
+        return
+    c.send(record(CT_APPDATA, os.urandom(5000)))
+    h2 = second_hello(h, hrr)
+    # 4.1.2: ClientHello2 drops early_data; its PSK stays (still not ours).
+    h2.exts = tls13.drop(h2.exts, tls13.EXT_EARLY_DATA)
+    h2.exts = tls13.drop(h2.exts, tls13.EXT_PSK) + [tls13.e_psk()]
+    send_hello13(h2, c, record_version=0x0303)
+    sh, recs = read_server_hello(c)
+    check_tls13_server_hello(name, h2, sh)
+    check("%s: no alert" % name, alerts_in(recs) == [], "[]", fmt_alerts(alerts_in(recs)))
+    c.close()
+
+
+@case("TLS 1.3 early data before a HelloRetryRequest, over the bound: unexpected_message")
+def _(name):
+    # Without keys, the server's alert is in plaintext.
+    for sizes in ([16000, 16000, 16000], [16384, 16384, 1]):
+        h = hrr_hello()
+        h.exts = h.exts + [tls13.e_psk_modes(), tls13.e_early_data(), tls13.e_psk()]
+        c = send_hello13(h)
+        c.send(b"".join(record(CT_APPDATA, os.urandom(n)) for n in sizes))
+        expect_fatal("%s: %d bytes in %d records" % (name, sum(sizes), len(sizes)), c,
+                     ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
+
+
 # ---------------------------------------------------------------- slow cases (need a concurrent server)
 
 def good_client_within(name, seconds=5.0, port=None):
@@ -1209,6 +1633,243 @@ def _(name):
     # body is "struct { }": one with bytes in it is malformed.
     bad_server_case(name, record(CT_HANDSHAKE, good_server_hello() + handshake(HS_HELLO_REQUEST, b"\x00")),
                     ALERT_CODES["decode_error"], r"HelloRequest")
+
+
+# ---------------------------------------------------------------- bad TLS 1.3 server against `lucidtls client`
+
+def fake_server13():
+    """A FakeServer with `lucidtls client`'s ClientHello parsed."""
+    fs = FakeServer()
+    fs.start_client()
+    fs.ch = tls13.ParsedClientHello(fs.client_hello)
+    return fs
+
+
+def client_verdict(name, fs, want_alert, reason_re):
+    """The client sends exactly one plaintext fatal `want_alert`, exits
+    non-zero and prints one line matching reason_re."""
+    recs, rc, err = fs.finish()
+    got = alerts_in(recs)
+    check("%s: client sends fatal %s" % (name, alert_name(want_alert)), got == [(ALERT_FATAL, want_alert)],
+          fmt_alerts([(ALERT_FATAL, want_alert)]),
+          "%s (records: %s)" % (fmt_alerts(got), [(t, len(b)) for t, _, b in recs]))
+    check("%s: client exits non-zero" % name, rc is not None and 0 < rc < 128, "exit 1..127", "exit %s" % rc)
+    check_one_line(name, err, reason_re)
+
+
+def sh13_for(fs, **kw):
+    """A TLS 1.3 ServerHello answering fs's ClientHello: its session ID,
+    supported_versions 1.3, a share for its group (random bytes of the right
+    length: the client fails before it uses them, or because of them)."""
+    g, _ = fs.ch.shares()[0]
+    kw.setdefault("exts", [tls13.e_version_server(), tls13.e_key_share_server(g, tls13.random_share(g))])
+    kw.setdefault("session_id", fs.ch.session_id)
+    return tls13.server_hello13(**kw)
+
+
+def bad_server13_case(name, make_flight, want_alert, reason_re, close_after=False):
+    """close_after: end our side once the flight is out, so that a client
+    that wrongly accepts it fails at once (on EOF) instead of waiting."""
+    fs = fake_server13()
+    fs.conn.send(make_flight(fs))
+    if close_after:
+        fs.conn.shutdown_write()
+    client_verdict(name, fs, want_alert, reason_re)
+
+
+@case("control: lucidtls client's ClientHello offers TLS 1.3 with one x25519 share", side="client")
+def _(name):
+    fs = fake_server13()
+    ch = fs.ch
+    check("%s: supported_versions 1.3 then 1.2, key_share x25519 (32 bytes), a 32-byte session ID" % name,
+          ch.versions()[:1] == [tls13.TLS13] and [(g, len(k)) for g, k in ch.shares()] == [(tls13.X25519, 32)]
+          and len(ch.session_id) == 32 and tls13.X25519 in ch.groups() and ch.legacy_version == 0x0303,
+          "versions [0x0304, ...], shares [(29, 32)], 32-byte session_id",
+          "versions %s, shares %s, groups %s, session_id %d bytes" % (
+              ch.versions(), [(g, len(k)) for g, k in ch.shares()], ch.groups(), len(ch.session_id)))
+    fs.conn.shutdown_write()
+    fs.finish(timeout=3.0)
+
+
+@case("TLS 1.3 ServerHello that does not echo legacy_session_id", side="client")
+def _(name):
+    # RFC 8446 4.1.3: "A client which receives a legacy_session_id_echo
+    # field that does not match what it sent in the ClientHello MUST abort
+    # the handshake with an "illegal_parameter" alert."
+    for label, sid in (("another session ID", lambda fs: os.urandom(32)), ("an empty one", lambda fs: b""),
+                       ("ours with one bit flipped",
+                        lambda fs: bytes([fs.ch.session_id[0] ^ 1]) + fs.ch.session_id[1:])):
+        bad_server13_case("%s: %s" % (name, label), lambda fs: record(CT_HANDSHAKE, sh13_for(fs, session_id=sid(fs))),
+                          ALERT_CODES["illegal_parameter"], r"session_id")
+
+
+@case("ServerHello whose supported_versions names TLS 1.2", side="client")
+def _(name):
+    # RFC 8446 4.2.1: a supported_versions that "contains a version prior to
+    # TLS 1.3" is illegal_parameter.
+    for v in (0x0303, 0x0302, 0x0305):
+        bad_server13_case("%s: 0x%04x" % (name, v), lambda fs: record(CT_HANDSHAKE, sh13_for(
+            fs, exts=[tls13.e_version_server(v), tls13.e_key_share_server(tls13.X25519, os.urandom(32))])),
+            ALERT_CODES["illegal_parameter"], r"version")
+
+
+def tls12_server_hello(random, suite=0xC02F):
+    return handshake(HS_SERVER_HELLO, server_hello_body(suite=suite, random=random, extensions=[ext_reneg_empty()]))
+
+
+@case("TLS 1.2 ServerHello whose random ends in the TLS 1.3 downgrade sentinel", side="client")
+def _(name):
+    # RFC 8446 4.1.3: "TLS 1.3 clients receiving a ServerHello indicating
+    # TLS 1.2 or below MUST check that the last 8 bytes are not equal to
+    # either of these values ... If a match is found, the client MUST abort
+    # the handshake with an "illegal_parameter" alert."
+    for label, sentinel in (("DOWNGRD 01 (a TLS 1.3 server answering 1.2)", tls13.DOWNGRADE_TLS12),
+                            ("DOWNGRD 00 (a TLS 1.2 server answering 1.1 or below)", tls13.DOWNGRADE_TLS11)):
+        for suite in (0xC02F, 0x002F):
+            bad_server13_case("%s: %s, suite 0x%04x" % (name, label, suite),
+                              lambda fs: record(CT_HANDSHAKE, tls12_server_hello(os.urandom(24) + sentinel, suite)),
+                              ALERT_CODES["illegal_parameter"], r"downgrade", close_after=True)
+
+
+@case("TLS 1.3 ServerHello without key_share", side="client")
+def _(name):
+    # RFC 8446 4.2.8 and 9.2: a (EC)DHE handshake needs the server's share;
+    # a required extension that is missing is missing_extension.
+    bad_server13_case(name, lambda fs: record(CT_HANDSHAKE, sh13_for(fs, exts=[tls13.e_version_server()])),
+                      ALERT_CODES["missing_extension"], r"key_share")
+
+
+@case("TLS 1.3 ServerHello with a key share for a group we did not send one for", side="client")
+def _(name):
+    # RFC 8446 4.2.8: the server's share "MUST be in the same group as one of
+    # the client's shares"; else illegal_parameter.
+    for g in (tls13.P256, tls13.P384, tls13.X448, tls13.GREASE[0]):
+        bad_server13_case("%s: 0x%04x" % (name, g), lambda fs: record(CT_HANDSHAKE, sh13_for(
+            fs, exts=[tls13.e_version_server(), tls13.e_key_share_server(g, tls13.random_share(g))])),
+            ALERT_CODES["illegal_parameter"], r"key share|group")
+
+
+@case("TLS 1.3 ServerHello choosing a TLS 1.2 suite", side="client")
+def _(name):
+    # RFC 8446 4.1.3: a cipher_suite the client did not offer (for TLS 1.3:
+    # only TLS 1.3 suites are) is illegal_parameter.
+    for suite in (0xC02F, 0x002F, 0x1304):
+        bad_server13_case("%s: 0x%04x" % (name, suite), lambda fs: record(CT_HANDSHAKE, sh13_for(fs, suite=suite)),
+                          ALERT_CODES["illegal_parameter"], r"suite")
+
+
+@case("TLS 1.2 ServerHello choosing a TLS 1.3 suite", side="client")
+def _(name):
+    # RFC 8446 B.4: the TLS 1.3 suites are for TLS 1.3 only; a 1.2 hello
+    # with one picks a suite the client did not offer for 1.2.
+    bad_server13_case(name, lambda fs: record(CT_HANDSHAKE, tls12_server_hello(os.urandom(32), 0x1301)),
+                      ALERT_CODES["illegal_parameter"], r"suite")
+
+
+def answer_hrr(fs, group=tls13.P256, suite=0x1301, cookie=None):
+    """Sends a HelloRetryRequest and reads the client's ClientHello2 (after
+    its compatibility CCS): the parsed ClientHello2, or None."""
+    fs.conn.send(record(CT_HANDSHAKE, tls13.hello_retry_request(fs.ch.session_id, group, suite, cookie)))
+    recs = fs.conn.read_records(5.0, until=lambda r: HS_CLIENT_HELLO in handshake_types_in(r) or alerts_in(r))
+    msgs, _ = parse_handshakes(b"".join(b for t, _, b in recs if t == CT_HANDSHAKE))
+    for t, body, _ in msgs:
+        if t == HS_CLIENT_HELLO:
+            return tls13.ParsedClientHello(body), recs
+    return None, recs
+
+
+@case("control: after our HelloRetryRequest the client sends ClientHello2 as RFC 8446 4.1.2 asks", side="client")
+def _(name):
+    fs = fake_server13()
+    cookie = os.urandom(40)
+    ch2, recs = answer_hrr(fs, tls13.P256, cookie=cookie)
+    ok = (ch2 is not None and [g for g, _ in ch2.shares()] == [tls13.P256] and len(ch2.shares()[0][1]) == 65
+          and ch2.cookie() == cookie and ch2.random == fs.ch.random and ch2.session_id == fs.ch.session_id
+          and ch2.suites == fs.ch.suites and tls13.EXT_EARLY_DATA not in ch2.ext)
+    check("%s: one secp256r1 share, the cookie, the same random, session ID and suites" % name, ok,
+          "ClientHello2 with [(23, 65 bytes)] and our cookie",
+          "no ClientHello2 (%s)" % fmt_alerts(alerts_in(recs)) if ch2 is None else
+          "shares %s, cookie %s" % ([(g, len(k)) for g, k in ch2.shares()], ch2.cookie() == cookie))
+    check("%s: a compatibility ChangeCipherSpec before it (D.4)" % name,
+          [t for t, _, _ in recs][:1] == [CT_CCS], "CCS first", [t for t, _, _ in recs])
+    fs.conn.shutdown_write()
+    fs.finish(timeout=3.0)
+
+
+def hrr_then(name, second, want_alert, reason_re, group=tls13.P256):
+    """HelloRetryRequest for `group`, ClientHello2, then second(fs, ch2)."""
+    fs = fake_server13()
+    ch2, recs = answer_hrr(fs, group)
+    if ch2 is None:
+        check("%s: ClientHello2 after the HelloRetryRequest" % name, False, "ClientHello2",
+              fmt_alerts(alerts_in(recs)))
+        fs.finish(timeout=3.0)
+        return
+    fs.conn.send(second(fs, ch2))
+    client_verdict(name, fs, want_alert, reason_re)
+
+
+@case("a second HelloRetryRequest", side="client")
+def _(name):
+    # RFC 8446 4.1.4: "If a client receives a second HelloRetryRequest in
+    # the same connection ... it MUST abort the handshake with an
+    # "unexpected_message" alert."
+    hrr_then(name + ": for another group",
+             lambda fs, ch2: record(CT_HANDSHAKE, tls13.hello_retry_request(fs.ch.session_id, tls13.P384)),
+             ALERT_CODES["unexpected_message"], r"second HelloRetryRequest")
+    hrr_then(name + ": with only a cookie", lambda fs, ch2: record(CT_HANDSHAKE, tls13.server_hello13(
+        fs.ch.session_id, 0x1301, tls13.HRR_RANDOM, [tls13.e_version_server(), tls13.e_cookie(b"again")])),
+        ALERT_CODES["unexpected_message"], r"second HelloRetryRequest")
+
+
+@case("HelloRetryRequest asking for the group we already sent a share for", side="client")
+def _(name):
+    # RFC 8446 4.2.8: the selected_group must not be one "for which a
+    # corresponding key share was already provided in the original
+    # ClientHello"; else illegal_parameter.
+    bad_server13_case(name, lambda fs: record(CT_HANDSHAKE, tls13.hello_retry_request(fs.ch.session_id,
+                                                                                      fs.ch.shares()[0][0])),
+                      ALERT_CODES["illegal_parameter"], r"already")
+
+
+@case("HelloRetryRequest asking for a group we did not offer", side="client")
+def _(name):
+    # RFC 8446 4.2.8: "the selected_group field corresponds to a group which
+    # was provided in the "supported_groups" extension"; else
+    # illegal_parameter.
+    for g in (tls13.X448, tls13.X25519MLKEM768, tls13.GREASE[4], 0x0019):
+        bad_server13_case("%s: 0x%04x" % (name, g),
+                          lambda fs: record(CT_HANDSHAKE, tls13.hello_retry_request(fs.ch.session_id, g)),
+                          ALERT_CODES["illegal_parameter"], r"did not offer")
+
+
+@case("HelloRetryRequest that does not echo legacy_session_id or picks a TLS 1.2 suite", side="client")
+def _(name):
+    bad_server13_case(name + ": session ID", lambda fs: record(CT_HANDSHAKE, tls13.hello_retry_request(
+        os.urandom(32), tls13.P256)), ALERT_CODES["illegal_parameter"], r"session_id")
+    bad_server13_case(name + ": suite 0xc02f", lambda fs: record(CT_HANDSHAKE, tls13.hello_retry_request(
+        fs.ch.session_id, tls13.P256, suite=0xC02F)), ALERT_CODES["illegal_parameter"], r"suite")
+
+
+@case("ServerHello after a HelloRetryRequest with another suite, or TLS 1.2", side="client")
+def _(name):
+    # RFC 8446 4.1.4: "the client MUST check that the cipher_suite in
+    # ServerHello is the same as that in the HelloRetryRequest"; and after a
+    # HelloRetryRequest only TLS 1.3 may follow.
+    hrr_then(name + ": TLS_AES_256_GCM_SHA384 after TLS_AES_128_GCM_SHA256", lambda fs, ch2: record(
+        CT_HANDSHAKE, tls13.server_hello13(fs.ch.session_id, 0x1302, None, [
+            tls13.e_version_server(), tls13.e_key_share_server(tls13.P256, tls13.random_share(tls13.P256))])),
+        ALERT_CODES["illegal_parameter"], r"suite")
+    hrr_then(name + ": a TLS 1.2 ServerHello", lambda fs, ch2: record(
+        CT_HANDSHAKE, tls12_server_hello(os.urandom(32))), ALERT_CODES["illegal_parameter"], r"supported_versions")
+
+
+@case("ServerHello after a HelloRetryRequest with a share for another group than the one asked", side="client")
+def _(name):
+    # RFC 8446 4.2.8: the share must be for the group of ClientHello2's share.
+    hrr_then(name, lambda fs, ch2: record(CT_HANDSHAKE, tls13.server_hello13(fs.ch.session_id, 0x1301, None, [
+        tls13.e_version_server(), tls13.e_key_share_server(tls13.X25519, os.urandom(32))])),
+        ALERT_CODES["illegal_parameter"], r"key share|group")
 
 
 # ---------------------------------------------------------------- client: timeouts and the end of the data
