@@ -8,8 +8,10 @@ set -euo pipefail
 # nodejs and nginx are interop peers (tests/interop/test_node.sh, test_nginx.sh):
 # the tests run them in the foreground with their own configuration; the
 # system nginx service is never started (see below).
+# chromium (headless) and libnss3-tools (certutil, for its NSS trust store) are
+# the browser peer of tests/interop/test_chromium.sh.
 PACKAGES=(build-essential cmake pkg-config libssl-dev openssl curl gnutls-bin python3 clang clang-format
-    libclang-rt-14-dev valgrind netcat-openbsd nodejs nginx)
+    libclang-rt-14-dev valgrind netcat-openbsd nodejs nginx chromium libnss3-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

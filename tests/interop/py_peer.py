@@ -6,19 +6,25 @@
                                                (no unwrap(), as many Python programs do)
   py_peer.py client-default PORT CAFILE TOKEN  the same with Python's default context
                                                (ssl.create_default_context(), nothing changed)
+  py_peer.py client-resume PORT CAFILE TOKEN   the default context, twice: the second
+                                               connection offers the first one's session
+                                               (wrap_socket(..., session=...))
   py_peer.py server PORT CHAIN KEY CIPHER      serve one connection: echo one line
-  py_peer.py server-default PORT CHAIN KEY     the same with the default server context
+  py_peer.py server-default PORT CHAIN KEY [N] the same with the default server context
                                                (create_default_context(Purpose.CLIENT_AUTH)
-                                               + load_cert_chain, nothing changed)
+                                               + load_cert_chain, nothing changed), for N
+                                               connections one after the other (default 1)
 
-Prints what it negotiated ("version cipher") and what it received.
+Prints what it negotiated ("version cipher") and what it received, and
+(client-resume, server-default) "session_reused True|False" for each
+connection.
 """
 import socket
 import ssl
 import sys
 
 
-def client(port, cafile, cipher, token, unwrap=True):
+def client_context(cafile, cipher):
     ctx = ssl.create_default_context(cafile=cafile)
     if cipher is not None:
         # Python's default list has no RSA key exchange (forward secrecy
@@ -26,8 +32,13 @@ def client(port, cafile, cipher, token, unwrap=True):
         # here is a TLS 1.2 one, so cap the version: TLS 1.3 would ignore it.
         ctx.set_ciphers(cipher)
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def client_exchange(ctx, port, token, unwrap=True, session=None, tell_reuse=False):
+    """One connection: send TOKEN, read the echo; returns the session."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as s:
             print("negotiated", s.version(), s.cipher()[0], flush=True)
             s.sendall(token.encode() + b"\n")
             got = b""
@@ -37,11 +48,28 @@ def client(port, cafile, cipher, token, unwrap=True):
                     break
                 got += chunk
             print("received", got.decode().strip(), flush=True)
+            # TLS 1.3: the ticket came after the handshake, ahead of the
+            # echo: the session is resumable only now.
+            sess = s.session
+            if tell_reuse:
+                print("session_reused", s.session_reused, flush=True)
             if unwrap:
                 s.unwrap()  # close_notify both ways
+            return sess
 
 
-def server(port, chain, key, cipher):
+def client(port, cafile, cipher, token, unwrap=True):
+    client_exchange(client_context(cafile, cipher), port, token, unwrap)
+
+
+def client_resume(port, cafile, token):
+    ctx = client_context(cafile, None)
+    sess = client_exchange(ctx, port, token + "-1", tell_reuse=True)
+    print("has_ticket", sess is not None and sess.has_ticket, flush=True)
+    client_exchange(ctx, port, token + "-2", session=sess, tell_reuse=True)
+
+
+def server(port, chain, key, cipher, count=1):
     if cipher is None:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     else:
@@ -55,21 +83,28 @@ def server(port, chain, key, cipher):
         ls.bind(("127.0.0.1", port))
         ls.listen(1)
         ls.settimeout(15)
-        conn, _ = ls.accept()
-        with ctx.wrap_socket(conn, server_side=True) as s:
-            print("negotiated", s.version(), s.cipher()[0], flush=True)
-            line = b""
-            while not line.endswith(b"\n"):
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                line += chunk
-            print("received", line.decode().strip(), flush=True)
-            s.sendall(line)
-            try:
-                s.unwrap()
-            except (ssl.SSLError, OSError):
-                pass
+        for _ in range(count):
+            conn, _ = ls.accept()
+            serve_one(ctx, conn, count > 1)
+
+
+def serve_one(ctx, conn, tell_reuse):
+    with ctx.wrap_socket(conn, server_side=True) as s:
+        print("negotiated", s.version(), s.cipher()[0], flush=True)
+        line = b""
+        while not line.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            line += chunk
+        print("received", line.decode().strip(), flush=True)
+        if tell_reuse:
+            print("session_reused", s.session_reused, flush=True)
+        s.sendall(line)
+        try:
+            s.unwrap()
+        except (ssl.SSLError, OSError):
+            pass
 
 
 def main():
@@ -83,8 +118,11 @@ def main():
             client(int(sys.argv[2]), sys.argv[3], None, sys.argv[4])
         elif mode == "server":
             server(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+        elif mode == "client-resume":
+            client_resume(int(sys.argv[2]), sys.argv[3], sys.argv[4])
         elif mode == "server-default":
-            server(int(sys.argv[2]), sys.argv[3], sys.argv[4], None)
+            count = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+            server(int(sys.argv[2]), sys.argv[3], sys.argv[4], None, count)
         else:
             sys.exit("unknown mode " + mode)
     except ssl.SSLError as e:
