@@ -209,6 +209,9 @@ frag_case() {
     lt_start_reframe_proxy "$name" "$target" || return 0
     s13 "$name" "$desc" "$(lt_port "$name")" "$@"
     lt_expect_contains "$desc: TLSv1.3" "$LAST_OUT" "New, TLSv1.3"
+    # The proxy reports a direction when it ends: wait for both, then stop it.
+    lt_wait_for "$(lt_server_err "$name")" " c2s " 5
+    lt_wait_for "$(lt_server_err "$name")" " s2c " 5
     lt_stop_server "$name"
     want_c2s=0 want_s2c=0
     n=$(lt_msg_count "$MSG" '>>>' ClientHello)
@@ -239,21 +242,30 @@ lt_expect_keylogs_agree "server SSLKEYLOGFILE vs s_client -keylogfile" "$WORK/ke
 lt_stop_server keylog
 
 # ------------------------------------------------------------ --explain hides, --show-secrets shows
+# With --key-update, so that OpenSSL's key log also has the updated
+# secrets (CLIENT_TRAFFIC_SECRET_N, SERVER_TRAFFIC_SECRET_N): without
+# --show-secrets none of its secrets may appear; with it, the five do.
 for mode in hidden shown; do
     extra=()
     [ "$mode" = shown ] && extra=(--show-secrets)
     rm -f "$WORK/keylog-$mode.txt"
-    lt_start_lucidtls_server "explain-$mode" --cert "$PKI/chain.pem" --key "$PKI/server.key" --explain "${extra[@]}" \
-        || continue
+    lt_start_lucidtls_server "explain-$mode" --cert "$PKI/chain.pem" --key "$PKI/server.key" --key-update \
+        --explain "${extra[@]}" || continue
     d="server --explain${extra[*]:+ ${extra[*]}}"
     s13 "explain-$mode" "$d" "$(lt_port "explain-$mode")" -tls1_3 -keylogfile "$WORK/keylog-$mode.txt"
     lt_stop_server "explain-$mode"
     all=$(lt_server_all "explain-$mode")
     lt_expect_contains "$d: narrates the ServerHello" "$all" "ServerHello"
+    lt_expect_eq "$d: s_client got our KeyUpdate" 1 "$(lt_msg_count "$MSG" '<<<' KeyUpdate)"
+    if [ "$mode" = hidden ]; then
+        for label in $(awk '/^[A-Z]/ { print $1 }' "$WORK/keylog-$mode.txt" | sort -u); do
+            lt_expect_secret_hidden "$d: never prints $label" "$all" "$(lt_keylog_secret "$WORK/keylog-$mode.txt" "$label")"
+        done
+    fi
     for label in $LT_KEYLOG13_LABELS; do
         secret=$(lt_keylog_secret "$WORK/keylog-$mode.txt" "$label")
         if [ "$mode" = hidden ]; then
-            lt_expect_secret_hidden "$d: never prints $label" "$all" "$secret"
+            [ -n "$secret" ] || lt_fail "$d: OpenSSL logged $label" "a $label line" "none"
         else
             lt_expect_secret_shown "$d: prints $label as OpenSSL logged it" "$all" "$secret"
         fi

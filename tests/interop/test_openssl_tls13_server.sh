@@ -211,6 +211,9 @@ frag_case() {
     lt_start_reframe_proxy "$name" "$(lt_port "$name-srv")" || return 0
     SRV=$name NOWAIT=1 client_ok "$name" "$desc"
     lt_wait_exit "$name-srv"
+    # The proxy reports a direction when it ends: wait for both, then stop it.
+    lt_wait_for "$(lt_server_err "$name")" " c2s " 5
+    lt_wait_for "$(lt_server_err "$name")" " s2c " 5
     lt_stop_server "$name"
     SALL=$(lt_server_all "$name-srv")
     lt_expect_contains "$desc: s_server: TLSv1.3" "$SALL" "Protocol version: TLSv1.3"
@@ -240,18 +243,28 @@ SSLKEYLOGFILE=$WORK/keylog-ours.txt client_ok keylog "client SSLKEYLOGFILE"
 lt_expect_keylogs_agree "client SSLKEYLOGFILE vs s_server -keylogfile" "$WORK/keylog-ours.txt" "$WORK/keylog-theirs.txt"
 
 # ------------------------------------------------------------ --explain hides, --show-secrets shows
+# With --key-update, so that OpenSSL's key log also has the updated
+# secrets (CLIENT_TRAFFIC_SECRET_N, SERVER_TRAFFIC_SECRET_N): without
+# --show-secrets none of its secrets may appear; with it, the five do.
 for mode in hidden shown; do
     extra=()
     [ "$mode" = shown ] && extra=(--show-secrets)
     rm -f "$WORK/keylog-$mode.txt"
     d="client --explain${extra[*]:+ ${extra[*]}}"
     serve "explain-$mode" RSA -tls1_3 -keylogfile "$WORK/keylog-$mode.txt" || continue
-    client_ok "explain-$mode" "$d" --explain "${extra[@]}"
+    client_ok "explain-$mode" "$d" --key-update --explain "${extra[@]}"
     lt_expect_contains "$d: narrates the ServerHello" "$LAST_ERR" "ServerHello"
+    lt_expect_eq "$d: s_server got our KeyUpdate" 1 "$(lt_msg_count "$SALL" '<<<' KeyUpdate)"
+    if [ "$mode" = hidden ]; then
+        for label in $(awk '/^[A-Z]/ { print $1 }' "$WORK/keylog-$mode.txt" | sort -u); do
+            lt_expect_secret_hidden "$d: never prints $label" "$LAST_ALL" \
+                "$(lt_keylog_secret "$WORK/keylog-$mode.txt" "$label")"
+        done
+    fi
     for label in $LT_KEYLOG13_LABELS; do
         secret=$(lt_keylog_secret "$WORK/keylog-$mode.txt" "$label")
         if [ "$mode" = hidden ]; then
-            lt_expect_secret_hidden "$d: never prints $label" "$LAST_ALL" "$secret"
+            [ -n "$secret" ] || lt_fail "$d: OpenSSL logged $label" "a $label line" "none"
         else
             lt_expect_secret_shown "$d: prints $label as OpenSSL logged it" "$LAST_ALL" "$secret"
         fi
