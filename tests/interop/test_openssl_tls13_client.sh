@@ -258,7 +258,8 @@ for mode in hidden shown; do
     lt_expect_contains "$d: narrates the ServerHello" "$all" "ServerHello"
     lt_expect_eq "$d: s_client got our KeyUpdate" 1 "$(lt_msg_count "$MSG" '<<<' KeyUpdate)"
     if [ "$mode" = hidden ]; then
-        for label in $(awk '/^[A-Z]/ { print $1 }' "$WORK/keylog-$mode.txt" | sort -u); do
+        logged=$(awk '/^[A-Z]/ { print $1 }' "$WORK/keylog-$mode.txt" | sort -u)
+        for label in $logged; do
             lt_expect_secret_hidden "$d: never prints $label" "$all" "$(lt_keylog_secret "$WORK/keylog-$mode.txt" "$label")"
         done
     fi
