@@ -731,3 +731,224 @@ lt_skip_test() {
     exit 0
 }
 # ================================================================ end of peers13 block
+
+# ================================================================ TLS 1.3 (test_openssl_tls13_*.sh)
+# Helpers for the TLS 1.3 interop scripts: -msg parsing beyond the first
+# message, ServerHello 1.3 extensions, key log comparison, a big chain, and the
+# record re-framing proxy.
+
+# RFC 8446 4.1.3: the ServerHello.random of a HelloRetryRequest
+# (SHA-256("HelloRetryRequest")), and the last 8 bytes of the random of a
+# TLS 1.3-capable server that negotiates TLS 1.2 ("DOWNGRD" 01).
+# shellcheck disable=SC2034  # used by the test scripts
+LT_HRR_RANDOM=cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c
+# shellcheck disable=SC2034
+LT_DOWNGRADE_TLS12=444f574e47524401
+# The five secrets of a TLS 1.3 connection in the NSS key log.
+LT_KEYLOG13_LABELS="CLIENT_HANDSHAKE_TRAFFIC_SECRET SERVER_HANDSHAKE_TRAFFIC_SECRET CLIENT_TRAFFIC_SECRET_0
+SERVER_TRAFFIC_SECRET_0 EXPORTER_SECRET"
+# The TLS 1.3 suites: "IANA code" per line.
+# shellcheck disable=SC2034
+LT_SUITES13="TLS_AES_128_GCM_SHA256 1301
+TLS_AES_256_GCM_SHA384 1302
+TLS_CHACHA20_POLY1305_SHA256 1303"
+
+# lt_msg_count FILE DIR NAME — how many handshake messages NAME openssl's -msg
+# logged in direction DIR (">>>" sent, "<<<" received).
+lt_msg_count() {
+    awk -v dir="$2" -v name="$3" 'index($0, dir " ") == 1 && $NF == name && /Handshake/ { n++ } END { print n + 0 }' \
+        "$1" 2>/dev/null || echo 0
+}
+
+# lt_msg_hex_nth FILE DIR NAME N — as lt_msg_hex, for the Nth such message (from 1).
+lt_msg_hex_nth() {
+    awk -v dir="$2" -v name="$3" -v want="$4" '
+        grabbing && /^    ([0-9a-f][0-9a-f] ?)+$/ { gsub(/ /, ""); printf "%s", $0; next }
+        grabbing { exit }
+        index($0, dir " ") == 1 && $NF == name && /Handshake/ && ++n == want { grabbing = 1 }
+    ' "$1" 2>/dev/null
+}
+
+# lt_msg_len_max FILE DIR NAME — the largest length openssl's -msg gave a
+# handshake message NAME in direction DIR, in bytes (0 if none).
+lt_msg_len_max() {
+    # (mawk has no strtonum: the hex digits are added up by hand.)
+    awk -v dir="$2" -v name="$3" '
+        index($0, dir " ") == 1 && $NF == name && /Handshake/ && match($0, /length [0-9a-f]+/) {
+            h = substr($0, RSTART + 7, RLENGTH - 7); v = 0
+            for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+            if (v > m) m = v
+        }
+        END { print m + 0 }' "$1" 2>/dev/null || echo 0
+}
+
+# lt_msg_order FILE A B — does the first line matching ERE A come before the
+# first matching ERE B (or is there no B at all)? Fails when there is no A.
+lt_msg_order() {
+    awk -v a="$2" -v b="$3" '$0 ~ a { found = 1; exit } $0 ~ b { exit 1 } END { exit !found }' "$1" 2>/dev/null
+}
+
+# lt_expect_re DESC ERE VALUE — VALUE matches the extended regex ERE whole.
+lt_expect_re() {
+    if [[ $3 =~ ^($2)$ ]]; then
+        lt_pass "$1"
+    else
+        lt_fail "$1" "a value matching /^($2)\$/" "'$3'"
+    fi
+}
+
+# lt_msg_answered_before_data FILE — in openssl's -msg log: after the first
+# KeyUpdate it sent, a KeyUpdate came back before any application data
+# (RFC 8446 4.6.3: the answer goes "prior to sending its next Application
+# Data record"; -msg shows each record's inner content type, 17 for data).
+lt_msg_answered_before_data() {
+    awk '
+        !armed && /^>>> / && $NF == "KeyUpdate" { armed = 1; next }
+        armed && /^<<< / && $NF == "KeyUpdate" { ok = 1; exit }
+        armed && /^<<< .*InnerContent/ { inner = 1; next }
+        inner && /^    17$/ { exit }
+        { inner = 0 }
+        END { exit !ok }' "$1" 2>/dev/null
+}
+
+# lt_sh_random HEX — the 32-byte random of a ServerHello (header included), as hex.
+lt_sh_random() {
+    [ "$(lt_hex_at "$1" 0 1)" = 02 ] || return 0
+    lt_hex_at "$1" 6 32
+}
+
+# lt_sh_ext_data HEX CODE — the body of extension CODE (4 hex digits) of a
+# ServerHello (RFC 8446 4.1.3), as hex; empty when absent.
+lt_sh_ext_data() {
+    local hex=$1 off total end type len
+    [ "$(lt_hex_at "$hex" 0 1)" = 02 ] || return 0
+    off=$((4 + 2 + 32))
+    off=$((off + 1 + 16#$(lt_hex_at "$hex" "$off" 1) + 2 + 1))
+    [ $((off * 2)) -lt ${#hex} ] || return 0
+    total=$((16#$(lt_hex_at "$hex" "$off" 2)))
+    off=$((off + 2))
+    end=$((off + total))
+    while [ "$off" -lt "$end" ] && [ $((off * 2 + 8)) -le ${#hex} ]; do
+        type=$(lt_hex_at "$hex" "$off" 2)
+        len=$((16#$(lt_hex_at "$hex" $((off + 2)) 2)))
+        if [ "$type" = "$2" ]; then
+            lt_hex_at "$hex" $((off + 4)) "$len"
+            return 0
+        fi
+        off=$((off + 4 + len))
+    done
+}
+
+# lt_sh13_group HEX — the group of the key_share of a TLS 1.3 ServerHello or
+# HelloRetryRequest (RFC 8446 4.2.8: a KeyShareEntry, or the selected group
+# alone), 4 hex digits.
+lt_sh13_group() {
+    local d
+    d=$(lt_sh_ext_data "$1" 0033)
+    lt_hex_at "$d" 0 2
+}
+
+# lt_sh_suite HEX — the cipher suite of a ServerHello, 4 hex digits.
+lt_sh_suite() {
+    [ "$(lt_hex_at "$1" 0 1)" = 02 ] || return 0
+    local off=$((4 + 2 + 32))
+    off=$((off + 1 + 16#$(lt_hex_at "$1" "$off" 1)))
+    lt_hex_at "$1" "$off" 2
+}
+
+# lt_cv_scheme HEX — the signature scheme of a TLS 1.3 CertificateVerify
+# (RFC 8446 4.4.3), 4 hex digits.
+lt_cv_scheme() {
+    [ "$(lt_hex_at "$1" 0 1)" = 0f ] || return 0
+    lt_hex_at "$1" 4 2
+}
+
+# lt_keylog_secret FILE LABEL — the secret of the last LABEL line of an NSS
+# key log, lower case; empty if none.
+lt_keylog_secret() {
+    awk -v l="$2" '$1 == l { s = $3 } END { print tolower(s) }' "$1" 2>/dev/null
+}
+
+# lt_expect_keylogs_agree DESC OURS THEIRS — every one of the five TLS 1.3
+# labels is in both key logs, with the same client random and secret.
+lt_expect_keylogs_agree() {
+    local desc=$1 ours=$2 theirs=$3 label a b
+    for label in $LT_KEYLOG13_LABELS; do
+        a=$(awk -v l="$label" '$1 == l { s = $2 " " $3 } END { print tolower(s) }' "$theirs" 2>/dev/null)
+        b=$(awk -v l="$label" '$1 == l { s = $2 " " $3 } END { print tolower(s) }' "$ours" 2>/dev/null)
+        if [ -z "$a" ]; then
+            lt_fail "$desc: $label" "a $label line in OpenSSL's key log" "none: $(lt_excerpt "$theirs" 6)"
+        elif [ "$a" = "$b" ]; then
+            lt_pass "$desc: $label, same client random and secret"
+        else
+            lt_fail "$desc: $label, same client random and secret" "'$a'" "'${b:-no such line in ours}'"
+        fi
+    done
+}
+
+# lt_make_big_chain DIR N PAD — a server chain too big for one record: N
+# intermediate CAs under $PKI/ca.pem, each carrying an extension of PAD
+# bytes, and a leaf for localhost / 127.0.0.1 (all P-256 keys). Writes
+# DIR/leaf.pem, DIR/leaf.key, DIR/intermediates.pem (nearest the leaf first),
+# DIR/chain.pem (the leaf, then the intermediates).
+lt_make_big_chain() {
+    local dir=$1 n=$2 pad=$3 i issuer issuer_key filler
+    mkdir -p "$dir"
+    filler=$(head -c "$pad" /dev/zero | tr '\0' 'x')
+    cat >"$dir/ext.cnf" <<CNF
+[ int_ext ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.4.1.55555.1 = ASN1:UTF8String:$filler
+[ leaf_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+1.3.6.1.4.1.55555.1 = ASN1:UTF8String:$filler
+CNF
+    issuer=$PKI/ca.pem
+    issuer_key=$PKI/ca.key
+    : >"$dir/up.pem"
+    for i in $(seq 1 "$n"); do
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/int$i.key" \
+            -subj "/CN=lucidtls big-chain intermediate $i" -out "$dir/int$i.csr" 2>/dev/null || return 1
+        openssl x509 -req -in "$dir/int$i.csr" -CA "$issuer" -CAkey "$issuer_key" -set_serial "$((7000 + i))" \
+            -days 30 -sha256 -extfile "$dir/ext.cnf" -extensions int_ext -out "$dir/int$i.pem" 2>/dev/null || return 1
+        issuer=$dir/int$i.pem
+        issuer_key=$dir/int$i.key
+    done
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/leaf.key" \
+        -subj "/CN=localhost" -out "$dir/leaf.csr" 2>/dev/null || return 1
+    openssl x509 -req -in "$dir/leaf.csr" -CA "$issuer" -CAkey "$issuer_key" -set_serial 7999 -days 30 -sha256 \
+        -extfile "$dir/ext.cnf" -extensions leaf_ext -out "$dir/leaf.pem" 2>/dev/null || return 1
+    : >"$dir/intermediates.pem"
+    for i in $(seq "$n" -1 1); do
+        cat "$dir/int$i.pem" >>"$dir/intermediates.pem"
+    done
+    cat "$dir/leaf.pem" "$dir/intermediates.pem" >"$dir/chain.pem"
+}
+
+# lt_start_reframe_proxy NAME TARGET_PORT — tests/interop/reframe_proxy.py on
+# a fresh port in front of 127.0.0.1:TARGET_PORT: every plaintext handshake
+# record, both ways, goes on as 1-byte records. Its report (one line per
+# connection and direction) is on its stderr, lt_server_err NAME.
+lt_start_reframe_proxy() {
+    lt_start_server "$1" python3 -u "$LT_ROOT/tests/interop/reframe_proxy.py" @PORT@ "$2"
+}
+
+# lt_proxy_reframed NAME DIR — how many 1-byte handshake records the proxy
+# NAME wrote in direction DIR (c2s or s2c), summed over its connections.
+lt_proxy_reframed() {
+    awk -v d="$2" '$1 == "conn" && $3 == d { for (i = 4; i <= NF; i++) if ($i == "reframed") n += $(i + 1) } END { print n + 0 }' \
+        "$(lt_server_err "$1")" 2>/dev/null || echo 0
+}
+# lt_msg_tiny_records FILE DIR — how many 1-byte handshake records (header
+# 16 03 0x 00 01) openssl's -msg logged in direction DIR.
+lt_msg_tiny_records() {
+    awk -v dir="$2" 'hdr && /^    16 03 0[0-9a-f] 00 01$/ { n++ } { hdr = index($0, dir " ") == 1 && /RecordHeader/ }
+        END { print n + 0 }' "$1" 2>/dev/null || echo 0
+}
+# ================================================================ end of TLS 1.3 helpers

@@ -5,15 +5,21 @@
 # mismatch (bad_certificate, 42), expired certificate (certificate_expired,
 # 45), a server with only suites lucidtls does not implement (DHE, Camellia:
 # it sends handshake_failure), a server whose only ECDHE group we lack
-# (P-521), a server that is not TLS at all. Each: non-zero exit, one line on
-# stderr that says why, and the alert we sent as s_server saw it. --ciphers
-# naming a suite lucidtls does not implement (RC4, 3DES, Camellia, DHE, CCM)
-# is refused before any connection.
+# (P-521), a server that is not TLS at all; TLS 1.3: `--tls1_3` against a
+# TLS 1.2-only s_server (protocol_version), a TLS 1.3 s_server with only a
+# group or only a suite we lack (handshake_failure). Each: non-zero exit, one
+# line on stderr that says why, and the alert we sent as s_server saw it.
+# --ciphers naming a suite lucidtls does not implement (RC4, 3DES, Camellia,
+# DHE, CCM) is refused before any connection.
 #
 # openssl s_client vs lucidtls server: only suites we do not implement
-# offered, only an ECDHE group we lack, TLS 1.3 only, TLS 1.1 only, random
-# bytes, plaintext HTTP, a client that hangs up mid handshake. Each fails, and
-# the server keeps serving: a good client right after succeeds.
+# offered, only an ECDHE group we lack, TLS 1.1 only, random bytes, plaintext
+# HTTP, a client that hangs up mid handshake; TLS 1.3 only against a
+# `--tls1_2` server and TLS 1.2 only against a `--tls1_3` server
+# (protocol_version, 70), TLS 1.3 with no common group or suite
+# (handshake_failure, 40). Each fails, and the server keeps serving: a good
+# client right after succeeds. (s_client -tls1_3 against the default server
+# now succeeds, and is checked so.)
 #
 # usage: test_negative.sh BUILD_DIR
 # shellcheck source=tests/interop/lib.sh
@@ -35,7 +41,9 @@ bad_client() {
         shift
     done
     shift
-    lt_start_openssl_server "$name" -tls1_2 -naccept 1 -rev "${sargs[@]}" || return 1
+    # TLS 1.2 unless the case names a version.
+    case " ${sargs[*]} " in *" -tls1_"[23]" "*) ;; *) sargs=(-tls1_2 "${sargs[@]}") ;; esac
+    lt_start_openssl_server "$name" -naccept 1 -rev "${sargs[@]}" || return 1
     lt_session "$name" 10 "should-not-arrive\n" "" "$LUCIDTLS" client "127.0.0.1:$(lt_port "$name")" "$@"
     lt_wait_exit "$name"
 }
@@ -106,6 +114,33 @@ lt_expect_not_contains "--ciphers with unknown suites: no connection reached s_s
     "Client cipher list"
 lt_stop_server noshare
 
+# ------------------------------------------------------------ TLS 1.3: --tls1_3 against a TLS 1.2-only server
+# Our ClientHello offers only TLS 1.3 (supported_versions); s_server, which
+# speaks TLS 1.2 at most, refuses with protocol_version (RFC 8446 4.2.1).
+bad_client s12only -tls1_2 -cert "$PKI/chain.pem" -key "$PKI/server.key" -- --cafile "$CA" --servername localhost --tls1_3
+lt_expect_rc "client --tls1_3 vs s_server -tls1_2: client fails" nonzero
+lt_expect_contains "client --tls1_3 vs s_server -tls1_2: names protocol_version" "$LAST_ERR" "protocol_version"
+lt_expect_one_line "client --tls1_3 vs s_server -tls1_2"
+lt_expect_match "client --tls1_3 vs s_server -tls1_2: s_server found no common version" "$(lt_server_all s12only)" \
+    'unsupported protocol'
+
+# ------------------------------------------------------------ TLS 1.3: no common group, no common suite
+# RFC 8446 4.1.1: nothing acceptable in common, the server aborts with
+# handshake_failure. We share and list P-384 only; s_server takes X25519 only
+# (no HelloRetryRequest can help).
+bad_client groups13 -tls1_3 -groups X25519 -cert "$PKI/chain.pem" -key "$PKI/server.key" \
+    -- --cafile "$CA" --servername localhost --groups P-384
+lt_expect_rc "TLS 1.3, no common group (we: P-384, s_server: X25519): client fails" nonzero
+lt_expect_contains "TLS 1.3, no common group: reports the server's handshake_failure" "$LAST_ERR" "handshake_failure"
+lt_expect_one_line "TLS 1.3, no common group"
+# TLS_AES_128_CCM_SHA256 is a TLS 1.3 suite we do not implement.
+bad_client suites13 -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 -cert "$PKI/chain.pem" -key "$PKI/server.key" \
+    -- --cafile "$CA" --servername localhost
+lt_expect_rc "TLS 1.3, no common suite (s_server: TLS_AES_128_CCM_SHA256 only): client fails" nonzero
+lt_expect_contains "TLS 1.3, no common suite: reports the server's handshake_failure" "$LAST_ERR" "handshake_failure"
+lt_expect_one_line "TLS 1.3, no common suite"
+lt_expect_match "TLS 1.3, no common suite: s_server found no shared cipher" "$(lt_server_all suites13)" 'no shared cipher'
+
 # ------------------------------------------------------------ a server that is not TLS
 if command -v python3 >/dev/null 2>&1; then
     lt_start_server plain python3 -c '
@@ -157,12 +192,53 @@ lt_expect_match "s_client with ECDHE on P-521 only: got handshake_failure (40)" 
 lt_expect_alive "server survives a client with no common group" srv
 good_client "no-common-group"
 
-# TLS 1.3 only: the ClientHello says legacy_version 1.2 but supported_versions
-# has only 1.3. Whatever the server answers, the handshake fails cleanly.
-lt_session tls13-only 10 "x\n" "" openssl s_client -tls1_3 -CAfile "$CA" -connect "127.0.0.1:$PORT"
-lt_expect_rc "s_client -tls1_3: fails" nonzero
-lt_expect_alive "server survives a TLS 1.3-only client" srv
-good_client "tls1.3-only"
+# TLS 1.3 only: the default server speaks TLS 1.3, so this one succeeds.
+tok=$(lt_token tls13)
+lt_session tls13-only 10 "$tok\n" "$tok" openssl s_client -nocommands -tls1_3 -CAfile "$CA" -verify_return_error \
+    -servername localhost -connect "127.0.0.1:$PORT"
+lt_expect_rc "s_client -tls1_3 vs the default server: succeeds" 0
+lt_expect_contains "s_client -tls1_3 vs the default server: TLSv1.3" "$LAST_OUT" "New, TLSv1.3"
+lt_expect_contains "s_client -tls1_3 vs the default server: echo" "$LAST_OUT" "$tok"
+
+# TLS 1.3, nothing in common: only X25519 offered to a server that takes
+# P-256 only (a HelloRetryRequest cannot help), only a suite we lack offered
+# (TLS_AES_128_CCM_SHA256). RFC 8446 4.1.1: handshake_failure.
+lt_start_lucidtls_server p256only --cert "$PKI/chain.pem" --key "$PKI/server.key" --groups P-256 || lt_finish
+lt_session groups13 10 "x\n" "" openssl s_client -tls1_3 -groups X25519 -CAfile "$CA" -connect "127.0.0.1:$(lt_port p256only)"
+lt_expect_rc "s_client -tls1_3 -groups X25519 vs server --groups P-256: fails" nonzero
+lt_expect_match "s_client -tls1_3 -groups X25519 vs server --groups P-256: got handshake_failure (40)" "$LAST_ALL" \
+    'alert handshake failure|alert number 40'
+lt_expect_alive "server --groups P-256 survives a client with no common group" p256only
+lt_stop_server p256only
+lt_session suites13 10 "x\n" "" openssl s_client -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 -CAfile "$CA" \
+    -connect "127.0.0.1:$PORT"
+lt_expect_rc "s_client -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256: fails" nonzero
+lt_expect_match "s_client -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256: got handshake_failure (40)" "$LAST_ALL" \
+    'alert handshake failure|alert number 40'
+lt_expect_alive "server survives a TLS 1.3 client with no common suite" srv
+good_client "tls1.3-no-common-suite"
+
+# A server limited to TLS 1.2 and a TLS 1.3-only client: the ClientHello
+# offers only TLS 1.3 in supported_versions, so the server has no version in
+# common and sends protocol_version (RFC 8446 4.2.1; RFC 5246 E.1). And the
+# other way round: a --tls1_3 server and a TLS 1.2-only client (no
+# supported_versions: RFC 8446 4.2.1, it cannot negotiate TLS 1.3).
+lt_start_lucidtls_server only12 --cert "$PKI/chain.pem" --key "$PKI/server.key" --tls1_2 || lt_finish
+lt_start_lucidtls_server only13 --cert "$PKI/chain.pem" --key "$PKI/server.key" --tls1_3 || lt_finish
+for case in "only12 --tls1_2 -tls1_3" "only13 --tls1_3 -tls1_2"; do
+    read -r srv flag ver <<<"$case"
+    lt_session "$srv$ver" 10 "x\n" "" openssl s_client "$ver" -CAfile "$CA" -connect "127.0.0.1:$(lt_port "$srv")"
+    lt_expect_rc "s_client $ver vs server $flag: fails" nonzero
+    lt_expect_match "s_client $ver vs server $flag: s_client got protocol_version (70)" "$LAST_ALL" \
+        'alert protocol version|alert number 70'
+    lt_expect_alive "server $flag survives a client with no common version" "$srv"
+done
+tok=$(lt_token after12)
+lt_session only12-good 10 "$tok\n" "$tok" "${S_CLIENT[@]}" -connect "127.0.0.1:$(lt_port only12)"
+lt_expect_rc "server --tls1_2: a TLS 1.2 client right after succeeds" 0
+lt_expect_contains "server --tls1_2: echo" "$LAST_OUT" "$tok"
+lt_stop_server only12
+lt_stop_server only13
 
 # TLS 1.1 only (allowed on the client side with SECLEVEL=0): RFC 5246 E.1,
 # a server that only speaks higher versions sends protocol_version.

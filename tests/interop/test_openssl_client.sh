@@ -80,20 +80,27 @@ for variant in crlf:AES128-GCM-SHA256 lf:AES256-SHA split:AES128-SHA256; do
     lt_expect_match "--www, ${variant%%:*} request: server sent close_notify" "$LAST_OUT" '^closed$'
 done
 
-# curl, with its default (TLS 1.3-capable) ClientHello: the server must
-# negotiate down to TLS 1.2 and ignore what it does not implement (ALPN, ...).
+# curl with its defaults: TLS 1.3, which the server prefers (the TLS 1.3
+# tests are test_openssl_tls13_*.sh).
 if command -v curl >/dev/null 2>&1; then
-    lt_run curl 15 - curl -sS -i -v --cacert "$CA" --resolve "localhost:$WPORT:127.0.0.1" "https://localhost:$WPORT/"
-    lt_expect_rc "curl https://localhost:$WPORT/" 0
+    lt_run curl13 15 - curl -sS -v --cacert "$CA" --resolve "localhost:$WPORT:127.0.0.1" "https://localhost:$WPORT/"
+    lt_expect_rc "curl (defaults) https://localhost:$WPORT/" 0
+    lt_expect_contains "curl (defaults): TLS 1.3" "$LAST_ERR" "SSL connection using TLSv1.3 / TLS_AES_128_GCM_SHA256"
+    lt_expect_contains "curl (defaults): body names the protocol" "$LAST_OUT" "Protocol: TLSv1.3"
+    # curl capped at TLS 1.2 (--tls-max 1.2), with its default TLS 1.2
+    # ClientHello otherwise: the server ignores what it does not implement
+    # (ALPN, ...) and picks ECDHE, forward secrecy.
+    lt_run curl 15 - curl -sS -i -v --tls-max 1.2 --cacert "$CA" --resolve "localhost:$WPORT:127.0.0.1" \
+        "https://localhost:$WPORT/"
+    lt_expect_rc "curl --tls-max 1.2 https://localhost:$WPORT/" 0
     lt_expect_contains "curl: status line" "$LAST_OUT" "HTTP/1.0 200 OK"
     lt_expect_contains "curl: body names the protocol" "$LAST_OUT" "Protocol: TLSv1.2"
-    # curl's defaults offer ECDHE first: forward secrecy is what it gets.
     curl_suite=$(sed -n 's/.*SSL connection using TLSv1.2 \/ \([A-Z0-9-]*\).*/\1/p' "$LAST_ERR" | head -n 1)
     if [ -n "$curl_suite" ] && [ -n "$(lt_iana_of "$curl_suite")" ] && [ "${curl_suite#ECDHE-RSA-}" != "$curl_suite" ]; then
-        lt_pass "curl with its defaults negotiated TLSv1.2 with an ECDHE_RSA suite ($curl_suite)"
+        lt_pass "curl --tls-max 1.2 negotiated TLSv1.2 with an ECDHE_RSA suite ($curl_suite)"
         lt_expect_contains "curl: body names the suite curl saw" "$LAST_OUT" "Cipher: $(lt_iana_of "$curl_suite") ($curl_suite)"
     else
-        lt_fail "curl with its defaults negotiated TLSv1.2 with an ECDHE_RSA suite" \
+        lt_fail "curl --tls-max 1.2 negotiated TLSv1.2 with an ECDHE_RSA suite" \
             "'SSL connection using TLSv1.2 / ECDHE-RSA-<...>'" \
             "$(grep -m1 'SSL connection using' "$LAST_ERR" || echo 'no such line')"
     fi
@@ -102,7 +109,7 @@ if command -v curl >/dev/null 2>&1; then
     lt_expect_rc "curl --ciphers AES256-SHA256" 0
     lt_expect_contains "curl --ciphers AES256-SHA256: body names the suite" "$LAST_OUT" \
         "Cipher: TLS_RSA_WITH_AES_256_CBC_SHA256 (AES256-SHA256)"
-    lt_run curl-ip 15 - curl -sS --cacert "$CA" "https://127.0.0.1:$WPORT/"
+    lt_run curl-ip 15 - curl -sS --tls-max 1.2 --cacert "$CA" "https://127.0.0.1:$WPORT/"
     lt_expect_rc "curl https://127.0.0.1:$WPORT/ (IP SAN, no SNI)" 0
     lt_expect_contains "curl by IP: body" "$LAST_OUT" "Protocol: TLSv1.2"
 else
@@ -136,7 +143,8 @@ if grep -qE ' lo$' /proc/net/if_inet6 2>/dev/null && grep -q '^0\{31\}1 ' /proc/
     lt_session v6 10 "$tok\n" "$tok" "${S_CLIENT[@]}" -connect "[::1]:$(lt_port v6)"
     lt_expect_rc "IPv6: s_client to [::1] (server --host ::1)" 0
     lt_expect_contains "IPv6: echo" "$LAST_OUT" "$tok"
-    lt_session v6-ours 10 "$tok\n" "$tok" "$LUCIDTLS" client "[::1]:$(lt_port v6)" --cafile "$CA" --servername localhost
+    lt_session v6-ours 10 "$tok\n" "$tok" "$LUCIDTLS" client "[::1]:$(lt_port v6)" --cafile "$CA" --servername localhost \
+        --tls1_2
     lt_expect_rc "IPv6: lucidtls client [::1]:PORT" 0
     lt_expect_file_eq "IPv6: lucidtls client gets the echo" "$LAST_OUT" "$tok"$'\n'
     lt_stop_server v6

@@ -11,8 +11,9 @@
 # (RFC 7366): answered for every CBC suite and for no AEAD one
 # (-tlsextdebug), and -no_etm still works. A server with both identities
 # (--cert/--key twice) gives an ECDSA-only client the ECDSA certificate and an
-# RSA-only client the RSA one. TLS_FALLBACK_SCSV (RFC 7507): a fallback
-# ClientHello at our highest version is served. curl's defaults against an
+# RSA-only client the RSA one. TLS_FALLBACK_SCSV (RFC 7507): a TLS 1.2
+# fallback ClientHello is refused by our default servers (they speak TLS 1.3)
+# and served by --tls1_2 ones. curl's defaults (capped at TLS 1.2) against an
 # ECDSA and a two-identity --www server. --explain hides the secrets of an
 # ECDHE handshake.
 #
@@ -209,32 +210,50 @@ refused ecdsa-x25519-only "ECDSA-only server, groups X25519 only (ECDHE_ECDSA su
 lt_expect_alive "two-identity server still serving" both
 
 # ------------------------------------------------------------ TLS_FALLBACK_SCSV (RFC 7507)
-# A client that says it fell back, at TLS 1.2, our highest version: nothing
-# to object to (RFC 7507 3: only when the server supports a higher one).
+# A client that says it fell back, at TLS 1.2. RFC 7507 3: a server that
+# supports a higher version (our default servers speak TLS 1.3) answers
+# inappropriate_fallback (86); a server whose highest version is TLS 1.2
+# (--tls1_2) has nothing to object to.
 for ident in RSA ECDSA BOTH; do
-    echo_ok "fallback-$ident" "-fallback_scsv ($ident)" "$ident" -fallback_scsv
-    lt_expect_contains "-fallback_scsv ($ident): TLSv1.2" "$LAST_OUT" "Protocol  : TLSv1.2"
-    lt_expect_not_contains "-fallback_scsv ($ident): no inappropriate_fallback (86)" "$LAST_ALL" "alert number 86"
+    lt_session "fallback13-$ident" 10 "x\n" "" "${S_CLIENT[@]}" -connect "127.0.0.1:${PORT_OF[$ident]}" -fallback_scsv
+    lt_expect_rc "-fallback_scsv ($ident, server speaks TLS 1.3 too): refused" nonzero
+    lt_expect_match "-fallback_scsv ($ident, server speaks TLS 1.3 too): inappropriate_fallback (86)" "$LAST_ALL" \
+        'alert inappropriate fallback|alert number 86'
 done
-echo_ok "fallback-rsakx" "-fallback_scsv, RSA key transport" RSA -fallback_scsv -cipher AES128-SHA
+lt_start_lucidtls_server rsa12 --tls1_2 --cert "$PKI/chain.pem" --key "$PKI/server.key" || lt_finish
+lt_start_lucidtls_server ecdsa12 --tls1_2 --cert "$PKI/chain-p256.pem" --key "$PKI/server-p256.key" || lt_finish
+lt_start_lucidtls_server both12 --tls1_2 --cert "$PKI/chain.pem" --key "$PKI/server.key" \
+    --cert "$PKI/chain-p256.pem" --key "$PKI/server-p256.key" || lt_finish
+PORT_OF[RSA12]=$(lt_port rsa12) PORT_OF[ECDSA12]=$(lt_port ecdsa12) PORT_OF[BOTH12]=$(lt_port both12)
+for ident in RSA12 ECDSA12 BOTH12; do
+    echo_ok "fallback-$ident" "-fallback_scsv (${ident%12}, server --tls1_2)" "$ident" -fallback_scsv
+    lt_expect_contains "-fallback_scsv (${ident%12}, server --tls1_2): TLSv1.2" "$LAST_OUT" "Protocol  : TLSv1.2"
+    lt_expect_not_contains "-fallback_scsv (${ident%12}, server --tls1_2): no inappropriate_fallback (86)" "$LAST_ALL" \
+        "alert number 86"
+done
+echo_ok "fallback-rsakx" "-fallback_scsv, RSA key transport (server --tls1_2)" RSA12 -fallback_scsv -cipher AES128-SHA
 lt_expect_contains "-fallback_scsv, RSA key transport: AES128-SHA" "$LAST_OUT" "Cipher is AES128-SHA"
+for srv in rsa12 ecdsa12 both12; do
+    lt_stop_server "$srv"
+done
 
-# ------------------------------------------------------------ curl's defaults, ECDSA and both identities
+# ------------------------------------------------------------ curl's defaults (at most TLS 1.2), ECDSA and both identities
 if command -v curl >/dev/null 2>&1; then
     lt_start_lucidtls_server www-ecdsa --www --cert "$PKI/chain-p256.pem" --key "$PKI/server-p256.key" || lt_finish
     lt_start_lucidtls_server www-both --www --cert "$PKI/chain.pem" --key "$PKI/server.key" \
         --cert "$PKI/chain-p256.pem" --key "$PKI/server-p256.key" || lt_finish
     for srv in www-ecdsa www-both; do
         port=$(lt_port "$srv")
-        lt_run "curl-$srv" 15 - curl -sS -v --cacert "$CA" --resolve "localhost:$port:127.0.0.1" "https://localhost:$port/"
-        lt_expect_rc "curl (defaults) vs $srv" 0
+        lt_run "curl-$srv" 15 - curl -sS -v --tls-max 1.2 --cacert "$CA" --resolve "localhost:$port:127.0.0.1" \
+            "https://localhost:$port/"
+        lt_expect_rc "curl (defaults, at most TLS 1.2) vs $srv" 0
         lt_expect_contains "curl vs $srv: ECDHE_ECDSA, our first choice" "$LAST_ERR" \
             "SSL connection using TLSv1.2 / ECDHE-ECDSA-AES128-GCM-SHA256"
         lt_expect_contains "curl vs $srv: the body names the suite" "$LAST_OUT" \
             "Cipher: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (ECDHE-ECDSA-AES128-GCM-SHA256)"
     done
     port=$(lt_port www-both)
-    lt_run curl-both-rsa 15 - curl -sS --cacert "$CA" --resolve "localhost:$port:127.0.0.1" \
+    lt_run curl-both-rsa 15 - curl -sS --tls-max 1.2 --cacert "$CA" --resolve "localhost:$port:127.0.0.1" \
         --ciphers ECDHE-RSA-CHACHA20-POLY1305 "https://localhost:$port/"
     lt_expect_rc "curl --ciphers ECDHE-RSA-CHACHA20-POLY1305 vs www-both" 0
     lt_expect_contains "curl --ciphers ECDHE-RSA-CHACHA20-POLY1305: served with the RSA identity" "$LAST_OUT" \
