@@ -79,7 +79,7 @@ MUTANTS = [
       "    int match = 1;",
       [unit("test_tls13_negative")], "PSK binders"),
     M("tls13-downgrade-sentinel-ignored", "src/hs/client12.c",
-      "    if (lt_hs_allows(hs, LT_TLS1_3) && memcmp(sh->random + 24, LT_DOWNGRADE_TLS12, 8) == 0) {",
+      "    if (lt_hs_allows(hs, LT_TLS1_3) && is_downgrade_sentinel(sh->random)) {",
       "    if (0) {",
       [unit("test_tls13"), hostile("downgrade")], "the downgrade sentinel"),
     M("tls13-second-ccs-dropped", "src/hs/machine.c",

@@ -290,16 +290,22 @@ static int server_chose_tls13(lt_hs *hs, const lt_server_hello *sh)
     return 1;
 }
 
-/* RFC 8446 4.1.3: a TLS 1.3 client that gets a TLS 1.2 ServerHello "MUST
- * check that the last 8 bytes are not equal to" the downgrade sentinel,
- * and abort with illegal_parameter if they are: an attacker removed our
- * TLS 1.3 offer. */
+/* RFC 8446 4.1.3: a TLS 1.3 client that gets a ServerHello "indicating TLS
+ * 1.2 or below MUST check that the last 8 bytes are not equal to either" of
+ * the downgrade sentinels (DOWNGRD 01 for 1.2, DOWNGRD 00 for 1.1 and
+ * below), and abort with illegal_parameter if they are: an attacker removed
+ * our TLS 1.3 offer. */
+static int is_downgrade_sentinel(const uint8_t random[LT_RANDOM_LEN])
+{
+    return memcmp(random + 24, LT_DOWNGRADE_TLS12, 8) == 0 || memcmp(random + 24, LT_DOWNGRADE_TLS11, 8) == 0;
+}
+
 static int check_downgrade(lt_hs *hs, const lt_server_hello *sh)
 {
-    if (lt_hs_allows(hs, LT_TLS1_3) && memcmp(sh->random + 24, LT_DOWNGRADE_TLS12, 8) == 0) {
+    if (lt_hs_allows(hs, LT_TLS1_3) && is_downgrade_sentinel(sh->random)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
-                          "the server's random ends in the TLS 1.3 downgrade sentinel (DOWNGRD 01): it speaks TLS "
-                          "1.3 but answered TLS 1.2, so someone removed our TLS 1.3 offer (RFC 8446 4.1.3)");
+                          "the server's random ends in a TLS 1.3 downgrade sentinel (DOWNGRD 01 or 00): it speaks "
+                          "TLS 1.3 but answered with an older version, so someone removed our TLS 1.3 offer (RFC 8446 4.1.3)");
     }
     return LT_OK;
 }

@@ -112,6 +112,11 @@ void lt_hs_skip_early_data(lt_hs *hs)
     lt_record_skip_early_data(hs->env.rec);
 }
 
+void lt_hs_allow_plaintext_alert(lt_hs *hs)
+{
+    lt_record_allow_plaintext_alert(hs->env.rec);
+}
+
 void lt_hs_set_record_version(lt_hs *hs, uint16_t version)
 {
     /* RFC 8446 5.1: TLS 1.3 records carry legacy_record_version 0x0303,

@@ -162,6 +162,8 @@ void lt_hs_install_read_keys(lt_hs *hs, lt_rc *rc);
 void lt_hs_install_write_keys(lt_hs *hs, lt_rc *rc);
 /* TLS 1.3 server: drop the client's refused early data (RFC 8446 4.2.10). */
 void lt_hs_skip_early_data(lt_hs *hs);
+/* TLS 1.3 server: the client's alert may come before it switches keys. */
+void lt_hs_allow_plaintext_alert(lt_hs *hs);
 /* The record versions once negotiated. */
 void lt_hs_set_record_version(lt_hs *hs, uint16_t version);
 /* Narration shortcuts. */

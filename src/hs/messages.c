@@ -26,6 +26,7 @@ const uint8_t LT_HRR_RANDOM[LT_RANDOM_LEN] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A
 /* RFC 8446 4.1.3: a TLS 1.3 server negotiating TLS 1.2 ends its random with
  * 44 4F 57 4E 47 52 44 01 ("DOWNGRD" 01). */
 const uint8_t LT_DOWNGRADE_TLS12[8] = {0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x01};
+const uint8_t LT_DOWNGRADE_TLS11[8] = {0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x00};
 
 const char *lt_hs_type_name(uint8_t type)
 {

@@ -107,6 +107,8 @@ extern const uint8_t LT_HRR_RANDOM[LT_RANDOM_LEN];
 /* The last 8 bytes of ServerHello.random of a TLS 1.3 server that
  * negotiates TLS 1.2 (RFC 8446 4.1.3): "DOWNGRD" then 01. */
 extern const uint8_t LT_DOWNGRADE_TLS12[8];
+/* The same for TLS 1.1 and below: "DOWNGRD" then 00. */
+extern const uint8_t LT_DOWNGRADE_TLS11[8];
 #define LT_MAX_KEY_SHARES 8 /* KeyShareEntry values a client sends at most (we send 1 or 2) */
 #define LT_MAX_PSK_IDENTITIES 4
 

@@ -414,6 +414,7 @@ static int send_server_flight13(lt_hs *hs, const lt_client_hello *ch, lt_rd shar
     }
     LT_GUARD(lt_hs13_install_keys(hs, hs->h13->s_hs, 1, "server_handshake_traffic"));
     LT_GUARD(lt_hs13_install_keys(hs, hs->h13->c_hs, 0, "client_handshake_traffic"));
+    lt_hs_allow_plaintext_alert(hs);
     if (ch->early_data) {
         /* 4.2.10: we never accept early data (no early_data in our
          * EncryptedExtensions), so its records are dropped until the

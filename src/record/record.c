@@ -187,8 +187,11 @@ static int is_ccs_byte(const uint8_t *p, size_t n)
  * "An implementation which receives any other change_cipher_spec value or
  * which receives a protected change_cipher_spec record MUST abort the
  * handshake with an unexpected_message alert". */
-static int check_tls13_unprotected(uint8_t type, const uint8_t *p, size_t n)
+static int check_tls13_unprotected(const lt_record *r, uint8_t type, const uint8_t *p, size_t n)
 {
+    if (type == LT_CT_ALERT && r->plain_alert_ok) {
+        return LT_OK; /* lt_record_allow_plaintext_alert */
+    }
     LT_ENSURE(type == LT_CT_CHANGE_CIPHER_SPEC && is_ccs_byte(p, n), LT_ERR_UNEXPECTED_MESSAGE);
     return LT_OK;
 }
@@ -219,7 +222,13 @@ static int check_opened(const lt_record *r, uint8_t type, size_t pt_len)
 
 void lt_record_skip_early_data(lt_record *r)
 {
-    r->early_skip = LT_MAX_EARLY_DATA_SKIP;
+    r->early_skipping = 1;
+    r->early_budget = LT_MAX_EARLY_DATA_SKIP;
+}
+
+void lt_record_allow_plaintext_alert(lt_record *r)
+{
+    r->plain_alert_ok = 1;
 }
 
 /* RFC 8446 4.2.10: is this a record of refused early data, to drop? With
@@ -231,8 +240,8 @@ void lt_record_skip_early_data(lt_record *r)
  * connection with an "unexpected_message" alert"). */
 static int drop_early_data(lt_record *r, size_t frag_len, uint8_t *type, uint8_t **pt, size_t *pt_len)
 {
-    LT_ENSURE(frag_len <= r->early_skip, LT_ERR_UNEXPECTED_MESSAGE);
-    r->early_skip -= frag_len;
+    LT_ENSURE(frag_len <= r->early_budget, LT_ERR_UNEXPECTED_MESSAGE);
+    r->early_budget -= frag_len;
     *type = LT_CT_DROPPED;
     *pt = NULL;
     *pt_len = 0;
@@ -247,21 +256,22 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
     uint8_t *frag = r->in + LT_RECORD_HEADER_LEN;
     int counted = 1;
     *type = r->in[0];
-    if (r->early_skip > 0 && *type == LT_CT_APPLICATION_DATA) {
+    if (r->early_skipping && *type == LT_CT_APPLICATION_DATA) {
         if (r->read_rc == NULL) {
             return drop_early_data(r, frag_len, type, pt, pt_len);
         }
         if (lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len) != LT_OK) {
             return drop_early_data(r, frag_len, type, pt, pt_len);
         }
-        r->early_skip = 0;
+        r->early_skipping = 0;
+        r->plain_alert_ok = 0;
         LT_GUARD(check_opened(r, *type, *pt_len));
     } else if (r->read_rc == NULL) {
         *pt = frag;
         *pt_len = frag_len;
     } else if (reads_tls13(r) && *type != LT_CT_APPLICATION_DATA) {
         /* Not protected, so not under the key's sequence numbers. */
-        LT_GUARD(check_tls13_unprotected(*type, frag, frag_len));
+        LT_GUARD(check_tls13_unprotected(r, *type, frag, frag_len));
         *pt = frag;
         *pt_len = frag_len;
         counted = 0;
@@ -270,6 +280,7 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
          * (RFC 5246 6.2.3.2, RFC 8446 5.2); the type that comes out is the
          * real one. */
         LT_GUARD(lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len));
+        r->plain_alert_ok = 0; /* the peer uses its keys now */
         LT_GUARD(check_opened(r, *type, *pt_len));
     }
     if (r->observer != NULL) {
@@ -406,8 +417,10 @@ void lt_record_set_read_cipher(lt_record *r, lt_rc *rc)
     lt_rc_free(r->read_rc);
     r->read_rc = rc;
     r->read_seq = 0;
-    /* Early data is skipped only under the keys it was refused with. */
-    r->early_skip = 0;
+    /* Early data is skipped only under the keys it was refused with, and a
+     * plaintext alert accepted only before the first keys are used. */
+    r->early_skipping = 0;
+    r->plain_alert_ok = 0;
 }
 
 void lt_record_set_write_cipher(lt_record *r, lt_rc *rc)

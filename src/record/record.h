@@ -59,9 +59,14 @@ typedef struct lt_record {
     uint16_t read_version;
     lt_record_observer observer;
     void *observer_arg;
-    /* TLS 1.3 server that refused early data: ciphertext bytes it may still
-     * drop (RFC 8446 4.2.10); 0 when not skipping. */
-    size_t early_skip;
+    /* TLS 1.3 server that refused early data (RFC 8446 4.2.10): skipping
+     * until a record opens or the keys change, with early_budget ciphertext
+     * bytes it may still drop. */
+    int early_skipping;
+    size_t early_budget;
+    /* TLS 1.3 server: the client may send its first alert before it
+     * switches to its handshake keys (see lt_record_allow_plaintext_alert). */
+    int plain_alert_ok;
 } lt_record;
 
 /* The content type lt_record_open reports for a record it dropped. */
@@ -76,6 +81,13 @@ typedef struct lt_record {
 /* Start dropping (until a record opens, the keys change, or the budget is
  * spent: then a record that does not open fails as usual). */
 void lt_record_skip_early_data(lt_record *r);
+/* A TLS 1.3 server, right after it installs the client's handshake keys:
+ * until the first protected record from the client opens, an unprotected
+ * alert record is read as the client's alert. Clients built on OpenSSL send
+ * the alert for a certificate they refuse before they switch keys; RFC 8446
+ * 6 ("encrypted as specified by the current connection state") leaves the
+ * moment to them, and s_server accepts it too. */
+void lt_record_allow_plaintext_alert(lt_record *r);
 
 LT_MUST_USE int lt_record_init(lt_record *r);
 void lt_record_free(lt_record *r);
