@@ -278,7 +278,7 @@ static const char *record_problem(int rc)
     switch (rc) {
     case LT_ERR_BAD_RECORD_MAC: return "failed to verify/decrypt (bad_record_mac)";
     case LT_ERR_RECORD_OVERFLOW: return "plaintext longer than 2^14 bytes";
-    case LT_ERR_UNEXPECTED_MESSAGE: return "no content type inside the protected record";
+    case LT_ERR_UNEXPECTED_MESSAGE: return "a record that may not come here";
     case LT_ERR_NOMEM: return "out of memory";
     default: return lt_result_string(rc);
     }
@@ -291,8 +291,9 @@ static int process_record(lt_conn *c)
     size_t n;
     int rc = lt_record_open(&c->rec, &type, &pt, &n);
     if (rc != LT_OK) {
+        const char *why = lt_record_problem(&c->rec);
         return lt_conn_fail(c, rc, "record %llu: %s", (unsigned long long)lt_record_read_seq(&c->rec),
-                            record_problem(rc));
+                            why != NULL ? why : record_problem(rc));
     }
     if (c->alert_len != 0 && type != LT_CT_ALERT) {
         return lt_conn_fail(c, LT_ERR_DECODE, "half an alert, then a %s record", lt_content_type_name(type));
@@ -313,7 +314,8 @@ static const char *header_problem(int rc)
     case LT_ERR_UNEXPECTED_MESSAGE: return "record header: unknown content type (is the peer speaking TLS?)";
     case LT_ERR_PROTOCOL_VERSION: return "record header: unexpected protocol version";
     case LT_ERR_RECORD_OVERFLOW:
-        return "record header: length over the limit (2^14 in plaintext; protected, 2^14 + 2048 in TLS 1.2)";
+        return "record header: length over the limit (2^14 in plaintext; protected, 2^14 + 2048 in TLS 1.2 and 2^14 + "
+               "256 in TLS 1.3)";
     default: return "record header rejected";
     }
 }

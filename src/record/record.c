@@ -177,6 +177,13 @@ int lt_record_ready(const lt_record *r)
     return !r->in_opened && r->in_len >= LT_RECORD_HEADER_LEN && r->in_len == LT_RECORD_HEADER_LEN + record_body_len(r);
 }
 
+/* Fails with err, saying why. */
+static int refuse(lt_record *r, int err, const char *why)
+{
+    r->problem = why;
+    return err;
+}
+
 static int is_ccs_byte(const uint8_t *p, size_t n)
 {
     return n == 1 && p[0] == 1;
@@ -187,12 +194,19 @@ static int is_ccs_byte(const uint8_t *p, size_t n)
  * "An implementation which receives any other change_cipher_spec value or
  * which receives a protected change_cipher_spec record MUST abort the
  * handshake with an unexpected_message alert". */
-static int check_tls13_unprotected(const lt_record *r, uint8_t type, const uint8_t *p, size_t n)
+static int check_tls13_unprotected(lt_record *r, uint8_t type, const uint8_t *p, size_t n)
 {
     if (type == LT_CT_ALERT && r->plain_alert_ok) {
         return LT_OK; /* lt_record_allow_plaintext_alert */
     }
-    LT_ENSURE(type == LT_CT_CHANGE_CIPHER_SPEC && is_ccs_byte(p, n), LT_ERR_UNEXPECTED_MESSAGE);
+    if (type != LT_CT_CHANGE_CIPHER_SPEC) {
+        return refuse(r, LT_ERR_UNEXPECTED_MESSAGE,
+                      "an unprotected record under TLS 1.3 keys (only the middlebox ChangeCipherSpec may be, RFC "
+                      "8446 5)");
+    }
+    if (!is_ccs_byte(p, n)) {
+        return refuse(r, LT_ERR_UNEXPECTED_MESSAGE, "a ChangeCipherSpec that is not the single byte 1 (RFC 8446 5)");
+    }
     return LT_OK;
 }
 
@@ -201,23 +215,37 @@ static int check_tls13_unprotected(const lt_record *r, uint8_t type, const uint8
  * Alert records that have a zero-length TLSInnerPlaintext.content; if such
  * a message is received, the receiving implementation MUST terminate the
  * connection with an unexpected_message alert." */
-static int check_tls13_inner(uint8_t type, size_t n)
+static int check_tls13_inner(lt_record *r, uint8_t type, size_t n)
 {
-    LT_ENSURE(is_known_content_type(type) && type != LT_CT_CHANGE_CIPHER_SPEC, LT_ERR_UNEXPECTED_MESSAGE);
-    LT_ENSURE(n > 0 || type == LT_CT_APPLICATION_DATA, LT_ERR_UNEXPECTED_MESSAGE);
+    if (type == LT_CT_CHANGE_CIPHER_SPEC) {
+        return refuse(r, LT_ERR_UNEXPECTED_MESSAGE, "a protected ChangeCipherSpec (RFC 8446 5)");
+    }
+    if (!is_known_content_type(type)) {
+        return refuse(r, LT_ERR_UNEXPECTED_MESSAGE,
+                      type == 0 ? "no content type inside the protected record (all zeros, RFC 8446 5.4)"
+                                : "an unknown content type inside the protected record (RFC 8446 5.4)");
+    }
+    if (n == 0 && type != LT_CT_APPLICATION_DATA) {
+        return refuse(r, LT_ERR_UNEXPECTED_MESSAGE, "an empty handshake or alert record (RFC 8446 5.4)");
+    }
     return LT_OK;
 }
 
 /* What a record that opened may hold. */
-static int check_opened(const lt_record *r, uint8_t type, size_t pt_len)
+static int check_opened(lt_record *r, uint8_t type, size_t pt_len)
 {
     /* "TLSCompressed.length MUST NOT exceed 2^14 + 1024" and plaintext
      * MUST NOT exceed 2^14 (6.2.1); we have no compression. */
     LT_ENSURE(pt_len <= LT_MAX_PLAINTEXT, LT_ERR_RECORD_OVERFLOW);
     if (reads_tls13(r)) {
-        LT_GUARD(check_tls13_inner(type, pt_len));
+        LT_GUARD(check_tls13_inner(r, type, pt_len));
     }
     return LT_OK;
+}
+
+const char *lt_record_problem(const lt_record *r)
+{
+    return r->problem;
 }
 
 void lt_record_skip_early_data(lt_record *r)
@@ -240,7 +268,10 @@ void lt_record_allow_plaintext_alert(lt_record *r)
  * connection with an "unexpected_message" alert"). */
 static int drop_early_data(lt_record *r, size_t frag_len, uint8_t *type, uint8_t **pt, size_t *pt_len)
 {
-    LT_ENSURE(frag_len <= r->early_budget, LT_ERR_UNEXPECTED_MESSAGE);
+    if (frag_len > r->early_budget) {
+        return refuse(r, LT_ERR_UNEXPECTED_MESSAGE,
+                      "more refused early data than we skip (RFC 8446 4.2.10: at most LT_MAX_EARLY_DATA_SKIP bytes)");
+    }
     r->early_budget -= frag_len;
     *type = LT_CT_DROPPED;
     *pt = NULL;
@@ -252,6 +283,7 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
 {
     LT_ENSURE(lt_record_ready(r), LT_ERR_INTERNAL);
     r->in_opened = 1;
+    r->problem = NULL;
     size_t frag_len = record_body_len(r);
     uint8_t *frag = r->in + LT_RECORD_HEADER_LEN;
     int counted = 1;
@@ -279,7 +311,12 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
         /* Every authentication failure inside is LT_ERR_BAD_RECORD_MAC
          * (RFC 5246 6.2.3.2, RFC 8446 5.2); the type that comes out is the
          * real one. */
-        LT_GUARD(lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len));
+        int rc = lt_rc_open(r->read_rc, r->read_seq, r->in, frag, frag_len, type, pt, pt_len);
+        if (rc == LT_ERR_UNEXPECTED_MESSAGE) {
+            /* The TLS 1.3 scheme found no non-zero byte to be the type. */
+            return refuse(r, rc, "no content type inside the protected record (all zeros, RFC 8446 5.4)");
+        }
+        LT_GUARD(rc);
         r->plain_alert_ok = 0; /* the peer uses its keys now */
         LT_GUARD(check_opened(r, *type, *pt_len));
     }

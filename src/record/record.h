@@ -67,7 +67,13 @@ typedef struct lt_record {
     /* TLS 1.3 server: the client may send its first alert before it
      * switches to its handshake keys (see lt_record_allow_plaintext_alert). */
     int plain_alert_ok;
+    /* Why the last lt_record_open failed, when more can be said than the
+     * error code does (a static string), else NULL. */
+    const char *problem;
 } lt_record;
+
+/* What the last failed lt_record_open found, in words, or NULL. */
+const char *lt_record_problem(const lt_record *r);
 
 /* The content type lt_record_open reports for a record it dropped. */
 #define LT_CT_DROPPED 0
