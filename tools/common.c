@@ -371,17 +371,28 @@ void tool_summary(const lt_conn *conn, char *buf, size_t cap)
     const char *ossl = lt_suite_openssl_name(suite);
     const char *sni = lt_conn_server_name(conn);
     uint16_t v = lt_conn_version(conn);
+    /* EMS and secure renegotiation are TLS 1.2's (RFC 7627, 5746): TLS 1.3
+     * has their guarantees built in, and no renegotiation at all. */
+    int tls13 = v == LT_TLS1_3;
+    const char *na = "n/a (TLS 1.3)";
     snprintf(buf, cap,
              "Protocol: %s\n"
              "Cipher: %s (%s)\n"
              "Extended master secret: %s\n"
              "Secure renegotiation: %s\n"
+             "Resumed: %s\n"
              "Server name: %s\n",
-             v == LT_TLS1_2   ? "TLSv1.2"
-             : v == LT_TLS1_3 ? "TLSv1.3"
-                              : "unknown",
-             iana ? iana : "(none)", ossl ? ossl : "-", lt_conn_used_ems(conn) ? "yes" : "no",
-             lt_conn_secure_renegotiation(conn) ? "yes" : "no", (sni != NULL && sni[0] != '\0') ? sni : "(none)");
+             v == LT_TLS1_2 ? "TLSv1.2"
+             : tls13        ? "TLSv1.3"
+                            : "unknown",
+             iana ? iana : "(none)", ossl ? ossl : "-",
+             tls13                    ? na
+             : lt_conn_used_ems(conn) ? "yes"
+                                      : "no",
+             tls13                                ? na
+             : lt_conn_secure_renegotiation(conn) ? "yes"
+                                                  : "no",
+             lt_conn_resumed(conn) ? "yes" : "no", (sni != NULL && sni[0] != '\0') ? sni : "(none)");
 }
 
 static uint16_t group_by_name(const char *name, size_t len)

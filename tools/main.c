@@ -11,7 +11,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "lucidtls %s: TLS 1.2 that explains itself\n"
+            "lucidtls %s: TLS 1.3 and 1.2 that explain themselves\n"
             "\n"
             "usage:\n"
             "  lucidtls demo [--kx rsa|ecdhe] [--show-secrets]\n"
@@ -19,6 +19,7 @@ static void usage(FILE *out)
             "  lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
             "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
             "                  [--handshake-timeout S] [--idle-timeout S] [--max-conns N]\n"
+            "                  [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
             "      Serve many clients at once: echo their data, or answer HTTP with --www.\n"
             "      A client is dropped if its handshake is not done within S seconds\n"
             "      (default 10) or it moves no data for S seconds (default 60). Beyond N\n"
@@ -26,7 +27,8 @@ static void usage(FILE *out)
             "      SIGINT or SIGTERM: close the listener and exit 0.\n"
             "  lucidtls client HOST:PORT [--cafile F] [--capath DIR] [--servername NAME]\n"
             "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
-            "                  [--insecure-no-hostname-check]\n"
+            "                  [--insecure-no-hostname-check] [--tls1_2 | --tls1_3] [--groups LIST]\n"
+            "                  [--key-update] [--sess-out FILE] [--sess-in FILE]\n"
             "      Copy stdin to the server and the server's data to stdout.\n"
             "\n"
             "  --explain       tell the handshake step by step on stderr\n"

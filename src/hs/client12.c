@@ -303,9 +303,10 @@ static int is_downgrade_sentinel(const uint8_t random[LT_RANDOM_LEN])
 static int check_downgrade(lt_hs *hs, const lt_server_hello *sh)
 {
     if (lt_hs_allows(hs, LT_TLS1_3) && is_downgrade_sentinel(sh->random)) {
-        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
-                          "the server's random ends in a TLS 1.3 downgrade sentinel (DOWNGRD 01 or 00): it speaks "
-                          "TLS 1.3 but answered with an older version, so someone removed our TLS 1.3 offer (RFC 8446 4.1.3)");
+        return lt_hs_fail(
+            hs, LT_ERR_ILLEGAL_PARAMETER,
+            "the server's random ends in a TLS 1.3 downgrade sentinel (DOWNGRD 01 or 00): it speaks "
+            "TLS 1.3 but answered with an older version, so someone removed our TLS 1.3 offer (RFC 8446 4.1.3)");
     }
     return LT_OK;
 }

@@ -471,5 +471,6 @@ int lt_client13_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "NewSessionTicket", "RFC 8446 4.6.1",
                 "a ticket to resume this session later (we keep the latest)", f, 2);
     LT_GUARD(lt_client13_store_ticket(hs, &t));
+    hs->delivered = 1;
     return LT_ST_CONNECTED;
 }

@@ -139,6 +139,9 @@ struct lt_hs {
     lt_client_session *offer;
     lt_client_session *ticket;
     uint64_t ticket_nonce; /* server: the next ticket's nonce */
+    /* A post-handshake message in the current record delivered something
+     * (a ticket): the record counts as progress, not noise. */
+    int delivered;
 };
 
 /* A handler takes the message body, checks and applies it, may queue our

@@ -506,6 +506,7 @@ static int append_handshake_bytes(lt_hs *hs, const uint8_t *p, size_t n)
 static int on_handshake_record(lt_hs *hs, const uint8_t *p, size_t n, int *progress)
 {
     lt_hs_state before = hs->state;
+    hs->delivered = 0;
     /* RFC 5246 6.2.1: "Implementations MUST NOT send zero-length fragments
      * of Handshake ... content types". */
     if (n == 0) {
@@ -532,10 +533,11 @@ static int on_handshake_record(lt_hs *hs, const uint8_t *p, size_t n, int *progr
         return rc;
     }
     lt_buf_consume(&hs->msg, off);
-    /* Progress: the state moved, or a message is on its way (bounded by
-     * LT_MAX_HS_MESSAGE). After the handshake nothing is on its way: TLS 1.2
-     * has no post-handshake message we accept. */
-    *progress = hs->state != before || (hs->msg.len > 0 && hs->state != LT_ST_CONNECTED);
+    /* Progress: the state moved, a message is on its way (bounded by
+     * LT_MAX_HS_MESSAGE), or a TLS 1.3 ticket came. After the handshake a
+     * part of a message is not progress, nor a KeyUpdate (each costs us new
+     * keys), so a peer cannot keep us busy with them for long. */
+    *progress = hs->state != before || (hs->msg.len > 0 && hs->state != LT_ST_CONNECTED) || hs->delivered;
     if (hs->state == LT_ST_CONNECTED) {
         /* After the handshake only a rare HelloRequest or ClientHello comes:
          * do not keep the reassembly buffer around for it. */
