@@ -1528,65 +1528,62 @@ static void tell_secret13(narrator *n, lt_role side, const lt_event *ev, int pha
     emit(n, side, phase, "            = %s", v);
 }
 
-/* RFC 8446 7.4: the (EC)DHE shared secret, where the pre-master secret was. */
-static void derive_shared13(narrator *n, lt_role side, const lt_event *ev)
+/* A line of the shared-secret step. Alice computes the secret before she
+ * sends her ServerHello: her lines are told after it (side_state.later). */
+static void tell_shared13(narrator *n, lt_role side, const char *line)
 {
-    char v[VALUE_LEN];
-    fmt_named(n, ev, "shared_secret", v, sizeof v);
-    const char *group = ftext_or(ev, "group", "?");
-    size_t len = flen(ev, "shared_secret");
-    int second = n->both_sides && n->sched_shared.teller != 0 && n->sched_shared.teller != (int)side + 1;
-    if (n->sched_shared.teller == 0) {
-        n->sched_shared.teller = (int)side + 1;
+    if (side == LT_ROLE_SERVER) {
+        later(n, side, P13_SECRET, "ServerHello", "%s", line);
+    } else {
+        emit_text(n, side, P13_SECRET, line);
     }
-    /* Alice computes it before she sends her ServerHello; it is told after. */
-    int server = side == LT_ROLE_SERVER;
-    const char *after = "ServerHello";
-    char line[3][LINE_MAX_LEN];
-    int k = 0;
-    snprintf(line[k++], LINE_MAX_LEN,
-             "%s combines %s ephemeral %s private key with %s's key_share (ECDH): %s shared secret, %zu bytes (%s)",
-             who(side), his_her(side), group, who(other(side)), second ? "the same" : "the", len,
-             rfc13(ev, "RFC 8446 7.4"));
-    if (!n->told13_no_rsa) {
-        n->told13_no_rsa = 1;
-        snprintf(line[k++], LINE_MAX_LEN,
-                 "      it plays the pre-master secret's part: TLS 1.3 has no RSA key transport (RFC 8446 1.2), so "
-                 "no one invents a PMS and nothing like the EMS is sent; each side computes this secret, and it "
-                 "never crosses the wire");
-    }
-    snprintf(line[k++], LINE_MAX_LEN, "      (EC)DHE shared secret = %s", v);
-    for (int i = 0; i < k; i++) {
-        if (server) {
-            later(n, side, P13_SECRET, after, "%s", line[i]);
-        } else {
-            emit_text(n, side, P13_SECRET, line[i]);
-        }
-    }
+}
+
+/* RFC 8446 1.2, told once: only ephemeral key exchanges are left. */
+static void tell_secrecy13(narrator *n, lt_role side)
+{
     if (n->told_secrecy) {
         return;
     }
     n->told_secrecy = 1;
-    const char *fs1 = "Forward secrecy, always: TLS 1.3 keeps only ephemeral key exchanges; Alice's certificate key "
-                      "will only sign (her CertificateVerify), it decrypts nothing";
-    const char *fs2 = "      both ephemeral private keys are thrown away after the handshake: someone who records "
-                      "this conversation and later steals Alice's long-term private key still cannot compute the "
-                      "shared secret, so cannot decrypt the recording";
-    const char *fs3 = "      (resumed with psk_dhe_ke, RFC 8446 4.2.9: the fresh (EC)DHE still runs, so even a later "
-                      "leak of the ticket's PSK does not open this session)";
-    if (server) {
-        later(n, side, P13_SECRET, after, "%s", fs1);
-        later(n, side, P13_SECRET, after, "%s", fs2);
-        if (n->side[side].resumed) {
-            later(n, side, P13_SECRET, after, "%s", fs3);
-        }
-        return;
-    }
-    emit_text(n, side, P13_SECRET, fs1);
-    emit_text(n, side, P13_SECRET, fs2);
+    tell_shared13(n, side,
+                  "Forward secrecy, always: TLS 1.3 keeps only ephemeral key exchanges; Alice's certificate key will "
+                  "only sign (her CertificateVerify), it decrypts nothing");
+    tell_shared13(n, side,
+                  "      both ephemeral private keys are thrown away after the handshake: someone who records this "
+                  "conversation and later steals Alice's long-term private key still cannot compute the shared "
+                  "secret, so cannot decrypt the recording");
     if (n->side[side].resumed) {
-        emit_text(n, side, P13_SECRET, fs3);
+        tell_shared13(n, side,
+                      "      (resumed with psk_dhe_ke, RFC 8446 4.2.9: the fresh (EC)DHE still runs, so even a later "
+                      "leak of the ticket's PSK does not open this session)");
     }
+}
+
+/* RFC 8446 7.4: the (EC)DHE shared secret, where the pre-master secret was. */
+static void derive_shared13(narrator *n, lt_role side, const lt_event *ev)
+{
+    char v[VALUE_LEN], line[LINE_MAX_LEN];
+    fmt_named(n, ev, "shared_secret", v, sizeof v);
+    int second = n->both_sides && n->sched_shared.teller != 0 && n->sched_shared.teller != (int)side + 1;
+    if (n->sched_shared.teller == 0) {
+        n->sched_shared.teller = (int)side + 1;
+    }
+    snprintf(line, sizeof line,
+             "%s combines %s ephemeral %s private key with %s's key_share (ECDH): %s shared secret, %zu bytes (%s)",
+             who(side), his_her(side), ftext_or(ev, "group", "?"), who(other(side)), second ? "the same" : "the",
+             flen(ev, "shared_secret"), rfc13(ev, "RFC 8446 7.4"));
+    tell_shared13(n, side, line);
+    if (!n->told13_no_rsa) {
+        n->told13_no_rsa = 1;
+        tell_shared13(n, side,
+                      "      it plays the pre-master secret's part: TLS 1.3 has no RSA key transport (RFC 8446 1.2), "
+                      "so no one invents a PMS and nothing like the EMS is sent; each side computes this secret, "
+                      "and it never crosses the wire");
+    }
+    snprintf(line, sizeof line, "      (EC)DHE shared secret = %s", v);
+    tell_shared13(n, side, line);
+    tell_secrecy13(n, side);
 }
 
 /* RFC 8446 7.1: the Early Secret (from the PSK, or zeros) and the
@@ -2204,34 +2201,49 @@ static void choice_hello_retry(narrator *n, lt_role side, const lt_event *ev, co
          strcmp(group, "(unchanged)") != 0 ? group : "the same group", cookie ? ", and sends a cookie to echo" : "");
 }
 
-/* The choices TLS 1.3 tells its own way; 1 when told. */
-static int on_choice13(narrator *n, lt_role side, const lt_event *ev, const char *why)
+/* What a choice tells the rest of the story: the group, a resumption. */
+static void note_choice13(narrator *n, lt_role side, const lt_event *ev)
 {
-    const char *w = ev->what;
     side_state *st = &n->side[side];
-    if (strcmp(w, "group") == 0) {
+    if (strcmp(ev->what, "group") == 0) {
         snprintf(st->group, sizeof st->group, "%s", ftext_or(ev, "chosen", "?"));
     }
-    if (strcmp(w, "resumption") == 0 && strcmp(rfc_or(ev, ""), "RFC 8446 2.2") == 0) {
+    if (strcmp(ev->what, "resumption") == 0 && strcmp(rfc_or(ev, ""), "RFC 8446 2.2") == 0) {
         st->resumed = 1;
         n->resumed = 1;
     }
+}
+
+/* Whose choices are told: with both sides present, the decisions are
+ * Alice's to tell (Bob's offer of a ticket is his); after a
+ * HelloRetryRequest she makes the same choices again on ClientHello2 (RFC
+ * 8446 4.1.4: the suite must not change), told once. */
+static int choice13_told_already(const narrator *n, lt_role side, const char *w)
+{
     if (strcmp(w, "resumption_offer") == 0) {
-        choice_resumption_offer(n, side, ev);
-        return 1;
+        return 0;
     }
-    /* With both sides present, the decisions are Alice's to tell. */
     if (n->both_sides && side == LT_ROLE_CLIENT) {
         return 1;
     }
-    /* After a HelloRetryRequest Alice makes the same choices again on
-     * ClientHello2 (RFC 8446 4.1.4: the suite must not change). */
-    if (st->hrr && (strcmp(w, "version") == 0 || strcmp(w, "cipher_suite") == 0 || strcmp(w, "group") == 0)) {
+    return side == LT_ROLE_SERVER && n->side[side].hrr &&
+           (strcmp(w, "version") == 0 || strcmp(w, "cipher_suite") == 0 || strcmp(w, "group") == 0);
+}
+
+/* The choices TLS 1.3 tells its own way; 1 when told (or not to be told). */
+static int on_choice13(narrator *n, lt_role side, const lt_event *ev, const char *why)
+{
+    const char *w = ev->what;
+    int phase = n->side[side].phase;
+    note_choice13(n, side, ev);
+    if (choice13_told_already(n, side, w)) {
         return 1;
     }
     const char *whyd = why ? " -- " : "";
     const char *whyt = why ? why : "";
-    if (strcmp(w, "cipher_suite") == 0) {
+    if (strcmp(w, "resumption_offer") == 0) {
+        choice_resumption_offer(n, side, ev);
+    } else if (strcmp(w, "cipher_suite") == 0) {
         choice_suite13(n, side, ev, why);
     } else if (strcmp(w, "version") == 0) {
         emit(n, side, P13_HELLO, "Version (supported_versions, %s): %s%s%s", rfc13(ev, "RFC 8446 4.2.1"),
@@ -2249,9 +2261,9 @@ static int on_choice13(narrator *n, lt_role side, const lt_event *ev, const char
     } else if (strcmp(w, "resumption") == 0) {
         emit(n, side, P13_HELLO, "Resumption (%s): %s", rfc13(ev, "RFC 8446 2.2"), whyt);
     } else if (strcmp(w, "early_data") == 0) {
-        emit(n, side, st->phase, "Early data (0-RTT, %s): %s", rfc13(ev, "RFC 8446 4.2.10"), whyt);
+        emit(n, side, phase, "Early data (0-RTT, %s): %s", rfc13(ev, "RFC 8446 4.2.10"), whyt);
     } else if (strcmp(w, "ticket") == 0) {
-        emit(n, side, st->phase, "Ticket (%s): %s", rfc13(ev, "RFC 8446 4.6.1"), whyt);
+        emit(n, side, phase, "Ticket (%s): %s", rfc13(ev, "RFC 8446 4.6.1"), whyt);
     } else {
         return 0;
     }

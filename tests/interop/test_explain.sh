@@ -568,6 +568,8 @@ if lt_start_openssl_server cl13 -tls1_3 -cert "$PKI/chain.pem" -key "$PKI/server
         "ChangeCipherSpec (RFC 8446 D.4): a dummy, in the clear" \
         "Bob -> Alice  ClientHello, again (RFC 8446 4.1.2): the same offer and the same nonce, now with a key share for x25519" \
         "Alice -> Bob  ServerHello (RFC 8446 4.1.3)" \
+        "Alice chose TLS_AES_128_GCM_SHA256 (RFC 8446 4.1.1)" \
+        "Group for the (EC)DHE key exchange (RFC 8446 4.2.8): x25519 -- the group of his key share that Alice took" \
         "Bob combines his ephemeral x25519 private key" \
         "hash of message_hash(ClientHello1)..CertificateVerify" \
         "Bob compares Alice's verify_data with his own: they match"
@@ -690,6 +692,8 @@ expect_in_order "[sv13-hrr]" "$F" \
     "Alice -> Bob  ServerHello (RFC 8446 4.1.3)" \
     "Alice combines her ephemeral x25519 private key" \
     "Alice compares Bob's verify_data with her own: they match"
+lt_expect_eq "[sv13-hrr] Alice's choice of suite is told once, not again on ClientHello2" \
+    "$(grep -cF "Alice chose TLS_AES_" "$F")" 1
 
 F=$WORK/sv13-3.story
 expect_in_order "[sv13-res]" "$F" \
