@@ -453,6 +453,8 @@ static void storify(const char *in, lt_role side, char *buf, size_t cap)
         {"we sign ", "she signs ", "he signs "},
         {"we speak", "she speaks", "he speaks"},
         {"we do not", "she does not", "he does not"},
+        {"we have", "she has", "he has"},
+        {"we send", "she sends", "he sends"},
         {"we ", "she ", "he "},
         {"both sides", "both", "both"},
     };
@@ -1685,16 +1687,25 @@ static void tell_order13(narrator *n, lt_role side)
          "trip, where TLS 1.2 took two");
 }
 
-/* "ClientHello..CertificateVerify (5 messages, 2282 bytes)", the last
- * Finished named by whose it is. */
+/* "ClientHello..CertificateVerify (5 messages, 2282 bytes)". Bob's
+ * Finished covers Alice's Finished (and, when she asked for one, his empty
+ * Certificate): the last message is named by whose it is. */
 static void covers13(const char *covers, lt_role owner, char *buf, size_t cap)
 {
+    static const char *const LAST[][2] = {{"..Finished", "..Alice's Finished"},
+                                          {"..Certificate ", "..Bob's Certificate "}};
     short_covers(covers, buf, cap);
-    char *f = strstr(buf, "..Finished");
-    if (f != NULL && owner == LT_ROLE_CLIENT) {
-        char rest[256];
-        snprintf(rest, sizeof rest, "%s", f + strlen("..Finished"));
-        snprintf(f, cap - (size_t)(f - buf), "..Alice's Finished%s", rest);
+    if (owner != LT_ROLE_CLIENT) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof LAST / sizeof LAST[0]; i++) {
+        char *f = strstr(buf, LAST[i][0]);
+        if (f != NULL) {
+            char rest[256];
+            snprintf(rest, sizeof rest, "%s", f + strlen(LAST[i][0]));
+            snprintf(f, cap - (size_t)(f - buf), "%s%s", LAST[i][1], rest);
+            return;
+        }
     }
 }
 
@@ -2091,6 +2102,18 @@ static void msg_key_update(narrator *n, lt_role side, lt_role sender, const lt_e
                    : "");
 }
 
+/* RFC 8446 4.3.2: Alice asks Bob for a certificate (lucidtls has none to
+ * give: RFC 8446 4.4.2 lets him answer with an empty one). */
+static void msg_certificate_request13(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
+{
+    char what[LINE_MAX_LEN] = "Alice asks for a client certificate";
+    if (ev->detail != NULL) {
+        storify(ev->detail, side, what, sizeof what);
+    }
+    emit(n, side, P13_ALICE, "%s -> %s  CertificateRequest (%s): %s", who(sender), who(other(sender)),
+         rfc13(ev, "RFC 8446 4.3.2"), what);
+}
+
 /* The messages TLS 1.3 tells its own way; 1 when told. */
 static int on_message13(narrator *n, lt_role side, lt_role sender, int sent, const lt_event *ev)
 {
@@ -2122,9 +2145,7 @@ static int on_message13(narrator *n, lt_role side, lt_role sender, int sent, con
     } else if (strcmp(m, "KeyUpdate") == 0) {
         msg_key_update(n, side, sender, ev);
     } else if (strcmp(m, "CertificateRequest") == 0) {
-        emit(n, side, P13_ALICE, "%s -> %s  CertificateRequest (%s): Alice asks for a client certificate%s%s",
-             who(sender), who(other(sender)), rfc13(ev, "RFC 8446 4.3.2"), ev->detail ? " -- " : "",
-             ev->detail ? ev->detail : "");
+        msg_certificate_request13(n, side, sender, ev);
     } else {
         return 0;
     }

@@ -601,6 +601,23 @@ if lt_start_openssl_server cl13 -tls1_3 -cert "$PKI/chain.pem" -key "$PKI/server
     lt_expect_match "[cl13-res] --show-secrets shows the shared secret" "$F" '\(EC\)DHE shared secret = [0-9a-f]{64}$'
 fi
 
+# An s_server that asks for a client certificate: Bob answers with an empty
+# one (RFC 8446 4.4.2), and his Finished covers it.
+if lt_start_openssl_server cl13-cr -tls1_3 -cert "$PKI/chain.pem" -key "$PKI/server.key" -naccept 1 -rev -verify 1; then
+    tok=$(lt_token cl13-cr)
+    lt_session cl13-cr 10 "$tok\n" "$(lt_reverse "$tok")" "$LUCIDTLS" client "127.0.0.1:$(lt_port cl13-cr)" \
+        --cafile "$CA" --servername localhost --explain
+    lt_expect_rc "[cl13-cr] client --explain, asked for a certificate: exits 0" 0
+    lt_wait_exit cl13-cr
+    expect_in_order "[cl13-cr]" "$LAST_ERR" \
+        "Alice -> Bob  CertificateRequest (RFC 8446 4.3.2): Alice asks for a client certificate; he has none to give, so he sends an empty Certificate" \
+        "Alice -> Bob  Certificate (RFC 8446 4.4.2): her chain" \
+        "Alice -> Bob  Finished (RFC 8446 4.4.4)" \
+        "Bob -> Alice  Certificate (RFC 8446 4.4.2): empty: Bob has no certificate to give" \
+        "Bob's Finished (RFC 8446 4.4.4): verify_data = HMAC(finished_key, Transcript-Hash(ClientHello..Bob's Certificate" \
+        "Bob -> Alice  Finished (RFC 8446 4.4.4)"
+fi
+
 # ------------------------------------------------------------ server --explain against s_client -tls1_3
 # One lucidtls server (with --key-update) for three s_clients: a full
 # handshake keeping the ticket; P-256 first (a HelloRetryRequest); the ticket
