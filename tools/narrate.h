@@ -15,7 +15,11 @@
  * connection's suite, and the events): RSA key transport or ECDHE (a signed
  * fresh key, an agreed pre-master secret, forward secrecy), and each
  * record's steps in their real order (MAC-then-encrypt, encrypt-then-MAC,
- * one AEAD seal). docs/TRACE.md has the events and the story.
+ * one AEAD seal). A TLS 1.3 handshake is told in the same terms, moved to
+ * where RFC 8446 puts them: the (EC)DHE shared secret of the key shares in
+ * the pre-master secret's place, the HKDF key schedule, E_B and E_A as one
+ * key and IV per epoch, Alice's Finished before Bob's, HelloRetryRequest,
+ * resumption, KeyUpdate. docs/TRACE.md has the events and the story.
  */
 #ifndef LT_TOOLS_NARRATE_H
 #define LT_TOOLS_NARRATE_H
@@ -26,7 +30,10 @@
 
 typedef struct narrator narrator;
 
-/* The phases of the story; each gets a header. */
+/* The phases of the story; each gets a header. A TLS 1.3 handshake uses
+ * the same seven slots in its own order and with its own headers (2: the
+ * shared secret, 3: the key schedule and handshake keys, 4: Alice's flight,
+ * 5: Bob's Finished and the application keys); DATA and CLOSE are the same. */
 enum {
     NARR_PHASE_HELLO = 1,
     NARR_PHASE_CERT = 2,
