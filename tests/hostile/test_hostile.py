@@ -1747,6 +1747,11 @@ def _(name):
         bad_server13_case("%s: 0x%04x" % (name, g), lambda fs: record(CT_HANDSHAKE, sh13_for(
             fs, exts=[tls13.e_version_server(), tls13.e_key_share_server(g, tls13.random_share(g))])),
             ALERT_CODES["illegal_parameter"], r"key share|group")
+    # The same with a key of the length of the group we did send (x25519's
+    # 32 bytes) under another group's name: only the group check sees it.
+    bad_server13_case("%s: 0x0017 with a 32-byte key" % name, lambda fs: record(CT_HANDSHAKE, sh13_for(
+        fs, exts=[tls13.e_version_server(), tls13.e_key_share_server(tls13.P256, tls13.random_share(tls13.X25519))])),
+        ALERT_CODES["illegal_parameter"], r"key share is for group")
 
 
 @case("TLS 1.3 ServerHello choosing a TLS 1.2 suite", side="client")
