@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hs/hs_int.h"
 
@@ -68,14 +69,28 @@ static const char *section_of(const lt_hs *hs, uint8_t type)
     }
 }
 
+/* A HelloRetryRequest is a ServerHello with a special random (RFC 8446
+ * 4.1.3): named for what it is. */
+static const char *message_name(const uint8_t *msg, size_t len)
+{
+    if (msg[0] == LT_HS_SERVER_HELLO && len >= 4 + 2 + LT_RANDOM_LEN &&
+        memcmp(msg + 6, LT_HRR_RANDOM, LT_RANDOM_LEN) == 0) {
+        return "HelloRetryRequest";
+    }
+    return lt_hs_type_name(msg[0]);
+}
+
 int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields, size_t n_fields)
 {
+    /* The trace names the message by its type (the narrator tells a
+     * HelloRetryRequest by its random); the transcript's list of what it
+     * covers names it for what it is. */
     const char *name = lt_hs_type_name(msg[0]);
     /* TLS 1.3's post-handshake messages (KeyUpdate, NewSessionTicket) are
      * not part of the transcript (RFC 8446 4.4.1: it ends with Finished). */
     int post_handshake = msg[0] == LT_HS_NEW_SESSION_TICKET || msg[0] == LT_HS_KEY_UPDATE;
     if (hs->h12 != NULL && !post_handshake) {
-        LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, name));
+        LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, message_name(msg, len)));
     }
     LT_GUARD(lt_record_write(hs->env.rec, LT_CT_HANDSHAKE, msg, len));
     LT_HS_TRACE(hs, LT_EV_MSG_SENT, name, section_of(hs, msg[0]), NULL, fields, n_fields);

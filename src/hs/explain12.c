@@ -39,6 +39,12 @@ static void explain_session_choices(lt_hs *hs, const choice_words *w)
     LT_HS_TRACE(hs, LT_EV_CHOICE, "secure_renegotiation", w->reneg_rfc, NULL, &r, 1);
 }
 
+/* The section that governs a step, in the version being spoken. */
+static const char *rfc(const lt_hs *hs, const char *tls12, const char *tls13)
+{
+    return hs->session.version == LT_TLS1_3 ? tls13 : tls12;
+}
+
 /* ---- the server's side ---- */
 
 void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
@@ -62,7 +68,8 @@ void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
                      lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? sni : "(none)"),
                      lt_fld_text("groups", (ch->ext_seen & LT_SEEN_GROUPS) ? groups : "(none)"),
                      lt_fld_text("signature_algorithms", (ch->ext_seen & LT_SEEN_SIGALGS) ? sigalgs : "(none)")};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello", "RFC 5246 7.4.1.2", NULL, f, 8);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello",
+                (ch->ext_seen & LT_SEEN_VERSIONS) ? "RFC 8446 4.1.2" : "RFC 5246 7.4.1.2", NULL, f, 8);
 }
 
 /* TLS 1.3: the version, then the suite, group and signature scheme, each
@@ -230,15 +237,22 @@ int lt_explain_send_client_hello(lt_hs *hs, const uint8_t *msg, size_t len, uint
     lt_hs_sigalg_list_text(lt_rd_init(raw, 2 * n_sigalgs), sig_text, sizeof sig_text);
     lt_hs_ext_list_text((hs->h12->offered_sni ? LT_SEEN_SNI : 0) | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) | exts_sent,
                         exts, sizeof exts);
-    lt_field f[8] = {lt_fld_text("client_version", version),
-                     lt_fld_bytes("random", hs->h12->client_random, 32),
-                     lt_fld_bytes("session_id", NULL, 0),
-                     lt_fld_text("cipher_suites", suites),
-                     lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", hs->h12->offered_sni ? hs->hostname : "(none)"),
-                     lt_fld_text("groups", groups),
-                     lt_fld_text("signature_algorithms", sig_text)};
-    return lt_hs_send(hs, msg, len, f, 8);
+    char versions[48] = "", share[32] = "";
+    if (exts_sent & LT_SEEN_VERSIONS) {
+        snprintf(versions, sizeof versions, "%s", lt_hs_allows(hs, LT_TLS1_2) ? "TLS 1.3, TLS 1.2" : "TLS 1.3");
+        snprintf(share, sizeof share, "%s", lt_group_name(hs->h13->share_group));
+    }
+    lt_field f[10] = {lt_fld_text("client_version", version),
+                      lt_fld_bytes("random", hs->h12->client_random, 32),
+                      lt_fld_bytes("session_id", hs->h13->session_id, hs->h13->session_id_len),
+                      lt_fld_text("cipher_suites", suites),
+                      lt_fld_text("extensions", exts),
+                      lt_fld_text("server_name", hs->h12->offered_sni ? hs->hostname : "(none)"),
+                      lt_fld_text("groups", groups),
+                      lt_fld_text("signature_algorithms", sig_text),
+                      lt_fld_text("versions", versions),
+                      lt_fld_text("key_share", share)};
+    return lt_hs_send(hs, msg, len, f, (exts_sent & LT_SEEN_VERSIONS) ? 10 : 8);
 }
 
 void lt_explain_server_hello(lt_hs *hs, const lt_server_hello *sh)
@@ -253,6 +267,22 @@ void lt_explain_server_hello(lt_hs *hs, const lt_server_hello *sh)
     lt_field f[5] = {lt_fld_text("server_version", version), lt_fld_bytes("random", sh->random, 32),
                      lt_fld_bytes("session_id", sh->session_id, sh->session_id_len),
                      lt_fld_text("cipher_suite", suite != NULL ? suite : "(unknown)"), lt_fld_text("extensions", exts)};
+    if (sh->ext_seen & LT_SEEN_VERSIONS) {
+        /* TLS 1.3: the server's key share, or (HelloRetryRequest) the
+         * group it asks for. */
+        f[4] = lt_fld_bytes("key_share", sh->key_share_key.p, lt_rd_left(&sh->key_share_key));
+        lt_field g[7] = {f[0],
+                         f[1],
+                         f[2],
+                         f[3],
+                         lt_fld_text("extensions", exts),
+                         f[4],
+                         lt_fld_text("key_share_group", lt_group_name(sh->key_share_group) != NULL
+                                                            ? lt_group_name(sh->key_share_group)
+                                                            : "(unknown)")};
+        LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHello", sh->is_hrr ? "RFC 8446 4.1.4" : "RFC 8446 4.1.3", NULL, g, 7);
+        return;
+    }
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHello", "RFC 5246 7.4.1.3", NULL, f, 5);
 }
 
@@ -284,7 +314,8 @@ void lt_explain_cert_checks(lt_hs *hs, const lt_cert_report *rep, int host_wante
     lt_field chain[5] = {lt_fld_text("result", rep->chain_ok ? "ok" : "failed"), lt_fld_text("subject", rep->subject),
                          lt_fld_text("issuer", rep->issuer), lt_fld_text("anchor", rep->anchor),
                          lt_fld_text("length", len_s)};
-    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "chain", "RFC 5246 7.4.2", rep->chain_ok ? NULL : rep->detail, chain, 5);
+    LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "chain", rfc(hs, "RFC 5246 7.4.2", "RFC 8446 4.4.2.2"),
+                rep->chain_ok ? NULL : rep->detail, chain, 5);
     lt_field validity[3] = {lt_fld_text("result", rep->time_ok ? "ok" : "failed"),
                             lt_fld_text("not_before", rep->not_before), lt_fld_text("not_after", rep->not_after)};
     LT_HS_TRACE(hs, LT_EV_CERT_CHECK, "validity", "RFC 5280 4.1.2.5", rep->time_ok ? NULL : rep->detail, validity, 3);
@@ -315,7 +346,7 @@ void lt_explain_certificate(lt_hs *hs, const lt_certificate_msg *cm)
     }
     lt_field f[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
                      lt_fld_text("leaf_issuer", issuer)};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Certificate", "RFC 5246 7.4.2", NULL, f, 3);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Certificate", rfc(hs, "RFC 5246 7.4.2", "RFC 8446 4.4.2"), NULL, f, 3);
 }
 
 void lt_explain_server_key_exchange(lt_hs *hs, const lt_server_key_exchange_ecdhe *ske, int verified)
@@ -451,7 +482,8 @@ void lt_hs_trace_suite_choice(lt_hs *hs, const char *why)
     snprintf(desc, sizeof desc, "key exchange %s, authentication %s, cipher %s, MAC %s, PRF %s", info.key_exchange,
              info.authentication, info.cipher, info.mac, info.prf_hash);
     lt_field f[3] = {lt_fld_text("chosen", s->iana_name), lt_fld_text("id", id), lt_fld_text("parts", desc)};
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", "RFC 5246 7.4.1.3", why != NULL ? why : desc, f, 3);
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "cipher_suite", rfc(hs, "RFC 5246 7.4.1.3", "RFC 8446 4.1.3"),
+                why != NULL ? why : desc, f, 3);
 }
 
 void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len)

@@ -318,9 +318,10 @@ static int write_server_hello13(lt_hs *hs, const lt_client_hello *ch, const uint
     LT_GUARD(lt_hs_scratch(hs, 256, &w));
     lt_write_server_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
-    lt_field f[2] = {lt_fld_text("cipher_suite", hs->session.suite->iana_name),
+    lt_field f[3] = {lt_fld_bytes("random", hs->h12->server_random, 32),
+                     lt_fld_text("cipher_suite", hs->session.suite->iana_name),
                      lt_fld_bytes("key_share", pub, pub_len)};
-    return lt_hs_send(hs, w.base, w.off, f, 2);
+    return lt_hs_send(hs, w.base, w.off, f, 3);
 }
 
 /* The key exchange: our ephemeral key on the chosen group and the shared
