@@ -318,10 +318,12 @@ static int write_server_hello13(lt_hs *hs, const lt_client_hello *ch, const uint
     LT_GUARD(lt_hs_scratch(hs, 256, &w));
     lt_write_server_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
-    lt_field f[3] = {lt_fld_bytes("random", hs->h12->server_random, 32),
-                     lt_fld_text("cipher_suite", hs->session.suite->iana_name),
-                     lt_fld_bytes("key_share", pub, pub_len)};
-    return lt_hs_send(hs, w.base, w.off, f, 3);
+    const char *exts =
+        p.psk_selected ? "supported_versions, key_share, pre_shared_key" : "supported_versions, key_share";
+    lt_field f[4] = {lt_fld_bytes("random", hs->h12->server_random, 32),
+                     lt_fld_text("cipher_suite", hs->session.suite->iana_name), lt_fld_bytes("key_share", pub, pub_len),
+                     lt_fld_text("extensions", exts)};
+    return lt_hs_send(hs, w.base, w.off, f, 4);
 }
 
 /* The key exchange: our ephemeral key on the chosen group and the shared
