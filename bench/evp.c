@@ -232,8 +232,10 @@ static int ks_expand(hs_job *j, const unsigned char *secret, const char *label, 
     memcpy(info + n + 6, label, label_len);
     n += 6 + label_len;
     info[n++] = (unsigned char)ctx_len;
-    memcpy(info + n, ctx, ctx_len);
-    n += ctx_len;
+    if (ctx_len > 0) {
+        memcpy(info + n, ctx, ctx_len);
+        n += ctx_len;
+    }
     return hkdf_call(j, EVP_KDF_HKDF_MODE_EXPAND_ONLY, secret, NULL, info, n, out, out_len);
 }
 
