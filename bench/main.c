@@ -766,8 +766,8 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
 
     static const char *const sections[] = {"handshake", "bulk", "memory"};
     static const char *const titles[] = {
-        "Handshakes (TLS 1.2: full, EMS; TLS 1.3: full with tickets off, or resumed (PSK, psk_dhe_ke) with one\n"
-        "  ticket each; full handshakes: client verifies chain + hostname; ECDHE over X25519)",
+        ("Handshakes (TLS 1.2: full, EMS; TLS 1.3: full with tickets off, or resumed (PSK, psk_dhe_ke) with one\n"
+         "  ticket each; full handshakes: client verifies chain + hostname; ECDHE over X25519)"),
         "Bulk: 16 KiB writes over an established connection, sender + receiver CPU in one thread",
         "Memory (heap bytes, malloc_usable_size)"};
     for (size_t s = 0; s < 3; s++) {
