@@ -34,7 +34,6 @@ typedef struct osb_ctx {
 } osb_ctx;
 
 typedef struct osb_pair {
-    osb_ctx *ctx;
     SSL *c;
     SSL *s;
 } osb_pair;
@@ -327,7 +326,6 @@ static void *osb_pair_new(void *ctx)
     if (p == NULL) {
         return NULL;
     }
-    p->ctx = x;
     side_enter(SIDE_CLIENT);
     p->c = make_ssl(x->cctx, &end_client, 1, x->sess);
     side_leave();
