@@ -15,6 +15,10 @@ typedef struct ltb_ctx {
     lt_config *ccfg;
     lt_config *scfg;
     int release; /* call lt_conn_release_buffers whenever a pair goes idle */
+    /* The resumption case: the session every client offers (as an
+     * application keeps it: the bytes of lt_conn_get_session). */
+    uint8_t sess[LT_SESSION_MAX_LEN];
+    size_t sess_len;
 } ltb_ctx;
 
 typedef struct ltb_pair {
@@ -23,6 +27,12 @@ typedef struct ltb_pair {
     lt_conn *s;
 } ltb_pair;
 
+static void ltb_ctx_free(void *p);
+static int prime_session(ltb_ctx *x, char *err, size_t errcap);
+
+/* TLS 1.2 only or TLS 1.3 only; tickets (a TLS 1.3 server's, RFC 8446
+ * 4.6.1) off, or one per handshake in the resumption case, as libssl is
+ * configured. */
 static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
 {
     ltb_ctx *x = calloc(1, sizeof *x);
@@ -33,10 +43,11 @@ static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
     /* The one identity the suite needs, as OpenSSL gets it. */
     const char *chain = cs->kx == KX_ECDHE_ECDSA ? pki->ec_chain_pem : pki->chain_pem;
     const char *key = cs->kx == KX_ECDHE_ECDSA ? pki->ec_key_pem : pki->key_pem;
-    /* X25519, and for ECDSA also the certificate's curve, as OpenSSL is
-     * configured (drv_openssl.c case_groups_list). */
+    /* X25519, and for ECDSA in TLS 1.2 also the certificate's curve, as
+     * OpenSSL is configured (drv_openssl.c case_groups_list). */
     static const uint16_t groups[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1};
-    size_t ngroups = cs->kx == KX_ECDHE_ECDSA ? 2 : 1;
+    size_t ngroups = cs->kx == KX_ECDHE_ECDSA && !cs->tls13 ? 2 : 1;
+    uint16_t version = cs->tls13 ? LT_TLS1_3 : LT_TLS1_2;
     x->ccfg = lt_config_new(LT_ROLE_CLIENT);
     x->scfg = lt_config_new(LT_ROLE_SERVER);
     int rc = LT_ERR_NOMEM;
@@ -47,7 +58,10 @@ static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
         (rc = lt_config_set_ciphers(x->ccfg, cs->suite)) != LT_OK ||
         (rc = lt_config_set_ciphers(x->scfg, cs->suite)) != LT_OK ||
         (rc = lt_config_set_groups(x->ccfg, groups, ngroups)) != LT_OK ||
-        (rc = lt_config_set_groups(x->scfg, groups, ngroups)) != LT_OK) {
+        (rc = lt_config_set_groups(x->scfg, groups, ngroups)) != LT_OK ||
+        (rc = lt_config_set_versions(x->ccfg, version, version)) != LT_OK ||
+        (rc = lt_config_set_versions(x->scfg, version, version)) != LT_OK ||
+        (rc = lt_config_set_tickets(x->scfg, (unsigned)case_tickets(cs), 7200)) != LT_OK) {
         snprintf(err, errcap, "lucidtls config: %s (%s)", lt_result_name(rc),
                  x->scfg != NULL ? lt_config_error(x->scfg) : "");
         lt_config_free(x->ccfg);
@@ -62,6 +76,10 @@ static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
      * for P-256), which the probe checks. */
     lt_config_set_encrypt_then_mac(x->ccfg, cs->etm);
     lt_config_set_encrypt_then_mac(x->scfg, cs->etm);
+    if (cs->resume && prime_session(x, err, errcap) != 0) {
+        ltb_ctx_free(x);
+        return NULL;
+    }
     return x;
 }
 
@@ -86,7 +104,8 @@ static void *ltb_pair_new(void *ctx)
     p->ctx = x;
     side_enter(SIDE_CLIENT);
     p->c = lt_conn_new(x->ccfg);
-    int ok = p->c != NULL && lt_conn_set_hostname(p->c, "localhost") == LT_OK;
+    int ok = p->c != NULL && lt_conn_set_hostname(p->c, "localhost") == LT_OK &&
+             (x->sess_len == 0 || lt_conn_set_session(p->c, x->sess, x->sess_len) == LT_OK);
     side_leave();
     side_enter(SIDE_SERVER);
     p->s = lt_conn_new(x->scfg);
@@ -204,6 +223,17 @@ static int ltb_pair_handshake(void *pp, char *err, size_t errcap)
     return -1;
 }
 
+static const char *group_text(uint16_t group)
+{
+    switch (group) {
+    case 0: return "-";
+    case LT_GROUP_X25519: return "x25519";
+    case LT_GROUP_SECP256R1: return "secp256r1";
+    case LT_GROUP_SECP384R1: return "secp384r1";
+    default: return "other";
+    }
+}
+
 static int ltb_pair_check(void *pp, const bench_case *cs, char *err, size_t errcap)
 {
     ltb_pair *p = pp;
@@ -212,11 +242,12 @@ static int ltb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
     for (int i = 0; i < 2; i++) {
         const char *who = i == 0 ? "client" : "server";
         const char *got = lt_suite_openssl_name(lt_conn_cipher_suite(side[i]));
+        const char *group = group_text(lt_conn_group(side[i]));
         if (!lt_conn_is_established(side[i])) {
             snprintf(err, errcap, "lucidtls %s not established", who);
             return -1;
         }
-        if (lt_conn_version(side[i]) != LT_TLS1_2) {
+        if (lt_conn_version(side[i]) != (cs->tls13 ? LT_TLS1_3 : LT_TLS1_2)) {
             snprintf(err, errcap, "lucidtls %s: version 0x%04x", who, lt_conn_version(side[i]));
             return -1;
         }
@@ -224,8 +255,18 @@ static int ltb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
             snprintf(err, errcap, "lucidtls %s negotiated %s, wanted %s", who, got ? got : "?", suite);
             return -1;
         }
-        if (!lt_conn_used_ems(side[i])) {
+        /* RFC 7627 is TLS 1.2's (TLS 1.3 binds its keys to the transcript). */
+        if (!cs->tls13 && !lt_conn_used_ems(side[i])) {
             snprintf(err, errcap, "lucidtls %s did not use the extended master secret", who);
+            return -1;
+        }
+        if (lt_conn_resumed(side[i]) != cs->resume) {
+            snprintf(err, errcap, "lucidtls %s %s", who,
+                     cs->resume ? "did not resume the session" : "resumed a session");
+            return -1;
+        }
+        if (case_group(cs) != NULL && strcmp(group, case_group(cs)) != 0) {
+            snprintf(err, errcap, "lucidtls %s used group %s, wanted %s", who, group, case_group(cs));
             return -1;
         }
     }
@@ -326,6 +367,16 @@ static void probe_trace(void *arg, const struct lt_conn *conn, const lt_event *e
             snprintf(out->scheme, sizeof out->scheme, "%s", t);
         }
     }
+    /* TLS 1.3: the scheme is the CertificateVerify's (the group comes
+     * from lt_conn_group after the handshake); tickets are counted. */
+    if (lt_conn_role(conn) == LT_ROLE_CLIENT && ev->kind == LT_EV_MSG_RECV && ev->what != NULL &&
+        strcmp(ev->what, "CertificateVerify") == 0 && (t = field_text(ev, "scheme")) != NULL) {
+        snprintf(out->scheme, sizeof out->scheme, "%s", t);
+    }
+    if (lt_conn_role(conn) == LT_ROLE_CLIENT && ev->kind == LT_EV_MSG_RECV && ev->what != NULL &&
+        strcmp(ev->what, "NewSessionTicket") == 0) {
+        out->tickets++;
+    }
     if (lt_conn_role(conn) == LT_ROLE_SERVER && ev->kind == LT_EV_CHOICE && ev->what != NULL &&
         (t = field_text(ev, "used")) != NULL) {
         if (strcmp(ev->what, "encrypt_then_mac") == 0) {
@@ -352,6 +403,43 @@ static int ltb_probe(void *ctx, bench_probe *out, char *err, size_t errcap)
         return -1;
     }
     int rc = ltb_pair_handshake(p, err, errcap);
+    if (rc == 0) {
+        ltb_pair *lp = p;
+        uint16_t v = lt_conn_version(lp->c);
+        const char *suite = lt_suite_openssl_name(lt_conn_cipher_suite(lp->c));
+        snprintf(out->version, sizeof out->version, "%s",
+                 v == LT_TLS1_3   ? "TLSv1.3"
+                 : v == LT_TLS1_2 ? "TLSv1.2"
+                                  : "other");
+        snprintf(out->suite, sizeof out->suite, "%s", suite != NULL ? suite : "-");
+        if (strcmp(out->group, "-") == 0) {
+            snprintf(out->group, sizeof out->group, "%s", group_text(lt_conn_group(lp->c)));
+        }
+        out->resumed = lt_conn_resumed(lp->c);
+    }
+    ltb_pair_free(p);
+    return rc;
+}
+
+/* The resumption case: one full handshake (the context has no session
+ * yet); the handshake loop runs until the client has read the server's
+ * ticket, then the client's session is kept as bytes. */
+static int prime_session(ltb_ctx *x, char *err, size_t errcap)
+{
+    ltb_pair *p = ltb_pair_new(x);
+    if (p == NULL) {
+        snprintf(err, errcap, "lucidtls: pair_new failed");
+        return -1;
+    }
+    int rc = ltb_pair_handshake(p, err, errcap);
+    if (rc == 0) {
+        int grc = lt_conn_get_session(p->c, x->sess, sizeof x->sess, &x->sess_len);
+        if (grc != LT_OK || x->sess_len == 0) {
+            snprintf(err, errcap, "lucidtls: no session after the first handshake (%s)", lt_result_name(grc));
+            x->sess_len = 0;
+            rc = -1;
+        }
+    }
     ltb_pair_free(p);
     return rc;
 }

@@ -4,12 +4,15 @@
  * lucidtls uses. A memory BIO pair (BIO_new_bio_pair) would put two 17 KiB
  * transport buffers per connection on the heap and so into the memory
  * numbers; the pipes are static, so both libraries are charged for their own
- * allocations only. Configured like lucidtls: TLS 1.2 only, one cipher
- * suite, no tickets and no session cache (every handshake full), EMS (on by
- * default), encrypt-then-MAC (RFC 7366) on or off as the case says (as
- * lucidtls is told), ECDHE over X25519 only, the signature scheme lucidtls
- * signs with (forced with SSL_CTX_set1_sigalgs_list on both sides), client
- * verifying the chain against the bench CA and the hostname "localhost".
+ * allocations only. Configured like lucidtls: TLS 1.2 only or TLS 1.3
+ * only, one cipher suite, no tickets and no session cache (every handshake
+ * full), EMS (TLS 1.2; on by default), encrypt-then-MAC (RFC 7366) on or off
+ * as the case says (as lucidtls is told), ECDHE over X25519 only, the
+ * signature scheme lucidtls signs with (forced with SSL_CTX_set1_sigalgs_list
+ * on both sides), client verifying the chain against the bench CA and the
+ * hostname "localhost". The TLS 1.3 resumption case turns tickets on (one
+ * per handshake, stateless: still no session cache) and resumes one session
+ * taken from a full handshake.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@
 typedef struct osb_ctx {
     SSL_CTX *cctx;
     SSL_CTX *sctx;
+    SSL_SESSION *sess; /* the resumption case: the session every client offers */
 } osb_ctx;
 
 typedef struct osb_pair {
@@ -128,21 +132,55 @@ const char *case_scheme(const bench_case *cs)
 
 const char *case_group(const bench_case *cs)
 {
-    return cs->kx == KX_RSA ? NULL : "x25519";
+    return cs->kx == KX_RSA && !cs->tls13 ? NULL : "x25519";
+}
+
+const char *case_probe_scheme(const bench_case *cs)
+{
+    return cs->resume || case_scheme(cs) == NULL ? "-" : case_scheme(cs);
+}
+
+int case_tickets(const bench_case *cs)
+{
+    return cs->resume ? 1 : 0;
 }
 
 /* The groups both sides allow: X25519, and for an ECDSA certificate its
  * curve too, since in TLS 1.2 supported_groups also covers the curve of the
  * server's certificate (RFC 8422 5.1: a server must respect it; libssl
  * refuses an ECDSA suite without it). X25519 comes first and is what every
- * handshake uses (checked). */
+ * handshake uses (checked). TLS 1.3 has no such rule (the certificate's
+ * curve is a signature_algorithms matter, RFC 8446 4.2.3): X25519 only. */
 static const char *case_groups_list(const bench_case *cs)
 {
-    return cs->kx == KX_ECDHE_ECDSA ? "X25519:P-256" : "X25519";
+    return cs->kx == KX_ECDHE_ECDSA && !cs->tls13 ? "X25519:P-256" : "X25519";
+}
+
+/* TLS 1.3 only, the one suite, X25519, the scheme. Full handshakes: no
+ * tickets at all (SSL_OP_NO_TICKET alone would still send stateful ones in
+ * TLS 1.3; the count 0 sends none). The resumption case: one stateless
+ * ticket per handshake, as lucidtls's server is told, and no cache. */
+static int tls13_setup(SSL_CTX *ctx, const bench_case *cs)
+{
+    const char *scheme = case_scheme(cs);
+    if (cs->resume) {
+        SSL_CTX_clear_options(ctx, SSL_OP_NO_TICKET);
+    } else {
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    }
+    return SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1 &&
+           SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1 && SSL_CTX_set_ciphersuites(ctx, cs->suite) == 1 &&
+           SSL_CTX_set_num_tickets(ctx, (size_t)case_tickets(cs)) == 1 &&
+           (SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF), 1) &&
+           SSL_CTX_set1_groups_list(ctx, case_groups_list(cs)) == 1 &&
+           (scheme == NULL || SSL_CTX_set1_sigalgs_list(ctx, scheme) == 1);
 }
 
 static int common_setup(SSL_CTX *ctx, const bench_case *cs)
 {
+    if (cs->tls13) {
+        return tls13_setup(ctx, cs);
+    }
     uint64_t opts = SSL_OP_NO_TICKET | (cs->etm ? 0 : SSL_OP_NO_ENCRYPT_THEN_MAC);
     const char *scheme = case_scheme(cs);
     return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
@@ -152,6 +190,9 @@ static int common_setup(SSL_CTX *ctx, const bench_case *cs)
            SSL_CTX_set1_groups_list(ctx, case_groups_list(cs)) == 1 &&
            (scheme == NULL || SSL_CTX_set1_sigalgs_list(ctx, scheme) == 1);
 }
+
+static void osb_ctx_free(void *p);
+static int prime_session(osb_ctx *x, char *err, size_t errcap);
 
 static void *osb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
 {
@@ -213,6 +254,10 @@ static void *osb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
     BIO_free(bio);
     bio = NULL;
     SSL_CTX_set_verify(x->cctx, SSL_VERIFY_PEER, NULL);
+    if (cs->resume && prime_session(x, err, errcap) != 0) {
+        osb_ctx_free(x);
+        return NULL;
+    }
     return x;
 
 fail:
@@ -243,12 +288,13 @@ static void osb_ctx_free(void *p)
     if (x == NULL) {
         return;
     }
+    SSL_SESSION_free(x->sess);
     SSL_CTX_free(x->cctx);
     SSL_CTX_free(x->sctx);
     free(x);
 }
 
-static SSL *make_ssl(SSL_CTX *ctx, wire_end *end, int client)
+static SSL *make_ssl(SSL_CTX *ctx, wire_end *end, int client, SSL_SESSION *sess)
 {
     SSL *ssl = SSL_new(ctx);
     BIO *bio = ssl != NULL ? BIO_new(wire_method) : NULL;
@@ -261,7 +307,8 @@ static SSL *make_ssl(SSL_CTX *ctx, wire_end *end, int client)
     if (client) {
         /* As lucidtls: SNI, RFC 6125 name check without partial wildcards. */
         SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        if (SSL_set1_host(ssl, "localhost") != 1 || SSL_set_tlsext_host_name(ssl, "localhost") != 1) {
+        if (SSL_set1_host(ssl, "localhost") != 1 || SSL_set_tlsext_host_name(ssl, "localhost") != 1 ||
+            (sess != NULL && SSL_set_session(ssl, sess) != 1)) {
             SSL_free(ssl);
             return NULL;
         }
@@ -280,10 +327,10 @@ static void *osb_pair_new(void *ctx)
         return NULL;
     }
     side_enter(SIDE_CLIENT);
-    p->c = make_ssl(x->cctx, &end_client, 1);
+    p->c = make_ssl(x->cctx, &end_client, 1, x->sess);
     side_leave();
     side_enter(SIDE_SERVER);
-    p->s = make_ssl(x->sctx, &end_server, 0);
+    p->s = make_ssl(x->sctx, &end_server, 0, NULL);
     side_leave();
     if (p->c == NULL || p->s == NULL) {
         side_enter(SIDE_CLIENT);
@@ -327,13 +374,28 @@ static int step(SSL *ssl)
     return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
 }
 
+/* The client's step. In TLS 1.3 libssl's client is done once it has sent
+ * its Finished; what the server sends after that (NewSessionTicket) waits
+ * for a read, so a finished client with input reads it (no application
+ * data may come), as lucidtls's client processes whatever it is fed. */
+static int step_client(SSL *ssl)
+{
+    if (!SSL_is_init_finished(ssl) || end_client.in->off == end_client.in->len) {
+        return step(ssl);
+    }
+    unsigned char b[16];
+    size_t n = 0;
+    int rc = SSL_read_ex(ssl, b, sizeof b, &n);
+    return rc != 1 && SSL_get_error(ssl, rc) == SSL_ERROR_WANT_READ ? 1 : -1;
+}
+
 static int osb_pair_handshake(void *pp, char *err, size_t errcap)
 {
     osb_pair *p = pp;
     wire_reset();
     for (int round = 0; round < 32; round++) {
         side_enter(SIDE_CLIENT);
-        int rc = step(p->c);
+        int rc = step_client(p->c);
         side_leave();
         side_enter(SIDE_SERVER);
         int rs = step(p->s);
@@ -348,6 +410,31 @@ static int osb_pair_handshake(void *pp, char *err, size_t errcap)
     }
     snprintf(err, errcap, "openssl handshake made no progress");
     return -1;
+}
+
+/* The resumption case: one full handshake (the context has no session
+ * yet), and the session its client keeps once it has read the ticket
+ * (step_client reads it within the handshake loop). */
+static int prime_session(osb_ctx *x, char *err, size_t errcap)
+{
+    osb_pair *p = osb_pair_new(x);
+    if (p == NULL) {
+        snprintf(err, errcap, "openssl: pair_new failed");
+        return -1;
+    }
+    int rc = osb_pair_handshake(p, err, errcap);
+    if (rc == 0) {
+        /* SSL_free of a connection that was not shut down marks its session
+         * not resumable (ssl_clear_bad_session); this one ends cleanly. */
+        SSL_set_shutdown(p->c, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        x->sess = SSL_get1_session(p->c);
+        if (x->sess == NULL || !SSL_SESSION_is_resumable(x->sess)) {
+            snprintf(err, errcap, "openssl: no resumable session after the first handshake");
+            rc = -1;
+        }
+    }
+    osb_pair_free(p);
+    return rc;
 }
 
 /* The group and the ServerKeyExchange signature scheme, as the client saw
@@ -391,7 +478,7 @@ static int osb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
             snprintf(err, errcap, "openssl %s not established", who);
             return -1;
         }
-        if (SSL_version(side[i]) != TLS1_2_VERSION) {
+        if (SSL_version(side[i]) != (cs->tls13 ? TLS1_3_VERSION : TLS1_2_VERSION)) {
             snprintf(err, errcap, "openssl %s: version %s", who, SSL_get_version(side[i]));
             return -1;
         }
@@ -399,12 +486,15 @@ static int osb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
             snprintf(err, errcap, "openssl %s negotiated %s, wanted %s", who, got ? got : "?", suite);
             return -1;
         }
-        if (SSL_get_extms_support(side[i]) != 1) {
+        /* RFC 7627 is TLS 1.2's: TLS 1.3's key schedule covers the
+         * transcript by construction. */
+        if (!cs->tls13 && SSL_get_extms_support(side[i]) != 1) {
             snprintf(err, errcap, "openssl %s did not use the extended master secret", who);
             return -1;
         }
-        if (SSL_session_reused(side[i])) {
-            snprintf(err, errcap, "openssl %s resumed a session", who);
+        if (SSL_session_reused(side[i]) != cs->resume) {
+            snprintf(err, errcap, "openssl %s %s", who,
+                     cs->resume ? "did not resume the session" : "resumed a session");
             return -1;
         }
     }
@@ -417,12 +507,12 @@ static int osb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
         snprintf(err, errcap, "openssl server did not see SNI localhost");
         return -1;
     }
-    if (cs->kx != KX_RSA) {
+    if (case_group(cs) != NULL) {
         bench_probe got;
         negotiated(p->c, &got);
-        if (strcmp(got.group, case_group(cs)) != 0 || strcmp(got.scheme, case_scheme(cs)) != 0) {
+        if (strcmp(got.group, case_group(cs)) != 0 || strcmp(got.scheme, case_probe_scheme(cs)) != 0) {
             snprintf(err, errcap, "openssl negotiated %s / %s, wanted %s / %s", got.group, got.scheme, case_group(cs),
-                     case_scheme(cs));
+                     case_probe_scheme(cs));
             return -1;
         }
     }
@@ -439,6 +529,9 @@ static void watch_server_hello(int write_p, int version, int content_type, const
     (void)ssl;
     const unsigned char *m = buf;
     bench_probe *out = arg;
+    if (!write_p && content_type == SSL3_RT_HANDSHAKE && len >= 4 && m[0] == SSL3_MT_NEWSESSION_TICKET) {
+        out->tickets++;
+    }
     if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 4 + 2 + 32 + 1 || m[0] != SSL3_MT_SERVER_HELLO) {
         return;
     }
@@ -474,7 +567,11 @@ static int osb_probe(void *ctx, bench_probe *out, char *err, size_t errcap)
         int etm = out->etm;
         negotiated(p->c, out);
         out->etm = etm;
-        out->ems = SSL_get_extms_support(p->s) == 1;
+        out->ems = SSL_version(p->s) != TLS1_3_VERSION && SSL_get_extms_support(p->s) == 1;
+        out->resumed = SSL_session_reused(p->c) == 1;
+        const SSL_CIPHER *ciph = SSL_get_current_cipher(p->c);
+        snprintf(out->version, sizeof out->version, "%s", SSL_get_version(p->c));
+        snprintf(out->suite, sizeof out->suite, "%s", ciph != NULL ? SSL_CIPHER_get_name(ciph) : "-");
     }
     osb_pair_free(p);
     return rc;

@@ -16,6 +16,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -65,6 +66,17 @@ typedef struct hs_job {
     unsigned char tbs[100]; /* client_random + server_random + X25519 ServerECDHParams (RFC 8422 5.4) */
     unsigned char ecdsa_sig[80], pss_sig[256];
     size_t ecdsa_sig_len, pss_sig_len;
+    /* TLS 1.3 CertificateVerify content (RFC 8446 4.4.3): 64 spaces, the
+     * context string, a zero byte, the SHA-256 transcript hash. */
+    unsigned char cv[64 + 33 + 1 + 32];
+    unsigned char ecdsa_cv_sig[80], pss_cv_sig[256];
+    size_t ecdsa_cv_sig_len, pss_cv_sig_len;
+    /* TLS 1.3 key schedule inputs: a transcript hash, the X25519 secret, a
+     * resumption PSK, a ticket nonce, and Hash("") (a constant: RFC 8446
+     * 7.1's Derive-Secret(., "derived", "")). */
+    unsigned char th[32], dhe[32], psk[32], nonce[8], empty_hash[32];
+    EVP_KDF *hkdf;
+    EVP_MAC *hmac;
     int tls_padding; /* OP_RSA_DECRYPT with RSA_PKCS1_WITH_TLS_PADDING */
 } hs_job;
 
@@ -148,22 +160,136 @@ static int sig_init(EVP_MD_CTX *md, EVP_PKEY *key, int pss, int sign)
     return ok;
 }
 
-static int sign_once(hs_job *j, int pss, unsigned char *sig, size_t *siglen)
+/* tls13: over the CertificateVerify content instead of the
+ * ServerKeyExchange parameters (the same signature, 30 bytes more hashed). */
+static int sign_once(hs_job *j, int pss, int tls13, unsigned char *sig, size_t *siglen)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md != NULL && sig_init(md, pss ? j->rsa : j->ec, pss, 1) &&
-             EVP_DigestSign(md, sig, siglen, j->tbs, sizeof j->tbs) == 1;
+    const unsigned char *msg = tls13 ? j->cv : j->tbs;
+    size_t len = tls13 ? sizeof j->cv : sizeof j->tbs;
+    int ok = md != NULL && sig_init(md, pss ? j->rsa : j->ec, pss, 1) && EVP_DigestSign(md, sig, siglen, msg, len) == 1;
     EVP_MD_CTX_free(md);
     return ok;
 }
 
-static int verify_once(hs_job *j, int pss)
+static int verify_once(hs_job *j, int pss, int tls13)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md != NULL && sig_init(md, pss ? j->rsa : j->ec, pss, 0) &&
-             EVP_DigestVerify(md, pss ? j->pss_sig : j->ecdsa_sig, pss ? j->pss_sig_len : j->ecdsa_sig_len, j->tbs,
-                              sizeof j->tbs) == 1;
+    const unsigned char *msg = tls13 ? j->cv : j->tbs;
+    size_t len = tls13 ? sizeof j->cv : sizeof j->tbs;
+    const unsigned char *sig = tls13 ? (pss ? j->pss_cv_sig : j->ecdsa_cv_sig) : (pss ? j->pss_sig : j->ecdsa_sig);
+    size_t siglen = tls13 ? (pss ? j->pss_cv_sig_len : j->ecdsa_cv_sig_len) : (pss ? j->pss_sig_len : j->ecdsa_sig_len);
+    int ok =
+        md != NULL && sig_init(md, pss ? j->rsa : j->ec, pss, 0) && EVP_DigestVerify(md, sig, siglen, msg, len) == 1;
     EVP_MD_CTX_free(md);
+    return ok;
+}
+
+/* ---- The TLS 1.3 key schedule (RFC 8446 7.1, 7.3, 4.4.4) ----
+ *
+ * Through libcrypto's "HKDF" KDF in extract-only and expand-only mode
+ * with a new EVP_KDF_CTX per call, and "HMAC" with a new EVP_MAC_CTX per
+ * Finished, as lucidtls calls them (libssl calls its "TLS13-KDF", which
+ * is the same HMAC work behind a different front); the algorithms are
+ * fetched once. SHA-256 throughout (TLS_AES_128_GCM_SHA256). */
+
+static int hkdf_call(hs_job *j, int mode, const unsigned char *key, const unsigned char *salt,
+                     const unsigned char *info, size_t info_len, unsigned char *out, size_t out_len)
+{
+    OSSL_PARAM params[6], *p = params;
+    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, 32);
+    if (salt != NULL) {
+        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, 32);
+    }
+    if (info != NULL) {
+        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    }
+    *p = OSSL_PARAM_construct_end();
+    EVP_KDF_CTX *k = EVP_KDF_CTX_new(j->hkdf);
+    int ok = k != NULL && EVP_KDF_derive(k, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(k);
+    return ok;
+}
+
+/* HKDF-Extract(salt, IKM): the IKM is the KDF's key. */
+static int ks_extract(hs_job *j, const unsigned char *salt, const unsigned char *ikm, unsigned char out[32])
+{
+    return hkdf_call(j, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, salt, NULL, 0, out, 32);
+}
+
+/* HKDF-Expand-Label(secret, label, context, len) (RFC 8446 7.1). */
+static int ks_expand(hs_job *j, const unsigned char *secret, const char *label, const unsigned char *ctx,
+                     size_t ctx_len, unsigned char *out, size_t out_len)
+{
+    unsigned char info[2 + 1 + 255 + 1 + 255];
+    size_t label_len = strlen(label), n = 0;
+    info[n++] = (unsigned char)(out_len >> 8);
+    info[n++] = (unsigned char)out_len;
+    info[n++] = (unsigned char)(6 + label_len);
+    memcpy(info + n, "tls13 ", 6);
+    memcpy(info + n + 6, label, label_len);
+    n += 6 + label_len;
+    info[n++] = (unsigned char)ctx_len;
+    if (ctx_len > 0) {
+        memcpy(info + n, ctx, ctx_len);
+        n += ctx_len;
+    }
+    return hkdf_call(j, EVP_KDF_HKDF_MODE_EXPAND_ONLY, secret, NULL, info, n, out, out_len);
+}
+
+static int ks_hmac(hs_job *j, const unsigned char key[32], const unsigned char *data, unsigned char out[32])
+{
+    size_t len = 0;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    EVP_MAC_CTX *m = EVP_MAC_CTX_new(j->hmac);
+    int ok = m != NULL && EVP_MAC_init(m, key, 32, params) == 1 && EVP_MAC_update(m, data, 32) == 1 &&
+             EVP_MAC_final(m, out, &len, 32) == 1 && len == 32;
+    EVP_MAC_CTX_free(m);
+    return ok;
+}
+
+/* A traffic secret's key and IV (7.3); with finished, also its Finished
+ * key and the Finished HMAC (4.4.4): the handshake traffic secrets. */
+static int ks_traffic(hs_job *j, const unsigned char *from, const char *label, int finished)
+{
+    unsigned char secret[32], key[16], iv[12], fk[32], mac[32];
+    int ok = ks_expand(j, from, label, j->th, 32, secret, 32) && ks_expand(j, secret, "key", NULL, 0, key, 16) &&
+             ks_expand(j, secret, "iv", NULL, 0, iv, 12);
+    if (ok && finished) {
+        ok = ks_expand(j, secret, "finished", NULL, 0, fk, 32) && ks_hmac(j, fk, j->th, mac);
+    }
+    return ok;
+}
+
+/* One side's key schedule. Full: Extract(0, 0) early secret, Derive-Secret
+ * "derived", Extract with the X25519 secret, both handshake traffic
+ * secrets with their keys, IVs, Finished keys and Finished MACs, "derived",
+ * Extract(0) master secret, both application traffic secrets with keys and
+ * IVs, the exporter and resumption master secrets: 3 Extract + 18 Expand +
+ * 2 HMAC. With a PSK: the early secret from the PSK, the binder key, its
+ * Finished key and the binder HMAC (4.2.11.2), and the PSK of the ticket
+ * this handshake issues (4.6.1): 3 Extract + 21 Expand + 3 HMAC. */
+static int ks13_once(hs_job *j, int psk)
+{
+    static const unsigned char zeros[32];
+    unsigned char early[32], derived[32], hs[32], master[32], s[32], fk[32], mac[32];
+    int ok = ks_extract(j, zeros, psk ? j->psk : zeros, early);
+    if (ok && psk) {
+        ok = ks_expand(j, early, "res binder", j->empty_hash, 32, s, 32) &&
+             ks_expand(j, s, "finished", NULL, 0, fk, 32) && ks_hmac(j, fk, j->th, mac);
+    }
+    ok = ok && ks_expand(j, early, "derived", j->empty_hash, 32, derived, 32) && ks_extract(j, derived, j->dhe, hs) &&
+         ks_traffic(j, hs, "c hs traffic", 1) && ks_traffic(j, hs, "s hs traffic", 1) &&
+         ks_expand(j, hs, "derived", j->empty_hash, 32, derived, 32) && ks_extract(j, derived, zeros, master) &&
+         ks_traffic(j, master, "c ap traffic", 0) && ks_traffic(j, master, "s ap traffic", 0) &&
+         ks_expand(j, master, "exp master", j->th, 32, s, 32) && ks_expand(j, master, "res master", j->th, 32, s, 32);
+    if (ok && psk) {
+        ok = ks_expand(j, s, "resumption", j->nonce, sizeof j->nonce, fk, 32);
+    }
     return ok;
 }
 
@@ -182,10 +308,16 @@ static int op_once(int op)
     case OP_CERT_VERIFY_EC: return X509_verify(j->ec_leaf, j->ca_pub) == 1;
     case OP_X25519_KEYGEN: return x25519_keygen_once(j);
     case OP_X25519_DERIVE: return x25519_derive_once(j);
-    case OP_ECDSA_SIGN: return sign_once(j, 0, out, &outlen);
-    case OP_ECDSA_VERIFY: return verify_once(j, 0);
-    case OP_PSS_SIGN: return sign_once(j, 1, out, &outlen);
-    case OP_PSS_VERIFY: return verify_once(j, 1);
+    case OP_ECDSA_SIGN: return sign_once(j, 0, 0, out, &outlen);
+    case OP_ECDSA_VERIFY: return verify_once(j, 0, 0);
+    case OP_PSS_SIGN: return sign_once(j, 1, 0, out, &outlen);
+    case OP_PSS_VERIFY: return verify_once(j, 1, 0);
+    case OP_ECDSA_SIGN_CV: return sign_once(j, 0, 1, out, &outlen);
+    case OP_ECDSA_VERIFY_CV: return verify_once(j, 0, 1);
+    case OP_PSS_SIGN_CV: return sign_once(j, 1, 1, out, &outlen);
+    case OP_PSS_VERIFY_CV: return verify_once(j, 1, 1);
+    case OP_KS13_FULL: return ks13_once(j, 0);
+    case OP_KS13_PSK: return ks13_once(j, 1);
     default: return 0;
     }
 }
@@ -222,6 +354,14 @@ int evp_hs_prepare(const bench_pki *pki)
     j->ct_len = sizeof j->ct;
     j->ecdsa_sig_len = sizeof j->ecdsa_sig;
     j->pss_sig_len = sizeof j->pss_sig;
+    j->ecdsa_cv_sig_len = sizeof j->ecdsa_cv_sig;
+    j->pss_cv_sig_len = sizeof j->pss_cv_sig;
+    unsigned int hlen = 0;
+    j->hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    j->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    memset(j->cv, ' ', 64);
+    memcpy(j->cv + 64, "TLS 1.3, server CertificateVerify", 33);
+    j->cv[97] = 0;
     int ok = j->rsa != NULL && j->ec != NULL && j->x_own != NULL && peer != NULL &&
              EVP_PKEY_get_raw_public_key(peer, j->x_peer, &publen) == 1 && publen == 32 &&
              read_chain(pki->chain_pem, &j->rsa_leaf, &ca) && read_chain(pki->ec_chain_pem, &j->ec_leaf, &ca2) &&
@@ -233,7 +373,13 @@ int evp_hs_prepare(const bench_pki *pki)
     j->tbs[66] = 29;
     j->tbs[67] = 32;
     memcpy(j->tbs + 68, j->x_peer, 32);
-    ok = ok && sign_once(j, 0, j->ecdsa_sig, &j->ecdsa_sig_len) && sign_once(j, 1, j->pss_sig, &j->pss_sig_len);
+    ok = ok && j->hkdf != NULL && j->hmac != NULL && RAND_bytes(j->cv + 98, 32) == 1 &&
+         RAND_bytes(j->th, sizeof j->th) == 1 && RAND_bytes(j->dhe, sizeof j->dhe) == 1 &&
+         RAND_bytes(j->psk, sizeof j->psk) == 1 && RAND_bytes(j->nonce, sizeof j->nonce) == 1 &&
+         EVP_Digest("", 0, j->empty_hash, &hlen, EVP_sha256(), NULL) == 1 && hlen == 32;
+    ok = ok && sign_once(j, 0, 0, j->ecdsa_sig, &j->ecdsa_sig_len) && sign_once(j, 1, 0, j->pss_sig, &j->pss_sig_len) &&
+         sign_once(j, 0, 1, j->ecdsa_cv_sig, &j->ecdsa_cv_sig_len) &&
+         sign_once(j, 1, 1, j->pss_cv_sig, &j->pss_cv_sig_len);
     X509_free(ca);
     X509_free(ca2);
     EVP_PKEY_free(peer);
@@ -256,49 +402,90 @@ double evp_op_us(int op, int n)
     return (thread_cpu_ns() - t0) / n / 1e3;
 }
 
-/* What each side of a full handshake computes with its keys. Server:
- * RSA key transport decrypts the premaster secret; ECDHE makes a key pair,
- * derives the shared secret and signs ServerKeyExchange. Client: RSA
- * encrypts the premaster secret; ECDHE makes a key pair, derives, and
- * verifies ServerKeyExchange; both verify the leaf certificate's signature
- * (one check: the CA is the trust anchor). */
-static int floor_ops(int kx, int side, int ops[4])
+/* What each side of a handshake computes with its keys.
+ * TLS 1.2. Server: RSA key transport decrypts the premaster secret; ECDHE
+ * makes a key pair, derives the shared secret and signs ServerKeyExchange.
+ * Client: RSA encrypts the premaster secret; ECDHE makes a key pair,
+ * derives, and verifies ServerKeyExchange; both verify the leaf
+ * certificate's signature (one check: the CA is the trust anchor). The
+ * TLS 1.2 PRF is not in the floor (it is in the overhead, as it always was).
+ * TLS 1.3, full. Both: X25519 keygen + derive and the key schedule (HKDF,
+ * the Finished MACs); the server signs CertificateVerify, the client
+ * verifies it and the leaf certificate.
+ * TLS 1.3, resumed with psk_dhe_ke: X25519 keygen + derive and the key
+ * schedule with the PSK and binder, on each side; no signature and no
+ * certificate. (Ticket sealing and opening is not in the floor: the two
+ * libraries seal tickets differently, lucidtls with AES-256-GCM, libssl
+ * with AES-256-CBC + HMAC-SHA256.) */
+int evp_hs_floor_ops(int fl, int side, int ops[6])
 {
     int n = 0;
-    if (kx == KX_RSA) {
-        ops[n++] = side == SIDE_SERVER ? OP_RSA_DECRYPT : OP_RSA_ENCRYPT;
-    } else {
+    int client = side == SIDE_CLIENT;
+    switch (fl) {
+    case FLOOR_RSA_KT: ops[n++] = client ? OP_RSA_ENCRYPT : OP_RSA_DECRYPT; break;
+    case FLOOR_ECDHE_RSA:
+    case FLOOR_ECDHE_ECDSA:
+    case FLOOR_TLS13_RSA:
+    case FLOOR_TLS13_ECDSA:
+    case FLOOR_TLS13_PSK:
         ops[n++] = OP_X25519_KEYGEN;
         ops[n++] = OP_X25519_DERIVE;
-        if (side == SIDE_SERVER) {
-            ops[n++] = kx == KX_ECDHE_ECDSA ? OP_ECDSA_SIGN : OP_PSS_SIGN;
-        } else {
-            ops[n++] = kx == KX_ECDHE_ECDSA ? OP_ECDSA_VERIFY : OP_PSS_VERIFY;
-        }
+        break;
+    default: return 0;
     }
-    if (side == SIDE_CLIENT) {
-        ops[n++] = kx == KX_ECDHE_ECDSA ? OP_CERT_VERIFY_EC : OP_CERT_VERIFY;
+    switch (fl) {
+    case FLOOR_ECDHE_RSA: ops[n++] = client ? OP_PSS_VERIFY : OP_PSS_SIGN; break;
+    case FLOOR_ECDHE_ECDSA: ops[n++] = client ? OP_ECDSA_VERIFY : OP_ECDSA_SIGN; break;
+    case FLOOR_TLS13_RSA: ops[n++] = client ? OP_PSS_VERIFY_CV : OP_PSS_SIGN_CV; break;
+    case FLOOR_TLS13_ECDSA: ops[n++] = client ? OP_ECDSA_VERIFY_CV : OP_ECDSA_SIGN_CV; break;
+    default: break;
+    }
+    if (client && fl != FLOOR_TLS13_PSK) {
+        ops[n++] = fl == FLOOR_ECDHE_ECDSA || fl == FLOOR_TLS13_ECDSA ? OP_CERT_VERIFY_EC : OP_CERT_VERIFY;
+    }
+    if (fl == FLOOR_TLS13_RSA || fl == FLOOR_TLS13_ECDSA) {
+        ops[n++] = OP_KS13_FULL;
+    } else if (fl == FLOOR_TLS13_PSK) {
+        ops[n++] = OP_KS13_PSK;
     }
     return n;
 }
 
-int evp_hs_floor_run(int kx, int side)
+int case_floor(const bench_case *cs)
 {
-    int ops[4];
-    int k = floor_ops(kx, side, ops);
+    if (!cs->tls13) {
+        return cs->kx;
+    }
+    if (cs->resume) {
+        return FLOOR_TLS13_PSK;
+    }
+    return cs->kx == KX_ECDHE_ECDSA ? FLOOR_TLS13_ECDSA : FLOOR_TLS13_RSA;
+}
+
+const char *floor_name(int fl)
+{
+    static const char *const names[FLOOR_COUNT] = {"RSA key transport", "ECDHE-RSA",     "ECDHE-ECDSA",
+                                                   "TLS 1.3 RSA-2048",  "TLS 1.3 ECDSA", "TLS 1.3 resumed (PSK)"};
+    return fl >= 0 && fl < FLOOR_COUNT ? names[fl] : "?";
+}
+
+int evp_hs_floor_run(int fl, int side)
+{
+    int ops[6];
+    int k = evp_hs_floor_ops(fl, side, ops);
     for (int i = 0; i < k; i++) {
         if (!op_once(ops[i])) {
             ERR_clear_error();
             return 0;
         }
     }
-    return 1;
+    return k > 0;
 }
 
-double evp_hs_floor_us(int kx, int side, int n)
+double evp_hs_floor_us(int fl, int side, int n)
 {
-    int ops[4];
-    int k = floor_ops(kx, side, ops);
+    int ops[6];
+    int k = evp_hs_floor_ops(fl, side, ops);
     double sum = 0;
     for (int i = 0; i < k; i++) {
         double us = evp_op_us(ops[i], n);
@@ -307,10 +494,10 @@ double evp_hs_floor_us(int kx, int side, int n)
         }
         sum += us;
     }
-    return sum;
+    return k > 0 ? sum : -1;
 }
 
-const char *evp_hs_floor_text(int kx, int side)
+const char *evp_op_name(int op)
 {
     static const char *const names[OP_COUNT] = {"RSA decrypt",
                                                 "RSA encrypt",
@@ -321,15 +508,29 @@ const char *evp_hs_floor_text(int kx, int side)
                                                 "ECDSA sign",
                                                 "ECDSA verify",
                                                 "RSA-PSS sign",
-                                                "RSA-PSS verify"};
-    static char text[3][2][128];
-    char *t = text[kx][side == SIDE_SERVER];
-    int ops[4];
-    int k = floor_ops(kx, side, ops);
+                                                "RSA-PSS verify",
+                                                "ECDSA sign (CertificateVerify)",
+                                                "ECDSA verify (CertificateVerify)",
+                                                "RSA-PSS sign (CertificateVerify)",
+                                                "RSA-PSS verify (CertificateVerify)",
+                                                "key schedule (HKDF + Finished HMACs)",
+                                                "PSK key schedule (HKDF + binder + Finished HMACs)"};
+    return op >= 0 && op < OP_COUNT ? names[op] : "?";
+}
+
+const char *evp_hs_floor_text(int fl, int side)
+{
+    static char text[FLOOR_COUNT][2][192];
+    if (fl < 0 || fl >= FLOOR_COUNT) {
+        return "?";
+    }
+    char *t = text[fl][side == SIDE_SERVER];
+    int ops[6];
+    int k = evp_hs_floor_ops(fl, side, ops);
     t[0] = '\0';
     for (int i = 0; i < k; i++) {
         size_t used = strlen(t);
-        snprintf(t + used, sizeof text[0][0] - used, "%s%s", i ? " + " : "", names[ops[i]]);
+        snprintf(t + used, sizeof text[0][0] - used, "%s%s", i ? " + " : "", evp_op_name(ops[i]));
     }
     return t;
 }
@@ -345,6 +546,8 @@ typedef struct rec_job {
     unsigned char tag[32];
     uint64_t seq;
     int open_too;
+    size_t aad_len; /* 13 (TLS 1.2: seq, type, version, length) or 5 (TLS 1.3: the record header) */
+    size_t pt_len;  /* bytes sealed per 16 KiB of payload: 16384, or 16385 in TLS 1.3 (+ the content type) */
 } rec_job;
 
 static int gcm_once(void *arg)
@@ -353,13 +556,14 @@ static int gcm_once(void *arg)
     unsigned char nonce[12] = {1, 2, 3, 4};
     unsigned char aad[13] = {0};
     int outl = 0, tmp = 0;
+    int aad_len = (int)j->aad_len, pt_len = (int)j->pt_len;
     OSSL_PARAM params[2];
     j->seq++;
     memcpy(nonce + 4, &j->seq, 8);
     memcpy(aad, &j->seq, 8);
     if (EVP_EncryptInit_ex2(j->enc, NULL, NULL, nonce, NULL) != 1 ||
-        EVP_EncryptUpdate(j->enc, NULL, &tmp, aad, sizeof aad) != 1 ||
-        EVP_EncryptUpdate(j->enc, j->buf, &outl, j->buf, BUF) != 1 ||
+        EVP_EncryptUpdate(j->enc, NULL, &tmp, aad, aad_len) != 1 ||
+        EVP_EncryptUpdate(j->enc, j->buf, &outl, j->buf, pt_len) != 1 ||
         EVP_EncryptFinal_ex(j->enc, j->buf + outl, &tmp) != 1) {
         return 0;
     }
@@ -372,8 +576,8 @@ static int gcm_once(void *arg)
         return 1;
     }
     return EVP_DecryptInit_ex2(j->dec, NULL, NULL, nonce, NULL) == 1 &&
-           EVP_DecryptUpdate(j->dec, NULL, &tmp, aad, sizeof aad) == 1 &&
-           EVP_DecryptUpdate(j->dec, j->buf, &outl, j->buf, BUF) == 1 &&
+           EVP_DecryptUpdate(j->dec, NULL, &tmp, aad, aad_len) == 1 &&
+           EVP_DecryptUpdate(j->dec, j->buf, &outl, j->buf, pt_len) == 1 &&
            EVP_CIPHER_CTX_set_params(j->dec, params) == 1 && EVP_DecryptFinal_ex(j->dec, j->buf + outl, &tmp) == 1;
 }
 
@@ -509,6 +713,8 @@ static double stitched_measure(double seconds)
 static int rec_job_init(rec_job *j, const char *cipher, int mac)
 {
     unsigned char key[32] = {1, 2, 3}, iv[16] = {0}, mackey[32] = {5, 6};
+    j->aad_len = 13;
+    j->pt_len = BUF;
     EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
     j->enc = EVP_CIPHER_CTX_new();
     j->dec = EVP_CIPHER_CTX_new();
@@ -539,16 +745,29 @@ static void rec_job_free(rec_job *j)
 }
 
 /* The bulk limits, timed in the same rounds as the bulk test. */
-static rec_job g_rec[4]; /* by BULK_* */
-static int (*const rec_fn[4])(void *) = {gcm_once, cbc_once, etm_once, gcm_once};
-static const char *const rec_cipher[4] = {"AES-128-GCM", "AES-128-CBC", "AES-128-CBC", "ChaCha20-Poly1305"};
-static const int rec_mac[4] = {0, 1, 1, 0};
+static rec_job g_rec[BULK_COUNT];
+static int (*const rec_fn[BULK_COUNT])(void *) = {gcm_once, cbc_once, etm_once, gcm_once, gcm_once, gcm_once, gcm_once};
+static const char *const rec_cipher[BULK_COUNT] = {"AES-128-GCM",       "AES-128-CBC", "AES-128-CBC",
+                                                   "ChaCha20-Poly1305", "AES-128-GCM", "AES-256-GCM",
+                                                   "ChaCha20-Poly1305"};
+static const int rec_mac[BULK_COUNT] = {0, 1, 1, 0, 0, 0, 0};
+
+/* TLS 1.3 (RFC 8446 5.2): the AAD is the 5-byte record header, and the
+ * sealed plaintext carries the content type byte after the data. */
+static void rec_job_tls13(rec_job *j)
+{
+    j->aad_len = 5;
+    j->pt_len = BUF + 1;
+}
 
 int evp_bulk_prepare(void)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < BULK_COUNT; i++) {
         if (!rec_job_init(&g_rec[i], rec_cipher[i], rec_mac[i])) {
             return -1;
+        }
+        if (i >= BULK_GCM13) {
+            rec_job_tls13(&g_rec[i]);
         }
         g_rec[i].open_too = 1;
     }
@@ -595,19 +814,31 @@ int evp_measure(double seconds, evp_floor *out, char *err, size_t errcap)
     memset(&ej, 0, sizeof ej);
     int rc = -1;
 
+    /* Every operation once, in a warm loop; the RSA private-key ones get
+     * the longest (they are the slowest), the TLS 1.3 ones less (the
+     * signatures are the TLS 1.2 ones over 30 more bytes). */
     g_hs.tls_padding = 0;
-    out->rsa_dec_pkcs1_us = op_us(OP_RSA_DECRYPT, seconds, 50);
+    for (int op = 0; op < OP_COUNT; op++) {
+        int slow = op == OP_RSA_DECRYPT || op == OP_PSS_SIGN || op == OP_PSS_SIGN_CV;
+        double secs = slow ? seconds : op >= OP_ECDSA_SIGN_CV ? seconds / 4 : seconds / 2;
+        out->op_us[op] = op_us(op, secs, slow ? 50 : 200);
+        if (out->op_us[op] <= 0) {
+            snprintf(err, errcap, "evp: %s failed", evp_op_name(op));
+            goto out;
+        }
+    }
+    out->rsa_dec_pkcs1_us = out->op_us[OP_RSA_DECRYPT];
     g_hs.tls_padding = 1;
     out->rsa_dec_tls_us = op_us(OP_RSA_DECRYPT, seconds, 50);
     g_hs.tls_padding = 0;
-    out->rsa_enc_us = op_us(OP_RSA_ENCRYPT, seconds / 2, 200);
-    out->rsa_verify_us = op_us(OP_CERT_VERIFY, seconds / 2, 200);
-    out->x25519_keygen_us = op_us(OP_X25519_KEYGEN, seconds / 2, 200);
-    out->x25519_derive_us = op_us(OP_X25519_DERIVE, seconds / 2, 200);
-    out->ecdsa_sign_us = op_us(OP_ECDSA_SIGN, seconds / 2, 200);
-    out->ecdsa_verify_us = op_us(OP_ECDSA_VERIFY, seconds / 2, 200);
-    out->pss_sign_us = op_us(OP_PSS_SIGN, seconds, 50);
-    out->pss_verify_us = op_us(OP_PSS_VERIFY, seconds / 2, 200);
+    out->rsa_enc_us = out->op_us[OP_RSA_ENCRYPT];
+    out->rsa_verify_us = out->op_us[OP_CERT_VERIFY];
+    out->x25519_keygen_us = out->op_us[OP_X25519_KEYGEN];
+    out->x25519_derive_us = out->op_us[OP_X25519_DERIVE];
+    out->ecdsa_sign_us = out->op_us[OP_ECDSA_SIGN];
+    out->ecdsa_verify_us = out->op_us[OP_ECDSA_VERIFY];
+    out->pss_sign_us = out->op_us[OP_PSS_SIGN];
+    out->pss_verify_us = out->op_us[OP_PSS_VERIFY];
     if (out->rsa_dec_pkcs1_us <= 0 || out->rsa_dec_tls_us <= 0 || out->rsa_enc_us <= 0 || out->rsa_verify_us <= 0 ||
         out->x25519_keygen_us <= 0 || out->x25519_derive_us <= 0 || out->ecdsa_sign_us <= 0 ||
         out->ecdsa_verify_us <= 0 || out->pss_sign_us <= 0 || out->pss_verify_us <= 0) {
@@ -638,6 +869,14 @@ int evp_measure(double seconds, evp_floor *out, char *err, size_t errcap)
         goto out;
     }
     out->stitched_enc_mbs = stitched_measure(seconds);
+    for (int i = 0; i < 3; i++) {
+        double v = mbs(per_call_ns(gcm_once, &g_rec[BULK_GCM13 + i], seconds / 2, 200));
+        if (v <= 0) {
+            snprintf(err, errcap, "evp: a TLS 1.3 record cipher failed");
+            goto out;
+        }
+        out->tls13_seal_open_mbs[i] = v;
+    }
     rc = 0;
 
 out:
