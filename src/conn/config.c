@@ -174,6 +174,7 @@ int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
     id->key = key;
     id->key_group = lt_pkey_ec_group(key);
     id->n_sign_schemes = lt_sign_schemes_for_key(key, id->sign_schemes, LT_MAX_SIGN_SCHEMES);
+    id->n_sign_schemes13 = lt_sign_schemes13_for_key(key, id->sign_schemes13, LT_MAX_SIGN_SCHEMES);
     return LT_OK;
 }
 

@@ -435,6 +435,9 @@ LT_MUST_USE int lt_verify(const lt_pkey *pub, uint16_t scheme, const uint8_t *ms
  * whose hash matches the key's curve first); returns how many. A server
  * works this out once per key. */
 size_t lt_sign_schemes_for_key(const lt_pkey *key, uint16_t *out, size_t cap);
+/* The same for TLS 1.3 CertificateVerify: rsa_pss_rsae_* for RSA, the
+ * curve's own ecdsa_* for EC, never PKCS#1 v1.5 (RFC 8446 4.2.3). */
+size_t lt_sign_schemes13_for_key(const lt_pkey *key, uint16_t *out, size_t cap);
 int lt_sig_scheme_fits_key_tls12(uint16_t scheme, const lt_pkey *key);
 LT_MUST_USE int lt_sign_tls12(const lt_pkey *key, uint16_t scheme, const uint8_t *msg, size_t len, uint8_t *sig,
                               size_t cap, size_t *sig_len);

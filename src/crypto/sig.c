@@ -246,6 +246,21 @@ int lt_verify_tls12(const lt_pkey *pub, uint16_t scheme, const uint8_t *msg, siz
     return verify_with(pub, scheme, 0, msg, len, sig, sig_len);
 }
 
+size_t lt_sign_schemes13_for_key(const lt_pkey *key, uint16_t *out, size_t cap)
+{
+    /* RFC 8446 4.2.3: RSASSA-PKCS1-v1_5 "MUST NOT" sign TLS 1.3 handshake
+     * messages, and an ECDSA scheme names its curve. */
+    static const uint16_t PREF[] = {LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384,
+                                    LT_SIG_RSA_PSS_RSAE_SHA256, LT_SIG_RSA_PSS_RSAE_SHA384, LT_SIG_RSA_PSS_RSAE_SHA512};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof PREF / sizeof PREF[0] && n < cap; i++) {
+        if (fits_for(scheme_info(PREF[i]), key, 1)) {
+            out[n++] = PREF[i];
+        }
+    }
+    return n;
+}
+
 size_t lt_sign_schemes_for_key(const lt_pkey *key, uint16_t *out, size_t cap)
 {
     /* Our preference: ECDSA for an EC key; for RSA, PSS before PKCS#1 v1.5

@@ -246,22 +246,6 @@ int lt_hs13_send_compat_ccs(lt_hs *hs)
     return LT_OK;
 }
 
-size_t lt_hs13_sign_schemes(const lt_pkey *key, uint16_t *out, size_t cap)
-{
-    /* 4.2.3: RSASSA-PKCS1-v1_5 "MUST NOT" sign TLS 1.3 handshake messages;
-     * an ECDSA scheme names its curve. */
-    static const uint16_t CANDIDATES[] = {LT_SIG_ECDSA_SECP256R1_SHA256, LT_SIG_ECDSA_SECP384R1_SHA384,
-                                          LT_SIG_RSA_PSS_RSAE_SHA256, LT_SIG_RSA_PSS_RSAE_SHA384,
-                                          LT_SIG_RSA_PSS_RSAE_SHA512};
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof CANDIDATES / sizeof CANDIDATES[0] && n < cap; i++) {
-        if (lt_sig_scheme_fits_key(CANDIDATES[i], key)) {
-            out[n++] = CANDIDATES[i];
-        }
-    }
-    return n;
-}
-
 /* ---- KeyUpdate (4.6.3, 7.2) ---- */
 
 static int next_generation(lt_hs *hs, uint8_t *secret, int write)

@@ -61,6 +61,8 @@ typedef struct lt_identity {
     uint16_t key_group;
     uint16_t sign_schemes[LT_MAX_SIGN_SCHEMES];
     size_t n_sign_schemes;
+    uint16_t sign_schemes13[LT_MAX_SIGN_SCHEMES]; /* the TLS 1.3 ones (RFC 8446 4.2.3) */
+    size_t n_sign_schemes13;
 } lt_identity;
 #define LT_ID_RSA 0
 #define LT_ID_EC 1

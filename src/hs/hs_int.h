@@ -261,9 +261,6 @@ LT_MUST_USE int lt_hs13_check_finished(lt_hs *hs, const uint8_t *base_key, const
 size_t lt_hs13_cv_content(const lt_hs *hs, int server, uint8_t out[LT_CV_CONTENT_MAX]);
 /* The middlebox-compatibility ChangeCipherSpec, once (D.4). */
 LT_MUST_USE int lt_hs13_send_compat_ccs(lt_hs *hs);
-/* The TLS 1.3 signature schemes a key may sign CertificateVerify with
- * (4.2.3: rsa_pss_rsae_* for RSA, the curve's ecdsa_* for EC), best first. */
-size_t lt_hs13_sign_schemes(const lt_pkey *key, uint16_t *out, size_t cap);
 /* Client, both versions (client12.c): what our ClientHello offers. */
 int lt_client_offered_group(const lt_hs *hs, uint16_t group);
 int lt_client_offered_sigalg(uint16_t scheme);

@@ -241,6 +241,12 @@ static void drop_scratch(lt_hs *hs)
     hs13_free(hs->h13);
     hs->h13 = NULL;
     lt_buf_free(&hs->scratch);
+    /* The session offered is spent once the handshake is over. */
+    if (hs->offer != NULL) {
+        lt_wipe(hs->offer, sizeof *hs->offer);
+        free(hs->offer);
+        hs->offer = NULL;
+    }
 }
 
 lt_hs *lt_hs_new(const lt_hs_env *env)

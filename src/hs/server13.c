@@ -46,11 +46,10 @@ static int chain_acceptable13(const lt_client_hello *ch, const lt_identity *id)
  * the certificate must fit the client's signature_algorithms). */
 static uint16_t scheme_for(const lt_client_hello *ch, const lt_identity *id)
 {
-    uint16_t schemes[8];
-    size_t n = lt_hs13_sign_schemes(id->key, schemes, 8);
-    for (size_t i = 0; i < n; i++) {
-        if (lt_u16_list_has(ch->sigalgs_all, schemes[i])) {
-            return schemes[i];
+    /* Worked out once, when the key was set (config.c). */
+    for (size_t i = 0; i < id->n_sign_schemes13; i++) {
+        if (lt_u16_list_has(ch->sigalgs_all, id->sign_schemes13[i])) {
+            return id->sign_schemes13[i];
         }
     }
     return 0;

@@ -109,7 +109,7 @@ lt_expect_contains "HRR: curl -v: TLS 1.3" "$LAST_ERR" "SSL connection using TLS
 lt_expect_eq "HRR: curl -v shows two Server hello messages (HelloRetryRequest, ServerHello)" 2 \
     "$(grep -c 'TLS handshake, Server hello (2)' "$LAST_ERR")"
 lt_expect_contains "HRR: our server narrates the HelloRetryRequest" "$(lt_server_err www-hrr)" "(HelloRetryRequest)"
-lt_expect_match "HRR: our server chose secp256r1" "$(lt_server_err www-hrr)" "Group for ECDHE.*secp256r1"
+lt_expect_match "HRR: our server chose secp256r1" "$(lt_server_err www-hrr)" "Group for the \(EC\)DHE key exchange.*secp256r1"
 
 # ------------------------------------------------------------ no trust anchor
 # curl without our CA (system trust only) refuses the chain (exit 60) and

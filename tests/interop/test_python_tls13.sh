@@ -41,7 +41,7 @@ for srv in RSA ECDSA BOTH HRR KU; do
 done
 lt_expect_contains "HRR: our server asked Python for a P-384 key share (HelloRetryRequest)" \
     "$(lt_server_err HRR)" "(HelloRetryRequest)"
-lt_expect_match "HRR: our server used secp384r1" "$(lt_server_err HRR)" "Group for ECDHE.*secp384r1"
+lt_expect_match "HRR: our server used secp384r1" "$(lt_server_err HRR)" "Group for the \(EC\)DHE key exchange.*secp384r1"
 
 # Resumption: the second connection offers the first one's session.
 tok=$(lt_token py13-resume)
