@@ -207,7 +207,7 @@ static int check_client_hello(lt_hs *hs, const lt_client_hello *ch)
      * and the highest protocol version supported by the server is higher
      * than the version indicated in ClientHello.client_version, the server
      * MUST respond with a fatal inappropriate_fallback alert." */
-    uint16_t ours = hs->env.policy->max_version, theirs = client_max_version(ch);
+    uint16_t ours = lt_hs_allows(hs, LT_TLS1_3) ? LT_TLS1_3 : LT_TLS1_2, theirs = client_max_version(ch);
     if (ch->has_fallback_scsv && theirs < ours) {
         return lt_hs_fail(hs, LT_ERR_INAPPROPRIATE_FALLBACK,
                           "the client fell back to version 0x%04x (TLS_FALLBACK_SCSV) but we support 0x%04x: a "

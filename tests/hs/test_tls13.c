@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn/conn.h"
+#include "hs/messages.h"
 #include "pair.h"
 #include "test.h"
 
@@ -361,6 +362,57 @@ static void test_version_ranges(void)
     lt_config_free(cfg);
 }
 
+/* Feeds a TLS 1.2-only ClientHello with TLS_FALLBACK_SCSV to a server
+ * config; returns the server's error (0 when it answered). */
+static int fallback_hello_to(lt_config *scfg)
+{
+    static const uint16_t SUITES[] = {LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+    static const uint16_t GROUPS[] = {LT_GROUP_X25519};
+    static const uint16_t SIGALGS[] = {0x0804};
+    uint8_t random[32] = {1}, msg[512], rec[600];
+    lt_client_hello_params cp = {.client_version = LT_TLS1_2,
+                                 .random = random,
+                                 .suites = SUITES,
+                                 .n_suites = 1,
+                                 .sigalgs = SIGALGS,
+                                 .n_sigalgs = 1,
+                                 .groups = GROUPS,
+                                 .n_groups = 1,
+                                 .ec_point_formats = 1,
+                                 .fallback_scsv = 1};
+    lt_wr w = lt_wr_init(msg, sizeof msg);
+    lt_write_client_hello(&w, &cp);
+    EXPECT_EQ(lt_wr_finish(&w), LT_OK);
+    rec[0] = 22;
+    rec[1] = 3;
+    rec[2] = 1;
+    rec[3] = (uint8_t)(w.off >> 8);
+    rec[4] = (uint8_t)w.off;
+    memcpy(rec + 5, msg, w.off);
+    lt_conn *s = lt_conn_new(scfg);
+    size_t used = 0;
+    (void)lt_conn_feed(s, rec, 5 + w.off, &used);
+    int err = lt_conn_error(s, NULL);
+    lt_conn_free(s);
+    return err;
+}
+
+/* RFC 7507 3: inappropriate_fallback when "the highest protocol version
+ * supported by the server is higher" than the client's. A server that
+ * speaks TLS 1.3 refuses a 1.2 fallback; one whose suites are all TLS 1.2
+ * speaks 1.2 at most, so it serves it (a bug once: it compared with the
+ * configured maximum version, not with what its suites allow). */
+static void test_fallback_scsv_against_what_we_speak(void)
+{
+    lt_pair p;
+    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(fallback_hello_to(p.scfg), LT_ERR_INAPPROPRIATE_FALLBACK);
+    pair_free(&p);
+    EXPECT_EQ(pair_init(&p, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(fallback_hello_to(p.scfg), 0);
+    pair_free(&p);
+}
+
 int main(void)
 {
     LT_RUN(test_default_is_tls13);
@@ -374,5 +426,6 @@ int main(void)
     LT_RUN(test_key_update_api);
     LT_RUN(test_downgrade_sentinel);
     LT_RUN(test_version_ranges);
+    LT_RUN(test_fallback_scsv_against_what_we_speak);
     return lt_test_summary();
 }
