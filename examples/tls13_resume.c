@@ -70,8 +70,8 @@ static int fail(const char *what, int rc)
 
 /* A connection pair on the configs, the client offering `session` (NULL:
  * none), through the handshake and one message each way. */
-static int connect_pair(lt_config *ccfg, lt_config *scfg, const uint8_t *session, size_t session_len,
-                        lt_conn **client, lt_conn **server)
+static int connect_pair(lt_config *ccfg, lt_config *scfg, const uint8_t *session, size_t session_len, lt_conn **client,
+                        lt_conn **server)
 {
     *server = lt_conn_new(scfg);
     *client = lt_conn_new(ccfg);
