@@ -12,7 +12,8 @@
 #include "base/text.h"
 #include "conn/conn.h"
 
-static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len);
+static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len,
+                            int keyed);
 
 lt_conn *lt_conn_new(const lt_config *cfg)
 {
@@ -623,16 +624,20 @@ const char *lt_conn_server_name(const lt_conn *c)
 
 /* ---- trace of records ---- */
 
-static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len)
+static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len,
+                            int keyed)
 {
     const lt_conn *c = arg;
     char seq_s[24], pt_s[24], rec_s[24], prot[96];
     snprintf(seq_s, sizeof seq_s, "%llu", (unsigned long long)seq);
     snprintf(pt_s, sizeof pt_s, "%zu", pt_len);
     snprintf(rec_s, sizeof rec_s, "%zu", record_len);
-    int keyed = lt_record_is_protected(&c->rec, protect);
     const lt_suite *suite = lt_hs_session(c->hs)->suite;
-    if (!keyed || suite == NULL) {
+    if (!keyed && suite != NULL && lt_record_is_protected(&c->rec, protect)) {
+        /* TLS 1.3's middlebox ChangeCipherSpec (or an early alert): in the
+         * clear although keys are in place (RFC 8446 5, D.4). */
+        snprintf(prot, sizeof prot, "none (in the clear)");
+    } else if (!keyed || suite == NULL) {
         snprintf(prot, sizeof prot, "none (no keys yet)");
     } else if (suite->mac == LT_MAC_NONE) {
         snprintf(prot, sizeof prot, "%s (AEAD)", suite->cipher_text);

@@ -321,7 +321,8 @@ int lt_record_open(lt_record *r, uint8_t *type, uint8_t **pt, size_t *pt_len)
         LT_GUARD(check_opened(r, *type, *pt_len));
     }
     if (r->observer != NULL) {
-        r->observer(r->observer_arg, 0, *type, r->read_seq, *pt_len, frag_len + LT_RECORD_HEADER_LEN);
+        r->observer(r->observer_arg, 0, *type, r->read_seq, *pt_len, frag_len + LT_RECORD_HEADER_LEN,
+                    r->read_rc != NULL && counted);
     }
     if (counted) {
         /* A sequence number never wraps (RFC 5246 6.1, RFC 8446 5.3): we
@@ -424,7 +425,7 @@ static int write_one(lt_record *r, uint8_t type, const uint8_t *data, size_t len
         r->out_high = r->out_len;
     }
     if (r->observer != NULL) {
-        r->observer(r->observer_arg, 1, type, r->write_seq, len, LT_RECORD_HEADER_LEN + frag_len);
+        r->observer(r->observer_arg, 1, type, r->write_seq, len, LT_RECORD_HEADER_LEN + frag_len, r->write_rc != NULL);
     }
     if (r->write_rc != NULL) {
         r->write_seq++;

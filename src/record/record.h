@@ -31,10 +31,12 @@
 enum { LT_CT_CHANGE_CIPHER_SPEC = 20, LT_CT_ALERT = 21, LT_CT_HANDSHAKE = 22, LT_CT_APPLICATION_DATA = 23 };
 const char *lt_content_type_name(uint8_t type);
 
-/* Called once per record protected (dir = 1) or unprotected (dir = 0), for
- * the trace; type is the real content type. */
-typedef void (*lt_record_observer)(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len,
-                                   size_t record_len);
+/* Called once per record we write (protect = 1) or read (protect = 0), for
+ * the trace; type is the real content type, and keyed says whether the
+ * record really was protected (a TLS 1.3 middlebox ChangeCipherSpec comes
+ * in the clear under read keys). */
+typedef void (*lt_record_observer)(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len,
+                                   int keyed);
 
 typedef struct lt_record {
     /* Input: one record at most. */

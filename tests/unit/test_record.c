@@ -278,9 +278,10 @@ typedef struct seen {
     uint8_t types[16];
     size_t pt_lens[16];
     uint64_t seqs[16];
+    int keyed[16];
 } seen;
 
-static void observe(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len)
+static void observe(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len, int keyed)
 {
     seen *s = arg;
     (void)protect;
@@ -289,6 +290,7 @@ static void observe(void *arg, int protect, uint8_t type, uint64_t seq, size_t p
         s->types[s->n] = type;
         s->pt_lens[s->n] = pt_len;
         s->seqs[s->n] = seq;
+        s->keyed[s->n] = keyed;
     }
     s->n++;
 }
@@ -382,6 +384,9 @@ static void test_tls13_unprotected_records(void)
         EXPECT_EQ(lt_record_init(&r), LT_OK);
         lt_record_set_write_cipher(&w, rc13(LT_CIPHER_AES_128_GCM, 1));
         lt_record_set_read_cipher(&r, rc13(LT_CIPHER_AES_128_GCM, 0));
+        seen s;
+        memset(&s, 0, sizeof s);
+        lt_record_set_observer(&r, observe, &s);
         EXPECT_EQ(absorb_bytes(&r, cases[i].rec, cases[i].len), LT_OK);
         uint8_t type = 0, *pt = NULL;
         size_t n = 0;
@@ -395,6 +400,9 @@ static void test_tls13_unprotected_records(void)
             EXPECT_EQ(transfer_one(&w, &r), LT_OK);
             EXPECT_EQ(lt_record_open(&r, &type, &pt, &n), LT_OK);
             EXPECT_EQ(type, LT_CT_HANDSHAKE);
+            /* The trace is told the truth: the CCS came in the clear, the
+             * handshake record under the keys. */
+            EXPECT(s.n == 2 && s.keyed[0] == 0 && s.keyed[1] == 1);
         }
         if (lt_test_current_failed) {
             fprintf(stderr, "  (case %zu)\n", i);
