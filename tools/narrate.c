@@ -1613,6 +1613,11 @@ static void derive_handshake_secret13(narrator *n, lt_role side, const lt_event 
         emit(n, side, P13_KEYS,
              "      Early Secret = HKDF-Extract(salt = 0, IKM = %zu zero bytes): no PSK, a full handshake", hl);
     }
+    if (fld(ev, "early_secret") != NULL) {
+        char e[VALUE_LEN];
+        fmt_named(n, ev, "early_secret", e, sizeof e);
+        emit(n, side, P13_KEYS, "      early_secret = %s", e);
+    }
     emit(n, side, P13_KEYS,
          "      Handshake Secret = HKDF-Extract(salt = Derive-Secret(Early Secret, \"derived\", \"\"), IKM = the "
          "(EC)DHE shared secret) -- the seed's master secret came from the PMS; this one comes from the shared "
@@ -1646,6 +1651,11 @@ static void derive_app_secret13(narrator *n, lt_role side, const lt_event *ev)
              "Master Secret = HKDF-Extract(salt = Derive-Secret(Handshake Secret, \"derived\", \"\"), IKM = %zu zero "
              "bytes) (RFC 8446 7.1): the last link; it adds no input, the transcript makes the rest",
              flen(ev, "secret"));
+        if (fld(ev, "master_secret") != NULL) {
+            char m[VALUE_LEN];
+            fmt_named(n, ev, "master_secret", m, sizeof m);
+            emit(n, side, phase, "      master_secret = %s", m);
+        }
         tell_secret13(n, side, ev, phase, "Bob's application data");
     } else if (strcmp(ev->what, "server_application_traffic_secret_0") == 0) {
         tell_secret13(n, side, ev, phase, "Alice's application data (she may send it before Bob's Finished)");

@@ -52,25 +52,32 @@ static void note_secret(lt_hs *hs, const char *label, const char *keylog_name, c
 int lt_hs13_handshake_secrets(lt_hs *hs, uint8_t *dhe, size_t dhe_len)
 {
     lt_hs13 *h = hs->h13;
-    uint8_t th[LT_MAX_HASH_LEN];
+    uint8_t th[LT_MAX_HASH_LEN], early[LT_MAX_HASH_LEN];
     /* 7.1: Early Secret = HKDF-Extract(0, PSK), with a string of zeros
-     * for the PSK in a full handshake. */
+     * for the PSK in a full handshake. (A copy for the narration: the
+     * handshake secret replaces it.) */
     int rc = lt_ks13_early(&h->ks, suite_hash(hs), h->psk_len > 0 ? h->psk : NULL, h->psk_len);
+    memcpy(early, h->ks.early, sizeof early);
     if (rc == LT_OK) {
         rc = lt_ks13_handshake(&h->ks, dhe, dhe_len);
     }
     lt_wipe(dhe, dhe_len);
-    LT_GUARD(rc);
+    if (rc != LT_OK) {
+        lt_wipe(early, sizeof early);
+        return rc;
+    }
     LT_GUARD(transcript_hash(hs, th));
     LT_GUARD(lt_ks13_derive_secret(&h->ks, h->ks.handshake, "c hs traffic", th, h->c_hs));
     LT_GUARD(lt_ks13_derive_secret(&h->ks, h->ks.handshake, "s hs traffic", th, h->s_hs));
     if (lt_hs_tracing(hs)) {
-        lt_field f = lt_hs_secret(hs, "secret", h->ks.handshake, hash_len(hs));
+        lt_field f[2] = {lt_hs_secret(hs, "secret", h->ks.handshake, hash_len(hs)),
+                         lt_hs_secret(hs, "early_secret", early, hash_len(hs))};
         LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "handshake_secret", "RFC 8446 7.1",
                     "HKDF-Extract(salt = Derive-Secret(early_secret, \"derived\", \"\"), IKM = the (EC)DHE shared "
                     "secret): the pre-master secret's role in TLS 1.3",
-                    &f, 1);
+                    f, 2);
     }
+    lt_wipe(early, sizeof early);
     note_secret(hs, "client_handshake_traffic_secret", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", h->c_hs,
                 "Derive-Secret(handshake_secret, \"c hs traffic\", ClientHello..ServerHello)");
     note_secret(hs, "server_handshake_traffic_secret", "SERVER_HANDSHAKE_TRAFFIC_SECRET", h->s_hs,
@@ -101,8 +108,17 @@ int lt_hs13_application_secrets(lt_hs *hs)
     int client = hs->env.role == LT_ROLE_CLIENT;
     memcpy(hs->app_write, client ? c_ap : s_ap, sizeof c_ap);
     memcpy(hs->app_read, client ? s_ap : c_ap, sizeof c_ap);
-    note_secret(hs, "client_application_traffic_secret_0", "CLIENT_TRAFFIC_SECRET_0", c_ap,
-                "Derive-Secret(master_secret, \"c ap traffic\", ClientHello..server Finished)");
+    lt_keylog(lt_hs_tr(hs), "CLIENT_TRAFFIC_SECRET_0", hs->session.client_random, c_ap, hash_len(hs));
+    if (lt_hs_tracing(hs)) {
+        /* The Master Secret rides with the first secret made from it. */
+        char len_s[16];
+        snprintf(len_s, sizeof len_s, "%zu", hash_len(hs));
+        lt_field f[4] = {
+            lt_fld_text("covers", "Derive-Secret(master_secret, \"c ap traffic\", ClientHello..server Finished)"),
+            lt_fld_text("length", len_s), lt_hs_secret(hs, "secret", c_ap, hash_len(hs)),
+            lt_hs_secret(hs, "master_secret", h->ks.master, hash_len(hs))};
+        LT_HS_TRACE(hs, LT_EV_KEY_DERIVE, "client_application_traffic_secret_0", "RFC 8446 7.1", NULL, f, 4);
+    }
     note_secret(hs, "server_application_traffic_secret_0", "SERVER_TRAFFIC_SECRET_0", s_ap,
                 "Derive-Secret(master_secret, \"s ap traffic\", ClientHello..server Finished)");
     note_secret(hs, "exporter_master_secret", "EXPORTER_SECRET", hs->session.exporter_secret,
