@@ -57,6 +57,7 @@ lt_config *lt_config_new(lt_role role)
     for (size_t i = 0; i < lt_suite_count() && i < LT_MAX_CONFIG_SUITES; i++) {
         cfg->policy.suites[cfg->policy.n_suites++] = lt_suite_at(i)->id;
     }
+    lt_hs_policy_derive(&cfg->policy);
     return cfg;
 }
 
@@ -336,6 +337,7 @@ int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_ve
     }
     cfg->policy.min_version = min_version;
     cfg->policy.max_version = max_version;
+    lt_hs_policy_derive(&cfg->policy);
     return LT_OK;
 }
 
@@ -351,6 +353,7 @@ int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n
     }
     memcpy(cfg->policy.suites, suites, n * sizeof suites[0]);
     cfg->policy.n_suites = n;
+    lt_hs_policy_derive(&cfg->policy);
     return LT_OK;
 }
 

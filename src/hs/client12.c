@@ -61,14 +61,8 @@ static int offers_cbc(const lt_hs_policy *p)
     return 0;
 }
 
-/* In the policy's version range, and with a suite of that version
- * configured (a suite belongs to one version: RFC 8446 B.4). */
-int lt_hs_allows(const lt_hs *hs, uint16_t version)
+static int policy_has_suite_of(const lt_hs_policy *p, uint16_t version)
 {
-    const lt_hs_policy *p = hs->env.policy;
-    if (version < p->min_version || version > p->max_version) {
-        return 0;
-    }
     for (size_t i = 0; i < p->n_suites; i++) {
         const lt_suite *s = lt_suite_find(p->suites[i]);
         if (s != NULL && s->version == version) {
@@ -76,6 +70,20 @@ int lt_hs_allows(const lt_hs *hs, uint16_t version)
         }
     }
     return 0;
+}
+
+void lt_hs_policy_derive(lt_hs_policy *p)
+{
+    p->speaks12 = p->min_version <= LT_TLS1_2 && p->max_version >= LT_TLS1_2 && policy_has_suite_of(p, LT_TLS1_2);
+    p->speaks13 = p->min_version <= LT_TLS1_3 && p->max_version >= LT_TLS1_3 && policy_has_suite_of(p, LT_TLS1_3);
+}
+
+/* In the policy's version range, and with a suite of that version
+ * configured (worked out when the config changed). */
+int lt_hs_allows(const lt_hs *hs, uint16_t version)
+{
+    const lt_hs_policy *p = hs->env.policy;
+    return version == LT_TLS1_3 ? p->speaks13 : version == LT_TLS1_2 ? p->speaks12 : 0;
 }
 
 /* The suites of the versions we offer, in our order (RFC 8446 4.1.2: a

@@ -86,6 +86,10 @@ typedef struct lt_hs_policy {
     /* Versions (RFC 8446 4.2.1): LT_TLS1_2 and/or LT_TLS1_3. */
     uint16_t min_version;
     uint16_t max_version;
+    /* Worked out from the two above and the suites whenever either
+     * changes (lt_hs_policy_derive): do we speak TLS 1.2, TLS 1.3? */
+    int speaks12;
+    int speaks13;
     /* Server, TLS 1.3 resumption (RFC 8446 4.6.1): tickets sealed under
      * these keys (NULL: none sent, none accepted), n_tickets after each
      * handshake, each valid for ticket_lifetime_s. */
@@ -127,6 +131,11 @@ typedef struct lt_session {
 } lt_session;
 
 typedef struct lt_hs lt_hs;
+
+/* Recomputes what the policy's versions and suites let us speak (a suite
+ * belongs to one version, RFC 8446 B.4); config calls it after every
+ * change to either, so a handshake only reads the answer. */
+void lt_hs_policy_derive(lt_hs_policy *p);
 
 lt_hs *lt_hs_new(const lt_hs_env *env);
 void lt_hs_free(lt_hs *hs);
