@@ -1095,6 +1095,17 @@ static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
 }
 
 /* key_share: KeyShareEntry client_shares<0..2^16-1> (RFC 8446 4.2.8). */
+/* struct { opaque cookie<1..2^16-1>; } Cookie;  RFC 8446 4.2.2 (the same
+ * in a HelloRetryRequest and the ClientHello2 that echoes it). */
+static void write_cookie_ext(lt_wr *w, const uint8_t *cookie, size_t len)
+{
+    size_t e = lt_codec_ext_begin(w, LT_EXT_COOKIE);
+    size_t c = lt_wr_open_vec(w, 2);
+    lt_wr_bytes(w, cookie, len);
+    lt_wr_close_vec(w, c, 2);
+    ext_end(w, e);
+}
+
 static void write_client_shares(lt_wr *w, const lt_client_hello_params *p)
 {
     size_t e = lt_codec_ext_begin(w, LT_EXT_KEY_SHARE);
@@ -1158,11 +1169,7 @@ static void write_client_hello_ext13(lt_wr *w, const lt_client_hello_params *p, 
     }
     if (p->cookie != NULL) {
         /* 4.2.2: the cookie of a HelloRetryRequest, echoed. */
-        size_t e = lt_codec_ext_begin(w, LT_EXT_COOKIE);
-        size_t c = lt_wr_open_vec(w, 2);
-        lt_wr_bytes(w, p->cookie, p->cookie_len);
-        lt_wr_close_vec(w, c, 2);
-        ext_end(w, e);
+        write_cookie_ext(w, p->cookie, p->cookie_len);
     }
     if (p->psk_modes_dhe) {
         /* 4.2.9: ke_modes<1..255> = {psk_dhe_ke}. */
@@ -1311,11 +1318,7 @@ static void write_server_hello_ext13(lt_wr *w, const lt_server_hello_params *p)
         ext_end(w, e);
     }
     if (p->cookie != NULL) {
-        size_t e = lt_codec_ext_begin(w, LT_EXT_COOKIE);
-        size_t c = lt_wr_open_vec(w, 2);
-        lt_wr_bytes(w, p->cookie, p->cookie_len);
-        lt_wr_close_vec(w, c, 2);
-        ext_end(w, e);
+        write_cookie_ext(w, p->cookie, p->cookie_len);
     }
     if (p->psk_selected) {
         size_t e = lt_codec_ext_begin(w, LT_EXT_PRE_SHARED_KEY);
