@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lucidtls/lucidtls.h"
+#include "lucidtls/lucidtls_demo.h"
 
 /* Move what `from` wants to send into `to`. The receiver may take less than
  * offered (it buffers at most one record): we consume exactly what it took

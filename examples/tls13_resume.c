@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lucidtls/lucidtls.h"
+#include "lucidtls/lucidtls_demo.h"
 
 static size_t shuttle(lt_conn *from, lt_conn *to)
 {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "lucidtls/lucidtls.h"
+#include "lucidtls/lucidtls_demo.h"
 
 /* Subcommands (tools/server.c, tools/client.c, tools/demo.c). */
 int cmd_server(int argc, char **argv);

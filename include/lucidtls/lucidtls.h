@@ -95,20 +95,37 @@ typedef enum lt_result {
     LT_ERR_UNKNOWN_CA = -13,          /* unknown_ca: chain does not reach a trust anchor */
     LT_ERR_HOSTNAME_MISMATCH = -14,   /* bad_certificate: name not in the certificate */
     LT_ERR_INSUFFICIENT_SECURITY = -15,
-    LT_ERR_PEER_ALERT = -16,             /* the peer sent a fatal alert (see lt_conn_peer_alert) */
-    LT_ERR_TRUNCATED = -17,              /* the transport ended without close_notify */
-    LT_ERR_INAPPROPRIATE_FALLBACK = -18, /* inappropriate_fallback: a downgrade (RFC 7507) */
-    LT_ERR_MISSING_EXTENSION = -19,      /* missing_extension: a TLS 1.3 message lacks a required extension */
-    LT_ERR_CERTIFICATE_REQUIRED = -20,   /* certificate_required (TLS 1.3): the peer sent no certificate */
+    LT_ERR_PEER_ALERT = -16,              /* the peer sent a fatal alert (see lt_conn_peer_alert) */
+    LT_ERR_TRUNCATED = -17,               /* the transport ended without close_notify */
+    LT_ERR_INAPPROPRIATE_FALLBACK = -18,  /* inappropriate_fallback: a downgrade (RFC 7507) */
+    LT_ERR_MISSING_EXTENSION = -19,       /* missing_extension: a TLS 1.3 message lacks a required extension */
+    LT_ERR_CERTIFICATE_REQUIRED = -20,    /* certificate_required (TLS 1.3): the peer sent no certificate */
+    LT_ERR_NO_APPLICATION_PROTOCOL = -21, /* no_application_protocol: no ALPN protocol in common (RFC 7301 3.2) */
+    LT_ERR_REJECTED = -22,                /* an application hook failed the handshake, with the alert it chose */
     /* Errors that are ours or the application's. */
     LT_ERR_INTERNAL = -40,
     LT_ERR_NOMEM = -41,
-    LT_ERR_CRYPTO = -42, /* libcrypto failed */
-    LT_ERR_USAGE = -43,  /* API misuse, e.g. writing before the handshake */
-    LT_ERR_IO = -44,     /* fd layer: the socket failed; sticky, like every error but LT_ERR_TIMEOUT */
-    LT_ERR_CONFIG = -45, /* bad configuration: unreadable file, unknown suite name */
-    LT_ERR_TIMEOUT = -46 /* fd layer: a *_timed call's deadline passed (errno ETIMEDOUT); not sticky */
+    LT_ERR_CRYPTO = -42,  /* libcrypto failed */
+    LT_ERR_USAGE = -43,   /* API misuse, e.g. writing before the handshake */
+    LT_ERR_IO = -44,      /* fd layer: the socket failed; sticky, like every error but LT_ERR_TIMEOUT */
+    LT_ERR_CONFIG = -45,  /* bad configuration: unreadable file, unknown suite name */
+    LT_ERR_TIMEOUT = -46, /* fd layer: a *_timed call's deadline passed (errno ETIMEDOUT); not sticky */
+    LT_ERR_FROZEN = -47   /* a setter on a config that a connection already uses (see lt_config_new) */
 } lt_result;
+
+/* Alert descriptions (RFC 8446 6, RFC 5246 7.2) a hook may fail a
+ * handshake with (see lt_verify_fn). Any other description is sent as
+ * given. */
+#define LT_ALERT_HANDSHAKE_FAILURE 40
+#define LT_ALERT_BAD_CERTIFICATE 42
+#define LT_ALERT_UNSUPPORTED_CERTIFICATE 43
+#define LT_ALERT_CERTIFICATE_REVOKED 44
+#define LT_ALERT_CERTIFICATE_EXPIRED 45
+#define LT_ALERT_CERTIFICATE_UNKNOWN 46
+#define LT_ALERT_UNKNOWN_CA 48
+#define LT_ALERT_ACCESS_DENIED 49
+#define LT_ALERT_UNRECOGNIZED_NAME 112
+#define LT_ALERT_NO_APPLICATION_PROTOCOL 120
 
 /* A short stable name, e.g. "LT_ERR_UNKNOWN_CA". */
 const char *lt_result_name(int result);
@@ -189,20 +206,46 @@ typedef void (*lt_keylog_fn)(void *arg, const struct lt_conn *conn, const char *
 /* Config.                                                                  */
 
 typedef struct lt_config lt_config;
+typedef struct lt_conn lt_conn;
 
+/* Config lifetime: a config is reference-counted and frozen.
+ *  - lt_config_new returns a config with one reference, the caller's.
+ *  - lt_conn_new takes a reference, lt_conn_free gives it back, and
+ *    lt_config_free gives back the caller's: the config goes when the last
+ *    reference does. So a config may be freed while its connections live.
+ *  - The first lt_conn_new freezes it: from then on every setter fails
+ *    with LT_ERR_FROZEN (and a line in lt_config_error) and changes
+ *    nothing. To change settings, make a new config; connections made
+ *    before keep the old one (rustls' Arc<ServerConfig> model).
+ * What a config shares between its connections and changes itself (ticket
+ * keys as they rotate, the session cache) is locked inside: connections of
+ * one config may run on different threads. */
 lt_config *lt_config_new(lt_role role);
 void lt_config_free(lt_config *cfg);
+/* Take another reference (for an application that shares a config between
+ * owners); give it back with lt_config_free. */
+lt_config *lt_config_ref(lt_config *cfg);
+/* 1 once a connection has been made from it. */
+int lt_config_frozen(const lt_config *cfg);
 /* A line about the last setter that failed, e.g. "unknown cipher suite 'X'". */
 const char *lt_config_error(const lt_config *cfg);
 
-/* Server: the certificate chain (leaf first) and its private key, as PEM. */
+/* The certificate chain (leaf first) and its private key, as PEM: a
+ * server's, or a client's for client authentication (mutual TLS). A config
+ * holds one RSA and one ECDSA identity at once: set both, each chain with
+ * its key. A server picks, per handshake, the one the client can verify
+ * (suites, signature algorithms); a client, the one that fits the server's
+ * CertificateRequest (its signature algorithms and CA names). */
 int lt_config_set_cert_chain_file(lt_config *cfg, const char *path);
 int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len);
 int lt_config_set_key_file(lt_config *cfg, const char *path);
 int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len);
 
-/* Client: where trust anchors come from. With none of these set, a client
- * uses the system store. */
+/* Where trust anchors come from: a client's, to verify the server; a
+ * server's, to verify client certificates (lt_config_set_client_auth). With
+ * none of these set, a client uses the system store; a server that asks for
+ * client certificates must set one (LT_ERR_CONFIG at lt_conn_new
+ * otherwise). */
 int lt_config_set_ca_file(lt_config *cfg, const char *path);
 int lt_config_set_ca_dir(lt_config *cfg, const char *path);
 int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len);
@@ -263,18 +306,133 @@ int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_ve
 #define LT_DEFAULT_TICKET_LIFETIME 7200
 int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s);
 
+/* Server, TLS 1.2 resumption by session ID (RFC 5246 7.4.1.2): a cache of
+ * at most max_entries sessions (least recently used goes first when it is
+ * full: it never grows past the bound), each kept lifetime_s seconds (1 to
+ * 86400). The default is LT_DEFAULT_SESSION_CACHE entries and
+ * LT_DEFAULT_TICKET_LIFETIME; 0 entries turns it off. A client that takes
+ * tickets (RFC 5077) gets a ticket instead of a cache entry. Memory: a few
+ * hundred bytes per entry in use, allocated as entries are
+ * added; the bench's memory table shows the figure. */
+#define LT_DEFAULT_SESSION_CACHE 1024
+int lt_config_set_session_cache(lt_config *cfg, size_t max_entries, uint32_t lifetime_s);
+
+/* Server: an external session store (a shared cache such as memcached)
+ * instead of the built-in one, for TLS 1.2 session IDs. Each callback gets
+ * the session ID; `data` is the session, serialized, with its master
+ * secret in it: keep it as secret as a private key. get copies at most cap
+ * bytes into buf and returns 1 with *len set, or 0 when it has none (or it
+ * does not fit); a stored session that does not parse is treated as none.
+ * put returns 0 (or anything else: a failed put only costs a later
+ * resumption). remove may be NULL. NULL store: back to the built-in
+ * cache. Called from the connection's thread, during its handshake. */
+typedef struct lt_session_store {
+    int (*put)(void *arg, const uint8_t *id, size_t id_len, const uint8_t *data, size_t len, uint32_t lifetime_s);
+    int (*get)(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, size_t cap, size_t *len);
+    void (*remove)(void *arg, const uint8_t *id, size_t id_len);
+    void *arg;
+} lt_session_store;
+int lt_config_set_session_store(lt_config *cfg, const lt_session_store *store);
+
+/* Server: ticket keys from a file, for a fleet (docs/RESUMPTION.md). Every
+ * server process, on every machine, that loads the same file seals tickets
+ * under its first key and opens tickets sealed under any of its keys, so
+ * each resumes the sessions of the others (TLS 1.3 and TLS 1.2 tickets
+ * alike). The file is text: one key per line, 96 hex digits (a 16-byte
+ * key name, then a 32-byte secret), newest first, at most 4 keys;
+ * `#` lines are comments. `lucidtls ticket-keys FILE` makes one and
+ * rotates it (a new key on top, the oldest dropped). The server reads the
+ * file again when it changes (it checks at most once every
+ * LT_TICKET_KEY_RECHECK_S seconds), so a rotation reaches running
+ * processes without a restart; a file that becomes unreadable or damaged
+ * keeps the keys it had. LT_ERR_CONFIG for a file that cannot be used now.
+ * Unlike the keys a config makes itself, these are not rotated by time:
+ * rotating the file is the operator's job. */
+#define LT_TICKET_KEY_RECHECK_S 1
+int lt_config_set_ticket_key_file(lt_config *cfg, const char *path);
+
+/* ALPN (RFC 7301): the application protocols, in preference order, as a
+ * comma-separated list ("h2,http/1.1"); each name 1 to 255 bytes, no
+ * commas. A client offers them; a server picks its most preferred one that
+ * the client offers, and when the client offers ALPN but none of ours,
+ * fails the handshake with no_application_protocol (RFC 7301 3.2). A
+ * server with no list ignores the client's offer. "" clears the list. */
+int lt_config_set_alpn(lt_config *cfg, const char *protocols);
+
+/* Server: ask for a client certificate (mutual TLS). LT_CLIENT_AUTH_REQUEST
+ * verifies a certificate the client sends and goes on without one;
+ * LT_CLIENT_AUTH_REQUIRE fails a handshake without one: certificate_required
+ * in TLS 1.3 (RFC 8446 4.4.2.4), handshake_failure in TLS 1.2 (RFC 5246
+ * 7.4.6). The CertificateRequest names the CAs of the config's trust store
+ * (certificate_authorities) and the signature schemes we verify. The chain
+ * must reach one of those CAs, be valid now, meet the security level, and
+ * allow clientAuth in its extended key usage (RFC 5280 4.2.1.12) when it
+ * has one; the alerts are those of a server certificate check. */
+#define LT_CLIENT_AUTH_NONE 0
+#define LT_CLIENT_AUTH_REQUEST 1
+#define LT_CLIENT_AUTH_REQUIRE 2
+int lt_config_set_client_auth(lt_config *cfg, int mode);
+
+/* The signature schemes (RFC 8446 4.2.3 SignatureScheme values) we accept
+ * from the peer, in preference order: signature_algorithms of a client,
+ * and of a server's CertificateRequest. The default is every scheme
+ * lucidtls implements. Unknown ones are LT_ERR_CONFIG; at most 16. */
+int lt_config_set_sigalgs(lt_config *cfg, const uint16_t *schemes, size_t n);
+
 /* The extended master secret (RFC 7627) is offered and used by default. */
-void lt_config_set_ems(lt_config *cfg, int enabled);
+int lt_config_set_ems(lt_config *cfg, int enabled);
 
 /* Trace events for explain mode. Secrets are hidden unless show_secrets. */
-void lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets);
+int lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets);
 /* Key log lines in the NSS format, for Wireshark. */
-void lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg);
+int lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg);
+
+/* ---- Hooks. Each may fail the handshake: it returns 0 to go on, or the
+ * description of the fatal alert to send (LT_ALERT_*, 1 to 255); the
+ * connection then fails with LT_ERR_REJECTED and that alert. ---- */
+
+/* The peer's certificate chain and the default verdict on it (the client
+ * verifying a server, or a server verifying a client certificate).
+ * verdict is LT_OK or the error the handshake fails with if the hook lets
+ * the verdict stand (LT_ERR_UNKNOWN_CA, LT_ERR_HOSTNAME_MISMATCH, ...), and
+ * reason says why in words. Returning 0 accepts the chain whatever the
+ * verdict (for pinning or a trust of your own: check the chain yourself);
+ * LT_VERIFY_DEFAULT keeps the verdict; an alert fails. The leaf's public
+ * key still has to sign the handshake (CertificateVerify or
+ * ServerKeyExchange), so accepting a chain never skips that. */
+#define LT_VERIFY_DEFAULT (-1)
+typedef struct lt_verify_info {
+    const uint8_t *const *chain; /* DER certificates as sent, leaf first */
+    const size_t *chain_lens;
+    size_t chain_len;
+    int verdict;
+    const char *reason;   /* "" when verdict is LT_OK */
+    const char *hostname; /* client: the name checked, or NULL */
+} lt_verify_info;
+typedef int (*lt_verify_fn)(void *arg, const lt_conn *conn, const lt_verify_info *info);
+int lt_config_set_verify_callback(lt_config *cfg, lt_verify_fn fn, void *arg);
+
+/* Server: what a ClientHello asks for, before the server decides anything.
+ * The lists are as on the wire: suites and sigalgs are big-endian uint16
+ * values (n_ bytes / 2 of them), alpn is the ProtocolNameList body (each
+ * name a length byte, then the name). The hook may pick another config for
+ * this connection with lt_conn_set_config (virtual hosting: a certificate,
+ * key, ALPN list and client-auth policy per name). */
+typedef struct lt_client_hello_info {
+    const char *server_name; /* SNI, or NULL */
+    const uint8_t *suites;
+    size_t suites_len;
+    const uint8_t *sigalgs; /* signature_algorithms, or NULL */
+    size_t sigalgs_len;
+    const uint8_t *alpn; /* NULL when the client offers no ALPN */
+    size_t alpn_len;
+    uint16_t max_version; /* the highest version the client offers */
+} lt_client_hello_info;
+typedef int (*lt_client_hello_fn)(void *arg, lt_conn *conn, const lt_client_hello_info *info);
+int lt_config_set_client_hello_callback(lt_config *cfg, lt_client_hello_fn fn, void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* Connection (sans-I/O).                                                   */
-
-typedef struct lt_conn lt_conn;
 
 lt_conn *lt_conn_new(const lt_config *cfg);
 void lt_conn_free(lt_conn *conn); /* wipes all secrets */
@@ -284,6 +442,12 @@ void lt_conn_free(lt_conn *conn); /* wipes all secrets */
  * (checked against the certificate, never sent as SNI); anything else, such
  * as a name with spaces or control bytes, is LT_ERR_USAGE. */
 int lt_conn_set_hostname(lt_conn *conn, const char *hostname);
+/* Server, only inside the ClientHello hook: go on with another config (its
+ * certificates, suites, groups, ALPN, client auth, trust, tickets and
+ * session cache; the trace and key log stay the first config's). The
+ * connection takes a reference. LT_ERR_USAGE elsewhere, for a client
+ * config, or one that has no certificate. */
+int lt_conn_set_config(lt_conn *conn, const lt_config *cfg);
 /* Opaque pointer for the application (e.g. for the trace callback). */
 void lt_conn_set_user(lt_conn *conn, void *user);
 void *lt_conn_user(const lt_conn *conn);
@@ -374,14 +538,41 @@ int lt_conn_secure_renegotiation(const lt_conn *conn);
  * illegal_parameter), so the string is printable ASCII. */
 const char *lt_conn_server_name(const lt_conn *conn);
 
-/* TLS 1.3 resumption (RFC 8446 2.2).
- * Client: after the handshake the server may send tickets (they arrive with
- * the first records read after it); lt_conn_get_session writes the latest
+/* The application protocol ALPN chose (RFC 7301), NUL-terminated, or NULL
+ * when none was; *len (when not NULL) gets its length. */
+const char *lt_conn_alpn(const lt_conn *conn, size_t *len);
+/* The signature scheme (RFC 8446 4.2.3 value) the peer signed the handshake
+ * with (ServerKeyExchange or CertificateVerify), and the one we signed
+ * with; 0 when there was no such signature (RSA key transport, a resumed
+ * handshake, no client certificate). */
+uint16_t lt_conn_peer_signature_scheme(const lt_conn *conn);
+uint16_t lt_conn_signature_scheme(const lt_conn *conn);
+/* The peer's certificate chain as it sent it (DER, leaf first): the
+ * server's to a client, a client certificate's to a server. Kept after the
+ * handshake; none on a resumed handshake (the session was authenticated
+ * when it was made). lt_conn_peer_cert returns certificate i, or NULL. */
+size_t lt_conn_peer_cert_count(const lt_conn *conn);
+const uint8_t *lt_conn_peer_cert(const lt_conn *conn, size_t i, size_t *len);
+/* The verdict of the chain check: LT_OK, or the error it found (which a
+ * verify hook may have overruled), with its reason; LT_ERR_USAGE when no
+ * chain was checked. */
+int lt_conn_peer_verify_result(const lt_conn *conn, const char **reason);
+/* A certificate's subject as one line ("CN=client, O=Example"), for
+ * people; LT_ERR_DECODE when der is not a certificate. Truncated to cap. */
+int lt_cert_subject_text(const uint8_t *der, size_t len, char *out, size_t cap);
+
+/* Resumption (RFC 8446 2.2; RFC 5246 7.3 and RFC 5077 for TLS 1.2).
+ * Client: in TLS 1.3 the server may send tickets after the handshake (they
+ * arrive with the first records read after it); in TLS 1.2 the session is
+ * there when the handshake ends (a session ID, or an RFC 5077 ticket). The
+ * same calls work for both: lt_conn_get_session writes the latest
  * as bytes an application can keep (in a file: they work across
  * processes) and give to lt_conn_set_session on a later connection, before
  * its handshake, to offer it. They hold the ticket's key: keep them as
- * secret as a private key. LT_SESSION_MAX_LEN bytes always suffice;
- * LT_ERR_USAGE when no ticket came or cap is too small. A blob that does
+ * secret as a private key (they hold the session's secret).
+ * LT_SESSION_MAX_LEN bytes always suffice; LT_ERR_USAGE when there is no
+ * session to keep (no ticket came, a 1.2 server that resumes nothing) or
+ * cap is too small. A blob that does
  * not parse is LT_ERR_DECODE. A session that has expired, or is for another
  * host name, is not offered: the handshake is a full one.
  * lt_conn_resumed: 1 when the handshake resumed a session. */
@@ -406,20 +597,6 @@ int lt_conn_key_update(lt_conn *conn, int request_peer);
  * of SHA-256 in 1.3). */
 int lt_conn_export_keying_material(const lt_conn *conn, const char *label, size_t label_len, const uint8_t *context,
                                    size_t context_len, int use_context, uint8_t *out, size_t out_len);
-
-/* ------------------------------------------------------------------------ */
-/* Demo PKI: a throwaway CA and a server certificate, made in memory.       */
-
-typedef struct lt_demo_pki {
-    char *ca_pem;    /* the CA certificate */
-    char *chain_pem; /* server certificate, then the CA certificate */
-    char *key_pem;   /* the server's RSA private key */
-} lt_demo_pki;
-
-/* Makes an RSA-2048 CA and a server certificate for `hostname` (as a DNS SAN;
- * IP SANs for 127.0.0.1 and ::1 are added too), valid from now for one day. */
-int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname);
-void lt_demo_pki_free(lt_demo_pki *pki);
 
 #pragma GCC visibility pop
 

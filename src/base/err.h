@@ -28,21 +28,14 @@
         }                                                                                                              \
     } while (0)
 
-/* TLS alert descriptions (RFC 5246 7.2, RFC 8446 6). */
+/* TLS alert descriptions (RFC 5246 7.2, RFC 8446 6); the ones an
+ * application hook may choose are macros in the public header. */
 enum {
     LT_ALERT_CLOSE_NOTIFY = 0,
     LT_ALERT_UNEXPECTED_MESSAGE = 10,
     LT_ALERT_BAD_RECORD_MAC = 20,
     LT_ALERT_RECORD_OVERFLOW = 22,
-    LT_ALERT_HANDSHAKE_FAILURE = 40,
-    LT_ALERT_BAD_CERTIFICATE = 42,
-    LT_ALERT_UNSUPPORTED_CERTIFICATE = 43,
-    LT_ALERT_CERTIFICATE_REVOKED = 44,
-    LT_ALERT_CERTIFICATE_EXPIRED = 45,
-    LT_ALERT_CERTIFICATE_UNKNOWN = 46,
     LT_ALERT_ILLEGAL_PARAMETER = 47,
-    LT_ALERT_UNKNOWN_CA = 48,
-    LT_ALERT_ACCESS_DENIED = 49,
     LT_ALERT_DECODE_ERROR = 50,
     LT_ALERT_DECRYPT_ERROR = 51,
     LT_ALERT_PROTOCOL_VERSION = 70,
@@ -53,8 +46,7 @@ enum {
     LT_ALERT_CERTIFICATE_REQUIRED = 116, /* RFC 8446 6.2 */
     LT_ALERT_USER_CANCELED = 90,
     LT_ALERT_NO_RENEGOTIATION = 100,
-    LT_ALERT_UNSUPPORTED_EXTENSION = 110,
-    LT_ALERT_UNRECOGNIZED_NAME = 112
+    LT_ALERT_UNSUPPORTED_EXTENSION = 110
 };
 
 #define LT_ALERT_LEVEL_WARNING 1

@@ -400,22 +400,25 @@ int lt_config_set_ciphers(lt_config *cfg, const char *list)
     return lt_config_set_cipher_suites(cfg, ids, n);
 }
 
-void lt_config_set_ems(lt_config *cfg, int enabled)
+int lt_config_set_ems(lt_config *cfg, int enabled)
 {
     cfg->policy.ems = enabled != 0;
+    return LT_OK;
 }
 
-void lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets)
+int lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets)
 {
     cfg->trace = fn;
     cfg->trace_arg = arg;
     cfg->show_secrets = show_secrets != 0;
+    return LT_OK;
 }
 
-void lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg)
+int lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg)
 {
     cfg->keylog = fn;
     cfg->keylog_arg = arg;
+    return LT_OK;
 }
 
 int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n)

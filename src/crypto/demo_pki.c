@@ -16,6 +16,7 @@
 
 #include "crypto/crypto.h"
 #include "lucidtls/lucidtls.h"
+#include "lucidtls/lucidtls_demo.h"
 
 static CRYPTO_ONCE demo_once = CRYPTO_ONCE_STATIC_INIT;
 static EVP_MD *demo_sha256;

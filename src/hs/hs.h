@@ -42,6 +42,7 @@
 /* What the handshake needs from the configuration. It lives inside lt_config
  * (conn/config.c fills it) and is read-only once a connection uses it. */
 #define LT_MAX_SIGN_SCHEMES 16
+#define LT_MAX_ALPN_LIST 1024 /* our own ALPN list, encoded (RFC 7301 allows 2^16-1) */
 
 /* One server identity: a chain and its private key. */
 typedef struct lt_identity {
@@ -96,6 +97,30 @@ typedef struct lt_hs_policy {
     struct lt_ticket_keys *ticket_keys;
     unsigned n_tickets;
     uint32_t ticket_lifetime_s;
+    /* Server, TLS 1.2 resumption by session ID (RFC 5246 7.4.1.2): the
+     * built-in cache (NULL: off), or the application's store (store.get
+     * set: used instead). */
+    struct lt_session_cache *cache;
+    lt_session_store store;
+    /* ALPN (RFC 7301 3.1): our protocols, best first, as the wire's
+     * ProtocolNameList body (a length byte before each name); 0: none. */
+    uint8_t alpn[LT_MAX_ALPN_LIST];
+    size_t alpn_len;
+    /* Mutual TLS. Server: LT_CLIENT_AUTH_*, and the DistinguishedNames of
+     * the trust store's CAs for the CertificateRequest (certificate_
+     * authorities), worked out when the config freezes. Both roles: our
+     * identities are id[] above. */
+    int client_auth;
+    uint8_t *ca_names; /* the DistinguishedName list body (each a 2-byte length, then DER) */
+    size_t ca_names_len;
+    /* The signature schemes we accept from the peer, best first. */
+    uint16_t sigalgs[LT_MAX_SIGN_SCHEMES];
+    size_t n_sigalgs;
+    /* Application hooks (lucidtls.h); fn NULL: none. */
+    lt_verify_fn verify_cb;
+    void *verify_arg;
+    lt_client_hello_fn client_hello_cb;
+    void *client_hello_arg;
 } lt_hs_policy;
 
 /* Where the engine's effects go; conn fills it once per connection. */
@@ -106,6 +131,9 @@ typedef struct lt_hs_env {
     lt_record *rec;        /* our handshake and ChangeCipherSpec records, and key changes */
     lt_error *err;         /* the connection's sticky error */
     const lt_tracer *tracer;
+    /* The application's connection, only to hand to hooks (the engine
+     * never looks inside it). */
+    lt_conn *app_conn;
 } lt_hs_env;
 
 /* What survives the handshake (RFC 5246 7.4.1.2's "session"): resumption,

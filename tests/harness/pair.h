@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lucidtls/lucidtls.h"
+#include "lucidtls/lucidtls_demo.h"
 
 typedef struct lt_pair {
     lt_demo_pki pki; /* shared by all pairs: do not free */

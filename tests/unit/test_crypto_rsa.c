@@ -11,6 +11,7 @@
 #include <openssl/rsa.h>
 
 #include "crypto/crypto.h"
+#include "lucidtls/lucidtls_demo.h"
 #include "test.h"
 
 static lt_demo_pki pki;

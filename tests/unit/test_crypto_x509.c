@@ -13,6 +13,7 @@
 
 #include "certs.h"
 #include "crypto/crypto.h"
+#include "lucidtls/lucidtls_demo.h"
 #include "test.h"
 
 static lt_demo_pki pki;
