@@ -24,8 +24,8 @@
 
 #include "common.h"
 
-#define MAX_FILE_KEYS 4  /* as lucidtls.h says: at most 4 keys */
-#define KEY_HEX_LEN 96   /* 16-byte name + 32-byte secret */
+#define MAX_FILE_KEYS 4 /* as lucidtls.h says: at most 4 keys */
+#define KEY_HEX_LEN 96  /* 16-byte name + 32-byte secret */
 #define NAME_HEX_LEN 32
 #define MAX_FILE_BYTES 16384
 
