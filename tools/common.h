@@ -10,8 +10,9 @@
 #include "lucidtls/lucidtls.h"
 #include "lucidtls/lucidtls_demo.h"
 
-/* Subcommands (tools/server.c, tools/client.c, tools/demo.c). */
+/* Subcommands (tools/server.c, tools/client.c, tools/demo.c, tools/ticket_keys.c). */
 int cmd_server(int argc, char **argv);
+int cmd_ticket_keys(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 

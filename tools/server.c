@@ -58,6 +58,7 @@ static const char USAGE[] =
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
     "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
+    "                       [--ticket-keys FILE]\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
@@ -68,7 +69,10 @@ static const char USAGE[] =
     "  --tls1_2, --tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
     "  --groups             key exchange groups in preference order: x25519, P-256, P-384\n"
     "  --key-update         TLS 1.3: after each handshake, update our keys and ask the client to\n"
-    "                       update its own (RFC 8446 4.6.3)\n";
+    "                       update its own (RFC 8446 4.6.3)\n"
+    "  --ticket-keys        seal and open session tickets with the keys of FILE (made and rotated by\n"
+    "                       `lucidtls ticket-keys FILE`): servers sharing it resume each other's\n"
+    "                       sessions; a rotated FILE is picked up within a second\n";
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -103,6 +107,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
         {"key-update", no_argument, NULL, 'K'},
+        {"ticket-keys", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -144,6 +149,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case '3': o->proto.only_tls13 = 1; break;
         case 'g': o->proto.groups = optarg; break;
         case 'K': o->key_update = 1; break;
+        case 'S': o->ticket_keys = optarg; break;
         default: bad = -1; break;
         }
     }
@@ -184,6 +190,9 @@ static lt_config *make_config(const server_opts *o)
     }
     if (!bad) {
         bad = tool_apply_proto(cfg, &o->proto);
+    }
+    if (!bad && o->ticket_keys != NULL && lt_config_set_ticket_key_file(cfg, o->ticket_keys) != LT_OK) {
+        bad = config_fail(cfg, "bad --ticket-keys", o->ticket_keys);
     }
     if (bad) {
         lt_config_free(cfg);

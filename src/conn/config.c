@@ -313,7 +313,8 @@ int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
     /* A key seals for one rotation period and opens for two, so the period
      * must cover the lifetime: a new key set with this lifetime as its
      * period (tickets sealed before under this config no longer open). */
-    if (cfg->policy.ticket_keys != NULL && lifetime_s != cfg->policy.ticket_lifetime_s) {
+    if (cfg->policy.ticket_keys != NULL && !lt_ticket_keys_file_backed(cfg->policy.ticket_keys) &&
+        lifetime_s != cfg->policy.ticket_lifetime_s) {
         lt_ticket_keys *k = lt_ticket_keys_new(lifetime_s, lt_wall_ms() / 1000u);
         if (k == NULL) {
             return config_error(cfg, LT_ERR_NOMEM, "out of memory for ticket keys");
@@ -323,6 +324,26 @@ int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
     }
     cfg->policy.n_tickets = count;
     cfg->policy.ticket_lifetime_s = lifetime_s;
+    return LT_OK;
+}
+
+/* The keys come from the file from now on (crypto/ticket.c: parsing,
+ * mode check, reloading); the config's own keys go. */
+int lt_config_set_ticket_key_file(lt_config *cfg, const char *path)
+{
+    if (path == NULL || path[0] == '\0') {
+        return config_error(cfg, LT_ERR_USAGE, "ticket key file: no path");
+    }
+    if (cfg->role != LT_ROLE_SERVER) {
+        return config_error(cfg, LT_ERR_CONFIG, "ticket key file: only a server seals and opens tickets");
+    }
+    char why[sizeof cfg->error] = "";
+    lt_ticket_keys *k = lt_ticket_keys_from_file(path, lt_wall_ms() / 1000u, why, sizeof why);
+    if (k == NULL) {
+        return config_error(cfg, LT_ERR_CONFIG, "%s", why);
+    }
+    lt_ticket_keys_free(cfg->policy.ticket_keys);
+    cfg->policy.ticket_keys = k;
     return LT_OK;
 }
 
