@@ -47,6 +47,8 @@ typedef struct client_opts {
     int key_update;       /* TLS 1.3: send KeyUpdate (update_requested) after the handshake */
     const char *sess_in;  /* a session to offer (TLS 1.3 resumption) */
     const char *sess_out; /* where to save the server's latest ticket */
+    const char *cert;     /* our certificate chain and key, for client authentication */
+    const char *key;
 } client_opts;
 
 static int parse_opts(int argc, char **argv, client_opts *o)
@@ -70,6 +72,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"key-update", no_argument, NULL, 'K'},
         {"sess-in", required_argument, NULL, 'r'},
         {"sess-out", required_argument, NULL, 'o'},
+        {"cert", required_argument, NULL, 'x'},
+        {"key", required_argument, NULL, 'y'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -109,6 +113,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case 'K': o->key_update = 1; break;
         case 'r': o->sess_in = optarg; break;
         case 'o': o->sess_out = optarg; break;
+        case 'x': o->cert = optarg; break;
+        case 'y': o->key = optarg; break;
         case 'L': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -122,13 +128,18 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         default: return -1;
         }
     }
+    if ((o->cert == NULL) != (o->key == NULL)) {
+        fprintf(stderr, "lucidtls: --cert and --key go together (a client certificate and its key)\n");
+        return -1;
+    }
     if (optind + 1 != argc ||
         tool_split_hostport(argv[optind], o->host, sizeof o->host, o->port, sizeof o->port) != 0) {
         fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
                         "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
-                        "[--groups LIST] [--key-update] [--sess-in FILE] [--sess-out FILE]\n");
+                        "[--groups LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] "
+                        "[--cert CHAIN.pem --key KEY.pem]\n");
         return -1;
     }
     return 0;
@@ -159,6 +170,10 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
     } else if (o->security_level >= 0 && lt_config_set_security_level(cfg, o->security_level) != LT_OK) {
         bad = config_fail(cfg, "bad --security-level", NULL);
+    } else if (o->cert != NULL && lt_config_set_cert_chain_file(cfg, o->cert) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --cert", o->cert);
+    } else if (o->key != NULL && lt_config_set_key_file(cfg, o->key) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --key", o->key);
     }
     if (!bad) {
         bad = tool_apply_proto(cfg, &o->proto);

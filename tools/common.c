@@ -452,3 +452,12 @@ int tool_apply_proto(lt_config *cfg, const tool_proto *p)
     }
     return p->groups != NULL ? apply_groups(cfg, p->groups) : 0;
 }
+
+void tool_peer_subject(const lt_conn *conn, char *buf, size_t cap)
+{
+    size_t len = 0;
+    const uint8_t *der = lt_conn_peer_cert(conn, 0, &len);
+    if (der == NULL || lt_cert_subject_text(der, len, buf, cap) != LT_OK || buf[0] == '\0') {
+        snprintf(buf, cap, "none");
+    }
+}

@@ -63,4 +63,8 @@ int tool_write_all(int fd, const void *buf, size_t len);
 /* "Protocol: TLSv1.2\nCipher: ...\n..." summary of a connection. */
 void tool_summary(const lt_conn *conn, char *buf, size_t cap);
 
+/* The peer's leaf certificate subject ("CN=client, O=Example"), or "none"
+ * when it sent no certificate. */
+void tool_peer_subject(const lt_conn *conn, char *buf, size_t cap);
+
 #endif

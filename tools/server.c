@@ -59,6 +59,7 @@ static const char USAGE[] =
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
     "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
     "                       [--ticket-keys FILE]\n"
+    "                       [--verify-client | --require-client-cert] [--client-cafile CA.pem]\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
@@ -72,7 +73,10 @@ static const char USAGE[] =
     "                       update its own (RFC 8446 4.6.3)\n"
     "  --ticket-keys        seal and open session tickets with the keys of FILE (made and rotated by\n"
     "                       `lucidtls ticket-keys FILE`): servers sharing it resume each other's\n"
-    "                       sessions; a rotated FILE is picked up within a second\n";
+    "                       sessions; a rotated FILE is picked up within a second\n"
+    "  --verify-client      ask for a client certificate and verify one that comes (mutual TLS)\n"
+    "  --require-client-cert  ask for one and refuse a client without it\n"
+    "  --client-cafile      the CAs client certificates must reach (needed with the two above)\n";
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -108,6 +112,9 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"groups", required_argument, NULL, 'g'},
         {"key-update", no_argument, NULL, 'K'},
         {"ticket-keys", required_argument, NULL, 'S'},
+        {"verify-client", no_argument, NULL, 'V'},
+        {"require-client-cert", no_argument, NULL, 'Q'},
+        {"client-cafile", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -150,11 +157,22 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case 'g': o->proto.groups = optarg; break;
         case 'K': o->key_update = 1; break;
         case 'S': o->ticket_keys = optarg; break;
+        case 'V':
+            if (o->client_auth == LT_CLIENT_AUTH_NONE) {
+                o->client_auth = LT_CLIENT_AUTH_REQUEST;
+            }
+            break;
+        case 'Q': o->client_auth = LT_CLIENT_AUTH_REQUIRE; break;
+        case 'A': o->client_cafile = optarg; break;
         default: bad = -1; break;
         }
     }
     if (bad || optind != argc || o->port == NULL || o->n_cert == 0 || o->n_cert != o->n_key) {
         fputs(USAGE, stderr);
+        return -1;
+    }
+    if (o->client_auth != LT_CLIENT_AUTH_NONE && o->client_cafile == NULL) {
+        fprintf(stderr, "lucidtls: --verify-client and --require-client-cert need --client-cafile\n");
         return -1;
     }
     return 0;
@@ -187,6 +205,10 @@ static lt_config *make_config(const server_opts *o)
     if (bad) {
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
+    } else if (o->client_cafile != NULL && lt_config_set_ca_file(cfg, o->client_cafile) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --client-cafile", o->client_cafile);
+    } else if (lt_config_set_client_auth(cfg, o->client_auth) != LT_OK) {
+        bad = config_fail(cfg, "cannot set client authentication", "");
     }
     if (!bad) {
         bad = tool_apply_proto(cfg, &o->proto);

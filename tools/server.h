@@ -90,6 +90,8 @@ typedef struct server_opts {
     tool_proto proto;
     int key_update;          /* TLS 1.3: send KeyUpdate (update_requested) after each handshake */
     const char *ticket_keys; /* --ticket-keys: a ticket key file shared with other servers */
+    int client_auth;         /* LT_CLIENT_AUTH_*: --verify-client, --require-client-cert */
+    const char *client_cafile;
 } server_opts;
 
 typedef struct srv {

@@ -72,6 +72,7 @@ void lt_config_free(lt_config *cfg)
     }
     lt_trust_free(cfg->trust);
     lt_ticket_keys_free(cfg->policy.ticket_keys);
+    free(cfg->policy.ca_names);
     free(cfg);
 }
 
@@ -212,6 +213,23 @@ static int ensure_trust(lt_config *cfg)
     return cfg->trust != NULL ? LT_OK : config_error(cfg, LT_ERR_NOMEM, "out of memory");
 }
 
+/* A server's CertificateRequest names the CAs of its trust store (RFC
+ * 5246 7.4.4, RFC 8446 4.2.4): listed again after every change to it, so
+ * that a handshake only reads them. */
+static int trust_changed(lt_config *cfg)
+{
+    cfg->trust_loaded = 1;
+    uint8_t *names = NULL;
+    size_t len = 0;
+    if (lt_trust_ca_names(cfg->trust, &names, &len) != LT_OK) {
+        return config_error(cfg, LT_ERR_NOMEM, "out of memory listing the CA names");
+    }
+    free(cfg->policy.ca_names);
+    cfg->policy.ca_names = names;
+    cfg->policy.ca_names_len = len;
+    return LT_OK;
+}
+
 /* After a trust source failed: a store made just for it goes again. The
  * lt_trust_add_* functions add nothing when they fail. */
 static void drop_unused_trust(lt_config *cfg)
@@ -229,8 +247,7 @@ int lt_config_set_ca_file(lt_config *cfg, const char *path)
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot load CA file %s", path);
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 int lt_config_set_ca_dir(lt_config *cfg, const char *path)
@@ -240,8 +257,7 @@ int lt_config_set_ca_dir(lt_config *cfg, const char *path)
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot use CA directory %s", path);
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len)
@@ -251,8 +267,7 @@ int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len)
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "no usable CA certificate in the PEM, or a damaged block");
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 int lt_config_use_system_ca(lt_config *cfg)
@@ -262,8 +277,7 @@ int lt_config_use_system_ca(lt_config *cfg)
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot load the system trust store");
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 /* The system store, loaded once per process for configs that set no CA. */
@@ -463,4 +477,24 @@ int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n)
 void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled)
 {
     cfg->policy.etm = enabled != 0;
+}
+
+int lt_config_set_client_auth(lt_config *cfg, int mode)
+{
+    if (mode != LT_CLIENT_AUTH_NONE && mode != LT_CLIENT_AUTH_REQUEST && mode != LT_CLIENT_AUTH_REQUIRE) {
+        return config_error(cfg, LT_ERR_CONFIG, "client auth mode %d: use LT_CLIENT_AUTH_NONE, _REQUEST or _REQUIRE",
+                            mode);
+    }
+    if (cfg->role != LT_ROLE_SERVER && mode != LT_CLIENT_AUTH_NONE) {
+        return config_error(cfg, LT_ERR_CONFIG, "only a server asks for client certificates");
+    }
+    cfg->policy.client_auth = mode;
+    return LT_OK;
+}
+
+int lt_config_set_verify_callback(lt_config *cfg, lt_verify_fn fn, void *arg)
+{
+    cfg->policy.verify_cb = fn;
+    cfg->policy.verify_arg = arg;
+    return LT_OK;
 }

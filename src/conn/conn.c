@@ -33,10 +33,15 @@ lt_conn *lt_conn_new(const lt_config *cfg)
     lt_hs_env env = {
         .role = cfg->role,
         .policy = &cfg->policy,
-        .trust = cfg->role == LT_ROLE_CLIENT ? lt_config_trust(cfg) : NULL,
+        /* A server verifies client certificates against its own store
+         * only: never the system's (lucidtls.h, lt_config_set_client_auth). */
+        .trust = cfg->role == LT_ROLE_CLIENT ? lt_config_trust(cfg)
+                 : cfg->trust_loaded         ? cfg->trust
+                                             : NULL,
         .rec = &c->rec,
         .err = &c->err,
         .tracer = &c->tracer,
+        .app_conn = c,
     };
     c->hs = lt_hs_new(&env);
     if (c->hs == NULL) {
@@ -48,6 +53,14 @@ lt_conn *lt_conn_new(const lt_config *cfg)
     lt_record_set_versions(&c->rec, cfg->role == LT_ROLE_CLIENT ? 0x0301 : 0x0303, 0);
     if (cfg->trace != NULL) {
         lt_record_set_observer(&c->rec, record_observer, c);
+    }
+    /* Client certificates need anchors to check them against: without any,
+     * the connection fails before it starts (no alert: nothing was said). */
+    if (cfg->role == LT_ROLE_SERVER && cfg->policy.client_auth != LT_CLIENT_AUTH_NONE && !cfg->trust_loaded) {
+        (void)lt_error_set(&c->err, LT_ERR_CONFIG,
+                           "the server asks for client certificates but has no trust anchors to verify them "
+                           "(lt_config_set_ca_file, _ca_dir or _ca_pem)");
+        c->phase = LT_PHASE_FAILED;
     }
     return c;
 }
@@ -117,7 +130,7 @@ static int abort_with_error(lt_conn *c)
         return c->err.code;
     }
     c->phase = LT_PHASE_FAILED;
-    int alert = lt_err_to_alert(c->err.code);
+    int alert = lt_error_alert(&c->err);
     /* RFC 5246 7.2.2: on a fatal error, send the alert, then close. */
     if (alert >= 0 && !c->eof && send_alert(c, LT_ALERT_LEVEL_FATAL, (uint8_t)alert) == LT_OK) {
         c->alert_sent = alert;
@@ -620,6 +633,27 @@ int lt_conn_secure_renegotiation(const lt_conn *c)
 const char *lt_conn_server_name(const lt_conn *c)
 {
     return lt_hs_server_name(c->hs);
+}
+
+uint16_t lt_conn_peer_signature_scheme(const lt_conn *c)
+{
+    return lt_hs_session(c->hs)->peer_sig_scheme;
+}
+uint16_t lt_conn_signature_scheme(const lt_conn *c)
+{
+    return lt_hs_session(c->hs)->sig_scheme;
+}
+size_t lt_conn_peer_cert_count(const lt_conn *c)
+{
+    return lt_hs_peer_cert_count(c->hs);
+}
+const uint8_t *lt_conn_peer_cert(const lt_conn *c, size_t i, size_t *len)
+{
+    return lt_hs_peer_cert(c->hs, i, len);
+}
+int lt_conn_peer_verify_result(const lt_conn *c, const char **reason)
+{
+    return lt_hs_peer_verify_result(c->hs, reason);
 }
 
 /* ---- trace of records ---- */

@@ -357,9 +357,11 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     lt_kx_free(hs->h12->kx_key);
     hs->h12->kx_key = NULL;
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
-    /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
-     * need the raw messages): the running hash is all we need. */
-    lt_transcript_drop_raw(&hs->h12->transcript);
+    /* A CertificateVerify (RFC 5246 7.4.8) signs the raw messages with a
+     * hash the server picks: keep them while we may sign one. */
+    if (!lt_client_has_identity(hs)) {
+        lt_transcript_drop_raw(&hs->h12->transcript);
+    }
 
     lt_explain_client_choices(hs);
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
@@ -441,13 +443,8 @@ int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_ce
     int rc = lt_verify_chain(trust, (const uint8_t *const *)cm->der, cm->len, cm->n, host_wanted ? hs->hostname : NULL,
                              hs->env.policy->security_level, rep, &leaf);
     lt_explain_cert_checks(hs, rep, host_wanted);
-    if (rc != LT_OK) {
-        lt_pkey_free(leaf);
-        /* A weak key is insufficient_security, not a verification failure:
-         * the detail says what the key is and what the level needs. */
-        return lt_hs_fail(hs, rc, "%s%s",
-                          rc == LT_ERR_INSUFFICIENT_SECURITY ? "" : "certificate verify failed: ", rep->detail);
-    }
+    /* The verdict, then the application's hook (clientauth.c). */
+    LT_GUARD(lt_hs_judge_peer_chain(hs, cm, rc, rep, host_wanted ? hs->hostname : NULL, &leaf));
     lt_pkey_free(hs->h12->peer_key);
     hs->h12->peer_key = leaf;
     return LT_OK;
@@ -464,23 +461,11 @@ int lt_client_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len)
     snprintf(types, sizeof types, "%zu", lt_rd_left(&cr.types));
     snprintf(cas, sizeof cas, "%zu", cr.n_authorities);
     lt_field f[2] = {lt_fld_text("certificate_types", types), lt_fld_text("authorities", cas)};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 5246 7.4.4",
-                "the server asks for a client certificate; we have none to give", f, 2);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 5246 7.4.4", "the server asks for a client certificate",
+                f, 2);
     hs->shape |= LT_SHAPE_CLIENT_AUTH;
+    lt_client_choose_identity(hs, cr.sigalgs, cr.authorities, &cr.types, 0);
     return LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
-}
-
-/* RFC 5246 7.4.6: "If no suitable certificate is available, the client MUST
- * send a certificate message containing no certificates." The server then
- * decides whether to go on without one. */
-static int send_empty_certificate(lt_hs *hs)
-{
-    lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 16, &w));
-    lt_write_certificate(&w, NULL, NULL, 0);
-    LT_GUARD(lt_wr_finish(&w));
-    lt_field f = lt_fld_text("count", "0");
-    return lt_hs_send(hs, w.base, w.off, &f, 1);
 }
 
 static int send_rsa_client_key_exchange(lt_hs *hs, uint8_t pms[48])
@@ -532,8 +517,10 @@ int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
         return lt_hs_fail(hs, LT_ERR_DECODE, "ServerHelloDone must be empty, got %zu bytes", len);
     }
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHelloDone", "RFC 5246 7.4.5", NULL, NULL, 0);
+    /* RFC 5246 7.4.6: our certificate, or an empty list (the server then
+     * decides whether to go on without one). */
     if (hs->shape & LT_SHAPE_CLIENT_AUTH) {
-        LT_GUARD(send_empty_certificate(hs));
+        LT_GUARD(lt_client12_send_certificate(hs));
     }
     if (hs->shape & LT_SHAPE_PFS) {
         LT_GUARD(send_ecdhe_client_key_exchange(hs));
@@ -547,6 +534,9 @@ int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
         lt_wipe(pms, sizeof pms);
         LT_GUARD(rc);
     }
+    /* RFC 5246 7.4.8: after ClientKeyExchange (which the extended master
+     * secret's session_hash ends with, RFC 7627 4). */
+    LT_GUARD(lt_client12_send_certificate_verify(hs));
     LT_GUARD(lt_hs_send_ccs(hs));
     LT_GUARD(lt_hs_send_finished(hs));
     return LT_ST_CLIENT_WAIT_CCS;
@@ -607,6 +597,7 @@ int lt_client_on_server_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
                           lt_sig_scheme_name(ske.sig_scheme));
     }
     hs->proof |= LT_PROOF_KX_SIGNED;
+    hs->session.peer_sig_scheme = ske.sig_scheme;
     h->group = ske.group;
     hs->session.group = ske.group;
     lt_rd pt = ske.point;

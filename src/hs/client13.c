@@ -326,9 +326,9 @@ int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t le
     h->cr_context_len = lt_rd_left(&cr.context);
     memcpy(h->cr_context, cr.context.p, h->cr_context_len);
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 8446 4.3.2",
-                "the server asks for a client certificate; we have none to give, so we send an empty Certificate", NULL,
-                0);
+                "the server asks for a client certificate (we answer after its Finished)", NULL, 0);
     hs->shape |= LT_SHAPE_CLIENT_AUTH;
+    lt_client_choose_identity(hs, cr.sigalgs, cr.authorities, NULL, 1);
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
 }
 
@@ -421,20 +421,9 @@ int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len
                           lt_sig_scheme_name(cv.scheme));
     }
     hs->proof |= LT_PROOF_CV_OK;
+    hs->session.peer_sig_scheme = cv.scheme;
     LT_GUARD(lt_transcript_add(&hs->h12->transcript, body - 4, len + 4, "CertificateVerify"));
     return LT_ST_CLIENT_WAIT_FINISHED;
-}
-
-/* 4.4.2: with no certificate to give, an empty Certificate with the
- * request's context; no CertificateVerify follows (4.4.3). */
-static int send_empty_certificate13(lt_hs *hs)
-{
-    lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 16 + 255, &w));
-    lt_write_certificate13(&w, hs->h13->cr_context, hs->h13->cr_context_len, NULL, NULL, 0);
-    LT_GUARD(lt_wr_finish(&w));
-    lt_field f = lt_fld_text("count", "0");
-    return lt_hs_send(hs, w.base, w.off, &f, 1);
 }
 
 int lt_client13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
@@ -445,10 +434,10 @@ int lt_client13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
      * server's Finished; the server may already be sending under them. */
     LT_GUARD(lt_hs13_application_secrets(hs));
     LT_GUARD(lt_hs13_install_keys(hs, hs->app_read, 0, "server_application_traffic"));
-    /* Our second flight, under our handshake keys: an empty Certificate if
-     * asked, and Finished. */
+    /* Our second flight, under our handshake keys: if asked, Certificate
+     * (and CertificateVerify when it is not empty), then Finished. */
     if (hs->shape & LT_SHAPE_CLIENT_AUTH) {
-        LT_GUARD(send_empty_certificate13(hs));
+        LT_GUARD(lt_client13_send_certificate(hs));
     }
     LT_GUARD(lt_hs13_send_finished(hs, h->c_hs));
     LT_GUARD(lt_hs13_resumption_secret(hs));

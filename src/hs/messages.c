@@ -459,10 +459,13 @@ static int parse_offered_psks(lt_rd *data, lt_client_hello *ch)
  *                                                     RFC 8446 4.2.4
  * Only the framing is checked; the names are not used.
  */
-int lt_codec_authorities(lt_rd *data, size_t *n_out)
+int lt_codec_authorities(lt_rd *data, size_t *n_out, lt_rd *list_out)
 {
     lt_rd list;
     LT_GUARD(lt_rd_vec(data, 2, 3, 0xFFFF, &list));
+    if (list_out != NULL) {
+        *list_out = list;
+    }
     LT_GUARD(lt_rd_done(data));
     size_t n = 0;
     while (lt_rd_left(&list) > 0) {
@@ -477,7 +480,7 @@ int lt_codec_authorities(lt_rd *data, size_t *n_out)
 static int parse_certificate_authorities(lt_rd *data)
 {
     size_t n = 0;
-    return lt_codec_authorities(data, &n);
+    return lt_codec_authorities(data, &n, NULL);
 }
 
 /* The TLS 1.3 extensions of a ClientHello (RFC 8446 4.2); 0 when `type`
@@ -924,6 +927,7 @@ int lt_parse_certificate_request(const uint8_t *body, size_t len, lt_certificate
     LT_GUARD(lt_rd_vec(&r, 2, 0, 65535, &out->sigalgs));
     LT_ENSURE(lt_rd_left(&out->sigalgs) % 2 == 0, LT_ERR_DECODE);
     LT_GUARD(lt_rd_vec(&r, 2, 0, 65535, &authorities));
+    out->authorities = authorities;
     while (lt_rd_left(&authorities) > 0) {
         lt_rd dn;
         LT_GUARD(lt_rd_vec(&authorities, 2, 1, 65535, &dn));

@@ -365,8 +365,9 @@ void lt_write_certificate(lt_wr *w, const uint8_t *const *der, const size_t *len
  * opaque DistinguishedName<1..2^16-1>;
  */
 typedef struct lt_certificate_request {
-    lt_rd types;   /* certificate_types body, >= 1 byte */
-    lt_rd sigalgs; /* supported_signature_algorithms body, even length */
+    lt_rd types;       /* certificate_types body, >= 1 byte */
+    lt_rd sigalgs;     /* supported_signature_algorithms body, even length */
+    lt_rd authorities; /* certificate_authorities body (each name: 2-byte length, DER) */
     size_t n_authorities;
 } lt_certificate_request;
 

@@ -304,7 +304,7 @@ static int certificate_request_ext(void *arg, uint16_t type, lt_rd *data)
         return lt_codec_u16_list_ext(data, 2, 0xFFFE, &cr->sigalgs_cert);
     case LT_EXT_CERTIFICATE_AUTHORITIES:
         cr->ext_seen |= LT_SEEN_CAS;
-        return lt_codec_authorities(data, &cr->n_authorities);
+        return lt_codec_authorities(data, &cr->n_authorities, &cr->authorities);
     default:
         /* 4.3.2: "Clients MUST ignore unrecognized extensions." */
         return LT_OK;

@@ -90,6 +90,7 @@ typedef struct lt_certificate_request13 {
     uint32_t ext_seen;
     lt_rd sigalgs;      /* signature_algorithms list body, even, >= 2 */
     lt_rd sigalgs_cert; /* signature_algorithms_cert list body, when present */
+    lt_rd authorities;  /* certificate_authorities list body, when present */
     size_t n_authorities;
 } lt_certificate_request13;
 
