@@ -325,10 +325,13 @@ int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t le
     lt_hs13 *h = hs->h13;
     h->cr_context_len = lt_rd_left(&cr.context);
     memcpy(h->cr_context, cr.context.p, h->cr_context_len);
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 8446 4.3.2",
-                "the server asks for a client certificate (we answer after its Finished)", NULL, 0);
     hs->shape |= LT_SHAPE_CLIENT_AUTH;
     lt_client_choose_identity(hs, cr.sigalgs, cr.authorities, NULL, 1);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 8446 4.3.2",
+                hs->h12->client_id != NULL
+                    ? "the server asks for a client certificate; we have one that fits, and send it after its Finished"
+                    : "the server asks for a client certificate; we have none to give, so we send an empty Certificate",
+                NULL, 0);
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
 }
 
