@@ -8,7 +8,8 @@
  *
  * Objects:
  *   lt_config  shared settings (role, certificates, trust, cipher suites, trace
- *              hooks). Read-only once a connection uses it.
+ *              hooks). Reference-counted; frozen by the first connection
+ *              made from it (setters then fail with LT_ERR_FROZEN).
  *   lt_conn    one TLS connection. Created from a config.
  *
  * Return values: functions return an lt_result. LT_OK (0) is success, positive

@@ -156,6 +156,10 @@ typedef struct lt_session {
     uint8_t exporter_secret[LT_MAX_SECRET_LEN];   /* TLS 1.3 */
     uint8_t resumption_secret[LT_MAX_SECRET_LEN]; /* TLS 1.3 resumption_master_secret */
     size_t secret_len;                            /* TLS 1.3: the suite's hash length */
+    /* The application protocol ALPN chose (RFC 7301), NUL-terminated;
+     * alpn_len 0: none. */
+    char alpn[256];
+    size_t alpn_len;
 } lt_session;
 
 typedef struct lt_hs lt_hs;
@@ -205,6 +209,16 @@ LT_MUST_USE int lt_hs_key_update(lt_hs *hs, int request_peer);
  * 1.2). has_context = 0 is "no context" (in 1.3 the same as empty). */
 LT_MUST_USE int lt_hs_export(const lt_hs *hs, const char *label, size_t label_len, const uint8_t *context,
                              size_t context_len, int has_context, uint8_t *out, size_t out_len);
+/* Server: is the application's ClientHello hook running? Only then may
+ * conn switch the engine to another config's policy and trust anchors
+ * (lt_conn_set_config); the tracer stays. */
+int lt_hs_in_client_hello_hook(const lt_hs *hs);
+void lt_hs_set_policy(lt_hs *hs, const lt_hs_policy *policy, const lt_trust *trust);
+/* The signature schemes we accept from the peer, best first (the
+ * policy's, or every one we implement). */
+const uint16_t *lt_hs_accepted_sigalgs(const lt_hs_policy *p, size_t *n);
+/* 1 for a SignatureScheme lucidtls implements (config checks its list). */
+int lt_hs_sigalg_implemented(uint16_t scheme);
 /* Free the reassembly buffer if it holds nothing. */
 void lt_hs_release_buffers(lt_hs *hs);
 
