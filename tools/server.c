@@ -57,7 +57,8 @@ static const char USAGE[] =
     "                       [--host ADDR] [--www]\n"
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
-    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
+    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--alpn LIST]\n"
+    "                       [--key-update]\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
@@ -67,6 +68,8 @@ static const char USAGE[] =
     "                       gives way to a new client (default 1024)\n"
     "  --tls1_2, --tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
     "  --groups             key exchange groups in preference order: x25519, P-256, P-384\n"
+    "  --alpn               ALPN protocols in our preference order, e.g. h2,http/1.1; a client that\n"
+    "                       offers none of them gets no_application_protocol (default: no ALPN)\n"
     "  --key-update         TLS 1.3: after each handshake, update our keys and ask the client to\n"
     "                       update its own (RFC 8446 4.6.3)\n";
 
@@ -102,6 +105,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"tls1_2", no_argument, NULL, '2'},
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
+        {"alpn", required_argument, NULL, 'A'},
         {"key-update", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
@@ -133,6 +137,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
             break;
         case 'H': o->host = optarg; break;
         case 'C': o->ciphers = optarg; break;
+        case 'A': o->proto.alpn = optarg; break;
         case 'w': o->www = 1; break;
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
