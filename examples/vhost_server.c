@@ -42,8 +42,8 @@ static int pick_host(void *arg, lt_conn *conn, const lt_client_hello_info *info)
 static lt_config *server_config(const char *chain, const char *key, const char *alpn)
 {
     lt_config *cfg = lt_config_new(LT_ROLE_SERVER);
-    if (cfg == NULL || lt_config_set_cert_chain_file(cfg, chain) != LT_OK || lt_config_set_key_file(cfg, key) != LT_OK ||
-        (alpn != NULL && lt_config_set_alpn(cfg, alpn) != LT_OK)) {
+    if (cfg == NULL || lt_config_set_cert_chain_file(cfg, chain) != LT_OK ||
+        lt_config_set_key_file(cfg, key) != LT_OK || (alpn != NULL && lt_config_set_alpn(cfg, alpn) != LT_OK)) {
         fprintf(stderr, "vhost_server: %s\n", cfg != NULL ? lt_config_error(cfg) : "out of memory");
         exit(1);
     }
@@ -72,8 +72,9 @@ static void serve(lt_config *cfg, int fd)
     if (rc == LT_OK) {
         size_t alpn_len = 0;
         const char *alpn = lt_conn_alpn(conn, &alpn_len);
-        fprintf(stderr, "vhost_server: %s, ALPN %.*s\n", lt_conn_server_name(conn) ? lt_conn_server_name(conn) : "(no SNI)",
-                (int)alpn_len, alpn != NULL ? alpn : "(none)");
+        fprintf(stderr, "vhost_server: %s, ALPN %.*s\n",
+                lt_conn_server_name(conn) ? lt_conn_server_name(conn) : "(no SNI)", (int)alpn_len,
+                alpn != NULL ? alpn : "(none)");
         rc = lt_fd_read(conn, fd, buf, sizeof buf, &n);
     }
     if (rc == LT_OK) {
