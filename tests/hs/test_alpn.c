@@ -28,15 +28,15 @@ static void test_parser_refuses_malformed_lists(void)
     EXPECT_EQ(parse_hex("0006 02 6832 02 6833", &list, &n), LT_OK);
     EXPECT_EQ(n, 2);
     /* RFC 7301 3.1: ProtocolName<1..2^8-1>, the list <2..2^16-1>. */
-    EXPECT_EQ(parse_hex("", &list, &n), LT_ERR_DECODE);                  /* no list */
-    EXPECT_EQ(parse_hex("0000", &list, &n), LT_ERR_DECODE);              /* empty list */
-    EXPECT_EQ(parse_hex("0001 00", &list, &n), LT_ERR_DECODE);           /* under 2 bytes */
-    EXPECT_EQ(parse_hex("0002 00 00", &list, &n), LT_ERR_DECODE);        /* empty names */
-    EXPECT_EQ(parse_hex("0004 02 6832 00", &list, &n), LT_ERR_DECODE);   /* an empty name after a good one */
-    EXPECT_EQ(parse_hex("0003 03 6832", &list, &n), LT_ERR_DECODE);      /* name past the list */
-    EXPECT_EQ(parse_hex("0004 02 6832", &list, &n), LT_ERR_DECODE);      /* list past the body */
-    EXPECT_EQ(parse_hex("0003 02 6832 ff", &list, &n), LT_ERR_DECODE);   /* trailing byte */
-    EXPECT_EQ(parse_hex("0004 02 6832 01", &list, &n), LT_ERR_DECODE);   /* a name cut short */
+    EXPECT_EQ(parse_hex("", &list, &n), LT_ERR_DECODE);                /* no list */
+    EXPECT_EQ(parse_hex("0000", &list, &n), LT_ERR_DECODE);            /* empty list */
+    EXPECT_EQ(parse_hex("0001 00", &list, &n), LT_ERR_DECODE);         /* under 2 bytes */
+    EXPECT_EQ(parse_hex("0002 00 00", &list, &n), LT_ERR_DECODE);      /* empty names */
+    EXPECT_EQ(parse_hex("0004 02 6832 00", &list, &n), LT_ERR_DECODE); /* an empty name after a good one */
+    EXPECT_EQ(parse_hex("0003 03 6832", &list, &n), LT_ERR_DECODE);    /* name past the list */
+    EXPECT_EQ(parse_hex("0004 02 6832", &list, &n), LT_ERR_DECODE);    /* list past the body */
+    EXPECT_EQ(parse_hex("0003 02 6832 ff", &list, &n), LT_ERR_DECODE); /* trailing byte */
+    EXPECT_EQ(parse_hex("0004 02 6832 01", &list, &n), LT_ERR_DECODE); /* a name cut short */
     /* The largest: 255 names of 255 bytes (256 with the length byte) and
      * one of 254 fill a list of exactly 2^16-1 bytes. */
     static char hex[140000];
@@ -213,7 +213,7 @@ static void test_hook_refuses_with_its_alert(void)
     EXPECT_EQ(h.calls, 1);
     EXPECT(strcmp(h.sni, "localhost") == 0);
     EXPECT_EQ(lt_conn_error(p.server, NULL), LT_ERR_REJECTED);
-    EXPECT_EQ(lt_conn_alert_sent(p.server), LT_ALERT_ACCESS_DENIED);  /* the hook's, not the table's */
+    EXPECT_EQ(lt_conn_alert_sent(p.server), LT_ALERT_ACCESS_DENIED); /* the hook's, not the table's */
     EXPECT_EQ(lt_conn_peer_alert(p.client), LT_ALERT_ACCESS_DENIED);
     /* Outside the hook, lt_conn_set_config is misuse. */
     EXPECT_EQ(lt_conn_set_config(p.server, p.scfg), LT_ERR_USAGE);

@@ -9,6 +9,8 @@
 #  - curl --http2 against `lucidtls server --www --alpn http/1.1`: ALPN picks
 #    http/1.1 and curl speaks HTTP/1.1; the page reports ALPN and no
 #    resumption;
+#  - examples/https_client (ALPN h2,http/1.1, then a second connection that
+#    resumes the first one's session) against `lucidtls server --www`;
 #  - gnutls-cli --alpn, and Python's set_alpn_protocols /
 #    selected_alpn_protocol() both ways;
 #  - virtual hosting by SNI (examples/vhost_server.c: the ClientHello hook
@@ -53,6 +55,16 @@ if command -v curl >/dev/null; then
     lt_expect_contains "curl: ALPN picked http/1.1" "$LAST_ERR" "ALPN: server accepted http/1.1"
     lt_expect_contains "the page reports the ALPN protocol" "$LAST_OUT" "ALPN protocol: http/1.1"
     lt_expect_contains "the page reports no resumption" "$LAST_OUT" "Resumed: no"
+fi
+
+# examples/https_client.c: ALPN and resumption, the README's example.
+if [ -x "$BUILD/example_https_client" ]; then
+    lt_run example 15 - "$BUILD/example_https_client" localhost "$(lt_port WWW)" "$CA"
+    lt_expect_rc "examples/https_client against our --www server" 0
+    lt_expect_eq "example: ALPN http/1.1 both times, a full handshake then a resumed one" \
+        "new (full handshake)|resumed" \
+        "$(sed -n 's/^-- ALPN chose http\/1\.1; session //p' "$LAST_OUT" | paste -sd'|')"
+    lt_expect_contains "example: the server's page says it resumed" "$LAST_OUT" "Resumed: yes"
 fi
 
 # ------------------------------------------------------------ lucidtls client -> openssl s_server
