@@ -69,6 +69,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"tls1_2", no_argument, NULL, '2'},
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
+        {"alpn", required_argument, NULL, 'A'},
         {"key-update", no_argument, NULL, 'K'},
         {"sess-in", required_argument, NULL, 'r'},
         {"sess-out", required_argument, NULL, 'o'},
@@ -110,6 +111,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case '2': o->proto.only_tls12 = 1; break;
         case '3': o->proto.only_tls13 = 1; break;
         case 'g': o->proto.groups = optarg; break;
+        case 'A': o->proto.alpn = optarg; break;
         case 'K': o->key_update = 1; break;
         case 'r': o->sess_in = optarg; break;
         case 'o': o->sess_out = optarg; break;
@@ -138,7 +140,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
                         "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
-                        "[--groups LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] "
+                        "[--groups LIST] [--alpn LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] "
                         "[--cert CHAIN.pem --key KEY.pem]\n");
         return -1;
     }
@@ -497,6 +499,12 @@ int cmd_client(int argc, char **argv)
         goto out;
     }
     status = handshake(conn, fd, &o, nar);
+    if (status == 0 && o.proto.alpn != NULL) {
+        /* What ALPN chose (RFC 7301), as s_client's "ALPN protocol:". */
+        char alpn[300];
+        tool_alpn_text(conn, alpn, sizeof alpn);
+        fprintf(stderr, "lucidtls: ALPN protocol: %s\n", alpn);
+    }
     if (status == 0 && o.sess_in != NULL) {
         /* Say what became of the offer, as s_client's "Reused"/"New" does. */
         fprintf(stderr, "lucidtls: %s\n",

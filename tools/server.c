@@ -57,8 +57,8 @@ static const char USAGE[] =
     "                       [--host ADDR] [--www]\n"
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
-    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
-    "                       [--ticket-keys FILE]\n"
+    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--alpn LIST]\n"
+    "                       [--key-update] [--ticket-keys FILE]\n"
     "                       [--verify-client | --require-client-cert] [--client-cafile CA.pem]\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
@@ -69,6 +69,8 @@ static const char USAGE[] =
     "                       gives way to a new client (default 1024)\n"
     "  --tls1_2, --tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
     "  --groups             key exchange groups in preference order: x25519, P-256, P-384\n"
+    "  --alpn               ALPN protocols in our preference order, e.g. h2,http/1.1; a client that\n"
+    "                       offers none of them gets no_application_protocol (default: no ALPN)\n"
     "  --key-update         TLS 1.3: after each handshake, update our keys and ask the client to\n"
     "                       update its own (RFC 8446 4.6.3)\n"
     "  --ticket-keys        seal and open session tickets with the keys of FILE (made and rotated by\n"
@@ -110,11 +112,12 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"tls1_2", no_argument, NULL, '2'},
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
+        {"alpn", required_argument, NULL, 'A'},
         {"key-update", no_argument, NULL, 'K'},
         {"ticket-keys", required_argument, NULL, 'S'},
         {"verify-client", no_argument, NULL, 'V'},
         {"require-client-cert", no_argument, NULL, 'Q'},
-        {"client-cafile", required_argument, NULL, 'A'},
+        {"client-cafile", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -145,6 +148,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
             break;
         case 'H': o->host = optarg; break;
         case 'C': o->ciphers = optarg; break;
+        case 'A': o->proto.alpn = optarg; break;
         case 'w': o->www = 1; break;
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
@@ -163,7 +167,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
             }
             break;
         case 'Q': o->client_auth = LT_CLIENT_AUTH_REQUIRE; break;
-        case 'A': o->client_cafile = optarg; break;
+        case 'F': o->client_cafile = optarg; break;
         default: bad = -1; break;
         }
     }

@@ -57,6 +57,7 @@ static const err_row ERR_TABLE[] = {
     {LT_ERR_IO, "LT_ERR_IO", "socket error", -1},
     {LT_ERR_CONFIG, "LT_ERR_CONFIG", "bad configuration", LT_ALERT_INTERNAL_ERROR},
     {LT_ERR_TIMEOUT, "LT_ERR_TIMEOUT", "timed out", -1},
+    {LT_ERR_FROZEN, "LT_ERR_FROZEN", "the config is frozen: a connection uses it", -1},
 };
 
 static const err_row *find_err(int err)

@@ -15,13 +15,28 @@
 static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len,
                             int keyed);
 
+/* The anchors a config verifies its peer against: a client's (or the
+ * system's), a server's own store only (client certificates). */
+static const lt_trust *peer_trust(const lt_config *cfg)
+{
+    if (cfg->role == LT_ROLE_CLIENT) {
+        return lt_config_trust(cfg);
+    }
+    return cfg->trust_loaded ? cfg->trust : NULL;
+}
+
 lt_conn *lt_conn_new(const lt_config *cfg)
 {
     lt_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         return NULL;
     }
-    c->cfg = cfg;
+    /* The connection holds a reference, and the config is frozen from now
+     * on (lucidtls.h, "Config lifetime"): the count and the flag are the
+     * only parts of a const config that change, both atomic. */
+    lt_config *shared = (lt_config *)cfg;
+    lt_config_freeze(shared);
+    c->cfg = lt_config_ref(shared);
     c->role = cfg->role;
     c->peer_alert = -1;
     c->alert_sent = -1;
@@ -35,9 +50,7 @@ lt_conn *lt_conn_new(const lt_config *cfg)
         .policy = &cfg->policy,
         /* A server verifies client certificates against its own store
          * only: never the system's (lucidtls.h, lt_config_set_client_auth). */
-        .trust = cfg->role == LT_ROLE_CLIENT ? lt_config_trust(cfg)
-                 : cfg->trust_loaded         ? cfg->trust
-                                             : NULL,
+        .trust = peer_trust(cfg),
         .rec = &c->rec,
         .err = &c->err,
         .tracer = &c->tracer,
@@ -73,6 +86,8 @@ void lt_conn_free(lt_conn *c)
     lt_hs_free(c->hs);
     lt_record_free(&c->rec);
     lt_error_clear(&c->err);
+    lt_config_free((lt_config *)c->cfg);
+    lt_config_free((lt_config *)c->switched);
     lt_wipe(c, sizeof *c);
     free(c);
 }
@@ -96,6 +111,21 @@ int lt_conn_set_hostname(lt_conn *c, const char *hostname)
      * spaces reach the wire, the certificate check or a log. */
     LT_ENSURE(is_ip || lt_is_dns_hostname(hostname, len), LT_ERR_USAGE);
     return lt_hs_set_hostname(c->hs, hostname, len, is_ip);
+}
+
+int lt_conn_set_config(lt_conn *c, const lt_config *cfg)
+{
+    /* Only while the ClientHello hook runs: before it, nothing is known to
+     * choose by; after it, the handshake has chosen with the old one. */
+    LT_ENSURE(c->role == LT_ROLE_SERVER && cfg != NULL && lt_hs_in_client_hello_hook(c->hs), LT_ERR_USAGE);
+    LT_ENSURE(cfg->role == LT_ROLE_SERVER && lt_config_has_identity(cfg), LT_ERR_USAGE);
+    lt_config *next = (lt_config *)cfg; /* as in lt_conn_new: count and flag only */
+    lt_config_freeze(next);
+    lt_config_ref(next);
+    lt_config_free((lt_config *)c->switched);
+    c->switched = next;
+    lt_hs_set_policy(c->hs, &next->policy, peer_trust(next));
+    return LT_OK;
 }
 
 void lt_conn_set_user(lt_conn *c, void *user)
@@ -654,6 +684,15 @@ const uint8_t *lt_conn_peer_cert(const lt_conn *c, size_t i, size_t *len)
 int lt_conn_peer_verify_result(const lt_conn *c, const char **reason)
 {
     return lt_hs_peer_verify_result(c->hs, reason);
+}
+
+const char *lt_conn_alpn(const lt_conn *c, size_t *len)
+{
+    const lt_session *s = lt_hs_session(c->hs);
+    if (len != NULL) {
+        *len = s->alpn_len;
+    }
+    return s->alpn_len > 0 ? s->alpn : NULL;
 }
 
 /* ---- trace of records ---- */

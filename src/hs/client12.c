@@ -18,10 +18,14 @@ const uint16_t LT_CLIENT_SIGALGS[] = {
 const size_t LT_N_CLIENT_SIGALGS = N_CLIENT_SIGALGS;
 #define CLIENT_SIGALGS LT_CLIENT_SIGALGS
 
-int lt_client_offered_sigalg(uint16_t scheme)
+/* What we offered in signature_algorithms: the config's list
+ * (lt_config_set_sigalgs), or all of ours. */
+int lt_client_offered_sigalg(const lt_hs *hs, uint16_t scheme)
 {
-    for (size_t i = 0; i < N_CLIENT_SIGALGS; i++) {
-        if (CLIENT_SIGALGS[i] == scheme) {
+    size_t n = 0;
+    const uint16_t *list = lt_hs_accepted_sigalgs(hs->env.policy, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == scheme) {
             return 1;
         }
     }
@@ -148,7 +152,8 @@ int lt_client_send_hello(lt_hs *hs)
     int tls12 = lt_hs_allows(hs, LT_TLS1_2);
     int ecc = tls13 || offers_kx(cfg, LT_KX_ECDHE);
     int etm = tls12 && cfg->etm && offers_cbc(cfg);
-    hs->h12->offered_answerable = (ecc && tls12 ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0);
+    hs->h12->offered_answerable =
+        (ecc && tls12 ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0) | (cfg->alpn_len > 0 ? LT_SEEN_ALPN : 0);
     if (!tls12) {
         hs->h12->offered_ems = 0;
     }
@@ -156,6 +161,8 @@ int lt_client_send_hello(lt_hs *hs)
     size_t n_suites = lt_client_suites_to_offer(hs, suites);
     LT_ENSURE(n_suites > 0, LT_ERR_CONFIG);
 
+    size_t n_sigalgs = 0;
+    const uint16_t *sigalgs = lt_hs_accepted_sigalgs(cfg, &n_sigalgs);
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
         .random = hs->h12->client_random,
@@ -164,12 +171,14 @@ int lt_client_send_hello(lt_hs *hs)
         .sni = hs->h12->offered_sni ? hs->hostname : NULL,
         .ems = hs->h12->offered_ems,
         .reneg_info = tls12, /* RFC 5746 3.4: the empty extension or the SCSV */
-        .sigalgs = CLIENT_SIGALGS,
-        .n_sigalgs = N_CLIENT_SIGALGS,
+        .sigalgs = sigalgs,
+        .n_sigalgs = n_sigalgs,
         .groups = ecc ? cfg->groups : NULL,
         .n_groups = ecc ? cfg->n_groups : 0,
         .ec_point_formats = ecc && tls12,
         .etm = etm,
+        .alpn = cfg->alpn,
+        .alpn_len = cfg->alpn_len,
     };
     uint16_t versions[2];
     uint8_t pub[LT_MAX_KX_PUBLIC];
@@ -193,7 +202,7 @@ int lt_client_send_hello(lt_hs *hs)
     uint32_t exts = (tls12 ? LT_SEEN_RENEG : 0) | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) |
                     hs->h12->offered_answerable | (tls13 ? LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE : 0) |
                     (hs->h13->psk_offered ? LT_SEEN_PSK_MODES | LT_SEEN_PSK : 0);
-    return lt_explain_send_client_hello(hs, w.base, w.off, exts, CLIENT_SIGALGS, N_CLIENT_SIGALGS);
+    return lt_explain_send_client_hello(hs, w.base, w.off, exts, sigalgs, n_sigalgs);
 }
 
 static int suite_was_offered(const lt_hs *hs, uint16_t id)
@@ -347,6 +356,9 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     hs->session.ems = hs->h12->offered_ems && (sh.ext_seen & LT_SEEN_EMS);
     hs->session.secure_reneg = (sh.ext_seen & LT_SEEN_RENEG) != 0;
     hs->session.etm = sh.encrypt_then_mac;
+    if (sh.ext_seen & LT_SEEN_ALPN) {
+        LT_GUARD(lt_hs_client_take_alpn(hs, sh.alpn, "the ServerHello"));
+    }
     if (hs->session.suite->kx == LT_KX_ECDHE) {
         hs->shape |= LT_SHAPE_PFS;
     }
@@ -550,7 +562,7 @@ static int check_server_kx_choice(lt_hs *hs, const lt_server_key_exchange_ecdhe 
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose group %u (%s), which we did not offer",
                           ske->group, lt_group_name(ske->group) ? lt_group_name(ske->group) : "unknown");
     }
-    if (!lt_client_offered_sigalg(ske->sig_scheme)) {
+    if (!lt_client_offered_sigalg(hs, ske->sig_scheme)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                           "server signed with scheme 0x%04x, which we did not offer in signature_algorithms",
                           ske->sig_scheme);

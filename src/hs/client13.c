@@ -149,6 +149,8 @@ static int send_second_client_hello(lt_hs *hs)
     size_t n_suites = lt_client_suites_to_offer(hs, suites);
     int tls12 = lt_hs_allows(hs, LT_TLS1_2);
     const uint8_t *keys[1] = {pub};
+    size_t n_sigalgs = 0;
+    const uint16_t *sigalgs = lt_hs_accepted_sigalgs(cfg, &n_sigalgs);
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
         .random = h12->client_random,
@@ -157,12 +159,14 @@ static int send_second_client_hello(lt_hs *hs)
         .sni = h12->offered_sni ? hs->hostname : NULL,
         .ems = h12->offered_ems,
         .reneg_info = tls12,
-        .sigalgs = LT_CLIENT_SIGALGS,
-        .n_sigalgs = LT_N_CLIENT_SIGALGS,
+        .sigalgs = sigalgs,
+        .n_sigalgs = n_sigalgs,
         .groups = cfg->groups,
         .n_groups = cfg->n_groups,
         .ec_point_formats = tls12,
         .etm = (h12->offered_answerable & LT_SEEN_ETM) != 0,
+        .alpn = cfg->alpn, /* 4.1.2: ClientHello2 repeats ClientHello1 */
+        .alpn_len = cfg->alpn_len,
         .session_id = h->session_id,
         .session_id_len = h->session_id_len,
         .versions = versions,
@@ -300,13 +304,18 @@ int lt_client13_on_encrypted_extensions(lt_hs *hs, const uint8_t *body, size_t l
                           "not offer",
                           ee.unknown_ext);
     }
-    uint32_t offered = (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | LT_SEEN_GROUPS;
+    uint32_t offered =
+        (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | LT_SEEN_GROUPS | (hs->env.policy->alpn_len > 0 ? LT_SEEN_ALPN : 0);
     uint32_t unasked = ee.ext_seen & ~offered;
     if (unasked != 0) {
         char names[160];
         lt_hs_ext_list_text(unasked, names, sizeof names);
         return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "EncryptedExtensions carries %s, which we did not offer",
                           names);
+    }
+    /* RFC 7301 3.1 / RFC 8446 4.3.1: in TLS 1.3 the answer comes here. */
+    if (ee.ext_seen & LT_SEEN_ALPN) {
+        LT_GUARD(lt_hs_client_take_alpn(hs, ee.alpn, "EncryptedExtensions"));
     }
     lt_field f = lt_fld_text("server_name", ee.sni_ack ? "acknowledged" : "not acknowledged");
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "EncryptedExtensions", "RFC 8446 4.3.1",
@@ -395,7 +404,7 @@ int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len
     /* 4.4.3: the scheme must be one we offered, and 4.2.3: never
      * rsa_pkcs1_* in TLS 1.3; and it must fit the certificate's key. */
     int pkcs1 = (cv.scheme & 0xff) == 0x01;
-    if (!lt_client_offered_sigalg(cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
+    if (!lt_client_offered_sigalg(hs, cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
         char k[64];
         lt_pkey_describe(key, k, sizeof k);
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,

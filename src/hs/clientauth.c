@@ -100,16 +100,6 @@ int lt_hs_peer_verify_result(const lt_hs *hs, const char **reason)
     return hs->peer_chain->verdict;
 }
 
-const uint16_t *lt_hs_accepted_sigalgs(const lt_hs_policy *p, size_t *n)
-{
-    if (p->n_sigalgs > 0) {
-        *n = p->n_sigalgs;
-        return p->sigalgs;
-    }
-    *n = LT_N_CLIENT_SIGALGS;
-    return LT_CLIENT_SIGALGS;
-}
-
 static int accepted_sigalg(const lt_hs *hs, uint16_t scheme)
 {
     size_t n = 0;

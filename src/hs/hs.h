@@ -160,6 +160,10 @@ typedef struct lt_session {
      * CertificateVerify): the peer's and ours; 0 when none was made. */
     uint16_t peer_sig_scheme;
     uint16_t sig_scheme;
+    /* The application protocol ALPN chose (RFC 7301), NUL-terminated;
+     * alpn_len 0: none. */
+    char alpn[256];
+    size_t alpn_len;
 } lt_session;
 
 typedef struct lt_hs lt_hs;
@@ -219,6 +223,13 @@ int lt_hs_peer_verify_result(const lt_hs *hs, const char **reason);
 /* The signature schemes we accept from the peer, best first (the
  * policy's, or every one we implement). */
 const uint16_t *lt_hs_accepted_sigalgs(const lt_hs_policy *p, size_t *n);
+/* Server: is the application's ClientHello hook running? Only then may
+ * conn switch the engine to another config's policy and trust anchors
+ * (lt_conn_set_config); the tracer stays. */
+int lt_hs_in_client_hello_hook(const lt_hs *hs);
+void lt_hs_set_policy(lt_hs *hs, const lt_hs_policy *policy, const lt_trust *trust);
+/* 1 for a SignatureScheme lucidtls implements (config checks its list). */
+int lt_hs_sigalg_implemented(uint16_t scheme);
 /* Free the reassembly buffer if it holds nothing. */
 void lt_hs_release_buffers(lt_hs *hs);
 

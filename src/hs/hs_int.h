@@ -158,6 +158,7 @@ struct lt_hs {
     /* The peer's chain and the verdict on it, kept for the application
      * (clientauth.c); NULL until a chain is checked. */
     struct lt_peer_chain *peer_chain;
+    int in_client_hello_hook; /* server: the application's hook runs (hooks.c) */
 };
 
 /* A handler takes the message body, checks and applies it, may queue our
@@ -279,7 +280,7 @@ size_t lt_hs13_cv_content(const lt_hs *hs, int server, uint8_t out[LT_CV_CONTENT
 LT_MUST_USE int lt_hs13_send_compat_ccs(lt_hs *hs);
 /* Client, both versions (client12.c): what our ClientHello offers. */
 int lt_client_offered_group(const lt_hs *hs, uint16_t group);
-int lt_client_offered_sigalg(uint16_t scheme);
+int lt_client_offered_sigalg(const lt_hs *hs, uint16_t scheme);
 size_t lt_client_suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES]);
 /* The signature schemes we accept, and offer in signature_algorithms. */
 extern const uint16_t LT_CLIENT_SIGALGS[];
@@ -322,6 +323,17 @@ LT_MUST_USE int lt_client12_send_certificate_verify(lt_hs *hs);
 /* Client, TLS 1.3: Certificate with the request's context, and
  * CertificateVerify when it was not empty (4.4.2, 4.4.3). */
 LT_MUST_USE int lt_client13_send_certificate(lt_hs *hs);
+/* Server (hooks.c): the application's ClientHello hook, once per
+ * handshake (not for ClientHello2); a refusal is LT_ERR_REJECTED with the
+ * hook's alert. */
+LT_MUST_USE int lt_hs_run_client_hello_hook(lt_hs *hs, const lt_client_hello *ch);
+
+/* ALPN (alpn.c, RFC 7301). Server: choose from the ClientHello's offer
+ * by our preference (none in common: no_application_protocol), into
+ * session.alpn. Client: take the server's one name, which must be one we
+ * offered (illegal_parameter); `where` names the message. */
+LT_MUST_USE int lt_hs_server_choose_alpn(lt_hs *hs, const lt_client_hello *ch);
+LT_MUST_USE int lt_hs_client_take_alpn(lt_hs *hs, lt_rd name, const char *where);
 
 /* Refuse a renegotiation request (machine.c): the first gets a warning
  * no_renegotiation and the connection goes on; any later one is fatal.

@@ -330,6 +330,8 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
         /* RFC 8422 5.2: answer the client's ec_point_formats when an ECC
          * suite is chosen. */
         .ec_point_formats = ecdhe && (ch->ext_seen & LT_SEEN_POINT_FORMATS),
+        .alpn = (const uint8_t *)hs->session.alpn,
+        .alpn_len = hs->session.alpn_len,
     };
     size_t off[6] = {0};
     lt_write_server_hello(&w, &p);
@@ -368,6 +370,8 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
         return lt_hs_fail(hs, rc, "malformed ClientHello (%zu bytes)", len);
     }
     lt_explain_client_hello(hs, &ch);
+    /* Before anything is judged by the policy: the hook may change it. */
+    LT_GUARD(lt_hs_run_client_hello_hook(hs, &ch));
     LT_GUARD(check_client_hello(hs, &ch));
     uint16_t version = 0;
     LT_GUARD(choose_version(hs, &ch, &version));
@@ -376,6 +380,7 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
     }
     LT_GUARD(choose_suite(hs, &ch));
     apply_client_hello(hs, &ch);
+    LT_GUARD(lt_hs_server_choose_alpn(hs, &ch));
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
     /* A client CertificateVerify (RFC 5246 7.4.8) signs the raw messages
      * with a hash it picks: keep them only when we ask for one. */

@@ -349,7 +349,12 @@ static int key_exchange(lt_hs *hs, lt_rd share, uint8_t *pub, size_t *pub_len, u
 
 static int send_encrypted_extensions(lt_hs *hs)
 {
-    lt_encrypted_extensions_params p = {.sni_ack = 0};
+    lt_encrypted_extensions_params p = {
+        .sni_ack = 0,
+        /* RFC 7301 3.1, RFC 8446 4.3.1: the chosen protocol, encrypted. */
+        .alpn = hs->session.alpn_len > 0 ? (const uint8_t *)hs->session.alpn : NULL,
+        .alpn_len = hs->session.alpn_len,
+    };
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, 64, &w));
     lt_write_encrypted_extensions(&w, &p);
@@ -487,6 +492,7 @@ int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint
         lt_explain_server_choices(hs, hs->env.policy->n_suites);
         return send_hello_retry_request(hs, ch);
     }
+    LT_GUARD(lt_hs_server_choose_alpn(hs, ch));
     LT_GUARD(lt_hs13_server_try_psk(hs, ch, len + 4));
     if (!(hs->shape & LT_SHAPE_RESUMED)) {
         LT_GUARD(choose_identity13(hs, ch));
