@@ -39,6 +39,7 @@
 #include "conn/conn.h"
 #include "base/limits.h"
 #include "hs/messages.h"
+#include "hs/messages_auth.h"
 #include "fuzz_common.h"
 #include "pair.h"
 
@@ -179,8 +180,8 @@ typedef struct run_opts {
     int restrict_client;    /* 1: the client is restricted (server seeds), 0: the server (client seeds) */
     const uint16_t *groups; /* the restricted side's groups (NULL: the default) */
     size_t n_groups;
-    int client_auth;   /* the server asks for a client certificate: LT_CLIENT_AUTH_REQUEST or _REQUIRE (0: no) */
-    int client_anon;   /* the client has no certificate to give */
+    int client_auth; /* the server asks for a client certificate: LT_CLIENT_AUTH_REQUEST or _REQUIRE (0: no) */
+    int client_anon; /* the client has no certificate to give */
 } run_opts;
 
 /* The targets' flags bits for a run's configs (fuzz_server.c, fuzz_client.c). */
@@ -535,7 +536,15 @@ static void record_seeds(void)
 /* ---- messages seeds ---- */
 
 /* fuzz_messages selectors (fuzz_messages.c). */
-enum { SEL_CH = 0, SEL_SH = 1, SEL_SKE_ECDHE = 6, SEL_CKE_ECDHE = 7, SEL_CERT_REQUEST = 8 };
+enum {
+    SEL_CH = 0,
+    SEL_SH = 1,
+    SEL_SKE_ECDHE = 6,
+    SEL_CKE_ECDHE = 7,
+    SEL_CERT_REQUEST = 8,
+    SEL_CERT_REQUEST13 = 11,
+    SEL_AUTHORITIES = 16
+};
 
 /* Writes one message seed: the selector, then the body the writer made
  * (its 4-byte header dropped). */
@@ -585,6 +594,35 @@ static void fill(uint8_t *p, size_t n, uint8_t first)
     for (size_t i = 0; i < n; i++) {
         p[i] = (uint8_t)(first + i);
     }
+}
+
+/* The mutual TLS messages as our server writes them (messages_auth.c):
+ * the CertificateRequests of TLS 1.2 and 1.3 with the schemes we verify and
+ * two CA names (DER Names: SEQUENCE { SET { SEQUENCE { OID CN, UTF8String
+ * } } }), the TLS 1.3 one also without names, and the certificate_authorities
+ * extension body alone. */
+static void cr_seeds(uint8_t *out, size_t cap)
+{
+    static const uint8_t TYPES[] = {1, 64};
+    static const uint16_t SCHEMES[] = {0x0403, 0x0503, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601};
+    static const uint8_t NAMES[] = {0,    18,  0x30, 16,  0x31, 14,   0x30, 12,  0x06, 3,   0x55, 4,  3,    0x0c,
+                                    5,    'f', 'u',  'z', 'z',  '1',  0,    18,  0x30, 16,  0x31, 14, 0x30, 12,
+                                    0x06, 3,   0x55, 4,   3,    0x0c, 5,    'f', 'u',  'z', 'z',  '2'};
+    size_t n_schemes = sizeof SCHEMES / sizeof SCHEMES[0];
+    lt_wr w = lt_wr_init(out, cap);
+    lt_write_certificate_request12(&w, TYPES, sizeof TYPES, SCHEMES, n_schemes, NAMES, sizeof NAMES);
+    write_message_seed("gen_certificate_request12_ours", SEL_CERT_REQUEST, &w);
+    w = lt_wr_init(out, cap);
+    lt_write_certificate_request13(&w, SCHEMES, n_schemes, NAMES, sizeof NAMES);
+    write_message_seed("gen_certificate_request13_ours", SEL_CERT_REQUEST13, &w);
+    w = lt_wr_init(out, cap);
+    lt_write_certificate_request13(&w, SCHEMES, n_schemes, NULL, 0);
+    write_message_seed("gen_certificate_request13_no_names", SEL_CERT_REQUEST13, &w);
+    uint8_t ext[2 + sizeof NAMES];
+    ext[0] = 0;
+    ext[1] = (uint8_t)sizeof NAMES;
+    memcpy(ext + 2, NAMES, sizeof NAMES);
+    write_seed("messages", "gen_authorities", SEL_AUTHORITIES, ext, sizeof ext);
 }
 
 static void message_seeds(void)
@@ -678,10 +716,11 @@ static void message_seeds(void)
         write_message_seed(name, SEL_CKE_ECDHE, &w);
     }
 
-    /* CertificateRequest (no writer yet): types {rsa_sign, ecdsa_sign},
-     * three schemes, two DNs. */
+    /* CertificateRequest (hand-made, as before our writer): types
+     * {rsa_sign, ecdsa_sign}, three schemes, two DNs. */
     static const uint8_t cr[] = {2, 1, 64, 0, 6, 4, 1, 8, 4, 4, 3, 0, 9, 0, 2, 'A', 'B', 0, 3, 'C', 'D', 'E'};
     write_seed("messages", "gen_certificate_request", SEL_CERT_REQUEST, cr, sizeof cr);
+    cr_seeds(out, sizeof out);
 }
 
 int main(int argc, char **argv)
