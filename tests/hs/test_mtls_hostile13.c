@@ -175,7 +175,6 @@ static int feed_all(lt_conn *c, const uint8_t *p, size_t n)
     return LT_OK;
 }
 
-
 /* ---- a handshake stopped where the peer's encrypted flight is due ---- */
 
 typedef struct mt {
@@ -217,8 +216,8 @@ static void open_flight(mt *m, const lt_conn *c, const char *label, const uint8_
             m->plain_len += n;
         } else {
             uint8_t type = 0;
-            size_t got = open13(c, secret, seq++, buf + off, n, &type, m->msgs + m->msgs_len,
-                                sizeof m->msgs - m->msgs_len);
+            size_t got =
+                open13(c, secret, seq++, buf + off, n, &type, m->msgs + m->msgs_len, sizeof m->msgs - m->msgs_len);
             EXPECT(got != (size_t)-1 && type == LT_CT_HANDSHAKE);
             if (got != (size_t)-1) {
                 m->msgs_len += got;
@@ -237,7 +236,7 @@ static void mt_start(mt *m, int mode, int to_server)
 {
     static uint8_t buf[65536];
     memset(m, 0, sizeof *m);
-    EXPECT_EQ(pair_init(&m->p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&m->p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_versions(m->p.ccfg, LT_TLS1_3, LT_TLS1_3), LT_OK);
     EXPECT_EQ(lt_config_set_versions(m->p.scfg, LT_TLS1_3, LT_TLS1_3), LT_OK);
     if (mode != LT_CLIENT_AUTH_NONE) {
@@ -425,8 +424,11 @@ static void test_malformed_certificates(void)
         {"ext overrun", {LT_HS_CERTIFICATE, 0, 0, 10, 0, 0, 0, 6, 0, 0, 1, 0x30, 0, 9}, 14, LT_ERR_DECODE, 50},
         /* a certificate that is not DER: the message decodes; the
          * certificate is corrupt (6.2 bad_certificate). */
-        {"not DER", {LT_HS_CERTIFICATE, 0, 0, 12, 0, 0, 0, 8, 0, 0, 3, 0x30, 0x82, 0x01, 0, 0}, 16,
-         LT_ERR_BAD_CERTIFICATE, 42},
+        {"not DER",
+         {LT_HS_CERTIFICATE, 0, 0, 12, 0, 0, 0, 8, 0, 0, 3, 0x30, 0x82, 0x01, 0, 0},
+         16,
+         LT_ERR_BAD_CERTIFICATE,
+         42},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         mt m;
@@ -502,8 +504,8 @@ static void test_client_bad_certificate_requests(void)
     /* extensions<2..2^16-1>: an empty block */
     static const uint8_t NO_EXTS[] = {LT_HS_CERTIFICATE_REQUEST, 0, 0, 3, 0, 0, 0};
     /* a certificate_authorities list with a 0-byte name (4.2.4) */
-    static const uint8_t EMPTY_DN[] = {LT_HS_CERTIFICATE_REQUEST, 0, 0, 21, 0, 0, 18, 0, 13, 0, 4, 0, 2, 8, 4,
-                                       0, 47, 0, 6, 0, 4, 0, 0, 0, 0};
+    static const uint8_t EMPTY_DN[] = {
+        LT_HS_CERTIFICATE_REQUEST, 0, 0, 21, 0, 0, 18, 0, 13, 0, 4, 0, 2, 8, 4, 0, 47, 0, 6, 0, 4, 0, 0, 0, 0};
     static const struct {
         const char *what;
         const uint8_t *msg;
