@@ -331,6 +331,14 @@ int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t le
     if (rc != LT_OK) {
         return lt_hs_fail(hs, rc, "malformed CertificateRequest (%zu bytes)", len);
     }
+    /* 4.3.2: in the handshake (we do no post-handshake authentication) the
+     * context "SHALL be zero length"; a value we must not get. */
+    if (lt_rd_left(&cr.context) != 0) {
+        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
+                          "the CertificateRequest has a %zu-byte certificate_request_context; in the handshake it "
+                          "must be empty (RFC 8446 4.3.2)",
+                          lt_rd_left(&cr.context));
+    }
     lt_hs13 *h = hs->h13;
     h->cr_context_len = lt_rd_left(&cr.context);
     memcpy(h->cr_context, cr.context.p, h->cr_context_len);

@@ -506,12 +506,16 @@ static void test_client_bad_certificate_requests(void)
     /* a certificate_authorities list with a 0-byte name (4.2.4) */
     static const uint8_t EMPTY_DN[] = {
         LT_HS_CERTIFICATE_REQUEST, 0, 0, 21, 0, 0, 18, 0, 13, 0, 4, 0, 2, 8, 4, 0, 47, 0, 6, 0, 4, 0, 0, 0, 0};
+    /* 4.3.2: in the handshake the context "SHALL be zero length"; here
+     * one byte, with signature_algorithms = {rsa_pss_rsae_sha256}. */
+    static const uint8_t CONTEXT[] = {LT_HS_CERTIFICATE_REQUEST, 0, 0, 12, 1, 0xaa, 0, 8, 0, 13, 0, 4, 0, 2, 8, 4};
     static const struct {
         const char *what;
         const uint8_t *msg;
         size_t len;
         int err, alert;
     } CASES[] = {
+        {"a context in the handshake", CONTEXT, sizeof CONTEXT, LT_ERR_ILLEGAL_PARAMETER, 47},
         {"no signature_algorithms", NO_SIGALGS, sizeof NO_SIGALGS, LT_ERR_MISSING_EXTENSION, 109},
         {"overrun", OVERRUN, sizeof OVERRUN, LT_ERR_DECODE, 50},
         {"no extensions", NO_EXTS, sizeof NO_EXTS, LT_ERR_DECODE, 50},
