@@ -21,7 +21,7 @@
 
 typedef struct entry {
     struct entry *next_in_bucket;
-    struct entry *newer, *older;             /* the use order */
+    struct entry *newer, *older;              /* the use order */
     struct entry *added_after, *added_before; /* the order of adding (and of expiry) */
     uint64_t expires_s;
     uint8_t id[LT_SESSION_CACHE_MAX_ID];
