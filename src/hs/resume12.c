@@ -28,9 +28,9 @@
 #include "hs/messages_resume12.h"
 #include "hs/session_cache.h"
 
-#define MAX_SESSION_BLOB 1024                /* an encoded lt_ticket_state (ours are under 700 bytes) */
-#define MAX_CLIENT_LIFETIME_S (7u * 86400u)   /* we keep no session longer than a week */
-#define DEFAULT_CLIENT_LIFETIME_S 7200u       /* when the server gives no hint (RFC 5077 3.3: 0) */
+#define MAX_SESSION_BLOB 1024               /* an encoded lt_ticket_state (ours are under 700 bytes) */
+#define MAX_CLIENT_LIFETIME_S (7u * 86400u) /* we keep no session longer than a week */
+#define DEFAULT_CLIENT_LIFETIME_S 7200u     /* when the server gives no hint (RFC 5077 3.3: 0) */
 
 static void trace_resumption(lt_hs *hs, const char *rfc, const char *why)
 {
@@ -208,7 +208,7 @@ int lt_client12_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len
     snprintf(hint, sizeof hint, "%u s", t.lifetime_hint);
     lt_field f[2] = {lt_fld_text("lifetime_hint", hint), lt_fld_bytes("ticket", t.ticket.p, n)};
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "NewSessionTicket", "RFC 5077 3.3",
-                n == 0 ? "an empty ticket: Alice has none for us after all"
+                n == 0                      ? "an empty ticket: Alice has none for us after all"
                 : n > LT_SESSION_MAX_TICKET ? "a ticket too large to keep; ignored"
                                             : "the session sealed under a key only Alice has; we keep it to resume",
                 f, 2);
@@ -337,8 +337,7 @@ static int open_ticket(lt_hs *hs, const lt_client_hello *ch, uint64_t now_s, lt_
     uint8_t pt[MAX_SESSION_BLOB];
     size_t pt_len = 0;
     lt_rd t = ch->session_ticket;
-    int ok = lt_ticket_open(hs->env.policy->ticket_keys, now_s, t.p, lt_rd_left(&t), pt, sizeof pt, &pt_len) ==
-                 LT_OK &&
+    int ok = lt_ticket_open(hs->env.policy->ticket_keys, now_s, t.p, lt_rd_left(&t), pt, sizeof pt, &pt_len) == LT_OK &&
              lt_ticket_state_decode(pt, pt_len, st) == LT_OK;
     lt_wipe(pt, sizeof pt);
     if (!ok) {
@@ -425,7 +424,8 @@ int lt_hs12_server_try_resume(lt_hs *hs, const lt_client_hello *ch)
     uint64_t now_s = lt_wall_ms() / 1000u;
     lt_ticket_state st;
     hs->h12->ticket_ext = (ch->ext_seen & LT_SEEN_TICKET) != 0;
-    if (hs->h12->ticket_ext && lt_rd_left(&ch->session_ticket) > 0 && tickets_on(p) && open_ticket(hs, ch, now_s, &st)) {
+    if (hs->h12->ticket_ext && lt_rd_left(&ch->session_ticket) > 0 && tickets_on(p) &&
+        open_ticket(hs, ch, now_s, &st)) {
         int rc = judge(hs, ch, &st, now_s, 1);
         if (rc != 0) {
             return rc;
