@@ -128,7 +128,7 @@ int lt_hs12_client_offer(lt_hs *hs, lt_client_hello_params *p)
     }
     lt_field f[2] = {lt_fld_bytes("session_id", h->session_id, h->session_id_len),
                      lt_fld_bytes("ticket", s->ticket, s->ticket_len)};
-    LT_HS_TRACE(hs, LT_EV_CHOICE, "resumption_offer", s->ticket_len > 0 ? "RFC 5077 3.4" : "RFC 5246 7.4.1.2",
+    LT_HS_TRACE(hs, LT_EV_CHOICE, "resumption_offer12", s->ticket_len > 0 ? "RFC 5077 3.4" : "RFC 5246 7.4.1.2",
                 s->ticket_len > 0
                     ? "Bob offers the session from last time by its ticket (and a session ID Alice echoes if she "
                       "takes it): if she can open the ticket, they skip the certificate and the key exchange"
