@@ -29,6 +29,7 @@
 
 #include "base/text.h"
 #include "hs/messages13.h"
+#include "hs/messages_resume12.h"
 
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
@@ -733,6 +734,26 @@ static void fuzz_key_update(const uint8_t *body, size_t len)
     CHECK(n == 1 && b[0] == body[0]);
 }
 
+/* RFC 5077 3.3: u32 lifetime hint, then ticket<0..2^16-1>, nothing else;
+ * what parses is written back byte for byte. */
+static void fuzz_new_session_ticket12(const uint8_t *body, size_t len)
+{
+    lt_new_session_ticket12 t;
+    int rc = lt_parse_new_session_ticket12(body, len, &t);
+    int well_formed = len >= 6 && (((size_t)body[4] << 8) | body[5]) == len - 6;
+    CHECK((rc == LT_OK) == well_formed);
+    if (rc != LT_OK) {
+        CHECK(rc == LT_ERR_DECODE);
+        return;
+    }
+    CHECK(t.ticket.len == len - 6 && inside(t.ticket, body, len));
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_new_session_ticket12(&w, t.lifetime_hint, t.ticket.p, t.ticket.len);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_NEW_SESSION_TICKET, &n);
+    CHECK(n == len && memcmp(b, body, len) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -742,7 +763,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const uint8_t *body = data + 1;
     size_t len = size - 1;
-    switch (data[0] % 16) {
+    switch (data[0] % 17) {
     case 0: fuzz_client_hello(body, len); break;
     case 1: fuzz_server_hello(body, len); break;
     case 2: fuzz_certificate(body, len); break;
@@ -758,7 +779,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 12: fuzz_certificate_verify(body, len); break;
     case 13: fuzz_finished13(body, len); break;
     case 14: fuzz_new_session_ticket(body, len); break;
-    default: fuzz_key_update(body, len); break;
+    case 15: fuzz_key_update(body, len); break;
+    default: fuzz_new_session_ticket12(body, len); break;
     }
     return 0;
 }
