@@ -394,6 +394,23 @@ static void resume_session(lt_hs *hs, const lt_client_hello *ch, const lt_ticket
                 &f, 1);
 }
 
+/* A session under an ID that this ClientHello could not resume: the
+ * client will get a new one, so the old entry only takes room. */
+static void forget_id(lt_hs *hs, const lt_client_hello *ch, int by_ticket)
+{
+    const lt_hs_policy *p = hs->env.policy;
+    if (by_ticket) {
+        return;
+    }
+    if (p->store.get != NULL) {
+        if (p->store.remove != NULL) {
+            p->store.remove(p->store.arg, ch->session_id, ch->session_id_len);
+        }
+    } else {
+        lt_session_cache_remove(p->cache, ch->session_id, ch->session_id_len);
+    }
+}
+
 /* 1 resume, 0 not this one, or the EMS abort. */
 static int judge(lt_hs *hs, const lt_client_hello *ch, lt_ticket_state *st, uint64_t now_s, int by_ticket)
 {
@@ -411,6 +428,7 @@ static int judge(lt_hs *hs, const lt_client_hello *ch, lt_ticket_state *st, uint
     if (why != NULL) {
         trace_resumption(hs, by_ticket ? "RFC 5077 3.4" : "RFC 5246 7.4.1.2", why);
         lt_wipe(st, sizeof *st);
+        forget_id(hs, ch, by_ticket);
         return 0;
     }
     resume_session(hs, ch, st, by_ticket);
@@ -513,7 +531,9 @@ static void cache_session(lt_hs *hs)
     uint64_t now_s = lt_wall_ms() / 1000u;
     uint8_t blob[MAX_SESSION_BLOB];
     size_t len = 0;
-    uint32_t lifetime = p->ticket_lifetime_s;
+    /* The cache's lifetime (lt_config_set_session_cache); a store without
+     * a cache beside it gets the ticket lifetime. */
+    uint32_t lifetime = p->cache != NULL ? lt_session_cache_lifetime(p->cache) : p->ticket_lifetime_s;
     if (encode_session(hs, lifetime, now_s, blob, sizeof blob, &len) == LT_OK) {
         if (p->store.put != NULL && p->store.get != NULL) {
             (void)p->store.put(p->store.arg, h->session_id, h->session_id_len, blob, len, lifetime);

@@ -278,6 +278,11 @@ void lt_session_cache_remove(lt_session_cache *c, const uint8_t *id, size_t id_l
     pthread_mutex_unlock(&c->lock);
 }
 
+uint32_t lt_session_cache_lifetime(const lt_session_cache *c)
+{
+    return c != NULL ? c->lifetime_s : 0; /* set once, at creation: no lock needed */
+}
+
 size_t lt_session_cache_count(const lt_session_cache *c)
 {
     if (c == NULL) {

@@ -37,6 +37,9 @@ int lt_session_cache_get(lt_session_cache *c, const uint8_t *id, size_t id_len, 
                          size_t cap, size_t *len);
 void lt_session_cache_remove(lt_session_cache *c, const uint8_t *id, size_t id_len);
 
+/* The lifetime its entries get. */
+uint32_t lt_session_cache_lifetime(const lt_session_cache *c);
+
 /* How many entries it holds, and the memory they and the cache's own
  * structures take now (for the bench's memory table). */
 size_t lt_session_cache_count(const lt_session_cache *c);

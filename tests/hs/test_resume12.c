@@ -218,6 +218,18 @@ static void test_not_resumed(void)
     EXPECT_EQ(again(&p, sess, len), LT_OK);
     EXPECT(!lt_conn_resumed(p.client));
     lt_test_clock_advance(-7201 * 1000);
+    /* The cache's own lifetime: 10 s. */
+    EXPECT_EQ(lt_config_set_session_cache(p.scfg, 16, 10), LT_OK);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    len = take(&p, sess);
+    lt_test_clock_advance(9 * 1000);
+    EXPECT_EQ(again(&p, sess, len), LT_OK);
+    EXPECT(lt_conn_resumed(p.server));
+    lt_test_clock_advance(2 * 1000);
+    EXPECT_EQ(again(&p, sess, len), LT_OK);
+    EXPECT(!lt_conn_resumed(p.server));
+    lt_test_clock_advance(-11 * 1000);
     /* A cache of one: a second session evicts the first. */
     EXPECT_EQ(lt_config_set_session_cache(p.scfg, 1, 600), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
@@ -442,7 +454,7 @@ static void test_client_suite_mismatch_aborts(void)
 typedef struct store {
     uint8_t id[32], data[1024];
     size_t id_len, len;
-    int puts, gets;
+    int puts, gets, removes;
 } store;
 
 static int store_put(void *arg, const uint8_t *id, size_t id_len, const uint8_t *data, size_t len, uint32_t life)
@@ -471,11 +483,19 @@ static int store_get(void *arg, const uint8_t *id, size_t id_len, uint8_t *buf, 
     return 1;
 }
 
+static void store_remove(void *arg, const uint8_t *id, size_t id_len)
+{
+    store *s = arg;
+    if (id_len == s->id_len && memcmp(id, s->id, id_len) == 0) {
+        s->removes++;
+    }
+}
+
 static void test_external_store(void)
 {
     lt_pair p;
-    store st = {0};
-    lt_session_store cb = {store_put, store_get, NULL, &st};
+    static store st;
+    lt_session_store cb = {store_put, store_get, store_remove, &st};
     init12(&p, NULL);
     EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
     EXPECT_EQ(lt_config_set_session_store(p.scfg, &cb), LT_OK);
@@ -492,6 +512,16 @@ static void test_external_store(void)
     st.data[0] ^= 0xFF;
     EXPECT_EQ(again(&p, sess, len), LT_OK);
     EXPECT(!lt_conn_resumed(p.server));
+    EXPECT_EQ(st.puts, 2); /* the new session */
+    /* One that parses but cannot be resumed (another suite now) is removed. */
+    len = take(&p, sess);
+    const uint16_t other_suite = LT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
+    const uint16_t both[2] = {SUITE, other_suite};
+    EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, both, 2), LT_OK);
+    EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, &other_suite, 1), LT_OK);
+    EXPECT_EQ(again(&p, sess, len), LT_OK);
+    EXPECT(!lt_conn_resumed(p.server));
+    EXPECT_EQ(st.removes, 1);
     lt_session_store half = {store_put, NULL, NULL, &st};
     EXPECT_EQ(lt_config_set_session_store(p.scfg, &half), LT_ERR_CONFIG);
     EXPECT_EQ(lt_config_set_session_store(p.scfg, NULL), LT_OK);
