@@ -106,8 +106,14 @@ typedef struct bench_case {
     int bulk;          /* BULK_*: which EVP limit */
     unsigned run;      /* RUN_* */
     int tls13;         /* 1: TLS 1.3 only in both libraries (else TLS 1.2 only) */
-    int resume;        /* TLS 1.3: every measured handshake resumes one session (PSK, psk_dhe_ke) */
+    int resume;        /* RESUME_*: every measured handshake resumes one session */
 } bench_case;
+/* TLS 1.3: a PSK from a ticket (psk_dhe_ke). TLS 1.2: an RFC 5077 ticket,
+ * or a session ID from the server's cache (no tickets). */
+enum { RESUME_NONE = 0, RESUME_TICKET = 1, RESUME_SESSION_ID = 2 };
+/* TLS 1.2 resumption is measured only when lucidtls does it (detected at
+ * run time: the case's context cannot prime a session otherwise). */
+#define CASE_IS_TLS12_RESUME(cs) ((cs)->resume != RESUME_NONE && !(cs)->tls13)
 
 /* ECDHE: the group and signature scheme both libraries are held to (and
  * checked to have used), by TLS name. NULL for RSA key transport. */
@@ -200,6 +206,11 @@ enum {
     FLOOR_TLS13_PSK,   /* TLS 1.3 resumption, psk_dhe_ke over X25519 */
     FLOOR_COUNT
 };
+/* 0: clients do not offer the context's session (the session cache
+ * memory rows: every handshake full, each leaving a cache entry). */
+extern int g_offer_session;
+
+/* -1 for an abbreviated TLS 1.2 handshake: no asymmetric operation at all. */
 int case_floor(const bench_case *cs);
 const char *floor_name(int fl);
 

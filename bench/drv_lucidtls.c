@@ -19,6 +19,10 @@ typedef struct ltb_ctx {
      * application keeps it: the bytes of lt_conn_get_session). */
     uint8_t sess[LT_SESSION_MAX_LEN];
     size_t sess_len;
+    /* What made the configs, for the probe's own traced copies (a config
+     * is frozen by its first connection: the trace cannot be added later). */
+    const bench_pki *pki;
+    const bench_case *cs;
 } ltb_ctx;
 
 typedef struct ltb_pair {
@@ -33,7 +37,8 @@ static int prime_session(ltb_ctx *x, char *err, size_t errcap);
 /* TLS 1.2 only or TLS 1.3 only; tickets (a TLS 1.3 server's, RFC 8446
  * 4.6.1) off, or one per handshake in the resumption case, as libssl is
  * configured. */
-static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
+static void *ltb_ctx_make(const bench_pki *pki, const bench_case *cs, lt_trace_fn trace, void *trace_arg, char *err,
+                          size_t errcap)
 {
     ltb_ctx *x = calloc(1, sizeof *x);
     if (x == NULL) {
@@ -48,6 +53,8 @@ static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
     static const uint16_t groups[] = {LT_GROUP_X25519, LT_GROUP_SECP256R1};
     size_t ngroups = cs->kx == KX_ECDHE_ECDSA && !cs->tls13 ? 2 : 1;
     uint16_t version = cs->tls13 ? LT_TLS1_3 : LT_TLS1_2;
+    x->pki = pki;
+    x->cs = cs;
     x->ccfg = lt_config_new(LT_ROLE_CLIENT);
     x->scfg = lt_config_new(LT_ROLE_SERVER);
     int rc = LT_ERR_NOMEM;
@@ -61,7 +68,9 @@ static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
         (rc = lt_config_set_groups(x->scfg, groups, ngroups)) != LT_OK ||
         (rc = lt_config_set_versions(x->ccfg, version, version)) != LT_OK ||
         (rc = lt_config_set_versions(x->scfg, version, version)) != LT_OK ||
-        (rc = lt_config_set_tickets(x->scfg, (unsigned)case_tickets(cs), 7200)) != LT_OK) {
+        (rc = lt_config_set_tickets(x->scfg, (unsigned)case_tickets(cs), 7200)) != LT_OK ||
+        (rc = lt_config_set_trace(x->ccfg, trace, trace_arg, 0)) != LT_OK ||
+        (rc = lt_config_set_trace(x->scfg, trace, trace_arg, 0)) != LT_OK) {
         snprintf(err, errcap, "lucidtls config: %s (%s)", lt_result_name(rc),
                  x->scfg != NULL ? lt_config_error(x->scfg) : "");
         lt_config_free(x->ccfg);
@@ -81,6 +90,11 @@ static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, 
         return NULL;
     }
     return x;
+}
+
+static void *ltb_ctx_new(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
+{
+    return ltb_ctx_make(pki, cs, NULL, NULL, err, errcap);
 }
 
 static void ltb_ctx_free(void *p)
@@ -105,7 +119,7 @@ static void *ltb_pair_new(void *ctx)
     side_enter(SIDE_CLIENT);
     p->c = lt_conn_new(x->ccfg);
     int ok = p->c != NULL && lt_conn_set_hostname(p->c, "localhost") == LT_OK &&
-             (x->sess_len == 0 || lt_conn_set_session(p->c, x->sess, x->sess_len) == LT_OK);
+             (x->sess_len == 0 || !g_offer_session || lt_conn_set_session(p->c, x->sess, x->sess_len) == LT_OK);
     side_leave();
     side_enter(SIDE_SERVER);
     p->s = lt_conn_new(x->scfg);
@@ -260,7 +274,7 @@ static int ltb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
             snprintf(err, errcap, "lucidtls %s did not use the extended master secret", who);
             return -1;
         }
-        if (lt_conn_resumed(side[i]) != cs->resume) {
+        if (lt_conn_resumed(side[i]) != (cs->resume != RESUME_NONE)) {
             snprintf(err, errcap, "lucidtls %s %s", who,
                      cs->resume ? "did not resume the session" : "resumed a session");
             return -1;
@@ -340,8 +354,8 @@ static const char *ltb_version(void)
     return "lucidtls " LT_VERSION_STRING;
 }
 
-/* The probe: one handshake whose connections trace (the trace is copied
- * into each connection at lt_conn_new, so the measured ones never trace).
+/* The probe: one handshake whose connections trace, made from configs of
+ * their own (the measured ones never trace).
  * The client reports the group and scheme of the ServerKeyExchange it
  * verified, the server whether it chose encrypt-then-MAC and EMS. */
 static const char *field_text(const lt_event *ev, const char *name)
@@ -390,15 +404,19 @@ static void probe_trace(void *arg, const struct lt_conn *conn, const lt_event *e
 static int ltb_probe(void *ctx, bench_probe *out, char *err, size_t errcap)
 {
     ltb_ctx *x = ctx;
+    ltb_ctx *px = ltb_ctx_make(x->pki, x->cs, probe_trace, out, err, errcap);
+    if (px == NULL) {
+        return -1;
+    }
+    px->release = x->release;
+    /* Only the probed handshake counts (not the priming one of the
+     * resumption case). */
     memset(out, 0, sizeof *out);
     snprintf(out->group, sizeof out->group, "-");
     snprintf(out->scheme, sizeof out->scheme, "-");
-    lt_config_set_trace(x->ccfg, probe_trace, out, 0);
-    lt_config_set_trace(x->scfg, probe_trace, out, 0);
-    void *p = ltb_pair_new(x);
-    lt_config_set_trace(x->ccfg, NULL, NULL, 0);
-    lt_config_set_trace(x->scfg, NULL, NULL, 0);
+    void *p = ltb_pair_new(px);
     if (p == NULL) {
+        ltb_ctx_free(px);
         snprintf(err, errcap, "lucidtls probe: pair_new failed");
         return -1;
     }
@@ -418,6 +436,7 @@ static int ltb_probe(void *ctx, bench_probe *out, char *err, size_t errcap)
         out->resumed = lt_conn_resumed(lp->c);
     }
     ltb_pair_free(p);
+    ltb_ctx_free(px);
     return rc;
 }
 

@@ -132,7 +132,8 @@ const char *case_scheme(const bench_case *cs)
 
 const char *case_group(const bench_case *cs)
 {
-    return cs->kx == KX_RSA && !cs->tls13 ? NULL : "x25519";
+    /* An abbreviated TLS 1.2 handshake exchanges no keys. */
+    return (cs->kx == KX_RSA && !cs->tls13) || CASE_IS_TLS12_RESUME(cs) ? NULL : "x25519";
 }
 
 const char *case_probe_scheme(const bench_case *cs)
@@ -142,7 +143,7 @@ const char *case_probe_scheme(const bench_case *cs)
 
 int case_tickets(const bench_case *cs)
 {
-    return cs->resume ? 1 : 0;
+    return cs->resume == RESUME_TICKET ? 1 : 0;
 }
 
 /* The groups both sides allow: X25519, and for an ECDSA certificate its
@@ -183,10 +184,18 @@ static int common_setup(SSL_CTX *ctx, const bench_case *cs)
     }
     uint64_t opts = SSL_OP_NO_TICKET | (cs->etm ? 0 : SSL_OP_NO_ENCRYPT_THEN_MAC);
     const char *scheme = case_scheme(cs);
-    return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
-           SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 && SSL_CTX_set_cipher_list(ctx, cs->suite) == 1 &&
-           (SSL_CTX_set_options(ctx, opts) & SSL_OP_NO_TICKET) != 0 &&
-           (SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF), 1) &&
+    /* TLS 1.2 resumption: stateless RFC 5077 tickets and no cache, or no
+     * tickets and the server's session cache (the session ID way). */
+    long cache = cs->resume == RESUME_SESSION_ID ? SSL_SESS_CACHE_SERVER : SSL_SESS_CACHE_OFF;
+    static const unsigned char sid_ctx[] = "lucidtls-bench";
+    int ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+             SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1 && SSL_CTX_set_cipher_list(ctx, cs->suite) == 1 &&
+             (SSL_CTX_set_options(ctx, opts) & SSL_OP_NO_TICKET) != 0 &&
+             SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1) == 1;
+    if (cs->resume == RESUME_TICKET) {
+        SSL_CTX_clear_options(ctx, SSL_OP_NO_TICKET);
+    }
+    return ok && (SSL_CTX_set_session_cache_mode(ctx, cache), 1) &&
            SSL_CTX_set1_groups_list(ctx, case_groups_list(cs)) == 1 &&
            (scheme == NULL || SSL_CTX_set1_sigalgs_list(ctx, scheme) == 1);
 }
@@ -308,7 +317,7 @@ static SSL *make_ssl(SSL_CTX *ctx, wire_end *end, int client, SSL_SESSION *sess)
         /* As lucidtls: SNI, RFC 6125 name check without partial wildcards. */
         SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
         if (SSL_set1_host(ssl, "localhost") != 1 || SSL_set_tlsext_host_name(ssl, "localhost") != 1 ||
-            (sess != NULL && SSL_set_session(ssl, sess) != 1)) {
+            (sess != NULL && g_offer_session && SSL_set_session(ssl, sess) != 1)) {
             SSL_free(ssl);
             return NULL;
         }
@@ -492,7 +501,7 @@ static int osb_pair_check(void *pp, const bench_case *cs, char *err, size_t errc
             snprintf(err, errcap, "openssl %s did not use the extended master secret", who);
             return -1;
         }
-        if (SSL_session_reused(side[i]) != cs->resume) {
+        if (SSL_session_reused(side[i]) != (cs->resume != RESUME_NONE)) {
             snprintf(err, errcap, "openssl %s %s", who,
                      cs->resume ? "did not resume the session" : "resumed a session");
             return -1;

@@ -454,7 +454,7 @@ int evp_hs_floor_ops(int fl, int side, int ops[6])
 int case_floor(const bench_case *cs)
 {
     if (!cs->tls13) {
-        return cs->kx;
+        return cs->resume ? -1 : cs->kx;
     }
     if (cs->resume) {
         return FLOOR_TLS13_PSK;

@@ -46,6 +46,10 @@ static const bench_case CASES[] = {
     {"TLS1.3 RSA AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256", KX_ECDHE_RSA, 1, BULK_GCM13, RUN_HS | RUN_MEM, 1, 0},
     {"TLS1.3 resumed AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256", KX_ECDHE_ECDSA, 1, BULK_GCM13, RUN_HS | RUN_MEM, 1,
      1},
+    {"TLS1.2 resumed ticket ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", KX_ECDHE_ECDSA, 1,
+     BULK_GCM, RUN_HS, 0, RESUME_TICKET},
+    {"TLS1.2 resumed session ID ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", KX_ECDHE_ECDSA, 1,
+     BULK_GCM, RUN_HS, 0, RESUME_SESSION_ID},
     {"TLS1.3 AES256-GCM-SHA384", "TLS_AES_256_GCM_SHA384", KX_ECDHE_ECDSA, 1, BULK_GCM256_13, RUN_BULK, 1, 0},
     {"TLS1.3 CHACHA20-POLY1305-SHA256", "TLS_CHACHA20_POLY1305_SHA256", KX_ECDHE_ECDSA, 1, BULK_CHACHA13, RUN_BULK, 1,
      0},
@@ -112,7 +116,10 @@ typedef struct row {
     double target_ratio; /* the bound on ratio */
     int target_le;       /* 1: ratio <= bound passes; 0: ratio >= bound */
     double target_limit; /* bulk: lucidtls / limit must be >= this (0: none) */
+    char na[160];        /* not measured: why (the row prints "n/a" and this) */
 } row;
+
+int g_offer_session = 1;
 
 static row g_rows[256];
 static int g_nrows;
@@ -223,7 +230,7 @@ static void check_probe(const bench_lib *lib, const bench_case *cs, const bench_
              got->version, got->suite, got->group, got->scheme, got->etm, got->ems, got->resumed, got->tickets, version,
              cs->suite, group, scheme, etm, cs->tls13 ? "n/a" : "1", cs->resume, case_tickets(cs));
     if (strcmp(got->version, version) != 0 || strcmp(got->suite, cs->suite) != 0 || strcmp(got->group, group) != 0 ||
-        strcmp(got->scheme, scheme) != 0 || got->etm != etm || !ems_ok || got->resumed != cs->resume ||
+        strcmp(got->scheme, scheme) != 0 || got->etm != etm || !ems_ok || got->resumed != (cs->resume != 0) ||
         got->tickets != case_tickets(cs)) {
         die("sanity: %s negotiated %s", lib->name, what);
     }
@@ -314,7 +321,7 @@ static void hs_batch(const bench_lib *lib, void *ctx, const bench_case *cs, int 
             die("%s: %s", lib->name, err);
         }
         lib->pair_free(p);
-        if (floor_every > 0 && i % floor_every == 0) {
+        if (floor_every > 0 && i % floor_every == 0 && case_floor(cs) >= 0) {
             double t0 = thread_cpu_ns();
             int ok = evp_hs_floor_run(case_floor(cs), SIDE_SERVER);
             double t1 = thread_cpu_ns();
@@ -390,6 +397,9 @@ static void run_handshakes(const opts *o, void *ctxs[N_LIBS], const bench_case *
              * untimed pass to warm the caches, then WARM_REPS timed. */
             for (int d = 0; d < 2; d++) {
                 int kind = case_floor(cs);
+                if (kind < 0) {
+                    continue; /* nothing asymmetric: the floor is 0 */
+                }
                 double us = evp_hs_floor_run(kind, side_of[d]) ? evp_hs_floor_us(kind, side_of[d], WARM_REPS) : -1;
                 if (us <= 0) {
                     die("%s%s", "an EVP floor operation failed", "");
@@ -563,6 +573,68 @@ static void run_memory(const opts *o, const bench_lib *lib, void *ctx, const ben
     free(peak_c);
 }
 
+/* ---- TLS 1.2 resumption (detected) and the session cache ---- */
+
+#define SESSION_CACHE_N 500 /* below both caches' default sizes (1024, 20480) */
+
+/* Does lucidtls resume this TLS 1.2 case? Its context primes a session
+ * (fails when no session comes out of a TLS 1.2 handshake) and its probe
+ * resumes it. err says why not. */
+static int lucidtls_resumes(const bench_pki *pki, const bench_case *cs, char *err, size_t errcap)
+{
+    void *ctx = bench_lucidtls.ctx_new(pki, cs, err, errcap);
+    bench_probe pr;
+    int ok = ctx != NULL && bench_lucidtls.probe(ctx, &pr, err, errcap) == 0;
+    if (ok && !pr.resumed) {
+        snprintf(err, errcap, "the offered TLS 1.2 session was not resumed");
+        ok = 0;
+    }
+    if (ctx != NULL) {
+        bench_lucidtls.ctx_free(ctx);
+    }
+    return ok;
+}
+
+static void not_built_rows(const bench_case *cs, const char *why)
+{
+    static const char *const who[2] = {"server", "client"};
+    char na[160];
+    snprintf(na, sizeof na, "n/a (not built: %.120s)", why);
+    for (int d = 0; d < 2; d++) {
+        add_row("handshake", "us", 0, 0, "%s %s CPU per handshake", cs->label, who[d]);
+        snprintf(g_rows[g_nrows - 1].na, sizeof g_rows[0].na, "%s", na);
+        add_row("handshake", "hs/s", 0, 0, "%s %s handshakes/s (1 / CPU)", cs->label, who[d]);
+        snprintf(g_rows[g_nrows - 1].na, sizeof g_rows[0].na, "%s", na);
+    }
+    if (cs->resume == RESUME_SESSION_ID) {
+        add_row("memory", "bytes", 0, 0, "%s%s", "TLS1.2 session cache, server heap per cached session", "");
+        snprintf(g_rows[g_nrows - 1].na, sizeof g_rows[0].na, "n/a (the session cache is not built: %.100s)", why);
+    }
+}
+
+/* Server heap each cached session costs: n full handshakes whose clients
+ * offer nothing, each leaving one entry in the server's cache, and the
+ * server's live heap after every connection is freed, per handshake. */
+static double cache_entry_bytes(const bench_lib *lib, void *ctx, const bench_case *cs, int n)
+{
+    char err[512] = "";
+    (void)cs;
+    g_offer_session = 0;
+    g_side_timing = 0;
+    long long s0 = g_alloc.side[SIDE_SERVER].live;
+    for (int i = 0; i < n; i++) {
+        void *p = lib->pair_new(ctx);
+        if (p == NULL || lib->pair_handshake(p, err, sizeof err) != 0) {
+            die("session cache: %s: %s", lib->name, err);
+        }
+        lib->pair_free(p);
+    }
+    double per = (double)(g_alloc.side[SIDE_SERVER].live - s0) / n;
+    g_offer_session = 1;
+    g_side_timing = 1;
+    return per;
+}
+
 /* ---- Profile mode: one workload, one library ---- */
 
 static const bench_case *find_case(const char *name)
@@ -683,6 +755,14 @@ static void print_json(const machine *m, const opts *o, const evp_floor *ef, dou
             print_json_str(r->name);
             printf(",\"unit\":");
             print_json_str(r->unit);
+            if (r->na[0] != '\0') {
+                printf(",\"lucidtls\":null,\"openssl\":");
+                r->os > 0 ? printf("%.6g", r->os) : printf("null");
+                printf(",\"ratio\":null,\"na\":");
+                print_json_str(r->na);
+                printf("}");
+                continue;
+            }
             printf(",\"lucidtls\":%.6g,\"openssl\":%.6g,\"ratio\":%.4f", r->lt, r->os, r->os != 0 ? r->lt / r->os : 0);
             if (r->limit > 0) {
                 printf(",\"evp_limit\":%.6g,\"lucidtls_of_limit\":%.4f", r->limit, r->lt / r->limit);
@@ -783,6 +863,13 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
                 int pass = row_pass(r);
                 snprintf(tgt, sizeof tgt, "%s %s", r->target, pass < 0 ? "n/a" : pass ? "MET" : "MISSED");
             }
+            if (r->na[0] != '\0') {
+                printf("  %-60s %-8s %12s %12s %7s  %s\n", r->name, r->unit, "n/a", r->os > 0 ? "" : "n/a", "", r->na);
+                if (r->os > 0) {
+                    printf("  %-60s %-8s %12s %12.1f\n", "", "", "", r->os);
+                }
+                continue;
+            }
             printf("  %-60s %-8s %12.1f %12.1f %7.3f  %s\n", r->name, r->unit, r->lt, r->os,
                    r->os != 0 ? r->lt / r->os : 0, tgt);
             if (r->limit > 0) {
@@ -798,6 +885,10 @@ static void print_table(const machine *m, const opts *o, const evp_floor *ef, do
         const bench_probe *pr = &g_probe[i];
         int cbc = CASES[i].bulk == BULK_CBC_MTE || CASES[i].bulk == BULK_CBC_ETM;
         printf("  %-33s ", CASES[i].label);
+        if (pr->version[0] == '\0') {
+            printf("not measured (lucidtls does not resume TLS 1.2 yet)\n");
+            continue;
+        }
         if (CASES[i].tls13) {
             printf("%s %s, group %s, ", pr->version, pr->suite, pr->group);
             if (pr->resumed) {
@@ -975,6 +1066,10 @@ int main(int argc, char **argv)
     for (size_t ci = 0; ci < N_CASES; ci++) {
         const bench_case *cs = &CASES[ci];
         const char *label = cs->label;
+        if (CASE_IS_TLS12_RESUME(cs) && !lucidtls_resumes(&pki, cs, err, sizeof err)) {
+            not_built_rows(cs, err);
+            continue;
+        }
         void *ctxs[N_LIBS];
         bench_probe probes[N_LIBS];
         for (int l = 0; l < N_LIBS; l++) {
@@ -1002,6 +1097,18 @@ int main(int argc, char **argv)
                     r->target_ratio = server_cpu_target(cs);
                     r->target_le = 1;
                 }
+            }
+            for (int d = 0; d < 2 && cs->resume; d++) {
+                add_row("handshake", "hs/s", 1e6 / hr[0].cpu_us[d], 1e6 / hr[1].cpu_us[d],
+                        "%s %s handshakes/s (1 / CPU)", label, who[d]);
+            }
+            if (cs->resume == RESUME_SESSION_ID) {
+                double per[N_LIBS];
+                for (int l = 0; l < N_LIBS; l++) {
+                    per[l] = cache_entry_bytes(LIBS[l], ctxs[l], cs, SESSION_CACHE_N);
+                }
+                r = add_row("memory", "bytes", per[0], per[1], "%s%s",
+                            "TLS1.2 session cache, server heap per cached session", "");
             }
             for (int d = 0; d < 2; d++) {
                 add_row("handshake", "us", hr[0].floor_us[d], hr[1].floor_us[d],

@@ -1,7 +1,10 @@
 /*
- * https_client: the smallest useful lucidtls program. It connects to a web
- * server, verifies its certificate against the system trust store (or a CA
- * file), sends "GET / HTTP/1.0" and prints the answer.
+ * https_client: a small useful lucidtls program. It connects to a web
+ * server twice, verifying its certificate against the system trust store
+ * (or a CA file), offers ALPN "h2,http/1.1" (it speaks HTTP/1.1 whatever
+ * ALPN says, and tells what ALPN chose), sends "GET / HTTP/1.0" and prints
+ * the answer. The second connection offers the first one's session and
+ * says whether the server resumed it.
  *
  *   example_https_client example.com [443] [ca.pem]
  *
@@ -46,24 +49,10 @@ static int report(const lt_conn *conn, int rc)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* One connection: handshake (offering `session` if any), request, answer;
+ * the session to resume next time goes into `session`. */
+static int fetch(lt_config *cfg, const char *host, const char *port, uint8_t *session, size_t *session_len)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s HOST [PORT] [CAFILE]\n", argv[0]);
-        return 2;
-    }
-    const char *host = argv[1];
-    const char *port = argc > 2 ? argv[2] : "443";
-
-    /* 1. A client config: whom to trust. Hostname checking is on by default. */
-    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
-    int rc = argc > 3 ? lt_config_set_ca_file(cfg, argv[3]) : lt_config_use_system_ca(cfg);
-    if (rc != LT_OK) {
-        fprintf(stderr, "https_client: cannot load trust anchors: %s\n", lt_result_name(rc));
-        return 1;
-    }
-
-    /* 2. A TCP socket, and a connection that knows which name to expect. */
     int fd = tcp_connect(host, port);
     if (fd < 0) {
         fprintf(stderr, "https_client: cannot connect to %s:%s\n", host, port);
@@ -71,13 +60,17 @@ int main(int argc, char **argv)
     }
     lt_conn *conn = lt_conn_new(cfg);
     lt_conn_set_hostname(conn, host);
-
-    /* 3. Handshake, request, and read until the server closes. */
+    if (*session_len > 0) {
+        lt_conn_set_session(conn, session, *session_len);
+    }
     int status = 0;
     char req[512];
     int len = snprintf(req, sizeof req, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", host);
-    rc = lt_fd_handshake(conn, fd);
+    int rc = lt_fd_handshake(conn, fd);
     if (rc == LT_OK) {
+        const char *alpn = lt_conn_alpn(conn, NULL);
+        printf("-- ALPN chose %s; session %s\n", alpn != NULL ? alpn : "nothing (HTTP/1.1 anyway)",
+               lt_conn_resumed(conn) ? "resumed" : "new (full handshake)");
         rc = lt_fd_write(conn, fd, req, (size_t)len, NULL);
     }
     while (rc == LT_OK) {
@@ -96,9 +89,45 @@ int main(int argc, char **argv)
     } else {
         (void)lt_fd_close(conn, fd);
     }
-
+    /* TLS 1.3 tickets came with the answer; TLS 1.2 has its session at the
+     * end of the handshake. None is fine too: the next one is full. */
+    if (lt_conn_get_session(conn, session, LT_SESSION_MAX_LEN, session_len) != LT_OK) {
+        *session_len = 0;
+    }
     lt_conn_free(conn);
     close(fd);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s HOST [PORT] [CAFILE]\n", argv[0]);
+        return 2;
+    }
+    const char *host = argv[1];
+    const char *port = argc > 2 ? argv[2] : "443";
+
+    /* 1. A client config: whom to trust, which protocols to offer. The
+     * hostname check is on by default. Set everything first: the first
+     * connection freezes the config. */
+    lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
+    int rc = argc > 3 ? lt_config_set_ca_file(cfg, argv[3]) : lt_config_use_system_ca(cfg);
+    if (rc == LT_OK) {
+        rc = lt_config_set_alpn(cfg, "h2,http/1.1");
+    }
+    if (rc != LT_OK) {
+        fprintf(stderr, "https_client: %s: %s\n", lt_result_name(rc), lt_config_error(cfg));
+        return 1;
+    }
+
+    /* 2. Twice: the second connection offers the first one's session. */
+    uint8_t session[LT_SESSION_MAX_LEN];
+    size_t session_len = 0;
+    int status = fetch(cfg, host, port, session, &session_len);
+    if (status == 0) {
+        status = fetch(cfg, host, port, session, &session_len);
+    }
     lt_config_free(cfg);
     return status;
 }

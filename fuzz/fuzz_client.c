@@ -14,13 +14,17 @@
  * the seeds in corpus/client (ServerHello .. ServerHelloDone, then CCS +
  * Finished, then application data, HelloRequest, close_notify) verify and
  * reach CONNECTED.
+ *
+ * The client has a certificate (testkeys/test-only-client-chain.pem, ECDSA
+ * P-256, clientAuth) to answer a CertificateRequest with; flags bit 6 takes
+ * it away (an empty Certificate). The gen_*_mtls seeds are servers that ask.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "fuzz_common.h"
 
-static lt_config *g_cfg;
+static lt_config *g_cfg, *g_cfg_anon;
 static fuzz_rng g_rng;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,10 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (g_cfg == NULL) {
         g_cfg = fuzz_client_config();
+        g_cfg_anon = fuzz_client_config_id(0);
     }
     fuzz_rng_reset(&g_rng, FUZZ_SEED_CLIENT);
     fuzz_rng_use(&g_rng);
-    lt_conn *c = lt_conn_new(g_cfg);
+    lt_conn *c = lt_conn_new((data[0] & 0x40) ? g_cfg_anon : g_cfg);
     if (c == NULL) {
         fuzz_die("lt_conn_new", LT_ERR_NOMEM);
     }

@@ -120,6 +120,9 @@ const fuzz_pki *fuzz_pki_get(void)
         pki.chain_pem = read_text("test-only-chain.pem");
         pki.key_pem = read_text("test-only-server.key");
         pki.ca_pem = read_text("test-only-ca.pem");
+        pki.client_chain_pem = read_text("test-only-client-chain.pem");
+        pki.client_key_pem = read_text("test-only-client.key");
+        pki.client_ca_pem = read_text("test-only-client-ca.pem");
     }
     return &pki;
 }
@@ -142,7 +145,21 @@ lt_config *fuzz_server_config(void)
     return cfg;
 }
 
-lt_config *fuzz_client_config(void)
+lt_config *fuzz_server_auth_config(int mode)
+{
+    const fuzz_pki *pki = fuzz_pki_get();
+    lt_config *cfg = fuzz_server_config();
+    int rc = lt_config_set_ca_pem(cfg, pki->client_ca_pem, strlen(pki->client_ca_pem));
+    if (rc != LT_OK) {
+        fuzz_die("lt_config_set_ca_pem (client CA)", rc);
+    }
+    if ((rc = lt_config_set_client_auth(cfg, mode)) != LT_OK) {
+        fuzz_die("lt_config_set_client_auth", rc);
+    }
+    return cfg;
+}
+
+lt_config *fuzz_client_config_id(int with_identity)
 {
     const fuzz_pki *pki = fuzz_pki_get();
     lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
@@ -153,7 +170,24 @@ lt_config *fuzz_client_config(void)
     if (rc != LT_OK) {
         fuzz_die("lt_config_set_ca_pem", rc);
     }
+    if (!with_identity) {
+        return cfg;
+    }
+    /* The identity it answers a CertificateRequest with (ECDSA P-256,
+     * clientAuth, issued by the client CA the auth server trusts). */
+    rc = lt_config_set_cert_chain_pem(cfg, pki->client_chain_pem, strlen(pki->client_chain_pem));
+    if (rc != LT_OK) {
+        fuzz_die("lt_config_set_cert_chain_pem (client)", rc);
+    }
+    if ((rc = lt_config_set_key_pem(cfg, pki->client_key_pem, strlen(pki->client_key_pem))) != LT_OK) {
+        fuzz_die("lt_config_set_key_pem (client)", rc);
+    }
     return cfg;
+}
+
+lt_config *fuzz_client_config(void)
+{
+    return fuzz_client_config_id(1);
 }
 
 typedef struct record_mode {

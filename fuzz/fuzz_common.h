@@ -36,6 +36,9 @@ typedef struct fuzz_pki {
     char *chain_pem;
     char *key_pem;
     char *ca_pem;
+    char *client_chain_pem; /* the client's identity: its certificate, then the client CA */
+    char *client_key_pem;
+    char *client_ca_pem; /* what a server that asks for client certificates trusts */
 } fuzz_pki;
 const fuzz_pki *fuzz_pki_get(void);
 
@@ -44,6 +47,12 @@ const fuzz_pki *fuzz_pki_get(void);
  * the hostname "localhost". */
 lt_config *fuzz_server_config(void);
 lt_config *fuzz_client_config(void);
+/* A server like fuzz_server_config that asks for client certificates
+ * (mode: LT_CLIENT_AUTH_REQUEST or _REQUIRE), trusting the client CA; a
+ * client with (1) or without (0) the client identity (fuzz_client_config
+ * has it: it answers a CertificateRequest with it). */
+lt_config *fuzz_server_auth_config(int mode);
+lt_config *fuzz_client_config_id(int with_identity);
 #define FUZZ_HOSTNAME "localhost"
 
 /* Aborts with a message: for setup failures, which are not findings. */
@@ -54,6 +63,9 @@ void fuzz_die(const char *what, int rc) __attribute__((noreturn));
  *   bit 3     echo: write back the application data read (once established)
  *   bit 4     close: lt_conn_close once established
  *   bit 5     lt_conn_feed_eof after the last byte
+ *   bits 6-7  not read here: the targets' own (fuzz_server: bit 6 asks for
+ *             a client certificate, bit 7 then requires one; fuzz_client:
+ *             bit 6 takes the client identity away)
  * Feeds `data` to c, calling lt_conn_handshake and lt_conn_read and draining
  * output after each feed, and traps on a broken API promise: an error outside
  * the peer-caused range, a result that is not sticky, a stall (no byte taken

@@ -2,7 +2,7 @@
  * libFuzzer target for the handshake message codec (src/hs/messages.c and
  * src/hs/messages13.c).
  *
- * Input: one selector byte (taken % 16), then a message body (no 4-byte
+ * Input: one selector byte (taken % 18), then a message body (no 4-byte
  * header).
  *   0 ClientHello  1 ServerHello  2 Certificate  3 empty body
  *   4 ClientKeyExchange (RSA)     5 Finished
@@ -11,6 +11,9 @@
  *   TLS 1.3: 9 EncryptedExtensions  10 Certificate  11 CertificateRequest
  *   12 CertificateVerify  13 Finished (32 and 48 bytes)
  *   14 NewSessionTicket  15 KeyUpdate
+ *   16 certificate_authorities (RFC 8446 4.2.4: the extension body, and the
+ *      walk over its names that both CertificateRequests use)
+ *   17 TLS 1.2 NewSessionTicket (RFC 5077 3.3)
  * (The hellos carry their TLS 1.3 extensions under 0 and 1.)
  * Bytes are handed to the parsers exactly as libFuzzer gives them, so ASan
  * catches any read past the input. When a parse succeeds, the result is
@@ -19,17 +22,20 @@
  * Certificate, both ClientKeyExchanges, Finished and ServerKeyExchange have
  * a single encoding, so their rewrite must equal the input byte for byte;
  * so must CertificateVerify, Finished and KeyUpdate of TLS 1.3, and a TLS
- * 1.3 Certificate or NewSessionTicket without extensions. The
- * CertificateRequests have no writer (we do not ask for client
- * certificates yet); only their invariants are checked.
+ * 1.3 Certificate or NewSessionTicket without extensions, and the TLS 1.2
+ * CertificateRequest. A TLS 1.3 CertificateRequest is written again with
+ * our writer (empty context, its schemes and CA names) and must parse to
+ * the same lists.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/text.h"
+#include "hs/codec.h"
 #include "hs/messages13.h"
 #include "hs/messages_resume12.h"
+#include "hs/messages_auth.h"
 
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
@@ -542,6 +548,29 @@ static void fuzz_client_key_exchange_ecdhe(const uint8_t *body, size_t len)
     CHECK(n == len && memcmp(b, body, len) == 0);
 }
 
+/* The names of a certificate_authorities list body, walked with
+ * lt_next_authority: there are n, each at least 1 byte, inside the input. */
+static void check_authorities(lt_rd list, size_t n, const uint8_t *body, size_t len)
+{
+    lt_rd dn;
+    size_t k = 0;
+    int r;
+    while ((r = lt_next_authority(&list, &dn)) == 1) {
+        CHECK(lt_rd_left(&dn) >= 1 && inside(dn, body, len));
+        k++;
+    }
+    CHECK(r == 0 && k == n && lt_rd_left(&list) == 0);
+}
+
+static size_t to_u16s(lt_rd r, uint16_t *out)
+{
+    size_t n = 0;
+    while (lt_rd_u16(&r, &out[n]) == LT_OK) {
+        n++;
+    }
+    return n;
+}
+
 static void fuzz_certificate_request(const uint8_t *body, size_t len)
 {
     lt_certificate_request cr;
@@ -550,9 +579,35 @@ static void fuzz_certificate_request(const uint8_t *body, size_t len)
     }
     CHECK(lt_rd_left(&cr.types) >= 1 && lt_rd_left(&cr.types) <= 255);
     CHECK(lt_rd_left(&cr.sigalgs) % 2 == 0);
-    CHECK(inside(cr.types, body, len) && inside(cr.sigalgs, body, len));
+    CHECK(inside(cr.types, body, len) && inside(cr.sigalgs, body, len) && inside(cr.authorities, body, len));
     /* Each DistinguishedName takes at least 3 bytes. */
     CHECK(cr.n_authorities * 3 <= len);
+    check_authorities(cr.authorities, cr.n_authorities, body, len);
+    /* One encoding (RFC 5246 7.4.4): our writer gives the input back. */
+    size_t n_sigalgs = to_u16s(cr.sigalgs, g_sigalgs);
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_certificate_request12(&w, cr.types.p, cr.types.len, g_sigalgs, n_sigalgs, cr.authorities.p,
+                                   cr.authorities.len);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_CERTIFICATE_REQUEST, &n);
+    CHECK(n == len && memcmp(b, body, len) == 0);
+}
+
+/* The CA name list reader alone (RFC 8446 4.2.4): the extension body
+ * (authorities<3..2^16-1>) as lt_codec_authorities frames it, then the
+ * walk over its names. */
+static void fuzz_authorities(const uint8_t *body, size_t len)
+{
+    lt_rd data = lt_rd_init(body, len);
+    lt_rd list;
+    size_t n = 0;
+    int rc = lt_codec_authorities(&data, &n, &list);
+    if (rc != LT_OK) {
+        CHECK(rc == LT_ERR_DECODE);
+        return;
+    }
+    CHECK(len >= 5 && list.len + 2 == len && inside(list, body, len) && n >= 1 && n * 3 <= list.len);
+    check_authorities(list, n, body, len);
 }
 
 /* ---- TLS 1.3 messages (messages13.h) ---- */
@@ -646,6 +701,20 @@ static void fuzz_certificate_request13(const uint8_t *body, size_t len)
     CHECK((cr.ext_seen & ~(LT_SEEN_SIGALGS | LT_SEEN_SIGALGS_CERT | LT_SEEN_CAS)) == 0);
     CHECK(cr.n_authorities == 0 || (cr.ext_seen & LT_SEEN_CAS));
     CHECK(cr.n_authorities * 3 <= len);
+    CHECK(inside(cr.authorities, body, len) && (cr.authorities.len > 0) == ((cr.ext_seen & LT_SEEN_CAS) != 0));
+    check_authorities(cr.authorities, cr.n_authorities, body, len);
+    /* Our writer (an empty context, signature_algorithms, the names) and
+     * parsed again: the same schemes and names. */
+    size_t n_sigalgs = to_u16s(cr.sigalgs, g_sigalgs);
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_certificate_request13(&w, g_sigalgs, n_sigalgs, cr.authorities.p, cr.authorities.len);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_CERTIFICATE_REQUEST, &n);
+    lt_certificate_request13 again;
+    CHECK(lt_parse_certificate_request13(b, n, &again) == LT_OK);
+    CHECK(again.context.len == 0 && same_bytes(again.sigalgs, cr.sigalgs) &&
+          same_bytes(again.authorities, cr.authorities) && again.n_authorities == cr.n_authorities);
+    CHECK(again.ext_seen == (cr.ext_seen & (LT_SEEN_SIGALGS | LT_SEEN_CAS)));
 }
 
 static void fuzz_certificate_verify(const uint8_t *body, size_t len)
@@ -763,7 +832,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const uint8_t *body = data + 1;
     size_t len = size - 1;
-    switch (data[0] % 17) {
+    switch (data[0] % 18) {
     case 0: fuzz_client_hello(body, len); break;
     case 1: fuzz_server_hello(body, len); break;
     case 2: fuzz_certificate(body, len); break;
@@ -780,6 +849,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 13: fuzz_finished13(body, len); break;
     case 14: fuzz_new_session_ticket(body, len); break;
     case 15: fuzz_key_update(body, len); break;
+    case 16: fuzz_authorities(body, len); break;
     default: fuzz_new_session_ticket12(body, len); break;
     }
     return 0;

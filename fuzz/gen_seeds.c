@@ -40,6 +40,7 @@
 #include "base/limits.h"
 #include "hs/messages.h"
 #include "hs/messages_resume12.h"
+#include "hs/messages_auth.h"
 #include "fuzz_common.h"
 #include "pair.h"
 
@@ -180,7 +181,18 @@ typedef struct run_opts {
     int restrict_client;    /* 1: the client is restricted (server seeds), 0: the server (client seeds) */
     const uint16_t *groups; /* the restricted side's groups (NULL: the default) */
     size_t n_groups;
+    int client_auth; /* the server asks for a client certificate: LT_CLIENT_AUTH_REQUEST or _REQUIRE (0: no) */
+    int client_anon; /* the client has no certificate to give */
 } run_opts;
+
+/* The targets' flags bits for a run's configs (fuzz_server.c, fuzz_client.c). */
+static uint8_t config_flags(const run_opts *o)
+{
+    if (o->restrict_client) {
+        return o->client_auth == 0 ? 0 : o->client_auth == LT_CLIENT_AUTH_REQUIRE ? 0xC0 : 0x40;
+    }
+    return o->client_anon ? 0x40 : 0;
+}
 
 static void key_update(side *s, int request_peer)
 {
@@ -234,8 +246,8 @@ static void after_tls13(side *cl, side *sv, buf *c2s, buf *s2c)
 static int record_run(const run_opts *o, buf *c2s, buf *s2c)
 {
     use_config_rng();
-    lt_config *ccfg = fuzz_client_config();
-    lt_config *scfg = fuzz_server_config();
+    lt_config *ccfg = fuzz_client_config_id(!o->client_anon);
+    lt_config *scfg = o->client_auth ? fuzz_server_auth_config(o->client_auth) : fuzz_server_config();
     lt_config *restricted = o->restrict_client ? ccfg : scfg;
     int rc = lt_config_set_cipher_suites(restricted, &o->suite, 1);
     if (rc != LT_OK) {
@@ -281,7 +293,10 @@ static int record_run(const run_opts *o, buf *c2s, buf *s2c)
 static void replay(int server, uint8_t flags, const buf *b)
 {
     use_config_rng();
-    lt_config *cfg = server ? fuzz_server_config() : fuzz_client_config();
+    lt_config *cfg = server ? (!(flags & 0x40)  ? fuzz_server_config()
+                               : (flags & 0x80) ? fuzz_server_auth_config(LT_CLIENT_AUTH_REQUIRE)
+                                                : fuzz_server_auth_config(LT_CLIENT_AUTH_REQUEST))
+                            : fuzz_client_config_id(!(flags & 0x40));
     fuzz_rng rng;
     fuzz_rng_reset(&rng, server ? FUZZ_SEED_SERVER : FUZZ_SEED_CLIENT);
     fuzz_rng_use(&rng);
@@ -312,18 +327,18 @@ static void replay(int server, uint8_t flags, const buf *b)
 /* Replays one recording and writes it as a seed (flags 0x08: echo the
  * application data back); with variants, also fed in small pieces then
  * EOF, and with every plaintext handshake record split in 50-byte ones. */
-static void write_handshake_seed(int server, const char *name, const buf *b, int variants)
+static void write_handshake_seed(int server, const char *name, const buf *b, int variants, uint8_t cfg)
 {
     const char *sub = server ? "server" : "client";
     char path[160];
-    replay(server, 0x08, b);
-    write_seed(sub, name, 0x08, b->p, b->len);
+    replay(server, cfg | 0x08, b);
+    write_seed(sub, name, cfg | 0x08, b->p, b->len);
     if (!variants) {
         return;
     }
-    replay(server, 0x02 | 0x10 | 0x20, b);
+    replay(server, cfg | 0x02 | 0x10 | 0x20, b);
     snprintf(path, sizeof path, "%s_chunked_eof", name);
-    write_seed(sub, path, 0x02 | 0x10 | 0x20, b->p, b->len);
+    write_seed(sub, path, cfg | 0x02 | 0x10 | 0x20, b->p, b->len);
     int seen_ccs = 0;
     uint8_t *big = malloc(LOG_CAP);
     if (big == NULL) {
@@ -331,9 +346,9 @@ static void write_handshake_seed(int server, const char *name, const buf *b, int
     }
     memcpy(big, b->p, b->len);
     buf framed = {big, reframe_records(big, b->len, LOG_CAP, 50, 0, &seen_ccs)};
-    replay(server, 0, &framed);
+    replay(server, cfg, &framed);
     snprintf(path, sizeof path, "%s_fragmented", name);
-    write_seed(sub, path, 0, framed.p, framed.len);
+    write_seed(sub, path, cfg, framed.p, framed.len);
     free(big);
 }
 
@@ -345,7 +360,7 @@ static void record_seed(const run_opts *o, const char *name, int variants)
     if (record_run(o, &c2s, &s2c) != 0) {
         exit(1);
     }
-    write_handshake_seed(o->restrict_client, name, o->restrict_client ? &c2s : &s2c, variants);
+    write_handshake_seed(o->restrict_client, name, o->restrict_client ? &c2s : &s2c, variants, config_flags(o));
     free(c2s.p);
     free(s2c.p);
 }
@@ -373,7 +388,7 @@ static void handshake_seeds(void)
                 if (!ems && i != 0 && i != 4) {
                     continue;
                 }
-                run_opts o = {SUITES[i], ems, server, NULL, 0};
+                run_opts o = {SUITES[i], ems, server, NULL, 0, 0, 0};
                 char name[128];
                 snprintf(name, sizeof name, "gen_%s%s", lt_suite_openssl_name(SUITES[i]), ems ? "" : "_noems");
                 record_seed(&o, name, i == 0 && ems);
@@ -398,15 +413,43 @@ static void handshake13_seeds(void)
     static const uint16_t P384[] = {LT_GROUP_SECP384R1};
     for (int server = 1; server >= 0; server--) {
         for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++) {
-            run_opts o = {SUITES[i], 1, server, NULL, 0};
+            run_opts o = {SUITES[i], 1, server, NULL, 0, 0, 0};
             char name[128];
             snprintf(name, sizeof name, "gen_tls13_%s", lt_suite_openssl_name(SUITES[i]));
             record_seed(&o, name, i == 0);
         }
-        run_opts hrr = {LT_TLS_AES_128_GCM_SHA256, 1, server, server ? HRR_CLIENT : P256, server ? 2 : 1};
+        run_opts hrr = {LT_TLS_AES_128_GCM_SHA256, 1, server, server ? HRR_CLIENT : P256, server ? 2 : 1, 0, 0};
         record_seed(&hrr, "gen_tls13_hrr_secp256r1", 1);
-        run_opts p384 = {LT_TLS_AES_256_GCM_SHA384, 1, server, P384, 1};
+        run_opts p384 = {LT_TLS_AES_256_GCM_SHA384, 1, server, P384, 1, 0, 0};
         record_seed(&p384, server ? "gen_tls13_secp384r1" : "gen_tls13_hrr_secp384r1", 0);
+    }
+}
+
+/* Mutual TLS (RFC 5246 7.4.4-7.4.8, RFC 8446 4.3.2, 4.4.2, 4.4.3): a server
+ * that requires a client certificate and a client that has one (the test
+ * client identity: its Certificate and CertificateVerify), and a server
+ * that only asks, with a client that has none (an empty Certificate), in
+ * TLS 1.2 (RSA key exchange, and ECDHE) and TLS 1.3. */
+static void mtls_seeds(void)
+{
+    static const struct {
+        const char *name;
+        uint16_t suite;
+        int anon;
+        int variants;
+    } RUNS[] = {
+        {"gen_mtls_AES128-GCM-SHA256", LT_TLS_RSA_WITH_AES_128_GCM_SHA256, 0, 1},
+        {"gen_mtls_ECDHE-RSA-AES128-GCM-SHA256", LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0, 0},
+        {"gen_mtls_anon_AES128-GCM-SHA256", LT_TLS_RSA_WITH_AES_128_GCM_SHA256, 1, 0},
+        {"gen_tls13_mtls_TLS_AES_128_GCM_SHA256", LT_TLS_AES_128_GCM_SHA256, 0, 1},
+        {"gen_tls13_mtls_anon_TLS_AES_128_GCM_SHA256", LT_TLS_AES_128_GCM_SHA256, 1, 0},
+    };
+    for (int server = 1; server >= 0; server--) {
+        for (size_t i = 0; i < sizeof RUNS / sizeof RUNS[0]; i++) {
+            int mode = RUNS[i].anon ? LT_CLIENT_AUTH_REQUEST : LT_CLIENT_AUTH_REQUIRE;
+            run_opts o = {RUNS[i].suite, 1, server, NULL, 0, mode, RUNS[i].anon};
+            record_seed(&o, RUNS[i].name, RUNS[i].variants);
+        }
     }
 }
 
@@ -494,7 +537,16 @@ static void record_seeds(void)
 /* ---- messages seeds ---- */
 
 /* fuzz_messages selectors (fuzz_messages.c). */
-enum { SEL_CH = 0, SEL_SH = 1, SEL_SKE_ECDHE = 6, SEL_CKE_ECDHE = 7, SEL_CERT_REQUEST = 8, SEL_NST12 = 16 };
+enum {
+    SEL_CH = 0,
+    SEL_SH = 1,
+    SEL_SKE_ECDHE = 6,
+    SEL_CKE_ECDHE = 7,
+    SEL_CERT_REQUEST = 8,
+    SEL_CERT_REQUEST13 = 11,
+    SEL_AUTHORITIES = 16,
+    SEL_NST12 = 17
+};
 
 /* Writes one message seed: the selector, then the body the writer made
  * (its 4-byte header dropped). */
@@ -544,6 +596,35 @@ static void fill(uint8_t *p, size_t n, uint8_t first)
     for (size_t i = 0; i < n; i++) {
         p[i] = (uint8_t)(first + i);
     }
+}
+
+/* The mutual TLS messages as our server writes them (messages_auth.c):
+ * the CertificateRequests of TLS 1.2 and 1.3 with the schemes we verify and
+ * two CA names (DER Names: SEQUENCE { SET { SEQUENCE { OID CN, UTF8String
+ * } } }), the TLS 1.3 one also without names, and the certificate_authorities
+ * extension body alone. */
+static void cr_seeds(uint8_t *out, size_t cap)
+{
+    static const uint8_t TYPES[] = {1, 64};
+    static const uint16_t SCHEMES[] = {0x0403, 0x0503, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601};
+    static const uint8_t NAMES[] = {0,    18,  0x30, 16,  0x31, 14,   0x30, 12,  0x06, 3,   0x55, 4,  3,    0x0c,
+                                    5,    'f', 'u',  'z', 'z',  '1',  0,    18,  0x30, 16,  0x31, 14, 0x30, 12,
+                                    0x06, 3,   0x55, 4,   3,    0x0c, 5,    'f', 'u',  'z', 'z',  '2'};
+    size_t n_schemes = sizeof SCHEMES / sizeof SCHEMES[0];
+    lt_wr w = lt_wr_init(out, cap);
+    lt_write_certificate_request12(&w, TYPES, sizeof TYPES, SCHEMES, n_schemes, NAMES, sizeof NAMES);
+    write_message_seed("gen_certificate_request12_ours", SEL_CERT_REQUEST, &w);
+    w = lt_wr_init(out, cap);
+    lt_write_certificate_request13(&w, SCHEMES, n_schemes, NAMES, sizeof NAMES);
+    write_message_seed("gen_certificate_request13_ours", SEL_CERT_REQUEST13, &w);
+    w = lt_wr_init(out, cap);
+    lt_write_certificate_request13(&w, SCHEMES, n_schemes, NULL, 0);
+    write_message_seed("gen_certificate_request13_no_names", SEL_CERT_REQUEST13, &w);
+    uint8_t ext[2 + sizeof NAMES];
+    ext[0] = 0;
+    ext[1] = (uint8_t)sizeof NAMES;
+    memcpy(ext + 2, NAMES, sizeof NAMES);
+    write_seed("messages", "gen_authorities", SEL_AUTHORITIES, ext, sizeof ext);
 }
 
 static void message_seeds(void)
@@ -637,10 +718,11 @@ static void message_seeds(void)
         write_message_seed(name, SEL_CKE_ECDHE, &w);
     }
 
-    /* CertificateRequest (no writer yet): types {rsa_sign, ecdsa_sign},
-     * three schemes, two DNs. */
+    /* CertificateRequest (hand-made, as before our writer): types
+     * {rsa_sign, ecdsa_sign}, three schemes, two DNs. */
     static const uint8_t cr[] = {2, 1, 64, 0, 6, 4, 1, 8, 4, 4, 3, 0, 9, 0, 2, 'A', 'B', 0, 3, 'C', 'D', 'E'};
     write_seed("messages", "gen_certificate_request", SEL_CERT_REQUEST, cr, sizeof cr);
+    cr_seeds(out, sizeof out);
 
     /* TLS 1.2 NewSessionTicket (RFC 5077 3.3): a ticket, and an empty one. */
     uint8_t ticket[160];
@@ -671,5 +753,6 @@ int main(int argc, char **argv)
     record_seeds();
     handshake_seeds();
     handshake13_seeds();
+    mtls_seeds();
     return 0;
 }

@@ -267,6 +267,32 @@ MUTANTS = [
       "        (hostname != NULL && !set_host(X509_STORE_CTX_get0_param(ctx), hostname))) {",
       "        (0 && hostname != NULL && !set_host(X509_STORE_CTX_get0_param(ctx), hostname))) {",
       [unit("test_crypto_x509")], "the hostname check"),
+    # ---- mutual TLS (RFC 5246 7.4.6/7.4.8, RFC 8446 4.4.2/4.4.3, RFC 5280 4.2.1.12)
+    M("client-cv-unchecked", "src/hs/clientauth.c",
+      "    if (rc != LT_OK) {\n        /* RFC 8446 4.4.3: \"MUST terminate the handshake with a",
+      "    if (0 && rc != LT_OK) {\n        /* RFC 8446 4.4.3: \"MUST terminate the handshake with a",
+      [hostile("mtls --require-client-cert: CertificateVerify whose signature"), unit("test_mtls_hostile13")],
+      "client CertificateVerify"),
+    M("client-cv-scheme-unchecked", "src/hs/clientauth.c",
+      "    if (!accepted_sigalg(hs, scheme) || (tls13 && pkcs1) || !fits) {",
+      "    if (0 && (!accepted_sigalg(hs, scheme) || (tls13 && pkcs1) || !fits)) {",
+      [hostile("mtls --require-client-cert: CertificateVerify with a scheme"), unit("test_mtls_hostile13")],
+      "client CertificateVerify scheme"),
+    M("client-eku-unchecked", "src/crypto/x509.c",
+      "X509_STORE_CTX_set_purpose(ctx, client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) != 1 ||",
+      "X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1 ||",
+      [unit("test_mtls")], "clientAuth EKU"),
+    M("client-cert-not-required", "src/hs/clientauth.c",
+      "    if (hs->env.policy->client_auth == LT_CLIENT_AUTH_REQUIRE) {",
+      "    if (0 && hs->env.policy->client_auth == LT_CLIENT_AUTH_REQUIRE) {",
+      [hostile("mtls --require-client-cert: an empty Certificate"), unit("test_mtls_hostile13")],
+      "REQUIRE"),
+    M("client-cert-context-unchecked", "src/hs/clientauth.c",
+      "    if (lt_rd_left(&c.context) != 0) {\n        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,\n"
+      "                          \"the client's Certificate",
+      "    if (0 && lt_rd_left(&c.context) != 0) {\n        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,\n"
+      "                          \"the client's Certificate",
+      [unit("test_mtls_hostile13")], "certificate_request_context"),
 ]
 
 

@@ -48,6 +48,8 @@ typedef struct client_opts {
     const char *sess_in;  /* a session to offer (TLS 1.3 resumption) */
     const char *sess_out; /* where to save the server's latest ticket */
     long reconnect;       /* --reconnect N: N more connections, each offering the last one's session */
+    const char *cert;     /* our certificate chain and key, for client authentication */
+    const char *key;
 } client_opts;
 
 static int parse_opts(int argc, char **argv, client_opts *o)
@@ -68,10 +70,13 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"tls1_2", no_argument, NULL, '2'},
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
+        {"alpn", required_argument, NULL, 'A'},
         {"key-update", no_argument, NULL, 'K'},
         {"sess-in", required_argument, NULL, 'r'},
         {"sess-out", required_argument, NULL, 'o'},
         {"reconnect", required_argument, NULL, 'R'},
+        {"cert", required_argument, NULL, 'x'},
+        {"key", required_argument, NULL, 'y'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -108,6 +113,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case '2': o->proto.only_tls12 = 1; break;
         case '3': o->proto.only_tls13 = 1; break;
         case 'g': o->proto.groups = optarg; break;
+        case 'A': o->proto.alpn = optarg; break;
         case 'K': o->key_update = 1; break;
         case 'r': o->sess_in = optarg; break;
         case 'o': o->sess_out = optarg; break;
@@ -121,6 +127,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
             o->reconnect = v;
             break;
         }
+        case 'x': o->cert = optarg; break;
+        case 'y': o->key = optarg; break;
         case 'L': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -134,13 +142,18 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         default: return -1;
         }
     }
+    if ((o->cert == NULL) != (o->key == NULL)) {
+        fprintf(stderr, "lucidtls: --cert and --key go together (a client certificate and its key)\n");
+        return -1;
+    }
     if (optind + 1 != argc ||
         tool_split_hostport(argv[optind], o->host, sizeof o->host, o->port, sizeof o->port) != 0) {
         fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
                         "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
-                        "[--groups LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] [--reconnect N]\n");
+                        "[--groups LIST] [--alpn LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] "
+                        "[--reconnect N] [--cert CHAIN.pem --key KEY.pem]\n");
         return -1;
     }
     return 0;
@@ -171,6 +184,10 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
     } else if (o->security_level >= 0 && lt_config_set_security_level(cfg, o->security_level) != LT_OK) {
         bad = config_fail(cfg, "bad --security-level", NULL);
+    } else if (o->cert != NULL && lt_config_set_cert_chain_file(cfg, o->cert) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --cert", o->cert);
+    } else if (o->key != NULL && lt_config_set_key_file(cfg, o->key) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --key", o->key);
     }
     if (!bad) {
         bad = tool_apply_proto(cfg, &o->proto);
@@ -517,6 +534,12 @@ static int one_connection(const client_opts *o, lt_config *cfg, narrator *nar, u
         }
     }
     status = handshake(conn, fd, o, nar);
+    if (status == 0 && o->proto.alpn != NULL) {
+        /* What ALPN chose (RFC 7301), as s_client's "ALPN protocol:". */
+        char alpn[300];
+        tool_alpn_text(conn, alpn, sizeof alpn);
+        fprintf(stderr, "lucidtls: ALPN protocol: %s\n", alpn);
+    }
     if (status == 0 && announce) {
         /* Say what became of the offer, as s_client's "Reused"/"New" does. */
         fprintf(stderr, "lucidtls: %s\n",

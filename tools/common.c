@@ -375,13 +375,16 @@ void tool_summary(const lt_conn *conn, char *buf, size_t cap)
      * has their guarantees built in, and no renegotiation at all. */
     int tls13 = v == LT_TLS1_3;
     const char *na = "n/a (TLS 1.3)";
+    char alpn[300];
+    tool_alpn_text(conn, alpn, sizeof alpn);
     snprintf(buf, cap,
              "Protocol: %s\n"
              "Cipher: %s (%s)\n"
              "Extended master secret: %s\n"
              "Secure renegotiation: %s\n"
              "Resumed: %s\n"
-             "Server name: %s\n",
+             "Server name: %s\n"
+             "ALPN protocol: %s\n",
              v == LT_TLS1_2 ? "TLSv1.2"
              : tls13        ? "TLSv1.3"
                             : "unknown",
@@ -392,7 +395,7 @@ void tool_summary(const lt_conn *conn, char *buf, size_t cap)
              tls13                                ? na
              : lt_conn_secure_renegotiation(conn) ? "yes"
                                                   : "no",
-             lt_conn_resumed(conn) ? "yes" : "no", (sni != NULL && sni[0] != '\0') ? sni : "(none)");
+             lt_conn_resumed(conn) ? "yes" : "no", (sni != NULL && sni[0] != '\0') ? sni : "(none)", alpn);
 }
 
 static uint16_t group_by_name(const char *name, size_t len)
@@ -450,5 +453,35 @@ int tool_apply_proto(lt_config *cfg, const tool_proto *p)
             return 1;
         }
     }
+    if (p->alpn != NULL && lt_config_set_alpn(cfg, p->alpn) != LT_OK) {
+        fprintf(stderr, "lucidtls: bad --alpn %s: %s\n", p->alpn, lt_config_error(cfg));
+        return 1;
+    }
     return p->groups != NULL ? apply_groups(cfg, p->groups) : 0;
+}
+
+void tool_peer_subject(const lt_conn *conn, char *buf, size_t cap)
+{
+    size_t len = 0;
+    const uint8_t *der = lt_conn_peer_cert(conn, 0, &len);
+    if (der == NULL || lt_cert_subject_text(der, len, buf, cap) != LT_OK || buf[0] == '\0') {
+        snprintf(buf, cap, "none");
+    }
+}
+
+void tool_alpn_text(const lt_conn *conn, char *out, size_t cap)
+{
+    size_t len = 0;
+    const char *p = lt_conn_alpn(conn, &len);
+    if (p == NULL) {
+        snprintf(out, cap, "(none)");
+        return;
+    }
+    /* The peer's bytes: printable ASCII as is, the rest as \xNN. */
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < len && used + 5 < cap; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        used += (size_t)snprintf(out + used, cap - used, ch >= 0x21 && ch < 0x7f && ch != '\\' ? "%c" : "\\x%02x", ch);
+    }
 }

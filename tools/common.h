@@ -10,8 +10,9 @@
 #include "lucidtls/lucidtls.h"
 #include "lucidtls/lucidtls_demo.h"
 
-/* Subcommands (tools/server.c, tools/client.c, tools/demo.c). */
+/* Subcommands (tools/server.c, tools/client.c, tools/demo.c, tools/ticket_keys.c). */
 int cmd_server(int argc, char **argv);
+int cmd_ticket_keys(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
@@ -47,6 +48,7 @@ typedef struct tool_proto {
     int only_tls12;
     int only_tls13;
     const char *groups;
+    const char *alpn; /* --alpn LIST: ALPN protocols in preference order (RFC 7301) */
 } tool_proto;
 /* Applies them; on failure prints one line and returns 1. */
 int tool_apply_proto(lt_config *cfg, const tool_proto *p);
@@ -59,7 +61,14 @@ void tool_describe_error(const lt_conn *conn, int rc, int saved_errno, const cha
 /* Writes all of buf to fd (a pipe or file), retrying on EINTR. */
 int tool_write_all(int fd, const void *buf, size_t len);
 
+/* The ALPN protocol chosen, escaped for a terminal, or "(none)". */
+void tool_alpn_text(const lt_conn *conn, char *out, size_t cap);
+
 /* "Protocol: TLSv1.2\nCipher: ...\n..." summary of a connection. */
 void tool_summary(const lt_conn *conn, char *buf, size_t cap);
+
+/* The peer's leaf certificate subject ("CN=client, O=Example"), or "none"
+ * when it sent no certificate. */
+void tool_peer_subject(const lt_conn *conn, char *buf, size_t cap);
 
 #endif

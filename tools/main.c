@@ -19,7 +19,8 @@ static void usage(FILE *out)
             "  lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--host ADDR] [--www]\n"
             "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
             "                  [--handshake-timeout S] [--idle-timeout S] [--max-conns N]\n"
-            "                  [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
+            "                  [--tls1_2 | --tls1_3] [--groups LIST] [--key-update] [--ticket-keys FILE]\n"
+            "                  [--verify-client | --require-client-cert] [--client-cafile CA.pem]\n"
             "      Serve many clients at once: echo their data, or answer HTTP with --www.\n"
             "      A client is dropped if its handshake is not done within S seconds\n"
             "      (default 10) or it moves no data for S seconds (default 60). Beyond N\n"
@@ -28,8 +29,12 @@ static void usage(FILE *out)
             "  lucidtls client HOST:PORT [--cafile F] [--capath DIR] [--servername NAME]\n"
             "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
             "                  [--insecure-no-hostname-check] [--tls1_2 | --tls1_3] [--groups LIST]\n"
-            "                  [--key-update] [--sess-out FILE] [--sess-in FILE]\n"
+            "                  [--key-update] [--sess-out FILE] [--sess-in FILE] [--cert F --key F]\n"
             "      Copy stdin to the server and the server's data to stdout.\n"
+            "  lucidtls ticket-keys FILE\n"
+            "      Create a session ticket key file (mode 0600), or rotate it: a new key on top,\n"
+            "      at most 4. Servers given --ticket-keys FILE resume each other's sessions\n"
+            "      (docs/RESUMPTION.md).\n"
             "\n"
             "  --explain       tell the handshake step by step on stderr\n"
             "  --show-secrets  with --explain: print keys and secrets in full\n"
@@ -51,6 +56,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "client") == 0) {
         return cmd_client(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "ticket-keys") == 0) {
+        return cmd_ticket_keys(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "demo") == 0) {
         return cmd_demo(argc - 1, argv + 1);

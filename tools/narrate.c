@@ -2112,8 +2112,8 @@ static void msg_key_update(narrator *n, lt_role side, lt_role sender, const lt_e
                    : "");
 }
 
-/* RFC 8446 4.3.2: Alice asks Bob for a certificate (lucidtls has none to
- * give: RFC 8446 4.4.2 lets him answer with an empty one). */
+/* RFC 8446 4.3.2: Alice asks Bob for a certificate (without one, RFC 8446
+ * 4.4.2 lets him answer with an empty one); the engine's detail says which. */
 static void msg_certificate_request13(narrator *n, lt_role side, lt_role sender, const lt_event *ev)
 {
     char what[LINE_MAX_LEN] = "Alice asks for a client certificate";

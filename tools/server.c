@@ -57,7 +57,9 @@ static const char USAGE[] =
     "                       [--host ADDR] [--www]\n"
     "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
-    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--key-update]\n"
+    "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--alpn LIST]\n"
+    "                       [--key-update] [--ticket-keys FILE]\n"
+    "                       [--verify-client | --require-client-cert] [--client-cafile CA.pem]\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
@@ -67,8 +69,16 @@ static const char USAGE[] =
     "                       gives way to a new client (default 1024)\n"
     "  --tls1_2, --tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
     "  --groups             key exchange groups in preference order: x25519, P-256, P-384\n"
+    "  --alpn               ALPN protocols in our preference order, e.g. h2,http/1.1; a client that\n"
+    "                       offers none of them gets no_application_protocol (default: no ALPN)\n"
     "  --key-update         TLS 1.3: after each handshake, update our keys and ask the client to\n"
-    "                       update its own (RFC 8446 4.6.3)\n";
+    "                       update its own (RFC 8446 4.6.3)\n"
+    "  --ticket-keys        seal and open session tickets with the keys of FILE (made and rotated by\n"
+    "                       `lucidtls ticket-keys FILE`): servers sharing it resume each other's\n"
+    "                       sessions; a rotated FILE is picked up within a second\n"
+    "  --verify-client      ask for a client certificate and verify one that comes (mutual TLS)\n"
+    "  --require-client-cert  ask for one and refuse a client without it\n"
+    "  --client-cafile      the CAs client certificates must reach (needed with the two above)\n";
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -102,7 +112,12 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"tls1_2", no_argument, NULL, '2'},
         {"tls1_3", no_argument, NULL, '3'},
         {"groups", required_argument, NULL, 'g'},
+        {"alpn", required_argument, NULL, 'A'},
         {"key-update", no_argument, NULL, 'K'},
+        {"ticket-keys", required_argument, NULL, 'S'},
+        {"verify-client", no_argument, NULL, 'V'},
+        {"require-client-cert", no_argument, NULL, 'Q'},
+        {"client-cafile", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -133,6 +148,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
             break;
         case 'H': o->host = optarg; break;
         case 'C': o->ciphers = optarg; break;
+        case 'A': o->proto.alpn = optarg; break;
         case 'w': o->www = 1; break;
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
@@ -144,11 +160,23 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case '3': o->proto.only_tls13 = 1; break;
         case 'g': o->proto.groups = optarg; break;
         case 'K': o->key_update = 1; break;
+        case 'S': o->ticket_keys = optarg; break;
+        case 'V':
+            if (o->client_auth == LT_CLIENT_AUTH_NONE) {
+                o->client_auth = LT_CLIENT_AUTH_REQUEST;
+            }
+            break;
+        case 'Q': o->client_auth = LT_CLIENT_AUTH_REQUIRE; break;
+        case 'F': o->client_cafile = optarg; break;
         default: bad = -1; break;
         }
     }
     if (bad || optind != argc || o->port == NULL || o->n_cert == 0 || o->n_cert != o->n_key) {
         fputs(USAGE, stderr);
+        return -1;
+    }
+    if (o->client_auth != LT_CLIENT_AUTH_NONE && o->client_cafile == NULL) {
+        fprintf(stderr, "lucidtls: --verify-client and --require-client-cert need --client-cafile\n");
         return -1;
     }
     return 0;
@@ -181,9 +209,16 @@ static lt_config *make_config(const server_opts *o)
     if (bad) {
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
+    } else if (o->client_cafile != NULL && lt_config_set_ca_file(cfg, o->client_cafile) != LT_OK) {
+        bad = config_fail(cfg, "cannot load --client-cafile", o->client_cafile);
+    } else if (lt_config_set_client_auth(cfg, o->client_auth) != LT_OK) {
+        bad = config_fail(cfg, "cannot set client authentication", "");
     }
     if (!bad) {
         bad = tool_apply_proto(cfg, &o->proto);
+    }
+    if (!bad && o->ticket_keys != NULL && lt_config_set_ticket_key_file(cfg, o->ticket_keys) != LT_OK) {
+        bad = config_fail(cfg, "bad --ticket-keys", o->ticket_keys);
     }
     if (bad) {
         lt_config_free(cfg);

@@ -88,7 +88,10 @@ typedef struct server_opts {
     double record_timeout_s;
     long max_conns;
     tool_proto proto;
-    int key_update; /* TLS 1.3: send KeyUpdate (update_requested) after each handshake */
+    int key_update;          /* TLS 1.3: send KeyUpdate (update_requested) after each handshake */
+    const char *ticket_keys; /* --ticket-keys: a ticket key file shared with other servers */
+    int client_auth;         /* LT_CLIENT_AUTH_*: --verify-client, --require-client-cert */
+    const char *client_cafile;
 } server_opts;
 
 typedef struct srv {

@@ -561,12 +561,14 @@ static int scan_blank_line(srv_conn *c, const uint8_t *p, size_t n)
 static int www_answer(srv_conn *c)
 {
     char body[1024];
-    char page[1400];
+    char subject[256];
+    char page[1700];
     tool_summary(c->tls, body, sizeof body);
+    tool_peer_subject(c->tls, subject, sizeof subject);
     int k = snprintf(page, sizeof page,
                      "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                     "lucidtls %s\n\n%s",
-                     LT_VERSION_STRING, body);
+                     "lucidtls %s\n\n%sClient certificate: %s\n",
+                     LT_VERSION_STRING, body, subject);
     size_t w = 0;
     int rc = lt_conn_write(c->tls, page, (size_t)k, &w);
     if (rc < 0) {
@@ -623,6 +625,11 @@ static int app_step(srv *s, srv_conn *c, int *progress)
             return rc;
         }
         srv_timer_set(s, c, SRV_PH_DATA); /* also moves c to the data phase */
+        if (s->opts->client_auth != LT_CLIENT_AUTH_NONE) {
+            char subject[256];
+            tool_peer_subject(c->tls, subject, sizeof subject);
+            fprintf(stderr, "client %s: client certificate: %s\n", c->peer, subject);
+        }
         if (s->opts->key_update && lt_conn_version(c->tls) == LT_TLS1_3) {
             /* RFC 8446 4.6.3: new keys for us, and a request for the client's. */
             rc = lt_conn_key_update(c->tls, 1);

@@ -8,7 +8,8 @@
  *
  * Objects:
  *   lt_config  shared settings (role, certificates, trust, cipher suites, trace
- *              hooks). Read-only once a connection uses it.
+ *              hooks). Reference-counted; frozen by the first connection
+ *              made from it (setters then fail with LT_ERR_FROZEN).
  *   lt_conn    one TLS connection. Created from a config.
  *
  * Return values: functions return an lt_result. LT_OK (0) is success, positive
@@ -254,7 +255,7 @@ int lt_config_use_system_ca(lt_config *cfg);
 /* The hostname check (RFC 6125) is on by default. This turns it off for every
  * connection of this config: the chain is still verified, the name is not.
  * Only for tests and for peers addressed by something other than a name. */
-void lt_config_dangerous_disable_hostname_check(lt_config *cfg);
+int lt_config_dangerous_disable_hostname_check(lt_config *cfg);
 
 /* Client: the security level the server's certificate chain must meet, with
  * OpenSSL 3's meanings (SSL_CTX_set_security_level). Each level is a minimum
@@ -286,7 +287,7 @@ int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n
 int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n);
 /* Encrypt-then-MAC for CBC suites (RFC 7366): on by default; 0 turns it off
  * (MAC-then-encrypt, as RFC 5246 has it). */
-void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled);
+int lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled);
 
 /* The protocol versions to speak, LT_TLS1_2 and/or LT_TLS1_3 (the default:
  * both, TLS 1.3 preferred). min > max, or another version, is LT_ERR_CONFIG.

@@ -43,6 +43,11 @@ static const err_row ERR_TABLE[] = {
      LT_ALERT_INAPPROPRIATE_FALLBACK},
     {LT_ERR_MISSING_EXTENSION, "LT_ERR_MISSING_EXTENSION", "missing extension", LT_ALERT_MISSING_EXTENSION},
     {LT_ERR_CERTIFICATE_REQUIRED, "LT_ERR_CERTIFICATE_REQUIRED", "certificate required", LT_ALERT_CERTIFICATE_REQUIRED},
+    {LT_ERR_NO_APPLICATION_PROTOCOL, "LT_ERR_NO_APPLICATION_PROTOCOL", "no application protocol in common",
+     LT_ALERT_NO_APPLICATION_PROTOCOL},
+    /* The hook's own alert is sent instead (lt_error.alert); this one only
+     * when it chose none. */
+    {LT_ERR_REJECTED, "LT_ERR_REJECTED", "rejected by an application hook", LT_ALERT_HANDSHAKE_FAILURE},
     {LT_ERR_PEER_ALERT, "LT_ERR_PEER_ALERT", "the peer sent a fatal alert", -1},
     {LT_ERR_TRUNCATED, "LT_ERR_TRUNCATED", "the connection ended without close_notify (truncated)", -1},
     {LT_ERR_INTERNAL, "LT_ERR_INTERNAL", "internal error", LT_ALERT_INTERNAL_ERROR},
@@ -52,6 +57,7 @@ static const err_row ERR_TABLE[] = {
     {LT_ERR_IO, "LT_ERR_IO", "socket error", -1},
     {LT_ERR_CONFIG, "LT_ERR_CONFIG", "bad configuration", LT_ALERT_INTERNAL_ERROR},
     {LT_ERR_TIMEOUT, "LT_ERR_TIMEOUT", "timed out", -1},
+    {LT_ERR_FROZEN, "LT_ERR_FROZEN", "the config is frozen: a connection uses it", -1},
 };
 
 static const err_row *find_err(int err)
@@ -154,4 +160,13 @@ void lt_error_clear(lt_error *e)
     free(e->detail);
     e->detail = NULL;
     e->code = 0;
+    e->alert = 0;
+}
+
+int lt_error_alert(const lt_error *e)
+{
+    if (e->code == LT_ERR_REJECTED && e->alert > 0 && e->alert <= 255) {
+        return e->alert;
+    }
+    return lt_err_to_alert(e->code);
 }

@@ -69,7 +69,11 @@ int lt_alert_to_err(uint8_t desc);
 typedef struct lt_error {
     int code;     /* 0 until something fails */
     char *detail; /* LT_DETAIL_LEN bytes, allocated on the first failure (only failed connections pay) */
+    int alert;    /* LT_ERR_REJECTED: the alert the hook chose (1..255); 0: the table's */
 } lt_error;
+/* The fatal alert to send for the recorded error: a hook's own choice for
+ * LT_ERR_REJECTED, else the table's (-1: none). */
+int lt_error_alert(const lt_error *e);
 
 /* Record err with a printf-style detail unless an error is already there;
  * returns the error that is now recorded (the first one). */

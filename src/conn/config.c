@@ -1,5 +1,7 @@
-/* lt_config: shared settings. Read-only once a connection uses it. */
+/* lt_config: shared settings, reference-counted, frozen by the first
+ * connection made from it (lucidtls.h, "Config lifetime"). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "base/clock.h"
 #include "crypto/ticket.h"
 #include "hs/session_cache.h"
+#include "hs/messages_alpn.h"
 #include "hs/suites.h"
 
 static int config_error(lt_config *cfg, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -21,6 +24,20 @@ static int config_error(lt_config *cfg, int err, const char *fmt, ...)
     va_end(ap);
     return err;
 }
+
+/* Connections read the config without a lock, from any thread: once one
+ * exists, no setter may change it. Every setter starts with this check and
+ * changes nothing when it fails. */
+static int config_refuses_change(lt_config *cfg, const char *setter)
+{
+    if (!lt_config_frozen(cfg)) {
+        return LT_OK;
+    }
+    return config_error(cfg, LT_ERR_FROZEN,
+                        "%s: this config is frozen (a connection uses it); make a new config to change settings",
+                        setter);
+}
+#define LT_CONFIG_MUTABLE(cfg) LT_GUARD(config_refuses_change((cfg), __func__))
 
 /* Which identity a key of this kind belongs to, or -1. */
 static int identity_slot(int kind)
@@ -35,6 +52,8 @@ lt_config *lt_config_new(lt_role role)
         return NULL;
     }
     cfg->role = role;
+    atomic_init(&cfg->refs, 1);
+    atomic_init(&cfg->frozen, 0);
     cfg->policy.hostname_check = 1;
     cfg->policy.security_level = LT_SECLEVEL_DEFAULT;
     cfg->policy.ems = 1;
@@ -67,9 +86,29 @@ lt_config *lt_config_new(lt_role role)
     return cfg;
 }
 
+lt_config *lt_config_ref(lt_config *cfg)
+{
+    if (cfg != NULL) {
+        atomic_fetch_add_explicit(&cfg->refs, 1, memory_order_relaxed);
+    }
+    return cfg;
+}
+
+int lt_config_frozen(const lt_config *cfg)
+{
+    return atomic_load_explicit(&((lt_config *)cfg)->frozen, memory_order_acquire);
+}
+
+void lt_config_freeze(lt_config *cfg)
+{
+    atomic_store_explicit(&cfg->frozen, 1, memory_order_release);
+}
+
+/* Gives back one reference; the last one frees. The release/acquire pair
+ * makes every thread's use of the config happen before the free. */
 void lt_config_free(lt_config *cfg)
 {
-    if (cfg == NULL) {
+    if (cfg == NULL || atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1) {
         return;
     }
     for (size_t i = 0; i < LT_MAX_IDENTITIES; i++) {
@@ -79,6 +118,7 @@ void lt_config_free(lt_config *cfg)
     lt_trust_free(cfg->trust);
     lt_ticket_keys_free(cfg->policy.ticket_keys);
     lt_session_cache_free(cfg->policy.cache);
+    free(cfg->policy.ca_names);
     free(cfg);
 }
 
@@ -124,6 +164,7 @@ static int read_file(lt_config *cfg, const char *path, char **out, size_t *out_l
 
 int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
 {
+    LT_CONFIG_MUTABLE(cfg);
     lt_chain chain;
     if (lt_chain_from_pem(pem, len, &chain) != LT_OK) {
         return config_error(cfg, LT_ERR_CONFIG,
@@ -164,6 +205,7 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
 
 int lt_config_set_key_pem(lt_config *cfg, const char *pem, size_t len)
 {
+    LT_CONFIG_MUTABLE(cfg);
     lt_pkey *key = NULL;
     if (lt_pkey_from_pem(pem, len, &key) != LT_OK) {
         return config_error(cfg, LT_ERR_CONFIG, "no usable private key in the key PEM");
@@ -203,11 +245,13 @@ static int set_from_file(lt_config *cfg, const char *path, int (*setter)(lt_conf
 
 int lt_config_set_cert_chain_file(lt_config *cfg, const char *path)
 {
+    LT_CONFIG_MUTABLE(cfg);
     return set_from_file(cfg, path, lt_config_set_cert_chain_pem);
 }
 
 int lt_config_set_key_file(lt_config *cfg, const char *path)
 {
+    LT_CONFIG_MUTABLE(cfg);
     return set_from_file(cfg, path, lt_config_set_key_pem);
 }
 
@@ -217,6 +261,23 @@ static int ensure_trust(lt_config *cfg)
         cfg->trust = lt_trust_new();
     }
     return cfg->trust != NULL ? LT_OK : config_error(cfg, LT_ERR_NOMEM, "out of memory");
+}
+
+/* A server's CertificateRequest names the CAs of its trust store (RFC
+ * 5246 7.4.4, RFC 8446 4.2.4): listed again after every change to it, so
+ * that a handshake only reads them. */
+static int trust_changed(lt_config *cfg)
+{
+    cfg->trust_loaded = 1;
+    uint8_t *names = NULL;
+    size_t len = 0;
+    if (lt_trust_ca_names(cfg->trust, &names, &len) != LT_OK) {
+        return config_error(cfg, LT_ERR_NOMEM, "out of memory listing the CA names");
+    }
+    free(cfg->policy.ca_names);
+    cfg->policy.ca_names = names;
+    cfg->policy.ca_names_len = len;
+    return LT_OK;
 }
 
 /* After a trust source failed: a store made just for it goes again. The
@@ -231,46 +292,46 @@ static void drop_unused_trust(lt_config *cfg)
 
 int lt_config_set_ca_file(lt_config *cfg, const char *path)
 {
+    LT_CONFIG_MUTABLE(cfg);
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_file(cfg->trust, path) != LT_OK) {
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot load CA file %s", path);
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 int lt_config_set_ca_dir(lt_config *cfg, const char *path)
 {
+    LT_CONFIG_MUTABLE(cfg);
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_dir(cfg->trust, path) != LT_OK) {
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot use CA directory %s", path);
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 int lt_config_set_ca_pem(lt_config *cfg, const char *pem, size_t len)
 {
+    LT_CONFIG_MUTABLE(cfg);
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_pem(cfg->trust, pem, len) != LT_OK) {
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "no usable CA certificate in the PEM, or a damaged block");
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 int lt_config_use_system_ca(lt_config *cfg)
 {
+    LT_CONFIG_MUTABLE(cfg);
     LT_GUARD(ensure_trust(cfg));
     if (lt_trust_add_system(cfg->trust) != LT_OK) {
         drop_unused_trust(cfg);
         return config_error(cfg, LT_ERR_CONFIG, "cannot load the system trust store");
     }
-    cfg->trust_loaded = 1;
-    return LT_OK;
+    return trust_changed(cfg);
 }
 
 /* The system store, loaded once per process for configs that set no CA. */
@@ -295,13 +356,18 @@ const lt_trust *lt_config_trust(const lt_config *cfg)
     return g_system_trust;
 }
 
-void lt_config_dangerous_disable_hostname_check(lt_config *cfg)
+/* The void setters cannot return LT_ERR_FROZEN: on a frozen config they
+ * only leave the line in lt_config_error. */
+int lt_config_dangerous_disable_hostname_check(lt_config *cfg)
 {
+    LT_CONFIG_MUTABLE(cfg);
     cfg->policy.hostname_check = 0;
+    return LT_OK;
 }
 
 int lt_config_set_security_level(lt_config *cfg, int level)
 {
+    LT_CONFIG_MUTABLE(cfg);
     if (level < 0 || level > LT_SECLEVEL_MAX) {
         return config_error(cfg, LT_ERR_CONFIG, "security level must be 0 to %d, got %d", LT_SECLEVEL_MAX, level);
     }
@@ -311,6 +377,7 @@ int lt_config_set_security_level(lt_config *cfg, int level)
 
 int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
 {
+    LT_CONFIG_MUTABLE(cfg);
     /* RFC 8446 4.6.1: "Servers MUST NOT use any value greater than 604800
      * seconds (7 days)". */
     if (count > LT_MAX_TICKETS || lifetime_s == 0 || lifetime_s > 604800u) {
@@ -320,7 +387,8 @@ int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
     /* A key seals for one rotation period and opens for two, so the period
      * must cover the lifetime: a new key set with this lifetime as its
      * period (tickets sealed before under this config no longer open). */
-    if (cfg->policy.ticket_keys != NULL && lifetime_s != cfg->policy.ticket_lifetime_s) {
+    if (cfg->policy.ticket_keys != NULL && !lt_ticket_keys_file_backed(cfg->policy.ticket_keys) &&
+        lifetime_s != cfg->policy.ticket_lifetime_s) {
         lt_ticket_keys *k = lt_ticket_keys_new(lifetime_s, lt_wall_ms() / 1000u);
         if (k == NULL) {
             return config_error(cfg, LT_ERR_NOMEM, "out of memory for ticket keys");
@@ -335,6 +403,7 @@ int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
 
 int lt_config_set_session_cache(lt_config *cfg, size_t max_entries, uint32_t lifetime_s)
 {
+    LT_CONFIG_MUTABLE(cfg);
     /* RFC 5246 F.1.4: "An upper limit of 24 hours is suggested for session
      * ID lifetimes". */
     if (lifetime_s == 0 || lifetime_s > 86400u) {
@@ -354,6 +423,7 @@ int lt_config_set_session_cache(lt_config *cfg, size_t max_entries, uint32_t lif
 
 int lt_config_set_session_store(lt_config *cfg, const lt_session_store *store)
 {
+    LT_CONFIG_MUTABLE(cfg);
     if (store != NULL && (store->get == NULL || store->put == NULL)) {
         return config_error(cfg, LT_ERR_CONFIG, "session store: get and put are required (remove may be NULL)");
     }
@@ -365,8 +435,30 @@ int lt_config_set_session_store(lt_config *cfg, const lt_session_store *store)
     return LT_OK;
 }
 
+/* The keys come from the file from now on (crypto/ticket.c: parsing,
+ * mode check, reloading); the config's own keys go. */
+int lt_config_set_ticket_key_file(lt_config *cfg, const char *path)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    if (path == NULL || path[0] == '\0') {
+        return config_error(cfg, LT_ERR_USAGE, "ticket key file: no path");
+    }
+    if (cfg->role != LT_ROLE_SERVER) {
+        return config_error(cfg, LT_ERR_CONFIG, "ticket key file: only a server seals and opens tickets");
+    }
+    char why[sizeof cfg->error] = "";
+    lt_ticket_keys *k = lt_ticket_keys_from_file(path, lt_wall_ms() / 1000u, why, sizeof why);
+    if (k == NULL) {
+        return config_error(cfg, LT_ERR_CONFIG, "%s", why);
+    }
+    lt_ticket_keys_free(cfg->policy.ticket_keys);
+    cfg->policy.ticket_keys = k;
+    return LT_OK;
+}
+
 int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_version)
 {
+    LT_CONFIG_MUTABLE(cfg);
     int ok_min = min_version == LT_TLS1_2 || min_version == LT_TLS1_3;
     int ok_max = max_version == LT_TLS1_2 || max_version == LT_TLS1_3;
     if (!ok_min || !ok_max || min_version > max_version) {
@@ -382,6 +474,7 @@ int lt_config_set_versions(lt_config *cfg, uint16_t min_version, uint16_t max_ve
 
 int lt_config_set_cipher_suites(lt_config *cfg, const uint16_t *suites, size_t n)
 {
+    LT_CONFIG_MUTABLE(cfg);
     if (n == 0 || n > LT_MAX_CONFIG_SUITES) {
         return config_error(cfg, LT_ERR_CONFIG, "need 1 to %d cipher suites", LT_MAX_CONFIG_SUITES);
     }
@@ -403,6 +496,7 @@ static int is_separator(char ch)
 
 int lt_config_set_ciphers(lt_config *cfg, const char *list)
 {
+    LT_CONFIG_MUTABLE(cfg);
     uint16_t ids[LT_MAX_CONFIG_SUITES];
     size_t n = 0;
     const char *p = list;
@@ -441,12 +535,14 @@ int lt_config_set_ciphers(lt_config *cfg, const char *list)
 
 int lt_config_set_ems(lt_config *cfg, int enabled)
 {
+    LT_CONFIG_MUTABLE(cfg);
     cfg->policy.ems = enabled != 0;
     return LT_OK;
 }
 
 int lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secrets)
 {
+    LT_CONFIG_MUTABLE(cfg);
     cfg->trace = fn;
     cfg->trace_arg = arg;
     cfg->show_secrets = show_secrets != 0;
@@ -455,6 +551,7 @@ int lt_config_set_trace(lt_config *cfg, lt_trace_fn fn, void *arg, int show_secr
 
 int lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg)
 {
+    LT_CONFIG_MUTABLE(cfg);
     cfg->keylog = fn;
     cfg->keylog_arg = arg;
     return LT_OK;
@@ -462,6 +559,7 @@ int lt_config_set_keylog(lt_config *cfg, lt_keylog_fn fn, void *arg)
 
 int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n)
 {
+    LT_CONFIG_MUTABLE(cfg);
     if (n == 0 || n > LT_MAX_CONFIG_GROUPS) {
         return config_error(cfg, LT_ERR_CONFIG, "give 1 to %d groups, not %zu", LT_MAX_CONFIG_GROUPS, n);
     }
@@ -478,7 +576,85 @@ int lt_config_set_groups(lt_config *cfg, const uint16_t *groups, size_t n)
     return LT_OK;
 }
 
-void lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled)
+int lt_config_set_encrypt_then_mac(lt_config *cfg, int enabled)
 {
+    LT_CONFIG_MUTABLE(cfg);
     cfg->policy.etm = enabled != 0;
+    return LT_OK;
+}
+
+int lt_config_set_client_auth(lt_config *cfg, int mode)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    if (mode != LT_CLIENT_AUTH_NONE && mode != LT_CLIENT_AUTH_REQUEST && mode != LT_CLIENT_AUTH_REQUIRE) {
+        return config_error(cfg, LT_ERR_CONFIG, "client auth mode %d: use LT_CLIENT_AUTH_NONE, _REQUEST or _REQUIRE",
+                            mode);
+    }
+    if (cfg->role != LT_ROLE_SERVER && mode != LT_CLIENT_AUTH_NONE) {
+        return config_error(cfg, LT_ERR_CONFIG, "only a server asks for client certificates");
+    }
+    cfg->policy.client_auth = mode;
+    return LT_OK;
+}
+
+int lt_config_set_verify_callback(lt_config *cfg, lt_verify_fn fn, void *arg)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    cfg->policy.verify_cb = fn;
+    cfg->policy.verify_arg = arg;
+    return LT_OK;
+}
+
+int lt_config_set_alpn(lt_config *cfg, const char *protocols)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    uint8_t list[LT_MAX_ALPN_LIST];
+    size_t len = 0, bad_at = 0;
+    if (protocols == NULL || lt_alpn_encode(protocols, list, sizeof list, &len, &bad_at) != LT_OK) {
+        return config_error(cfg, LT_ERR_CONFIG,
+                            "ALPN list \"%.64s\": at offset %zu, expected a name of 1 to 255 bytes (names are "
+                            "separated by single commas; at most %d bytes in all)",
+                            protocols != NULL ? protocols : "(null)", bad_at, LT_MAX_ALPN_LIST);
+    }
+    memcpy(cfg->policy.alpn, list, len);
+    cfg->policy.alpn_len = len;
+    return LT_OK;
+}
+
+int lt_config_set_sigalgs(lt_config *cfg, const uint16_t *schemes, size_t n)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    if (n == 0 || n > LT_MAX_SIGN_SCHEMES || schemes == NULL) {
+        return config_error(cfg, LT_ERR_CONFIG, "give 1 to %d signature schemes, not %zu", LT_MAX_SIGN_SCHEMES, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!lt_hs_sigalg_implemented(schemes[i])) {
+            return config_error(cfg, LT_ERR_CONFIG, "signature scheme 0x%04x is not one lucidtls implements",
+                                schemes[i]);
+        }
+    }
+    memcpy(cfg->policy.sigalgs, schemes, n * sizeof schemes[0]);
+    cfg->policy.n_sigalgs = n;
+    return LT_OK;
+}
+
+int lt_config_set_client_hello_callback(lt_config *cfg, lt_client_hello_fn fn, void *arg)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    if (cfg->role != LT_ROLE_SERVER) {
+        return config_error(cfg, LT_ERR_CONFIG, "the ClientHello hook is for a server config");
+    }
+    cfg->policy.client_hello_cb = fn;
+    cfg->policy.client_hello_arg = arg;
+    return LT_OK;
+}
+
+int lt_config_has_identity(const lt_config *cfg)
+{
+    for (size_t i = 0; i < LT_MAX_IDENTITIES; i++) {
+        if (cfg->policy.id[i].key != NULL && cfg->policy.id[i].chain.n > 0) {
+            return 1;
+        }
+    }
+    return 0;
 }

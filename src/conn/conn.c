@@ -15,13 +15,28 @@
 static void record_observer(void *arg, int protect, uint8_t type, uint64_t seq, size_t pt_len, size_t record_len,
                             int keyed);
 
+/* The anchors a config verifies its peer against: a client's (or the
+ * system's), a server's own store only (client certificates). */
+static const lt_trust *peer_trust(const lt_config *cfg)
+{
+    if (cfg->role == LT_ROLE_CLIENT) {
+        return lt_config_trust(cfg);
+    }
+    return cfg->trust_loaded ? cfg->trust : NULL;
+}
+
 lt_conn *lt_conn_new(const lt_config *cfg)
 {
     lt_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
         return NULL;
     }
-    c->cfg = cfg;
+    /* The connection holds a reference, and the config is frozen from now
+     * on (lucidtls.h, "Config lifetime"): the count and the flag are the
+     * only parts of a const config that change, both atomic. */
+    lt_config *shared = (lt_config *)cfg;
+    lt_config_freeze(shared);
+    c->cfg = lt_config_ref(shared);
     c->role = cfg->role;
     c->peer_alert = -1;
     c->alert_sent = -1;
@@ -33,10 +48,13 @@ lt_conn *lt_conn_new(const lt_config *cfg)
     lt_hs_env env = {
         .role = cfg->role,
         .policy = &cfg->policy,
-        .trust = cfg->role == LT_ROLE_CLIENT ? lt_config_trust(cfg) : NULL,
+        /* A server verifies client certificates against its own store
+         * only: never the system's (lucidtls.h, lt_config_set_client_auth). */
+        .trust = peer_trust(cfg),
         .rec = &c->rec,
         .err = &c->err,
         .tracer = &c->tracer,
+        .app_conn = c,
     };
     c->hs = lt_hs_new(&env);
     if (c->hs == NULL) {
@@ -49,6 +67,14 @@ lt_conn *lt_conn_new(const lt_config *cfg)
     if (cfg->trace != NULL) {
         lt_record_set_observer(&c->rec, record_observer, c);
     }
+    /* Client certificates need anchors to check them against: without any,
+     * the connection fails before it starts (no alert: nothing was said). */
+    if (cfg->role == LT_ROLE_SERVER && cfg->policy.client_auth != LT_CLIENT_AUTH_NONE && !cfg->trust_loaded) {
+        (void)lt_error_set(&c->err, LT_ERR_CONFIG,
+                           "the server asks for client certificates but has no trust anchors to verify them "
+                           "(lt_config_set_ca_file, _ca_dir or _ca_pem)");
+        c->phase = LT_PHASE_FAILED;
+    }
     return c;
 }
 
@@ -60,6 +86,8 @@ void lt_conn_free(lt_conn *c)
     lt_hs_free(c->hs);
     lt_record_free(&c->rec);
     lt_error_clear(&c->err);
+    lt_config_free((lt_config *)c->cfg);
+    lt_config_free((lt_config *)c->switched);
     lt_wipe(c, sizeof *c);
     free(c);
 }
@@ -83,6 +111,21 @@ int lt_conn_set_hostname(lt_conn *c, const char *hostname)
      * spaces reach the wire, the certificate check or a log. */
     LT_ENSURE(is_ip || lt_is_dns_hostname(hostname, len), LT_ERR_USAGE);
     return lt_hs_set_hostname(c->hs, hostname, len, is_ip);
+}
+
+int lt_conn_set_config(lt_conn *c, const lt_config *cfg)
+{
+    /* Only while the ClientHello hook runs: before it, nothing is known to
+     * choose by; after it, the handshake has chosen with the old one. */
+    LT_ENSURE(c->role == LT_ROLE_SERVER && cfg != NULL && lt_hs_in_client_hello_hook(c->hs), LT_ERR_USAGE);
+    LT_ENSURE(cfg->role == LT_ROLE_SERVER && lt_config_has_identity(cfg), LT_ERR_USAGE);
+    lt_config *next = (lt_config *)cfg; /* as in lt_conn_new: count and flag only */
+    lt_config_freeze(next);
+    lt_config_ref(next);
+    lt_config_free((lt_config *)c->switched);
+    c->switched = next;
+    lt_hs_set_policy(c->hs, &next->policy, peer_trust(next));
+    return LT_OK;
 }
 
 void lt_conn_set_user(lt_conn *c, void *user)
@@ -117,7 +160,7 @@ static int abort_with_error(lt_conn *c)
         return c->err.code;
     }
     c->phase = LT_PHASE_FAILED;
-    int alert = lt_err_to_alert(c->err.code);
+    int alert = lt_error_alert(&c->err);
     /* RFC 5246 7.2.2: on a fatal error, send the alert, then close. */
     if (alert >= 0 && !c->eof && send_alert(c, LT_ALERT_LEVEL_FATAL, (uint8_t)alert) == LT_OK) {
         c->alert_sent = alert;
@@ -620,6 +663,36 @@ int lt_conn_secure_renegotiation(const lt_conn *c)
 const char *lt_conn_server_name(const lt_conn *c)
 {
     return lt_hs_server_name(c->hs);
+}
+
+uint16_t lt_conn_peer_signature_scheme(const lt_conn *c)
+{
+    return lt_hs_session(c->hs)->peer_sig_scheme;
+}
+uint16_t lt_conn_signature_scheme(const lt_conn *c)
+{
+    return lt_hs_session(c->hs)->sig_scheme;
+}
+size_t lt_conn_peer_cert_count(const lt_conn *c)
+{
+    return lt_hs_peer_cert_count(c->hs);
+}
+const uint8_t *lt_conn_peer_cert(const lt_conn *c, size_t i, size_t *len)
+{
+    return lt_hs_peer_cert(c->hs, i, len);
+}
+int lt_conn_peer_verify_result(const lt_conn *c, const char **reason)
+{
+    return lt_hs_peer_verify_result(c->hs, reason);
+}
+
+const char *lt_conn_alpn(const lt_conn *c, size_t *len)
+{
+    const lt_session *s = lt_hs_session(c->hs);
+    if (len != NULL) {
+        *len = s->alpn_len;
+    }
+    return s->alpn_len > 0 ? s->alpn : NULL;
 }
 
 /* ---- trace of records ---- */

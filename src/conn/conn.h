@@ -6,6 +6,7 @@
 #ifndef LT_CONN_CONN_H
 #define LT_CONN_CONN_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,10 @@
 
 struct lt_config {
     lt_role role;
+    /* Lifetime (lucidtls.h): references (the creator's, one per
+     * connection, lt_config_ref's), and frozen once a connection exists. */
+    atomic_int refs;
+    atomic_int frozen;
     /* What the handshake engine reads: identity, suites, checks. */
     lt_hs_policy policy;
     /* Client trust. */
@@ -36,6 +41,11 @@ struct lt_config {
     char error[256];
 };
 
+/* The first lt_conn_new: no setter changes the config from now on. */
+void lt_config_freeze(lt_config *cfg);
+/* A certificate chain with its key (lt_conn_set_config needs one). */
+int lt_config_has_identity(const lt_config *cfg);
+
 /* The trust anchors a client verifies against: the configured ones, or the
  * system store. */
 const lt_trust *lt_config_trust(const lt_config *cfg);
@@ -45,7 +55,10 @@ const lt_trust *lt_config_trust(const lt_config *cfg);
 typedef enum lt_phase { LT_PHASE_HANDSHAKE = 0, LT_PHASE_CONNECTED, LT_PHASE_FAILED } lt_phase;
 
 struct lt_conn {
-    const lt_config *cfg;
+    const lt_config *cfg; /* the first: its trace and key log stay */
+    /* The config the ClientHello hook switched to (lt_conn_set_config),
+     * or NULL: its policy and trust drive the handshake. */
+    const lt_config *switched;
     lt_role role;
     void *user;
     lt_phase phase;

@@ -336,6 +336,22 @@ typedef struct lt_cert_report {
 LT_MUST_USE int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
                                 const char *hostname, int security_level, lt_cert_report *report, lt_pkey **leaf_pub);
 
+/* The same for a client certificate (mutual TLS): the chain must reach an
+ * anchor, be valid now, meet the level, and allow clientAuth in its
+ * extendedKeyUsage when it has one (LT_ERR_UNSUPPORTED_CERTIFICATE
+ * otherwise). No name is checked. */
+LT_MUST_USE int lt_verify_client_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
+                                       int security_level, lt_cert_report *report, lt_pkey **leaf_pub);
+/* A certificate's public key, unverified (a verify hook accepted a chain the
+ * default check refused); LT_ERR_BAD_CERTIFICATE when it does not parse. */
+LT_MUST_USE int lt_cert_public_key(const uint8_t *der, size_t len, lt_pkey **out);
+/* The DER of a certificate's issuer name, to match CertificateRequest
+ * certificate_authorities. */
+LT_MUST_USE int lt_cert_issuer_der(const uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+/* The DistinguishedName list body (each a 2-byte length, then DER) of the
+ * store's CA subjects, malloc'ed (*out NULL and *out_len 0 when none). */
+LT_MUST_USE int lt_trust_ca_names(const lt_trust *t, uint8_t **out, size_t *out_len);
+
 /* What a leaf's key is to be used for, and the keyUsage bit that must be set
  * when the certificate has the extension (RFC 5280 4.2.1.3). */
 typedef enum lt_key_use {

@@ -188,8 +188,10 @@ int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname)
 {
     EVP_PKEY *ca_key = NULL;
     EVP_PKEY *srv_key = NULL;
+    EVP_PKEY *cli_key = NULL;
     X509 *ca = NULL;
     X509 *leaf = NULL;
+    X509 *client = NULL;
     const char *cn;
     int ok;
 
@@ -206,7 +208,8 @@ int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname)
 
     ca_key = lt_rsa_keygen(2048);
     srv_key = lt_rsa_keygen(2048);
-    ok = ca_key != NULL && srv_key != NULL;
+    cli_key = lt_rsa_keygen(2048);
+    ok = ca_key != NULL && srv_key != NULL && cli_key != NULL;
 
     /* The CA: self-signed; RFC 5280 4.2.1.9 basicConstraints CA:TRUE and
      * 4.2.1.3 keyUsage keyCertSign for a certificate that signs others. */
@@ -226,13 +229,27 @@ int lt_demo_pki_make(lt_demo_pki *pki, const char *hostname)
          add_ext(ca, leaf, NID_authority_key_identifier, "keyid:always") && add_sans(leaf, hostname) &&
          X509_sign(leaf, ca_key, demo_sha256) > 0;
 
+    /* The client (mutual TLS): digitalSignature for its CertificateVerify
+     * (RFC 5246 7.4.8, RFC 8446 4.4.3), clientAuth EKU (RFC 5280 4.2.1.12). */
+    ok = ok && (client = new_cert(cli_key, "lucidtls demo client", "lucidtls demo")) != NULL &&
+         X509_set_issuer_name(client, X509_get_subject_name(ca)) == 1 &&
+         add_ext(ca, client, NID_basic_constraints, "critical,CA:FALSE") &&
+         add_ext(ca, client, NID_key_usage, "critical,digitalSignature") &&
+         add_ext(ca, client, NID_ext_key_usage, "clientAuth") &&
+         add_ext(ca, client, NID_subject_key_identifier, "hash") &&
+         add_ext(ca, client, NID_authority_key_identifier, "keyid:always") &&
+         X509_sign(client, ca_key, demo_sha256) > 0;
+
     ok = ok && (pki->ca_pem = pem_of_cert(ca, NULL)) != NULL && (pki->chain_pem = pem_of_cert(leaf, ca)) != NULL &&
-         (pki->key_pem = pem_of_key(srv_key)) != NULL;
+         (pki->key_pem = pem_of_key(srv_key)) != NULL && (pki->client_chain_pem = pem_of_cert(client, ca)) != NULL &&
+         (pki->client_key_pem = pem_of_key(cli_key)) != NULL;
 
     X509_free(ca);
     X509_free(leaf);
+    X509_free(client);
     EVP_PKEY_free(ca_key);
     EVP_PKEY_free(srv_key);
+    EVP_PKEY_free(cli_key);
     ERR_clear_error();
     if (!ok) {
         lt_demo_pki_free(pki);
@@ -251,6 +268,11 @@ void lt_demo_pki_free(lt_demo_pki *pki)
     if (pki->key_pem != NULL) {
         OPENSSL_cleanse(pki->key_pem, strlen(pki->key_pem));
         free(pki->key_pem);
+    }
+    free(pki->client_chain_pem);
+    if (pki->client_key_pem != NULL) {
+        OPENSSL_cleanse(pki->client_key_pem, strlen(pki->client_key_pem));
+        free(pki->client_key_pem);
     }
     memset(pki, 0, sizeof(*pki));
 }

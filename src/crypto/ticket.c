@@ -16,11 +16,17 @@
  * and the key list are shared by every connection of a config, so one mutex
  * guards both.
  *
+ * Keys from a file (ticket_file.c reads and parses it): the file's keys
+ * replace the whole list at once, keys[0] the file's first; they neither
+ * rotate nor expire by time, and the file is checked again at most once
+ * every LT_TICKET_KEY_RECHECK_S seconds of the callers' `now`.
+ *
  * Nonces are random (12 bytes, per ticket). GCM with random nonces stays
  * within its bounds for 2^32 messages per key (NIST SP 800-38D 8.3); a key
  * seals for one rotation period, far fewer tickets than that.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +54,11 @@ struct lt_ticket_keys {
     uint64_t rotation_s;
     ticket_key keys[LT_TICKET_MAX_KEYS]; /* keys[0] seals; newest first */
     size_t n_keys;
+    /* Keys from a file (NULL path: keys of our own, rotated by time). */
+    char *path;
+    lt_ticket_file_id file_id; /* of the file last read (or tried) */
+    uint64_t checked_s;        /* `now` of the last check */
+    unsigned reloads;
 };
 
 static CRYPTO_ONCE gcm_once = CRYPTO_ONCE_STATIC_INIT;
@@ -156,6 +167,49 @@ static int push_random_key(lt_ticket_keys *k, uint64_t now)
     return rc;
 }
 
+/* ---- keys from a file (mutex held) ---- */
+
+/* The whole list becomes the file's keys, in its order. */
+static int install_file_keys(lt_ticket_keys *k, const lt_ticket_file_keys *fk, uint64_t now)
+{
+    lt_wipe(k->keys, sizeof k->keys);
+    for (size_t i = 0; i < fk->n; i++) {
+        memcpy(k->keys[i].name, fk->key[i].name, LT_TICKET_KEY_NAME_LEN);
+        memcpy(k->keys[i].secret, fk->key[i].secret, TICKET_SECRET_LEN);
+        k->keys[i].created = now;
+    }
+    k->n_keys = fk->n;
+    return scrub_ctx(k);
+}
+
+/* At most once per LT_TICKET_KEY_RECHECK_S: when the file changed, load it
+ * again; when that fails, keep what we have (the doc's promise: a damaged
+ * file must not stop resumption, nor take down the server), and remember
+ * the file as it is so that it is read again only once it changes. A clock
+ * stepped back counts as time passed. */
+static void recheck_file(lt_ticket_keys *k, uint64_t now)
+{
+    if (now >= k->checked_s && now - k->checked_s < LT_TICKET_KEY_RECHECK_S) {
+        return;
+    }
+    k->checked_s = now;
+    lt_ticket_file_id id;
+    if (lt_ticket_file_stat(k->path, &id) != LT_OK || memcmp(&id, &k->file_id, sizeof id) == 0) {
+        return;
+    }
+    lt_ticket_file_keys fk;
+    lt_ticket_file_id read_id;
+    if (lt_ticket_file_load(k->path, &fk, &read_id, NULL, 0) == LT_OK) {
+        if (install_file_keys(k, &fk, now) == LT_OK) {
+            k->file_id = read_id;
+            k->reloads++;
+        }
+    } else {
+        k->file_id = id;
+    }
+    lt_wipe(&fk, sizeof fk);
+}
+
 /* The key that opens tickets named `name`, or NULL. Key names are public
  * (they travel in the clear), so a plain comparison is fine. */
 static const ticket_key *find_key(const lt_ticket_keys *k, const uint8_t *name)
@@ -172,6 +226,11 @@ static const ticket_key *find_key(const lt_ticket_keys *k, const uint8_t *name)
  * the sealing key is older than rotation_s (or none is left). */
 static int sealing_key(lt_ticket_keys *k, uint64_t now, const ticket_key **out)
 {
+    if (k->path != NULL) {
+        recheck_file(k, now);
+        *out = &k->keys[0]; /* a file set always has a key */
+        return LT_OK;
+    }
     LT_GUARD(drop_expired(k, now));
     if (k->n_keys == 0 || key_age(&k->keys[0], now) > k->rotation_s) {
         LT_GUARD(push_random_key(k, now));
@@ -223,7 +282,8 @@ static int gcm_open(EVP_CIPHER_CTX *ctx, const ticket_key *key, const uint8_t *n
 
 /* ---- the interface ---- */
 
-lt_ticket_keys *lt_ticket_keys_new(uint64_t rotation_s, uint64_t now)
+/* An empty set: no key yet. */
+static lt_ticket_keys *keys_alloc(uint64_t rotation_s)
 {
     if (rotation_s == 0 || gcm() == NULL) {
         return NULL;
@@ -238,12 +298,71 @@ lt_ticket_keys *lt_ticket_keys_new(uint64_t rotation_s, uint64_t now)
     }
     k->rotation_s = rotation_s;
     k->ctx = EVP_CIPHER_CTX_new();
-    if (k->ctx == NULL || EVP_CipherInit_ex2(k->ctx, gcm(), NULL, NULL, 1, NULL) != 1 ||
-        push_random_key(k, now) != LT_OK) {
+    if (k->ctx == NULL || EVP_CipherInit_ex2(k->ctx, gcm(), NULL, NULL, 1, NULL) != 1) {
         lt_ticket_keys_free(k);
         return NULL;
     }
     return k;
+}
+
+lt_ticket_keys *lt_ticket_keys_new(uint64_t rotation_s, uint64_t now)
+{
+    lt_ticket_keys *k = keys_alloc(rotation_s);
+    if (k != NULL && push_random_key(k, now) != LT_OK) {
+        lt_ticket_keys_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+lt_ticket_keys *lt_ticket_keys_from_file(const char *path, uint64_t now, char *err, size_t errcap)
+{
+    if (path == NULL) {
+        return NULL;
+    }
+    lt_ticket_file_keys fk;
+    lt_ticket_file_id id;
+    if (lt_ticket_file_load(path, &fk, &id, err, errcap) != LT_OK) {
+        return NULL;
+    }
+    /* rotation_s is unused by a file set (nothing expires by time). */
+    lt_ticket_keys *k = keys_alloc(1);
+    if (k != NULL) {
+        k->path = strdup(path);
+        if (k->path == NULL || install_file_keys(k, &fk, now) != LT_OK) {
+            lt_ticket_keys_free(k);
+            k = NULL;
+        } else {
+            k->file_id = id;
+            k->checked_s = now;
+        }
+    }
+    if (k == NULL && err != NULL && errcap > 0) {
+        snprintf(err, errcap, "out of memory for ticket keys");
+    }
+    lt_wipe(&fk, sizeof fk);
+    return k;
+}
+
+int lt_ticket_keys_file_backed(const lt_ticket_keys *k)
+{
+    return k != NULL && k->path != NULL;
+}
+
+size_t lt_ticket_keys_count(lt_ticket_keys *k)
+{
+    pthread_mutex_lock(&k->mu);
+    size_t n = k->n_keys;
+    pthread_mutex_unlock(&k->mu);
+    return n;
+}
+
+unsigned lt_ticket_keys_reloads(lt_ticket_keys *k)
+{
+    pthread_mutex_lock(&k->mu);
+    unsigned n = k->reloads;
+    pthread_mutex_unlock(&k->mu);
+    return n;
 }
 
 void lt_ticket_keys_free(lt_ticket_keys *k)
@@ -254,6 +373,7 @@ void lt_ticket_keys_free(lt_ticket_keys *k)
     /* EVP_CIPHER_CTX_free cleanses the key schedule it holds. */
     EVP_CIPHER_CTX_free(k->ctx);
     pthread_mutex_destroy(&k->mu);
+    free(k->path);
     lt_wipe(k, sizeof *k);
     free(k);
 }
@@ -329,7 +449,9 @@ static int split_ticket(const uint8_t *ticket, size_t len, ticket_parts *t)
  * or expired key, tag mismatch) is the same 0. */
 static int open_locked(lt_ticket_keys *k, uint64_t now, const ticket_parts *t, uint8_t *pt)
 {
-    if (drop_expired(k, now) != LT_OK) {
+    if (k->path != NULL) {
+        recheck_file(k, now);
+    } else if (drop_expired(k, now) != LT_OK) {
         return 0;
     }
     const ticket_key *key = find_key(k, t->name);

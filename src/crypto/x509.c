@@ -348,6 +348,7 @@ struct seen {
     int depth[EC_COUNT];
     X509 *cert[EC_COUNT]; /* owned reference */
     int chain_first;      /* EC_UNKNOWN_CA or EC_BAD, whichever came first */
+    int client;           /* verifying a client certificate (purpose sslclient) */
 };
 
 static int seen_index = -1;
@@ -532,9 +533,8 @@ static int describe(const struct seen *s, int ec, const char *hostname, lt_cert_
     case EC_WEAK_KEY: describe_weak_key(s, r->security_level, r); return LT_ERR_INSUFFICIENT_SECURITY;
     case EC_WEAK_SIG: describe_weak_sig(s, r->security_level, r); return LT_ERR_BAD_CERTIFICATE;
     case EC_PURPOSE:
-        snprintf(r->detail, sizeof(r->detail),
-                 "certificate not allowed for TLS server authentication: %s (depth %d: %s)", why, s->depth[ec],
-                 subject_or(x, name, sizeof(name), "?"));
+        snprintf(r->detail, sizeof(r->detail), "certificate not allowed for TLS %s authentication: %s (depth %d: %s)",
+                 s->client ? "client" : "server", why, s->depth[ec], subject_or(x, name, sizeof(name), "?"));
         return LT_ERR_UNSUPPORTED_CERTIFICATE;
     case EC_HOST:
     default:
@@ -653,8 +653,8 @@ const char *lt_key_use_name(lt_key_use use)
     }
 }
 
-int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n, const char *hostname,
-                    int security_level, lt_cert_report *report, lt_pkey **leaf_pub)
+static int verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n, const char *hostname,
+                        int security_level, int client, lt_cert_report *report, lt_pkey **leaf_pub)
 {
     STACK_OF(X509) *certs = NULL;
     X509_STORE_CTX *ctx = NULL;
@@ -669,6 +669,7 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     memset(report, 0, sizeof(*report));
     report->security_level = security_level;
     memset(&s, 0, sizeof(s));
+    s.client = client;
     if (leaf_pub != NULL) {
         *leaf_pub = NULL;
     }
@@ -716,7 +717,9 @@ int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *
     /* The rest of the peer's list is untrusted intermediates (RFC 5246
      * 7.4.2: each certifies the one before it; the root may be omitted). */
     if (X509_STORE_CTX_init(ctx, t->store, leaf, certs) != 1 ||
-        X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1 ||
+        /* RFC 5280 4.2.1.12: an extendedKeyUsage, when present, must
+         * allow serverAuth (or clientAuth for a client certificate). */
+        X509_STORE_CTX_set_purpose(ctx, client ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER) != 1 ||
         X509_STORE_CTX_set_ex_data(ctx, seen_index, &s) != 1 ||
         (hostname != NULL && !set_host(X509_STORE_CTX_get0_param(ctx), hostname))) {
         rc = LT_ERR_CRYPTO;
@@ -794,6 +797,113 @@ out:
     sk_X509_pop_free(certs, X509_free);
     ERR_clear_error();
     return rc;
+}
+
+int lt_verify_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n, const char *hostname,
+                    int security_level, lt_cert_report *report, lt_pkey **leaf_pub)
+{
+    return verify_chain(t, der, len, n, hostname, security_level, 0, report, leaf_pub);
+}
+
+int lt_verify_client_chain(const lt_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
+                           int security_level, lt_cert_report *report, lt_pkey **leaf_pub)
+{
+    return verify_chain(t, der, len, n, NULL, security_level, 1, report, leaf_pub);
+}
+
+static X509 *parse_cert(const uint8_t *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = der != NULL && len > 0 && len <= 0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
+    if (x == NULL || p != der + len) {
+        X509_free(x);
+        ERR_clear_error();
+        return NULL;
+    }
+    return x;
+}
+
+int lt_cert_public_key(const uint8_t *der, size_t len, lt_pkey **out)
+{
+    *out = NULL;
+    X509 *x = parse_cert(der, len);
+    EVP_PKEY *pub = x != NULL ? X509_get_pubkey(x) : NULL;
+    X509_free(x);
+    ERR_clear_error();
+    if (pub == NULL) {
+        return LT_ERR_BAD_CERTIFICATE;
+    }
+    *out = (lt_pkey *)pub;
+    return LT_OK;
+}
+
+int lt_cert_issuer_der(const uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    *out_len = 0;
+    X509 *x = parse_cert(der, len);
+    if (x == NULL) {
+        return LT_ERR_BAD_CERTIFICATE;
+    }
+    const uint8_t *enc = NULL;
+    size_t n = 0;
+    int ok = X509_NAME_get0_der(X509_get_issuer_name(x), &enc, &n) == 1 && n <= cap;
+    if (ok) {
+        memcpy(out, enc, n);
+        *out_len = n;
+    }
+    X509_free(x);
+    ERR_clear_error();
+    return ok ? LT_OK : LT_ERR_BAD_CERTIFICATE;
+}
+
+/* The subjects of the store's certificates, as a DistinguishedName list
+ * body (RFC 5246 7.4.4, RFC 8446 4.2.4): each name's DER with a 2-byte
+ * length, up to the list's 2^16-1 bytes (names that do not fit are left
+ * out: a client that does not see its CA may still send its certificate).
+ * A directory store (lt_trust_add_dir) loads certificates only on lookup,
+ * so it lists none. */
+int lt_trust_ca_names(const lt_trust *t, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(t->store);
+    size_t cap = 0xFFFF, len = 0;
+    uint8_t *buf = malloc(cap);
+    LT_ENSURE(buf != NULL, LT_ERR_NOMEM);
+    for (int i = 0; objs != NULL && i < sk_X509_OBJECT_num(objs); i++) {
+        X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+        const uint8_t *enc = NULL;
+        size_t n = 0;
+        if (x == NULL || X509_NAME_get0_der(X509_get_subject_name(x), &enc, &n) != 1 || n == 0 || n > cap - len - 2) {
+            continue;
+        }
+        buf[len] = (uint8_t)(n >> 8);
+        buf[len + 1] = (uint8_t)n;
+        memcpy(buf + len + 2, enc, n);
+        len += 2 + n;
+    }
+    ERR_clear_error();
+    if (len == 0) {
+        free(buf);
+        return LT_OK;
+    }
+    *out = buf;
+    *out_len = len;
+    return LT_OK;
+}
+
+int lt_cert_subject_text(const uint8_t *der, size_t len, char *out, size_t cap)
+{
+    if (cap > 0) {
+        out[0] = '\0';
+    }
+    X509 *x = parse_cert(der, len);
+    if (x == NULL) {
+        return LT_ERR_DECODE;
+    }
+    name_text(X509_get_subject_name(x), out, cap);
+    X509_free(x);
+    return LT_OK;
 }
 
 int lt_cert_names(const uint8_t *der, size_t len, char *subject, size_t subject_cap, char *issuer, size_t issuer_cap)

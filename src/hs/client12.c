@@ -18,10 +18,14 @@ const uint16_t LT_CLIENT_SIGALGS[] = {
 const size_t LT_N_CLIENT_SIGALGS = N_CLIENT_SIGALGS;
 #define CLIENT_SIGALGS LT_CLIENT_SIGALGS
 
-int lt_client_offered_sigalg(uint16_t scheme)
+/* What we offered in signature_algorithms: the config's list
+ * (lt_config_set_sigalgs), or all of ours. */
+int lt_client_offered_sigalg(const lt_hs *hs, uint16_t scheme)
 {
-    for (size_t i = 0; i < N_CLIENT_SIGALGS; i++) {
-        if (CLIENT_SIGALGS[i] == scheme) {
+    size_t n = 0;
+    const uint16_t *list = lt_hs_accepted_sigalgs(hs->env.policy, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == scheme) {
             return 1;
         }
     }
@@ -148,7 +152,8 @@ int lt_client_send_hello(lt_hs *hs)
     int tls12 = lt_hs_allows(hs, LT_TLS1_2);
     int ecc = tls13 || offers_kx(cfg, LT_KX_ECDHE);
     int etm = tls12 && cfg->etm && offers_cbc(cfg);
-    hs->h12->offered_answerable = (ecc && tls12 ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0);
+    hs->h12->offered_answerable =
+        (ecc && tls12 ? LT_SEEN_POINT_FORMATS : 0) | (etm ? LT_SEEN_ETM : 0) | (cfg->alpn_len > 0 ? LT_SEEN_ALPN : 0);
     if (!tls12) {
         hs->h12->offered_ems = 0;
     }
@@ -156,6 +161,8 @@ int lt_client_send_hello(lt_hs *hs)
     size_t n_suites = lt_client_suites_to_offer(hs, suites);
     LT_ENSURE(n_suites > 0, LT_ERR_CONFIG);
 
+    size_t n_sigalgs = 0;
+    const uint16_t *sigalgs = lt_hs_accepted_sigalgs(cfg, &n_sigalgs);
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
         .random = hs->h12->client_random,
@@ -164,12 +171,14 @@ int lt_client_send_hello(lt_hs *hs)
         .sni = hs->h12->offered_sni ? hs->hostname : NULL,
         .ems = hs->h12->offered_ems,
         .reneg_info = tls12, /* RFC 5746 3.4: the empty extension or the SCSV */
-        .sigalgs = CLIENT_SIGALGS,
-        .n_sigalgs = N_CLIENT_SIGALGS,
+        .sigalgs = sigalgs,
+        .n_sigalgs = n_sigalgs,
         .groups = ecc ? cfg->groups : NULL,
         .n_groups = ecc ? cfg->n_groups : 0,
         .ec_point_formats = ecc && tls12,
         .etm = etm,
+        .alpn = cfg->alpn,
+        .alpn_len = cfg->alpn_len,
     };
     uint16_t versions[2];
     uint8_t pub[LT_MAX_KX_PUBLIC];
@@ -189,7 +198,7 @@ int lt_client_send_hello(lt_hs *hs)
         LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
     }
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024 + offer.identity_len + p.session_ticket_len, &w));
+    LT_GUARD(lt_hs_scratch(hs, 1024 + cfg->alpn_len + offer.identity_len + p.session_ticket_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
     LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));
@@ -197,7 +206,7 @@ int lt_client_send_hello(lt_hs *hs)
                     hs->h12->offered_answerable | (tls13 ? LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE : 0) |
                     (hs->h13->psk_offered ? LT_SEEN_PSK_MODES | LT_SEEN_PSK : 0) |
                     (hs->h12->ticket_ext ? LT_SEEN_TICKET : 0) | (p.ems ? LT_SEEN_EMS : 0);
-    return lt_explain_send_client_hello(hs, w.base, w.off, exts, CLIENT_SIGALGS, N_CLIENT_SIGALGS);
+    return lt_explain_send_client_hello(hs, w.base, w.off, exts, sigalgs, n_sigalgs);
 }
 
 static int suite_was_offered(const lt_hs *hs, uint16_t id)
@@ -352,6 +361,9 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     hs->session.ems = hs->h12->offered_ems && (sh.ext_seen & LT_SEEN_EMS);
     hs->session.secure_reneg = (sh.ext_seen & LT_SEEN_RENEG) != 0;
     hs->session.etm = sh.encrypt_then_mac;
+    if (sh.ext_seen & LT_SEEN_ALPN) {
+        LT_GUARD(lt_hs_client_take_alpn(hs, sh.alpn, "the ServerHello"));
+    }
     if (hs->session.suite->kx == LT_KX_ECDHE) {
         hs->shape |= LT_SHAPE_PFS;
     }
@@ -362,9 +374,11 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
     lt_kx_free(hs->h12->kx_key);
     hs->h12->kx_key = NULL;
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
-    /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
-     * need the raw messages): the running hash is all we need. */
-    lt_transcript_drop_raw(&hs->h12->transcript);
+    /* A CertificateVerify (RFC 5246 7.4.8) signs the raw messages with a
+     * hash the server picks: keep them while we may sign one. */
+    if (!lt_client_has_identity(hs)) {
+        lt_transcript_drop_raw(&hs->h12->transcript);
+    }
 
     /* RFC 5246 7.3: our session ID echoed means the server resumes it. */
     int resumed = lt_hs12_client_on_server_hello(hs, &sh);
@@ -454,13 +468,8 @@ int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_ce
     int rc = lt_verify_chain(trust, (const uint8_t *const *)cm->der, cm->len, cm->n, host_wanted ? hs->hostname : NULL,
                              hs->env.policy->security_level, rep, &leaf);
     lt_explain_cert_checks(hs, rep, host_wanted);
-    if (rc != LT_OK) {
-        lt_pkey_free(leaf);
-        /* A weak key is insufficient_security, not a verification failure:
-         * the detail says what the key is and what the level needs. */
-        return lt_hs_fail(hs, rc, "%s%s",
-                          rc == LT_ERR_INSUFFICIENT_SECURITY ? "" : "certificate verify failed: ", rep->detail);
-    }
+    /* The verdict, then the application's hook (clientauth.c). */
+    LT_GUARD(lt_hs_judge_peer_chain(hs, cm, rc, rep, host_wanted ? hs->hostname : NULL, &leaf));
     lt_pkey_free(hs->h12->peer_key);
     hs->h12->peer_key = leaf;
     return LT_OK;
@@ -477,23 +486,11 @@ int lt_client_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t len)
     snprintf(types, sizeof types, "%zu", lt_rd_left(&cr.types));
     snprintf(cas, sizeof cas, "%zu", cr.n_authorities);
     lt_field f[2] = {lt_fld_text("certificate_types", types), lt_fld_text("authorities", cas)};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 5246 7.4.4",
-                "the server asks for a client certificate; we have none to give", f, 2);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 5246 7.4.4", "the server asks for a client certificate",
+                f, 2);
     hs->shape |= LT_SHAPE_CLIENT_AUTH;
+    lt_client_choose_identity(hs, cr.sigalgs, cr.authorities, &cr.types, 0);
     return LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE;
-}
-
-/* RFC 5246 7.4.6: "If no suitable certificate is available, the client MUST
- * send a certificate message containing no certificates." The server then
- * decides whether to go on without one. */
-static int send_empty_certificate(lt_hs *hs)
-{
-    lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 16, &w));
-    lt_write_certificate(&w, NULL, NULL, 0);
-    LT_GUARD(lt_wr_finish(&w));
-    lt_field f = lt_fld_text("count", "0");
-    return lt_hs_send(hs, w.base, w.off, &f, 1);
 }
 
 static int send_rsa_client_key_exchange(lt_hs *hs, uint8_t pms[48])
@@ -545,8 +542,10 @@ int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
         return lt_hs_fail(hs, LT_ERR_DECODE, "ServerHelloDone must be empty, got %zu bytes", len);
     }
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ServerHelloDone", "RFC 5246 7.4.5", NULL, NULL, 0);
+    /* RFC 5246 7.4.6: our certificate, or an empty list (the server then
+     * decides whether to go on without one). */
     if (hs->shape & LT_SHAPE_CLIENT_AUTH) {
-        LT_GUARD(send_empty_certificate(hs));
+        LT_GUARD(lt_client12_send_certificate(hs));
     }
     if (hs->shape & LT_SHAPE_PFS) {
         LT_GUARD(send_ecdhe_client_key_exchange(hs));
@@ -560,6 +559,9 @@ int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
         lt_wipe(pms, sizeof pms);
         LT_GUARD(rc);
     }
+    /* RFC 5246 7.4.8: after ClientKeyExchange (which the extended master
+     * secret's session_hash ends with, RFC 7627 4). */
+    LT_GUARD(lt_client12_send_certificate_verify(hs));
     LT_GUARD(lt_hs_send_ccs(hs));
     LT_GUARD(lt_hs_send_finished(hs));
     /* RFC 5077 3.3: a server that sent SessionTicket sends NewSessionTicket
@@ -575,7 +577,7 @@ static int check_server_kx_choice(lt_hs *hs, const lt_server_key_exchange_ecdhe 
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose group %u (%s), which we did not offer",
                           ske->group, lt_group_name(ske->group) ? lt_group_name(ske->group) : "unknown");
     }
-    if (!lt_client_offered_sigalg(ske->sig_scheme)) {
+    if (!lt_client_offered_sigalg(hs, ske->sig_scheme)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                           "server signed with scheme 0x%04x, which we did not offer in signature_algorithms",
                           ske->sig_scheme);
@@ -622,6 +624,7 @@ int lt_client_on_server_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
                           lt_sig_scheme_name(ske.sig_scheme));
     }
     hs->proof |= LT_PROOF_KX_SIGNED;
+    hs->session.peer_sig_scheme = ske.sig_scheme;
     h->group = ske.group;
     hs->session.group = ske.group;
     lt_rd pt = ske.point;

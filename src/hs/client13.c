@@ -149,6 +149,8 @@ static int send_second_client_hello(lt_hs *hs)
     size_t n_suites = lt_client_suites_to_offer(hs, suites);
     int tls12 = lt_hs_allows(hs, LT_TLS1_2);
     const uint8_t *keys[1] = {pub};
+    size_t n_sigalgs = 0;
+    const uint16_t *sigalgs = lt_hs_accepted_sigalgs(cfg, &n_sigalgs);
     lt_client_hello_params p = {
         .client_version = LT_TLS1_2,
         .random = h12->client_random,
@@ -157,12 +159,14 @@ static int send_second_client_hello(lt_hs *hs)
         .sni = h12->offered_sni ? hs->hostname : NULL,
         .ems = h12->offered_ems,
         .reneg_info = tls12,
-        .sigalgs = LT_CLIENT_SIGALGS,
-        .n_sigalgs = LT_N_CLIENT_SIGALGS,
+        .sigalgs = sigalgs,
+        .n_sigalgs = n_sigalgs,
         .groups = cfg->groups,
         .n_groups = cfg->n_groups,
         .ec_point_formats = tls12,
         .etm = (h12->offered_answerable & LT_SEEN_ETM) != 0,
+        .alpn = cfg->alpn, /* 4.1.2: ClientHello2 repeats ClientHello1 */
+        .alpn_len = cfg->alpn_len,
         .session_id = h->session_id,
         .session_id_len = h->session_id_len,
         .versions = versions,
@@ -182,7 +186,8 @@ static int send_second_client_hello(lt_hs *hs)
     lt_psk_offer offer = {0};
     LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024 + h->hrr_cookie.len + offer.identity_len + p.session_ticket_len, &w));
+    LT_GUARD(
+        lt_hs_scratch(hs, 1024 + cfg->alpn_len + h->hrr_cookie.len + offer.identity_len + p.session_ticket_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
     LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));
@@ -304,13 +309,18 @@ int lt_client13_on_encrypted_extensions(lt_hs *hs, const uint8_t *body, size_t l
                           "not offer",
                           ee.unknown_ext);
     }
-    uint32_t offered = (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | LT_SEEN_GROUPS;
+    uint32_t offered =
+        (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | LT_SEEN_GROUPS | (hs->env.policy->alpn_len > 0 ? LT_SEEN_ALPN : 0);
     uint32_t unasked = ee.ext_seen & ~offered;
     if (unasked != 0) {
         char names[160];
         lt_hs_ext_list_text(unasked, names, sizeof names);
         return lt_hs_fail(hs, LT_ERR_UNSUPPORTED_EXTENSION, "EncryptedExtensions carries %s, which we did not offer",
                           names);
+    }
+    /* RFC 7301 3.1 / RFC 8446 4.3.1: in TLS 1.3 the answer comes here. */
+    if (ee.ext_seen & LT_SEEN_ALPN) {
+        LT_GUARD(lt_hs_client_take_alpn(hs, ee.alpn, "EncryptedExtensions"));
     }
     lt_field f = lt_fld_text("server_name", ee.sni_ack ? "acknowledged" : "not acknowledged");
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "EncryptedExtensions", "RFC 8446 4.3.1",
@@ -329,10 +339,13 @@ int lt_client13_on_certificate_request(lt_hs *hs, const uint8_t *body, size_t le
     lt_hs13 *h = hs->h13;
     h->cr_context_len = lt_rd_left(&cr.context);
     memcpy(h->cr_context, cr.context.p, h->cr_context_len);
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 8446 4.3.2",
-                "the server asks for a client certificate; we have none to give, so we send an empty Certificate", NULL,
-                0);
     hs->shape |= LT_SHAPE_CLIENT_AUTH;
+    lt_client_choose_identity(hs, cr.sigalgs, cr.authorities, NULL, 1);
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "CertificateRequest", "RFC 8446 4.3.2",
+                hs->h12->client_id != NULL
+                    ? "the server asks for a client certificate; we have one that fits, and send it after its Finished"
+                    : "the server asks for a client certificate; we have none to give, so we send an empty Certificate",
+                NULL, 0);
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
 }
 
@@ -396,7 +409,7 @@ int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len
     /* 4.4.3: the scheme must be one we offered, and 4.2.3: never
      * rsa_pkcs1_* in TLS 1.3; and it must fit the certificate's key. */
     int pkcs1 = (cv.scheme & 0xff) == 0x01;
-    if (!lt_client_offered_sigalg(cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
+    if (!lt_client_offered_sigalg(hs, cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
         char k[64];
         lt_pkey_describe(key, k, sizeof k);
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
@@ -425,20 +438,9 @@ int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len
                           lt_sig_scheme_name(cv.scheme));
     }
     hs->proof |= LT_PROOF_CV_OK;
+    hs->session.peer_sig_scheme = cv.scheme;
     LT_GUARD(lt_transcript_add(&hs->h12->transcript, body - 4, len + 4, "CertificateVerify"));
     return LT_ST_CLIENT_WAIT_FINISHED;
-}
-
-/* 4.4.2: with no certificate to give, an empty Certificate with the
- * request's context; no CertificateVerify follows (4.4.3). */
-static int send_empty_certificate13(lt_hs *hs)
-{
-    lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 16 + 255, &w));
-    lt_write_certificate13(&w, hs->h13->cr_context, hs->h13->cr_context_len, NULL, NULL, 0);
-    LT_GUARD(lt_wr_finish(&w));
-    lt_field f = lt_fld_text("count", "0");
-    return lt_hs_send(hs, w.base, w.off, &f, 1);
 }
 
 int lt_client13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
@@ -449,10 +451,10 @@ int lt_client13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
      * server's Finished; the server may already be sending under them. */
     LT_GUARD(lt_hs13_application_secrets(hs));
     LT_GUARD(lt_hs13_install_keys(hs, hs->app_read, 0, "server_application_traffic"));
-    /* Our second flight, under our handshake keys: an empty Certificate if
-     * asked, and Finished. */
+    /* Our second flight, under our handshake keys: if asked, Certificate
+     * (and CertificateVerify when it is not empty), then Finished. */
     if (hs->shape & LT_SHAPE_CLIENT_AUTH) {
-        LT_GUARD(send_empty_certificate13(hs));
+        LT_GUARD(lt_client13_send_certificate(hs));
     }
     LT_GUARD(lt_hs13_send_finished(hs, h->c_hs));
     LT_GUARD(lt_hs13_resumption_secret(hs));

@@ -28,8 +28,8 @@ LT_MUST_USE int lt_codec_u16_list_ext(lt_rd *data, size_t min_len, size_t max_le
 
 /* opaque DistinguishedName<1..2^16-1>;
  * struct { DistinguishedName authorities<3..2^16-1>; } (RFC 8446 4.2.4):
- * the framing only, and how many names. */
-LT_MUST_USE int lt_codec_authorities(lt_rd *data, size_t *n);
+ * the framing only, how many names, and the list body (list may be NULL). */
+LT_MUST_USE int lt_codec_authorities(lt_rd *data, size_t *n, lt_rd *list);
 
 /* Opens one Extension for writing (its type, then a 2-byte extension_data
  * length); close it with lt_wr_close_vec(w, mark, 2). */

@@ -108,8 +108,8 @@ typedef struct lt_hs_policy {
     size_t alpn_len;
     /* Mutual TLS. Server: LT_CLIENT_AUTH_*, and the DistinguishedNames of
      * the trust store's CAs for the CertificateRequest (certificate_
-     * authorities), worked out when the config freezes. Both roles: our
-     * identities are id[] above. */
+     * authorities), worked out again whenever the trust store changes
+     * (config.c). Both roles: our identities are id[] above. */
     int client_auth;
     uint8_t *ca_names; /* the DistinguishedName list body (each a 2-byte length, then DER) */
     size_t ca_names_len;
@@ -156,6 +156,14 @@ typedef struct lt_session {
     uint8_t exporter_secret[LT_MAX_SECRET_LEN];   /* TLS 1.3 */
     uint8_t resumption_secret[LT_MAX_SECRET_LEN]; /* TLS 1.3 resumption_master_secret */
     size_t secret_len;                            /* TLS 1.3: the suite's hash length */
+    /* The schemes of the handshake signatures (ServerKeyExchange or
+     * CertificateVerify): the peer's and ours; 0 when none was made. */
+    uint16_t peer_sig_scheme;
+    uint16_t sig_scheme;
+    /* The application protocol ALPN chose (RFC 7301), NUL-terminated;
+     * alpn_len 0: none. */
+    char alpn[256];
+    size_t alpn_len;
 } lt_session;
 
 typedef struct lt_hs lt_hs;
@@ -207,6 +215,23 @@ LT_MUST_USE int lt_hs_key_update(lt_hs *hs, int request_peer);
  * 1.2). has_context = 0 is "no context" (in 1.3 the same as empty). */
 LT_MUST_USE int lt_hs_export(const lt_hs *hs, const char *label, size_t label_len, const uint8_t *context,
                              size_t context_len, int has_context, uint8_t *out, size_t out_len);
+/* The peer's certificate chain as it sent it, kept after the handshake
+ * (clientauth.c); none before it is checked or on a resumed handshake. */
+size_t lt_hs_peer_cert_count(const lt_hs *hs);
+const uint8_t *lt_hs_peer_cert(const lt_hs *hs, size_t i, size_t *len);
+/* The default verdict on that chain and its reason; LT_ERR_USAGE when no
+ * chain was checked. */
+int lt_hs_peer_verify_result(const lt_hs *hs, const char **reason);
+/* The signature schemes we accept from the peer, best first (the
+ * policy's, or every one we implement). */
+const uint16_t *lt_hs_accepted_sigalgs(const lt_hs_policy *p, size_t *n);
+/* Server: is the application's ClientHello hook running? Only then may
+ * conn switch the engine to another config's policy and trust anchors
+ * (lt_conn_set_config); the tracer stays. */
+int lt_hs_in_client_hello_hook(const lt_hs *hs);
+void lt_hs_set_policy(lt_hs *hs, const lt_hs_policy *policy, const lt_trust *trust);
+/* 1 for a SignatureScheme lucidtls implements (config checks its list). */
+int lt_hs_sigalg_implemented(uint16_t scheme);
 /* Free the reassembly buffer if it holds nothing. */
 void lt_hs_release_buffers(lt_hs *hs);
 

@@ -37,6 +37,10 @@ typedef enum lt_hs_state {
     LT_ST_CLIENT_WAIT_CERT_CR,
     LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY,
     LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET, /* TLS 1.2, RFC 5077 3.3: the server said one is coming */
+    /* Mutual TLS, the server's side (both versions): the client's
+     * Certificate, then its CertificateVerify when it sent one. */
+    LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE,
+    LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY,
     LT_ST_CONNECTED,
     LT_ST_COUNT
 } lt_hs_state;
@@ -55,11 +59,14 @@ const char *lt_state_name(lt_hs_state st);
 
 /* What we prove during the handshake; the driver refuses to enter CONNECTED
  * unless the bits its role needs are all set (rustls-style capabilities). */
-#define LT_PROOF_PEER_CERT_OK (1u << 0) /* client: the server's chain, time and name checked */
+#define LT_PROOF_PEER_CERT_OK (1u << 0) /* the peer's chain, time (and for a server: name) checked */
 #define LT_PROOF_FINISHED_OK (1u << 1)  /* the peer's Finished matched */
 #define LT_PROOF_KEYS_DERIVED (1u << 2)
 #define LT_PROOF_KX_SIGNED (1u << 3) /* client, PFS shape: the ServerKeyExchange signature verified */
 #define LT_PROOF_CV_OK (1u << 4)     /* client, TLS 1.3: the server's CertificateVerify verified */
+/* Server, mutual TLS: the client's CertificateVerify verified with the key
+ * of the certificate it sent (a certificate alone proves nothing). */
+#define LT_PROOF_CLIENT_CV_OK (1u << 5)
 
 /* TLS 1.2 handshake scratch: freed and wiped when the handshake ends. */
 typedef struct lt_hs12 {
@@ -90,6 +97,12 @@ typedef struct lt_hs12 {
     int ticket_ext;     /* client: we sent SessionTicket; server: the client did */
     int got_ticket;     /* client: a NewSessionTicket with a ticket came (it is in hs->ticket) */
     int resume_ems;     /* server: the resumed session's EMS flag */
+    /* Mutual TLS (clientauth.c). Client: our identity for the server's
+     * CertificateRequest (NULL: an empty Certificate) and the scheme we
+     * sign CertificateVerify with. Server: the client sent a certificate. */
+    const lt_identity *client_id;
+    uint16_t client_scheme;
+    int peer_cert_sent;
 } lt_hs12;
 
 /* TLS 1.3 handshake scratch (beside lt_hs12, which holds what both
@@ -152,6 +165,10 @@ struct lt_hs {
     /* A post-handshake message in the current record delivered something
      * (a ticket): the record counts as progress, not noise. */
     int delivered;
+    /* The peer's chain and the verdict on it, kept for the application
+     * (clientauth.c); NULL until a chain is checked. */
+    struct lt_peer_chain *peer_chain;
+    int in_client_hello_hook; /* server: the application's hook runs (hooks.c) */
 };
 
 /* A handler takes the message body, checks and applies it, may queue our
@@ -307,7 +324,7 @@ size_t lt_hs13_cv_content(const lt_hs *hs, int server, uint8_t out[LT_CV_CONTENT
 LT_MUST_USE int lt_hs13_send_compat_ccs(lt_hs *hs);
 /* Client, both versions (client12.c): what our ClientHello offers. */
 int lt_client_offered_group(const lt_hs *hs, uint16_t group);
-int lt_client_offered_sigalg(uint16_t scheme);
+int lt_client_offered_sigalg(const lt_hs *hs, uint16_t scheme);
 size_t lt_client_suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES]);
 /* The signature schemes we accept, and offer in signature_algorithms. */
 extern const uint16_t LT_CLIENT_SIGALGS[];
@@ -315,6 +332,52 @@ extern const size_t LT_N_CLIENT_SIGALGS;
 /* Client: check the server's chain (trust, time, name, security level),
  * leaving its public key in h12->peer_key. Shared by both versions. */
 LT_MUST_USE int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_cert_report *rep);
+
+/* ---- Mutual TLS and the peer's chain (clientauth.c) ---- */
+/* The default verdict rc on the peer's chain (with its report), then the
+ * application's verify hook; keeps the chain. LT_OK with *leaf the leaf's
+ * public key (the hook may accept a chain the check refused), or the
+ * failure, recorded. */
+LT_MUST_USE int lt_hs_judge_peer_chain(lt_hs *hs, const lt_certificate_msg *cm, int rc, const lt_cert_report *rep,
+                                       const char *hostname, lt_pkey **leaf);
+void lt_hs_free_peer_chain(lt_hs *hs);
+/* Server: will this handshake ask for a client certificate? */
+int lt_server_wants_client_cert(const lt_hs *hs);
+/* Server, TLS 1.2: the CertificateRequest into the flight being written
+ * (RFC 5246 7.4.4); sets LT_SHAPE_CLIENT_AUTH. */
+LT_MUST_USE int lt_server12_write_certificate_request(lt_hs *hs, lt_wr *w);
+size_t lt_server_certificate_request_size(const lt_hs *hs);
+LT_MUST_USE int lt_server12_explain_certificate_request(lt_hs *hs, const uint8_t *msg, size_t len);
+int lt_server_on_client_certificate(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len);
+/* Server, TLS 1.3 (RFC 8446 4.3.2). */
+LT_MUST_USE int lt_server13_send_certificate_request(lt_hs *hs);
+int lt_server13_on_client_certificate(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_server13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len);
+/* Client: pick our identity for a CertificateRequest (its signature
+ * schemes, and the CA names when authorities has any; types: TLS 1.2's
+ * certificate_types, NULL in 1.3). Sets h12->client_id and client_scheme. */
+void lt_client_choose_identity(lt_hs *hs, lt_rd sigalgs, lt_rd authorities, const lt_rd *types, int tls13);
+/* Does the client have any identity at all (so keep the raw transcript)? */
+int lt_client_has_identity(const lt_hs *hs);
+/* Client, TLS 1.2: Certificate (ours, or empty: RFC 5246 7.4.6), and after
+ * ClientKeyExchange the CertificateVerify (7.4.8) when we sent one. */
+LT_MUST_USE int lt_client12_send_certificate(lt_hs *hs);
+LT_MUST_USE int lt_client12_send_certificate_verify(lt_hs *hs);
+/* Client, TLS 1.3: Certificate with the request's context, and
+ * CertificateVerify when it was not empty (4.4.2, 4.4.3). */
+LT_MUST_USE int lt_client13_send_certificate(lt_hs *hs);
+/* Server (hooks.c): the application's ClientHello hook, once per
+ * handshake (not for ClientHello2); a refusal is LT_ERR_REJECTED with the
+ * hook's alert. */
+LT_MUST_USE int lt_hs_run_client_hello_hook(lt_hs *hs, const lt_client_hello *ch);
+
+/* ALPN (alpn.c, RFC 7301). Server: choose from the ClientHello's offer
+ * by our preference (none in common: no_application_protocol), into
+ * session.alpn. Client: take the server's one name, which must be one we
+ * offered (illegal_parameter); `where` names the message. */
+LT_MUST_USE int lt_hs_server_choose_alpn(lt_hs *hs, const lt_client_hello *ch);
+LT_MUST_USE int lt_hs_client_take_alpn(lt_hs *hs, lt_rd name, const char *where);
 
 /* Refuse a renegotiation request (machine.c): the first gets a warning
  * no_renegotiation and the connection goes on; any later one is fatal.

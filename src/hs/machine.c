@@ -19,7 +19,7 @@
 #define ROLE_C (1u << LT_ROLE_CLIENT)
 #define ROLE_S (1u << LT_ROLE_SERVER)
 #define ANY_VERSION 0
-#define MAX_NEXT 5
+#define MAX_NEXT 6
 /* Row flags. */
 #define HASH 1u        /* the driver adds the message to the transcript before the handler */
 #define ENDS_RECORD 2u /* nothing may follow it in its record: keys change next (RFC 8446 5.1) */
@@ -44,23 +44,23 @@ typedef struct lt_transition {
 #define CCS LT_CT_CHANGE_CIPHER_SPEC, 0
 #define NEXT1(a)                                                                                                       \
     {                                                                                                                  \
-        a, a, a, a, a                                                                                                  \
+        a, a, a, a, a, a                                                                                               \
     }
 #define NEXT2(a, b)                                                                                                    \
     {                                                                                                                  \
-        a, b, a, a, a                                                                                                  \
+        a, b, a, a, a, a                                                                                               \
     }
 #define NEXT3(a, b, c)                                                                                                 \
     {                                                                                                                  \
-        a, b, c, a, a                                                                                                  \
+        a, b, c, a, a, a                                                                                               \
     }
 #define NEXT4(a, b, c, d)                                                                                              \
     {                                                                                                                  \
-        a, b, c, d, a                                                                                                  \
+        a, b, c, d, a, a                                                                                               \
     }
 #define NEXT5(a, b, c, d, e)                                                                                           \
     {                                                                                                                  \
-        a, b, c, d, e                                                                                                  \
+        a, b, c, d, e, a                                                                                               \
     }
 
 /* Docs: docs/STATE-MACHINE.md draws this table. */
@@ -129,13 +129,28 @@ static const lt_transition TABLE[] = {
      * is answered with ServerHello, [NewSessionTicket], CCS and Finished
      * (RFC 5246 7.3), after which the server waits for the client's CCS. */
     {ANY_VERSION, LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, HS(CLIENT_HELLO), 0, 0, lt_server_on_client_hello,
-     NEXT4(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, LT_ST_SERVER_WAIT_FINISHED, LT_ST_SERVER_WAIT_CLIENT_HELLO,
-           LT_ST_SERVER_WAIT_CCS),
+     NEXT5(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, LT_ST_SERVER_WAIT_FINISHED, LT_ST_SERVER_WAIT_CLIENT_HELLO,
+           LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE, LT_ST_SERVER_WAIT_CCS),
      HASH | ENDS_RECORD_13},
+    /* Mutual TLS in TLS 1.3 (4.4.2, 4.4.3): after our Finished, the
+     * client's Certificate, then its CertificateVerify unless the
+     * Certificate was empty. The CertificateVerify handler adds it to the
+     * transcript after checking it. */
+    {LT_TLS1_3, LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE, ROLE_S, HS(CERTIFICATE), LT_SHAPE_CLIENT_AUTH, 0,
+     lt_server13_on_client_certificate, NEXT2(LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY, LT_ST_SERVER_WAIT_FINISHED), HASH},
+    {LT_TLS1_3, LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY, ROLE_S, HS(CERTIFICATE_VERIFY), LT_SHAPE_CLIENT_AUTH, 0,
+     lt_server13_on_certificate_verify, NEXT1(LT_ST_SERVER_WAIT_FINISHED), 0},
     {LT_TLS1_3, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, 0, lt_server13_on_finished, NEXT1(LT_ST_CONNECTED),
      ENDS_RECORD},
+    /* Mutual TLS in TLS 1.2 (RFC 5246 7.3): after our ServerHelloDone the
+     * client's Certificate, ClientKeyExchange, then CertificateVerify when
+     * the Certificate was not empty (7.4.8). */
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE, ROLE_S, HS(CERTIFICATE), LT_SHAPE_CLIENT_AUTH, 0,
+     lt_server_on_client_certificate, NEXT1(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE), HASH},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, ROLE_S, HS(CLIENT_KEY_EXCHANGE), 0, 0,
-     lt_server_on_client_key_exchange, NEXT1(LT_ST_SERVER_WAIT_CCS), HASH},
+     lt_server_on_client_key_exchange, NEXT2(LT_ST_SERVER_WAIT_CCS, LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY), HASH},
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY, ROLE_S, HS(CERTIFICATE_VERIFY), LT_SHAPE_CLIENT_AUTH, 0,
+     lt_server_on_certificate_verify, NEXT1(LT_ST_SERVER_WAIT_CCS), 0},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CCS, ROLE_S, CCS, 0, 0, lt_server_on_ccs, NEXT1(LT_ST_SERVER_WAIT_FINISHED), 0},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, LT_SHAPE_RESUMED, lt_server_on_finished,
      NEXT1(LT_ST_CONNECTED), ENDS_RECORD},
@@ -167,6 +182,8 @@ static const char *STATE_NAMES[LT_ST_COUNT] = {
     [LT_ST_CLIENT_WAIT_CERT_CR] = "CLIENT_WAIT_CERT_CR",
     [LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY] = "CLIENT_WAIT_CERTIFICATE_VERIFY",
     [LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET] = "CLIENT_WAIT_NEW_SESSION_TICKET",
+    [LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE] = "SERVER_WAIT_CLIENT_CERTIFICATE",
+    [LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY] = "SERVER_WAIT_CERTIFICATE_VERIFY",
     [LT_ST_CONNECTED] = "CONNECTED",
 };
 
@@ -222,6 +239,14 @@ static unsigned required_proof(const lt_hs *hs)
         } else if (hs->shape & LT_SHAPE_PFS) {
             need |= LT_PROOF_KX_SIGNED;
         }
+    }
+    /* Mutual TLS: a client certificate counts only with its
+     * CertificateVerify checked; a server that requires one never finishes
+     * without it. */
+    if (hs->env.role == LT_ROLE_SERVER && hs->h12 != NULL &&
+        (hs->h12->peer_cert_sent ||
+         ((hs->shape & LT_SHAPE_CLIENT_AUTH) && hs->env.policy->client_auth == LT_CLIENT_AUTH_REQUIRE))) {
+        need |= LT_PROOF_PEER_CERT_OK | LT_PROOF_CLIENT_CV_OK;
     }
     return need;
 }
@@ -309,6 +334,7 @@ void lt_hs_free(lt_hs *hs)
         return;
     }
     drop_scratch(hs);
+    lt_hs_free_peer_chain(hs);
     /* A connection freed mid-message must not leak the reassembly buffer. */
     lt_buf_free(&hs->msg);
     if (hs->offer != NULL) {

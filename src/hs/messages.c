@@ -11,6 +11,7 @@
  * produce a message no peer could decode, set the writer's sticky error.
  */
 #include "hs/messages.h"
+#include "hs/messages_alpn.h"
 #include "hs/codec.h"
 
 #include <string.h>
@@ -459,10 +460,13 @@ static int parse_offered_psks(lt_rd *data, lt_client_hello *ch)
  *                                                     RFC 8446 4.2.4
  * Only the framing is checked; the names are not used.
  */
-int lt_codec_authorities(lt_rd *data, size_t *n_out)
+int lt_codec_authorities(lt_rd *data, size_t *n_out, lt_rd *list_out)
 {
     lt_rd list;
     LT_GUARD(lt_rd_vec(data, 2, 3, 0xFFFF, &list));
+    if (list_out != NULL) {
+        *list_out = list;
+    }
     LT_GUARD(lt_rd_done(data));
     size_t n = 0;
     while (lt_rd_left(&list) > 0) {
@@ -477,7 +481,7 @@ int lt_codec_authorities(lt_rd *data, size_t *n_out)
 static int parse_certificate_authorities(lt_rd *data)
 {
     size_t n = 0;
-    return lt_codec_authorities(data, &n);
+    return lt_codec_authorities(data, &n, NULL);
 }
 
 /* The TLS 1.3 extensions of a ClientHello (RFC 8446 4.2); 0 when `type`
@@ -560,11 +564,10 @@ static int client_hello_ext(void *arg, uint16_t type, lt_rd *data)
         return lt_rd_done(data);
     case LT_EXT_RENEGOTIATION_INFO: ch->ext_seen |= LT_SEEN_RENEG; return parse_reneg_info(data, &ch->reneg_info);
     case LT_EXT_ALPN:
-        /* RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>. Only the
-         * outer vector is checked here; the names are parsed later. */
+        /* RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>, each
+         * name <1..2^8-1>: all of it checked here (messages_alpn.c). */
         ch->ext_seen |= LT_SEEN_ALPN;
-        LT_GUARD(lt_rd_vec(data, 2, 2, 0xFFFF, &ch->alpn));
-        return lt_rd_done(data);
+        return lt_alpn_parse_list(data, &ch->alpn, &ch->n_alpn);
     case LT_EXT_SESSION_TICKET:
         /* RFC 5077 3.2: the ticket is the extension_data itself. */
         ch->ext_seen |= LT_SEEN_TICKET;
@@ -740,7 +743,10 @@ static int server_hello_ext(void *arg, uint16_t type, lt_rd *data)
          * extension SHALL be empty.' */
         sh->ext_seen |= LT_SEEN_SNI;
         return parse_empty_ext(data, &sh->sni_ack);
-    case LT_EXT_ALPN: sh->ext_seen |= LT_SEEN_ALPN; return LT_OK;
+    case LT_EXT_ALPN:
+        /* RFC 7301 3.1: the server's list holds exactly one name. */
+        sh->ext_seen |= LT_SEEN_ALPN;
+        return lt_alpn_parse_selected(data, &sh->alpn);
     case LT_EXT_SESSION_TICKET:
         /* RFC 5077 3.2: the server's "SessionTicket extension ... with empty
          * extension_data". */
@@ -932,6 +938,7 @@ int lt_parse_certificate_request(const uint8_t *body, size_t len, lt_certificate
     LT_GUARD(lt_rd_vec(&r, 2, 0, 65535, &out->sigalgs));
     LT_ENSURE(lt_rd_left(&out->sigalgs) % 2 == 0, LT_ERR_DECODE);
     LT_GUARD(lt_rd_vec(&r, 2, 0, 65535, &authorities));
+    out->authorities = authorities;
     while (lt_rd_left(&authorities) > 0) {
         lt_rd dn;
         LT_GUARD(lt_rd_vec(&authorities, 2, 1, 65535, &dn));
@@ -1056,7 +1063,8 @@ static int bad_client_hello_params(const lt_client_hello_params *p)
            (p->session_id_len > 0 && p->session_id == NULL) || (p->n_versions > 0 && p->versions == NULL) ||
            p->n_versions > 127 /* versions<2..254> */ ||
            (p->cookie != NULL && (p->cookie_len == 0 || p->cookie_len > 0xFFFF)) ||
-           (p->cookie == NULL && p->cookie_len > 0) || bad_key_shares(p) || bad_psks(p);
+           (p->cookie == NULL && p->cookie_len > 0) || bad_key_shares(p) || bad_psks(p) ||
+           (p->alpn_len > 0 && (p->alpn == NULL || p->alpn_len < 2 || p->alpn_len > 0xFFFF));
 }
 
 /* The extensions of a TLS 1.2 ClientHello (and those a TLS 1.3 one
@@ -1105,6 +1113,9 @@ static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
         size_t e = lt_codec_ext_begin(w, LT_EXT_SESSION_TICKET);
         lt_wr_bytes(w, p->session_ticket, p->session_ticket_len);
         ext_end(w, e);
+    }
+    if (p->alpn_len > 0) {
+        lt_alpn_write_list_ext(w, p->alpn, p->alpn_len);
     }
 }
 
@@ -1242,7 +1253,7 @@ void lt_write_client_hello(lt_wr *w, const lt_client_hello_params *p)
      * which every server accepts. */
     int any = p->sni != NULL || p->ems || p->reneg_info || p->n_sigalgs > 0 || p->n_groups > 0 || p->ec_point_formats ||
               p->etm || p->n_sigalgs_cert > 0 || p->n_versions > 0 || p->key_share_ext || p->n_key_shares > 0 ||
-              p->cookie != NULL || p->psk_modes_dhe || p->n_psks > 0 || p->session_ticket_ext;
+              p->cookie != NULL || p->psk_modes_dhe || p->n_psks > 0 || p->alpn_len > 0 || p->session_ticket_ext;
     if (any) {
         size_t exts = lt_wr_open_vec(w, 2);
         write_client_hello_ext12(w, p);
@@ -1281,7 +1292,8 @@ static int bad_server_hello_params(const lt_server_hello_params *p)
     return p->random == NULL || p->session_id_len > LT_MAX_SESSION_ID ||
            (p->session_id_len > 0 && p->session_id == NULL) || bad_server_share(p) ||
            (p->cookie != NULL && (p->cookie_len == 0 || p->cookie_len > 0xFFFF)) ||
-           (p->cookie == NULL && p->cookie_len > 0);
+           (p->cookie == NULL && p->cookie_len > 0) || (p->alpn_len > 0 && p->alpn == NULL) ||
+           p->alpn_len > LT_MAX_ALPN_NAME;
 }
 
 static void write_server_hello_ext12(lt_wr *w, const lt_server_hello_params *p)
@@ -1312,6 +1324,9 @@ static void write_server_hello_ext12(lt_wr *w, const lt_server_hello_params *p)
     if (p->session_ticket) {
         size_t e = lt_codec_ext_begin(w, LT_EXT_SESSION_TICKET);
         ext_end(w, e);
+    }
+    if (p->alpn_len > 0) {
+        lt_alpn_write_selected_ext(w, p->alpn, p->alpn_len);
     }
 }
 
@@ -1361,7 +1376,7 @@ void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p)
 
     int any = p->reneg_info || p->ems || p->sni_ack || p->etm || p->ec_point_formats || p->selected_version != 0 ||
               p->key_share_group != 0 || p->key_share_len > 0 || p->cookie != NULL || p->psk_selected ||
-              p->session_ticket;
+              p->alpn_len > 0 || p->session_ticket;
     if (any) {
         size_t exts = lt_wr_open_vec(w, 2);
         write_server_hello_ext12(w, p);

@@ -43,7 +43,7 @@ enum {
     LT_EXT_SUPPORTED_GROUPS = 10,          /* RFC 8422 5.1.1 (elliptic_curves), RFC 8446 4.2.7 */
     LT_EXT_EC_POINT_FORMATS = 11,          /* RFC 8422 5.1.2 */
     LT_EXT_SIGNATURE_ALGORITHMS = 13,      /* RFC 5246 7.4.1.4.1 */
-    LT_EXT_ALPN = 16,                      /* RFC 7301 (parsed later) */
+    LT_EXT_ALPN = 16,                      /* RFC 7301 (messages_alpn.h) */
     LT_EXT_ENCRYPT_THEN_MAC = 22,          /* RFC 7366 */
     LT_EXT_EXTENDED_MASTER_SECRET = 23,    /* RFC 7627 */
     LT_EXT_SESSION_TICKET = 35,            /* RFC 5077 (parsed later) */
@@ -163,8 +163,10 @@ typedef struct lt_client_hello {
     size_t n_sigalgs; /* the first LT_MAX_SIGALGS */
     /* renegotiation_info: renegotiated_connection<0..255> */
     lt_rd reneg_info;
-    /* ALPN protocol_name_list body (parsed later; raw for now). */
+    /* ALPN (RFC 7301 3.1): the protocol_name_list body, every name checked
+     * (1..255 bytes, filling the list exactly); walk it with lt_alpn_next. */
     lt_rd alpn;
+    size_t n_alpn;
     /* Fields added for ECDHE / modern TLS 1.2. All zero when absent. */
     int has_fallback_scsv; /* LT_SCSV_FALLBACK among the suites (RFC 7507) */
     /* supported_groups: body of NamedGroup named_group_list<2..2^16-1>
@@ -242,6 +244,9 @@ typedef struct lt_client_hello_params {
     int fallback_scsv;            /* append LT_SCSV_FALLBACK to the suites (RFC 7507 4), after add_scsv's */
     const uint16_t *sigalgs_cert; /* signature_algorithms_cert (RFC 8446 4.2.3); NULL: none */
     size_t n_sigalgs_cert;
+    /* ALPN (RFC 7301 3.1): our protocol_name_list body; 0: none. */
+    const uint8_t *alpn;
+    size_t alpn_len;
     /* TLS 1.3 (RFC 8446 4.1.2, 4.2); zero means "do not send". */
     const uint8_t *session_id; /* legacy_session_id (D.4: 32 random bytes in compatibility mode) */
     uint8_t session_id_len;
@@ -316,6 +321,7 @@ typedef struct lt_server_hello {
     uint16_t forbidden_ext; /* the first extension we know that a ServerHello must not carry (4.2) */
     int has_forbidden_ext;
     int session_ticket; /* an (empty) SessionTicket extension: a NewSessionTicket will come (RFC 5077 3.2) */
+    lt_rd alpn;         /* TLS 1.2: the one protocol the server chose (RFC 7301 3.1), 1..255 bytes */
 } lt_server_hello;
 
 LT_MUST_USE int lt_parse_server_hello(const uint8_t *body, size_t len, lt_server_hello *out);
@@ -332,6 +338,8 @@ typedef struct lt_server_hello_params {
     /* Added for ECDHE / modern TLS 1.2; zero means "do not send". */
     int etm;              /* send an empty encrypt_then_mac (RFC 7366 2) */
     int ec_point_formats; /* send ec_point_formats = {uncompressed} (RFC 8422 5.2) */
+    const uint8_t *alpn;  /* TLS 1.2: the protocol we chose (RFC 7301 3.1); alpn_len 0: none */
+    size_t alpn_len;
     /* TLS 1.3 (RFC 8446 4.1.3); zero means "do not send". With random =
      * LT_HRR_RANDOM it is a HelloRetryRequest. */
     uint16_t selected_version;
@@ -376,8 +384,9 @@ void lt_write_certificate(lt_wr *w, const uint8_t *const *der, const size_t *len
  * opaque DistinguishedName<1..2^16-1>;
  */
 typedef struct lt_certificate_request {
-    lt_rd types;   /* certificate_types body, >= 1 byte */
-    lt_rd sigalgs; /* supported_signature_algorithms body, even length */
+    lt_rd types;       /* certificate_types body, >= 1 byte */
+    lt_rd sigalgs;     /* supported_signature_algorithms body, even length */
+    lt_rd authorities; /* certificate_authorities body (each name: 2-byte length, DER) */
     size_t n_authorities;
 } lt_certificate_request;
 

@@ -13,6 +13,7 @@
  * the order of the extensions.
  */
 #include "hs/messages13.h"
+#include "hs/messages_alpn.h"
 
 #include "hs/codec.h"
 
@@ -127,11 +128,9 @@ static int encrypted_extensions_ext(void *arg, uint16_t type, lt_rd *data)
         ee->ext_seen |= LT_SEEN_GROUPS;
         return lt_codec_u16_list_ext(data, 2, 0xFFFF, &ee->groups);
     case LT_EXT_ALPN:
-        /* RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>; only the
-         * outer vector here, the names are parsed later. */
+        /* RFC 7301 3.1: the server's list holds exactly one name. */
         ee->ext_seen |= LT_SEEN_ALPN;
-        LT_GUARD(lt_rd_vec(data, 2, 2, 0xFFFF, &ee->alpn));
-        return lt_rd_done(data);
+        return lt_alpn_parse_selected(data, &ee->alpn);
     case LT_EXT_EARLY_DATA:
         /* 4.2.10: in EncryptedExtensions, struct {} Empty. */
         ee->ext_seen |= LT_SEEN_EARLY_DATA;
@@ -175,12 +174,7 @@ void lt_write_encrypted_extensions(lt_wr *w, const lt_encrypted_extensions_param
     if (p->alpn != NULL) {
         /* RFC 7301 3.1: the server's list "MUST contain exactly one
          * ProtocolName". */
-        size_t e = lt_codec_ext_begin(w, LT_EXT_ALPN);
-        size_t list = lt_wr_open_vec(w, 2);
-        lt_wr_u8(w, (uint8_t)p->alpn_len);
-        lt_wr_bytes(w, p->alpn, p->alpn_len);
-        lt_wr_close_vec(w, list, 2);
-        lt_wr_close_vec(w, e, 2);
+        lt_alpn_write_selected_ext(w, p->alpn, p->alpn_len);
     }
     if (p->early_data) {
         size_t e = lt_codec_ext_begin(w, LT_EXT_EARLY_DATA);
@@ -304,7 +298,7 @@ static int certificate_request_ext(void *arg, uint16_t type, lt_rd *data)
         return lt_codec_u16_list_ext(data, 2, 0xFFFE, &cr->sigalgs_cert);
     case LT_EXT_CERTIFICATE_AUTHORITIES:
         cr->ext_seen |= LT_SEEN_CAS;
-        return lt_codec_authorities(data, &cr->n_authorities);
+        return lt_codec_authorities(data, &cr->n_authorities, &cr->authorities);
     default:
         /* 4.3.2: "Clients MUST ignore unrecognized extensions." */
         return LT_OK;

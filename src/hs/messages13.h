@@ -32,7 +32,7 @@
 typedef struct lt_encrypted_extensions {
     uint32_t ext_seen;
     int sni_ack;    /* an empty server_name */
-    lt_rd alpn;     /* ALPN: ProtocolNameList body (one name expected; parsed later) */
+    lt_rd alpn;     /* ALPN: the one protocol the server chose (RFC 7301 3.1), 1..255 bytes */
     int early_data; /* an empty early_data */
     lt_rd groups;   /* supported_groups body (the server's preference; informational) */
     uint16_t unknown_ext;
@@ -90,6 +90,7 @@ typedef struct lt_certificate_request13 {
     uint32_t ext_seen;
     lt_rd sigalgs;      /* signature_algorithms list body, even, >= 2 */
     lt_rd sigalgs_cert; /* signature_algorithms_cert list body, when present */
+    lt_rd authorities;  /* certificate_authorities list body, when present */
     size_t n_authorities;
 } lt_certificate_request13;
 

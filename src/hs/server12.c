@@ -290,6 +290,7 @@ static int write_server_key_exchange(lt_hs *hs, lt_wr *w)
     uint8_t sig[LT_MAX_SIGNATURE_LEN];
     size_t sig_len = 0;
     LT_GUARD(lt_sign_tls12(h->id->key, h->sig_scheme, tbs, tbs_len, sig, sizeof sig, &sig_len));
+    hs->session.sig_scheme = h->sig_scheme;
     lt_write_server_key_exchange_signature(w, mark, h->sig_scheme, sig, sig_len);
     return LT_OK;
 }
@@ -329,6 +330,8 @@ void lt_server12_hello_params(lt_hs *hs, const lt_client_hello *ch, lt_server_he
         /* RFC 8422 5.2: answer the client's ec_point_formats when an ECC
          * suite is chosen. */
         .ec_point_formats = ecdhe && (ch->ext_seen & LT_SEEN_POINT_FORMATS),
+        .alpn = (const uint8_t *)hs->session.alpn,
+        .alpn_len = hs->session.alpn_len,
     };
     *out = p;
 }
@@ -337,7 +340,7 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
 {
     const lt_chain *chain = &hs->h12->id->chain;
     LT_GUARD(lt_server12_new_random(hs));
-    size_t need = 1024 + LT_MAX_SIGNATURE_LEN;
+    size_t need = 1024 + LT_MAX_SIGNATURE_LEN + lt_server_certificate_request_size(hs);
     for (size_t i = 0; i < chain->n; i++) {
         need += 3 + chain->len[i];
     }
@@ -346,7 +349,7 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
     int ecdhe = hs->session.suite->kx == LT_KX_ECDHE;
     lt_server_hello_params p;
     lt_server12_hello_params(hs, ch, &p);
-    size_t off[5] = {0};
+    size_t off[6] = {0};
     lt_write_server_hello(&w, &p);
     off[1] = w.off;
     lt_write_certificate(&w, (const uint8_t *const *)chain->der, chain->len, chain->n);
@@ -355,8 +358,13 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
         LT_GUARD(write_server_key_exchange(hs, &w));
     }
     off[3] = w.off;
-    lt_write_empty(&w, LT_HS_SERVER_HELLO_DONE);
+    /* RFC 5246 7.4.4: CertificateRequest comes after ServerKeyExchange. */
+    if (lt_server_wants_client_cert(hs)) {
+        LT_GUARD(lt_server12_write_certificate_request(hs, &w));
+    }
     off[4] = w.off;
+    lt_write_empty(&w, LT_HS_SERVER_HELLO_DONE);
+    off[5] = w.off;
     LT_GUARD(lt_wr_finish(&w));
 
     LT_GUARD(lt_explain_send_server_hello(hs, w.base, off[1], &p));
@@ -364,7 +372,10 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
     if (ecdhe) {
         LT_GUARD(lt_explain_send_server_key_exchange(hs, w.base + off[2], off[3] - off[2]));
     }
-    return lt_hs_send(hs, w.base + off[3], off[4] - off[3], NULL, 0);
+    if (off[4] > off[3]) {
+        LT_GUARD(lt_server12_explain_certificate_request(hs, w.base + off[3], off[4] - off[3]));
+    }
+    return lt_hs_send(hs, w.base + off[4], off[5] - off[4], NULL, 0);
 }
 
 int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
@@ -375,6 +386,8 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
         return lt_hs_fail(hs, rc, "malformed ClientHello (%zu bytes)", len);
     }
     lt_explain_client_hello(hs, &ch);
+    /* Before anything is judged by the policy: the hook may change it. */
+    LT_GUARD(lt_hs_run_client_hello_hook(hs, &ch));
     LT_GUARD(check_client_hello(hs, &ch));
     uint16_t version = 0;
     LT_GUARD(choose_version(hs, &ch, &version));
@@ -391,17 +404,22 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
         LT_GUARD(choose_suite(hs, &ch));
     }
     apply_client_hello(hs, &ch);
+    LT_GUARD(lt_hs_server_choose_alpn(hs, &ch));
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
-    /* No client certificate is signed in this handshake (RFC 5246 7.4.8 would
-     * need the raw messages): the running hash is all we need. */
-    lt_transcript_drop_raw(&hs->h12->transcript);
+    /* A client CertificateVerify (RFC 5246 7.4.8) signs the raw messages
+     * with a hash it picks: keep them only when we ask for one (never in
+     * an abbreviated handshake). */
+    if (!lt_server_wants_client_cert(hs)) {
+        lt_transcript_drop_raw(&hs->h12->transcript);
+    }
     if (resumed) {
         LT_GUARD(lt_hs12_server_send_resumed_flight(hs, &ch));
         return LT_ST_SERVER_WAIT_CCS;
     }
     LT_GUARD(lt_hs12_server_plan_session(hs, &ch));
     LT_GUARD(send_server_flight(hs, &ch));
-    return LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE;
+    return (hs->shape & LT_SHAPE_CLIENT_AUTH) ? LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE
+                                              : LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE;
 }
 
 static int on_rsa_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
@@ -466,7 +484,8 @@ int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len)
     } else {
         LT_GUARD(on_rsa_client_key_exchange(hs, body, len));
     }
-    return LT_ST_SERVER_WAIT_CCS;
+    /* RFC 5246 7.4.8: a client that sent a certificate proves it next. */
+    return hs->h12->peer_cert_sent ? LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY : LT_ST_SERVER_WAIT_CCS;
 }
 
 int lt_server_on_ccs(lt_hs *hs, const uint8_t *body, size_t len)

@@ -349,7 +349,12 @@ static int key_exchange(lt_hs *hs, lt_rd share, uint8_t *pub, size_t *pub_len, u
 
 static int send_encrypted_extensions(lt_hs *hs)
 {
-    lt_encrypted_extensions_params p = {.sni_ack = 0};
+    lt_encrypted_extensions_params p = {
+        .sni_ack = 0,
+        /* RFC 7301 3.1, RFC 8446 4.3.1: the chosen protocol, encrypted. */
+        .alpn = hs->session.alpn_len > 0 ? (const uint8_t *)hs->session.alpn : NULL,
+        .alpn_len = hs->session.alpn_len,
+    };
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, 64, &w));
     lt_write_encrypted_extensions(&w, &p);
@@ -381,6 +386,7 @@ static int send_certificate_verify(lt_hs *hs)
     uint8_t sig[LT_MAX_SIGNATURE_LEN];
     size_t sig_len = 0;
     LT_GUARD(lt_sign(hs->h12->id->key, hs->h12->sig_scheme, content, n, sig, sizeof sig, &sig_len));
+    hs->session.sig_scheme = hs->h12->sig_scheme;
     lt_wr w;
     LT_GUARD(lt_hs_scratch(hs, sig_len + 16, &w));
     lt_write_certificate_verify(&w, hs->h12->sig_scheme, sig, sig_len);
@@ -429,6 +435,11 @@ static int send_server_flight13(lt_hs *hs, const lt_client_hello *ch, lt_rd shar
     /* 2.2: a resumed handshake is authenticated by the PSK: no Certificate
      * and no CertificateVerify. */
     if (!(hs->shape & LT_SHAPE_RESUMED)) {
+        /* 4.3.2: CertificateRequest follows EncryptedExtensions (never in
+         * a PSK handshake). */
+        if (lt_server_wants_client_cert(hs)) {
+            LT_GUARD(lt_server13_send_certificate_request(hs));
+        }
         LT_GUARD(send_certificate13(hs));
         LT_GUARD(send_certificate_verify(hs));
     }
@@ -481,13 +492,14 @@ int lt_server13_on_client_hello(lt_hs *hs, const lt_client_hello *ch, const uint
         lt_explain_server_choices(hs, hs->env.policy->n_suites);
         return send_hello_retry_request(hs, ch);
     }
+    LT_GUARD(lt_hs_server_choose_alpn(hs, ch));
     LT_GUARD(lt_hs13_server_try_psk(hs, ch, len + 4));
     if (!(hs->shape & LT_SHAPE_RESUMED)) {
         LT_GUARD(choose_identity13(hs, ch));
     }
     lt_explain_server_choices(hs, hs->env.policy->n_suites);
     LT_GUARD(send_server_flight13(hs, ch, share));
-    return LT_ST_SERVER_WAIT_FINISHED;
+    return (hs->shape & LT_SHAPE_CLIENT_AUTH) ? LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE : LT_ST_SERVER_WAIT_FINISHED;
 }
 
 int lt_server13_on_finished(lt_hs *hs, const uint8_t *body, size_t len)

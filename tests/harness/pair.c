@@ -21,6 +21,12 @@ static lt_demo_pki g_pki;
 
 int pair_init(lt_pair *p, uint16_t suite)
 {
+    int rc = pair_init_configs(p, suite);
+    return rc != LT_OK ? rc : pair_new_conns(p);
+}
+
+int pair_init_configs(lt_pair *p, uint16_t suite)
+{
     memset(p, 0, sizeof *p);
     int rc = LT_OK;
     if (g_pki.ca_pem == NULL && (rc = lt_demo_pki_make(&g_pki, "localhost")) != LT_OK) {
@@ -41,7 +47,7 @@ int pair_init(lt_pair *p, uint16_t suite)
                        (rc = lt_config_set_cipher_suites(p->scfg, &suite, 1)) != LT_OK)) {
         return rc;
     }
-    return pair_new_conns(p);
+    return LT_OK;
 }
 
 void pair_free(lt_pair *p)
@@ -104,6 +110,13 @@ size_t pair_pump(lt_pair *p)
 
 int pair_handshake(lt_pair *p)
 {
+    /* After pair_init_configs: the connections come now. */
+    if (p->client == NULL || p->server == NULL) {
+        int rc = pair_new_conns(p);
+        if (rc != LT_OK) {
+            return rc;
+        }
+    }
     for (int round = 0; round < 50; round++) {
         int rc_c = lt_conn_handshake(p->client);
         int rc_s = lt_conn_handshake(p->server);

@@ -28,12 +28,15 @@ typedef struct lt_pair {
 /* Makes configs (server with a demo PKI for "localhost", client trusting its
  * CA) and connections. suite = 0 keeps the default list. */
 int pair_init(lt_pair *p, uint16_t suite);
-/* Only the connections again (after changing configs). */
+/* The configs only: a config is frozen by its first connection, so a test
+ * that changes them does so first, then calls pair_new_conns. */
+int pair_init_configs(lt_pair *p, uint16_t suite);
+/* The connections (again: the configs stay as they are). */
 int pair_new_conns(lt_pair *p);
 void pair_free(lt_pair *p);
 
 /* Runs the handshake until both sides are established, one fails, or no
- * progress is made. Returns LT_OK or the first error seen. */
+ * progress is made (making the connections first if there are none). Returns LT_OK or the first error seen. */
 int pair_handshake(lt_pair *p);
 /* Moves pending bytes both ways once; returns how many moved. */
 size_t pair_pump(lt_pair *p);

@@ -2060,6 +2060,12 @@ def _(name):
     check_one_line(name, err, r"cannot connect.*no answer within 1 s")
 
 
+# ---------------------------------------------------------------- mutual TLS (mtls.py)
+
+import mtls  # noqa: E402
+mtls.register(sys.modules[__name__])
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -2090,6 +2096,7 @@ def main():
         if side == "server":
             after_case(name)
         log("    (%.2f s)" % (time.monotonic() - t0))
+    mtls.stop()
     log("== hostile: %.1f s, %d skipped" % (time.monotonic() - t_start, T.skipped))
     if T.failures:
         log("== failed checks:")

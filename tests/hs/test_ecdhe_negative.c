@@ -168,7 +168,7 @@ static void hook(void *arg, int from_client, uint8_t *buf, size_t *len, size_t c
 static void run(mutation m, uint16_t group, int want_rc, int want_alert, int server_side, const char *want_detail)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
     EXPECT_EQ(lt_config_set_groups(p.ccfg, &group, 1), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     tamper t = {.m = m, .server_key = p.scfg->policy.id[LT_ID_RSA].key};
@@ -232,7 +232,7 @@ static void test_malformed_server_key_exchange(void)
 static void test_no_common_group_is_handshake_failure(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, LT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
     uint16_t cg = LT_GROUP_SECP384R1, sg = LT_GROUP_X25519;
     EXPECT_EQ(lt_config_set_groups(p.ccfg, &cg, 1), LT_OK);
     EXPECT_EQ(lt_config_set_groups(p.scfg, &sg, 1), LT_OK);
@@ -250,7 +250,7 @@ static void test_no_common_group_is_handshake_failure(void)
 static void test_suite_needs_the_right_certificate(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     uint16_t both[2] = {LT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, LT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384};
     EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, both, 2), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);

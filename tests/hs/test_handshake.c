@@ -292,7 +292,7 @@ static void test_application_data_before_finished(void)
 static void test_no_common_suite(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     uint16_t c = LT_TLS_RSA_WITH_AES_128_CBC_SHA, s = LT_TLS_RSA_WITH_AES_256_GCM_SHA384;
     EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, &c, 1), LT_OK);
     EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, &s, 1), LT_OK);
@@ -307,7 +307,7 @@ static void test_no_common_suite(void)
 static void test_server_preference_wins(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     uint16_t c[] = {LT_TLS_RSA_WITH_AES_128_CBC_SHA, LT_TLS_RSA_WITH_AES_256_GCM_SHA384};
     uint16_t s[] = {LT_TLS_RSA_WITH_AES_256_GCM_SHA384, LT_TLS_RSA_WITH_AES_128_CBC_SHA};
     EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, c, 2), LT_OK);
@@ -338,7 +338,7 @@ static void test_untrusted_ca(void)
 {
     lt_pair p;
     lt_demo_pki other;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     EXPECT_EQ(lt_demo_pki_make(&other, "localhost"), LT_OK);
     lt_config_free(p.ccfg);
     p.ccfg = lt_config_new(LT_ROLE_CLIENT);
@@ -358,10 +358,14 @@ static void test_client_without_hostname_refuses(void)
     lt_conn_free(p.client);
     p.client = lt_conn_new(p.ccfg);
     EXPECT_EQ(lt_conn_handshake(p.client), LT_ERR_USAGE);
-    /* ... unless the check is turned off by its loud name. */
-    lt_config_dangerous_disable_hostname_check(p.ccfg);
+    /* ... unless the check is turned off by its loud name (on a config of
+     * its own: the first one is frozen by its connection). */
+    lt_config *loose = lt_config_new(LT_ROLE_CLIENT);
+    EXPECT_EQ(lt_config_set_ca_pem(loose, p.pki.ca_pem, strlen(p.pki.ca_pem)), LT_OK);
+    lt_config_dangerous_disable_hostname_check(loose);
     lt_conn_free(p.client);
-    p.client = lt_conn_new(p.ccfg);
+    p.client = lt_conn_new(loose);
+    lt_config_free(loose); /* the connection keeps it */
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     pair_free(&p);
 }
@@ -381,7 +385,7 @@ static void test_truncation_detected(void)
 static void test_ems_off_on_one_side(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     lt_config_set_ems(p.scfg, 0);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -449,7 +453,7 @@ static void test_extended_master_secret_matches_the_wire(void)
     lt_pair p;
     static ems_watch w;
     memset(&w, 0, sizeof w);
-    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
     lt_config_set_trace(p.scfg, collect_secrets, &w, 1);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     p.hook = collect_handshake_records;
@@ -499,7 +503,7 @@ static void test_trace_hides_secrets_unless_asked(void)
     for (int show = 0; show <= 1; show++) {
         lt_pair p;
         trace_count tc = {0, 0, 0, 0};
-        EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_CBC_SHA256), LT_OK);
+        EXPECT_EQ(pair_init_configs(&p, LT_TLS_RSA_WITH_AES_128_CBC_SHA256), LT_OK);
         lt_config_set_trace(p.ccfg, count_events, &tc, show);
         EXPECT_EQ(pair_new_conns(&p), LT_OK);
         EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -528,7 +532,7 @@ static void keylog_cb(void *arg, const lt_conn *c, const char *line)
 static void test_keylog_line(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_versions(p.ccfg, LT_TLS1_2, LT_TLS1_2), LT_OK);
     lt_config_set_keylog(p.ccfg, keylog_cb, NULL);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
@@ -546,7 +550,7 @@ static void test_keylog_lines_tls13(void)
     static const char *LABELS[] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET ", "SERVER_HANDSHAKE_TRAFFIC_SECRET ",
                                    "CLIENT_TRAFFIC_SECRET_0 ", "SERVER_TRAFFIC_SECRET_0 ", "EXPORTER_SECRET "};
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     lt_config_set_keylog(p.ccfg, keylog_cb, NULL);
     g_keylog_all[0] = '\0';
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
@@ -586,7 +590,7 @@ static void renegotiation_refused(int client_asks)
 {
     lt_pair p;
     alert_seen seen = {0, 0};
-    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
     lt_config_set_trace(client_asks ? p.ccfg : p.scfg, watch_alerts, &seen, 0);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -672,7 +676,7 @@ static void renegotiation_record_flood(int client_asks)
 {
     lt_pair p;
     int handled = 0;
-    EXPECT_EQ(pair_init(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, LT_TLS_RSA_WITH_AES_128_GCM_SHA256), LT_OK);
     lt_config_set_trace(client_asks ? p.scfg : p.ccfg, count_requests, &handled, 0);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);

@@ -45,7 +45,7 @@ static void test_hostile_sni_is_refused_and_never_printed_raw(void)
 {
     lt_pair p;
     text_watch w = {0, 0, 0};
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     lt_config_set_trace(p.scfg, watch_text, &w, 0);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     /* White box: lt_conn_set_hostname refuses this name (next test), so put

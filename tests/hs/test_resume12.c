@@ -7,8 +7,11 @@
  * tests/interop/test_resume12.sh; this proves the negative cases, which
  * real peers do not produce.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "hs/messages.h"
@@ -37,13 +40,37 @@ static void count(void *arg, const lt_conn *c, const lt_event *ev)
     }
 }
 
+/* The configs only (a config is frozen by its first connection): the
+ * test sets what it needs, then the first handshake makes connections. */
 static void init12(lt_pair *p, counts *m)
 {
-    EXPECT_EQ(pair_init(p, SUITE), LT_OK);
+    EXPECT_EQ(pair_init_configs(p, SUITE), LT_OK);
     if (m != NULL) {
-        lt_config_set_trace(p->scfg, count, m, 0);
-        lt_config_set_trace(p->ccfg, count, m, 0);
+        EXPECT_EQ(lt_config_set_trace(p->scfg, count, m, 0), LT_OK);
+        EXPECT_EQ(lt_config_set_trace(p->ccfg, count, m, 0), LT_OK);
     }
+}
+
+/* A fresh server config (its own ticket keys and cache), or a client one. */
+static lt_config *server_cfg(const lt_pair *p)
+{
+    lt_config *c = lt_config_new(LT_ROLE_SERVER);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(c, p->pki.chain_pem, strlen(p->pki.chain_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_key_pem(c, p->pki.key_pem, strlen(p->pki.key_pem)), LT_OK);
+    return c;
+}
+
+static lt_config *client_cfg(const lt_pair *p)
+{
+    lt_config *c = lt_config_new(LT_ROLE_CLIENT);
+    EXPECT_EQ(lt_config_set_ca_pem(c, p->pki.ca_pem, strlen(p->pki.ca_pem)), LT_OK);
+    return c;
+}
+
+static void swap_cfg(lt_config **slot, lt_config *c)
+{
+    lt_config_free(*slot);
+    *slot = c;
 }
 
 static size_t take(lt_pair *p, uint8_t *buf)
@@ -147,13 +174,16 @@ static void test_nothing_to_keep(void)
     init12(&p, NULL);
     EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
     EXPECT_EQ(lt_config_set_session_cache(p.scfg, 0, 7200), LT_OK);
+    EXPECT_EQ(lt_config_set_session_cache(p.scfg, 10, 0), LT_ERR_CONFIG);
+    EXPECT_EQ(lt_config_set_session_cache(p.scfg, 10, 86401), LT_ERR_CONFIG);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     uint8_t sess[LT_SESSION_MAX_LEN];
     size_t len = 0;
     EXPECT_EQ(lt_conn_get_session(p.client, sess, sizeof sess, &len), LT_ERR_USAGE);
-    EXPECT_EQ(lt_config_set_session_cache(p.scfg, 10, 0), LT_ERR_CONFIG);
-    EXPECT_EQ(lt_config_set_session_cache(p.scfg, 10, 86401), LT_ERR_CONFIG);
+    /* Frozen by its first connection. */
+    EXPECT_EQ(lt_config_set_session_cache(p.scfg, 10, 100), LT_ERR_FROZEN);
+    EXPECT_EQ(lt_config_set_session_store(p.scfg, NULL), LT_ERR_FROZEN);
     pair_free(&p);
 }
 
@@ -189,27 +219,43 @@ static void test_bad_tickets_give_full_handshakes(void)
     pair_free(&p);
 }
 
+/* A ticket key file both server configs load (RFC 5077 tickets of one
+ * "fleet"): one key, 96 hex digits. */
+static const char *key_file(void)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/lt-resume12-keys.%ld", (long)getpid());
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    static const char line[] = "00112233445566778899aabbccddeeff"
+                               "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    EXPECT(fd >= 0 && write(fd, line, sizeof line - 1) == (ssize_t)(sizeof line - 1));
+    close(fd);
+    return path;
+}
+
 /* Sessions that are not offered or not taken: another name (RFC 6066 3),
- * a suite the server no longer has (RFC 5246 7.4.1.3), past the lifetime,
- * evicted from a full cache. All full handshakes. */
+ * past the lifetime (the client's, the cache's), evicted from a full
+ * cache, a suite the server no longer has (RFC 5246 7.4.1.3). All full
+ * handshakes. */
 static void test_not_resumed(void)
 {
     lt_pair p;
     init12(&p, NULL);
     EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
-    EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     uint8_t sess[LT_SESSION_MAX_LEN], other[LT_SESSION_MAX_LEN];
     size_t len = take(&p, sess);
     /* Another name: the client does not offer it. */
+    lt_config *named = client_cfg(&p);
+    EXPECT_EQ(lt_config_dangerous_disable_hostname_check(named), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
-    lt_config_dangerous_disable_hostname_check(p.ccfg);
     lt_conn_free(p.client);
-    p.client = lt_conn_new(p.ccfg);
+    p.client = lt_conn_new(named);
     EXPECT_EQ(lt_conn_set_hostname(p.client, "other.example"), LT_OK);
     EXPECT_EQ(lt_conn_set_session(p.client, sess, len), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     EXPECT(!lt_conn_resumed(p.client) && !lt_conn_resumed(p.server));
+    lt_config_free(named);
     /* Still fine now; past its lifetime (7200 s by default), not offered
      * (and the server's cache dropped it too when it saw that time). */
     EXPECT_EQ(again(&p, sess, len), LT_OK);
@@ -219,6 +265,10 @@ static void test_not_resumed(void)
     EXPECT(!lt_conn_resumed(p.client));
     lt_test_clock_advance(-7201 * 1000);
     /* The cache's own lifetime: 10 s. */
+    lt_conn_free(p.server);
+    p.server = NULL;
+    swap_cfg(&p.scfg, server_cfg(&p));
+    EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
     EXPECT_EQ(lt_config_set_session_cache(p.scfg, 16, 10), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -231,6 +281,10 @@ static void test_not_resumed(void)
     EXPECT(!lt_conn_resumed(p.server));
     lt_test_clock_advance(-11 * 1000);
     /* A cache of one: a second session evicts the first. */
+    lt_conn_free(p.server);
+    p.server = NULL;
+    swap_cfg(&p.scfg, server_cfg(&p));
+    EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
     EXPECT_EQ(lt_config_set_session_cache(p.scfg, 1, 600), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -240,19 +294,44 @@ static void test_not_resumed(void)
     size_t other_len = take(&p, other);
     EXPECT_EQ(again(&p, other, other_len), LT_OK);
     EXPECT(lt_conn_resumed(p.client) && lt_conn_resumed(p.server));
-    other_len = take(&p, other);
     EXPECT_EQ(again(&p, sess, len), LT_OK);
     EXPECT(!lt_conn_resumed(p.client) && !lt_conn_resumed(p.server));
-    other_len = take(&p, other); /* the new session evicted the last one */
-    /* The server no longer has the session's suite: a full handshake with
-     * the other one (the client still offers both). */
+    /* Two servers of one fleet (one ticket key file): the second no longer
+     * has the session's suite, so a full handshake with the other one (the
+     * client offers both). */
+    const char *keys = key_file();
     const uint16_t both[2] = {SUITE, LT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384};
     const uint16_t other_suite = LT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
+    lt_conn_free(p.server);
+    lt_conn_free(p.client);
+    p.server = p.client = NULL;
+    swap_cfg(&p.ccfg, client_cfg(&p));
     EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, both, 2), LT_OK);
-    EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, &other_suite, 1), LT_OK);
-    EXPECT_EQ(again(&p, other, other_len), LT_OK);
+    swap_cfg(&p.scfg, server_cfg(&p));
+    EXPECT_EQ(lt_config_set_ticket_key_file(p.scfg, keys), LT_OK);
+    EXPECT_EQ(pair_new_conns(&p), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK);
+    EXPECT_EQ(lt_conn_cipher_suite(p.client), SUITE);
+    len = take(&p, sess);
+    lt_config *second = server_cfg(&p);
+    EXPECT_EQ(lt_config_set_ticket_key_file(second, keys), LT_OK);
+    EXPECT_EQ(again(&p, sess, len), LT_OK); /* the first server: resumed */
+    EXPECT(lt_conn_resumed(p.client) && lt_conn_resumed(p.server));
+    lt_config *full = server_cfg(&p);
+    EXPECT_EQ(lt_config_set_ticket_key_file(full, keys), LT_OK);
+    EXPECT_EQ(lt_config_set_cipher_suites(full, &other_suite, 1), LT_OK);
+    lt_conn_free(p.server);
+    p.server = NULL;
+    swap_cfg(&p.scfg, second);
+    EXPECT_EQ(again(&p, sess, len), LT_OK); /* another server, same keys: resumed */
+    EXPECT(lt_conn_resumed(p.client) && lt_conn_resumed(p.server));
+    lt_conn_free(p.server);
+    p.server = NULL;
+    swap_cfg(&p.scfg, full);
+    EXPECT_EQ(again(&p, sess, len), LT_OK); /* same keys, not the suite: full */
     EXPECT(!lt_conn_resumed(p.client) && !lt_conn_resumed(p.server));
     EXPECT_EQ(lt_conn_cipher_suite(p.client), other_suite);
+    unlink(keys);
     pair_free(&p);
 }
 
@@ -263,9 +342,7 @@ static void test_dual_version_client(void)
     lt_pair p;
     init12(&p, NULL);
     EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
-    lt_config_free(p.ccfg);
-    p.ccfg = lt_config_new(LT_ROLE_CLIENT);
-    EXPECT_EQ(lt_config_set_ca_pem(p.ccfg, p.pki.ca_pem, strlen(p.pki.ca_pem)), LT_OK);
+    swap_cfg(&p.ccfg, client_cfg(&p));
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     EXPECT_EQ(lt_conn_version(p.client), LT_TLS1_2);
@@ -273,8 +350,12 @@ static void test_dual_version_client(void)
     size_t len = take(&p, sess);
     EXPECT_EQ(again(&p, sess, len), LT_OK);
     EXPECT(lt_conn_resumed(p.client) && lt_conn_resumed(p.server));
-    /* With tickets too. */
-    EXPECT_EQ(lt_config_set_tickets(p.scfg, 2, 7200), LT_OK);
+    /* With tickets too (a server with its defaults). */
+    lt_conn_free(p.server);
+    p.server = NULL;
+    swap_cfg(&p.scfg, server_cfg(&p));
+    const uint16_t suite = SUITE;
+    EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, &suite, 1), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
     len = take(&p, sess);
@@ -517,14 +598,23 @@ static void test_external_store(void)
     len = take(&p, sess);
     const uint16_t other_suite = LT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
     const uint16_t both[2] = {SUITE, other_suite};
+    lt_conn_free(p.server);
+    lt_conn_free(p.client);
+    p.server = p.client = NULL;
+    swap_cfg(&p.ccfg, client_cfg(&p));
     EXPECT_EQ(lt_config_set_cipher_suites(p.ccfg, both, 2), LT_OK);
+    swap_cfg(&p.scfg, server_cfg(&p)); /* the same store behind it */
+    EXPECT_EQ(lt_config_set_tickets(p.scfg, 0, 7200), LT_OK);
+    EXPECT_EQ(lt_config_set_session_store(p.scfg, &cb), LT_OK);
     EXPECT_EQ(lt_config_set_cipher_suites(p.scfg, &other_suite, 1), LT_OK);
     EXPECT_EQ(again(&p, sess, len), LT_OK);
     EXPECT(!lt_conn_resumed(p.server));
     EXPECT_EQ(st.removes, 1);
+    lt_config *fresh = server_cfg(&p);
     lt_session_store half = {store_put, NULL, NULL, &st};
-    EXPECT_EQ(lt_config_set_session_store(p.scfg, &half), LT_ERR_CONFIG);
-    EXPECT_EQ(lt_config_set_session_store(p.scfg, NULL), LT_OK);
+    EXPECT_EQ(lt_config_set_session_store(fresh, &half), LT_ERR_CONFIG);
+    EXPECT_EQ(lt_config_set_session_store(fresh, NULL), LT_OK);
+    lt_config_free(fresh);
     pair_free(&p);
 }
 

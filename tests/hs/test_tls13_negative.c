@@ -268,12 +268,12 @@ static void exchange_data(lt_pair *p, size_t n)
  * handshake; the server logs its secrets into kl (when not NULL). */
 static void new_pair(lt_pair *p, keylog *kl)
 {
-    EXPECT_EQ(pair_init(p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(p, 0), LT_OK);
     if (kl != NULL) {
         memset(kl, 0, sizeof *kl);
         lt_config_set_keylog(p->scfg, keylog_cb, kl);
-        EXPECT_EQ(pair_new_conns(p), LT_OK);
     }
+    EXPECT_EQ(pair_new_conns(p), LT_OK);
 }
 
 static void expect_failed(const lt_conn *c, int err, int alert, const char *detail_part)
@@ -877,7 +877,7 @@ static void test_key_update_flood_is_cut_off(void)
     for (int request_peer = 0; request_peer <= 1; request_peer++) {
         lt_pair p;
         ku_count seen;
-        EXPECT_EQ(pair_init(&p, 0), LT_OK);
+        EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
         lt_config_set_trace(p.scfg, count_key_updates, &seen, 0);
         EXPECT_EQ(pair_new_conns(&p), LT_OK);
         EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -912,7 +912,7 @@ static void test_key_update_api(void)
     EXPECT_EQ(lt_conn_key_update(p.client, 0), LT_ERR_USAGE);
     pair_free(&p);
 
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_versions(p.ccfg, LT_TLS1_2, LT_TLS1_2), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     EXPECT_EQ(pair_handshake(&p), LT_OK);
@@ -925,7 +925,7 @@ static void test_key_update_api(void)
     ku_count cseen, sseen;
     memset(&cseen, 0, sizeof cseen);
     memset(&sseen, 0, sizeof sseen);
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     lt_config_set_trace(p.ccfg, count_key_updates, &cseen, 0);
     lt_config_set_trace(p.scfg, count_key_updates, &sseen, 0);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
@@ -964,7 +964,7 @@ static void export_both(lt_pair *p, const char *label, const uint8_t *ctx, size_
 static void exporter_for(uint16_t version)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_versions(p.ccfg, version, version), LT_OK);
     EXPECT_EQ(pair_new_conns(&p), LT_OK);
     uint8_t a[64], b[64], c[64], none[64], empty[64], short32[32];
@@ -1105,7 +1105,7 @@ static void early_data_case(int with_psk, int hrr, const size_t *junk, size_t n_
 {
     lt_pair p;
     early_seen seen = {0};
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     lt_config_set_trace(p.scfg, watch_early, &seen, 0);
     if (hrr) {
         /* The client's one share is for secp256r1; the server prefers

@@ -345,7 +345,7 @@ static void test_key_usage_report(void)
  * the default. Returns the handshake result. */
 static int handshake_suite(uint16_t suite, X509 *leaf, EVP_PKEY *key, int client_level, lt_pair *p)
 {
-    EXPECT_EQ(pair_init(p, suite), LT_OK);
+    EXPECT_EQ(pair_init_configs(p, suite), LT_OK);
     char *chain = tc_pem_of_certs((X509 *[]){leaf, ca}, 2);
     char *key_pem = tc_pem_of_key(key);
     char *ca_pem = tc_pem_of_certs(&ca, 1);
