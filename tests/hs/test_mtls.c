@@ -74,7 +74,7 @@ static void set_identity(lt_config *cfg, const char *chain, const char *key)
  * ca_pem, at one version. */
 static void mtls_pair(lt_pair *p, uint16_t v, int mode, const char *ca_pem)
 {
-    EXPECT_EQ(pair_init(p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_versions(p->ccfg, v, v), LT_OK);
     EXPECT_EQ(lt_config_set_versions(p->scfg, v, v), LT_OK);
     EXPECT_EQ(lt_config_set_client_auth(p->scfg, mode), LT_OK);
@@ -95,7 +95,7 @@ static void test_demo_client_certificate(void)
 {
     for (size_t i = 0; i < 2; i++) {
         lt_pair p;
-        EXPECT_EQ(pair_init(&p, 0), LT_OK);
+        EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
         EXPECT_EQ(lt_config_set_versions(p.ccfg, VERSIONS[i], VERSIONS[i]), LT_OK);
         EXPECT_EQ(lt_config_set_versions(p.scfg, VERSIONS[i], VERSIONS[i]), LT_OK);
         EXPECT_EQ(lt_config_set_client_auth(p.scfg, LT_CLIENT_AUTH_REQUIRE), LT_OK);
@@ -260,7 +260,7 @@ static void test_verify_hook(void)
 
         /* The client's hook sees the server's chain: refuse it, revoked. */
         h = (hook_state){.answer = LT_ALERT_CERTIFICATE_REVOKED};
-        EXPECT_EQ(pair_init(&p, 0), LT_OK);
+        EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
         EXPECT_EQ(lt_config_set_versions(p.ccfg, VERSIONS[i], VERSIONS[i]), LT_OK);
         EXPECT_EQ(lt_config_set_verify_callback(p.ccfg, hook, &h), LT_OK);
         EXPECT_EQ(pair_new_conns(&p), LT_OK);
@@ -297,7 +297,7 @@ static void test_identity_by_ca_names(void)
 static void test_no_trust_is_a_config_error(void)
 {
     lt_pair p;
-    EXPECT_EQ(pair_init(&p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_client_auth(p.scfg, LT_CLIENT_AUTH_REQUEST), LT_OK);
     EXPECT_EQ(lt_config_set_client_auth(p.scfg, 7), LT_ERR_CONFIG);
     EXPECT_EQ(lt_config_set_client_auth(p.ccfg, LT_CLIENT_AUTH_REQUIRE), LT_ERR_CONFIG);

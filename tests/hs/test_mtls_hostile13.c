@@ -236,7 +236,7 @@ static void mt_start(mt *m, int mode, int to_server)
 {
     static uint8_t buf[65536];
     memset(m, 0, sizeof *m);
-    EXPECT_EQ(pair_init(&m->p, 0), LT_OK);
+    EXPECT_EQ(pair_init_configs(&m->p, 0), LT_OK);
     EXPECT_EQ(lt_config_set_versions(m->p.ccfg, LT_TLS1_3, LT_TLS1_3), LT_OK);
     EXPECT_EQ(lt_config_set_versions(m->p.scfg, LT_TLS1_3, LT_TLS1_3), LT_OK);
     if (mode != LT_CLIENT_AUTH_NONE) {
