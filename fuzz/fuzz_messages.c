@@ -2,7 +2,7 @@
  * libFuzzer target for the handshake message codec (src/hs/messages.c and
  * src/hs/messages13.c).
  *
- * Input: one selector byte (taken % 17), then a message body (no 4-byte
+ * Input: one selector byte (taken % 18), then a message body (no 4-byte
  * header).
  *   0 ClientHello  1 ServerHello  2 Certificate  3 empty body
  *   4 ClientKeyExchange (RSA)     5 Finished
@@ -13,6 +13,7 @@
  *   14 NewSessionTicket  15 KeyUpdate
  *   16 certificate_authorities (RFC 8446 4.2.4: the extension body, and the
  *      walk over its names that both CertificateRequests use)
+ *   17 TLS 1.2 NewSessionTicket (RFC 5077 3.3)
  * (The hellos carry their TLS 1.3 extensions under 0 and 1.)
  * Bytes are handed to the parsers exactly as libFuzzer gives them, so ASan
  * catches any read past the input. When a parse succeeds, the result is
@@ -33,6 +34,7 @@
 #include "base/text.h"
 #include "hs/codec.h"
 #include "hs/messages13.h"
+#include "hs/messages_resume12.h"
 #include "hs/messages_auth.h"
 
 #define CHECK(cond)                                                                                                    \
@@ -801,6 +803,26 @@ static void fuzz_key_update(const uint8_t *body, size_t len)
     CHECK(n == 1 && b[0] == body[0]);
 }
 
+/* RFC 5077 3.3: u32 lifetime hint, then ticket<0..2^16-1>, nothing else;
+ * what parses is written back byte for byte. */
+static void fuzz_new_session_ticket12(const uint8_t *body, size_t len)
+{
+    lt_new_session_ticket12 t;
+    int rc = lt_parse_new_session_ticket12(body, len, &t);
+    int well_formed = len >= 6 && (((size_t)body[4] << 8) | body[5]) == len - 6;
+    CHECK((rc == LT_OK) == well_formed);
+    if (rc != LT_OK) {
+        CHECK(rc == LT_ERR_DECODE);
+        return;
+    }
+    CHECK(t.ticket.len == len - 6 && inside(t.ticket, body, len));
+    lt_wr w = lt_wr_init(g_out, sizeof(g_out));
+    lt_write_new_session_ticket12(&w, t.lifetime_hint, t.ticket.p, t.ticket.len);
+    size_t n;
+    const uint8_t *b = rewritten_body(&w, LT_HS_NEW_SESSION_TICKET, &n);
+    CHECK(n == len && memcmp(b, body, len) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -810,7 +832,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const uint8_t *body = data + 1;
     size_t len = size - 1;
-    switch (data[0] % 17) {
+    switch (data[0] % 18) {
     case 0: fuzz_client_hello(body, len); break;
     case 1: fuzz_server_hello(body, len); break;
     case 2: fuzz_certificate(body, len); break;
@@ -827,7 +849,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 13: fuzz_finished13(body, len); break;
     case 14: fuzz_new_session_ticket(body, len); break;
     case 15: fuzz_key_update(body, len); break;
-    default: fuzz_authorities(body, len); break;
+    case 16: fuzz_authorities(body, len); break;
+    default: fuzz_new_session_ticket12(body, len); break;
     }
     return 0;
 }

@@ -39,6 +39,7 @@
 #include "conn/conn.h"
 #include "base/limits.h"
 #include "hs/messages.h"
+#include "hs/messages_resume12.h"
 #include "hs/messages_auth.h"
 #include "fuzz_common.h"
 #include "pair.h"
@@ -543,7 +544,8 @@ enum {
     SEL_CKE_ECDHE = 7,
     SEL_CERT_REQUEST = 8,
     SEL_CERT_REQUEST13 = 11,
-    SEL_AUTHORITIES = 16
+    SEL_AUTHORITIES = 16,
+    SEL_NST12 = 17
 };
 
 /* Writes one message seed: the selector, then the body the writer made
@@ -721,6 +723,16 @@ static void message_seeds(void)
     static const uint8_t cr[] = {2, 1, 64, 0, 6, 4, 1, 8, 4, 4, 3, 0, 9, 0, 2, 'A', 'B', 0, 3, 'C', 'D', 'E'};
     write_seed("messages", "gen_certificate_request", SEL_CERT_REQUEST, cr, sizeof cr);
     cr_seeds(out, sizeof out);
+
+    /* TLS 1.2 NewSessionTicket (RFC 5077 3.3): a ticket, and an empty one. */
+    uint8_t ticket[160];
+    fill(ticket, sizeof ticket, 0x7A);
+    w = lt_wr_init(out, sizeof out);
+    lt_write_new_session_ticket12(&w, 7200, ticket, sizeof ticket);
+    write_message_seed("gen_new_session_ticket12", SEL_NST12, &w);
+    w = lt_wr_init(out, sizeof out);
+    lt_write_new_session_ticket12(&w, 0, NULL, 0);
+    write_message_seed("gen_new_session_ticket12_empty", SEL_NST12, &w);
 }
 
 int main(int argc, char **argv)

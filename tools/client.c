@@ -47,6 +47,7 @@ typedef struct client_opts {
     int key_update;       /* TLS 1.3: send KeyUpdate (update_requested) after the handshake */
     const char *sess_in;  /* a session to offer (TLS 1.3 resumption) */
     const char *sess_out; /* where to save the server's latest ticket */
+    long reconnect;       /* --reconnect N: N more connections, each offering the last one's session */
     const char *cert;     /* our certificate chain and key, for client authentication */
     const char *key;
 } client_opts;
@@ -73,6 +74,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"key-update", no_argument, NULL, 'K'},
         {"sess-in", required_argument, NULL, 'r'},
         {"sess-out", required_argument, NULL, 'o'},
+        {"reconnect", required_argument, NULL, 'R'},
         {"cert", required_argument, NULL, 'x'},
         {"key", required_argument, NULL, 'y'},
         {NULL, 0, NULL, 0},
@@ -115,6 +117,16 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case 'K': o->key_update = 1; break;
         case 'r': o->sess_in = optarg; break;
         case 'o': o->sess_out = optarg; break;
+        case 'R': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (optarg[0] == '\0' || *end != '\0' || v < 0 || v > 100) {
+                fprintf(stderr, "lucidtls: --reconnect takes a number of connections (0 to 100), got '%s'\n", optarg);
+                return -1;
+            }
+            o->reconnect = v;
+            break;
+        }
         case 'x': o->cert = optarg; break;
         case 'y': o->key = optarg; break;
         case 'L': {
@@ -141,7 +153,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
                         "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
                         "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
                         "[--groups LIST] [--alpn LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] "
-                        "[--cert CHAIN.pem --key KEY.pem]\n");
+                        "[--reconnect N] [--cert CHAIN.pem --key KEY.pem]\n");
         return -1;
     }
     return 0;
@@ -425,34 +437,34 @@ static int handshake(lt_conn *conn, int fd, const client_opts *o, narrator *nar)
 }
 
 /* --sess-in: the session bytes lt_conn_get_session wrote last time. */
-static int load_session(lt_conn *conn, const char *path)
+static int load_session(const char *path, uint8_t *buf, size_t *len)
 {
-    uint8_t buf[LT_SESSION_MAX_LEN + 1];
+    uint8_t tmp[LT_SESSION_MAX_LEN + 1];
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "lucidtls: cannot load --sess-in %s: %s\n", path, strerror(errno));
         return 1;
     }
-    size_t n = fread(buf, 1, sizeof buf, f);
+    size_t n = fread(tmp, 1, sizeof tmp, f);
     fclose(f);
-    int rc = n > LT_SESSION_MAX_LEN ? LT_ERR_DECODE : lt_conn_set_session(conn, buf, n);
-    memset(buf, 0, sizeof buf);
-    if (rc != LT_OK) {
+    if (n > LT_SESSION_MAX_LEN) {
         fprintf(stderr, "lucidtls: cannot use --sess-in %s: not a session lucidtls wrote (%s)\n", path,
-                lt_result_name(rc));
+                lt_result_name(LT_ERR_DECODE));
+        memset(tmp, 0, sizeof tmp);
         return 1;
     }
+    memcpy(buf, tmp, n);
+    *len = n;
+    memset(tmp, 0, sizeof tmp);
     return 0;
 }
 
 /* --sess-out: the server's latest ticket, if it sent one. The file holds
  * the ticket's key: it is created readable by its owner only. */
-static void save_session(const lt_conn *conn, const char *path)
+static void save_session(const uint8_t *buf, size_t n, const char *path)
 {
-    uint8_t buf[LT_SESSION_MAX_LEN];
-    size_t n = 0;
-    if (lt_conn_get_session(conn, buf, sizeof buf, &n) != LT_OK) {
-        fprintf(stderr, "lucidtls: --sess-out: the server sent no session ticket; %s not written\n", path);
+    if (n == 0) {
+        fprintf(stderr, "lucidtls: --sess-out: the server gave no session to resume; %s not written\n", path);
         return;
     }
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -462,25 +474,43 @@ static void save_session(const lt_conn *conn, const char *path)
     if (fd >= 0) {
         close(fd);
     }
-    memset(buf, 0, sizeof buf);
 }
 
-int cmd_client(int argc, char **argv)
+/* The session to offer next time. A TLS 1.3 server sends its tickets after
+ * the handshake, so a connection we are about to close first reads for a
+ * moment to receive them (a TLS 1.2 session is there when the handshake
+ * ends). */
+#define TICKET_WAIT_MS 1000
+static void take_session(lt_conn *conn, int fd, int wait_for_tickets, uint8_t *sess, size_t *sess_len)
 {
-    client_opts o;
-    if (parse_opts(argc, argv, &o) != 0) {
-        return 2;
+    size_t n = 0;
+    int64_t until = now_ms() + TICKET_WAIT_MS;
+    while (wait_for_tickets && lt_conn_get_session(conn, sess, LT_SESSION_MAX_LEN, &n) != LT_OK && now_ms() < until) {
+        uint8_t junk[IO_CHUNK];
+        size_t got = 0;
+        int rc = lt_fd_read_timed(conn, fd, junk, sizeof junk, &got, 100);
+        if (rc != LT_OK && rc != LT_ERR_TIMEOUT && rc != LT_WANT_INPUT) {
+            break;
+        }
     }
-    narrator *nar = o.explain ? narrator_new(stderr, o.show_secrets, 0) : NULL;
-    lt_config *cfg = make_config(&o, nar);
-    if (cfg == NULL) {
-        narrator_free(nar);
-        return 1;
+    if (lt_conn_get_session(conn, sess, LT_SESSION_MAX_LEN, &n) == LT_OK) {
+        *sess_len = n;
+    } else {
+        *sess_len = 0;
     }
+}
+
+/* One connection: offer *sess (when *sess_len > 0), and leave in it the
+ * session this connection gives. The last one runs the stdin/stdout pump;
+ * the ones before it (--reconnect) end with close_notify once the session
+ * is in hand. */
+static int one_connection(const client_opts *o, lt_config *cfg, narrator *nar, uint8_t *sess, size_t *sess_len,
+                          int last, int announce)
+{
     int status = 1;
     char err[512];
     lt_conn *conn = NULL;
-    int fd = tool_connect_timeout(o.host, o.port, to_ms(o.connect_timeout_s), err, sizeof err);
+    int fd = tool_connect_timeout(o->host, o->port, to_ms(o->connect_timeout_s), err, sizeof err);
     if (fd < 0) {
         fprintf(stderr, "lucidtls: %s\n", err);
         goto out;
@@ -490,38 +520,46 @@ int cmd_client(int argc, char **argv)
         fprintf(stderr, "lucidtls: out of memory\n");
         goto out;
     }
-    const char *name = o.servername != NULL ? o.servername : o.host;
+    const char *name = o->servername != NULL ? o->servername : o->host;
     if (lt_conn_set_hostname(conn, name) != LT_OK) {
         status = fail_line(conn, LT_ERR_USAGE, 0);
         goto out;
     }
-    if (o.sess_in != NULL && load_session(conn, o.sess_in) != 0) {
-        goto out;
+    if (*sess_len > 0) {
+        int rc = lt_conn_set_session(conn, sess, *sess_len);
+        if (rc != LT_OK) {
+            fprintf(stderr, "lucidtls: cannot use %s: not a session lucidtls wrote (%s)\n",
+                    o->sess_in != NULL ? o->sess_in : "the last session", lt_result_name(rc));
+            goto out;
+        }
     }
-    status = handshake(conn, fd, &o, nar);
-    if (status == 0 && o.proto.alpn != NULL) {
+    status = handshake(conn, fd, o, nar);
+    if (status == 0 && o->proto.alpn != NULL) {
         /* What ALPN chose (RFC 7301), as s_client's "ALPN protocol:". */
         char alpn[300];
         tool_alpn_text(conn, alpn, sizeof alpn);
         fprintf(stderr, "lucidtls: ALPN protocol: %s\n", alpn);
     }
-    if (status == 0 && o.sess_in != NULL) {
+    if (status == 0 && announce) {
         /* Say what became of the offer, as s_client's "Reused"/"New" does. */
         fprintf(stderr, "lucidtls: %s\n",
-                lt_conn_resumed(conn) ? "session resumed" : "full handshake (the session was not resumed)");
+                lt_conn_resumed(conn) ? "session resumed"
+                : *sess_len > 0       ? "full handshake (the session was not resumed)"
+                                      : "full handshake (no session to offer)");
     }
-    if (status == 0 && o.key_update) {
+    if (status == 0 && o->key_update && last) {
         /* RFC 8446 4.6.3: new keys for us, and a request for the server's. */
         int rc = lt_conn_key_update(conn, 1);
         if (rc != LT_OK) {
             status = fail_line(conn, rc, 0);
         }
     }
-    if (status == 0) {
-        status = run_pump(conn, fd, &o);
-    }
-    if (o.sess_out != NULL && conn != NULL) {
-        save_session(conn, o.sess_out);
+    if (status == 0 && last) {
+        status = run_pump(conn, fd, o);
+        take_session(conn, fd, 0, sess, sess_len);
+    } else if (status == 0) {
+        take_session(conn, fd, lt_conn_version(conn) == LT_TLS1_3, sess, sess_len);
+        (void)lt_fd_close_timed(conn, fd, 1000);
     }
 out:
     if (nar != NULL) {
@@ -531,6 +569,39 @@ out:
     if (fd >= 0) {
         close(fd);
     }
+    return status;
+}
+
+int cmd_client(int argc, char **argv)
+{
+    client_opts o;
+    if (parse_opts(argc, argv, &o) != 0) {
+        return 2;
+    }
+    static uint8_t sess[LT_SESSION_MAX_LEN];
+    size_t sess_len = 0;
+    if (o.sess_in != NULL && load_session(o.sess_in, sess, &sess_len) != 0) {
+        return 1;
+    }
+    narrator *nar = o.explain ? narrator_new(stderr, o.show_secrets, 0) : NULL;
+    lt_config *cfg = make_config(&o, nar);
+    if (cfg == NULL) {
+        narrator_free(nar);
+        return 1;
+    }
+    int status = 1;
+    /* --reconnect N: N more connections after the first, each offering the
+     * session of the one before (like s_client -reconnect). */
+    for (long i = 0; i <= o.reconnect; i++) {
+        status = one_connection(&o, cfg, nar, sess, &sess_len, i == o.reconnect, i > 0 || o.sess_in != NULL);
+        if (status != 0) {
+            break;
+        }
+    }
+    if (o.sess_out != NULL && (status == 0 || sess_len > 0)) {
+        save_session(sess, sess_len, o.sess_out);
+    }
+    memset(sess, 0, sizeof sess);
     lt_config_free(cfg);
     narrator_free(nar);
     return status;

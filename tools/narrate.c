@@ -2251,7 +2251,7 @@ static void note_choice13(narrator *n, lt_role side, const lt_event *ev)
  * 8446 4.1.4: the suite must not change), told once. */
 static int choice13_told_already(const narrator *n, lt_role side, const char *w)
 {
-    if (strcmp(w, "resumption_offer") == 0) {
+    if (strcmp(w, "resumption_offer") == 0 || strcmp(w, "resumption_offer12") == 0) {
         return 0;
     }
     if (n->both_sides && side == LT_ROLE_CLIENT) {
@@ -2289,8 +2289,15 @@ static int on_choice13(narrator *n, lt_role side, const lt_event *ev, const char
         choice_client_key_share(n, side, ev);
     } else if (strcmp(w, "hello_retry") == 0) {
         choice_hello_retry(n, side, ev, whyt);
+    } else if (strcmp(w, "resumption_offer12") == 0) {
+        /* TLS 1.2 (RFC 5246 7.4.1.2, RFC 5077): a session ID or a ticket. */
+        emit(n, side, P13_HELLO, "Resumption offer (%s): %s", rfc_or(ev, "RFC 5246 7.4.1.2"), whyt);
     } else if (strcmp(w, "resumption") == 0) {
-        emit(n, side, P13_HELLO, "Resumption (%s): %s", rfc13(ev, "RFC 8446 2.2"), whyt);
+        /* TLS 1.2's (RFC 5246, 5077, 7627) keep their own sections. */
+        emit(n, side, P13_HELLO, "Resumption (%s): %s",
+             strncmp(rfc_or(ev, ""), "RFC 8446", 8) == 0 || is13(n, side) ? rfc13(ev, "RFC 8446 2.2")
+                                                                          : rfc_or(ev, "RFC 5246 7.3"),
+             whyt);
     } else if (strcmp(w, "early_data") == 0) {
         emit(n, side, phase, "Early data (0-RTT, %s): %s", rfc13(ev, "RFC 8446 4.2.10"), whyt);
     } else if (strcmp(w, "ticket") == 0) {

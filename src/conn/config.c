@@ -10,6 +10,7 @@
 #include "conn/conn.h"
 #include "base/clock.h"
 #include "crypto/ticket.h"
+#include "hs/session_cache.h"
 #include "hs/messages_alpn.h"
 #include "hs/suites.h"
 
@@ -65,7 +66,12 @@ lt_config *lt_config_new(lt_role role)
      * every lifetime (crypto/ticket.c). */
     if (role == LT_ROLE_SERVER) {
         cfg->policy.ticket_keys = lt_ticket_keys_new(LT_DEFAULT_TICKET_LIFETIME, lt_wall_ms() / 1000u);
-        if (cfg->policy.ticket_keys == NULL) {
+        /* TLS 1.2 resumption by session ID (RFC 5246 7.4.1.2): on by
+         * default; its entries are allocated as sessions are added. */
+        cfg->policy.cache = lt_session_cache_new(LT_DEFAULT_SESSION_CACHE, LT_DEFAULT_TICKET_LIFETIME);
+        if (cfg->policy.ticket_keys == NULL || cfg->policy.cache == NULL) {
+            lt_ticket_keys_free(cfg->policy.ticket_keys);
+            lt_session_cache_free(cfg->policy.cache);
             free(cfg);
             return NULL;
         }
@@ -111,6 +117,7 @@ void lt_config_free(lt_config *cfg)
     }
     lt_trust_free(cfg->trust);
     lt_ticket_keys_free(cfg->policy.ticket_keys);
+    lt_session_cache_free(cfg->policy.cache);
     free(cfg->policy.ca_names);
     free(cfg);
 }
@@ -391,6 +398,40 @@ int lt_config_set_tickets(lt_config *cfg, unsigned count, uint32_t lifetime_s)
     }
     cfg->policy.n_tickets = count;
     cfg->policy.ticket_lifetime_s = lifetime_s;
+    return LT_OK;
+}
+
+int lt_config_set_session_cache(lt_config *cfg, size_t max_entries, uint32_t lifetime_s)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    /* RFC 5246 F.1.4: "An upper limit of 24 hours is suggested for session
+     * ID lifetimes". */
+    if (lifetime_s == 0 || lifetime_s > 86400u) {
+        return config_error(cfg, LT_ERR_CONFIG, "session cache: a lifetime of 1..86400 s (got %u)", lifetime_s);
+    }
+    lt_session_cache *c = NULL;
+    if (max_entries > 0) {
+        c = lt_session_cache_new(max_entries, lifetime_s);
+        if (c == NULL) {
+            return config_error(cfg, LT_ERR_NOMEM, "out of memory for the session cache");
+        }
+    }
+    lt_session_cache_free(cfg->policy.cache);
+    cfg->policy.cache = c;
+    return LT_OK;
+}
+
+int lt_config_set_session_store(lt_config *cfg, const lt_session_store *store)
+{
+    LT_CONFIG_MUTABLE(cfg);
+    if (store != NULL && (store->get == NULL || store->put == NULL)) {
+        return config_error(cfg, LT_ERR_CONFIG, "session store: get and put are required (remove may be NULL)");
+    }
+    if (store == NULL) {
+        memset(&cfg->policy.store, 0, sizeof cfg->policy.store);
+    } else {
+        cfg->policy.store = *store;
+    }
     return LT_OK;
 }
 

@@ -190,18 +190,22 @@ int lt_client_send_hello(lt_hs *hs)
         p.key_share_keys = share_keys;
         p.key_share_lens = &pub_len;
     }
+    if (tls12) {
+        LT_GUARD(lt_hs12_client_offer(hs, &p));
+    }
     lt_psk_offer offer = {0};
     if (tls13) {
         LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
     }
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024 + offer.identity_len, &w));
+    LT_GUARD(lt_hs_scratch(hs, 1024 + cfg->alpn_len + offer.identity_len + p.session_ticket_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
     LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));
     uint32_t exts = (tls12 ? LT_SEEN_RENEG : 0) | LT_SEEN_SIGALGS | (ecc ? LT_SEEN_GROUPS : 0) |
                     hs->h12->offered_answerable | (tls13 ? LT_SEEN_VERSIONS | LT_SEEN_KEY_SHARE : 0) |
-                    (hs->h13->psk_offered ? LT_SEEN_PSK_MODES | LT_SEEN_PSK : 0);
+                    (hs->h13->psk_offered ? LT_SEEN_PSK_MODES | LT_SEEN_PSK : 0) |
+                    (hs->h12->ticket_ext ? LT_SEEN_TICKET : 0) | (p.ems ? LT_SEEN_EMS : 0);
     return lt_explain_send_client_hello(hs, w.base, w.off, exts, sigalgs, n_sigalgs);
 }
 
@@ -255,7 +259,8 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
      * extensions, a server answers EMS, renegotiation_info, ec_point_formats
      * and encrypt_then_mac; never signature_algorithms or supported_groups. */
     uint32_t answerable = LT_SEEN_RENEG | (hs->h12->offered_ems ? LT_SEEN_EMS : 0) |
-                          (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | hs->h12->offered_answerable;
+                          (hs->h12->offered_sni ? LT_SEEN_SNI : 0) | (hs->h12->ticket_ext ? LT_SEEN_TICKET : 0) |
+                          hs->h12->offered_answerable;
     uint32_t unasked = sh->ext_seen & ~answerable;
     if (unasked != 0) {
         char names[160];
@@ -375,7 +380,15 @@ int lt_client_on_server_hello(lt_hs *hs, const uint8_t *body, size_t len)
         lt_transcript_drop_raw(&hs->h12->transcript);
     }
 
+    /* RFC 5246 7.3: our session ID echoed means the server resumes it. */
+    int resumed = lt_hs12_client_on_server_hello(hs, &sh);
+    if (resumed < 0) {
+        return resumed;
+    }
     lt_explain_client_choices(hs);
+    if (resumed) {
+        return (hs->shape & LT_SHAPE_TICKET) ? LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET : LT_ST_CLIENT_WAIT_CCS;
+    }
     return LT_ST_CLIENT_WAIT_CERTIFICATE;
 }
 
@@ -551,7 +564,9 @@ int lt_client_on_server_hello_done(lt_hs *hs, const uint8_t *body, size_t len)
     LT_GUARD(lt_client12_send_certificate_verify(hs));
     LT_GUARD(lt_hs_send_ccs(hs));
     LT_GUARD(lt_hs_send_finished(hs));
-    return LT_ST_CLIENT_WAIT_CCS;
+    /* RFC 5077 3.3: a server that sent SessionTicket sends NewSessionTicket
+     * before its CCS. */
+    return (hs->shape & LT_SHAPE_TICKET) ? LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET : LT_ST_CLIENT_WAIT_CCS;
 }
 
 /* What the server chose must be what we offered and fit its certificate
@@ -636,6 +651,7 @@ int lt_client_on_ccs(lt_hs *hs, const uint8_t *body, size_t len)
 int lt_client_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
 {
     LT_GUARD(lt_hs_check_finished(hs, body, len));
+    LT_GUARD(lt_hs12_client_keep_session(hs));
     return LT_ST_CONNECTED;
 }
 

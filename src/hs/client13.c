@@ -178,11 +178,16 @@ static int send_second_client_hello(lt_hs *hs)
         .key_share_ext = 1,
         .cookie = h->hrr_cookie.len > 0 ? h->hrr_cookie.p : NULL,
         .cookie_len = h->hrr_cookie.len,
+        /* 4.1.2: the same SessionTicket as ClientHello1 (a TLS 1.2 offer). */
+        .session_ticket_ext = h12->ticket_ext,
+        .session_ticket = h12->resume_offered ? hs->offer->ticket : NULL,
+        .session_ticket_len = h12->resume_offered ? hs->offer->ticket_len : 0,
     };
     lt_psk_offer offer = {0};
     LT_GUARD(lt_hs13_offer_psk(hs, &p, &offer));
     lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, 1024 + h->hrr_cookie.len + offer.identity_len, &w));
+    LT_GUARD(
+        lt_hs_scratch(hs, 1024 + cfg->alpn_len + h->hrr_cookie.len + offer.identity_len + p.session_ticket_len, &w));
     lt_write_client_hello(&w, &p);
     LT_GUARD(lt_wr_finish(&w));
     LT_GUARD(lt_hs13_patch_binder(hs, w.base, w.off, &offer));

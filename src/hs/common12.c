@@ -52,6 +52,12 @@ int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len)
     LT_GUARD(rc);
     lt_explain_master_secret(hs, session_hash, sh_len);
     hs->session.master_secret_len = LT_MASTER_SECRET_LEN;
+    return lt_hs12_keys_from_master(hs);
+}
+
+int lt_hs12_keys_from_master(lt_hs *hs)
+{
+    const lt_suite *s = hs->session.suite;
     lt_keylog(lt_hs_tr(hs), "CLIENT_RANDOM", hs->h12->client_random, hs->session.master_secret, LT_MASTER_SECRET_LEN);
 
     LT_GUARD(

@@ -65,6 +65,7 @@ static const char *section_of(const lt_hs *hs, uint8_t type)
     case LT_HS_SERVER_HELLO_DONE: return "RFC 5246 7.4.5";
     case LT_HS_CLIENT_KEY_EXCHANGE: return ecdhe ? "RFC 8422 5.7" : "RFC 5246 7.4.7.1";
     case LT_HS_FINISHED: return "RFC 5246 7.4.9";
+    case LT_HS_NEW_SESSION_TICKET: return "RFC 5077 3.3";
     default: return NULL;
     }
 }
@@ -87,8 +88,11 @@ int lt_hs_send(lt_hs *hs, const uint8_t *msg, size_t len, const lt_field *fields
      * covers names it for what it is. */
     const char *name = lt_hs_type_name(msg[0]);
     /* TLS 1.3's post-handshake messages (KeyUpdate, NewSessionTicket) are
-     * not part of the transcript (RFC 8446 4.4.1: it ends with Finished). */
-    int post_handshake = msg[0] == LT_HS_NEW_SESSION_TICKET || msg[0] == LT_HS_KEY_UPDATE;
+     * not part of the transcript (RFC 8446 4.4.1: it ends with Finished);
+     * TLS 1.2's NewSessionTicket comes before Finished and is (RFC 5077
+     * 3.3). */
+    int post_handshake =
+        hs->session.version == LT_TLS1_3 && (msg[0] == LT_HS_NEW_SESSION_TICKET || msg[0] == LT_HS_KEY_UPDATE);
     if (hs->h12 != NULL && !post_handshake) {
         LT_GUARD(lt_transcript_add(&hs->h12->transcript, msg, len, message_name(msg, len)));
     }

@@ -194,15 +194,17 @@ const char *lt_hs_state_name(const lt_hs *hs);
 const lt_session *lt_hs_session(const lt_hs *hs);
 /* The name the client asked for (server) or will check (client); NULL when none. */
 const char *lt_hs_server_name(const lt_hs *hs);
-/* Client, TLS 1.3 resumption (RFC 8446 2.2, 4.6.1): the session to offer,
- * as lt_hs_get_session wrote it; only before lt_hs_start. LT_ERR_DECODE for
- * a blob that does not parse. A session that has expired, or is for another
- * server name, is kept but not offered. */
+/* Client resumption: the session to offer, as lt_hs_get_session wrote it
+ * (TLS 1.3: a ticket's PSK, RFC 8446 2.2, 4.6.1; TLS 1.2: a session ID
+ * and/or an RFC 5077 ticket, resume12.c); only before lt_hs_start.
+ * LT_ERR_DECODE for a blob that does not parse. A session that has expired,
+ * or is for another server name, is kept but not offered. */
 LT_MUST_USE int lt_hs_set_resumption(lt_hs *hs, const uint8_t *blob, size_t len);
-/* Client: the latest ticket the server sent, encoded (secrets inside);
- * LT_ERR_USAGE when none came. */
+/* Client: the latest session the server gave (a TLS 1.3 ticket; a TLS 1.2
+ * session ID or ticket), encoded (secrets inside); LT_ERR_USAGE when none. */
 LT_MUST_USE int lt_hs_get_session(const lt_hs *hs, uint8_t *out, size_t cap, size_t *len);
-/* The handshake resumed a session (a PSK was accepted). */
+/* The handshake resumed a session (TLS 1.3: a PSK was accepted; TLS 1.2:
+ * the abbreviated handshake). */
 int lt_hs_resumed(const lt_hs *hs);
 
 /* TLS 1.3 KeyUpdate (RFC 8446 4.6.3): send one, and switch our write keys;

@@ -36,6 +36,7 @@ typedef enum lt_hs_state {
     LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS,
     LT_ST_CLIENT_WAIT_CERT_CR,
     LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY,
+    LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET, /* TLS 1.2, RFC 5077 3.3: the server said one is coming */
     /* Mutual TLS, the server's side (both versions): the client's
      * Certificate, then its CertificateVerify when it sent one. */
     LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE,
@@ -87,6 +88,15 @@ typedef struct lt_hs12 {
     int offered_ems;
     int offered_sni;
     uint32_t offered_answerable; /* LT_SEEN_* of other extensions we sent that a ServerHello may answer */
+    /* TLS 1.2 resumption (resume12.c; RFC 5246 7.4.1.2, RFC 5077). */
+    uint8_t session_id[LT_MAX_SESSION_ID]; /* client: the one we sent; server: the one our ServerHello carries */
+    uint8_t session_id_len;
+    uint8_t server_sid[LT_MAX_SESSION_ID]; /* client: the server's own session ID for this session (may be empty) */
+    uint8_t server_sid_len;
+    int resume_offered; /* client: hs->offer is on offer in the TLS 1.2 way */
+    int ticket_ext;     /* client: we sent SessionTicket; server: the client did */
+    int got_ticket;     /* client: a NewSessionTicket with a ticket came (it is in hs->ticket) */
+    int resume_ems;     /* server: the resumed session's EMS flag */
     /* Mutual TLS (clientauth.c). Client: our identity for the server's
      * CertificateRequest (NULL: an empty Certificate) and the scheme we
      * sign CertificateVerify with. Server: the client sent a certificate. */
@@ -215,6 +225,40 @@ int lt_client_on_hello_request(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_ccs(lt_hs *hs, const uint8_t *body, size_t len);
+/* server12.c, for resume12.c: a fresh ServerHello.random (with the TLS 1.3
+ * downgrade sentinel when we speak 1.3), and the ServerHello's parameters
+ * for the negotiated session. */
+LT_MUST_USE int lt_server12_new_random(lt_hs *hs);
+void lt_server12_hello_params(lt_hs *hs, const lt_client_hello *ch, lt_server_hello_params *p);
+
+/* ---- TLS 1.2 resumption (resume12.c; RFC 5246 7.3, RFC 5077, RFC 7627 5.3) ---- */
+/* Client: offer hs->offer, if it is a TLS 1.2 session we may offer, as its
+ * session ID and/or ticket; always ask for a ticket (an empty SessionTicket)
+ * when we offer TLS 1.2. Sets p->session_id (shared with TLS 1.3's
+ * compatibility session ID) and the SessionTicket fields. */
+LT_MUST_USE int lt_hs12_client_offer(lt_hs *hs, lt_client_hello_params *p);
+/* Client: after a TLS 1.2 ServerHello passed its checks: 1 when it resumes
+ * our session (keys derived), 0 for a full handshake, or an error. */
+LT_MUST_USE int lt_hs12_client_on_server_hello(lt_hs *hs, const lt_server_hello *sh);
+/* Client: after the server's Finished verified, what to keep for the next
+ * connection (hs->ticket). */
+LT_MUST_USE int lt_hs12_client_keep_session(lt_hs *hs);
+int lt_client12_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len);
+int lt_client12_on_resumed_finished(lt_hs *hs, const uint8_t *body, size_t len);
+/* Server: 1 when the ClientHello's ticket or session ID names a session we
+ * resume (hs->session filled: suite, master secret), 0 for a full
+ * handshake, or an error (RFC 7627 5.3: handshake_failure). */
+LT_MUST_USE int lt_hs12_server_try_resume(lt_hs *hs, const lt_client_hello *ch);
+/* Server, full handshake: a session ID (and a cache entry later) or a
+ * ticket (the TICKET shape) for this session. */
+LT_MUST_USE int lt_hs12_server_plan_session(lt_hs *hs, const lt_client_hello *ch);
+/* Server, abbreviated handshake: ServerHello, [NewSessionTicket], CCS,
+ * Finished. */
+LT_MUST_USE int lt_hs12_server_send_resumed_flight(lt_hs *hs, const lt_client_hello *ch);
+/* Server, full handshake, the client's Finished verified: the
+ * NewSessionTicket (TICKET shape), or the cache entry. */
+LT_MUST_USE int lt_hs12_server_on_session_done(lt_hs *hs);
+int lt_server12_on_resumed_finished(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_renegotiation(lt_hs *hs, const uint8_t *body, size_t len);
 
@@ -345,6 +389,10 @@ LT_MUST_USE int lt_hs_refuse_renegotiation(lt_hs *hs, const char *what);
  * for RSA key transport, the shared secret's length for ECDHE), with
  * narration; leaves pending cipher states for both directions. Wipes pms. */
 LT_MUST_USE int lt_hs_derive_keys(lt_hs *hs, uint8_t *pms, size_t pms_len);
+/* The key block and pending cipher states from the session's master secret
+ * and this handshake's randoms (RFC 5246 6.3): the second half of the
+ * above, and all of it in an abbreviated handshake (7.3). */
+LT_MUST_USE int lt_hs12_keys_from_master(lt_hs *hs);
 /* What a ServerKeyExchange signature covers (RFC 8422 5.4): ClientHello.random
  * + ServerHello.random + ServerECDHParams. Returns its length, 0 when the
  * parameters are longer than any group we have makes them. */

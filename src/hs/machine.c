@@ -58,6 +58,10 @@ typedef struct lt_transition {
     {                                                                                                                  \
         a, b, c, d, a, a                                                                                               \
     }
+#define NEXT5(a, b, c, d, e)                                                                                           \
+    {                                                                                                                  \
+        a, b, c, d, e, a                                                                                               \
+    }
 
 /* Docs: docs/STATE-MACHINE.md draws this table. */
 static const lt_transition TABLE[] = {
@@ -65,9 +69,12 @@ static const lt_transition TABLE[] = {
      * handler adds the message to the transcript itself: a
      * HelloRetryRequest goes in only after ClientHello1 has become a
      * message_hash (RFC 8446 4.4.1). After a HelloRetryRequest the client
-     * waits for the ServerHello again. */
+     * waits for the ServerHello again. A TLS 1.2 ServerHello that echoes
+     * the session ID we offered resumes it (RFC 5246 7.3): then
+     * [NewSessionTicket], CCS and Finished follow, with no certificate. */
     {ANY_VERSION, LT_ST_CLIENT_WAIT_SERVER_HELLO, ROLE_C, HS(SERVER_HELLO), 0, 0, lt_client_on_server_hello,
-     NEXT3(LT_ST_CLIENT_WAIT_CERTIFICATE, LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS, LT_ST_CLIENT_WAIT_SERVER_HELLO),
+     NEXT5(LT_ST_CLIENT_WAIT_CERTIFICATE, LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS, LT_ST_CLIENT_WAIT_SERVER_HELLO,
+           LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET, LT_ST_CLIENT_WAIT_CCS),
      ENDS_RECORD_13},
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_CERTIFICATE, ROLE_C, HS(CERTIFICATE), 0, 0, lt_client_on_certificate,
      NEXT2(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, LT_ST_CLIENT_WAIT_SERVER_KEY_EXCHANGE), HASH},
@@ -78,12 +85,21 @@ static const lt_transition TABLE[] = {
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, HS(CERTIFICATE_REQUEST), 0, LT_SHAPE_CLIENT_AUTH,
      lt_client_on_certificate_request, NEXT1(LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE), HASH},
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_SERVER_HELLO_DONE, ROLE_C, HS(SERVER_HELLO_DONE), 0, 0,
-     lt_client_on_server_hello_done, NEXT1(LT_ST_CLIENT_WAIT_CCS), HASH},
+     lt_client_on_server_hello_done, NEXT2(LT_ST_CLIENT_WAIT_CCS, LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET), HASH},
+    /* RFC 5077 3.3: after a ServerHello with SessionTicket, the server
+     * sends NewSessionTicket before its CCS (full and abbreviated
+     * handshakes alike); it is part of the transcript. */
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET, ROLE_C, HS(NEW_SESSION_TICKET), LT_SHAPE_TICKET, 0,
+     lt_client12_on_new_session_ticket, NEXT1(LT_ST_CLIENT_WAIT_CCS), HASH},
     {LT_TLS1_2, LT_ST_CLIENT_WAIT_CCS, ROLE_C, CCS, 0, 0, lt_client_on_ccs, NEXT1(LT_ST_CLIENT_WAIT_FINISHED), 0},
     /* Finished ends its record: it closes the handshake under the keys it
-     * proves (RFC 8446 5.1 makes this the rule at every key change). */
-    {LT_TLS1_2, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), 0, 0, lt_client_on_finished, NEXT1(LT_ST_CONNECTED),
-     ENDS_RECORD},
+     * proves (RFC 8446 5.1 makes this the rule at every key change). In
+     * the abbreviated handshake the client answers it with its own CCS and
+     * Finished. */
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), 0, LT_SHAPE_RESUMED, lt_client_on_finished,
+     NEXT1(LT_ST_CONNECTED), ENDS_RECORD},
+    {LT_TLS1_2, LT_ST_CLIENT_WAIT_FINISHED, ROLE_C, HS(FINISHED), LT_SHAPE_RESUMED, 0, lt_client12_on_resumed_finished,
+     NEXT1(LT_ST_CONNECTED), ENDS_RECORD},
     /* TLS 1.3 client (RFC 8446 2, A.1). The server's flight after
      * ServerHello comes under its handshake keys. CertificateVerify and
      * Finished are added to the transcript by their handlers, after the
@@ -109,10 +125,12 @@ static const lt_transition TABLE[] = {
      ENDS_RECORD},
     /* Server. A TLS 1.3 ClientHello is answered with the whole flight up
      * to Finished, or with a HelloRetryRequest, after which the server
-     * waits for ClientHello2. */
+     * waits for ClientHello2. A TLS 1.2 ClientHello that resumes a session
+     * is answered with ServerHello, [NewSessionTicket], CCS and Finished
+     * (RFC 5246 7.3), after which the server waits for the client's CCS. */
     {ANY_VERSION, LT_ST_SERVER_WAIT_CLIENT_HELLO, ROLE_S, HS(CLIENT_HELLO), 0, 0, lt_server_on_client_hello,
-     NEXT4(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, LT_ST_SERVER_WAIT_FINISHED, LT_ST_SERVER_WAIT_CLIENT_HELLO,
-           LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE),
+     NEXT5(LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE, LT_ST_SERVER_WAIT_FINISHED, LT_ST_SERVER_WAIT_CLIENT_HELLO,
+           LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE, LT_ST_SERVER_WAIT_CCS),
      HASH | ENDS_RECORD_13},
     /* Mutual TLS in TLS 1.3 (4.4.2, 4.4.3): after our Finished, the
      * client's Certificate, then its CertificateVerify unless the
@@ -134,8 +152,11 @@ static const lt_transition TABLE[] = {
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY, ROLE_S, HS(CERTIFICATE_VERIFY), LT_SHAPE_CLIENT_AUTH, 0,
      lt_server_on_certificate_verify, NEXT1(LT_ST_SERVER_WAIT_CCS), 0},
     {LT_TLS1_2, LT_ST_SERVER_WAIT_CCS, ROLE_S, CCS, 0, 0, lt_server_on_ccs, NEXT1(LT_ST_SERVER_WAIT_FINISHED), 0},
-    {LT_TLS1_2, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, 0, lt_server_on_finished, NEXT1(LT_ST_CONNECTED),
-     ENDS_RECORD},
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), 0, LT_SHAPE_RESUMED, lt_server_on_finished,
+     NEXT1(LT_ST_CONNECTED), ENDS_RECORD},
+    /* Abbreviated: our CCS and Finished went first; the client's end it. */
+    {LT_TLS1_2, LT_ST_SERVER_WAIT_FINISHED, ROLE_S, HS(FINISHED), LT_SHAPE_RESUMED, 0, lt_server12_on_resumed_finished,
+     NEXT1(LT_ST_CONNECTED), ENDS_RECORD},
     /* After the handshake: renegotiation is refused (RFC 5746 4.5, 5246
      * 7.2.2 no_renegotiation) and the connection goes on. */
     {LT_TLS1_2, LT_ST_CONNECTED, ROLE_C, HS(HELLO_REQUEST), 0, 0, lt_client_on_hello_request, NEXT1(LT_ST_CONNECTED),
@@ -160,6 +181,7 @@ static const char *STATE_NAMES[LT_ST_COUNT] = {
     [LT_ST_CLIENT_WAIT_ENCRYPTED_EXTENSIONS] = "CLIENT_WAIT_ENCRYPTED_EXTENSIONS",
     [LT_ST_CLIENT_WAIT_CERT_CR] = "CLIENT_WAIT_CERT_CR",
     [LT_ST_CLIENT_WAIT_CERTIFICATE_VERIFY] = "CLIENT_WAIT_CERTIFICATE_VERIFY",
+    [LT_ST_CLIENT_WAIT_NEW_SESSION_TICKET] = "CLIENT_WAIT_NEW_SESSION_TICKET",
     [LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE] = "SERVER_WAIT_CLIENT_CERTIFICATE",
     [LT_ST_SERVER_WAIT_CERTIFICATE_VERIFY] = "SERVER_WAIT_CERTIFICATE_VERIFY",
     [LT_ST_CONNECTED] = "CONNECTED",
@@ -206,8 +228,10 @@ static const char *expected_text(const lt_hs *hs)
 static unsigned required_proof(const lt_hs *hs)
 {
     unsigned need = LT_PROOF_FINISHED_OK | LT_PROOF_KEYS_DERIVED;
-    /* A resumed TLS 1.3 handshake is authenticated by the PSK: the
-     * server's Finished is keyed from it (RFC 8446 2.2). */
+    /* A resumed handshake is authenticated by the session's secret: in TLS
+     * 1.3 the server's Finished is keyed from the PSK (RFC 8446 2.2), in
+     * TLS 1.2 from the session's master secret (RFC 5246 7.3). The peer's
+     * verified Finished is required in every shape. */
     if (hs->env.role == LT_ROLE_CLIENT && !(hs->shape & LT_SHAPE_RESUMED)) {
         need |= LT_PROOF_PEER_CERT_OK;
         if (hs->session.version == LT_TLS1_3) {

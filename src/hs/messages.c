@@ -568,7 +568,11 @@ static int client_hello_ext(void *arg, uint16_t type, lt_rd *data)
          * name <1..2^8-1>: all of it checked here (messages_alpn.c). */
         ch->ext_seen |= LT_SEEN_ALPN;
         return lt_alpn_parse_list(data, &ch->alpn, &ch->n_alpn);
-    case LT_EXT_SESSION_TICKET: ch->ext_seen |= LT_SEEN_TICKET; return LT_OK;
+    case LT_EXT_SESSION_TICKET:
+        /* RFC 5077 3.2: the ticket is the extension_data itself. */
+        ch->ext_seen |= LT_SEEN_TICKET;
+        ch->session_ticket = *data;
+        return LT_OK;
     default:
         /* RFC 5246 7.4.1.4: a server ignores extensions it does not know. */
         return LT_OK;
@@ -743,7 +747,11 @@ static int server_hello_ext(void *arg, uint16_t type, lt_rd *data)
         /* RFC 7301 3.1: the server's list holds exactly one name. */
         sh->ext_seen |= LT_SEEN_ALPN;
         return lt_alpn_parse_selected(data, &sh->alpn);
-    case LT_EXT_SESSION_TICKET: sh->ext_seen |= LT_SEEN_TICKET; return LT_OK;
+    case LT_EXT_SESSION_TICKET:
+        /* RFC 5077 3.2: the server's "SessionTicket extension ... with empty
+         * extension_data". */
+        sh->ext_seen |= LT_SEEN_TICKET;
+        return parse_empty_ext(data, &sh->session_ticket);
     case LT_EXT_EC_POINT_FORMATS:
         /* RFC 8422 5.2: the same ECPointFormatList as the client's. */
         sh->ext_seen |= LT_SEEN_POINT_FORMATS;
@@ -1100,6 +1108,12 @@ static void write_client_hello_ext12(lt_wr *w, const lt_client_hello_params *p)
         size_t e = lt_codec_ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
         ext_end(w, e);
     }
+    if (p->session_ticket_ext) {
+        /* RFC 5077 3.2: the ticket, or nothing, as the extension_data. */
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SESSION_TICKET);
+        lt_wr_bytes(w, p->session_ticket, p->session_ticket_len);
+        ext_end(w, e);
+    }
     if (p->alpn_len > 0) {
         lt_alpn_write_list_ext(w, p->alpn, p->alpn_len);
     }
@@ -1239,7 +1253,7 @@ void lt_write_client_hello(lt_wr *w, const lt_client_hello_params *p)
      * which every server accepts. */
     int any = p->sni != NULL || p->ems || p->reneg_info || p->n_sigalgs > 0 || p->n_groups > 0 || p->ec_point_formats ||
               p->etm || p->n_sigalgs_cert > 0 || p->n_versions > 0 || p->key_share_ext || p->n_key_shares > 0 ||
-              p->cookie != NULL || p->psk_modes_dhe || p->n_psks > 0 || p->alpn_len > 0;
+              p->cookie != NULL || p->psk_modes_dhe || p->n_psks > 0 || p->alpn_len > 0 || p->session_ticket_ext;
     if (any) {
         size_t exts = lt_wr_open_vec(w, 2);
         write_client_hello_ext12(w, p);
@@ -1307,6 +1321,10 @@ static void write_server_hello_ext12(lt_wr *w, const lt_server_hello_params *p)
         size_t e = lt_codec_ext_begin(w, LT_EXT_ENCRYPT_THEN_MAC);
         ext_end(w, e);
     }
+    if (p->session_ticket) {
+        size_t e = lt_codec_ext_begin(w, LT_EXT_SESSION_TICKET);
+        ext_end(w, e);
+    }
     if (p->alpn_len > 0) {
         lt_alpn_write_selected_ext(w, p->alpn, p->alpn_len);
     }
@@ -1358,7 +1376,7 @@ void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p)
 
     int any = p->reneg_info || p->ems || p->sni_ack || p->etm || p->ec_point_formats || p->selected_version != 0 ||
               p->key_share_group != 0 || p->key_share_len > 0 || p->cookie != NULL || p->psk_selected ||
-              p->alpn_len > 0;
+              p->alpn_len > 0 || p->session_ticket;
     if (any) {
         size_t exts = lt_wr_open_vec(w, 2);
         write_server_hello_ext12(w, p);

@@ -211,6 +211,9 @@ typedef struct lt_client_hello {
     size_t binders_offset;
     int early_data;          /* an (empty) early_data extension (RFC 8446 4.2.10) */
     int post_handshake_auth; /* an (empty) post_handshake_auth (RFC 8446 4.2.6) */
+    /* SessionTicket (RFC 5077 3.2, LT_SEEN_TICKET): the ticket is the whole
+     * extension_data (no length of its own); empty asks for a new one. */
+    lt_rd session_ticket;
 } lt_client_hello;
 
 /* Walk PskIdentity entries (identity<1..2^16-1>, obfuscated_ticket_age u32)
@@ -269,6 +272,12 @@ typedef struct lt_client_hello_params {
     size_t n_psks;
     size_t binder_len;
     size_t *binders_offset_out;
+    /* SessionTicket (RFC 5077 3.2): sent when session_ticket_ext is set,
+     * carrying session_ticket_len bytes (0: an empty one, asking for a
+     * ticket). */
+    int session_ticket_ext;
+    const uint8_t *session_ticket;
+    size_t session_ticket_len;
 } lt_client_hello_params;
 
 /* Writes the whole message: type(1) length(3) body. */
@@ -311,7 +320,8 @@ typedef struct lt_server_hello {
     uint16_t psk_identity;  /* pre_shared_key: selected_identity (LT_SEEN_PSK) */
     uint16_t forbidden_ext; /* the first extension we know that a ServerHello must not carry (4.2) */
     int has_forbidden_ext;
-    lt_rd alpn; /* TLS 1.2: the one protocol the server chose (RFC 7301 3.1), 1..255 bytes */
+    int session_ticket; /* an (empty) SessionTicket extension: a NewSessionTicket will come (RFC 5077 3.2) */
+    lt_rd alpn;         /* TLS 1.2: the one protocol the server chose (RFC 7301 3.1), 1..255 bytes */
 } lt_server_hello;
 
 LT_MUST_USE int lt_parse_server_hello(const uint8_t *body, size_t len, lt_server_hello *out);
@@ -340,6 +350,7 @@ typedef struct lt_server_hello_params {
     size_t cookie_len;
     int psk_selected; /* send pre_shared_key with selected_identity = psk_identity */
     uint16_t psk_identity;
+    int session_ticket; /* send an empty SessionTicket: we will send a NewSessionTicket (RFC 5077 3.2) */
 } lt_server_hello_params;
 
 void lt_write_server_hello(lt_wr *w, const lt_server_hello_params *p);

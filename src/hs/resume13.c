@@ -90,6 +90,9 @@ static const lt_suite *offerable(const lt_hs *hs, const lt_client_session *s, ui
 {
     const char *why = NULL;
     const lt_suite *suite = lt_suite_find(s->suite);
+    if (s->version == LT_TLS1_2) {
+        return NULL; /* offered in the TLS 1.2 way (resume12.c), which says so */
+    }
     if (s->version != LT_TLS1_3 || suite == NULL || suite->version != LT_TLS1_3) {
         why = "not a TLS 1.3 session";
     } else if (now_ms < s->received_ms || now_ms - s->received_ms >= (uint64_t)s->lifetime_s * 1000u) {

@@ -295,9 +295,8 @@ static int write_server_key_exchange(lt_hs *hs, lt_wr *w)
     return LT_OK;
 }
 
-static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
+int lt_server12_new_random(lt_hs *hs)
 {
-    const lt_chain *chain = &hs->h12->id->chain;
     LT_GUARD(lt_random(hs->h12->server_random, sizeof hs->h12->server_random));
     /* RFC 8446 4.1.3: a server that speaks TLS 1.3 but negotiates 1.2 ends
      * its random with the sentinel, so a TLS 1.3 client can tell that an
@@ -306,19 +305,20 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
         memcpy(hs->h12->server_random + 24, LT_DOWNGRADE_TLS12, 8);
     }
     memcpy(hs->session.server_random, hs->h12->server_random, 32);
+    return LT_OK;
+}
 
-    size_t need = 1024 + LT_MAX_SIGNATURE_LEN + lt_server_certificate_request_size(hs);
-    for (size_t i = 0; i < chain->n; i++) {
-        need += 3 + chain->len[i];
-    }
-    lt_wr w;
-    LT_GUARD(lt_hs_scratch(hs, need, &w));
+void lt_server12_hello_params(lt_hs *hs, const lt_client_hello *ch, lt_server_hello_params *out)
+{
     int ecdhe = hs->session.suite->kx == LT_KX_ECDHE;
     lt_server_hello_params p = {
         .server_version = LT_TLS1_2,
         .random = hs->h12->server_random,
-        .session_id = NULL,
-        .session_id_len = 0, /* no session cache: not resumable */
+        /* RFC 5246 7.4.1.3: the ID of the session, new or resumed (empty:
+         * not resumable by ID); lt_hs12_server_plan_session chose it. */
+        .session_id = hs->h12->session_id,
+        .session_id_len = hs->h12->session_id_len,
+        .session_ticket = (hs->shape & LT_SHAPE_TICKET) != 0,
         .cipher_suite = hs->session.suite->id,
         .ems = hs->session.ems,
         .reneg_info = hs->session.secure_reneg,
@@ -333,6 +333,22 @@ static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
         .alpn = (const uint8_t *)hs->session.alpn,
         .alpn_len = hs->session.alpn_len,
     };
+    *out = p;
+}
+
+static int send_server_flight(lt_hs *hs, const lt_client_hello *ch)
+{
+    const lt_chain *chain = &hs->h12->id->chain;
+    LT_GUARD(lt_server12_new_random(hs));
+    size_t need = 1024 + LT_MAX_SIGNATURE_LEN + lt_server_certificate_request_size(hs);
+    for (size_t i = 0; i < chain->n; i++) {
+        need += 3 + chain->len[i];
+    }
+    lt_wr w;
+    LT_GUARD(lt_hs_scratch(hs, need, &w));
+    int ecdhe = hs->session.suite->kx == LT_KX_ECDHE;
+    lt_server_hello_params p;
+    lt_server12_hello_params(hs, ch, &p);
     size_t off[6] = {0};
     lt_write_server_hello(&w, &p);
     off[1] = w.off;
@@ -378,15 +394,29 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
     if (version == LT_TLS1_3) {
         return lt_server13_on_client_hello(hs, &ch, body, len);
     }
-    LT_GUARD(choose_suite(hs, &ch));
+    /* RFC 5246 7.3: a session the client names (by ticket or ID) and we
+     * still hold resumes in an abbreviated handshake. */
+    int resumed = lt_hs12_server_try_resume(hs, &ch);
+    if (resumed < 0) {
+        return resumed;
+    }
+    if (!resumed) {
+        LT_GUARD(choose_suite(hs, &ch));
+    }
     apply_client_hello(hs, &ch);
     LT_GUARD(lt_hs_server_choose_alpn(hs, &ch));
     LT_GUARD(lt_transcript_set_hash(&hs->h12->transcript, hs->session.suite->prf_hash));
     /* A client CertificateVerify (RFC 5246 7.4.8) signs the raw messages
-     * with a hash it picks: keep them only when we ask for one. */
+     * with a hash it picks: keep them only when we ask for one (never in
+     * an abbreviated handshake). */
     if (!lt_server_wants_client_cert(hs)) {
         lt_transcript_drop_raw(&hs->h12->transcript);
     }
+    if (resumed) {
+        LT_GUARD(lt_hs12_server_send_resumed_flight(hs, &ch));
+        return LT_ST_SERVER_WAIT_CCS;
+    }
+    LT_GUARD(lt_hs12_server_plan_session(hs, &ch));
     LT_GUARD(send_server_flight(hs, &ch));
     return (hs->shape & LT_SHAPE_CLIENT_AUTH) ? LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE
                                               : LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE;
@@ -467,6 +497,8 @@ int lt_server_on_ccs(lt_hs *hs, const uint8_t *body, size_t len)
 int lt_server_on_finished(lt_hs *hs, const uint8_t *body, size_t len)
 {
     LT_GUARD(lt_hs_check_finished(hs, body, len));
+    /* RFC 5077 3.3: the NewSessionTicket comes before our CCS. */
+    LT_GUARD(lt_hs12_server_on_session_done(hs));
     LT_GUARD(lt_hs_send_ccs(hs));
     LT_GUARD(lt_hs_send_finished(hs));
     return LT_ST_CONNECTED;

@@ -3,21 +3,27 @@
  * then every field in a fixed order, big-endian, each variable field behind
  * its length:
  *
- *   ticket state (format 1)          client session (format 1)
- *     u16 format = 1                   u16 format = 1
+ *   ticket state (format 2)          client session (format 2)
+ *     u16 format = 2                   u16 format = 2
  *     u16 version                      u16 version
  *     u16 suite                        u16 suite
  *     u8  psk_len, psk[psk_len]        u8  psk_len, psk[psk_len]
  *     u64 issued_s                     u16 ticket_len, ticket[ticket_len]
  *     u32 lifetime_s                   u64 received_ms
  *     u32 age_add                      u32 lifetime_s
- *     u8  sni_len, sni[sni_len]        u32 age_add
- *     u8  alpn_len, alpn[alpn_len]     u32 max_early_data
+ *     u8  ems                          u32 age_add
+ *     u8  sni_len, sni[sni_len]        u32 max_early_data
+ *     u8  alpn_len, alpn[alpn_len]     u8  ems
+ *                                      u8  sid_len, session_id[sid_len]
  *                                      u8  sni_len, sni[sni_len]
  *                                      u8  alpn_len, alpn[alpn_len]
  *
- * psk_len <= 48, 1 <= ticket_len <= LT_SESSION_MAX_TICKET, the SNI has no
- * NUL byte, version is TLS 1.2 or 1.3. One struct has one encoding, so a
+ * psk_len <= 48, ticket_len <= LT_SESSION_MAX_TICKET, sid_len <= 32, ems 0
+ * or 1, the SNI has no NUL byte, version is TLS 1.2 or 1.3. The ticket may
+ * be empty only in a TLS 1.2 session that has a session ID (RFC 5246
+ * 7.4.1.2: resumption by ID alone); otherwise it has at least one byte.
+ * Format 2 added ems and the session ID (TLS 1.2 resumption); format 1
+ * blobs are refused (a client then does a full handshake). One struct has one encoding, so a
  * blob that decodes re-encodes to itself. The SNI and ALPN lengths are one
  * byte: the format cannot say more than 255 (RFC 6066 3 host names and
  * RFC 7301 3.1 protocol names are at most that long on the wire anyway).
@@ -32,13 +38,13 @@
 #include "crypto/ticket.h"
 #include "hs/session.h"
 
-#define TICKET_STATE_FORMAT 1
-#define CLIENT_SESSION_FORMAT 1
+#define TICKET_STATE_FORMAT 2
+#define CLIENT_SESSION_FORMAT 2
 #define TICKET_STATE_MAX_ENCODED                                                                                       \
-    (2 + 2 + 2 + 1 + LT_SESSION_MAX_PSK + 8 + 4 + 4 + 1 + LT_SESSION_MAX_SNI + 1 + LT_SESSION_MAX_ALPN)
+    (2 + 2 + 2 + 1 + LT_SESSION_MAX_PSK + 8 + 4 + 4 + 1 + 1 + LT_SESSION_MAX_SNI + 1 + LT_SESSION_MAX_ALPN)
 #define CLIENT_SESSION_ENCODED_MAX                                                                                     \
-    (2 + 2 + 2 + 1 + LT_SESSION_MAX_PSK + 2 + LT_SESSION_MAX_TICKET + 8 + 4 + 4 + 4 + 1 + LT_SESSION_MAX_SNI + 1 +     \
-     LT_SESSION_MAX_ALPN)
+    (2 + 2 + 2 + 1 + LT_SESSION_MAX_PSK + 2 + LT_SESSION_MAX_TICKET + 8 + 4 + 4 + 4 + 1 + 1 + 32 + 1 +                 \
+     LT_SESSION_MAX_SNI + 1 + LT_SESSION_MAX_ALPN)
 
 _Static_assert(CLIENT_SESSION_ENCODED_MAX <= LT_CLIENT_SESSION_MAX_ENCODED,
                "LT_CLIENT_SESSION_MAX_ENCODED is too small");
@@ -106,6 +112,14 @@ static int rd_sni(lt_rd *r, char sni[LT_SESSION_MAX_SNI + 1])
     return LT_OK;
 }
 
+/* A flag: 0 or 1, so one struct has one encoding. */
+static int rd_flag(lt_rd *r, uint8_t *v)
+{
+    LT_GUARD(lt_rd_u8(r, v));
+    LT_ENSURE(*v <= 1, LT_ERR_DECODE);
+    return LT_OK;
+}
+
 static int rd_format(lt_rd *r, uint16_t want)
 {
     uint16_t format;
@@ -132,7 +146,7 @@ static int finish(const lt_wr *w, size_t *len)
 
 static int ticket_state_encodable(const lt_ticket_state *s)
 {
-    return version_ok(s->version) && s->psk_len <= LT_SESSION_MAX_PSK && sni_len(s->sni) >= 0;
+    return version_ok(s->version) && s->psk_len <= LT_SESSION_MAX_PSK && s->ems <= 1 && sni_len(s->sni) >= 0;
 }
 
 int lt_ticket_state_encode(const lt_ticket_state *s, uint8_t *out, size_t cap, size_t *len)
@@ -148,6 +162,7 @@ int lt_ticket_state_encode(const lt_ticket_state *s, uint8_t *out, size_t cap, s
     wr_u64(&w, s->issued_s);
     lt_wr_u32(&w, s->lifetime_s);
     lt_wr_u32(&w, s->age_add);
+    lt_wr_u8(&w, s->ems);
     wr_vec8(&w, s->sni, (uint8_t)sni_len(s->sni));
     wr_vec8(&w, s->alpn, s->alpn_len);
     return finish(&w, len);
@@ -162,6 +177,7 @@ static int ticket_state_parse(lt_rd *r, lt_ticket_state *s)
     LT_GUARD(rd_u64(r, &s->issued_s));
     LT_GUARD(lt_rd_u32(r, &s->lifetime_s));
     LT_GUARD(lt_rd_u32(r, &s->age_add));
+    LT_GUARD(rd_flag(r, &s->ems));
     LT_GUARD(rd_sni(r, s->sni));
     LT_GUARD(rd_vec8(r, LT_SESSION_MAX_ALPN, s->alpn, &s->alpn_len));
     return lt_rd_done(r);
@@ -182,10 +198,17 @@ int lt_ticket_state_decode(const uint8_t *in, size_t len, lt_ticket_state *out)
 
 /* ---- the client's session ---- */
 
+/* The ticket may be empty only when a TLS 1.2 session ID stands in for it. */
+static int ticket_len_ok(uint16_t version, size_t ticket_len, size_t sid_len)
+{
+    size_t min = version == LT_TLS1_2 && sid_len > 0 ? 0 : 1;
+    return ticket_len >= min && ticket_len <= LT_SESSION_MAX_TICKET;
+}
+
 static int client_session_encodable(const lt_client_session *s)
 {
-    return version_ok(s->version) && s->psk_len <= LT_SESSION_MAX_PSK && s->ticket_len >= 1 &&
-           s->ticket_len <= LT_SESSION_MAX_TICKET && sni_len(s->sni) >= 0;
+    return version_ok(s->version) && s->psk_len <= LT_SESSION_MAX_PSK && s->session_id_len <= 32 &&
+           ticket_len_ok(s->version, s->ticket_len, s->session_id_len) && s->ems <= 1 && sni_len(s->sni) >= 0;
 }
 
 int lt_client_session_encode(const lt_client_session *s, uint8_t *out, size_t cap, size_t *len)
@@ -204,6 +227,8 @@ int lt_client_session_encode(const lt_client_session *s, uint8_t *out, size_t ca
     lt_wr_u32(&w, s->lifetime_s);
     lt_wr_u32(&w, s->age_add);
     lt_wr_u32(&w, s->max_early_data);
+    lt_wr_u8(&w, s->ems);
+    wr_vec8(&w, s->session_id, s->session_id_len);
     wr_vec8(&w, s->sni, (uint8_t)sni_len(s->sni));
     wr_vec8(&w, s->alpn, s->alpn_len);
     return finish(&w, len);
@@ -213,8 +238,9 @@ static int rd_ticket(lt_rd *r, lt_client_session *s)
 {
     lt_rd sub;
     /* RFC 8446 4.6.1: opaque ticket<1..2^16-1>; we keep at most
-     * LT_SESSION_MAX_TICKET of it. */
-    LT_GUARD(lt_rd_vec(r, 2, 1, LT_SESSION_MAX_TICKET, &sub));
+     * LT_SESSION_MAX_TICKET of it. An empty one (a TLS 1.2 session ID
+     * only) is judged once the session ID is read. */
+    LT_GUARD(lt_rd_vec(r, 2, 0, LT_SESSION_MAX_TICKET, &sub));
     s->ticket_len = (uint16_t)lt_rd_left(&sub);
     return lt_rd_copy(&sub, s->ticket, s->ticket_len);
 }
@@ -230,6 +256,9 @@ static int client_session_parse(lt_rd *r, lt_client_session *s)
     LT_GUARD(lt_rd_u32(r, &s->lifetime_s));
     LT_GUARD(lt_rd_u32(r, &s->age_add));
     LT_GUARD(lt_rd_u32(r, &s->max_early_data));
+    LT_GUARD(rd_flag(r, &s->ems));
+    LT_GUARD(rd_vec8(r, sizeof s->session_id, s->session_id, &s->session_id_len));
+    LT_ENSURE(ticket_len_ok(s->version, s->ticket_len, s->session_id_len), LT_ERR_DECODE);
     LT_GUARD(rd_sni(r, s->sni));
     LT_GUARD(rd_vec8(r, LT_SESSION_MAX_ALPN, s->alpn, &s->alpn_len));
     return lt_rd_done(r);

@@ -24,13 +24,14 @@
 /* What a server puts in a ticket (its plaintext): enough to check and
  * resume. */
 typedef struct lt_ticket_state {
-    uint16_t version; /* LT_TLS1_3 (TLS 1.2 tickets: the resumption issue) */
-    uint16_t suite;   /* the suite of the session; resumption needs the same hash (4.2.11) */
-    uint8_t psk[LT_SESSION_MAX_PSK];
+    uint16_t version; /* LT_TLS1_3, or LT_TLS1_2 (RFC 5077 tickets and session-cache entries) */
+    uint16_t suite;   /* the suite of the session; 1.3 resumption needs the same hash (4.2.11), 1.2 the same suite */
+    uint8_t psk[LT_SESSION_MAX_PSK]; /* TLS 1.3: the ticket's PSK; TLS 1.2: the 48-byte master secret */
     uint8_t psk_len;
     uint64_t issued_s; /* server clock, seconds */
     uint32_t lifetime_s;
     uint32_t age_add;
+    uint8_t ems;                      /* TLS 1.2: the session's master secret is the extended one (RFC 7627); 0 or 1 */
     char sni[LT_SESSION_MAX_SNI + 1]; /* "" when none */
     uint8_t alpn[LT_SESSION_MAX_ALPN];
     uint8_t alpn_len;
@@ -46,14 +47,20 @@ LT_MUST_USE int lt_ticket_state_decode(const uint8_t *in, size_t len, lt_ticket_
 typedef struct lt_client_session {
     uint16_t version;
     uint16_t suite;
-    uint8_t psk[LT_SESSION_MAX_PSK];
+    uint8_t psk[LT_SESSION_MAX_PSK]; /* TLS 1.3: the PSK; TLS 1.2: the 48-byte master secret */
     uint8_t psk_len;
-    uint8_t ticket[LT_SESSION_MAX_TICKET];
+    uint8_t ticket[LT_SESSION_MAX_TICKET]; /* TLS 1.2: may be empty (a session ID only) */
     uint16_t ticket_len;
     uint64_t received_ms; /* client clock (wall time, ms since the Unix epoch: it survives the process) */
     uint32_t lifetime_s;
     uint32_t age_add;
     uint32_t max_early_data;
+    /* TLS 1.2 (RFC 5246 7.4.1.2, RFC 5077, RFC 7627): whether the master
+     * secret is the extended one (0 or 1), and the server's session ID
+     * (empty when the server gave a ticket only). */
+    uint8_t ems;
+    uint8_t session_id[32];
+    uint8_t session_id_len;
     char sni[LT_SESSION_MAX_SNI + 1];
     uint8_t alpn[LT_SESSION_MAX_ALPN];
     uint8_t alpn_len;
@@ -63,6 +70,6 @@ LT_MUST_USE int lt_client_session_encode(const lt_client_session *s, uint8_t *ou
 LT_MUST_USE int lt_client_session_decode(const uint8_t *in, size_t len, lt_client_session *out);
 /* The most lt_client_session_encode writes. */
 #define LT_CLIENT_SESSION_MAX_ENCODED                                                                                  \
-    (64 + LT_SESSION_MAX_PSK + LT_SESSION_MAX_TICKET + LT_SESSION_MAX_SNI + LT_SESSION_MAX_ALPN)
+    (64 + 34 + LT_SESSION_MAX_PSK + LT_SESSION_MAX_TICKET + LT_SESSION_MAX_SNI + LT_SESSION_MAX_ALPN)
 
 #endif

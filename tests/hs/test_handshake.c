@@ -414,7 +414,10 @@ static void collect_handshake_records(void *arg, int from_client, uint8_t *buf, 
         size_t n = ((size_t)buf[off + 3] << 8) | buf[off + 4];
         if (buf[off] == 20) {
             *protected_now = 1;
-        } else if (buf[off] == 22 && !*protected_now && w->transcript_len + n <= sizeof w->transcript) {
+        } else if (buf[off] == 22 && !w->protected_from_client && !w->protected_from_server &&
+                   w->transcript_len + n <= sizeof w->transcript) {
+            /* The session hash ends at ClientKeyExchange, before the
+             * client's CCS (a NewSessionTicket comes after it). */
             memcpy(w->transcript + w->transcript_len, buf + off + 5, n);
             w->transcript_len += n;
         }

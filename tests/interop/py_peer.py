@@ -9,11 +9,14 @@
   py_peer.py client-resume PORT CAFILE TOKEN   the default context, twice: the second
                                                connection offers the first one's session
                                                (wrap_socket(..., session=...))
+  py_peer.py client-resume12 PORT CAFILE TOKEN the same, TLS 1.2 at most (session ID or
+                                               RFC 5077 ticket resumption)
   py_peer.py server PORT CHAIN KEY CIPHER      serve one connection: echo one line
   py_peer.py server-default PORT CHAIN KEY [N] the same with the default server context
                                                (create_default_context(Purpose.CLIENT_AUTH)
                                                + load_cert_chain, nothing changed), for N
                                                connections one after the other (default 1)
+  py_peer.py server-default12 PORT CHAIN KEY N the same, TLS 1.2 at most
 
 Prints what it negotiated ("version cipher") and what it received, and
 (client-resume, server-default) "session_reused True|False" for each
@@ -62,19 +65,23 @@ def client(port, cafile, cipher, token, unwrap=True):
     client_exchange(client_context(cafile, cipher), port, token, unwrap)
 
 
-def client_resume(port, cafile, token):
+def client_resume(port, cafile, token, tls12=False):
     ctx = client_context(cafile, None)
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     sess = client_exchange(ctx, port, token + "-1", tell_reuse=True)
     print("has_ticket", sess is not None and sess.has_ticket, flush=True)
     client_exchange(ctx, port, token + "-2", session=sess, tell_reuse=True)
 
 
-def server(port, chain, key, cipher, count=1):
+def server(port, chain, key, cipher, count=1, tls12=False):
     if cipher is None:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     else:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(chain, key)
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     if cipher is not None:
         ctx.set_ciphers(cipher)
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
@@ -120,6 +127,10 @@ def main():
             server(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
         elif mode == "client-resume":
             client_resume(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        elif mode == "client-resume12":
+            client_resume(int(sys.argv[2]), sys.argv[3], sys.argv[4], tls12=True)
+        elif mode == "server-default12":
+            server(int(sys.argv[2]), sys.argv[3], sys.argv[4], None, int(sys.argv[5]), tls12=True)
         elif mode == "server-default":
             count = int(sys.argv[5]) if len(sys.argv) > 5 else 1
             server(int(sys.argv[2]), sys.argv[3], sys.argv[4], None, count)

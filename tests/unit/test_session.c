@@ -23,7 +23,7 @@
 #include "hs/session.h"
 #include "test.h"
 
-#define FORMAT 1
+#define FORMAT 2
 
 static int all_zero(const void *p, size_t n)
 {
@@ -57,7 +57,7 @@ static int same_ticket_state(const lt_ticket_state *a, const lt_ticket_state *b)
 {
     return a->version == b->version && a->suite == b->suite && a->psk_len == b->psk_len &&
            memcmp(a->psk, b->psk, a->psk_len) == 0 && a->issued_s == b->issued_s && a->lifetime_s == b->lifetime_s &&
-           a->age_add == b->age_add && strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len &&
+           a->age_add == b->age_add && a->ems == b->ems && strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len &&
            memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
 }
 
@@ -67,7 +67,9 @@ static int same_client_session(const lt_client_session *a, const lt_client_sessi
            memcmp(a->psk, b->psk, a->psk_len) == 0 && a->ticket_len == b->ticket_len &&
            memcmp(a->ticket, b->ticket, a->ticket_len) == 0 && a->received_ms == b->received_ms &&
            a->lifetime_s == b->lifetime_s && a->age_add == b->age_add && a->max_early_data == b->max_early_data &&
-           strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len && memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
+           a->ems == b->ems && a->session_id_len == b->session_id_len &&
+           memcmp(a->session_id, b->session_id, a->session_id_len) == 0 && strcmp(a->sni, b->sni) == 0 &&
+           a->alpn_len == b->alpn_len && memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
 }
 
 /* ---- decoding exact-size heap copies ---- */
@@ -122,12 +124,14 @@ typedef struct raw_fields {
     const uint8_t *sni;
     size_t sni_len;
     size_t alpn_len;
+    uint8_t ems;    /* written as a u8 (format 2) */
+    size_t sid_len; /* client session only: u8 length, then that many bytes (format 2) */
 } raw_fields;
 
 static raw_fields raw_default(void)
 {
     raw_fields f = {FORMAT, LT_TLS1_3, 0x1301, 32, 100, 1700000000, 7200, 0x01020304, 0, (const uint8_t *)"example.com",
-                    11,     2};
+                    11,     2,         0,      0};
     return f;
 }
 
@@ -166,6 +170,7 @@ static size_t raw_ticket_state(const raw_fields *f, uint8_t *out, size_t cap)
     raw_u64(&w, f->time);
     lt_wr_u32(&w, f->lifetime_s);
     lt_wr_u32(&w, f->age_add);
+    lt_wr_u8(&w, f->ems);
     raw_tail(&w, f);
     return lt_wr_finish(&w) == LT_OK ? w.off : 0;
 }
@@ -184,6 +189,9 @@ static size_t raw_client_session(const raw_fields *f, uint8_t *out, size_t cap)
     lt_wr_u32(&w, f->lifetime_s);
     lt_wr_u32(&w, f->age_add);
     lt_wr_u32(&w, f->max_early_data);
+    lt_wr_u8(&w, f->ems);
+    lt_wr_u8(&w, (uint8_t)f->sid_len);
+    raw_bytes(&w, f->sid_len, 0x33);
     raw_tail(&w, f);
     return lt_wr_finish(&w) == LT_OK ? w.off : 0;
 }
@@ -269,7 +277,7 @@ static void test_ticket_state_known_answer(void)
     s.alpn_len = 2;
     memcpy(s.alpn, "h2", 2);
     size_t want_len =
-        lt_test_unhex("0001 0304 1302 03010203 0102030405060708 00001c20 a1b2c3d4 026162 026832", want, sizeof want);
+        lt_test_unhex("0002 0304 1302 03010203 0102030405060708 00001c20 a1b2c3d4 00 026162 026832", want, sizeof want);
     EXPECT_EQ(lt_ticket_state_encode(&s, buf, sizeof buf, &len), LT_OK);
     EXPECT_EQ(len, want_len);
     EXPECT_MEM(buf, want, want_len);
@@ -293,8 +301,8 @@ static void test_client_session_known_answer(void)
     s.age_add = 2;
     s.max_early_data = 0x4000;
     s.alpn_len = 0;
-    size_t want_len = lt_test_unhex("0001 0303 c02f 00 0002eeff 00000190a0b0c0d0 00000001 00000002 00004000 00 00",
-                                    want, sizeof want);
+    size_t want_len = lt_test_unhex(
+        "0002 0303 c02f 00 0002eeff 00000190a0b0c0d0 00000001 00000002 00004000 00 00 00 00", want, sizeof want);
     EXPECT_EQ(lt_client_session_encode(&s, buf, sizeof buf, &len), LT_OK);
     EXPECT_EQ(len, want_len);
     EXPECT_MEM(buf, want, want_len);
@@ -459,7 +467,7 @@ static int both_accept(const raw_fields *f)
 
 static void test_format_version(void)
 {
-    static const uint16_t bad[] = {0, 2, 0x0100, 0xFFFF};
+    static const uint16_t bad[] = {0, 1, 3, 0x0100, 0xFFFF}; /* 1: the format before TLS 1.2 resumption */
     raw_fields f = raw_default();
     EXPECT(both_accept(&f));
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -571,6 +579,70 @@ static void test_sni_alpn_lengths(void)
     EXPECT(cs_refused(raw, n));
 }
 
+/* TLS 1.2 fields (format 2): the EMS flag is 0 or 1; the session ID is
+ * 0..32 bytes; an empty ticket needs a TLS 1.2 session with a session ID. */
+static void test_tls12_fields(void)
+{
+    static uint8_t raw[RAW_CAP];
+    static lt_client_session cs;
+    lt_ticket_state ts;
+    raw_fields f = raw_default();
+    f.version = LT_TLS1_2;
+    f.psk_len = 48;
+    f.ems = 1;
+    f.sid_len = 32;
+    EXPECT(both_accept(&f));
+    size_t n = raw_client_session(&f, raw, sizeof raw);
+    EXPECT_EQ(decode_cs(raw, n, &cs), LT_OK);
+    EXPECT(cs.ems == 1 && cs.session_id_len == 32 && cs.session_id[0] == 0x33);
+    n = raw_ticket_state(&f, raw, sizeof raw);
+    EXPECT_EQ(decode_ts(raw, n, &ts), LT_OK);
+    EXPECT_EQ(ts.ems, 1);
+    f.ems = 2;
+    EXPECT(both_refuse(&f));
+    f.ems = 0xFF;
+    EXPECT(both_refuse(&f));
+    f.ems = 0;
+    f.sid_len = 33;
+    n = raw_client_session(&f, raw, sizeof raw);
+    EXPECT(n > 0 && cs_refused(raw, n));
+    /* A session ID alone: an empty ticket, TLS 1.2 only. */
+    f.sid_len = 32;
+    f.ticket_len = 0;
+    n = raw_client_session(&f, raw, sizeof raw);
+    EXPECT(n > 0 && !cs_refused(raw, n));
+    f.sid_len = 0;
+    n = raw_client_session(&f, raw, sizeof raw);
+    EXPECT(n > 0 && cs_refused(raw, n));
+    f.sid_len = 32;
+    f.version = LT_TLS1_3;
+    n = raw_client_session(&f, raw, sizeof raw);
+    EXPECT(n > 0 && cs_refused(raw, n));
+    /* Round trips, and the encoder refuses what the decoder would. */
+    cs_max(&cs);
+    cs.version = LT_TLS1_2;
+    cs.ems = 1;
+    cs.session_id_len = 32;
+    fill(cs.session_id, 32, 9);
+    EXPECT(cs_round_trip(&cs));
+    cs.ticket_len = 0;
+    EXPECT(cs_round_trip(&cs));
+    uint8_t buf[RAW_CAP];
+    size_t len = 0;
+    cs.session_id_len = 0;
+    EXPECT_EQ(lt_client_session_encode(&cs, buf, sizeof buf, &len), LT_ERR_USAGE);
+    cs.session_id_len = 33;
+    EXPECT_EQ(lt_client_session_encode(&cs, buf, sizeof buf, &len), LT_ERR_USAGE);
+    cs.session_id_len = 32;
+    cs.ems = 2;
+    EXPECT_EQ(lt_client_session_encode(&cs, buf, sizeof buf, &len), LT_ERR_USAGE);
+    ts = ts_max();
+    ts.ems = 2;
+    EXPECT_EQ(lt_ticket_state_encode(&ts, buf, sizeof buf, &len), LT_ERR_USAGE);
+    ts.ems = 1;
+    EXPECT(ts_round_trip(&ts));
+}
+
 /* ---- the encoders refuse what the decoders would ---- */
 
 static void test_encode_refuses_invalid(void)
@@ -623,5 +695,6 @@ int main(void)
     LT_RUN(test_sni_nul);
     LT_RUN(test_sni_alpn_lengths);
     LT_RUN(test_encode_refuses_invalid);
+    LT_RUN(test_tls12_fields);
     return lt_test_summary();
 }
