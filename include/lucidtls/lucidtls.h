@@ -368,7 +368,10 @@ int lt_config_set_alpn(lt_config *cfg, const char *protocols);
  * (certificate_authorities) and the signature schemes we verify. The chain
  * must reach one of those CAs, be valid now, meet the security level, and
  * allow clientAuth in its extended key usage (RFC 5280 4.2.1.12) when it
- * has one; the alerts are those of a server certificate check. */
+ * has one; the alerts are those of a server certificate check. A session
+ * records whether its client proved a certificate: a server that requires
+ * one resumes only sessions that did (others get a full handshake, so a
+ * ticket from a fleet member that only asked cannot skip the check). */
 #define LT_CLIENT_AUTH_NONE 0
 #define LT_CLIENT_AUTH_REQUEST 1
 #define LT_CLIENT_AUTH_REQUIRE 2

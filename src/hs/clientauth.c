@@ -112,6 +112,25 @@ static int accepted_sigalg(const lt_hs *hs, uint16_t scheme)
     return 0;
 }
 
+/* ---- client authentication across resumption ---- */
+
+int lt_hs_client_authenticated(const lt_hs *hs)
+{
+    return (hs->proof & LT_PROOF_CLIENT_CV_OK) != 0;
+}
+
+int lt_hs_session_meets_client_auth(const lt_hs *hs, const lt_ticket_state *st)
+{
+    return hs->env.policy->client_auth != LT_CLIENT_AUTH_REQUIRE || st->client_auth;
+}
+
+void lt_hs_inherit_client_auth(lt_hs *hs, const lt_ticket_state *st)
+{
+    if (st->client_auth) {
+        hs->proof |= LT_PROOF_PEER_CERT_OK | LT_PROOF_CLIENT_CV_OK;
+    }
+}
+
 /* ---- the verify hook ---- */
 
 /* A hook's refusal: LT_ERR_REJECTED, with the alert it chose. */

@@ -334,6 +334,15 @@ extern const size_t LT_N_CLIENT_SIGALGS;
 LT_MUST_USE int lt_client_verify_server_chain(lt_hs *hs, const lt_certificate_msg *cm, lt_cert_report *rep);
 
 /* ---- Mutual TLS and the peer's chain (clientauth.c) ---- */
+/* Server: did the client prove a verified certificate in this handshake
+ * (or in the session it resumed)? A session records it for resumption. */
+int lt_hs_client_authenticated(const lt_hs *hs);
+/* Server: may a session with this record be resumed under our client-auth
+ * policy? (REQUIRE resumes only client-authenticated sessions.) */
+int lt_hs_session_meets_client_auth(const lt_hs *hs, const lt_ticket_state *st);
+/* Server, resuming: the session's client authentication counts as this
+ * handshake's (the proof the driver demands under REQUIRE). */
+void lt_hs_inherit_client_auth(lt_hs *hs, const lt_ticket_state *st);
 /* The default verdict rc on the peer's chain (with its report), then the
  * application's verify hook; keeps the chain. LT_OK with *leaf the leaf's
  * public key (the hook may accept a chain the check refused), or the

@@ -242,10 +242,9 @@ static unsigned required_proof(const lt_hs *hs)
     }
     /* Mutual TLS: a client certificate counts only with its
      * CertificateVerify checked; a server that requires one never finishes
-     * without it. */
+     * without it, in this handshake or (resumed) in the session's. */
     if (hs->env.role == LT_ROLE_SERVER && hs->h12 != NULL &&
-        (hs->h12->peer_cert_sent ||
-         ((hs->shape & LT_SHAPE_CLIENT_AUTH) && hs->env.policy->client_auth == LT_CLIENT_AUTH_REQUIRE))) {
+        (hs->h12->peer_cert_sent || hs->env.policy->client_auth == LT_CLIENT_AUTH_REQUIRE)) {
         need |= LT_PROOF_PEER_CERT_OK | LT_PROOF_CLIENT_CV_OK;
     }
     return need;

@@ -314,6 +314,9 @@ static const char *unusable(const lt_hs *hs, const lt_client_hello *ch, const lt
     if (now_s < st->issued_s || now_s - st->issued_s >= st->lifetime_s) {
         return "the session's lifetime is over";
     }
+    if (!lt_hs_session_meets_client_auth(hs, st)) {
+        return "the session's client gave no certificate, and we require one: he must show it again";
+    }
     if (st->ems && !ch_ems) {
         *ems_abort = 1;
         return "the session used the extended master secret and this ClientHello does not offer it";
@@ -378,6 +381,7 @@ static void resume_session(lt_hs *hs, const lt_client_hello *ch, const lt_ticket
     memcpy(hs->session.master_secret, st->psk, LT_MASTER_SECRET_LEN);
     hs->session.master_secret_len = LT_MASTER_SECRET_LEN;
     h->resume_ems = st->ems;
+    lt_hs_inherit_client_auth(hs, st);
     /* RFC 5246 7.4.1.3 / RFC 5077 3.4: the ServerHello echoes the
      * ClientHello's session ID. */
     memcpy(h->session_id, ch->session_id, ch->session_id_len);
@@ -492,6 +496,7 @@ static int encode_session(const lt_hs *hs, uint32_t lifetime_s, uint64_t now_s, 
     st.issued_s = now_s;
     st.lifetime_s = lifetime_s;
     st.ems = (uint8_t)(hs->session.ems != 0);
+    st.client_auth = (uint8_t)lt_hs_client_authenticated(hs);
     memcpy(st.sni, hs->session.sni, sizeof st.sni < sizeof hs->session.sni ? sizeof st.sni : sizeof hs->session.sni);
     st.sni[sizeof st.sni - 1] = '\0';
     int rc = lt_ticket_state_encode(&st, out, cap, len);

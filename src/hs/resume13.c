@@ -260,6 +260,8 @@ static int ticket_usable(lt_hs *hs, const lt_client_hello *ch, lt_rd identity, u
         why = "a ticket for another version or hash than this handshake's suite";
     } else if (strcmp(st->sni, (ch->ext_seen & LT_SEEN_SNI) ? ch->sni : "") != 0) {
         why = "a ticket issued for another server name";
+    } else if (!lt_hs_session_meets_client_auth(hs, st)) {
+        why = "a ticket whose client gave no certificate, and we require one: he must show it again";
     } else {
         uint64_t issued_ms = st->issued_s * 1000u;
         uint64_t ours = now_ms > issued_ms ? now_ms - issued_ms : 0;
@@ -346,6 +348,7 @@ int lt_hs13_server_try_psk(lt_hs *hs, const lt_client_hello *ch, size_t msg_len)
             h->psk_len = st.psk_len;
             h->psk_hash = hs->session.suite->prf_hash;
             h->psk_index = (uint16_t)i;
+            lt_hs_inherit_client_auth(hs, &st);
             mark_resumed(hs, "Bob's ticket is ours, fresh, and his binder proves he holds its PSK: the session "
                              "resumes (no certificate this time; a new key exchange still runs)");
         }
@@ -366,6 +369,7 @@ static int send_ticket(lt_hs *hs, uint64_t now_ms)
     st.psk_len = (uint8_t)ss->secret_len;
     st.issued_s = now_ms / 1000u;
     st.lifetime_s = p->ticket_lifetime_s;
+    st.client_auth = (uint8_t)lt_hs_client_authenticated(hs);
     uint8_t nonce[8];
     lt_put_u64(nonce, hs->ticket_nonce++);
     uint8_t pt[1024], ticket[1024 + LT_TICKET_OVERHEAD];

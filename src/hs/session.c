@@ -12,6 +12,7 @@
  *     u32 lifetime_s                   u64 received_ms
  *     u32 age_add                      u32 lifetime_s
  *     u8  ems                          u32 age_add
+ *     u8  client_auth
  *     u8  sni_len, sni[sni_len]        u32 max_early_data
  *     u8  alpn_len, alpn[alpn_len]     u8  ems
  *                                      u8  sid_len, session_id[sid_len]
@@ -146,7 +147,8 @@ static int finish(const lt_wr *w, size_t *len)
 
 static int ticket_state_encodable(const lt_ticket_state *s)
 {
-    return version_ok(s->version) && s->psk_len <= LT_SESSION_MAX_PSK && s->ems <= 1 && sni_len(s->sni) >= 0;
+    return version_ok(s->version) && s->psk_len <= LT_SESSION_MAX_PSK && s->ems <= 1 && s->client_auth <= 1 &&
+           sni_len(s->sni) >= 0;
 }
 
 int lt_ticket_state_encode(const lt_ticket_state *s, uint8_t *out, size_t cap, size_t *len)
@@ -163,6 +165,7 @@ int lt_ticket_state_encode(const lt_ticket_state *s, uint8_t *out, size_t cap, s
     lt_wr_u32(&w, s->lifetime_s);
     lt_wr_u32(&w, s->age_add);
     lt_wr_u8(&w, s->ems);
+    lt_wr_u8(&w, s->client_auth);
     wr_vec8(&w, s->sni, (uint8_t)sni_len(s->sni));
     wr_vec8(&w, s->alpn, s->alpn_len);
     return finish(&w, len);
@@ -178,6 +181,7 @@ static int ticket_state_parse(lt_rd *r, lt_ticket_state *s)
     LT_GUARD(lt_rd_u32(r, &s->lifetime_s));
     LT_GUARD(lt_rd_u32(r, &s->age_add));
     LT_GUARD(rd_flag(r, &s->ems));
+    LT_GUARD(rd_flag(r, &s->client_auth));
     LT_GUARD(rd_sni(r, s->sni));
     LT_GUARD(rd_vec8(r, LT_SESSION_MAX_ALPN, s->alpn, &s->alpn_len));
     return lt_rd_done(r);

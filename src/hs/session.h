@@ -31,7 +31,11 @@ typedef struct lt_ticket_state {
     uint64_t issued_s; /* server clock, seconds */
     uint32_t lifetime_s;
     uint32_t age_add;
-    uint8_t ems;                      /* TLS 1.2: the session's master secret is the extended one (RFC 7627); 0 or 1 */
+    uint8_t ems; /* TLS 1.2: the session's master secret is the extended one (RFC 7627); 0 or 1 */
+    /* 1: the client proved a certificate that verified (its CertificateVerify
+     * checked) when the session was made; a server that requires client
+     * certificates resumes only such sessions. */
+    uint8_t client_auth;
     char sni[LT_SESSION_MAX_SNI + 1]; /* "" when none */
     uint8_t alpn[LT_SESSION_MAX_ALPN];
     uint8_t alpn_len;

@@ -8,8 +8,11 @@
  * hook overrules both ways and picks the alert; the client picks the
  * identity a named CA issued; the getters tell what happened.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "certs.h"
 #include "pair.h"
@@ -306,6 +309,79 @@ static void test_no_trust_is_a_config_error(void)
     pair_free(&p);
 }
 
+/* The client's session, after any TLS 1.3 tickets have been read. */
+static size_t take_session(lt_pair *p, uint8_t *buf)
+{
+    uint8_t b[1];
+    size_t n = 0, len = 0;
+    pair_pump(p);
+    (void)lt_conn_read(p->client, b, sizeof b, &n);
+    EXPECT_EQ(lt_conn_get_session(p->client, buf, LT_SESSION_MAX_LEN, &len), LT_OK);
+    return len;
+}
+
+/* One ticket key file for two servers (a fleet). */
+static const char *shared_keys(void)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/lt-mtls-keys.%ld", (long)getpid());
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    static const char line[] = "ffeeddccbbaa99887766554433221100"
+                               "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+    EXPECT(fd >= 0 && write(fd, line, sizeof line - 1) == (ssize_t)(sizeof line - 1));
+    close(fd);
+    return path;
+}
+
+/* Resumption must not skip client authentication: a session made without
+ * a client certificate (on a server that only asked for one) does not
+ * resume on a server that requires one, even with the ticket keys shared;
+ * the client then has to show a certificate, and has none. A session whose
+ * client did prove one resumes there, without a certificate this time. */
+static void test_resumption_keeps_client_auth(void)
+{
+    const char *keys = shared_keys();
+    for (size_t i = 0; i < 2; i++) {
+        uint16_t v = VERSIONS[i];
+        uint8_t sess[LT_SESSION_MAX_LEN];
+        lt_pair p;
+        mtls_pair(&p, v, LT_CLIENT_AUTH_REQUEST, g_own.ca_pem);
+        EXPECT_EQ(lt_config_set_ticket_key_file(p.scfg, keys), LT_OK);
+        EXPECT_EQ(pair_new_conns(&p), LT_OK);
+        EXPECT_EQ(pair_handshake(&p), LT_OK);
+        size_t len = take_session(&p, sess);
+        /* The same client at a server that requires a certificate. */
+        lt_config *strict = lt_config_new(LT_ROLE_SERVER);
+        set_identity(strict, p.pki.chain_pem, p.pki.key_pem);
+        EXPECT_EQ(lt_config_set_versions(strict, v, v), LT_OK);
+        EXPECT_EQ(lt_config_set_client_auth(strict, LT_CLIENT_AUTH_REQUIRE), LT_OK);
+        EXPECT_EQ(lt_config_set_ca_pem(strict, g_own.ca_pem, strlen(g_own.ca_pem)), LT_OK);
+        EXPECT_EQ(lt_config_set_ticket_key_file(strict, keys), LT_OK);
+        lt_config_free(p.scfg);
+        p.scfg = strict;
+        EXPECT_EQ(pair_new_conns(&p), LT_OK);
+        EXPECT_EQ(lt_conn_set_session(p.client, sess, len), LT_OK);
+        expect_server_refuses(&p, v == LT_TLS1_3 ? LT_ERR_CERTIFICATE_REQUIRED : LT_ERR_HANDSHAKE_FAILURE,
+                              v == LT_TLS1_3 ? 116 : 40);
+        EXPECT(!lt_conn_resumed(p.server));
+        pair_free(&p);
+
+        /* A client that proved its certificate resumes at the strict one. */
+        mtls_pair(&p, v, LT_CLIENT_AUTH_REQUIRE, g_own.ca_pem);
+        set_identity(p.ccfg, g_own.good_chain, g_own.good_key);
+        EXPECT_EQ(lt_config_set_ticket_key_file(p.scfg, keys), LT_OK);
+        EXPECT_EQ(pair_new_conns(&p), LT_OK);
+        EXPECT_EQ(pair_handshake(&p), LT_OK);
+        len = take_session(&p, sess);
+        EXPECT_EQ(pair_new_conns(&p), LT_OK);
+        EXPECT_EQ(lt_conn_set_session(p.client, sess, len), LT_OK);
+        EXPECT_EQ(pair_handshake(&p), LT_OK);
+        EXPECT(lt_conn_resumed(p.server) && lt_conn_resumed(p.client));
+        pair_free(&p);
+    }
+    unlink(keys);
+}
+
 int main(void)
 {
     make_own_pki();
@@ -316,5 +392,6 @@ int main(void)
     LT_RUN(test_verify_hook);
     LT_RUN(test_identity_by_ca_names);
     LT_RUN(test_no_trust_is_a_config_error);
+    LT_RUN(test_resumption_keeps_client_auth);
     return lt_test_summary();
 }
