@@ -2,7 +2,7 @@
  * libFuzzer target for the handshake message codec (src/hs/messages.c and
  * src/hs/messages13.c).
  *
- * Input: one selector byte (taken % 18), then a message body (no 4-byte
+ * Input: one selector byte (taken % 19), then a message body (no 4-byte
  * header).
  *   0 ClientHello  1 ServerHello  2 Certificate  3 empty body
  *   4 ClientKeyExchange (RSA)     5 Finished
@@ -14,6 +14,8 @@
  *   16 certificate_authorities (RFC 8446 4.2.4: the extension body, and the
  *      walk over its names that both CertificateRequests use)
  *   17 TLS 1.2 NewSessionTicket (RFC 5077 3.3)
+ *   18 ALPN (RFC 7301 3.1): an extension body, as a client's offer and as a
+ *      server's answer; a list that parses is written again, byte for byte
  * (The hellos carry their TLS 1.3 extensions under 0 and 1.)
  * Bytes are handed to the parsers exactly as libFuzzer gives them, so ASan
  * catches any read past the input. When a parse succeeds, the result is
@@ -35,6 +37,7 @@
 #include "hs/codec.h"
 #include "hs/messages13.h"
 #include "hs/messages_resume12.h"
+#include "hs/messages_alpn.h"
 #include "hs/messages_auth.h"
 
 #define CHECK(cond)                                                                                                    \
@@ -823,6 +826,36 @@ static void fuzz_new_session_ticket12(const uint8_t *body, size_t len)
     CHECK(n == len && memcmp(b, body, len) == 0);
 }
 
+/* ALPN (messages_alpn.h): the same bytes as a client's list and as a
+ * server's answer, which must agree on what is well formed; the names walk
+ * to the count; the list is written back unchanged. */
+static void fuzz_alpn(const uint8_t *body, size_t len)
+{
+    static uint8_t out[4 + 65536];
+    lt_rd data = lt_rd_init(body, len), list, name, one;
+    size_t n = 0;
+    int rc = lt_alpn_parse_list(&data, &list, &n);
+    lt_rd sdata = lt_rd_init(body, len);
+    int src = lt_alpn_parse_selected(&sdata, &one);
+    if (rc != LT_OK) {
+        CHECK(rc == LT_ERR_DECODE && src == LT_ERR_DECODE);
+        return;
+    }
+    CHECK(inside(list, body, len) && list.len + 2 == len && n >= 1);
+    size_t walked = 0;
+    lt_rd l = list;
+    while (lt_alpn_next(&l, &name)) {
+        CHECK(name.len >= 1 && name.len <= LT_MAX_ALPN_NAME && inside(name, body, len));
+        CHECK(lt_alpn_list_has(list, name.p, name.len));
+        walked++;
+    }
+    CHECK(walked == n);
+    CHECK(n == 1 ? src == LT_OK && one.len == list.len - 1 : src == LT_ERR_ILLEGAL_PARAMETER);
+    lt_wr w = lt_wr_init(out, sizeof out);
+    lt_alpn_write_list_ext(&w, list.p, list.len);
+    CHECK(lt_wr_finish(&w) == LT_OK && w.off == 4 + len && memcmp(out + 4, body, len) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -832,7 +865,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const uint8_t *body = data + 1;
     size_t len = size - 1;
-    switch (data[0] % 18) {
+    switch (data[0] % 19) {
     case 0: fuzz_client_hello(body, len); break;
     case 1: fuzz_server_hello(body, len); break;
     case 2: fuzz_certificate(body, len); break;
@@ -850,7 +883,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 14: fuzz_new_session_ticket(body, len); break;
     case 15: fuzz_key_update(body, len); break;
     case 16: fuzz_authorities(body, len); break;
-    default: fuzz_new_session_ticket12(body, len); break;
+    case 17: fuzz_new_session_ticket12(body, len); break;
+    default: fuzz_alpn(body, len); break;
     }
     return 0;
 }

@@ -545,7 +545,8 @@ enum {
     SEL_CERT_REQUEST = 8,
     SEL_CERT_REQUEST13 = 11,
     SEL_AUTHORITIES = 16,
-    SEL_NST12 = 17
+    SEL_NST12 = 17,
+    SEL_ALPN = 18
 };
 
 /* Writes one message seed: the selector, then the body the writer made
@@ -733,6 +734,12 @@ static void message_seeds(void)
     w = lt_wr_init(out, sizeof out);
     lt_write_new_session_ticket12(&w, 0, NULL, 0);
     write_message_seed("gen_new_session_ticket12_empty", SEL_NST12, &w);
+
+    /* ALPN (RFC 7301 3.1): a client's offer, and a server's one name. */
+    static const uint8_t offer[] = {0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    static const uint8_t answer[] = {0, 3, 2, 'h', '2'};
+    write_seed("messages", "gen_alpn_offer", SEL_ALPN, offer, sizeof offer);
+    write_seed("messages", "gen_alpn_answer", SEL_ALPN, answer, sizeof answer);
 }
 
 int main(int argc, char **argv)
