@@ -57,8 +57,8 @@ static int same_ticket_state(const lt_ticket_state *a, const lt_ticket_state *b)
 {
     return a->version == b->version && a->suite == b->suite && a->psk_len == b->psk_len &&
            memcmp(a->psk, b->psk, a->psk_len) == 0 && a->issued_s == b->issued_s && a->lifetime_s == b->lifetime_s &&
-           a->age_add == b->age_add && a->ems == b->ems && strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len &&
-           memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
+           a->age_add == b->age_add && a->ems == b->ems && a->client_auth == b->client_auth &&
+           strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len && memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
 }
 
 static int same_client_session(const lt_client_session *a, const lt_client_session *b)
@@ -124,14 +124,15 @@ typedef struct raw_fields {
     const uint8_t *sni;
     size_t sni_len;
     size_t alpn_len;
-    uint8_t ems;    /* written as a u8 (format 2) */
-    size_t sid_len; /* client session only: u8 length, then that many bytes (format 2) */
+    uint8_t ems;         /* written as a u8 (format 2) */
+    size_t sid_len;      /* client session only: u8 length, then that many bytes (format 2) */
+    uint8_t client_auth; /* ticket state only: a u8 after ems */
 } raw_fields;
 
 static raw_fields raw_default(void)
 {
     raw_fields f = {FORMAT, LT_TLS1_3, 0x1301, 32, 100, 1700000000, 7200, 0x01020304, 0, (const uint8_t *)"example.com",
-                    11,     2,         0,      0};
+                    11,     2,         0,      0,  0};
     return f;
 }
 
@@ -171,6 +172,7 @@ static size_t raw_ticket_state(const raw_fields *f, uint8_t *out, size_t cap)
     lt_wr_u32(&w, f->lifetime_s);
     lt_wr_u32(&w, f->age_add);
     lt_wr_u8(&w, f->ems);
+    lt_wr_u8(&w, f->client_auth);
     raw_tail(&w, f);
     return lt_wr_finish(&w) == LT_OK ? w.off : 0;
 }
@@ -273,11 +275,12 @@ static void test_ticket_state_known_answer(void)
     s.issued_s = 0x0102030405060708ull;
     s.lifetime_s = 7200;
     s.age_add = 0xA1B2C3D4;
+    s.client_auth = 1;
     strcpy(s.sni, "ab");
     s.alpn_len = 2;
     memcpy(s.alpn, "h2", 2);
-    size_t want_len =
-        lt_test_unhex("0002 0304 1302 03010203 0102030405060708 00001c20 a1b2c3d4 00 026162 026832", want, sizeof want);
+    size_t want_len = lt_test_unhex("0002 0304 1302 03010203 0102030405060708 00001c20 a1b2c3d4 00 01 026162 026832",
+                                    want, sizeof want);
     EXPECT_EQ(lt_ticket_state_encode(&s, buf, sizeof buf, &len), LT_OK);
     EXPECT_EQ(len, want_len);
     EXPECT_MEM(buf, want, want_len);
@@ -641,6 +644,19 @@ static void test_tls12_fields(void)
     EXPECT_EQ(lt_ticket_state_encode(&ts, buf, sizeof buf, &len), LT_ERR_USAGE);
     ts.ems = 1;
     EXPECT(ts_round_trip(&ts));
+    /* client_auth is a flag too: 0 or 1, both ways. */
+    ts.client_auth = 2;
+    EXPECT_EQ(lt_ticket_state_encode(&ts, buf, sizeof buf, &len), LT_ERR_USAGE);
+    ts.client_auth = 1;
+    EXPECT(ts_round_trip(&ts));
+    f = raw_default();
+    f.client_auth = 1;
+    n = raw_ticket_state(&f, raw, sizeof raw);
+    EXPECT_EQ(decode_ts(raw, n, &ts), LT_OK);
+    EXPECT_EQ(ts.client_auth, 1);
+    f.client_auth = 2;
+    n = raw_ticket_state(&f, raw, sizeof raw);
+    EXPECT(n > 0 && decode_ts(raw, n, &ts) != LT_OK);
 }
 
 /* ---- the encoders refuse what the decoders would ---- */
