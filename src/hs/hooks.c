@@ -9,23 +9,6 @@
 #include "base/text.h"
 #include "hs/hs_int.h"
 
-/* The highest version a ClientHello offers (supported_versions when
- * there, RFC 8446 4.2.1; else legacy_version). */
-static uint16_t offered_max_version(const lt_client_hello *ch)
-{
-    if (!(ch->ext_seen & LT_SEEN_VERSIONS)) {
-        return ch->client_version;
-    }
-    uint16_t best = 0, v;
-    lt_rd r = ch->versions;
-    while (lt_rd_u16(&r, &v) == LT_OK) {
-        if ((v >> 8) == 3 && v > best && v <= LT_TLS1_3) {
-            best = v;
-        }
-    }
-    return best;
-}
-
 int lt_hs_run_client_hello_hook(lt_hs *hs, const lt_client_hello *ch)
 {
     const lt_hs_policy *p = hs->env.policy;
@@ -47,7 +30,7 @@ int lt_hs_run_client_hello_hook(lt_hs *hs, const lt_client_hello *ch)
         .sigalgs_len = has_sigalgs ? lt_rd_left(&ch->sigalgs_all) : 0,
         .alpn = has_alpn ? ch->alpn.p : NULL,
         .alpn_len = has_alpn ? lt_rd_left(&ch->alpn) : 0,
-        .max_version = offered_max_version(ch),
+        .max_version = lt_client_hello_max_version(ch),
     };
     lt_client_hello_fn fn = p->client_hello_cb;
     void *arg = p->client_hello_arg;

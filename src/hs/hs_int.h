@@ -223,6 +223,10 @@ int lt_client_on_finished(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_client_on_hello_request(lt_hs *hs, const uint8_t *body, size_t len);
 
 int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len);
+/* The highest version a ClientHello offers: supported_versions when it is
+ * there (RFC 8446 4.2.1: then legacy_version is not used for
+ * negotiation), else legacy_version. */
+uint16_t lt_client_hello_max_version(const lt_client_hello *ch);
 int lt_server_on_client_key_exchange(lt_hs *hs, const uint8_t *body, size_t len);
 int lt_server_on_ccs(lt_hs *hs, const uint8_t *body, size_t len);
 /* server12.c, for resume12.c: a fresh ServerHello.random (with the TLS 1.3

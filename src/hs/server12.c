@@ -157,10 +157,7 @@ static int choose_suite(lt_hs *hs, const lt_client_hello *ch)
                       miss.no_sigalg ? "; ECDHE needs a signature algorithm the client accepts for our key" : "");
 }
 
-/* The highest version the client offers: supported_versions when it is
- * there (RFC 8446 4.2.1: then legacy_version is not used for
- * negotiation), else legacy_version. */
-static uint16_t client_max_version(const lt_client_hello *ch)
+uint16_t lt_client_hello_max_version(const lt_client_hello *ch)
 {
     if (!(ch->ext_seen & LT_SEEN_VERSIONS)) {
         return ch->client_version;
@@ -188,7 +185,7 @@ static int choose_version(lt_hs *hs, const lt_client_hello *ch, uint16_t *out)
         *out = LT_TLS1_2;
     } else {
         return lt_hs_fail(hs, LT_ERR_PROTOCOL_VERSION, "client offers at most version 0x%04x; we speak TLS %s",
-                          client_max_version(ch),
+                          lt_client_hello_max_version(ch),
                           !lt_hs_allows(hs, LT_TLS1_2)  ? "1.3 only"
                           : lt_hs_allows(hs, LT_TLS1_3) ? "1.2 and 1.3"
                                                         : "1.2 only");
@@ -207,7 +204,7 @@ static int check_client_hello(lt_hs *hs, const lt_client_hello *ch)
      * and the highest protocol version supported by the server is higher
      * than the version indicated in ClientHello.client_version, the server
      * MUST respond with a fatal inappropriate_fallback alert." */
-    uint16_t ours = lt_hs_allows(hs, LT_TLS1_3) ? LT_TLS1_3 : LT_TLS1_2, theirs = client_max_version(ch);
+    uint16_t ours = lt_hs_allows(hs, LT_TLS1_3) ? LT_TLS1_3 : LT_TLS1_2, theirs = lt_client_hello_max_version(ch);
     if (ch->has_fallback_scsv && theirs < ours) {
         return lt_hs_fail(hs, LT_ERR_INAPPROPRIATE_FALLBACK,
                           "the client fell back to version 0x%04x (TLS_FALLBACK_SCSV) but we support 0x%04x: a "
