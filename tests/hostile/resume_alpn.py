@@ -311,6 +311,135 @@ def server_cases():
         H.expect_fatal(name, c, ALERT_CODES["unexpected_message"], "LT_ERR_UNEXPECTED_MESSAGE")
 
 
+# ---------------------------------------------------------------- server side: resumption by an EMS client
+
+class EmsClient(RawClient):
+    """RawClient with the extended master secret (RFC 7627 4), so that our
+    server keeps its session resumable (RFC 7627 5.3), and the abbreviated
+    handshake (RFC 5246 7.3)."""
+
+    def send_client_hello(self, **kw):
+        kw.setdefault("extensions", default_extensions() + [ext(EXT_EMS)])
+        RawClient.send_client_hello(self, **kw)
+
+    def derive(self):
+        if self.pms is not None:
+            self.master = prf(self.pms, b"extended master secret", hashlib.sha256(self.transcript).digest(), 48)
+        kb = prf(self.master, b"key expansion", self.server_random + self.client_random, 2 * 20 + 2 * 16 + 2 * 16)
+        self.write = tlsraw.CbcSha(kb[0:20], kb[40:56])
+        self.read = tlsraw.CbcSha(kb[20:40], kb[56:72])
+
+    def read_hello_and_next(self, timeout=5.0):
+        """The ServerHello and what follows it, up to a ServerHelloDone, a
+        ChangeCipherSpec and the record after it, or an alert: (ServerHello
+        body, handshake types, records)."""
+        def enough(r):
+            types = [t for t, _, _ in r]
+            return (HS_SERVER_HELLO_DONE in handshake_types_in(r) or CT_ALERT in types or
+                    (CT_CCS in types and types.index(CT_CCS) < len(types) - 1))
+        recs = self.c.read_records(timeout, until=enough)
+        plain = []
+        for t, v, b in recs:
+            if t == CT_CCS:
+                break
+            plain.append((t, v, b))
+        msgs, _ = parse_handshakes(b"".join(b for t, _, b in plain if t == CT_HANDSHAKE))
+        sh = msgs[0][1] if msgs and msgs[0][0] == HS_SERVER_HELLO else None
+        if sh is not None:
+            self.server_random = sh[2:34]
+            self.transcript += b"".join(m[2] for m in msgs)
+        return sh, [m[0] for m in msgs], recs
+
+
+def ems_session(name):
+    """A full EMS handshake with run.sh's server, no SessionTicket (so that
+    the session lives under an ID in its cache): (session ID, master)."""
+    cl = EmsClient(H.HOST, H.T.args.port)
+    cl.send_client_hello()
+    cl.read_server_flight()
+    sid = hello_session_id(cl.server_hello())
+    complete(name + " (the first connection)", cl)
+    H.check("%s: the first connection gets a 32-byte session ID" % name, len(sid) == 32, 32, len(sid))
+    return sid, cl.master
+
+
+def offer_session(name, sid, master, **hello):
+    cl = EmsClient(H.HOST, H.T.args.port)
+    cl.master = master
+    cl.send_client_hello(session_id=sid, **hello)
+    sh, types, recs = cl.read_hello_and_next()
+    H.check("%s: a ServerHello" % name, sh is not None, "ServerHello", (types, alerts_in(recs)))
+    return cl, sh, types, recs
+
+
+def expect_full_handshake(name, sid, sh, types):
+    """RFC 5246 7.4.1.3: a new session ID, and the full flight."""
+    got = hello_session_id(sh) if sh is not None else None
+    H.check("%s: not resumed: a new session ID and the full flight" % name,
+            got is not None and got != sid and types[:2] == [HS_SERVER_HELLO, HS_CERTIFICATE],
+            "a new session ID, then Certificate", "%s, %s" % (got.hex() if got else None, types))
+
+
+def resumption_server_cases():
+    case = H.case
+
+    @case("resumption: control: an EMS client resumes its session by ID")
+    def _(name):
+        sid, master = ems_session(name)
+        cl, sh, types, recs = offer_session(name, sid, master)
+        H.check("%s: the ServerHello echoes the session ID, then ChangeCipherSpec" % name,
+                sh is not None and hello_session_id(sh) == sid and types == [HS_SERVER_HELLO] and
+                any(t == CT_CCS for t, _, _ in recs), "echo, CCS", (types, [t for t, _, _ in recs]))
+        if sh is None or hello_session_id(sh) != sid:
+            cl.c.close()
+            return
+        cl.derive()
+        after = recs[[t for t, _, _ in recs].index(CT_CCS) + 1:]
+        fin = cl.read.open(CT_HANDSHAKE, after[0][2]) if after else None
+        want = handshake(HS_FINISHED, prf(master, b"server finished", hashlib.sha256(cl.transcript).digest(), 12))
+        H.check("%s: the server's Finished verifies under the session's master secret" % name, fin == want,
+                want.hex(), fin.hex() if fin else None)
+        cl.transcript += want
+        cl.send_ccs()
+        vd = prf(master, b"client finished", hashlib.sha256(cl.transcript).digest(), 12)
+        cl.c.send(cl.write.seal(CT_HANDSHAKE, handshake(HS_FINISHED, vd)))
+        cl.send_app(b"resumed-ping")
+        got = cl.read_protected(3.0, until=lambda r: len(r) >= 1)
+        H.check("%s: echo over the resumed session" % name, got == [(CT_APPDATA, b"resumed-ping")], "the echo", got)
+        cl.c.close()
+
+    @case("resumption: an EMS client offers its session without the session's suite")
+    def _(name):
+        # RFC 5246 7.4.1.2: the client "MUST include the cipher_suite from
+        # that session"; 7.4.1.3: the server "MUST resume with the same
+        # cipher suite", so it cannot resume: a full handshake.
+        sid, master = ems_session(name)
+        cl, sh, types, _ = offer_session(name, sid, master, suites=(0x0035,))
+        expect_full_handshake(name, sid, sh, types)
+        cl.c.close()
+
+    @case("resumption: an EMS client offers its session with another server_name")
+    def _(name):
+        # RFC 6066 3: the server "MUST NOT accept the request to resume the
+        # session if the server_name extension contains a different name";
+        # the session was made with none.
+        sid, master = ems_session(name)
+        cl, sh, types, _ = offer_session(name, sid, master,
+                                         extensions=default_extensions() + [ext(EXT_EMS), ext_sni("other.example")])
+        expect_full_handshake(name, sid, sh, types)
+        cl.c.close()
+
+    @case("resumption: an EMS session offered without extended_master_secret")
+    def _(name):
+        # RFC 7627 5.3: "If the original session used the
+        # extended_master_secret extension but the new ClientHello does not
+        # contain it, the server MUST abort the abbreviated handshake."
+        sid, master = ems_session(name)
+        c = H.connect()
+        c.send(record(CT_HANDSHAKE, client_hello(session_id=sid), version=0x0301))
+        H.expect_fatal(name, c, ALERT_CODES["handshake_failure"], "LT_ERR_HANDSHAKE_FAILURE")
+
+
 # ---------------------------------------------------------------- client side: a server by hand
 
 class EmsServerConn(tlsraw.RawServerConn):
@@ -654,6 +783,7 @@ def register(harness):
     global H
     H = harness
     server_cases()
+    resumption_server_cases()
     client_cases()
 
 
