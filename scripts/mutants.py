@@ -293,6 +293,63 @@ MUTANTS = [
       "    if (0 && lt_rd_left(&c.context) != 0) {\n        return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,\n"
       "                          \"the client's Certificate",
       [unit("test_mtls_hostile13")], "certificate_request_context"),
+    # ---- TLS 1.2 resumption (RFC 5246 7.3/7.4.1.3, RFC 5077, RFC 7627 5.3, RFC 6066 3)
+    M("resume12-server-ems-dropped-resumes", "src/hs/resume12.c",
+      "    if (st->ems && !ch_ems) {\n        *ems_abort = 1;",
+      "    if (0 && st->ems && !ch_ems) {\n        *ems_abort = 1;",
+      [unit("test_resume12")], "RFC 7627 5.3 (server: EMS session, no EMS now: abort)"),
+    # The "no EMS" checks are two in a row (no EMS in the session but in the
+    # ClientHello; in neither): the second alone also stops the first's case,
+    # so the mutant removes the second, which lets a legacy session resume.
+    M("resume12-server-legacy-session-resumes", "src/hs/resume12.c",
+      "    if (!st->ems) {\n        /* RFC 7627 5.3: neither has it;",
+      "    if (!st->ems && ch_ems) {\n        /* RFC 7627 5.3: neither has it;",
+      [unit("test_resume12")], "RFC 7627 5.3 (server: a session without EMS is not resumed)"),
+    M("resume12-client-ems-unchecked", "src/hs/resume12.c",
+      "    if (sh_ems != s->ems) {",
+      "    if (0 && sh_ems != s->ems) {",
+      [unit("test_resume12"), hostile("resumption: a resuming ServerHello without extended_master_secret")],
+      "RFC 7627 5.3 (client)"),
+    M("resume12-client-suite-unchecked", "src/hs/resume12.c",
+      "    if (sh->cipher_suite != s->suite) {",
+      "    if (0 && sh->cipher_suite != s->suite) {",
+      [unit("test_resume12"), hostile("resumption: a resuming ServerHello with another cipher suite")],
+      "RFC 5246 7.4.1.3 (client: the session's suite)"),
+    M("resume12-server-policy-suite-unchecked", "src/hs/resume12.c",
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite) ||\n"
+      "        !lt_u16_list_has(ch->suites, st->suite)) {",
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || ((void)p, 0) ||\n"
+      "        !lt_u16_list_has(ch->suites, st->suite)) {",
+      [unit("test_resume12")], "RFC 5246 7.4.1.3 (server: a suite we no longer have)"),
+    M("resume12-server-offered-suite-unchecked", "src/hs/resume12.c",
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite) ||\n"
+      "        !lt_u16_list_has(ch->suites, st->suite)) {",
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite)) {",
+      [hostile("resumption: an EMS client offers its session without the session's suite")],
+      "RFC 5246 7.4.1.2 (server: the client must offer the session's suite)"),
+    M("resume12-server-sni-unchecked", "src/hs/resume12.c",
+      "    if (strcmp(st->sni, (ch->ext_seen & LT_SEEN_SNI) ? ch->sni : \"\") != 0) {",
+      "    if (0 && strcmp(st->sni, (ch->ext_seen & LT_SEEN_SNI) ? ch->sni : \"\") != 0) {",
+      [hostile("resumption: an EMS client offers its session with another server_name")],
+      "RFC 6066 3 (server: another name, no resumption)"),
+    M("resume12-client-auth-not-required", "src/hs/clientauth.c",
+      "    return hs->env.policy->client_auth != LT_CLIENT_AUTH_REQUIRE || st->client_auth;",
+      "    return 1 || hs->env.policy->client_auth != LT_CLIENT_AUTH_REQUIRE || st->client_auth;",
+      [unit("test_mtls")], "REQUIRE on resumption"),
+    M("session-cache-unbounded", "src/hs/session_cache.c",
+      "    while (c->count >= c->max_entries && c->oldest != NULL) {",
+      "    while (0 && c->count >= c->max_entries && c->oldest != NULL) {",
+      [unit("test_session_cache")], "the session cache's bound"),
+    # ---- ALPN (RFC 7301 3.1/3.2)
+    M("alpn-answer-not-ours", "src/hs/alpn.c",
+      "    if (!lt_alpn_list_has(lt_rd_init(p->alpn, p->alpn_len), name.p, lt_rd_left(&name))) {",
+      "    if (0 && !lt_alpn_list_has(lt_rd_init(p->alpn, p->alpn_len), name.p, lt_rd_left(&name))) {",
+      [hostile("alpn: client --alpn h2: a ServerHello choosing a name we did not offer")],
+      "ALPN (client: the answer is one we offered)"),
+    M("alpn-no-overlap-accepted", "src/hs/alpn.c",
+      "    return lt_hs_fail(hs, LT_ERR_NO_APPLICATION_PROTOCOL,",
+      "    return LT_OK;\n    return lt_hs_fail(hs, LT_ERR_NO_APPLICATION_PROTOCOL,",
+      [hostile("alpn --alpn h2,http/1.1: no name in common")], "ALPN (server: no_application_protocol)"),
 ]
 
 

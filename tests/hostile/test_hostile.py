@@ -2066,6 +2066,12 @@ import mtls  # noqa: E402
 mtls.register(sys.modules[__name__])
 
 
+# ---------------------------------------------------------------- ALPN and TLS 1.2 resumption (resume_alpn.py)
+
+import resume_alpn  # noqa: E402
+resume_alpn.register(sys.modules[__name__])
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -2097,6 +2103,7 @@ def main():
             after_case(name)
         log("    (%.2f s)" % (time.monotonic() - t0))
     mtls.stop()
+    resume_alpn.stop()
     log("== hostile: %.1f s, %d skipped" % (time.monotonic() - t_start, T.skipped))
     if T.failures:
         log("== failed checks:")
