@@ -76,8 +76,23 @@ def fmt_alerts(al):
 
 # ---------------------------------------------------------------- the server under test
 
+# Where the server's log stood when each of our connections began, by
+# (log, local port): a port the kernel hands out again must not find the
+# line of an earlier connection that had it.
+LOG_MARKS = {}
+
+
+def log_size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def connect():
-    return Conn(HOST, T.args.port, timeout=5.0)
+    c = Conn(HOST, T.args.port, timeout=5.0)
+    LOG_MARKS[(T.args.server_log, c.local_port)] = log_size(T.args.server_log)
+    return c
 
 
 def server_alive():
@@ -92,11 +107,14 @@ def server_alive():
 def server_log_line(local_port, timeout=3.0, log_path=None):
     """The server's stderr line about our connection, or None."""
     pat = re.compile(r"^client 127\.0\.0\.1:%d: (.*)$" % local_port, re.M)
+    path = log_path or T.args.server_log
+    mark = LOG_MARKS.get((path, local_port), 0)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with open(log_path or T.args.server_log, errors="replace") as f:
-                m = pat.search(f.read())
+            with open(path, "rb") as f:
+                f.seek(mark)
+                m = pat.search(f.read().decode(errors="replace"))
             if m:
                 return m.group(1)
         except OSError:
