@@ -625,31 +625,33 @@ static void fuzz_encrypted_extensions(const uint8_t *body, size_t len)
     CHECK(ee.early_data == ((ee.ext_seen & LT_SEEN_EARLY_DATA) != 0));
     CHECK(inside(ee.groups, body, len) && inside(ee.alpn, body, len));
     CHECK(ee.groups.len % 2 == 0 && (ee.groups.len >= 2) == ((ee.ext_seen & LT_SEEN_GROUPS) != 0));
-    CHECK((ee.alpn.len >= 2) == ((ee.ext_seen & LT_SEEN_ALPN) != 0));
+    CHECK((ee.alpn.len >= 1) == ((ee.ext_seen & LT_SEEN_ALPN) != 0));
     /* Only these may be here (RFC 8446 4.2); the parser refused the rest. */
     CHECK((ee.ext_seen & ~(LT_SEEN_SNI | LT_SEEN_GROUPS | LT_SEEN_ALPN | LT_SEEN_EARLY_DATA)) == 0);
 
-    /* Our writer answers one ALPN name; a list of exactly one round-trips. */
-    int one_name = ee.alpn.len >= 2 && ee.alpn.p[0] == ee.alpn.len - 1;
+    /* ALPN here is the one name the server chose (RFC 7301 3.1: the parser
+     * refuses any other count); our writer answers it again. */
+    int alpn = (ee.ext_seen & LT_SEEN_ALPN) != 0;
+    CHECK(!alpn || (ee.alpn.len >= 1 && ee.alpn.len <= 255));
     lt_encrypted_extensions_params p = {.sni_ack = ee.sni_ack,
                                         .early_data = ee.early_data,
-                                        .alpn = one_name ? ee.alpn.p + 1 : NULL,
-                                        .alpn_len = one_name ? ee.alpn.len - 1 : 0};
+                                        .alpn = alpn ? ee.alpn.p : NULL,
+                                        .alpn_len = alpn ? ee.alpn.len : 0};
     lt_wr w = lt_wr_init(g_out, sizeof(g_out));
     lt_write_encrypted_extensions(&w, &p);
     size_t n;
     const uint8_t *b = rewritten_body(&w, LT_HS_ENCRYPTED_EXTENSIONS, &n);
     lt_encrypted_extensions again;
     CHECK(lt_parse_encrypted_extensions(b, n, &again) == LT_OK);
-    uint32_t want = ee.ext_seen & (LT_SEEN_SNI | LT_SEEN_EARLY_DATA);
-    if (one_name) {
-        want |= LT_SEEN_ALPN;
+    uint32_t want = ee.ext_seen & (LT_SEEN_SNI | LT_SEEN_EARLY_DATA | LT_SEEN_ALPN);
+    if (alpn) {
         CHECK(same_bytes(again.alpn, ee.alpn));
     }
     CHECK(again.ext_seen == want);
     CHECK(again.has_unknown_ext == 0);
-    /* Nothing else in our EncryptedExtensions: 2 + each extension. */
-    CHECK(n == 2 + 4 * (size_t)(ee.sni_ack + ee.early_data) + (one_name ? 4 + ee.alpn.len + 2 : 0));
+    /* Nothing else in our EncryptedExtensions: 2 + each extension (ALPN:
+     * its header, the list length, the name's length byte, the name). */
+    CHECK(n == 2 + 4 * (size_t)(ee.sni_ack + ee.early_data) + (alpn ? 4 + 2 + 1 + ee.alpn.len : 0));
 }
 
 static void fuzz_certificate13(const uint8_t *body, size_t len)

@@ -77,8 +77,8 @@ static int same_ticket_state(const lt_ticket_state *a, const lt_ticket_state *b)
 {
     return a->version == b->version && a->suite == b->suite && a->psk_len == b->psk_len &&
            memcmp(a->psk, b->psk, a->psk_len) == 0 && a->issued_s == b->issued_s && a->lifetime_s == b->lifetime_s &&
-           a->age_add == b->age_add && strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len &&
-           memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
+           a->age_add == b->age_add && a->ems == b->ems && a->client_auth == b->client_auth &&
+           strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len && memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
 }
 
 static int same_client_session(const lt_client_session *a, const lt_client_session *b)
@@ -87,7 +87,9 @@ static int same_client_session(const lt_client_session *a, const lt_client_sessi
            memcmp(a->psk, b->psk, a->psk_len) == 0 && a->ticket_len == b->ticket_len &&
            memcmp(a->ticket, b->ticket, a->ticket_len) == 0 && a->received_ms == b->received_ms &&
            a->lifetime_s == b->lifetime_s && a->age_add == b->age_add && a->max_early_data == b->max_early_data &&
-           strcmp(a->sni, b->sni) == 0 && a->alpn_len == b->alpn_len && memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
+           a->ems == b->ems && a->session_id_len == b->session_id_len &&
+           memcmp(a->session_id, b->session_id, a->session_id_len) == 0 && strcmp(a->sni, b->sni) == 0 &&
+           a->alpn_len == b->alpn_len && memcmp(a->alpn, b->alpn, a->alpn_len) == 0;
 }
 
 /* (a) */
@@ -99,8 +101,11 @@ static void try_client_session(const uint8_t *data, size_t size)
         CHECK(rc == LT_ERR_DECODE && all_zero(&g_cs, sizeof g_cs));
         return;
     }
-    CHECK(version_ok(g_cs.version) && g_cs.psk_len <= LT_SESSION_MAX_PSK && g_cs.ticket_len >= 1 &&
-          g_cs.ticket_len <= LT_SESSION_MAX_TICKET && sni_ok(g_cs.sni));
+    /* Format 2: a TLS 1.2 session may have no ticket when it has a
+     * session ID (resumption by ID alone); every other one has a ticket. */
+    int by_id_only = g_cs.version == LT_TLS1_2 && g_cs.session_id_len > 0;
+    CHECK(version_ok(g_cs.version) && g_cs.psk_len <= LT_SESSION_MAX_PSK && (g_cs.ticket_len >= 1 || by_id_only) &&
+          g_cs.ticket_len <= LT_SESSION_MAX_TICKET && g_cs.session_id_len <= 32 && g_cs.ems <= 1 && sni_ok(g_cs.sni));
     CHECK(size <= LT_CLIENT_SESSION_MAX_ENCODED);
     CHECK(lt_client_session_encode(&g_cs, g_out, sizeof g_out, &len) == LT_OK);
     CHECK(len == size && memcmp(g_out, data, size) == 0);
@@ -117,7 +122,8 @@ static void try_ticket_state(const uint8_t *data, size_t size)
         CHECK(rc == LT_ERR_DECODE && all_zero(&s, sizeof s));
         return;
     }
-    CHECK(version_ok(s.version) && s.psk_len <= LT_SESSION_MAX_PSK && sni_ok(s.sni));
+    CHECK(version_ok(s.version) && s.psk_len <= LT_SESSION_MAX_PSK && s.ems <= 1 && s.client_auth <= 1 &&
+          sni_ok(s.sni));
     CHECK(lt_ticket_state_encode(&s, g_out, sizeof g_out, &len) == LT_OK);
     CHECK(len == size && memcmp(g_out, data, size) == 0);
     CHECK(lt_ticket_state_decode(g_out, len, &s2) == LT_OK && same_ticket_state(&s, &s2));
