@@ -458,6 +458,18 @@ static int open_locked(lt_ticket_keys *k, uint64_t now, const ticket_parts *t, u
     return key != NULL && gcm_open(k->ctx, key, t->nonce, t->ct, t->ct_len, t->tag, pt);
 }
 
+int lt_ticket_sealed_by_current_key(lt_ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t len)
+{
+    if (k == NULL || ticket == NULL || len < LT_TICKET_KEY_NAME_LEN) {
+        return 0;
+    }
+    pthread_mutex_lock(&k->mu);
+    const ticket_key *key = NULL;
+    int current = sealing_key(k, now, &key) == LT_OK && memcmp(key->name, ticket, LT_TICKET_KEY_NAME_LEN) == 0;
+    pthread_mutex_unlock(&k->mu);
+    return current;
+}
+
 int lt_ticket_open(lt_ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t len, uint8_t *pt, size_t cap,
                    size_t *pt_len)
 {

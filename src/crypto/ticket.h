@@ -50,6 +50,11 @@ LT_MUST_USE int lt_ticket_seal(lt_ticket_keys *k, uint64_t now, const uint8_t *p
 LT_MUST_USE int lt_ticket_open(lt_ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t len, uint8_t *pt,
                                size_t cap, size_t *pt_len);
 
+/* 1 when the ticket is named for the key that seals now (after any
+ * rotation due at `now`): a server need not replace such a ticket. Names
+ * are public, so this says nothing secret. */
+int lt_ticket_sealed_by_current_key(lt_ticket_keys *k, uint64_t now, const uint8_t *ticket, size_t len);
+
 /* ---- Keys from a file, for a fleet (lt_config_set_ticket_key_file,
  * docs/RESUMPTION.md) ----
  *

@@ -93,10 +93,12 @@ typedef struct lt_hs12 {
     uint8_t session_id_len;
     uint8_t server_sid[LT_MAX_SESSION_ID]; /* client: the server's own session ID for this session (may be empty) */
     uint8_t server_sid_len;
-    int resume_offered; /* client: hs->offer is on offer in the TLS 1.2 way */
-    int ticket_ext;     /* client: we sent SessionTicket; server: the client did */
-    int got_ticket;     /* client: a NewSessionTicket with a ticket came (it is in hs->ticket) */
-    int resume_ems;     /* server: the resumed session's EMS flag */
+    int resume_offered;    /* client: hs->offer is on offer in the TLS 1.2 way */
+    int ticket_ext;        /* client: we sent SessionTicket; server: the client did */
+    int got_ticket;        /* client: a NewSessionTicket with a ticket came (it is in hs->ticket) */
+    int resume_ems;        /* server: the resumed session's EMS flag */
+    int resumed_by_ticket; /* server: the session came in a ticket (not the cache) */
+    int renew_ticket;      /* server: resuming, a fresh ticket is due (RFC 5077 3.3; see resume12.c) */
     /* Mutual TLS (clientauth.c). Client: our identity for the server's
      * CertificateRequest (NULL: an empty Certificate) and the scheme we
      * sign CertificateVerify with. Server: the client sent a certificate. */

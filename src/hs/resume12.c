@@ -346,8 +346,15 @@ static int open_ticket(lt_hs *hs, const lt_client_hello *ch, uint64_t now_s, lt_
     if (!ok) {
         trace_resumption(hs, "RFC 5077 3.4",
                          "a ticket we cannot open (another server's key, an old key, or tampered): a full handshake");
+        return 0;
     }
-    return ok;
+    /* RFC 5077 3.3: resuming, the server may issue a new ticket. We do when
+     * this one is sealed under a key that no longer seals (a rotation, or a
+     * fleet's new key) or has lived half its lifetime; otherwise the client
+     * keeps using it (as OpenSSL does), which saves a seal and a message. */
+    hs->h12->renew_ticket = !lt_ticket_sealed_by_current_key(hs->env.policy->ticket_keys, now_s, t.p, lt_rd_left(&t)) ||
+                            now_s < st->issued_s || now_s - st->issued_s >= st->lifetime_s / 2;
+    return 1;
 }
 
 /* The session under a session ID, from the application's store or our
@@ -377,6 +384,7 @@ static int look_up_id(lt_hs *hs, const lt_client_hello *ch, uint64_t now_s, lt_t
 static void resume_session(lt_hs *hs, const lt_client_hello *ch, const lt_ticket_state *st, int by_ticket)
 {
     lt_hs12 *h = hs->h12;
+    h->resumed_by_ticket = by_ticket;
     hs->session.suite = lt_suite_find(st->suite);
     memcpy(hs->session.master_secret, st->psk, LT_MASTER_SECRET_LEN);
     hs->session.master_secret_len = LT_MASTER_SECRET_LEN;
@@ -567,8 +575,10 @@ int lt_hs12_server_send_resumed_flight(lt_hs *hs, const lt_client_hello *ch)
     lt_hs12 *h = hs->h12;
     /* The session's EMS, which the rules above made the ClientHello's. */
     hs->session.ems = h->resume_ems;
-    if (h->ticket_ext && tickets_on(hs->env.policy)) {
-        hs->shape |= LT_SHAPE_TICKET; /* RFC 5077 3.1: a fresh ticket for the resumed session */
+    /* RFC 5077 3.1, 3.3: a ticket for a client that resumed by session ID
+     * and takes tickets, or a fresh one when its ticket is due (above). */
+    if (h->ticket_ext && tickets_on(hs->env.policy) && (!h->resumed_by_ticket || h->renew_ticket)) {
+        hs->shape |= LT_SHAPE_TICKET;
     }
     LT_GUARD(lt_server12_new_random(hs));
     lt_server_hello_params p;
