@@ -164,8 +164,8 @@ MUTANTS = [
       "    if (0 && !lt_client_offered_group(hs, ske->group)) {",
       [unit("test_ecdhe_negative")], "ServerKeyExchange"),
     M("ske-scheme-unchecked", "src/hs/client12.c",
-      "    if (!lt_client_offered_sigalg(hs, ske->sig_scheme)) {",
-      "    if (0 && !lt_client_offered_sigalg(hs, ske->sig_scheme)) {",
+      "    if (!lt_hs_accepts_sigalg(hs->env.policy, ske->sig_scheme)) {",
+      "    if (0 && !lt_hs_accepts_sigalg(hs->env.policy, ske->sig_scheme)) {",
       [unit("test_ecdhe_negative")], "ServerKeyExchange"),
     M("sigalgs-cert-ignored", "src/hs/server12.c",
       "    if (strict_chain && !chain_acceptable(ch, id)) {",
@@ -274,8 +274,8 @@ MUTANTS = [
       [hostile("mtls --require-client-cert: CertificateVerify whose signature"), unit("test_mtls_hostile13")],
       "client CertificateVerify"),
     M("client-cv-scheme-unchecked", "src/hs/clientauth.c",
-      "    if (!accepted_sigalg(hs, scheme) || (tls13 && pkcs1) || !fits) {",
-      "    if (0 && (!accepted_sigalg(hs, scheme) || (tls13 && pkcs1) || !fits)) {",
+      "    if (!lt_hs_accepts_sigalg(hs->env.policy, scheme) || (tls13 && pkcs1) || !fits) {",
+      "    if (0 && (!lt_hs_accepts_sigalg(hs->env.policy, scheme) || (tls13 && pkcs1) || !fits)) {",
       [hostile("mtls --require-client-cert: CertificateVerify with a scheme"), unit("test_mtls_hostile13")],
       "client CertificateVerify scheme"),
     M("client-eku-unchecked", "src/crypto/x509.c",
@@ -316,15 +316,15 @@ MUTANTS = [
       [unit("test_resume12"), hostile("resumption: a resuming ServerHello with another cipher suite")],
       "RFC 5246 7.4.1.3 (client: the session's suite)"),
     M("resume12-server-policy-suite-unchecked", "src/hs/resume12.c",
-      "    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite) ||\n"
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || !lt_hs_policy_has_suite(p, st->suite) ||\n"
       "        !lt_u16_list_has(ch->suites, st->suite)) {",
       "    if (suite == NULL || suite->version != LT_TLS1_2 || ((void)p, 0) ||\n"
       "        !lt_u16_list_has(ch->suites, st->suite)) {",
       [unit("test_resume12")], "RFC 5246 7.4.1.3 (server: a suite we no longer have)"),
     M("resume12-server-offered-suite-unchecked", "src/hs/resume12.c",
-      "    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite) ||\n"
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || !lt_hs_policy_has_suite(p, st->suite) ||\n"
       "        !lt_u16_list_has(ch->suites, st->suite)) {",
-      "    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite)) {",
+      "    if (suite == NULL || suite->version != LT_TLS1_2 || !lt_hs_policy_has_suite(p, st->suite)) {",
       [hostile("resumption: an EMS client offers its session without the session's suite")],
       "RFC 5246 7.4.1.2 (server: the client must offer the session's suite)"),
     M("resume12-server-sni-unchecked", "src/hs/resume12.c",

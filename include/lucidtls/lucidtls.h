@@ -450,7 +450,9 @@ int lt_conn_set_hostname(lt_conn *conn, const char *hostname);
  * certificates, suites, groups, ALPN, client auth, trust, tickets and
  * session cache; the trace and key log stay the first config's). The
  * connection takes a reference. LT_ERR_USAGE elsewhere, for a client
- * config, or one that has no certificate. */
+ * config, or one that has no certificate; LT_ERR_CONFIG for one that asks
+ * for client certificates without trust anchors (lt_conn_new would fail
+ * with it too). */
 int lt_conn_set_config(lt_conn *conn, const lt_config *cfg);
 /* Opaque pointer for the application (e.g. for the trace callback). */
 void lt_conn_set_user(lt_conn *conn, void *user);

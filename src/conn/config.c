@@ -113,6 +113,7 @@ void lt_config_free(lt_config *cfg)
     }
     for (size_t i = 0; i < LT_MAX_IDENTITIES; i++) {
         lt_chain_clear(&cfg->policy.id[i].chain);
+        free(cfg->policy.id[i].issuer_names);
         lt_pkey_free(cfg->policy.id[i].key);
     }
     lt_trust_free(cfg->trust);
@@ -194,9 +195,18 @@ int lt_config_set_cert_chain_pem(lt_config *cfg, const char *pem, size_t len)
         lt_chain_clear(&chain);
         return config_error(cfg, LT_ERR_CONFIG, "the certificate's key is neither RSA nor EC (P-256, P-384)");
     }
+    uint8_t *issuers = NULL;
+    size_t issuers_len = 0;
+    if (lt_chain_issuer_names(&chain, &issuers, &issuers_len) != LT_OK) {
+        lt_chain_clear(&chain);
+        return config_error(cfg, LT_ERR_NOMEM, "out of memory listing the chain's issuers");
+    }
     lt_identity *id = &cfg->policy.id[slot];
     lt_chain_clear(&id->chain);
+    free(id->issuer_names);
     id->chain = chain;
+    id->issuer_names = issuers;
+    id->issuer_names_len = issuers_len;
     id->n_chain_schemes = lt_chain_sig_schemes(&id->chain, id->chain_schemes, LT_MAX_CHAIN);
     id->may_sign = lt_cert_allows_der(id->chain.der[0], id->chain.len[0], LT_KEY_USE_SIGNATURE);
     id->may_encipher = lt_cert_allows_der(id->chain.der[0], id->chain.len[0], LT_KEY_USE_ENCIPHERMENT);
@@ -269,6 +279,9 @@ static int ensure_trust(lt_config *cfg)
 static int trust_changed(lt_config *cfg)
 {
     cfg->trust_loaded = 1;
+    if (cfg->role != LT_ROLE_SERVER) {
+        return LT_OK; /* only a server sends a CertificateRequest */
+    }
     uint8_t *names = NULL;
     size_t len = 0;
     if (lt_trust_ca_names(cfg->trust, &names, &len) != LT_OK) {
@@ -356,8 +369,6 @@ const lt_trust *lt_config_trust(const lt_config *cfg)
     return g_system_trust;
 }
 
-/* The void setters cannot return LT_ERR_FROZEN: on a frozen config they
- * only leave the line in lt_config_error. */
 int lt_config_dangerous_disable_hostname_check(lt_config *cfg)
 {
     LT_CONFIG_MUTABLE(cfg);

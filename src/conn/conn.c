@@ -25,6 +25,13 @@ static const lt_trust *peer_trust(const lt_config *cfg)
     return cfg->trust_loaded ? cfg->trust : NULL;
 }
 
+/* Client certificates need anchors to be checked against: a server
+ * config that asks for them without any cannot be used. */
+static int client_auth_unverifiable(const lt_config *cfg)
+{
+    return cfg->role == LT_ROLE_SERVER && cfg->policy.client_auth != LT_CLIENT_AUTH_NONE && !cfg->trust_loaded;
+}
+
 lt_conn *lt_conn_new(const lt_config *cfg)
 {
     lt_conn *c = calloc(1, sizeof *c);
@@ -67,9 +74,9 @@ lt_conn *lt_conn_new(const lt_config *cfg)
     if (cfg->trace != NULL) {
         lt_record_set_observer(&c->rec, record_observer, c);
     }
-    /* Client certificates need anchors to check them against: without any,
-     * the connection fails before it starts (no alert: nothing was said). */
-    if (cfg->role == LT_ROLE_SERVER && cfg->policy.client_auth != LT_CLIENT_AUTH_NONE && !cfg->trust_loaded) {
+    /* Without them the connection fails before it starts (no alert:
+     * nothing was said). */
+    if (client_auth_unverifiable(cfg)) {
         (void)lt_error_set(&c->err, LT_ERR_CONFIG,
                            "the server asks for client certificates but has no trust anchors to verify them "
                            "(lt_config_set_ca_file, _ca_dir or _ca_pem)");
@@ -119,6 +126,7 @@ int lt_conn_set_config(lt_conn *c, const lt_config *cfg)
      * choose by; after it, the handshake has chosen with the old one. */
     LT_ENSURE(c->role == LT_ROLE_SERVER && cfg != NULL && lt_hs_in_client_hello_hook(c->hs), LT_ERR_USAGE);
     LT_ENSURE(cfg->role == LT_ROLE_SERVER && lt_config_has_identity(cfg), LT_ERR_USAGE);
+    LT_ENSURE(!client_auth_unverifiable(cfg), LT_ERR_CONFIG);
     lt_config *next = (lt_config *)cfg; /* as in lt_conn_new: count and flag only */
     lt_config_freeze(next);
     lt_config_ref(next);

@@ -345,9 +345,10 @@ LT_MUST_USE int lt_verify_client_chain(const lt_trust *t, const uint8_t *const *
 /* A certificate's public key, unverified (a verify hook accepted a chain the
  * default check refused); LT_ERR_BAD_CERTIFICATE when it does not parse. */
 LT_MUST_USE int lt_cert_public_key(const uint8_t *der, size_t len, lt_pkey **out);
-/* The DER of a certificate's issuer name, to match CertificateRequest
- * certificate_authorities. */
-LT_MUST_USE int lt_cert_issuer_der(const uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+/* The issuers of a chain's certificates as a DistinguishedName list body
+ * (each a 2-byte length, then DER), malloc'ed (*out NULL and *out_len 0
+ * when none), to match a CertificateRequest's certificate_authorities. */
+LT_MUST_USE int lt_chain_issuer_names(const lt_chain *c, uint8_t **out, size_t *out_len);
 /* The DistinguishedName list body (each a 2-byte length, then DER) of the
  * store's CA subjects, malloc'ed (*out NULL and *out_len 0 when none). */
 LT_MUST_USE int lt_trust_ca_names(const lt_trust *t, uint8_t **out, size_t *out_len);

@@ -837,23 +837,51 @@ int lt_cert_public_key(const uint8_t *der, size_t len, lt_pkey **out)
     return LT_OK;
 }
 
-int lt_cert_issuer_der(const uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+/* Appends a name's DER with its 2-byte length (RFC 5246 7.4.4
+ * DistinguishedName) when it fits the list's 2^16-1 bytes. */
+static void add_dn(uint8_t *buf, size_t cap, size_t *len, const X509_NAME *name)
 {
-    *out_len = 0;
-    X509 *x = parse_cert(der, len);
-    if (x == NULL) {
-        return LT_ERR_BAD_CERTIFICATE;
-    }
     const uint8_t *enc = NULL;
     size_t n = 0;
-    int ok = X509_NAME_get0_der(X509_get_issuer_name(x), &enc, &n) == 1 && n <= cap;
-    if (ok) {
-        memcpy(out, enc, n);
-        *out_len = n;
+    if (X509_NAME_get0_der(name, &enc, &n) != 1 || n == 0 || n + 2 > cap - *len) {
+        return;
     }
-    X509_free(x);
+    buf[*len] = (uint8_t)(n >> 8);
+    buf[*len + 1] = (uint8_t)n;
+    memcpy(buf + *len + 2, enc, n);
+    *len += 2 + n;
+}
+
+/* A DistinguishedName list, malloc'ed to fit (NULL and 0 when empty). */
+static int finish_dn_list(uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+{
     ERR_clear_error();
-    return ok ? LT_OK : LT_ERR_BAD_CERTIFICATE;
+    if (len == 0) {
+        free(buf);
+        return LT_OK;
+    }
+    /* Kept for the config's life: only what the names take. */
+    uint8_t *fit = realloc(buf, len);
+    *out = fit != NULL ? fit : buf;
+    *out_len = len;
+    return LT_OK;
+}
+
+int lt_chain_issuer_names(const lt_chain *c, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    size_t cap = 0xFFFF, len = 0;
+    uint8_t *buf = malloc(cap);
+    LT_ENSURE(buf != NULL, LT_ERR_NOMEM);
+    for (size_t i = 0; i < c->n; i++) {
+        X509 *x = parse_cert(c->der[i], c->len[i]);
+        if (x != NULL) {
+            add_dn(buf, cap, &len, X509_get_issuer_name(x));
+        }
+        X509_free(x);
+    }
+    return finish_dn_list(buf, len, out, out_len);
 }
 
 /* The subjects of the store's certificates, as a DistinguishedName list
@@ -872,24 +900,11 @@ int lt_trust_ca_names(const lt_trust *t, uint8_t **out, size_t *out_len)
     LT_ENSURE(buf != NULL, LT_ERR_NOMEM);
     for (int i = 0; objs != NULL && i < sk_X509_OBJECT_num(objs); i++) {
         X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-        const uint8_t *enc = NULL;
-        size_t n = 0;
-        if (x == NULL || X509_NAME_get0_der(X509_get_subject_name(x), &enc, &n) != 1 || n == 0 || n > cap - len - 2) {
-            continue;
+        if (x != NULL) {
+            add_dn(buf, cap, &len, X509_get_subject_name(x));
         }
-        buf[len] = (uint8_t)(n >> 8);
-        buf[len + 1] = (uint8_t)n;
-        memcpy(buf + len + 2, enc, n);
-        len += 2 + n;
     }
-    ERR_clear_error();
-    if (len == 0) {
-        free(buf);
-        return LT_OK;
-    }
-    *out = buf;
-    *out_len = len;
-    return LT_OK;
+    return finish_dn_list(buf, len, out, out_len);
 }
 
 int lt_cert_subject_text(const uint8_t *der, size_t len, char *out, size_t cap)

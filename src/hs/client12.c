@@ -18,20 +18,6 @@ const uint16_t LT_CLIENT_SIGALGS[] = {
 const size_t LT_N_CLIENT_SIGALGS = N_CLIENT_SIGALGS;
 #define CLIENT_SIGALGS LT_CLIENT_SIGALGS
 
-/* What we offered in signature_algorithms: the config's list
- * (lt_config_set_sigalgs), or all of ours. */
-int lt_client_offered_sigalg(const lt_hs *hs, uint16_t scheme)
-{
-    size_t n = 0;
-    const uint16_t *list = lt_hs_accepted_sigalgs(hs->env.policy, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (list[i] == scheme) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int lt_client_offered_group(const lt_hs *hs, uint16_t group)
 {
     for (size_t i = 0; i < hs->env.policy->n_groups; i++) {
@@ -59,6 +45,16 @@ static int offers_cbc(const lt_hs_policy *p)
     for (size_t i = 0; i < p->n_suites; i++) {
         const lt_suite *s = lt_suite_find(p->suites[i]);
         if (s != NULL && s->mac != LT_MAC_NONE) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int lt_hs_policy_has_suite(const lt_hs_policy *p, uint16_t id)
+{
+    for (size_t i = 0; i < p->n_suites; i++) {
+        if (p->suites[i] == id) {
             return 1;
         }
     }
@@ -209,16 +205,6 @@ int lt_client_send_hello(lt_hs *hs)
     return lt_explain_send_client_hello(hs, w.base, w.off, exts, sigalgs, n_sigalgs);
 }
 
-static int suite_was_offered(const lt_hs *hs, uint16_t id)
-{
-    for (size_t i = 0; i < hs->env.policy->n_suites; i++) {
-        if (hs->env.policy->suites[i] == id) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Checks that the server's answer is one we can accept; fills the detail. */
 static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
 {
@@ -230,7 +216,7 @@ static int check_server_hello(lt_hs *hs, const lt_server_hello *sh)
     }
     /* RFC 5246 7.4.1.3: "a cipher suite selected by the server from the list
      * in ClientHello.cipher_suites". */
-    if (!suite_was_offered(hs, sh->cipher_suite)) {
+    if (!lt_hs_policy_has_suite(hs->env.policy, sh->cipher_suite)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose cipher suite 0x%04x, which we did not offer",
                           sh->cipher_suite);
     }
@@ -577,7 +563,7 @@ static int check_server_kx_choice(lt_hs *hs, const lt_server_key_exchange_ecdhe 
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER, "server chose group %u (%s), which we did not offer",
                           ske->group, lt_group_name(ske->group) ? lt_group_name(ske->group) : "unknown");
     }
-    if (!lt_client_offered_sigalg(hs, ske->sig_scheme)) {
+    if (!lt_hs_accepts_sigalg(hs->env.policy, ske->sig_scheme)) {
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,
                           "server signed with scheme 0x%04x, which we did not offer in signature_algorithms",
                           ske->sig_scheme);

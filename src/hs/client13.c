@@ -20,12 +20,7 @@ static int we_offered_suite13(const lt_hs *hs, uint16_t id)
     if (s == NULL || s->version != LT_TLS1_3) {
         return 0;
     }
-    for (size_t i = 0; i < hs->env.policy->n_suites; i++) {
-        if (hs->env.policy->suites[i] == id) {
-            return 1;
-        }
-    }
-    return 0;
+    return lt_hs_policy_has_suite(hs->env.policy, id);
 }
 
 /* The fixed fields (4.1.3): legacy_version 0x0303, the session ID we sent,
@@ -417,7 +412,7 @@ int lt_client13_on_certificate_verify(lt_hs *hs, const uint8_t *body, size_t len
     /* 4.4.3: the scheme must be one we offered, and 4.2.3: never
      * rsa_pkcs1_* in TLS 1.3; and it must fit the certificate's key. */
     int pkcs1 = (cv.scheme & 0xff) == 0x01;
-    if (!lt_client_offered_sigalg(hs, cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
+    if (!lt_hs_accepts_sigalg(hs->env.policy, cv.scheme) || pkcs1 || !lt_sig_scheme_fits_key(cv.scheme, key)) {
         char k[64];
         lt_pkey_describe(key, k, sizeof k);
         return lt_hs_fail(hs, LT_ERR_ILLEGAL_PARAMETER,

@@ -100,18 +100,6 @@ int lt_hs_peer_verify_result(const lt_hs *hs, const char **reason)
     return hs->peer_chain->verdict;
 }
 
-static int accepted_sigalg(const lt_hs *hs, uint16_t scheme)
-{
-    size_t n = 0;
-    const uint16_t *list = lt_hs_accepted_sigalgs(hs->env.policy, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (list[i] == scheme) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* ---- client authentication across resumption ---- */
 
 int lt_hs_client_authenticated(const lt_hs *hs)
@@ -132,16 +120,6 @@ void lt_hs_inherit_client_auth(lt_hs *hs, const lt_ticket_state *st)
 }
 
 /* ---- the verify hook ---- */
-
-/* A hook's refusal: LT_ERR_REJECTED, with the alert it chose. */
-static int reject(lt_hs *hs, int alert, const char *whose)
-{
-    if (hs->env.err->code == 0) {
-        hs->env.err->alert = alert;
-    }
-    return lt_hs_fail(hs, LT_ERR_REJECTED, "the verify hook refused the %s's certificate chain (alert %s)", whose,
-                      lt_alert_name((uint8_t)alert));
-}
 
 static int ask_hook(lt_hs *hs, const lt_certificate_msg *cm, int verdict, const char *reason, const char *hostname)
 {
@@ -175,7 +153,8 @@ static int ask_hook(lt_hs *hs, const lt_certificate_msg *cm, int verdict, const 
         return verdict;
     }
     if (r >= 1 && r <= 255) {
-        return reject(hs, r, whose);
+        return lt_hs_reject(hs, r, "the verify hook refused the %s's certificate chain (alert %s)", whose,
+                            lt_alert_name((uint8_t)r));
     }
     return lt_hs_fail(hs, LT_ERR_INTERNAL,
                       "the verify hook returned %d: not 0, LT_VERIFY_DEFAULT or an alert (1 to 255)", r);
@@ -398,7 +377,7 @@ static int check_client_scheme(lt_hs *hs, uint16_t scheme, int tls13)
     const lt_pkey *key = hs->h12->peer_key;
     int pkcs1 = (scheme & 0xff) == 0x01;
     int fits = tls13 ? lt_sig_scheme_fits_key(scheme, key) : lt_sig_scheme_fits_key_tls12(scheme, key);
-    if (!accepted_sigalg(hs, scheme) || (tls13 && pkcs1) || !fits) {
+    if (!lt_hs_accepts_sigalg(hs->env.policy, scheme) || (tls13 && pkcs1) || !fits) {
         char k[64];
         lt_pkey_describe(key, k, sizeof k);
         const char *name = lt_sig_scheme_name(scheme);
@@ -525,19 +504,15 @@ static int type_listed(const lt_rd *types, int slot)
     return 0;
 }
 
-/* Was a certificate of our chain issued by one of the named CAs? */
+/* Was a certificate of our chain issued by one of the named CAs? (Our
+ * issuers were listed when the chain was set.) */
 static int issuer_named(const lt_identity *id, lt_rd authorities)
 {
-    for (size_t i = 0; i < id->chain.n; i++) {
-        uint8_t issuer[2048];
-        size_t issuer_len = 0;
-        if (lt_cert_issuer_der(id->chain.der[i], id->chain.len[i], issuer, sizeof issuer, &issuer_len) != LT_OK) {
-            continue;
-        }
-        lt_rd list = authorities;
-        lt_rd dn;
+    lt_rd ours = lt_rd_init(id->issuer_names, id->issuer_names_len), issuer;
+    while (lt_next_authority(&ours, &issuer) == 1) {
+        lt_rd list = authorities, dn;
         while (lt_next_authority(&list, &dn) == 1) {
-            if (lt_rd_left(&dn) == issuer_len && memcmp(dn.p, issuer, issuer_len) == 0) {
+            if (lt_rd_left(&dn) == lt_rd_left(&issuer) && memcmp(dn.p, issuer.p, lt_rd_left(&issuer)) == 0) {
                 return 1;
             }
         }
@@ -578,6 +553,9 @@ void lt_client_choose_identity(lt_hs *hs, lt_rd sigalgs, lt_rd authorities, cons
                         ? "none of our certificates can sign with a scheme the server lists: an empty Certificate"
                         : "we have no certificate to give: an empty Certificate (the server decides)",
                     NULL, 0);
+        return;
+    }
+    if (!lt_hs_tracing(hs)) {
         return;
     }
     char subject[256] = "", issuer[256] = "";

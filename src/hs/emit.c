@@ -26,6 +26,23 @@ int lt_hs_fail(lt_hs *hs, int err, const char *fmt, ...)
     return lt_error_set(e, err, "%s", detail);
 }
 
+int lt_hs_reject(lt_hs *hs, int alert, const char *fmt, ...)
+{
+    lt_error *e = hs->env.err;
+    if (e->code != 0) {
+        return e->code;
+    }
+    char detail[LT_DETAIL_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    /* 1..255 is the hook's alert; anything else leaves the table's
+     * (handshake_failure for LT_ERR_REJECTED). */
+    e->alert = alert >= 1 && alert <= 255 ? alert : 0;
+    return lt_error_set(e, LT_ERR_REJECTED, "%s", detail);
+}
+
 int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w)
 {
     lt_buf_reset(&hs->scratch);

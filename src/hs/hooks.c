@@ -48,11 +48,8 @@ int lt_hs_run_client_hello_hook(lt_hs *hs, const lt_client_hello *ch)
     }
     /* A refusal: LT_ERR_REJECTED with the hook's alert (conn sends it, not
      * the table's). A value outside 1..255 is no alert: handshake_failure. */
-    if (verdict > 0 && verdict <= 255 && hs->env.err->code == 0) {
-        hs->env.err->alert = verdict;
-    }
-    return lt_hs_fail(hs, LT_ERR_REJECTED, "the ClientHello hook refused the handshake (alert %s)",
-                      verdict > 0 && verdict <= 255 ? lt_alert_name((uint8_t)verdict) : "handshake_failure");
+    return lt_hs_reject(hs, verdict, "the ClientHello hook refused the handshake (alert %s)",
+                        verdict > 0 && verdict <= 255 ? lt_alert_name((uint8_t)verdict) : "handshake_failure");
 }
 
 int lt_hs_in_client_hello_hook(const lt_hs *hs)
@@ -74,6 +71,18 @@ const uint16_t *lt_hs_accepted_sigalgs(const lt_hs_policy *p, size_t *n)
     }
     *n = LT_N_CLIENT_SIGALGS;
     return LT_CLIENT_SIGALGS;
+}
+
+int lt_hs_accepts_sigalg(const lt_hs_policy *p, uint16_t scheme)
+{
+    size_t n = 0;
+    const uint16_t *list = lt_hs_accepted_sigalgs(p, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == scheme) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int lt_hs_sigalg_implemented(uint16_t scheme)

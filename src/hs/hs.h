@@ -52,6 +52,11 @@ typedef struct lt_identity {
      * to match the client's signature_algorithms_cert. */
     uint16_t chain_schemes[LT_MAX_CHAIN];
     size_t n_chain_schemes;
+    /* The issuers of the chain's certificates, as a DistinguishedName list
+     * body: a client matches them against a CertificateRequest's CA names
+     * (worked out when the chain is set, not per handshake). */
+    uint8_t *issuer_names;
+    size_t issuer_names_len;
     /* What the leaf's keyUsage lets it do (RFC 5280 4.2.1.3): sign a
      * ServerKeyExchange (ECDHE), decrypt a pre-master secret (RSA). */
     int may_sign;
@@ -225,6 +230,12 @@ int lt_hs_peer_verify_result(const lt_hs *hs, const char **reason);
 /* The signature schemes we accept from the peer, best first (the
  * policy's, or every one we implement). */
 const uint16_t *lt_hs_accepted_sigalgs(const lt_hs_policy *p, size_t *n);
+/* 1 when the peer may sign with this scheme: it is in that list (what a
+ * client offered in signature_algorithms, or a server's CertificateRequest
+ * listed). */
+int lt_hs_accepts_sigalg(const lt_hs_policy *p, uint16_t scheme);
+/* 1 when the policy lists this cipher suite. */
+int lt_hs_policy_has_suite(const lt_hs_policy *p, uint16_t id);
 /* Server: is the application's ClientHello hook running? Only then may
  * conn switch the engine to another config's policy and trust anchors
  * (lt_conn_set_config); the tracer stays. */

@@ -181,6 +181,9 @@ typedef int (*lt_handler)(lt_hs *hs, const uint8_t *body, size_t len);
 /* ---- The emitter (emit.c): the engine's only ways out ---- */
 /* Fail: record a sticky error with a detail line (conn sends the alert). */
 int lt_hs_fail(lt_hs *hs, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An application hook refused the handshake: LT_ERR_REJECTED, and conn
+ * sends the alert the hook chose (1..255) instead of the table's. */
+int lt_hs_reject(lt_hs *hs, int alert, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Build a message in the scratch buffer: returns a writer. */
 LT_MUST_USE int lt_hs_scratch(lt_hs *hs, size_t need, lt_wr *w);
 /* Add a built message to the transcript, trace it, and queue it as records. */
@@ -257,7 +260,7 @@ int lt_client12_on_resumed_finished(lt_hs *hs, const uint8_t *body, size_t len);
 LT_MUST_USE int lt_hs12_server_try_resume(lt_hs *hs, const lt_client_hello *ch);
 /* Server, full handshake: a session ID (and a cache entry later) or a
  * ticket (the TICKET shape) for this session. */
-LT_MUST_USE int lt_hs12_server_plan_session(lt_hs *hs, const lt_client_hello *ch);
+LT_MUST_USE int lt_hs12_server_plan_session(lt_hs *hs);
 /* Server, abbreviated handshake: ServerHello, [NewSessionTicket], CCS,
  * Finished. */
 LT_MUST_USE int lt_hs12_server_send_resumed_flight(lt_hs *hs, const lt_client_hello *ch);
@@ -330,7 +333,6 @@ size_t lt_hs13_cv_content(const lt_hs *hs, int server, uint8_t out[LT_CV_CONTENT
 LT_MUST_USE int lt_hs13_send_compat_ccs(lt_hs *hs);
 /* Client, both versions (client12.c): what our ClientHello offers. */
 int lt_client_offered_group(const lt_hs *hs, uint16_t group);
-int lt_client_offered_sigalg(const lt_hs *hs, uint16_t scheme);
 size_t lt_client_suites_to_offer(const lt_hs *hs, uint16_t out[LT_MAX_CONFIG_SUITES]);
 /* The signature schemes we accept, and offer in signature_algorithms. */
 extern const uint16_t LT_CLIENT_SIGALGS[];

@@ -48,16 +48,6 @@ static int tickets_on(const lt_hs_policy *p)
     return p->ticket_keys != NULL && p->n_tickets > 0;
 }
 
-static int policy_lists_suite(const lt_hs_policy *p, uint16_t id)
-{
-    for (size_t i = 0; i < p->n_suites; i++) {
-        if (p->suites[i] == id) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* ---- the client ---- */
 
 /* Why the stored session cannot be offered in the TLS 1.2 way, or NULL. */
@@ -67,7 +57,7 @@ static const char *not_offerable(const lt_hs *hs, const lt_client_session *s, ui
     if (s->version != LT_TLS1_2) {
         return NULL; /* a TLS 1.3 session: resume13.c's */
     }
-    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(hs->env.policy, s->suite) ||
+    if (suite == NULL || suite->version != LT_TLS1_2 || !lt_hs_policy_has_suite(hs->env.policy, s->suite) ||
         s->psk_len != LT_MASTER_SECRET_LEN) {
         return "its cipher suite is not one we offer now (RFC 5246 7.4.1.2: the ClientHello must offer it)";
     }
@@ -196,6 +186,15 @@ int lt_hs12_client_on_server_hello(lt_hs *hs, const lt_server_hello *sh)
     return 1;
 }
 
+/* The client's session to keep (hs->ticket), allocated once. */
+static int ensure_ticket(lt_hs *hs)
+{
+    if (hs->ticket == NULL) {
+        hs->ticket = calloc(1, sizeof *hs->ticket);
+    }
+    return hs->ticket != NULL ? LT_OK : LT_ERR_NOMEM;
+}
+
 int lt_client12_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len)
 {
     lt_new_session_ticket12 t;
@@ -215,10 +214,7 @@ int lt_client12_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len
     if (n == 0 || n > LT_SESSION_MAX_TICKET) {
         return LT_ST_CLIENT_WAIT_CCS;
     }
-    if (hs->ticket == NULL) {
-        hs->ticket = calloc(1, sizeof *hs->ticket);
-        LT_ENSURE(hs->ticket != NULL, LT_ERR_NOMEM);
-    }
+    LT_GUARD(ensure_ticket(hs));
     lt_wipe(hs->ticket, sizeof *hs->ticket);
     memcpy(hs->ticket->ticket, t.ticket.p, n);
     hs->ticket->ticket_len = (uint16_t)n;
@@ -231,31 +227,19 @@ int lt_client12_on_new_session_ticket(lt_hs *hs, const uint8_t *body, size_t len
 int lt_hs12_client_keep_session(lt_hs *hs)
 {
     lt_hs12 *h = hs->h12;
+    /* Resumed and given no new ticket: the offered session goes on as it
+     * was (by its ticket, or by its ID with a ticket beside it). */
+    if (!h->got_ticket && (hs->shape & LT_SHAPE_RESUMED) && hs->offer != NULL &&
+        (h->server_sid_len == 0 || hs->offer->ticket_len > 0)) {
+        LT_GUARD(ensure_ticket(hs));
+        *hs->ticket = *hs->offer;
+        return LT_OK;
+    }
     if (!h->got_ticket && h->server_sid_len == 0) {
-        /* Resumed with no new ticket: the offered session goes on as it was. */
-        if ((hs->shape & LT_SHAPE_RESUMED) && hs->offer != NULL) {
-            if (hs->ticket == NULL) {
-                hs->ticket = calloc(1, sizeof *hs->ticket);
-                LT_ENSURE(hs->ticket != NULL, LT_ERR_NOMEM);
-            }
-            *hs->ticket = *hs->offer;
-        }
         return LT_OK; /* nothing the server lets us resume */
     }
     if (!h->got_ticket) {
-        if ((hs->shape & LT_SHAPE_RESUMED) && hs->offer != NULL && hs->offer->ticket_len > 0) {
-            /* Resumed by ID with an old ticket beside it: keep both. */
-            if (hs->ticket == NULL) {
-                hs->ticket = calloc(1, sizeof *hs->ticket);
-                LT_ENSURE(hs->ticket != NULL, LT_ERR_NOMEM);
-            }
-            *hs->ticket = *hs->offer;
-            return LT_OK;
-        }
-        if (hs->ticket == NULL) {
-            hs->ticket = calloc(1, sizeof *hs->ticket);
-            LT_ENSURE(hs->ticket != NULL, LT_ERR_NOMEM);
-        }
+        LT_GUARD(ensure_ticket(hs));
         lt_wipe(hs->ticket, sizeof *hs->ticket);
         hs->ticket->lifetime_s = DEFAULT_CLIENT_LIFETIME_S;
     }
@@ -269,8 +253,7 @@ int lt_hs12_client_keep_session(lt_hs *hs)
     memcpy(s->session_id, h->server_sid, h->server_sid_len);
     s->session_id_len = h->server_sid_len;
     s->received_ms = lt_wall_ms();
-    memcpy(s->sni, ss->sni, sizeof s->sni < sizeof ss->sni ? sizeof s->sni : sizeof ss->sni);
-    s->sni[sizeof s->sni - 1] = '\0';
+    snprintf(s->sni, sizeof s->sni, "%s", ss->sni);
     return LT_OK;
 }
 
@@ -302,7 +285,7 @@ static const char *unusable(const lt_hs *hs, const lt_client_hello *ch, const lt
     }
     /* RFC 5246 7.4.1.3: "the server MUST resume with the same cipher
      * suite"; 7.4.1.2: the client MUST offer it. */
-    if (suite == NULL || suite->version != LT_TLS1_2 || !policy_lists_suite(p, st->suite) ||
+    if (suite == NULL || suite->version != LT_TLS1_2 || !lt_hs_policy_has_suite(p, st->suite) ||
         !lt_u16_list_has(ch->suites, st->suite)) {
         return "the session's cipher suite is not one both of us offer now";
     }
@@ -470,11 +453,10 @@ int lt_hs12_server_try_resume(lt_hs *hs, const lt_client_hello *ch)
     return 0;
 }
 
-int lt_hs12_server_plan_session(lt_hs *hs, const lt_client_hello *ch)
+int lt_hs12_server_plan_session(lt_hs *hs)
 {
     const lt_hs_policy *p = hs->env.policy;
     lt_hs12 *h = hs->h12;
-    (void)ch;
     h->session_id_len = 0;
     if (h->ticket_ext && tickets_on(p)) {
         /* RFC 5077 3.2: the client takes tickets; we keep nothing (an empty
@@ -505,8 +487,7 @@ static int encode_session(const lt_hs *hs, uint32_t lifetime_s, uint64_t now_s, 
     st.lifetime_s = lifetime_s;
     st.ems = (uint8_t)(hs->session.ems != 0);
     st.client_auth = (uint8_t)lt_hs_client_authenticated(hs);
-    memcpy(st.sni, hs->session.sni, sizeof st.sni < sizeof hs->session.sni ? sizeof st.sni : sizeof hs->session.sni);
-    st.sni[sizeof st.sni - 1] = '\0';
+    snprintf(st.sni, sizeof st.sni, "%s", hs->session.sni);
     int rc = lt_ticket_state_encode(&st, out, cap, len);
     lt_wipe(&st, sizeof st);
     return rc;

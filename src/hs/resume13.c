@@ -232,8 +232,7 @@ int lt_client13_store_ticket(lt_hs *hs, const lt_new_session_ticket *t)
     s->lifetime_s = t->lifetime;
     s->age_add = t->age_add;
     s->max_early_data = t->has_early_data ? t->max_early_data : 0;
-    memcpy(s->sni, ss->sni, sizeof s->sni < sizeof ss->sni ? sizeof s->sni : sizeof ss->sni);
-    s->sni[sizeof s->sni - 1] = '\0';
+    snprintf(s->sni, sizeof s->sni, "%s", ss->sni);
     return LT_OK;
 }
 
@@ -378,8 +377,7 @@ static int send_ticket(lt_hs *hs, uint64_t now_ms)
     if (rc == LT_OK) {
         rc = lt_ks13_resumption_psk(ss->suite->prf_hash, ss->resumption_secret, nonce, sizeof nonce, st.psk);
     }
-    memcpy(st.sni, ss->sni, sizeof st.sni < sizeof ss->sni ? sizeof st.sni : sizeof ss->sni);
-    st.sni[sizeof st.sni - 1] = '\0';
+    snprintf(st.sni, sizeof st.sni, "%s", ss->sni);
     if (rc == LT_OK) {
         rc = lt_ticket_state_encode(&st, pt, sizeof pt, &pt_len);
     }

@@ -413,7 +413,7 @@ int lt_server_on_client_hello(lt_hs *hs, const uint8_t *body, size_t len)
         LT_GUARD(lt_hs12_server_send_resumed_flight(hs, &ch));
         return LT_ST_SERVER_WAIT_CCS;
     }
-    LT_GUARD(lt_hs12_server_plan_session(hs, &ch));
+    LT_GUARD(lt_hs12_server_plan_session(hs));
     LT_GUARD(send_server_flight(hs, &ch));
     return (hs->shape & LT_SHAPE_CLIENT_AUTH) ? LT_ST_SERVER_WAIT_CLIENT_CERTIFICATE
                                               : LT_ST_SERVER_WAIT_CLIENT_KEY_EXCHANGE;

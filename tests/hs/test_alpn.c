@@ -255,6 +255,20 @@ static void test_hook_switches_config_once(void)
     EXPECT_EQ(h2.set_rc, LT_ERR_USAGE);
     lt_config_free(h2.other);
     pair_free(&p);
+
+    /* A config that asks for client certificates with no anchors to check
+     * them against cannot be switched to, as it cannot make a connection. */
+    EXPECT_EQ(pair_init_configs(&p, 0), LT_OK);
+    hook_state h3 = {0};
+    h3.other = lt_config_new(LT_ROLE_SERVER);
+    EXPECT_EQ(lt_config_set_cert_chain_pem(h3.other, p.pki.chain_pem, strlen(p.pki.chain_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_key_pem(h3.other, p.pki.key_pem, strlen(p.pki.key_pem)), LT_OK);
+    EXPECT_EQ(lt_config_set_client_auth(h3.other, LT_CLIENT_AUTH_REQUIRE), LT_OK);
+    EXPECT_EQ(lt_config_set_client_hello_callback(p.scfg, hook, &h3), LT_OK);
+    EXPECT_EQ(pair_handshake(&p), LT_OK); /* on the first config */
+    EXPECT_EQ(h3.set_rc, LT_ERR_CONFIG);
+    lt_config_free(h3.other);
+    pair_free(&p);
 }
 
 /* lt_config_set_sigalgs: the client offers only these, and refuses a
