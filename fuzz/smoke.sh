@@ -41,28 +41,54 @@ TARGETS=(
     "tickets 4096"
 )
 
-failed=()
-for entry in "${TARGETS[@]}"; do
-    read -r name max_len <<<"$entry"
-    bin="$BUILD/fuzz_$name"
-    seeds="$ROOT/fuzz/corpus/$name"
-    corpus="$WORK/corpus-$name"
+# run_target NAME MAX_LEN: one target for SECONDS_PER_TARGET from a copy of
+# its seeds; the verdict goes to $WORK/NAME.rc, the report to $WORK/NAME.out.
+run_target() {
+    local name=$1 max_len=$2
+    local bin="$BUILD/fuzz_$name" seeds="$ROOT/fuzz/corpus/$name" corpus="$WORK/corpus-$name"
+    local log="$WORK/$name.log" out="$WORK/$name.out"
     mkdir -p "$corpus"
     cp "$seeds"/* "$corpus"/
-    echo "== fuzz_$name: ${SECONDS_PER_TARGET}s from $(ls "$corpus" | wc -l) seeds"
-    log="$WORK/$name.log"
+    echo "== fuzz_$name: ${SECONDS_PER_TARGET}s from $(ls "$corpus" | wc -l) seeds" >"$out"
     # -artifact_prefix keeps crash files out of the current directory;
     # -timeout flags a single input that runs for 10 s as a hang.
     if "$bin" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len="$max_len" -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$ARTIFACTS/$name-" -print_final_stats=1 >"$log" 2>&1; then
-        grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" | tr '\n' ' ' || true
-        grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1 || true
+        {
+            grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" | tr '\n' ' ' || true
+            grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1 || true
+        } >>"$out"
+        echo 0 >"$WORK/$name.rc"
     else
-        echo "!! fuzz_$name FAILED; last lines of its log:"
-        tail -n 60 "$log"
-        ls -1 "$ARTIFACTS"/"$name"-* 2>/dev/null | sed 's/^/!! artifact: /' || true
-        failed+=("$name")
+        {
+            echo "!! fuzz_$name FAILED; last lines of its log:"
+            tail -n 60 "$log"
+            ls -1 "$ARTIFACTS"/"$name"-* 2>/dev/null | sed 's/^/!! artifact: /' || true
+        } >>"$out"
+        echo 1 >"$WORK/$name.rc"
     fi
+}
+
+# The targets are independent: as many at once as there are cores (each
+# libFuzzer run is one process on one core).
+JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+running=0
+for entry in "${TARGETS[@]}"; do
+    read -r name max_len <<<"$entry"
+    if [ "$running" -ge "$JOBS" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    run_target "$name" "$max_len" &
+    running=$((running + 1))
+done
+wait
+
+failed=()
+for entry in "${TARGETS[@]}"; do
+    read -r name _ <<<"$entry"
+    cat "$WORK/$name.out"
+    [ "$(cat "$WORK/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$name")
 done
 
 if [ "${#failed[@]}" -ne 0 ]; then

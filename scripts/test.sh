@@ -10,8 +10,11 @@
 # entry per build step and per example. Exits non-zero on any failure.
 #
 # Then valgrind memcheck (scripts/valgrind.sh), the constant-flow check
-# (scripts/ct.sh), a short fuzz run of every target (fuzz/smoke.sh) and the
-# mutation check of the security checks (scripts/mutants.sh).
+# (scripts/ct.sh), and, side by side, a short fuzz run of every target
+# (fuzz/smoke.sh) and the mutation check of the security checks
+# (scripts/mutants.sh, in the plain build). Every part's time is in the
+# summary. The test programs' RSA keys are made once per run, in
+# build-keys/ (LT_TEST_KEY_CACHE), and shared by all parts.
 # Last, scripts/check_strays.sh: a `lucidtls server` or `lucidtls client` of
 # either build still running after all that was leaked by a test; it is
 # stopped and counted as a failure. (So do not run tests of these build
@@ -32,6 +35,13 @@ if [ "${LT_SKIP_DEPS:-0}" != 1 ]; then
 fi
 
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+DEPS_SECONDS=$SECONDS
+# The test programs' RSA keys (src/crypto/util.c lt_rsa_keygen, test builds
+# only) are generated once, by the first test that needs each, and then read
+# back by every later run: plain, ASan, valgrind and the mutants. Generating
+# RSA keys under valgrind was most of its time.
+export LT_TEST_KEY_CACHE=${LT_TEST_KEY_CACHE:-$ROOT/build-keys}
+mkdir -p "$LT_TEST_KEY_CACHE"
 PASSED=0
 FAILED=0
 SUMMARY=()
@@ -52,6 +62,7 @@ run_suite() {
     shift 2
     echo
     echo "==== $name: configure + build in $dir/"
+    local t0=$SECONDS
     if ! cmake -S . -B "$dir" "$@"; then
         note fail "$name: cmake configure"
         return
@@ -60,10 +71,11 @@ run_suite() {
         note fail "$name: build"
         return
     fi
-    note pass "$name: build"
+    note pass "$name: build ($((SECONDS - t0)) s)"
 
     echo
     echo "==== $name: ctest in $dir/"
+    t0=$SECONDS
     local log=$dir/ctest-summary.log
     # shellcheck disable=SC2086
     (cd "$dir" && ctest --output-on-failure -j "$JOBS" ${CTEST_ARGS:-}) 2>&1 | tee "$log"
@@ -75,7 +87,7 @@ run_suite() {
         total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
         PASSED=$((PASSED + total - nfail))
         FAILED=$((FAILED + nfail))
-        SUMMARY+=("$name: ctest: $((total - nfail)) passed, $nfail failed")
+        SUMMARY+=("$name: ctest: $((total - nfail)) passed, $nfail failed ($((SECONDS - t0)) s)")
         [ "$rc" != 0 ] && [ "$nfail" = 0 ] && note fail "$name: ctest exited $rc"
     elif grep -q 'No tests were found' "$log"; then
         note fail "$name: ctest found no tests"
@@ -117,10 +129,12 @@ run_step() {
     shift
     echo
     echo "==== $name: $*"
-    if "$@"; then
-        note pass "$name"
+    local t0=$SECONDS rc=0
+    "$@" || rc=$?
+    if [ "$rc" = 0 ]; then
+        note pass "$name ($((SECONDS - t0)) s)"
     else
-        note fail "$name (exit $?)"
+        note fail "$name (exit $rc, $((SECONDS - t0)) s)"
     fi
 }
 
@@ -133,13 +147,37 @@ if [ "${LT_SKIP_VALGRIND:-0}" != 1 ]; then
     run_step "valgrind memcheck" "$ROOT/scripts/valgrind.sh" "$ROOT/build-vg"
     run_step "constant-flow (valgrind)" "$ROOT/scripts/ct.sh"
 fi
+# The fuzz smoke run and the mutation check side by side: each keeps about
+# one core busy (one libFuzzer process at a time; one incremental rebuild and
+# one test at a time), so together they fill the machine. The fuzz run's
+# output is held back and printed after the mutants'.
+FUZZ_PID=
+FUZZ_LOG=$ROOT/build-fuzz/smoke-run.log
 if [ "${LT_SKIP_FUZZ:-0}" != 1 ]; then
-    run_step "fuzz smoke" "$ROOT/fuzz/smoke.sh" "${LT_FUZZ_SECONDS:-15}"
+    FUZZ_START=$SECONDS
+    mkdir -p "$ROOT/build-fuzz"
+    JOBS=1 "$ROOT/fuzz/smoke.sh" "${LT_FUZZ_SECONDS:-15}" >"$FUZZ_LOG" 2>&1 &
+    FUZZ_PID=$!
 fi
 # Every security check must be noticed by some test when it is sabotaged
 # (scripts/mutants.py has the list). After the rest: it rebuilds per mutant.
+# It works in the plain build and build-ct/ (scripts/ct.sh's), rebuilding
+# only what each mutant touches, and leaves them matching the tree.
 if [ "${LT_SKIP_MUTANTS:-0}" != 1 ]; then
-    run_step "mutants" "$ROOT/scripts/mutants.sh"
+    case $BUILD_DIR in /*) mutants_build=$BUILD_DIR ;; *) mutants_build=$ROOT/$BUILD_DIR ;; esac
+    run_step "mutants" "$ROOT/scripts/mutants.sh" --build "$mutants_build"
+fi
+if [ -n "$FUZZ_PID" ]; then
+    echo
+    echo "==== fuzz smoke: $ROOT/fuzz/smoke.sh ${LT_FUZZ_SECONDS:-15} (ran beside the mutants)"
+    rc=0
+    wait "$FUZZ_PID" || rc=$?
+    cat "$FUZZ_LOG"
+    if [ "$rc" = 0 ]; then
+        note pass "fuzz smoke ($((SECONDS - FUZZ_START)) s, beside the mutants)"
+    else
+        note fail "fuzz smoke (exit $rc)"
+    fi
 fi
 
 # Every test stops what it started (tests/interop/lib.sh, scripts/procs.sh):
@@ -151,5 +189,6 @@ echo "==== summary"
 for s in "${SUMMARY[@]}"; do
     echo "  $s"
 done
+echo "  installing packages: $DEPS_SECONDS s; total: $SECONDS s"
 printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
 [ "$FAILED" -eq 0 ]
