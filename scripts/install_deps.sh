@@ -9,9 +9,10 @@ set -euo pipefail
 # the tests run them in the foreground with their own configuration; the
 # system nginx service is never started (see below).
 # chromium (headless) and libnss3-tools (certutil, for its NSS trust store) are
-# the browser peer of tests/interop/test_chromium.sh.
+# the browser peer of tests/interop/test_chromium.sh. tshark decrypts our
+# captured traffic with our key log (tests/interop/test_tshark.sh).
 PACKAGES=(build-essential cmake pkg-config libssl-dev openssl curl gnutls-bin python3 clang clang-format
-    libclang-rt-14-dev valgrind netcat-openbsd nodejs nginx chromium libnss3-tools)
+    libclang-rt-14-dev valgrind netcat-openbsd nodejs nginx chromium libnss3-tools tshark)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -48,5 +49,8 @@ if [ ! -e "$POLICY" ]; then
         sh "$POLICY"
     trap '"${SUDO[@]}" rm -f "$POLICY"' EXIT
 fi
+# tshark (tests/interop/test_tshark.sh) asks whether non-root users may
+# capture: no (the tests capture as root).
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | "${SUDO[@]}" debconf-set-selections
 "${SUDO[@]}" apt-get update -q
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
