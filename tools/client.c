@@ -544,11 +544,11 @@ static void describe_offer(const client_opts *o, const offer *f, char *buf, size
     if (f->n12 > 0) {
         snprintf(v12, sizeof v12, "TLS 1.2 (%d suite%s: %s key exchange, %s)", f->n12, f->n12 == 1 ? "" : "s",
                  f->rsa_kx && f->ecdhe_kx ? "ECDHE and RSA"
-                 : f->ecdhe_kx            ? "ECDHE only"
-                                          : "RSA only",
+                 : f->ecdhe_kx            ? "ECDHE"
+                                          : "RSA",
                  f->aead && f->cbc ? "AEAD and CBC"
-                 : f->aead         ? "AEAD only"
-                                   : "CBC only");
+                 : f->aead         ? "AEAD"
+                                   : "CBC");
     }
     snprintf(buf, cap, "%s%s%s, groups %s", v13, v13[0] && v12[0] ? " and " : "", v12,
              o->proto.groups != NULL ? o->proto.groups : "x25519, P-256, P-384");
@@ -567,21 +567,22 @@ static void likely_cause(const client_opts *o, int version_refused, char *buf, s
                                        : "the server may speak only TLS 1.1 or older, which lucidtls does not speak");
         return;
     }
-    const char *narrowed = o->proto.only_tls13   ? "only TLS 1.2 (try --tls1_2)"
-                           : o->proto.only_tls12 ? "only TLS 1.3 (try without --tls1_2)"
-                                                 : NULL;
-    char own[200] = "";
-    if (o->ciphers != NULL || o->proto.groups != NULL) {
-        snprintf(own, sizeof own, "none of the %s%s%s we limited it to (try without them)",
-                 o->ciphers != NULL ? "suites (--ciphers)" : "", o->ciphers != NULL && o->proto.groups ? " or " : "",
-                 o->proto.groups != NULL ? "groups (--groups)" : "");
+    const char *narrowed = o->proto.only_tls13   ? "TLS 1.2 (try without --tls1_3), "
+                           : o->proto.only_tls12 ? "TLS 1.3 (try without --tls1_2), "
+                                                 : "";
+    const char *limited = o->ciphers != NULL && o->proto.groups != NULL
+                              ? "a suite or group --ciphers or --groups left out "
+                                "(try without them), "
+                          : o->ciphers != NULL      ? "a suite --ciphers left out (try without it), "
+                          : o->proto.groups != NULL ? "a group --groups left out (try without it), "
+                                                    : "";
+    const char *unknown = "only suites, groups or signatures lucidtls does not implement (DHE, CCM, Camellia, "
+                          "P-521...)";
+    if (narrowed[0] == '\0' && limited[0] == '\0') {
+        snprintf(buf, cap, "the server may accept %s", unknown);
+    } else {
+        snprintf(buf, cap, "the server may want %s%sor accept %s", narrowed, limited, unknown);
     }
-    snprintf(buf, cap, "the server may accept %s%s%s%s", narrowed ? narrowed : "", narrowed ? ", or " : "",
-             own[0] ? own : "", own[0] ? ", or " : "");
-    size_t used = strlen(buf);
-    snprintf(buf + used, cap - used,
-             "only suites or groups lucidtls does not implement (DHE, CCM, Camellia, "
-             "P-521...)");
 }
 
 /* After a failed handshake: when the server refused our offer outright (a
