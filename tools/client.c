@@ -598,7 +598,11 @@ static void refusal_hint(const lt_conn *conn, int rc, const client_opts *o)
     }
     int alert = rc == LT_ERR_PEER_ALERT ? lt_conn_peer_alert(conn) : -1;
     int before_server_hello = lt_conn_version(conn) == 0;
-    int version_refused = (alert == ALERT_PROTOCOL_VERSION && before_server_hello) || rc == LT_ERR_PROTOCOL_VERSION;
+    /* Our own protocol_version: the ServerHello chose a version we do not
+     * speak (not a record header's version, which is a broken peer). */
+    int chose_other =
+        rc == LT_ERR_PROTOCOL_VERSION && detail != NULL && strncmp(detail, "server chose version", 20) == 0;
+    int version_refused = (alert == ALERT_PROTOCOL_VERSION && before_server_hello) || chose_other;
     int suites_refused = alert == LT_ALERT_HANDSHAKE_FAILURE && before_server_hello;
     if (!version_refused && !suites_refused) {
         return;
