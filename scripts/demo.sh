@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# demo.sh — install dependencies, build into build/, and run the narrated
-# handshake demo (`build/lucidtls demo`). Extra arguments go to the demo.
+# demo.sh — install the build dependencies (`install_deps.sh --build`: a
+# compiler, CMake and OpenSSL's headers; not the test toolchain), build into
+# build/, and run the narrated handshake demo (`build/lucidtls demo`). Extra
+# arguments go to the demo.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 if [ "${LT_SKIP_DEPS:-0}" != 1 ]; then
-    "$ROOT/scripts/install_deps.sh"
+    "$ROOT/scripts/install_deps.sh" --build
 fi
 JOBS=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build

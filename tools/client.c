@@ -29,8 +29,7 @@
 #define DEFAULT_HANDSHAKE_TIMEOUT_S 10.0
 
 typedef struct client_opts {
-    char host[256];
-    char port[32];
+    tool_target target; /* HOST:PORT, [IPv6]:PORT or an https:// URL */
     double connect_timeout_s;
     double handshake_timeout_s;
     double idle_timeout_s; /* 0: none */
@@ -52,9 +51,58 @@ typedef struct client_opts {
     const char *key;
 } client_opts;
 
+static const char USAGE[] = "usage: lucidtls client HOST:PORT | [IPv6]:PORT | https://HOST[:PORT]/PATH [options]\n"
+                            "  Verifies the server, then copies stdin to it and its data to stdout. With a URL\n"
+                            "  (default port 443) it sends GET PATH with Host and Connection: close instead of\n"
+                            "  stdin, and prints the whole response, headers included (as curl -i).\n"
+                            "  --cafile F, --capath DIR   the CAs to trust (default: the system store)\n"
+                            "  --servername NAME          the name to send (SNI) and check (default: the host)\n"
+                            "  --insecure-no-hostname-check  verify the chain but not the name (tests only)\n"
+                            "  --ciphers LIST             suites in preference order (IANA or OpenSSL names)\n"
+                            "  --tls1_2, --tls1_3         offer only that version (default: both, TLS 1.3 preferred)\n"
+                            "  --groups LIST              key exchange groups: x25519, P-256, P-384\n"
+                            "  --alpn LIST                ALPN protocols to offer, e.g. h2,http/1.1\n"
+                            "  --security-level 0-5       as OpenSSL's @SECLEVEL (default 2)\n"
+                            "  --cert CHAIN.pem --key KEY.pem  a client certificate, if the server asks\n"
+                            "  --sess-out FILE, --sess-in FILE  save the session, offer it again (resumption)\n"
+                            "  --reconnect N              N more connections, each offering the last one's session\n"
+                            "  --key-update               TLS 1.3: after the handshake, update keys both ways\n"
+                            "  --connect-timeout S, --handshake-timeout S  (default 10 each)\n"
+                            "  --idle-timeout S           end when no data moves for S seconds (default: never)\n"
+                            "  --ignore-unexpected-eof    accept an end without close_notify\n"
+                            "  --explain                  tell the handshake step by step on stderr\n"
+                            "  --show-secrets             with --explain: print keys and secrets in full\n"
+                            "  -h, --help                 this text\n";
+
+/* What the options say together, and the one argument: 0, or 2 with a line. */
+static int check_opts(int argc, char **argv, client_opts *o)
+{
+    if ((o->cert == NULL) != (o->key == NULL)) {
+        return tool_usage_error("client", "--cert and --key go together (a client certificate and its key)");
+    }
+    /* The secrets are shown in the narration, so without one there is
+     * nothing to show them in: an error, not a silent no-op. */
+    if (o->show_secrets && !o->explain) {
+        return tool_usage_error("client", "--show-secrets needs --explain (secrets are shown in its narration)");
+    }
+    if (optind == argc) {
+        return tool_usage_error("client", "HOST:PORT (or an https:// URL) is required");
+    }
+    if (optind + 1 != argc) {
+        return tool_usage_error("client", "one HOST:PORT only, and '%s' is another argument", argv[optind + 1]);
+    }
+    char err[600];
+    if (tool_parse_target(argv[optind], &o->target, err, sizeof err) != 0) {
+        return tool_usage_error("client", "%s", err);
+    }
+    return 0;
+}
+
+/* The options: 0 to go on, 1 after --help (exit 0), 2 on a usage error. */
 static int parse_opts(int argc, char **argv, client_opts *o)
 {
     static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
         {"connect-timeout", required_argument, NULL, 'c'},
         {"handshake-timeout", required_argument, NULL, 'T'},
         {"idle-timeout", required_argument, NULL, 'i'},
@@ -84,22 +132,26 @@ static int parse_opts(int argc, char **argv, client_opts *o)
     o->connect_timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
     o->handshake_timeout_s = DEFAULT_HANDSHAKE_TIMEOUT_S;
     optind = 1;
+    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, TOOL_OPTSTRING, longopts, NULL)) != -1) {
         switch (c) {
+        case 'h': fputs(USAGE, stdout); return 1;
+        case '?':
+        case ':': return tool_bad_option("client", c, argv, longopts, USAGE);
         case 'c':
             if (tool_parse_seconds(optarg, "--connect-timeout", &o->connect_timeout_s) != 0) {
-                return -1;
+                return 2;
             }
             break;
         case 'T':
             if (tool_parse_seconds(optarg, "--handshake-timeout", &o->handshake_timeout_s) != 0) {
-                return -1;
+                return 2;
             }
             break;
         case 'i':
             if (tool_parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s) != 0) {
-                return -1;
+                return 2;
             }
             break;
         case 'E': o->ignore_unexpected_eof = 1; break;
@@ -121,8 +173,8 @@ static int parse_opts(int argc, char **argv, client_opts *o)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (optarg[0] == '\0' || *end != '\0' || v < 0 || v > 100) {
-                fprintf(stderr, "lucidtls: --reconnect takes a number of connections (0 to 100), got '%s'\n", optarg);
-                return -1;
+                return tool_usage_error("client", "--reconnect takes a number of connections (0 to 100), got '%s'",
+                                        optarg);
             }
             o->reconnect = v;
             break;
@@ -133,30 +185,15 @@ static int parse_opts(int argc, char **argv, client_opts *o)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (optarg[0] == '\0' || *end != '\0' || v < 0 || v > 1000) {
-                fprintf(stderr, "lucidtls: --security-level takes a number (0 to 5), got '%s'\n", optarg);
-                return -1;
+                return tool_usage_error("client", "--security-level takes a number (0 to 5), got '%s'", optarg);
             }
             o->security_level = (int)v;
             break;
         }
-        default: return -1;
+        default: return 2;
         }
     }
-    if ((o->cert == NULL) != (o->key == NULL)) {
-        fprintf(stderr, "lucidtls: --cert and --key go together (a client certificate and its key)\n");
-        return -1;
-    }
-    if (optind + 1 != argc ||
-        tool_split_hostport(argv[optind], o->host, sizeof o->host, o->port, sizeof o->port) != 0) {
-        fprintf(stderr, "usage: lucidtls client HOST:PORT [--cafile F] [--capath DIR] "
-                        "[--connect-timeout S] [--handshake-timeout S] [--idle-timeout S] [--ignore-unexpected-eof] "
-                        "[--servername NAME] [--ciphers LIST] [--explain] [--show-secrets] "
-                        "[--insecure-no-hostname-check] [--security-level 0-5] [--tls1_2 | --tls1_3] "
-                        "[--groups LIST] [--alpn LIST] [--key-update] [--sess-in FILE] [--sess-out FILE] "
-                        "[--reconnect N] [--cert CHAIN.pem --key KEY.pem]\n");
-        return -1;
-    }
-    return 0;
+    return check_opts(argc, argv, o);
 }
 
 static int config_fail(lt_config *cfg, const char *what, const char *arg)
@@ -175,9 +212,11 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
     }
     int bad = 0;
     if (o->cafile != NULL && lt_config_set_ca_file(cfg, o->cafile) != LT_OK) {
-        bad = config_fail(cfg, "cannot load --cafile", o->cafile);
+        bad = tool_load_error(cfg, "--cafile", o->cafile);
+    } else if (o->capath != NULL && tool_check_dir("--capath", o->capath) != 0) {
+        bad = 1;
     } else if (o->capath != NULL && lt_config_set_ca_dir(cfg, o->capath) != LT_OK) {
-        bad = config_fail(cfg, "cannot use --capath", o->capath);
+        bad = tool_load_error(cfg, "--capath", o->capath);
     } else if (o->cafile == NULL && o->capath == NULL && lt_config_use_system_ca(cfg) != LT_OK) {
         bad = config_fail(cfg, "cannot load the system trust store", NULL);
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
@@ -185,9 +224,9 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
     } else if (o->security_level >= 0 && lt_config_set_security_level(cfg, o->security_level) != LT_OK) {
         bad = config_fail(cfg, "bad --security-level", NULL);
     } else if (o->cert != NULL && lt_config_set_cert_chain_file(cfg, o->cert) != LT_OK) {
-        bad = config_fail(cfg, "cannot load --cert", o->cert);
+        bad = tool_load_error(cfg, "--cert", o->cert);
     } else if (o->key != NULL && lt_config_set_key_file(cfg, o->key) != LT_OK) {
-        bad = config_fail(cfg, "cannot load --key", o->key);
+        bad = tool_load_error(cfg, "--key", o->key);
     }
     if (!bad) {
         bad = tool_apply_proto(cfg, &o->proto);
@@ -235,8 +274,9 @@ typedef struct pump {
     uint8_t in[IO_CHUNK]; /* stdin bytes not yet taken by the connection */
     size_t in_off, in_len;
     int stdin_open;
-    int close_sent; /* our close_notify is queued */
-    int done;       /* the server closed: exit status in `status` */
+    int http_request; /* a URL's GET is in `in`: stdin is not read, and the server ends the connection */
+    int close_sent;   /* our close_notify is queued */
+    int done;         /* the server closed: exit status in `status` */
     int status;
     int64_t last_moved; /* when application data last moved either way */
 } pump;
@@ -337,7 +377,11 @@ static void pump_stdin(pump *p, int readable)
             return;
         }
     }
-    if (!p->stdin_open && p->in_len == 0 && !p->close_sent) {
+    /* After a URL's request the server closes first (Connection: close): a
+     * TLS 1.2 server would drop its answer on our close_notify (RFC 5246
+     * 7.2.1: it "MUST ... close down the connection immediately, discarding
+     * any pending writes"). */
+    if (!p->stdin_open && p->in_len == 0 && !p->close_sent && !p->http_request) {
         /* All of stdin is queued: say we are done, keep reading. */
         p->close_sent = 1;
         int rc = lt_fd_close(p->conn, p->fd);
@@ -362,6 +406,23 @@ static int idle_expired(const pump *p)
     return p->o->idle_timeout_s > 0 && now_ms() - p->last_moved >= to_ms(p->o->idle_timeout_s);
 }
 
+/* A URL's request, as curl sends it (RFC 9112 3.2: Host carries the port
+ * when it is not the scheme's default). Its length. */
+static size_t http_request(const client_opts *o, char *buf, size_t cap)
+{
+    char host[300];
+    if (strcmp(o->target.port, "443") == 0) {
+        snprintf(host, sizeof host, strchr(o->target.host, ':') != NULL ? "[%s]" : "%s", o->target.host);
+    } else {
+        tool_host_port(o->target.host, o->target.port, host, sizeof host);
+    }
+    int n = snprintf(buf, cap,
+                     "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lucidtls/%s\r\nAccept: */*\r\n"
+                     "Connection: close\r\n\r\n",
+                     o->target.path, host, LT_VERSION_STRING);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 static int run_pump(lt_conn *conn, int fd, const client_opts *o)
 {
     static pump p;
@@ -370,6 +431,11 @@ static int run_pump(lt_conn *conn, int fd, const client_opts *o)
     p.fd = fd;
     p.o = o;
     p.stdin_open = 1;
+    if (o->target.is_url) {
+        p.http_request = 1;
+        p.stdin_open = 0;
+        p.in_len = http_request(o, (char *)p.in, sizeof p.in);
+    }
     moved(&p);
     tool_set_nonblocking(fd, 1);
     while (!p.done) {
@@ -415,7 +481,141 @@ static int run_pump(lt_conn *conn, int fd, const client_opts *o)
     return p.status;
 }
 
-/* The handshake within --handshake-timeout: one line on failure. */
+/* ---- the hint after a refused offer ------------------------------------------ */
+
+/* protocol_version (RFC 8446 6.2; not among lucidtls.h's hook alerts). */
+#define ALERT_PROTOCOL_VERSION 70
+
+/* What we offered, in short, for the hint. */
+typedef struct offer {
+    int n12, n13;         /* suites of each version */
+    int rsa_kx, ecdhe_kx; /* TLS 1.2 key exchanges among them */
+    int aead, cbc;        /* TLS 1.2 record protections among them */
+} offer;
+
+/* Is suite id named in the --ciphers list (IANA or OpenSSL name)? */
+static int list_names(const char *list, const lt_suite_info *si)
+{
+    const char *p = list;
+    while (*p != '\0') {
+        size_t len = strcspn(p, ":,");
+        if ((strlen(si->iana_name) == len && strncmp(p, si->iana_name, len) == 0) ||
+            (si->openssl_name != NULL && strlen(si->openssl_name) == len && strncmp(p, si->openssl_name, len) == 0)) {
+            return 1;
+        }
+        p += len;
+        p += *p != '\0';
+    }
+    return 0;
+}
+
+/* The suites the client's config holds: --ciphers, or every suite lucidtls
+ * implements (its default), less those of a version it does not offer. */
+static offer offered(const client_opts *o)
+{
+    offer f;
+    memset(&f, 0, sizeof f);
+    for (unsigned id = 1; id <= 0xFFFF; id++) {
+        lt_suite_info si;
+        if (lt_suite_get_info((uint16_t)id, &si) != LT_OK || (o->ciphers != NULL && !list_names(o->ciphers, &si))) {
+            continue;
+        }
+        if (si.version == LT_TLS1_3 && !o->proto.only_tls12) {
+            f.n13++;
+        } else if (si.version == LT_TLS1_2 && !o->proto.only_tls13) {
+            f.n12++;
+            f.rsa_kx |= strcmp(si.key_exchange, "RSA") == 0;
+            f.ecdhe_kx |= strcmp(si.key_exchange, "ECDHE") == 0;
+            f.aead |= si.aead;
+            f.cbc |= !si.aead;
+        }
+    }
+    return f;
+}
+
+/* "TLS 1.3 (3 suites) and TLS 1.2 (14 suites: ECDHE and RSA key exchange,
+ * AEAD and CBC), groups x25519, P-256, P-384" */
+static void describe_offer(const client_opts *o, const offer *f, char *buf, size_t cap)
+{
+    char v13[64] = "", v12[160] = "";
+    if (f->n13 > 0) {
+        snprintf(v13, sizeof v13, "TLS 1.3 (%d suite%s)", f->n13, f->n13 == 1 ? "" : "s");
+    }
+    if (f->n12 > 0) {
+        snprintf(v12, sizeof v12, "TLS 1.2 (%d suite%s: %s key exchange, %s)", f->n12, f->n12 == 1 ? "" : "s",
+                 f->rsa_kx && f->ecdhe_kx ? "ECDHE and RSA"
+                 : f->ecdhe_kx            ? "ECDHE"
+                                          : "RSA",
+                 f->aead && f->cbc ? "AEAD and CBC"
+                 : f->aead         ? "AEAD"
+                                   : "CBC");
+    }
+    snprintf(buf, cap, "%s%s%s, groups %s", v13, v13[0] && v12[0] ? " and " : "", v12,
+             o->proto.groups != NULL ? o->proto.groups : "x25519, P-256, P-384");
+}
+
+/* The likely cause, from what was offered. A protocol_version refusal is
+ * about versions only; a handshake_failure to our ClientHello means no
+ * suite, group or signature scheme in common. */
+static void likely_cause(const client_opts *o, int version_refused, char *buf, size_t cap)
+{
+    if (version_refused) {
+        snprintf(buf, cap, "%s",
+                 o->proto.only_tls13   ? "the server may speak only TLS 1.2 or older; try --tls1_2 (or neither flag)"
+                 : o->proto.only_tls12 ? "the server may speak only TLS 1.3 (try without --tls1_2), or only TLS 1.1 "
+                                         "or older, which lucidtls does not speak"
+                                       : "the server may speak only TLS 1.1 or older, which lucidtls does not speak");
+        return;
+    }
+    const char *narrowed = o->proto.only_tls13   ? "TLS 1.2 (try without --tls1_3), "
+                           : o->proto.only_tls12 ? "TLS 1.3 (try without --tls1_2), "
+                                                 : "";
+    const char *limited = o->ciphers != NULL && o->proto.groups != NULL
+                              ? "a suite or group --ciphers or --groups left out "
+                                "(try without them), "
+                          : o->ciphers != NULL      ? "a suite --ciphers left out (try without it), "
+                          : o->proto.groups != NULL ? "a group --groups left out (try without it), "
+                                                    : "";
+    const char *unknown = "only suites, groups or signatures lucidtls does not implement (DHE, CCM, Camellia, "
+                          "P-521...)";
+    if (narrowed[0] == '\0' && limited[0] == '\0') {
+        snprintf(buf, cap, "the server may accept %s", unknown);
+    } else {
+        snprintf(buf, cap, "the server may want %s%sor accept %s", narrowed, limited, unknown);
+    }
+}
+
+/* After a failed handshake: when the server refused our offer outright (a
+ * handshake_failure or protocol_version alert before any ServerHello, or a
+ * ServerHello with a version we do not speak), one more line with what we
+ * offered and the likely cause. */
+static void refusal_hint(const lt_conn *conn, int rc, const client_opts *o)
+{
+    const char *detail = NULL;
+    int sticky = lt_conn_error(conn, &detail);
+    if (sticky < 0) {
+        rc = sticky;
+    }
+    int alert = rc == LT_ERR_PEER_ALERT ? lt_conn_peer_alert(conn) : -1;
+    int before_server_hello = lt_conn_version(conn) == 0;
+    /* Our own protocol_version: the ServerHello chose a version we do not
+     * speak (not a record header's version, which is a broken peer). */
+    int chose_other =
+        rc == LT_ERR_PROTOCOL_VERSION && detail != NULL && strncmp(detail, "server chose version", 20) == 0;
+    int version_refused = (alert == ALERT_PROTOCOL_VERSION && before_server_hello) || chose_other;
+    int suites_refused = alert == LT_ALERT_HANDSHAKE_FAILURE && before_server_hello;
+    if (!version_refused && !suites_refused) {
+        return;
+    }
+    offer f = offered(o);
+    char what[400], cause[400];
+    describe_offer(o, &f, what, sizeof what);
+    likely_cause(o, version_refused, cause, sizeof cause);
+    fprintf(stderr, "lucidtls: hint: we offered %s; %s\n", what, cause);
+}
+
+/* The handshake within --handshake-timeout: one line on failure (and a hint
+ * when the server refused our offer). */
 static int handshake(lt_conn *conn, int fd, const client_opts *o, narrator *nar)
 {
     int rc = lt_fd_handshake_timed(conn, fd, to_ms(o->handshake_timeout_s));
@@ -433,7 +633,9 @@ static int handshake(lt_conn *conn, int fd, const client_opts *o, narrator *nar)
                 o->handshake_timeout_s);
         return 1;
     }
-    return fail_line(conn, rc, e);
+    fail_line(conn, rc, e);
+    refusal_hint(conn, rc, o);
+    return 1;
 }
 
 /* --sess-in: the session bytes lt_conn_get_session wrote last time. */
@@ -510,7 +712,7 @@ static int one_connection(const client_opts *o, lt_config *cfg, narrator *nar, u
     int status = 1;
     char err[512];
     lt_conn *conn = NULL;
-    int fd = tool_connect_timeout(o->host, o->port, to_ms(o->connect_timeout_s), err, sizeof err);
+    int fd = tool_connect_timeout(o->target.host, o->target.port, to_ms(o->connect_timeout_s), err, sizeof err);
     if (fd < 0) {
         fprintf(stderr, "lucidtls: %s\n", err);
         goto out;
@@ -520,7 +722,12 @@ static int one_connection(const client_opts *o, lt_config *cfg, narrator *nar, u
         fprintf(stderr, "lucidtls: out of memory\n");
         goto out;
     }
-    const char *name = o->servername != NULL ? o->servername : o->host;
+    if (nar != NULL) {
+        char peer[80];
+        tool_peer_name(fd, peer, sizeof peer);
+        fprintf(stderr, "lucidtls: connected to %s\n", peer);
+    }
+    const char *name = o->servername != NULL ? o->servername : o->target.host;
     if (lt_conn_set_hostname(conn, name) != LT_OK) {
         status = fail_line(conn, LT_ERR_USAGE, 0);
         goto out;
@@ -575,8 +782,9 @@ out:
 int cmd_client(int argc, char **argv)
 {
     client_opts o;
-    if (parse_opts(argc, argv, &o) != 0) {
-        return 2;
+    int prc = parse_opts(argc, argv, &o);
+    if (prc != 0) {
+        return prc == 1 ? 0 : prc;
     }
     static uint8_t sess[LT_SESSION_MAX_LEN];
     size_t sess_len = 0;

@@ -2,50 +2,287 @@
 #include "common.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port, size_t portcap)
+/* ---- the command line ------------------------------------------------------ */
+
+/* The option as typed, without an "=value". */
+static void option_text(const char *arg, char *buf, size_t cap)
 {
-    const char *h = arg;
-    size_t hlen;
-    const char *p;
-    if (arg[0] == '[') {
-        /* An IPv6 literal: the port follows the closing bracket. */
-        const char *close = strchr(arg, ']');
-        if (close == NULL || close[1] != ':') {
-            return -1;
-        }
-        h = arg + 1;
-        hlen = (size_t)(close - h);
-        p = close + 2;
-    } else {
-        const char *colon = strrchr(arg, ':');
-        if (colon == NULL) {
-            return -1;
-        }
-        hlen = (size_t)(colon - arg);
-        p = colon + 1;
+    size_t n = strcspn(arg, "=");
+    snprintf(buf, cap, "%.*s", (int)n, arg);
+}
+
+/* How many long options begin with `prefix` (after "--"): getopt_long takes
+ * an unambiguous abbreviation, and says '?' for an ambiguous one too. */
+static int options_starting(const struct option *longopts, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const struct option *o = longopts; o != NULL && o->name != NULL; o++) {
+        n += strncmp(o->name, prefix, len) == 0;
     }
-    if (hlen == 0 || hlen >= hostcap || *p == '\0' || strlen(p) >= portcap) {
+    return n;
+}
+
+int tool_bad_option(const char *cmd, int c, char **argv, const struct option *longopts, const char *usage)
+{
+    char name[128];
+    const char *arg = argv[optind - 1];
+    if (strncmp(arg, "--", 2) == 0) {
+        option_text(arg, name, sizeof name);
+    } else {
+        snprintf(name, sizeof name, "-%c", optopt != 0 ? optopt : '?');
+    }
+    if (c == ':') {
+        fprintf(stderr, "lucidtls %s: option '%s' needs an argument\n", cmd, name);
+    } else if (optopt != 0 && strncmp(arg, "--", 2) == 0) {
+        /* A known option that takes no value was given one. */
+        fprintf(stderr, "lucidtls %s: option '%s' takes no argument\n", cmd, name);
+    } else if (strncmp(arg, "--", 2) == 0 && options_starting(longopts, name + 2) > 1) {
+        fprintf(stderr, "lucidtls %s: option '%s' is ambiguous (the start of several options)\n", cmd, name);
+    } else {
+        fprintf(stderr, "lucidtls %s: unknown option '%s'\n", cmd, name);
+    }
+    fputs(usage, stderr);
+    return 2;
+}
+
+int tool_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "lucidtls %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "; see 'lucidtls %s --help'\n", cmd);
+    va_end(ap);
+    return 2;
+}
+
+int tool_parse_port(const char *s, int allow_zero, char *why, size_t cap)
+{
+    const char *range = allow_zero ? "a port is 1 to 65535, or 0 for any free port" : "a port is 1 to 65535";
+    if (s[0] == '\0') {
+        snprintf(why, cap, "no port (%s)", range);
         return -1;
     }
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    strcpy(port, p);
+    long v = 0;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') {
+            snprintf(why, cap, "not a number (%s)", range);
+            return -1;
+        }
+        if (v <= 65535) {
+            v = v * 10 + (*p - '0');
+        }
+    }
+    if (v > 65535 || (v == 0 && !allow_zero)) {
+        snprintf(why, cap, "out of range (%s)", range);
+        return -1;
+    }
     return 0;
+}
+
+/* host[:port] of a URL's authority or of HOST:PORT: a bracketed IPv6
+ * literal, or a name or IPv4 address (a bare IPv6 address is ambiguous with
+ * the port). default_port NULL: the port is required. */
+static int split_authority(const char *a, size_t alen, const char *default_port, tool_target *t, char *err, size_t cap)
+{
+    const char *host = a;
+    size_t hlen;
+    const char *rest;
+    if (alen > 0 && a[0] == '[') {
+        const char *close = memchr(a, ']', alen);
+        if (close == NULL) {
+            snprintf(err, cap, "'%.*s': no ']' after the IPv6 address", (int)alen, a);
+            return -1;
+        }
+        host = a + 1;
+        hlen = (size_t)(close - host);
+        rest = close + 1;
+        if (rest != a + alen && *rest != ':') {
+            snprintf(err, cap, "'%.*s': a ':' and the port go after the ']'", (int)alen, a);
+            return -1;
+        }
+    } else {
+        const char *colon = memchr(a, ':', alen);
+        hlen = colon != NULL ? (size_t)(colon - a) : alen;
+        rest = a + hlen;
+        if (colon != NULL && memchr(colon + 1, ':', alen - hlen - 1) != NULL) {
+            snprintf(err, cap, "'%.*s': an IPv6 address goes in brackets, as [::1]:443", (int)alen, a);
+            return -1;
+        }
+    }
+    if (hlen == 0 || hlen >= sizeof t->host) {
+        snprintf(err, cap, "'%.*s': %s", (int)alen, a, hlen == 0 ? "no host" : "the host name is too long");
+        return -1;
+    }
+    memcpy(t->host, host, hlen);
+    t->host[hlen] = '\0';
+    size_t plen = (size_t)(a + alen - rest);
+    char port[16];
+    if (plen == 0 && default_port != NULL) {
+        snprintf(t->port, sizeof t->port, "%s", default_port);
+        return 0;
+    }
+    if (plen == 0) {
+        snprintf(err, cap, "'%.*s': no port (HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/PATH)", (int)alen, a);
+        return -1;
+    }
+    /* rest is ":port" */
+    snprintf(port, sizeof port, "%.*s", (int)(plen - 1), rest + 1);
+    char why[128];
+    if (plen - 1 >= sizeof port || tool_parse_port(port, 0, why, sizeof why) != 0) {
+        if (plen - 1 >= sizeof port) {
+            snprintf(why, sizeof why, "out of range (a port is 1 to 65535)");
+        }
+        snprintf(err, cap, "bad port in '%.*s': %s", (int)alen, a, why);
+        return -1;
+    }
+    snprintf(t->port, sizeof t->port, "%s", port);
+    return 0;
+}
+
+/* https://host[:port][/path][?query][#fragment]: the fragment stays with us,
+ * as a browser's or curl's does (RFC 3986 3.5: it is not sent). */
+static int parse_url(const char *arg, tool_target *t, char *err, size_t cap)
+{
+    const char *a = arg + strlen("https://");
+    size_t alen = strcspn(a, "/?#");
+    if (memchr(a, '@', alen) != NULL) {
+        snprintf(err, cap, "'%s': user names in URLs are not supported", arg);
+        return -1;
+    }
+    if (split_authority(a, alen, "443", t, err, cap) != 0) {
+        return -1;
+    }
+    const char *path = a + alen;
+    size_t plen = strcspn(path, "#");
+    if (plen + 2 > sizeof t->path) {
+        snprintf(err, cap, "the URL's path is too long (at most %zu bytes)", sizeof t->path - 2);
+        return -1;
+    }
+    for (size_t i = 0; i < plen; i++) {
+        unsigned char ch = (unsigned char)path[i];
+        if (ch <= 0x20 || ch >= 0x7f) {
+            /* It would break the request line (RFC 9112 3.2). */
+            snprintf(err, cap, "'%s': a space or control character in the path (percent-encode it)", arg);
+            return -1;
+        }
+    }
+    snprintf(t->path, sizeof t->path, "%s%.*s", (plen == 0 || path[0] == '?') ? "/" : "", (int)plen, path);
+    t->is_url = 1;
+    return 0;
+}
+
+int tool_parse_target(const char *arg, tool_target *t, char *err, size_t cap)
+{
+    memset(t, 0, sizeof *t);
+    if (strncasecmp(arg, "https://", 8) == 0) {
+        return parse_url(arg, t, err, cap);
+    }
+    if (strstr(arg, "://") != NULL) {
+        snprintf(err, cap, "'%s': only https:// URLs (or HOST:PORT)", arg);
+        return -1;
+    }
+    return split_authority(arg, strlen(arg), NULL, t, err, cap);
+}
+
+void tool_host_port(const char *host, const char *port, char *buf, size_t cap)
+{
+    snprintf(buf, cap, strchr(host, ':') != NULL ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+/* ---- loading files ------------------------------------------------------------ */
+
+/* Why the file cannot be read at all, or NULL when it can. fopen() opens a
+ * directory, so that is asked separately. */
+static const char *unreadable_reason(const char *path, int want_dir)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        return strerror(errno);
+    }
+    if (want_dir) {
+        DIR *d = opendir(path);
+        if (d == NULL) {
+            return strerror(errno);
+        }
+        closedir(d);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return strerror(EISDIR);
+    }
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return strerror(errno);
+    }
+    fclose(f);
+    return NULL;
+}
+
+/* The library's reason without what this line says already: "cannot open
+ * PATH", "cannot load CA file PATH", "ticket key file PATH: ", " (PATH)". */
+static void library_reason(const char *why, const char *path, char *out, size_t cap)
+{
+    char tail[300];
+    snprintf(tail, sizeof tail, " (%s)", path);
+    snprintf(out, cap, "%s", why != NULL && why[0] != '\0' ? why : "failed");
+    size_t n = strlen(out), tl = strlen(tail);
+    if (n > tl && strcmp(out + n - tl, tail) == 0) {
+        out[n - tl] = '\0';
+    }
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "ticket key file %s: ", path);
+    if (strncmp(out, prefix, strlen(prefix)) == 0) {
+        memmove(out, out + strlen(prefix), strlen(out + strlen(prefix)) + 1);
+    }
+    if (strncmp(out, "cannot load CA file ", 20) == 0) {
+        /* X509_STORE_load_file found no certificate it could read. */
+        snprintf(out, cap, "no CA certificate in it (PEM), or a damaged one");
+    }
+}
+
+int tool_load_error(const lt_config *cfg, const char *opt, const char *path)
+{
+    const char *sys = unreadable_reason(path, 0);
+    char why[600];
+    if (sys != NULL) {
+        snprintf(why, sizeof why, "%s", sys);
+    } else {
+        library_reason(lt_config_error(cfg), path, why, sizeof why);
+    }
+    fprintf(stderr, "lucidtls: cannot load %s %s: %s\n", opt, path, why);
+    return 1;
+}
+
+int tool_check_dir(const char *opt, const char *path)
+{
+    const char *sys = unreadable_reason(path, 1);
+    if (sys == NULL) {
+        return 0;
+    }
+    fprintf(stderr, "lucidtls: cannot load %s %s: %s\n", opt, path, sys);
+    return 1;
 }
 
 int tool_parse_seconds(const char *arg, const char *name, double *out)
@@ -157,12 +394,13 @@ static int open_socket(const char *host, const char *port, int passive, int time
         }
     }
     freeaddrinfo(res);
+    char where[300];
+    tool_host_port(host, port, where, sizeof where);
     if (fd < 0 && last_errno == ETIMEDOUT && deadline_ms >= 0) {
-        snprintf(err, errcap, "cannot connect to %s:%s: no answer within %g s (--connect-timeout)", host, port,
+        snprintf(err, errcap, "cannot connect to %s: no answer within %g s (--connect-timeout)", where,
                  timeout_ms / 1000.0);
     } else if (fd < 0) {
-        snprintf(err, errcap, "cannot %s %s:%s: %s", passive ? "listen on" : "connect to", host, port,
-                 strerror(last_errno));
+        snprintf(err, errcap, "cannot %s %s: %s", passive ? "listen on" : "connect to", where, strerror(last_errno));
     }
     return fd;
 }

@@ -16,9 +16,51 @@ int cmd_ticket_keys(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
-/* Splits "host:port", "[v6addr]:port" into host and port (both
- * NUL-terminated copies). Returns 0 on success. */
-int tool_split_hostport(const char *arg, char *host, size_t hostcap, char *port, size_t portcap);
+/* ---- the command line ------------------------------------------------------ */
+
+/* getopt_long's optstring for every subcommand: the leading ':' tells a
+ * missing argument (':') from an unknown option ('?'); -h is --help. */
+#define TOOL_OPTSTRING ":h"
+
+struct option;
+/* After getopt_long returned '?' or ':' (opterr = 0): one line naming the
+ * option ("lucidtls client: unknown option '--foo'", "option '--cafile'
+ * needs an argument"), then the usage, on stderr. Returns 2. */
+int tool_bad_option(const char *cmd, int c, char **argv, const struct option *longopts, const char *usage);
+/* Any other mistake on the command line: "lucidtls CMD: MESSAGE" and where
+ * the usage is, on stderr. Returns 2 (the usage-error exit status). */
+int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A TCP port: digits only, 1 to 65535 (0 too when allow_zero: "any free
+ * port"). 0, or -1 with the reason ("a port is 1 to 65535") in why. */
+int tool_parse_port(const char *s, int allow_zero, char *why, size_t cap);
+
+/* Where the client connects: HOST:PORT, [IPv6]:PORT or
+ * https://HOST[:PORT][/PATH] (default port 443, path "/"). */
+typedef struct tool_target {
+    char host[256];  /* without brackets */
+    char port[16];   /* digits, 1 to 65535 */
+    char path[2048]; /* a URL's path and query; "" for HOST:PORT */
+    int is_url;
+} tool_target;
+/* 0, or -1 with why the argument is not one of those forms in err. */
+int tool_parse_target(const char *arg, tool_target *t, char *err, size_t cap);
+
+/* "host:port", or "[v6addr]:port" when host is an IPv6 address. */
+void tool_host_port(const char *host, const char *port, char *buf, size_t cap);
+
+/* ---- loading files ------------------------------------------------------------ */
+
+/* After a lt_config_set_*_file call for `opt` failed on `path`: one line,
+ * "lucidtls: cannot load --cafile x.pem: No such file or directory". The
+ * reason is the system's when the file cannot be read at all, else the
+ * library's (lt_config_error) without the path it repeats. Returns 1. */
+int tool_load_error(const lt_config *cfg, const char *opt, const char *path);
+/* --capath: the library reads the directory only when it looks up a CA, so
+ * a directory that cannot be read is caught here. 0, or 1 with the line. */
+int tool_check_dir(const char *opt, const char *path);
+
+/* ---- sockets ----------------------------------------------------------------- */
 
 /* A connected TCP socket, or -1 with a message in err. */
 int tool_connect(const char *host, const char *port, char *err, size_t errcap);

@@ -423,17 +423,24 @@ static const demo_kx *find_kx(const char *name)
     return NULL;
 }
 
-static int usage(void)
+static const char USAGE[] =
+    "usage: lucidtls demo [--kx rsa|ecdhe] [--show-secrets]\n"
+    "       lucidtls demo --tls13 [--hrr] [--resume] [--key-update] [--show-secrets]\n"
+    "  --kx rsa      the seed's story: TLS 1.2, RSA key transport, MAC-then-encrypt (the default)\n"
+    "  --kx ecdhe    TLS 1.2 with ECDHE (x25519, forward secrecy), encrypt-then-MAC\n"
+    "  --tls13       the same conversation in TLS 1.3\n"
+    "  --hrr         TLS 1.3: Bob's first key share is for the wrong group (HelloRetryRequest)\n"
+    "  --resume      TLS 1.3: Bob comes back with Alice's ticket (a resumed handshake)\n"
+    "  --key-update  TLS 1.3: Bob changes his keys after the handshake, and asks Alice to (KeyUpdate)\n"
+    "  --show-secrets  print the keys and secrets in full (the demo always narrates)\n"
+    "  -h, --help    this text\n";
+
+/* A mistake on the command line: what, then the usage, on stderr. 2. */
+static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr,
-            "usage: lucidtls demo [--kx rsa|ecdhe] [--show-secrets]\n"
-            "       lucidtls demo --tls13 [--hrr] [--resume] [--key-update] [--show-secrets]\n"
-            "  --kx rsa      the seed's story: TLS 1.2, RSA key transport, MAC-then-encrypt (the default)\n"
-            "  --kx ecdhe    TLS 1.2 with ECDHE (x25519, forward secrecy), encrypt-then-MAC\n"
-            "  --tls13       the same conversation in TLS 1.3\n"
-            "  --hrr         TLS 1.3: Bob's first key share is for the wrong group (HelloRetryRequest)\n"
-            "  --resume      TLS 1.3: Bob comes back with Alice's ticket (a resumed handshake)\n"
-            "  --key-update  TLS 1.3: Bob changes his keys after the handshake, and asks Alice to (KeyUpdate)\n");
+    fprintf(stderr, "lucidtls demo: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", USAGE);
     return 2;
 }
 
@@ -452,29 +459,54 @@ static int parse_arg13(demo13 *t, const char *arg)
     return 1;
 }
 
+/* --kx VALUE or --kx=VALUE: the story, or NULL after a line on stderr. */
+static const demo_kx *parse_kx(int argc, char **argv, int *i)
+{
+    const char *v = NULL;
+    if (strncmp(argv[*i], "--kx=", 5) == 0) {
+        v = argv[*i] + 5;
+    } else if (*i + 1 < argc) {
+        v = argv[++*i];
+    } else {
+        usage_error("option '%s' needs an argument (rsa or ecdhe)", "--kx");
+        return NULL;
+    }
+    const demo_kx *kx = find_kx(v);
+    if (kx == NULL) {
+        usage_error("--kx takes rsa or ecdhe, not '%s'", v);
+    }
+    return kx;
+}
+
 /* [--kx rsa|ecdhe] or [--tls13 [--hrr] [--resume] [--key-update]], and
- * [--show-secrets], in any order. 0, or 2 (usage). */
+ * [--show-secrets], in any order. 0, 1 after --help (exit 0), or 2 (usage). */
 static int parse_args(demo *d, int argc, char **argv)
 {
     int kx_given = 0;
     d->kx = &DEMO_KX[0];
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--show-secrets") == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(USAGE, stdout);
+            return 1;
+        } else if (strcmp(argv[i], "--show-secrets") == 0) {
             d->show_secrets = 1;
-        } else if (strcmp(argv[i], "--kx") == 0 && i + 1 < argc && find_kx(argv[i + 1]) != NULL) {
-            d->kx = find_kx(argv[++i]);
-            kx_given = 1;
-        } else if (strncmp(argv[i], "--kx=", 5) == 0 && find_kx(argv[i] + 5) != NULL) {
-            d->kx = find_kx(argv[i] + 5);
+        } else if (strcmp(argv[i], "--kx") == 0 || strncmp(argv[i], "--kx=", 5) == 0) {
+            d->kx = parse_kx(argc, argv, &i);
+            if (d->kx == NULL) {
+                return 2;
+            }
             kx_given = 1;
         } else if (!parse_arg13(&d->t13, argv[i])) {
-            return usage();
+            return usage_error(argv[i][0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", argv[i]);
         }
     }
     /* --kx chooses a TLS 1.2 key exchange; the TLS 1.3 options need --tls13. */
-    int extras = d->t13.hrr || d->t13.resume || d->t13.key_update;
-    if ((d->t13.on && kx_given) || (extras && !d->t13.on)) {
-        return usage();
+    if (d->t13.on && kx_given) {
+        return usage_error("%s: --kx is a TLS 1.2 story, --tls13 the TLS 1.3 one", "--kx with --tls13");
+    }
+    const char *extra = d->t13.hrr ? "--hrr" : d->t13.resume ? "--resume" : d->t13.key_update ? "--key-update" : NULL;
+    if (extra != NULL && !d->t13.on) {
+        return usage_error("%s is a TLS 1.3 option: give --tls13 too", extra);
     }
     return 0;
 }
@@ -522,8 +554,9 @@ int cmd_demo(int argc, char **argv)
 {
     demo d;
     memset(&d, 0, sizeof d);
-    if (parse_args(&d, argc, argv) != 0) {
-        return 2;
+    int prc = parse_args(&d, argc, argv);
+    if (prc != 0) {
+        return prc == 1 ? 0 : prc;
     }
     int rc = lt_demo_pki_make(&d.pki, "localhost");
     if (rc != LT_OK) {

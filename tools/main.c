@@ -26,18 +26,23 @@ static void usage(FILE *out)
             "      (default 10) or it moves no data for S seconds (default 60). Beyond N\n"
             "      live clients (default 1024) new ones wait in the listen backlog.\n"
             "      SIGINT or SIGTERM: close the listener and exit 0.\n"
-            "  lucidtls client HOST:PORT [--cafile F] [--capath DIR] [--servername NAME]\n"
+            "  lucidtls client HOST:PORT|[IPv6]:PORT|https://HOST[:PORT]/PATH [--cafile F] [--capath DIR]\n"
+            "                  [--servername NAME]\n"
             "                  [--ciphers LIST] [--explain] [--show-secrets]\n"
             "                  [--insecure-no-hostname-check] [--tls1_2 | --tls1_3] [--groups LIST]\n"
             "                  [--key-update] [--sess-out FILE] [--sess-in FILE] [--cert F --key F]\n"
-            "      Copy stdin to the server and the server's data to stdout.\n"
+            "      Copy stdin to the server and the server's data to stdout; for a URL, GET it\n"
+            "      (with Host and Connection: close) and print the whole response.\n"
             "  lucidtls ticket-keys FILE\n"
             "      Create a session ticket key file (mode 0600), or rotate it: a new key on top,\n"
             "      at most 4. Servers given --ticket-keys FILE resume each other's sessions\n"
             "      (docs/RESUMPTION.md).\n"
             "\n"
+            "  lucidtls COMMAND --help   the whole usage of one command\n"
+            "\n"
             "  --explain       tell the handshake step by step on stderr\n"
-            "  --show-secrets  with --explain: print keys and secrets in full\n"
+            "  --show-secrets  with --explain (which it needs; the demo always narrates): print\n"
+            "                  keys and secrets in full\n"
             "  SSLKEYLOGFILE   if set, key log lines are appended to this file\n",
             LT_VERSION_STRING);
 }
@@ -47,6 +52,7 @@ int main(int argc, char **argv)
     /* A peer that vanishes must be an error code, never a fatal signal. */
     signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
+        fprintf(stderr, "lucidtls: a command is required (demo, server, client, ticket-keys)\n\n");
         usage(stderr);
         return 2;
     }

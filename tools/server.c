@@ -60,6 +60,10 @@ static const char USAGE[] =
     "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--alpn LIST]\n"
     "                       [--key-update] [--ticket-keys FILE]\n"
     "                       [--verify-client | --require-client-cert] [--client-cafile CA.pem]\n"
+    "  --port P             1 to 65535, or 0 for any free port (named in the 'listening on' line)\n"
+    "  --host ADDR          the address to listen on (default 127.0.0.1; [::1] or ::1 for IPv6)\n"
+    "  --explain            tell each handshake step by step on stderr\n"
+    "  --show-secrets       with --explain: print keys and secrets in full\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
@@ -78,7 +82,8 @@ static const char USAGE[] =
     "                       sessions; a rotated FILE is picked up within a second\n"
     "  --verify-client      ask for a client certificate and verify one that comes (mutual TLS)\n"
     "  --require-client-cert  ask for one and refuse a client without it\n"
-    "  --client-cafile      the CAs client certificates must reach (needed with the two above)\n";
+    "  --client-cafile      the CAs client certificates must reach (needed with the two above)\n"
+    "  -h, --help           this text\n";
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -94,9 +99,48 @@ static int parse_count(const char *arg, const char *name, long *out)
     return 0;
 }
 
+/* What the options say together: 0, or 2 with a line. */
+static int check_opts(int argc, char **argv, server_opts *o)
+{
+    char why[128];
+    if (optind != argc) {
+        return tool_usage_error("server", "unexpected argument '%s'", argv[optind]);
+    }
+    if (o->port == NULL) {
+        return tool_usage_error("server", "--port is required");
+    }
+    /* --host [::1], as the address is written beside a port. */
+    static char unbracketed[256];
+    size_t hl = strlen(o->host);
+    if (hl > 2 && o->host[0] == '[' && o->host[hl - 1] == ']' && hl - 2 < sizeof unbracketed) {
+        snprintf(unbracketed, sizeof unbracketed, "%.*s", (int)(hl - 2), o->host + 1);
+        o->host = unbracketed;
+    }
+    /* 0 stays: the kernel picks a free port, which "listening on" names
+     * (tests/load, tests/hostile and test_fleet.sh use it). */
+    if (tool_parse_port(o->port, 1, why, sizeof why) != 0) {
+        return tool_usage_error("server", "--port %s: %s", o->port, why);
+    }
+    if (o->n_cert == 0 || o->n_key == 0) {
+        return tool_usage_error("server", "%s is required", o->n_cert == 0 ? "--cert" : "--key");
+    }
+    if (o->n_cert != o->n_key) {
+        return tool_usage_error("server", "each --cert needs its --key (%d --cert, %d --key)", o->n_cert, o->n_key);
+    }
+    if (o->client_auth != LT_CLIENT_AUTH_NONE && o->client_cafile == NULL) {
+        return tool_usage_error("server", "--verify-client and --require-client-cert need --client-cafile");
+    }
+    if (o->show_secrets && !o->explain) {
+        return tool_usage_error("server", "--show-secrets needs --explain (secrets are shown in its narration)");
+    }
+    return 0;
+}
+
+/* The options: 0 to go on, 1 after --help (exit 0), 2 on a usage error. */
 static int parse_opts(int argc, char **argv, server_opts *o)
 {
     static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
         {"port", required_argument, NULL, 'p'},
         {"cert", required_argument, NULL, 'c'},
         {"key", required_argument, NULL, 'k'},
@@ -127,24 +171,26 @@ static int parse_opts(int argc, char **argv, server_opts *o)
     o->record_timeout_s = DEFAULT_RECORD_TIMEOUT_S;
     o->max_conns = DEFAULT_MAX_CONNS;
     optind = 1;
+    opterr = 0;
     int c;
     int bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while (!bad && (c = getopt_long(argc, argv, TOOL_OPTSTRING, longopts, NULL)) != -1) {
         switch (c) {
+        case 'h': fputs(USAGE, stdout); return 1;
+        case '?':
+        case ':': return tool_bad_option("server", c, argv, longopts, USAGE);
         case 'p': o->port = optarg; break;
         case 'c':
             if (o->n_cert == 2) {
-                bad = 1;
-            } else {
-                o->cert[o->n_cert++] = optarg;
+                return tool_usage_error("server", "at most two --cert (an RSA and an ECDSA chain)");
             }
+            o->cert[o->n_cert++] = optarg;
             break;
         case 'k':
             if (o->n_key == 2) {
-                bad = 1;
-            } else {
-                o->key[o->n_key++] = optarg;
+                return tool_usage_error("server", "at most two --key (one per --cert)");
             }
+            o->key[o->n_key++] = optarg;
             break;
         case 'H': o->host = optarg; break;
         case 'C': o->ciphers = optarg; break;
@@ -168,18 +214,10 @@ static int parse_opts(int argc, char **argv, server_opts *o)
             break;
         case 'Q': o->client_auth = LT_CLIENT_AUTH_REQUIRE; break;
         case 'F': o->client_cafile = optarg; break;
-        default: bad = -1; break;
+        default: bad = 1; break;
         }
     }
-    if (bad || optind != argc || o->port == NULL || o->n_cert == 0 || o->n_cert != o->n_key) {
-        fputs(USAGE, stderr);
-        return -1;
-    }
-    if (o->client_auth != LT_CLIENT_AUTH_NONE && o->client_cafile == NULL) {
-        fprintf(stderr, "lucidtls: --verify-client and --require-client-cert need --client-cafile\n");
-        return -1;
-    }
-    return 0;
+    return bad ? 2 : check_opts(argc, argv, o);
 }
 
 /* ---- config ---------------------------------------------------------------- */
@@ -201,16 +239,16 @@ static lt_config *make_config(const server_opts *o)
     int bad = 0;
     for (int i = 0; i < o->n_cert && !bad; i++) {
         if (lt_config_set_cert_chain_file(cfg, o->cert[i]) != LT_OK) {
-            bad = config_fail(cfg, "cannot load certificate chain", o->cert[i]);
+            bad = tool_load_error(cfg, "--cert", o->cert[i]);
         } else if (lt_config_set_key_file(cfg, o->key[i]) != LT_OK) {
-            bad = config_fail(cfg, "cannot load private key", o->key[i]);
+            bad = tool_load_error(cfg, "--key", o->key[i]);
         }
     }
     if (bad) {
     } else if (o->ciphers != NULL && lt_config_set_ciphers(cfg, o->ciphers) != LT_OK) {
         bad = config_fail(cfg, "bad --ciphers", o->ciphers);
     } else if (o->client_cafile != NULL && lt_config_set_ca_file(cfg, o->client_cafile) != LT_OK) {
-        bad = config_fail(cfg, "cannot load --client-cafile", o->client_cafile);
+        bad = tool_load_error(cfg, "--client-cafile", o->client_cafile);
     } else if (lt_config_set_client_auth(cfg, o->client_auth) != LT_OK) {
         bad = config_fail(cfg, "cannot set client authentication", "");
     }
@@ -218,7 +256,7 @@ static lt_config *make_config(const server_opts *o)
         bad = tool_apply_proto(cfg, &o->proto);
     }
     if (!bad && o->ticket_keys != NULL && lt_config_set_ticket_key_file(cfg, o->ticket_keys) != LT_OK) {
-        bad = config_fail(cfg, "bad --ticket-keys", o->ticket_keys);
+        bad = tool_load_error(cfg, "--ticket-keys", o->ticket_keys);
     }
     if (bad) {
         lt_config_free(cfg);
@@ -571,7 +609,10 @@ static int serve(srv *s, int port)
         rc = 1;
     } else {
         s->accepting = 1;
-        fprintf(stderr, "listening on %s:%d\n", s->opts->host, port);
+        char port_text[8], where[300];
+        snprintf(port_text, sizeof port_text, "%d", port);
+        tool_host_port(s->opts->host, port_text, where, sizeof where);
+        fprintf(stderr, "listening on %s\n", where);
         run_loop(s, sfd);
     }
     /* Graceful end: no new clients, live ones closed. */
@@ -590,8 +631,9 @@ static int serve(srv *s, int port)
 int cmd_server(int argc, char **argv)
 {
     server_opts o;
-    if (parse_opts(argc, argv, &o) != 0) {
-        return 2;
+    int prc = parse_opts(argc, argv, &o);
+    if (prc != 0) {
+        return prc == 1 ? 0 : prc;
     }
     fit_fd_limit(&o);
     lt_config *cfg = make_config(&o);

@@ -38,7 +38,8 @@ static const char USAGE[] = "usage: lucidtls ticket-keys FILE\n"
                             "  Creates FILE (mode 0600) with one fresh session ticket key, or rotates it:\n"
                             "  a fresh key on top, the oldest dropped beyond 4. Give the same FILE to\n"
                             "  `lucidtls server --ticket-keys FILE` (lt_config_set_ticket_key_file) on every\n"
-                            "  server of a fleet; run this from cron and copy FILE to them all.\n";
+                            "  server of a fleet; run this from cron and copy FILE to them all.\n"
+                            "  -h, --help  this text\n";
 
 static int fresh_key(char out[KEY_HEX_LEN + 1])
 {
@@ -199,9 +200,20 @@ static int replace_file(const char *path, const key_lines *keys, const struct st
 
 int cmd_ticket_keys(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        fputs(USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-        return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+    }
+    /* A FILE beginning with '-' is taken for an option; ./-name reaches it. */
+    if (argc == 2 && argv[1][0] == '-') {
+        fprintf(stderr, "lucidtls ticket-keys: unknown option '%s'\n%s", argv[1], USAGE);
+        return 2;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "lucidtls ticket-keys: %s\n%s", argc < 2 ? "FILE is required" : "one FILE only", USAGE);
+        return 2;
     }
     const char *path = argv[1];
     key_lines keys;
