@@ -23,6 +23,7 @@
 #include "common.h"
 #include "lucidtls/lucidtls_fd.h"
 #include "narrate.h"
+#include "trace_out.h"
 
 #define IO_CHUNK 16384
 #define DEFAULT_CONNECT_TIMEOUT_S 10.0
@@ -40,6 +41,7 @@ typedef struct client_opts {
     const char *ciphers;
     int explain;
     int show_secrets;
+    const char *trace_json; /* --trace-json FILE ("-": stdout) */
     int no_hostname_check;
     int security_level; /* -1: the library's default */
     tool_proto proto;
@@ -71,7 +73,8 @@ static const char USAGE[] = "usage: lucidtls client HOST:PORT | [IPv6]:PORT | ht
                             "  --idle-timeout S           end when no data moves for S seconds (default: never)\n"
                             "  --ignore-unexpected-eof    accept an end without close_notify\n"
                             "  --explain                  tell the handshake step by step on stderr\n"
-                            "  --show-secrets             with --explain: print keys and secrets in full\n"
+                            "  --trace-json FILE          write the trace events as JSON lines (docs/TRACE.md)\n"
+                            "  --show-secrets             with --explain or --trace-json: keys and secrets in full\n"
                             "  -h, --help                 this text\n";
 
 /* What the options say together, and the one argument: 0, or 2 with a line. */
@@ -80,10 +83,11 @@ static int check_opts(int argc, char **argv, client_opts *o)
     if ((o->cert == NULL) != (o->key == NULL)) {
         return tool_usage_error("client", "--cert and --key go together (a client certificate and its key)");
     }
-    /* The secrets are shown in the narration, so without one there is
-     * nothing to show them in: an error, not a silent no-op. */
-    if (o->show_secrets && !o->explain) {
-        return tool_usage_error("client", "--show-secrets needs --explain (secrets are shown in its narration)");
+    /* The secrets are shown in the narration or the JSON trace, so without
+     * either there is nothing to show them in: an error, not a silent no-op. */
+    if (o->show_secrets && !o->explain && o->trace_json == NULL) {
+        return tool_usage_error("client",
+                                "--show-secrets needs --explain or --trace-json (where the secrets are shown)");
     }
     if (optind == argc) {
         return tool_usage_error("client", "HOST:PORT (or an https:// URL) is required");
@@ -113,6 +117,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         {"ciphers", required_argument, NULL, 'C'},
         {"explain", no_argument, NULL, 'e'},
         {"show-secrets", no_argument, NULL, 's'},
+        {"trace-json", required_argument, NULL, 'j'},
         {"insecure-no-hostname-check", no_argument, NULL, 'I'},
         {"security-level", required_argument, NULL, 'L'},
         {"tls1_2", no_argument, NULL, '2'},
@@ -161,6 +166,7 @@ static int parse_opts(int argc, char **argv, client_opts *o)
         case 'C': o->ciphers = optarg; break;
         case 'e': o->explain = 1; break;
         case 's': o->show_secrets = 1; break;
+        case 'j': o->trace_json = optarg; break;
         case 'I': o->no_hostname_check = 1; break;
         case '2': o->proto.only_tls12 = 1; break;
         case '3': o->proto.only_tls13 = 1; break;
@@ -203,7 +209,7 @@ static int config_fail(lt_config *cfg, const char *what, const char *arg)
     return 1;
 }
 
-static lt_config *make_config(const client_opts *o, narrator *nar)
+static lt_config *make_config(const client_opts *o, trace_out *tr)
 {
     lt_config *cfg = lt_config_new(LT_ROLE_CLIENT);
     if (cfg == NULL) {
@@ -238,8 +244,8 @@ static lt_config *make_config(const client_opts *o, narrator *nar)
     if (o->no_hostname_check) {
         lt_config_dangerous_disable_hostname_check(cfg);
     }
-    if (nar != NULL) {
-        lt_config_set_trace(cfg, narrate_trace, nar, o->show_secrets);
+    if (trace_out_wanted(tr)) {
+        lt_config_set_trace(cfg, trace_out_fn, tr, o->show_secrets);
     }
     tool_keylog_setup(cfg);
     return cfg;
@@ -706,9 +712,10 @@ static void take_session(lt_conn *conn, int fd, int wait_for_tickets, uint8_t *s
  * session this connection gives. The last one runs the stdin/stdout pump;
  * the ones before it (--reconnect) end with close_notify once the session
  * is in hand. */
-static int one_connection(const client_opts *o, lt_config *cfg, narrator *nar, uint8_t *sess, size_t *sess_len,
+static int one_connection(const client_opts *o, lt_config *cfg, trace_out *tr, uint8_t *sess, size_t *sess_len,
                           int last, int announce)
 {
+    narrator *nar = tr->nar;
     int status = 1;
     char err[512];
     lt_conn *conn = NULL;
@@ -717,6 +724,7 @@ static int one_connection(const client_opts *o, lt_config *cfg, narrator *nar, u
         fprintf(stderr, "lucidtls: %s\n", err);
         goto out;
     }
+    trace_out_next_conn(tr);
     conn = lt_conn_new(cfg);
     if (conn == NULL) {
         fprintf(stderr, "lucidtls: out of memory\n");
@@ -791,17 +799,22 @@ int cmd_client(int argc, char **argv)
     if (o.sess_in != NULL && load_session(o.sess_in, sess, &sess_len) != 0) {
         return 1;
     }
-    narrator *nar = o.explain ? narrator_new(stderr, o.show_secrets, 0) : NULL;
-    lt_config *cfg = make_config(&o, nar);
+    trace_out tr = {0};
+    if (o.trace_json != NULL && (tr.json = trace_json_open(o.trace_json)) == NULL) {
+        return 1;
+    }
+    tr.nar = o.explain ? narrator_new(stderr, o.show_secrets, 0) : NULL;
+    lt_config *cfg = make_config(&o, &tr);
     if (cfg == NULL) {
-        narrator_free(nar);
+        narrator_free(tr.nar);
+        trace_json_close(tr.json);
         return 1;
     }
     int status = 1;
     /* --reconnect N: N more connections after the first, each offering the
      * session of the one before (like s_client -reconnect). */
     for (long i = 0; i <= o.reconnect; i++) {
-        status = one_connection(&o, cfg, nar, sess, &sess_len, i == o.reconnect, i > 0 || o.sess_in != NULL);
+        status = one_connection(&o, cfg, &tr, sess, &sess_len, i == o.reconnect, i > 0 || o.sess_in != NULL);
         if (status != 0) {
             break;
         }
@@ -811,6 +824,9 @@ int cmd_client(int argc, char **argv)
     }
     memset(sess, 0, sizeof sess);
     lt_config_free(cfg);
-    narrator_free(nar);
+    narrator_free(tr.nar);
+    if (trace_json_close(tr.json) != 0 && status == 0) {
+        status = 1;
+    }
     return status;
 }

@@ -31,6 +31,7 @@
 #include "common.h"
 #include "lucidtls/lucidtls_fd.h"
 #include "narrate.h"
+#include "trace_out.h"
 
 #define DEMO_TIMEOUT_S 10
 #define BOB_SAYS "Hello Alice, this is Bob."
@@ -91,6 +92,10 @@ typedef struct demo13 {
 typedef struct demo {
     lt_demo_pki pki;
     narrator *nar;
+    const char *trace_json_path; /* --trace-json FILE */
+    /* Bob's and Alice's connections, told by the one narrator, each its own
+     * "conn" in the JSON lines. */
+    trace_out bob_trace, alice_trace;
     const demo_kx *kx;
     demo13 t13;
     int show_secrets;
@@ -165,7 +170,7 @@ static lt_config *alice_config(demo *d)
         return NULL;
     }
     lt_config_set_encrypt_then_mac(cfg, d->kx->encrypt_then_mac);
-    lt_config_set_trace(cfg, narrate_trace, d->nar, d->show_secrets);
+    lt_config_set_trace(cfg, trace_out_fn, &d->alice_trace, d->show_secrets);
     tool_keylog_setup(cfg);
     return cfg;
 }
@@ -233,7 +238,7 @@ static lt_config *bob_config(demo *d)
         return NULL;
     }
     lt_config_set_encrypt_then_mac(cfg, d->kx->encrypt_then_mac);
-    lt_config_set_trace(cfg, narrate_trace, d->nar, d->show_secrets);
+    lt_config_set_trace(cfg, trace_out_fn, &d->bob_trace, d->show_secrets);
     tool_keylog_setup(cfg);
     return cfg;
 }
@@ -424,8 +429,8 @@ static const demo_kx *find_kx(const char *name)
 }
 
 static const char USAGE[] =
-    "usage: lucidtls demo [--kx rsa|ecdhe] [--show-secrets]\n"
-    "       lucidtls demo --tls13 [--hrr] [--resume] [--key-update] [--show-secrets]\n"
+    "usage: lucidtls demo [--kx rsa|ecdhe] [--show-secrets] [--trace-json FILE]\n"
+    "       lucidtls demo --tls13 [--hrr] [--resume] [--key-update] [--show-secrets] [--trace-json FILE]\n"
     "  --kx rsa      the seed's story: TLS 1.2, RSA key transport, MAC-then-encrypt (the default)\n"
     "  --kx ecdhe    TLS 1.2 with ECDHE (x25519, forward secrecy), encrypt-then-MAC\n"
     "  --tls13       the same conversation in TLS 1.3\n"
@@ -433,6 +438,7 @@ static const char USAGE[] =
     "  --resume      TLS 1.3: Bob comes back with Alice's ticket (a resumed handshake)\n"
     "  --key-update  TLS 1.3: Bob changes his keys after the handshake, and asks Alice to (KeyUpdate)\n"
     "  --show-secrets  print the keys and secrets in full (the demo always narrates)\n"
+    "  --trace-json FILE  also write both sides' trace events as JSON lines (docs/TRACE.md)\n"
     "  -h, --help    this text\n";
 
 /* A mistake on the command line: what, then the usage, on stderr. 2. */
@@ -490,6 +496,14 @@ static int parse_args(demo *d, int argc, char **argv)
             return 1;
         } else if (strcmp(argv[i], "--show-secrets") == 0) {
             d->show_secrets = 1;
+        } else if (strcmp(argv[i], "--trace-json") == 0 || strncmp(argv[i], "--trace-json=", 13) == 0) {
+            if (argv[i][12] == '=') {
+                d->trace_json_path = argv[i] + 13;
+            } else if (i + 1 < argc) {
+                d->trace_json_path = argv[++i];
+            } else {
+                return usage_error("option '%s' needs an argument (a file, or - for stdout)", "--trace-json");
+            }
         } else if (strcmp(argv[i], "--kx") == 0 || strncmp(argv[i], "--kx=", 5) == 0) {
             d->kx = parse_kx(argc, argv, &i);
             if (d->kx == NULL) {
@@ -517,6 +531,9 @@ static int run_conversation(demo *d)
 {
     char err[600] = "";
     pthread_t alice;
+    /* Bob first: his connection is the lower "conn" of the pair. */
+    trace_out_next_conn(&d->bob_trace);
+    trace_out_next_conn(&d->alice_trace);
     if (pthread_create(&alice, NULL, alice_main, d) != 0) {
         fprintf(stderr, "lucidtls demo: cannot start Alice's thread\n");
         return 1;
@@ -571,11 +588,22 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     d.nar = narrator_new(stdout, d.show_secrets, 1);
+    d.bob_trace.nar = d.alice_trace.nar = d.nar;
+    if (d.trace_json_path != NULL) {
+        d.bob_trace.json = d.alice_trace.json = trace_json_open(d.trace_json_path);
+        if (d.bob_trace.json == NULL) {
+            close(d.lfd);
+            narrator_free(d.nar);
+            lt_demo_pki_free(&d.pki);
+            return 1;
+        }
+    }
     d.alice_cfg = alice_config(&d);
     if (d.alice_cfg == NULL) {
         fprintf(stderr, "lucidtls demo: %s\n", d.alice_err);
         close(d.lfd);
         narrator_free(d.nar);
+        trace_json_close(d.bob_trace.json);
         lt_demo_pki_free(&d.pki);
         return 1;
     }
@@ -590,6 +618,9 @@ int cmd_demo(int argc, char **argv)
     close(d.lfd);
     lt_config_free(d.alice_cfg);
     narrator_free(d.nar);
+    if (trace_json_close(d.bob_trace.json) != 0) {
+        status = 1;
+    }
     lt_demo_pki_free(&d.pki);
     return status;
 }

@@ -41,8 +41,9 @@ static void usage(FILE *out)
             "  lucidtls COMMAND --help   the whole usage of one command\n"
             "\n"
             "  --explain       tell the handshake step by step on stderr\n"
-            "  --show-secrets  with --explain (which it needs; the demo always narrates): print\n"
-            "                  keys and secrets in full\n"
+            "  --trace-json F  write the trace events as JSON lines to F (\"-\": stdout)\n"
+            "  --show-secrets  with --explain or --trace-json (which it needs; the demo always\n"
+            "                  narrates): print keys and secrets in full\n"
             "  SSLKEYLOGFILE   if set, key log lines are appended to this file\n",
             LT_VERSION_STRING);
 }

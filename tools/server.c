@@ -55,7 +55,7 @@ static char signal_tag;
 static const char USAGE[] =
     "usage: lucidtls server --port P --cert CHAIN.pem --key KEY.pem [--cert CHAIN2.pem --key KEY2.pem]\n"
     "                       [--host ADDR] [--www]\n"
-    "                       [--ciphers LIST] [--explain] [--show-secrets]\n"
+    "                       [--ciphers LIST] [--explain] [--trace-json FILE] [--show-secrets]\n"
     "                       [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--record-timeout SECONDS]\n"
     "                       [--max-conns N] [--tls1_2 | --tls1_3] [--groups LIST] [--alpn LIST]\n"
     "                       [--key-update] [--ticket-keys FILE]\n"
@@ -63,7 +63,8 @@ static const char USAGE[] =
     "  --port P             1 to 65535, or 0 for any free port (named in the 'listening on' line)\n"
     "  --host ADDR          the address to listen on (default 127.0.0.1; [::1] or ::1 for IPv6)\n"
     "  --explain            tell each handshake step by step on stderr\n"
-    "  --show-secrets       with --explain: print keys and secrets in full\n"
+    "  --trace-json FILE    write every client's trace events as JSON lines (docs/TRACE.md)\n"
+    "  --show-secrets       with --explain or --trace-json: keys and secrets in full\n"
     "  --cert/--key         a chain and its key; give an RSA and an ECDSA pair to serve both kinds\n"
     "                       of client (each handshake picks by the suites and signatures offered)\n"
     "  --handshake-timeout  the whole handshake (default 10)\n"
@@ -130,8 +131,9 @@ static int check_opts(int argc, char **argv, server_opts *o)
     if (o->client_auth != LT_CLIENT_AUTH_NONE && o->client_cafile == NULL) {
         return tool_usage_error("server", "--verify-client and --require-client-cert need --client-cafile");
     }
-    if (o->show_secrets && !o->explain) {
-        return tool_usage_error("server", "--show-secrets needs --explain (secrets are shown in its narration)");
+    if (o->show_secrets && !o->explain && o->trace_json == NULL) {
+        return tool_usage_error("server",
+                                "--show-secrets needs --explain or --trace-json (where the secrets are shown)");
     }
     return 0;
 }
@@ -148,6 +150,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         {"ciphers", required_argument, NULL, 'C'},
         {"www", no_argument, NULL, 'w'},
         {"explain", no_argument, NULL, 'e'},
+        {"trace-json", required_argument, NULL, 'j'},
         {"show-secrets", no_argument, NULL, 's'},
         {"handshake-timeout", required_argument, NULL, 'T'},
         {"idle-timeout", required_argument, NULL, 'I'},
@@ -197,6 +200,7 @@ static int parse_opts(int argc, char **argv, server_opts *o)
         case 'A': o->proto.alpn = optarg; break;
         case 'w': o->www = 1; break;
         case 'e': o->explain = 1; break;
+        case 'j': o->trace_json = optarg; break;
         case 's': o->show_secrets = 1; break;
         case 'T': bad = tool_parse_seconds(optarg, "--handshake-timeout", &o->handshake_timeout_s); break;
         case 'I': bad = tool_parse_seconds(optarg, "--idle-timeout", &o->idle_timeout_s); break;
@@ -262,8 +266,9 @@ static lt_config *make_config(const server_opts *o)
         lt_config_free(cfg);
         return NULL;
     }
-    if (o->explain) {
-        /* Each connection has its own narrator (server_conn.c). */
+    if (o->explain || o->trace_json != NULL) {
+        /* Each connection has its own narrator (server_conn.c); the JSON
+         * lines are the server's, one "conn" per client. */
         lt_config_set_trace(cfg, srv_conn_trace, NULL, o->show_secrets);
     }
     tool_keylog_setup(cfg);
@@ -636,8 +641,13 @@ int cmd_server(int argc, char **argv)
         return prc == 1 ? 0 : prc;
     }
     fit_fd_limit(&o);
+    trace_json_sink *json = NULL;
+    if (o.trace_json != NULL && (json = trace_json_open(o.trace_json)) == NULL) {
+        return 1;
+    }
     lt_config *cfg = make_config(&o);
     if (cfg == NULL) {
+        trace_json_close(json);
         return 1;
     }
     char err[256];
@@ -646,6 +656,7 @@ int cmd_server(int argc, char **argv)
     if (lfd < 0) {
         fprintf(stderr, "lucidtls: %s\n", err);
         lt_config_free(cfg);
+        trace_json_close(json);
         return 1;
     }
     (void)tool_set_nonblocking(lfd, 1);
@@ -654,6 +665,7 @@ int cmd_server(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.opts = &o;
     s.cfg = cfg;
+    s.json = json;
     s.lfd = lfd;
     s.timers[SRV_PH_HANDSHAKE].timeout_ms = (int64_t)(o.handshake_timeout_s * 1000.0);
     s.timers[SRV_PH_DATA].timeout_ms = (int64_t)(o.idle_timeout_s * 1000.0);
@@ -661,5 +673,8 @@ int cmd_server(int argc, char **argv)
     s.records.timeout_ms = (int64_t)(o.record_timeout_s * 1000.0);
     int rc = serve(&s, port);
     lt_config_free(cfg);
+    if (trace_json_close(json) != 0 && rc == 0) {
+        rc = 1;
+    }
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "lucidtls/lucidtls.h"
 #include "common.h"
 #include "narrate.h"
+#include "trace_json.h"
 
 /* Backpressure: while this much protected output waits for a client, we stop
  * reading from it, so a client that sends but never reads costs at most this
@@ -83,6 +84,7 @@ typedef struct server_opts {
     int www;
     int explain;
     int show_secrets;
+    const char *trace_json; /* --trace-json FILE ("-": stdout) */
     double handshake_timeout_s;
     double idle_timeout_s;
     double record_timeout_s;
@@ -97,6 +99,7 @@ typedef struct server_opts {
 typedef struct srv {
     const server_opts *opts;
     lt_config *cfg;
+    trace_json_sink *json; /* --trace-json: every client's events, "conn" = its #id */
     int epfd;
     int lfd;
     int accepting;           /* the listener is in the epoll set for EPOLLIN */

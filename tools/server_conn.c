@@ -111,7 +111,13 @@ void srv_conn_trace(void *arg, const lt_conn *conn, const lt_event *ev)
 {
     (void)arg;
     srv_conn *c = lt_conn_user(conn);
-    if (c != NULL && c->nar != NULL) {
+    if (c == NULL) {
+        return;
+    }
+    if (c->s->json != NULL) {
+        trace_json_write(c->s->json, c->id, conn, ev);
+    }
+    if (c->nar != NULL) {
         narrate_trace(c->nar, conn, ev);
     }
 }
@@ -127,6 +133,9 @@ srv_conn *srv_conn_new(srv *s, int fd)
     c->fd = fd;
     c->s = s;
     c->id = ++s->next_id;
+    if (s->json != NULL) {
+        trace_json_conn_start(s->json, c->id);
+    }
     tool_peer_name(fd, c->peer, sizeof c->peer);
     c->tls = lt_conn_new(s->cfg);
     if (c->tls == NULL) {

@@ -57,11 +57,44 @@ static void add_field(tool_str *out, const lt_field *f)
         tool_str_hex(out, f->bytes, f->len);
         tool_str_add(out, "\"");
     }
-    tool_str_addf(out, ",\"len\":%zu", f->len);
+    if (f->bytes != NULL || f->is_secret) {
+        /* The value's size in bytes; a text-only field has none. */
+        tool_str_addf(out, ",\"len\":%zu", f->len);
+    }
     if (f->is_secret) {
         tool_str_add(out, shown ? ",\"secret\":\"shown\"" : ",\"secret\":\"hidden\"");
     }
     tool_str_add(out, "}");
+}
+
+/* The text of ev's public field `name`, or NULL. */
+static const char *public_text(const lt_event *ev, const char *name)
+{
+    for (size_t i = 0; i < ev->nfields; i++) {
+        const lt_field *f = &ev->fields[i];
+        if (!f->is_secret && f->text != NULL && strcmp(f->name, name) == 0) {
+            return f->text;
+        }
+    }
+    return NULL;
+}
+
+/* A decision, said plainly: what was chosen (the choice's `chosen`, `used`
+ * or `name` field) and why (its detail), so that a reader need not know
+ * which field of which choice holds the outcome. */
+static void add_decision(tool_str *out, const lt_event *ev)
+{
+    const char *chosen = public_text(ev, "chosen");
+    chosen = chosen != NULL ? chosen : public_text(ev, "used");
+    chosen = chosen != NULL ? chosen : public_text(ev, "name");
+    if (chosen != NULL) {
+        tool_str_add(out, ",\"chosen\":");
+        tool_str_json_string(out, chosen);
+    }
+    if (ev->detail != NULL) {
+        tool_str_add(out, ",\"reason\":");
+        tool_str_json_string(out, ev->detail);
+    }
 }
 
 void trace_json_event(tool_str *out, unsigned long conn_id, unsigned long seq, lt_role side, const lt_event *ev)
@@ -78,6 +111,9 @@ void trace_json_event(tool_str *out, unsigned long conn_id, unsigned long seq, l
     tool_str_json_string(out, ev->rfc);
     tool_str_add(out, ",\"detail\":");
     tool_str_json_string(out, ev->detail);
+    if (ev->kind == LT_EV_CHOICE) {
+        add_decision(out, ev);
+    }
     tool_str_add(out, ",\"fields\":[");
     for (size_t i = 0; i < ev->nfields; i++) {
         if (i > 0) {
@@ -136,6 +172,13 @@ unsigned long trace_json_next_conn(trace_json_sink *sink)
     sink->seqs[id % sink->nseqs] = 0;
     pthread_mutex_unlock(&sink->lock);
     return id;
+}
+
+void trace_json_conn_start(trace_json_sink *sink, unsigned long id)
+{
+    pthread_mutex_lock(&sink->lock);
+    sink->seqs[id % sink->nseqs] = 0;
+    pthread_mutex_unlock(&sink->lock);
 }
 
 void trace_json_write(trace_json_sink *sink, unsigned long conn_id, const lt_conn *conn, const lt_event *ev)

@@ -34,6 +34,9 @@ trace_json_sink *trace_json_open(const char *path);
 void trace_json_write(trace_json_sink *sink, unsigned long conn_id, const lt_conn *conn, const lt_event *ev);
 /* A fresh connection id (1, 2, ...). Thread-safe. */
 unsigned long trace_json_next_conn(trace_json_sink *sink);
+/* Connection `id` of the caller's own numbering (the server's "#N")
+ * begins: its seq starts again at 1. Thread-safe. */
+void trace_json_conn_start(trace_json_sink *sink, unsigned long id);
 /* Flushes and closes; 0, or -1 if a write failed (with a line on stderr). */
 int trace_json_close(trace_json_sink *sink);
 

@@ -47,6 +47,165 @@ static const char *rfc(const lt_hs *hs, const char *tls12, const char *tls13)
 
 /* ---- the server's side ---- */
 
+/* Appends ", item" (or the first item) to out; 0 when it no longer fits,
+ * and then the list ends with "..." (a hello may carry more than a line
+ * can show; the cap bounds the cost). */
+static int list_add(char *out, size_t cap, size_t *used, const char *item)
+{
+    int n = snprintf(out + *used, cap - *used, "%s%s", *used ? ", " : "", item);
+    if (n < 0 || (size_t)n >= cap - *used) {
+        if (cap >= 4) {
+            memcpy(out + (*used + 4 <= cap ? *used : cap - 4), "...", 4);
+        }
+        *used = cap - 1;
+        return 0;
+    }
+    *used += (size_t)n;
+    return 1;
+}
+
+/* A code point we cannot name: GREASE (RFC 8701 2, a value the sender
+ * made up so that we must pass over it), the SCSV, or its number. */
+static void unnamed_text(uint16_t v, char *out, size_t cap)
+{
+    snprintf(out, cap, lt_is_grease(v) ? "GREASE(0x%04x)" : v == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", v);
+}
+
+/* A list of u16 code points as names ("x25519, secp256r1"); one we cannot
+ * name shows as GREASE(0x0a0a), SCSV(0x00ff) or hex. */
+static void u16_list_text(lt_rd list, const char *(*name_of)(uint16_t), char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t v;
+    while (lt_rd_u16(&list, &v) == LT_OK) {
+        const char *name = lt_is_grease(v) ? NULL : name_of(v);
+        char hexname[24];
+        if (name == NULL) {
+            unnamed_text(v, hexname, sizeof hexname);
+            name = hexname;
+        }
+        if (!list_add(out, cap, &used, name)) {
+            break;
+        }
+    }
+}
+
+/* The IANA name of an extension type, or NULL (the TLS ExtensionType
+ * registry; those a browser sends as well as those we act on). */
+static const char *ext_type_name(uint16_t type)
+{
+    static const struct {
+        uint16_t type;
+        const char *name;
+    } NAMES[] = {
+        {0, "server_name"},
+        {1, "max_fragment_length"},
+        {5, "status_request"},
+        {10, "supported_groups"},
+        {11, "ec_point_formats"},
+        {13, "signature_algorithms"},
+        {14, "use_srtp"},
+        {15, "heartbeat"},
+        {16, "application_layer_protocol_negotiation"},
+        {17, "status_request_v2"},
+        {18, "signed_certificate_timestamp"},
+        {19, "client_certificate_type"},
+        {20, "server_certificate_type"},
+        {21, "padding"},
+        {22, "encrypt_then_mac"},
+        {23, "extended_master_secret"},
+        {27, "compress_certificate"},
+        {28, "record_size_limit"},
+        {34, "delegated_credential"},
+        {35, "session_ticket"},
+        {41, "pre_shared_key"},
+        {42, "early_data"},
+        {43, "supported_versions"},
+        {44, "cookie"},
+        {45, "psk_key_exchange_modes"},
+        {47, "certificate_authorities"},
+        {48, "oid_filters"},
+        {49, "post_handshake_auth"},
+        {50, "signature_algorithms_cert"},
+        {51, "key_share"},
+        {57, "quic_transport_parameters"},
+        {0x4469, "application_settings"},
+        {0x44cd, "application_settings"},
+        {0xfe0d, "encrypted_client_hello"},
+        {0xff01, "renegotiation_info"},
+    };
+    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
+        if (NAMES[i].type == type) {
+            return NAMES[i].name;
+        }
+    }
+    return NULL;
+}
+
+/* The extensions block as received, in order, every one named (GREASE and
+ * unknown ones by number): what the peer sent, not only what we act on. */
+static void ext_order_text(lt_rd exts, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t type;
+    lt_rd body;
+    while (lt_rd_u16(&exts, &type) == LT_OK && lt_rd_vec(&exts, 2, 0, 0xffff, &body) == LT_OK) {
+        const char *name = lt_is_grease(type) ? NULL : ext_type_name(type);
+        char item[64];
+        if (name == NULL) {
+            unnamed_text(type, item, sizeof item);
+        } else {
+            snprintf(item, sizeof item, "%s", name);
+        }
+        if (!list_add(out, cap, &used, item)) {
+            break;
+        }
+    }
+}
+
+/* supported_versions, in the client's order (RFC 8446 4.2.1). */
+static void versions_text(lt_rd versions, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t v;
+    while (lt_rd_u16(&versions, &v) == LT_OK) {
+        char item[32];
+        if (lt_is_grease(v)) {
+            unnamed_text(v, item, sizeof item);
+        } else {
+            lt_hs_version_text(v, item, sizeof item);
+        }
+        if (!list_add(out, cap, &used, item)) {
+            break;
+        }
+    }
+}
+
+/* The key shares offered: each group and the size of its public key
+ * (RFC 8446 4.2.8). */
+static void key_shares_text(lt_rd shares, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    uint16_t group;
+    lt_rd key;
+    while (lt_key_share_next(&shares, &group, &key)) {
+        const char *name = lt_is_grease(group) ? NULL : lt_group_name(group);
+        char gname[24], item[64];
+        if (name == NULL) {
+            unnamed_text(group, gname, sizeof gname);
+            name = gname;
+        }
+        snprintf(item, sizeof item, "%s (%zu bytes)", name, lt_rd_left(&key));
+        if (!list_add(out, cap, &used, item)) {
+            break;
+        }
+    }
+}
+
 void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
 {
     if (!lt_hs_tracing(hs)) {
@@ -57,19 +216,25 @@ void lt_explain_client_hello(lt_hs *hs, const lt_client_hello *ch)
     lt_escape_peer_text(sni, sizeof sni, ch->sni, strlen(ch->sni));
     lt_hs_suite_list_text(ch->suites, suites, sizeof suites);
     lt_hs_ext_list_text(ch->ext_seen, exts, sizeof exts);
-    char groups[128], sigalgs[512];
+    char groups[256], sigalgs[512], in_order[1024], versions[256], shares[256];
     lt_hs_group_list_text(ch->supported_groups, groups, sizeof groups);
     lt_hs_sigalg_list_text(ch->sigalgs_all, sigalgs, sizeof sigalgs);
-    lt_field f[8] = {lt_fld_text("client_version", version),
-                     lt_fld_bytes("random", ch->random, 32),
-                     lt_fld_bytes("session_id", ch->session_id, ch->session_id_len),
-                     lt_fld_text("cipher_suites", suites),
-                     lt_fld_text("extensions", exts),
-                     lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? sni : "(none)"),
-                     lt_fld_text("groups", (ch->ext_seen & LT_SEEN_GROUPS) ? groups : "(none)"),
-                     lt_fld_text("signature_algorithms", (ch->ext_seen & LT_SEEN_SIGALGS) ? sigalgs : "(none)")};
+    ext_order_text(ch->extensions, in_order, sizeof in_order);
+    versions_text(ch->versions, versions, sizeof versions);
+    key_shares_text(ch->key_shares, shares, sizeof shares);
+    lt_field f[11] = {lt_fld_text("client_version", version),
+                      lt_fld_bytes("random", ch->random, 32),
+                      lt_fld_bytes("session_id", ch->session_id, ch->session_id_len),
+                      lt_fld_text("cipher_suites", suites),
+                      lt_fld_text("extensions", exts),
+                      lt_fld_text("server_name", (ch->ext_seen & LT_SEEN_SNI) ? sni : "(none)"),
+                      lt_fld_text("groups", (ch->ext_seen & LT_SEEN_GROUPS) ? groups : "(none)"),
+                      lt_fld_text("signature_algorithms", (ch->ext_seen & LT_SEEN_SIGALGS) ? sigalgs : "(none)"),
+                      lt_fld_text("extensions_in_order", in_order[0] != '\0' ? in_order : "(none)"),
+                      lt_fld_text("supported_versions", (ch->ext_seen & LT_SEEN_VERSIONS) ? versions : "(none)"),
+                      lt_fld_text("key_shares", (ch->ext_seen & LT_SEEN_KEY_SHARE) ? shares : "(none)")};
     LT_HS_TRACE(hs, LT_EV_MSG_RECV, "ClientHello",
-                (ch->ext_seen & LT_SEEN_VERSIONS) ? "RFC 8446 4.1.2" : "RFC 5246 7.4.1.2", NULL, f, 8);
+                (ch->ext_seen & LT_SEEN_VERSIONS) ? "RFC 8446 4.1.2" : "RFC 5246 7.4.1.2", NULL, f, 11);
 }
 
 /* TLS 1.3: the version, then the suite, group and signature scheme, each
@@ -502,28 +667,6 @@ void lt_explain_shared_secret(lt_hs *hs, const uint8_t *pms, size_t len)
                 "ECDH of our ephemeral private key and the peer's ephemeral public key: both sides compute the same "
                 "shared secret, and it becomes the pre-master secret; it is never sent",
                 f, 2);
-}
-
-/* A list of u16 code points as names ("x25519, secp256r1"); one we cannot
- * name shows as hex, TLS_EMPTY_RENEGOTIATION_INFO_SCSV as SCSV(0x00ff). */
-static void u16_list_text(lt_rd list, const char *(*name_of)(uint16_t), char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    uint16_t v;
-    while (lt_rd_u16(&list, &v) == LT_OK && used + 1 < cap) {
-        const char *name = name_of(v);
-        char hexname[16];
-        if (name == NULL) {
-            snprintf(hexname, sizeof hexname, v == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", v);
-            name = hexname;
-        }
-        int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", name);
-        if (n < 0 || (size_t)n >= cap - used) {
-            break;
-        }
-        used += (size_t)n;
-    }
 }
 
 void lt_hs_suite_list_text(lt_rd suites, char *out, size_t cap)
