@@ -62,6 +62,9 @@ static const char USAGE[] =
     "                       [--verify-client | --require-client-cert] [--client-cafile CA.pem]\n"
     "  --port P             1 to 65535, or 0 for any free port (named in the 'listening on' line)\n"
     "  --host ADDR          the address to listen on (default 127.0.0.1; [::1] or ::1 for IPv6)\n"
+    "  --www                answer an HTTP GET like s_server -www: a browser (Accept: text/html)\n"
+    "                       gets a page that tells its own handshake, /handshake.json the same as\n"
+    "                       JSON, any other client a short text answer\n"
     "  --explain            tell each handshake step by step on stderr\n"
     "  --trace-json FILE    write every client's trace events as JSON lines (docs/TRACE.md)\n"
     "  --show-secrets       with --explain or --trace-json: keys and secrets in full\n"
@@ -266,9 +269,10 @@ static lt_config *make_config(const server_opts *o)
         lt_config_free(cfg);
         return NULL;
     }
-    if (o->explain || o->trace_json != NULL) {
+    if (o->explain || o->trace_json != NULL || o->www) {
         /* Each connection has its own narrator (server_conn.c); the JSON
-         * lines are the server's, one "conn" per client. */
+         * lines are the server's, one "conn" per client; --www records each
+         * handshake for the page a browser gets (www_page.h). */
         lt_config_set_trace(cfg, srv_conn_trace, NULL, o->show_secrets);
     }
     tool_keylog_setup(cfg);

@@ -17,6 +17,7 @@
 #include "common.h"
 #include "narrate.h"
 #include "trace_json.h"
+#include "www_page.h"
 
 /* Backpressure: while this much protected output waits for a client, we stop
  * reading from it, so a client that sends but never reads costs at most this
@@ -140,6 +141,13 @@ struct srv_conn {
      * that a blank line split across records is still found. */
     size_t req_len;
     char req_tail[3];
+    /* --www: this connection's handshake as the page tells it (www_page.h),
+     * the request's first bytes (to tell a browser from curl), and whether
+     * a page is on its way out (then the backlog holds its rest). */
+    www_page *page;
+    char *req_head;
+    size_t req_head_len;
+    int answering;
     /* --explain: this connection's narrator, writing through a stream that
      * prefixes each line with the connection id when several are live. */
     narrator *nar;

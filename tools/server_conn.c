@@ -34,6 +34,7 @@
 static int conn_closing_step(srv *s, srv_conn *c);
 static int flush_out(srv *s, srv_conn *c, int *progress);
 static void conn_finish(srv *s, srv_conn *c);
+static int www_step(srv_conn *c, int *progress);
 
 /* ---- narration ------------------------------------------------------------ */
 
@@ -120,6 +121,9 @@ void srv_conn_trace(void *arg, const lt_conn *conn, const lt_event *ev)
     if (c->nar != NULL) {
         narrate_trace(c->nar, conn, ev);
     }
+    if (c->page != NULL) {
+        www_page_record(c->page, conn, ev);
+    }
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
@@ -166,6 +170,10 @@ srv_conn *srv_conn_new(srv *s, int fd)
     if (s->opts->explain) {
         nar_start(s, c);
     }
+    if (s->opts->www) {
+        /* Without memory for it, the visitor gets the short text answer. */
+        c->page = www_page_new();
+    }
     return c;
 }
 
@@ -187,6 +195,8 @@ void srv_conn_free(srv *s, srv_conn *c)
     s->live--;
     lt_conn_free(c->tls);
     free(c->backlog);
+    www_page_free(c->page);
+    free(c->req_head);
     free(c);
 }
 
@@ -592,8 +602,72 @@ static int www_answer(srv_conn *c)
     return rc < 0 ? rc : SRV_DONE;
 }
 
+/* Keeps the request's first WWW_REQUEST_KEEP bytes: its line and headers. */
+static void keep_request_head(srv_conn *c, const uint8_t *p, size_t n)
+{
+    if (c->page == NULL || c->req_head_len == WWW_REQUEST_KEEP) {
+        return;
+    }
+    if (c->req_head == NULL && (c->req_head = malloc(WWW_REQUEST_KEEP)) == NULL) {
+        return;
+    }
+    size_t take = n < WWW_REQUEST_KEEP - c->req_head_len ? n : WWW_REQUEST_KEEP - c->req_head_len;
+    memcpy(c->req_head + c->req_head_len, p, take);
+    c->req_head_len += take;
+}
+
+/* The handshake page, or /handshake.json: larger than the output queue, so
+ * what lt_conn_write does not take now waits in the backlog, and www_step
+ * sends it as the client reads (backpressure as in the echo). */
+static int www_page_answer(srv_conn *c, www_kind kind, int *progress)
+{
+    tool_str resp;
+    tool_str_init(&resp, 2 * 1024 * 1024);
+    if (kind == WWW_HTML) {
+        www_page_html(c->page, c->tls, c->id, c->peer, &resp);
+    } else {
+        www_page_json(c->page, c->tls, c->id, c->peer, &resp);
+    }
+    www_page_free(c->page);
+    c->page = NULL;
+    size_t w = 0;
+    int rc = lt_conn_write(c->tls, resp.p, resp.len, &w);
+    if (rc >= 0 && w < resp.len) {
+        rc = save_backlog(c, (const uint8_t *)resp.p + w, resp.len - w);
+    }
+    tool_str_free(&resp);
+    if (rc < 0) {
+        return rc;
+    }
+    c->app_out += w;
+    c->answering = 1;
+    return www_step(c, progress);
+}
+
+/* After the blank line: a browser's page, the JSON, or the short answer. */
+static int www_respond(srv_conn *c, int *progress)
+{
+    www_kind kind =
+        c->page != NULL ? www_request_kind(c->req_head != NULL ? c->req_head : "", c->req_head_len) : WWW_PLAIN;
+    free(c->req_head);
+    c->req_head = NULL;
+    if (kind == WWW_PLAIN) {
+        return www_answer(c);
+    }
+    return www_page_answer(c, kind, progress);
+}
+
 static int www_step(srv_conn *c, int *progress)
 {
+    if (c->answering) {
+        /* The page is going out; what the client sends meanwhile waits. */
+        int rc = push_backlog(c, progress);
+        if (rc != 0) {
+            return rc < 0 ? rc : LT_OK;
+        }
+        rc = lt_conn_close(c->tls);
+        return rc < 0 ? rc : SRV_DONE;
+    }
     uint8_t buf[SRV_CHUNK];
     for (;;) {
         size_t n = 0;
@@ -607,8 +681,9 @@ static int www_step(srv_conn *c, int *progress)
         }
         *progress = 1;
         c->app_in += n;
+        keep_request_head(c, buf, n);
         if (scan_blank_line(c, buf, n)) {
-            return www_answer(c);
+            return www_respond(c, progress);
         }
         c->req_len += n;
         if (c->req_len >= SRV_MAX_REQUEST) {

@@ -199,7 +199,8 @@ static void key_shares_text(lt_rd shares, char *out, size_t cap)
             unnamed_text(group, gname, sizeof gname);
             name = gname;
         }
-        snprintf(item, sizeof item, "%s (%zu bytes)", name, lt_rd_left(&key));
+        size_t n = lt_rd_left(&key);
+        snprintf(item, sizeof item, "%s (%zu byte%s)", name, n, n == 1 ? "" : "s");
         if (!list_add(out, cap, &used, item)) {
             break;
         }
@@ -317,17 +318,36 @@ int lt_explain_send_server_hello(lt_hs *hs, const uint8_t *msg, size_t len, cons
     return lt_hs_send(hs, msg, len, f, 5);
 }
 
+/* Each certificate of a chain, leaf first: "1. SUBJECT (issued by
+ * ISSUER); 2. ...". */
+static void chain_text(const uint8_t *const *der, const size_t *len, size_t n, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char subject[256] = "?", issuer[256] = "?", item[600];
+        (void)lt_cert_names(der[i], len[i], subject, sizeof subject, issuer, sizeof issuer);
+        snprintf(item, sizeof item, "%zu. %s (issued by %s)", i + 1, subject, issuer);
+        int k = snprintf(out + used, cap - used, "%s%s", used ? "; " : "", item);
+        if (k < 0 || (size_t)k >= cap - used) {
+            break;
+        }
+        used += (size_t)k;
+    }
+}
+
 int lt_explain_send_certificate(lt_hs *hs, const uint8_t *msg, size_t len, const lt_chain *chain)
 {
     if (!lt_hs_tracing(hs)) {
         return lt_hs_send(hs, msg, len, NULL, 0);
     }
-    char count[16], subject[256] = "", issuer[256] = "";
+    char count[16], subject[256] = "", issuer[256] = "", all[2048];
     snprintf(count, sizeof count, "%zu", chain->n);
     (void)lt_cert_names(chain->der[0], chain->len[0], subject, sizeof subject, issuer, sizeof issuer);
-    lt_field f[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
-                     lt_fld_text("leaf_issuer", issuer)};
-    return lt_hs_send(hs, msg, len, f, 3);
+    chain_text((const uint8_t *const *)chain->der, chain->len, chain->n, all, sizeof all);
+    lt_field f[4] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
+                     lt_fld_text("leaf_issuer", issuer), lt_fld_text("chain", all)};
+    return lt_hs_send(hs, msg, len, f, 4);
 }
 
 /* Both sides say the same about a ServerKeyExchange: the group, the
@@ -504,14 +524,16 @@ void lt_explain_certificate(lt_hs *hs, const lt_certificate_msg *cm)
     if (!lt_hs_tracing(hs)) {
         return;
     }
-    char count[16], subject[256] = "", issuer[256] = "";
+    char count[16], subject[256] = "", issuer[256] = "", all[2048] = "";
     snprintf(count, sizeof count, "%zu", cm->n);
     if (cm->n > 0) {
         (void)lt_cert_names(cm->der[0], cm->len[0], subject, sizeof subject, issuer, sizeof issuer);
+        chain_text(cm->der, cm->len, cm->n, all, sizeof all);
     }
-    lt_field f[3] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
-                     lt_fld_text("leaf_issuer", issuer)};
-    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Certificate", rfc(hs, "RFC 5246 7.4.2", "RFC 8446 4.4.2"), NULL, f, 3);
+    lt_field f[4] = {lt_fld_text("count", count), lt_fld_text("leaf_subject", subject),
+                     lt_fld_text("leaf_issuer", issuer), lt_fld_text("chain", all)};
+    LT_HS_TRACE(hs, LT_EV_MSG_RECV, "Certificate", rfc(hs, "RFC 5246 7.4.2", "RFC 8446 4.4.2"), NULL, f,
+                cm->n > 0 ? 4 : 1);
 }
 
 void lt_explain_server_key_exchange(lt_hs *hs, const lt_server_key_exchange_ecdhe *ske, int verified)

@@ -4,8 +4,7 @@
 # then X25519) against `lucidtls server --www`.
 #
 # Chromium trusts our test CA through an NSS database of its own
-# ($HOME/.pki/nssdb, HOME pointed into the work dir; certutil from
-# libnss3-tools), and runs with a fresh profile each time:
+# (tests/interop/chromium.sh), and runs with a fresh profile each time:
 #     chromium --headless=new --no-sandbox --disable-gpu --dump-dom https://localhost:PORT/
 # The page it renders is what our server says it negotiated; Chromium's net
 # log (--log-net-log) says what Chromium sent and saw: its ClientHello's
@@ -30,47 +29,18 @@
 lt_setup "$@"
 lt_require_cli
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$CHROMIUM" ] || lt_skip_test "chromium is not installed (scripts/install_deps.sh: Debian package chromium)"
-command -v certutil >/dev/null 2>&1 || lt_skip_test "certutil is not installed (scripts/install_deps.sh: libnss3-tools)"
-lt_log "== $("$CHROMIUM" --version 2>/dev/null | head -n 1)"
-
-# ------------------------------------------------------------ NSS databases
-# HOME for Chromium: $HOME/.pki/nssdb is where Chromium on Linux reads the
-# user's trust settings. One with our CA trusted for TLS servers ('C,,'), one
-# empty.
-TRUSTING=$WORK/home-trusting
-EMPTY=$WORK/home-empty
-for home in "$TRUSTING" "$EMPTY"; do
-    mkdir -p "$home/.pki/nssdb"
-    if ! certutil -d "sql:$home/.pki/nssdb" -N --empty-password >"$WORK/certutil.log" 2>&1; then
-        lt_fail "certutil -N makes an NSS database" "exit 0" "$(lt_excerpt "$WORK/certutil.log" 4)" "certutil -d sql:$home/.pki/nssdb -N --empty-password"
-        lt_finish
-    fi
-done
-if certutil -d "sql:$TRUSTING/.pki/nssdb" -A -t 'C,,' -n lt-ca -i "$PKI/ca.pem" >"$WORK/certutil.log" 2>&1 \
-    && certutil -d "sql:$TRUSTING/.pki/nssdb" -L >"$WORK/certutil.list" 2>&1; then
-    lt_expect_match "NSS database trusts our CA for TLS servers" "$WORK/certutil.list" '^lt-ca +C,,'
-else
-    lt_fail "certutil -A adds our CA" "exit 0" "$(lt_excerpt "$WORK/certutil.log" 4)"
-    lt_finish
-fi
+# shellcheck source=tests/interop/chromium.sh
+. "$(dirname "$0")/chromium.sh"
+lt_chromium_setup
 
 # chrome NAME HOME URL [FLAGS...] — one headless Chromium run: the page's
 # DOM in $WORK/NAME.out, the net log in $WORK/NAME.netlog.json, its summary
-# (netlog_summary) in $WORK/NAME.tls. Everything Chromium writes stays in
-# the work dir: its profile, HOME, XDG dirs. No name but localhost resolves
-# (--host-resolver-rules): its background requests go nowhere, not even to DNS.
+# (netlog_summary) in $WORK/NAME.tls.
 chrome() {
     local name=$1 home=$2 url=$3
     shift 3
     CHROME_NETLOG=$WORK/$name.netlog.json
-    lt_session "$name" 60 "" "" env HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" \
-        "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
-        --no-first-run --no-default-browser-check --disable-background-networking --disable-component-update \
-        --disable-sync --disable-extensions --disable-breakpad --password-store=basic \
-        --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost" \
-        --user-data-dir="$WORK/profile-$name" --log-net-log="$CHROME_NETLOG" "$@" --dump-dom "$url"
+    lt_chrome "$name" "$home" --log-net-log="$CHROME_NETLOG" "$@" --dump-dom "$url"
     CHROME_TLS=$WORK/$name.tls
     netlog_summary "$CHROME_NETLOG" >"$CHROME_TLS" 2>&1
 }
