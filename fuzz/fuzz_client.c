@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (g_cfg == NULL) {
         g_cfg = fuzz_client_config();
+        fuzz_trace(g_cfg);
         g_cfg_anon = fuzz_client_config_id(0);
     }
     fuzz_rng_reset(&g_rng, FUZZ_SEED_CLIENT);

@@ -46,6 +46,9 @@ const fuzz_pki *fuzz_pki_get(void);
  * suite in default order; the client trusts the test CA and is used with
  * the hostname "localhost". */
 lt_config *fuzz_server_config(void);
+/* Traces cfg's connections (secrets included) into a callback that reads
+ * every byte of every field: the explain layer runs on hostile input too. */
+void fuzz_trace(lt_config *cfg);
 lt_config *fuzz_client_config(void);
 /* A server like fuzz_server_config that asks for client certificates
  * (mode: LT_CLIENT_AUTH_REQUEST or _REQUIRE), trusting the client CA; a

@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (g_cfg == NULL) {
         g_cfg = fuzz_server_config();
+        fuzz_trace(g_cfg);
         g_cfg_request = fuzz_server_auth_config(LT_CLIENT_AUTH_REQUEST);
         g_cfg_require = fuzz_server_auth_config(LT_CLIENT_AUTH_REQUIRE);
     }

@@ -39,6 +39,7 @@ TARGETS=(
     "server 8192"
     "client 8192"
     "tickets 4096"
+    "www_request 4096"
 )
 
 # run_target NAME MAX_LEN: one target for SECONDS_PER_TARGET from a copy of

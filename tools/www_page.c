@@ -1,5 +1,5 @@
 /* The handshake page of `lucidtls server --www` (www_page.h). */
-#define _GNU_SOURCE /* strcasestr, open_memstream */
+#define _GNU_SOURCE /* open_memstream */
 #include "www_page.h"
 
 #include <stdio.h>
@@ -147,57 +147,6 @@ static const char *field_text(const rec_event *r, const char *name)
 static int is(const rec_event *r, lt_event_kind kind, const char *what)
 {
     return r->kind == kind && r->what != NULL && strcmp(r->what, what) == 0;
-}
-
-/* ---- the request ---------------------------------------------------------- */
-
-/* The value of header `name` in head (case-insensitive name), copied to
- * out; 0 when absent. */
-static int header_value(const char *head, size_t len, const char *name, char *out, size_t cap)
-{
-    size_t nlen = strlen(name);
-    const char *end = head + len;
-    const char *line = memchr(head, '\n', len);
-    while (line != NULL && line + 1 < end) {
-        line++;
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-        size_t l = (size_t)((eol != NULL ? eol : end) - line);
-        if (l > nlen && strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
-            const char *v = line + nlen + 1;
-            size_t vl = l - nlen - 1;
-            while (vl > 0 && (*v == ' ' || *v == '\t')) {
-                v++, vl--;
-            }
-            while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == ' ')) {
-                vl--;
-            }
-            snprintf(out, cap, "%.*s", (int)(vl < cap ? vl : cap - 1), v);
-            return 1;
-        }
-        line = eol;
-    }
-    return 0;
-}
-
-www_kind www_request_kind(const char *head, size_t len)
-{
-    /* The request line: GET SP path SP version (RFC 9112 3). */
-    if (len < 4 || memcmp(head, "GET ", 4) != 0) {
-        return WWW_PLAIN;
-    }
-    const char *path = head + 4;
-    const char *sp = memchr(path, ' ', len - 4);
-    size_t plen = sp != NULL ? (size_t)(sp - path) : 0;
-    const char *q = memchr(path, '?', plen);
-    size_t bare = q != NULL ? (size_t)(q - path) : plen;
-    if (bare == strlen("/handshake.json") && memcmp(path, "/handshake.json", bare) == 0) {
-        return WWW_JSON;
-    }
-    char accept[1024];
-    if (header_value(head, len, "Accept", accept, sizeof accept) && strcasestr(accept, "text/html") != NULL) {
-        return WWW_HTML;
-    }
-    return WWW_PLAIN;
 }
 
 /* ---- HTML pieces ---------------------------------------------------------- */
@@ -511,8 +460,8 @@ static void section_identity(tool_str *o, const www_page *p)
 
 static int is_finished_key(const rec_event *r)
 {
-    return r->kind == LT_EV_KEY_DERIVE && (strcmp(r->what, "client_finished") == 0 ||
-                                           strcmp(r->what, "server_finished") == 0);
+    return r->kind == LT_EV_KEY_DERIVE &&
+           (strcmp(r->what, "client_finished") == 0 || strcmp(r->what, "server_finished") == 0);
 }
 
 static void section_keys(tool_str *o, const www_page *p)
@@ -550,8 +499,8 @@ static void section_macs(tool_str *o, const www_page *p)
               "same keys; a single changed byte anywhere makes it fail.");
     for (size_t i = 0; i < p->n; i++) {
         const rec_event *r = p->ev[i];
-        if (is_finished_key(r) || ((r->kind == LT_EV_MSG_RECV || r->kind == LT_EV_MSG_SENT) &&
-                                   strcmp(r->what, "Finished") == 0)) {
+        if (is_finished_key(r) ||
+            ((r->kind == LT_EV_MSG_RECV || r->kind == LT_EV_MSG_SENT) && strcmp(r->what, "Finished") == 0)) {
             int bobs = strcmp(r->what, "client_finished") == 0 ||
                        (strcmp(r->what, "Finished") == 0 && r->kind == LT_EV_MSG_RECV);
             tool_str_addf(o, "<h3>%s %s ", bobs ? "Bob's" : "Alice's",
@@ -579,7 +528,8 @@ static void section_records(tool_str *o, const www_page *p)
             continue;
         }
         rows++;
-        tool_str_addf(o, "<tr><td>%s</td><td>", r->kind == LT_EV_RECORD_PROTECT ? "Alice &rarr; Bob" : "Bob &rarr; Alice");
+        tool_str_addf(o, "<tr><td>%s</td><td>",
+                      r->kind == LT_EV_RECORD_PROTECT ? "Alice &rarr; Bob" : "Bob &rarr; Alice");
         h_text(o, r->what);
         static const char *const cols[] = {"seq", "plaintext_length", "record_length", "protection"};
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
@@ -668,8 +618,7 @@ void www_page_html(const www_page *p, const lt_conn *conn, unsigned long id, con
     section_records(&body, p);
     section_story(&body, p, conn);
     if (p->dropped > 0) {
-        tool_str_addf(&body, "<p class=intro>(%zu further events were not kept: a page stays small.)</p>",
-                      p->dropped);
+        tool_str_addf(&body, "<p class=intro>(%zu further events were not kept: a page stays small.)</p>", p->dropped);
     }
     tool_str_add(&body, "</body></html>\n");
     /* Nothing may come from anywhere else: only the page's own inline

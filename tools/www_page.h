@@ -22,11 +22,10 @@
 
 #include "lucidtls/lucidtls.h"
 #include "tool_str.h"
+#include "www_request.h"
 
 #define WWW_PAGE_MAX_EVENTS 400
 #define WWW_PAGE_MAX_BYTES (256 * 1024)
-/* The request head kept to tell a browser from a plain client. */
-#define WWW_REQUEST_KEEP 4096
 
 typedef struct www_page www_page;
 
@@ -36,15 +35,6 @@ void www_page_free(www_page *p);
 /* One event of the connection (as srv_conn_trace sees it). Past the bounds
  * the page says how many events it left out. */
 void www_page_record(www_page *p, const lt_conn *conn, const lt_event *ev);
-
-typedef enum {
-    WWW_PLAIN, /* curl, s_client, anything that does not ask for HTML */
-    WWW_HTML,  /* a GET whose Accept names text/html */
-    WWW_JSON   /* GET /handshake.json */
-} www_kind;
-
-/* What the request head (its first bytes, up to the blank line) asks for. */
-www_kind www_request_kind(const char *head, size_t len);
 
 /* The whole HTTP response, head and body, for a connection whose handshake
  * is complete. `id` is the server's connection number, `peer` the visitor's
