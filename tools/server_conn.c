@@ -630,6 +630,11 @@ static int www_page_answer(srv_conn *c, www_kind kind, int *progress)
     }
     www_page_free(c->page);
     c->page = NULL;
+    if (resp.truncated || resp.len == 0) {
+        /* Out of memory for the page: the short answer still fits. */
+        tool_str_free(&resp);
+        return www_answer(c);
+    }
     size_t w = 0;
     int rc = lt_conn_write(c->tls, resp.p, resp.len, &w);
     if (rc >= 0 && w < resp.len) {
@@ -652,6 +657,8 @@ static int www_respond(srv_conn *c, int *progress)
     free(c->req_head);
     c->req_head = NULL;
     if (kind == WWW_PLAIN) {
+        www_page_free(c->page); /* not wanted: its memory goes now */
+        c->page = NULL;
         return www_answer(c);
     }
     return www_page_answer(c, kind, progress);

@@ -15,20 +15,18 @@
 #define REC_MAX_FIELDS 16
 /* Record rows on the page: the handshake's and the first few after it. */
 #define PAGE_MAX_RECORD_ROWS 40
-/* The whole response. The page of a handshake is about 40 KiB. */
+/* The whole response. The page of a handshake is about 35 KiB. */
 #define PAGE_LIMIT (1024 * 1024)
 
-/* One event, copied: its strings and public bytes live in data[]; a
- * secret's bytes are never copied (the page never shows them, whatever
- * --show-secrets says). */
+/* One event, copied into one allocation: its fields, then their strings
+ * and public bytes. A secret's bytes are never copied (the page never shows
+ * them, whatever --show-secrets says). */
 typedef struct rec_event {
     lt_event_kind kind;
     lt_role side;
     const char *what, *rfc, *detail;
     size_t nfields;
-    lt_field fields[REC_MAX_FIELDS];
-    size_t size; /* of this allocation, for the byte bound */
-    char data[];
+    lt_field fields[]; /* nfields of them, then the bytes they point to */
 } rec_event;
 
 struct www_page {
@@ -82,7 +80,8 @@ static int kept_bytes(const lt_field *f)
 void www_page_record(www_page *p, const lt_conn *conn, const lt_event *ev)
 {
     size_t nf = ev->nfields < REC_MAX_FIELDS ? ev->nfields : REC_MAX_FIELDS;
-    size_t size = sizeof(rec_event) + str_size(ev->what) + str_size(ev->rfc) + str_size(ev->detail);
+    size_t size =
+        sizeof(rec_event) + nf * sizeof(lt_field) + str_size(ev->what) + str_size(ev->rfc) + str_size(ev->detail);
     for (size_t i = 0; i < nf; i++) {
         const lt_field *f = &ev->fields[i];
         size += str_size(f->name) + (f->is_secret ? 0 : str_size(f->text)) + (kept_bytes(f) ? f->len : 0);
@@ -96,14 +95,13 @@ void www_page_record(www_page *p, const lt_conn *conn, const lt_event *ev)
         p->dropped++;
         return;
     }
-    char *cur = r->data;
+    char *cur = (char *)&r->fields[nf];
     r->kind = ev->kind;
     r->side = lt_conn_role(conn);
     r->what = put_str(&cur, ev->what);
     r->rfc = put_str(&cur, ev->rfc);
     r->detail = put_str(&cur, ev->detail);
     r->nfields = nf;
-    r->size = size;
     for (size_t i = 0; i < nf; i++) {
         const lt_field *f = &ev->fields[i];
         lt_field *g = &r->fields[i];
@@ -215,39 +213,55 @@ static const char *unimplemented_name(const char *list, const char *item)
     return NULL;
 }
 
-/* A list of names ("a, b, GREASE(0x0a0a)") as inline items, GREASE marked;
- * `list` is the field's name, to name what lucidtls does not implement. */
-static void h_list(tool_str *o, const char *field, const char *list, const char *sep)
+/* The next item of a `sep`-separated list at *p, copied (cut to cap) into
+ * item; 0 when the list is done. */
+static int next_item(const char **p, const char *sep, char *item, size_t cap)
+{
+    if (*p == NULL) {
+        return 0;
+    }
+    const char *next = strstr(*p, sep);
+    size_t n = next != NULL ? (size_t)(next - *p) : strlen(*p);
+    snprintf(item, cap, "%.*s", (int)(n < cap ? n : cap - 1), *p);
+    *p = next != NULL ? next + strlen(sep) : NULL;
+    return 1;
+}
+
+/* One item of an offered list, GREASE marked, a code point lucidtls does
+ * not implement named. */
+static void h_item(tool_str *o, const char *field, const char *item)
+{
+    if (strncmp(item, "GREASE(", 7) == 0) {
+        tool_str_add(o, "<li class=grease title=\"GREASE (RFC 8701): a made-up value we must pass over\">");
+        h_text(o, item);
+        tool_str_add(o, " <mark>GREASE</mark></li>");
+        return;
+    }
+    const char *unimpl = unimplemented_name(field, item);
+    tool_str_add(o, "<li>");
+    if (unimpl != NULL) {
+        h_text(o, unimpl);
+        tool_str_add(o, " <span class=unimpl>");
+        h_text(o, item);
+        tool_str_add(o, ", not in lucidtls</span>");
+    } else {
+        h_text(o, item);
+    }
+    tool_str_add(o, "</li>");
+}
+
+/* A list of names ("a, b, GREASE(0x0a0a)") as inline items; `field` is the
+ * ClientHello field it came from. */
+static void h_list(tool_str *o, const char *field, const char *list)
 {
     if (list == NULL || list[0] == '\0') {
         tool_str_add(o, "<span class=none>(none)</span>");
         return;
     }
     tool_str_add(o, "<ol class=items>");
-    size_t seplen = strlen(sep);
-    const char *p = list;
-    for (;;) {
-        const char *next = strstr(p, sep);
-        size_t n = next != NULL ? (size_t)(next - p) : strlen(p);
-        char item[512];
-        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), p);
-        int grease = strncmp(item, "GREASE(", 7) == 0;
-        const char *unimpl = grease ? NULL : unimplemented_name(field, item);
-        tool_str_add(o, grease ? "<li class=grease title=\"GREASE (RFC 8701): a made-up value we must pass over\">"
-                               : "<li>");
-        if (unimpl != NULL) {
-            h_text(o, unimpl);
-            tool_str_add(o, " <span class=unimpl>");
-            h_text(o, item);
-            tool_str_add(o, ", not in lucidtls</span>");
-        } else {
-            h_text(o, item);
-        }
-        tool_str_add(o, grease ? " <mark>GREASE</mark></li>" : "</li>");
-        if (next == NULL) {
-            break;
-        }
-        p = next + seplen;
+    char item[512];
+    for (const char *p = list; next_item(&p, ", ", item, sizeof item);) {
+        h_item(o, field, item);
     }
     tool_str_add(o, "</ol>");
 }
@@ -256,19 +270,11 @@ static void h_list(tool_str *o, const char *field, const char *list, const char 
 static void h_chain(tool_str *o, const char *chain)
 {
     tool_str_add(o, "<ul class=chain>");
-    const char *p = chain;
-    for (;;) {
-        const char *next = strstr(p, "; ");
-        size_t n = next != NULL ? (size_t)(next - p) : strlen(p);
-        char item[600];
-        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), p);
+    char item[600];
+    for (const char *p = chain; next_item(&p, "; ", item, sizeof item);) {
         tool_str_add(o, "<li>");
         h_text(o, item);
         tool_str_add(o, "</li>");
-        if (next == NULL) {
-            break;
-        }
-        p = next + 2;
     }
     tool_str_add(o, "</ul>");
 }
@@ -380,7 +386,7 @@ static void section_offer(tool_str *o, const www_page *p)
         for (size_t k = 0; k < sizeof OFFER_LISTS / sizeof OFFER_LISTS[0]; k++) {
             tool_str_addf(o, "<tr class=%s><th>%s</th><td>", OFFER_LISTS[k].name, OFFER_LISTS[k].label);
             const char *t = field_text(r, OFFER_LISTS[k].name);
-            h_list(o, OFFER_LISTS[k].name, t != NULL && strcmp(t, "(none)") != 0 ? t : "", ", ");
+            h_list(o, OFFER_LISTS[k].name, t != NULL && strcmp(t, "(none)") != 0 ? t : "");
             tool_str_add(o, "</td></tr>");
         }
         tool_str_add(o, "</table>");

@@ -25,7 +25,7 @@
 #include "www_request.h"
 
 #define WWW_PAGE_MAX_EVENTS 400
-#define WWW_PAGE_MAX_BYTES (256 * 1024)
+#define WWW_PAGE_MAX_BYTES (128 * 1024)
 
 typedef struct www_page www_page;
 

@@ -48,13 +48,13 @@ static void test_json(void)
 static void test_everyone_else_gets_the_text(void)
 {
     EXPECT_EQ(KIND("GET / HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n"), WWW_PLAIN); /* curl */
-    EXPECT_EQ(KIND("GET / HTTP/1.0\r\n\r\n"), WWW_PLAIN);                                      /* s_client */
+    EXPECT_EQ(KIND("GET / HTTP/1.0\r\n\r\n"), WWW_PLAIN);                                   /* s_client */
     EXPECT_EQ(KIND("POST / HTTP/1.1\r\nAccept: text/html\r\n\r\n"), WWW_PLAIN);
     EXPECT_EQ(KIND("get / HTTP/1.1\r\nAccept: text/html\r\n\r\n"), WWW_PLAIN); /* methods are case-sensitive */
     /* text/html in the request line or another header is not an Accept. */
     EXPECT_EQ(KIND("GET /text/html HTTP/1.1\r\nX-Accept: text/html\r\nAccepts: text/html\r\n\r\n"), WWW_PLAIN);
     EXPECT_EQ(KIND("GET / HTTP/1.1\r\nAccept text/html\r\n\r\n"), WWW_PLAIN); /* no colon */
-    EXPECT_EQ(KIND("GET / HTTP/1.1\r\nAccept: text/htm"), WWW_PLAIN);      /* cut short */
+    EXPECT_EQ(KIND("GET / HTTP/1.1\r\nAccept: text/htm"), WWW_PLAIN);         /* cut short */
 }
 
 static void test_hostile_heads(void)
