@@ -51,7 +51,6 @@ out() {
 }
 LIBDIR=$(cache_var CMAKE_INSTALL_LIBDIR)
 CFG_PREFIX=$(cache_var CMAKE_INSTALL_PREFIX)
-BUILD_TYPE=$(cache_var CMAKE_BUILD_TYPE)
 CC_BIN=$(cache_var CMAKE_C_COMPILER)
 CC_BIN=${CC_BIN:-cc}
 PREFIX=$WORK/prefix
@@ -73,6 +72,12 @@ sed "s|^$PREFIX/||" "$MANIFEST" | sort >"$WORK/installed.txt"
 (cd "$PREFIX" && find . -type f -o -type l) | sed 's|^\./||' | sort >"$WORK/found.txt"
 lt_expect_eq "the prefix holds exactly the manifest's files" "" "$(comm -3 "$WORK/installed.txt" "$WORK/found.txt")"
 
+# The exported targets' per-configuration file is named after the build
+# type the build used (CMakeLists.txt defaults to RelWithDebInfo without
+# caching it): there must be exactly one.
+per_config=$(cd "$LIB/cmake/lucidtls" 2>/dev/null && ls lucidtlsTargets-*.cmake 2>/dev/null)
+lt_expect_eq "one per-configuration targets file (lucidtlsTargets-CONFIG.cmake)" 1 "$(printf '%s' "$per_config" | grep -c .)"
+
 # The shipped set, no more and no less.
 cat >"$WORK/expected.txt" <<EOF
 bin/lucidtls
@@ -81,7 +86,7 @@ include/lucidtls/lucidtls_demo.h
 include/lucidtls/lucidtls_fd.h
 $LIBDIR/cmake/lucidtls/lucidtlsConfig.cmake
 $LIBDIR/cmake/lucidtls/lucidtlsConfigVersion.cmake
-$LIBDIR/cmake/lucidtls/lucidtlsTargets-$(tr '[:upper:]' '[:lower:]' <<<"${BUILD_TYPE:-noconfig}").cmake
+$LIBDIR/cmake/lucidtls/${per_config:-lucidtlsTargets-CONFIG.cmake}
 $LIBDIR/cmake/lucidtls/lucidtlsTargets.cmake
 $LIBDIR/liblucidtls.a
 $LIBDIR/liblucidtls.so
