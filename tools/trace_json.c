@@ -79,14 +79,18 @@ static const char *public_text(const lt_event *ev, const char *name)
     return NULL;
 }
 
-/* A decision, said plainly: what was chosen (the choice's `chosen`, `used`
- * or `name` field) and why (its detail), so that a reader need not know
- * which field of which choice holds the outcome. */
-static void add_decision(tool_str *out, const lt_event *ev)
+const char *trace_json_choice_outcome(const lt_event *ev)
 {
     const char *chosen = public_text(ev, "chosen");
     chosen = chosen != NULL ? chosen : public_text(ev, "used");
-    chosen = chosen != NULL ? chosen : public_text(ev, "name");
+    return chosen != NULL ? chosen : public_text(ev, "name");
+}
+
+/* A decision, said plainly: what was chosen and why (its detail), so that
+ * a reader need not know which field of which choice holds the outcome. */
+static void add_decision(tool_str *out, const lt_event *ev)
+{
+    const char *chosen = trace_json_choice_outcome(ev);
     if (chosen != NULL) {
         tool_str_add(out, ",\"chosen\":");
         tool_str_json_string(out, chosen);
@@ -165,20 +169,20 @@ trace_json_sink *trace_json_open(const char *path)
     return s;
 }
 
-unsigned long trace_json_next_conn(trace_json_sink *sink)
-{
-    pthread_mutex_lock(&sink->lock);
-    unsigned long id = ++sink->next_conn;
-    sink->seqs[id % sink->nseqs] = 0;
-    pthread_mutex_unlock(&sink->lock);
-    return id;
-}
-
 void trace_json_conn_start(trace_json_sink *sink, unsigned long id)
 {
     pthread_mutex_lock(&sink->lock);
     sink->seqs[id % sink->nseqs] = 0;
     pthread_mutex_unlock(&sink->lock);
+}
+
+unsigned long trace_json_next_conn(trace_json_sink *sink)
+{
+    pthread_mutex_lock(&sink->lock);
+    unsigned long id = ++sink->next_conn;
+    pthread_mutex_unlock(&sink->lock);
+    trace_json_conn_start(sink, id);
+    return id;
 }
 
 void trace_json_write(trace_json_sink *sink, unsigned long conn_id, const lt_conn *conn, const lt_event *ev)

@@ -20,6 +20,10 @@
  * the event carries its bytes (the config's show_secrets). */
 void trace_json_event(tool_str *out, unsigned long conn_id, unsigned long seq, lt_role side, const lt_event *ev);
 
+/* What a choice event chose: the text of its `chosen`, `used` or `name`
+ * field (the JSON's "chosen"), or NULL. */
+const char *trace_json_choice_outcome(const lt_event *ev);
+
 /* The JSON name of an event kind ("msg_sent", "choice", ...). */
 const char *trace_json_kind(lt_event_kind kind);
 

@@ -411,9 +411,8 @@ static void section_choices(tool_str *o, const www_page *p)
         tool_str_add(o, "<tr><td class=what>");
         h_text(o, r->what);
         tool_str_add(o, "</td><td class=chosen>");
-        const char *c = field_text(r, "chosen");
-        c = c != NULL ? c : field_text(r, "used");
-        c = c != NULL ? c : field_text(r, "name");
+        lt_event ev = as_event(r);
+        const char *c = trace_json_choice_outcome(&ev);
         if (c != NULL) {
             h_text(o, c);
         } else {

@@ -47,12 +47,12 @@ static const char *rfc(const lt_hs *hs, const char *tls12, const char *tls13)
 
 /* ---- the server's side ---- */
 
-/* Appends ", item" (or the first item) to out; 0 when it no longer fits,
- * and then the list ends with "..." (a hello may carry more than a line
- * can show; the cap bounds the cost). */
-static int list_add(char *out, size_t cap, size_t *used, const char *item)
+/* Appends sep and item (or the first item) to out; 0 when it no longer
+ * fits, and then the list ends with "..." (a hello may carry more than a
+ * line can show; the cap bounds the cost). */
+static int list_add(char *out, size_t cap, size_t *used, const char *sep, const char *item)
 {
-    int n = snprintf(out + *used, cap - *used, "%s%s", *used ? ", " : "", item);
+    int n = snprintf(out + *used, cap - *used, "%s%s", *used ? sep : "", item);
     if (n < 0 || (size_t)n >= cap - *used) {
         if (cap >= 4) {
             memcpy(out + (*used + 4 <= cap ? *used : cap - 4), "...", 4);
@@ -64,11 +64,16 @@ static int list_add(char *out, size_t cap, size_t *used, const char *item)
     return 1;
 }
 
-/* A code point we cannot name: GREASE (RFC 8701 2, a value the sender
- * made up so that we must pass over it), the SCSV, or its number. */
-static void unnamed_text(uint16_t v, char *out, size_t cap)
+/* A code point's name; or, for one we cannot name (name NULL) or GREASE
+ * (RFC 8701 2, a value the sender made up so that we must pass over it),
+ * GREASE(0x0a0a), SCSV(0x00ff) or its number, written into buf. */
+static const char *code_text(uint16_t v, const char *name, char *buf, size_t cap)
 {
-    snprintf(out, cap, lt_is_grease(v) ? "GREASE(0x%04x)" : v == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", v);
+    if (name != NULL && !lt_is_grease(v)) {
+        return name;
+    }
+    snprintf(buf, cap, lt_is_grease(v) ? "GREASE(0x%04x)" : v == LT_SCSV_RENEGOTIATION ? "SCSV(0x%04x)" : "0x%04x", v);
+    return buf;
 }
 
 /* A list of u16 code points as names ("x25519, secp256r1"); one we cannot
@@ -79,13 +84,8 @@ static void u16_list_text(lt_rd list, const char *(*name_of)(uint16_t), char *ou
     out[0] = '\0';
     uint16_t v;
     while (lt_rd_u16(&list, &v) == LT_OK) {
-        const char *name = lt_is_grease(v) ? NULL : name_of(v);
         char hexname[24];
-        if (name == NULL) {
-            unnamed_text(v, hexname, sizeof hexname);
-            name = hexname;
-        }
-        if (!list_add(out, cap, &used, name)) {
+        if (!list_add(out, cap, &used, ", ", code_text(v, name_of(v), hexname, sizeof hexname))) {
             break;
         }
     }
@@ -152,14 +152,8 @@ static void ext_order_text(lt_rd exts, char *out, size_t cap)
     uint16_t type;
     lt_rd body;
     while (lt_rd_u16(&exts, &type) == LT_OK && lt_rd_vec(&exts, 2, 0, 0xffff, &body) == LT_OK) {
-        const char *name = lt_is_grease(type) ? NULL : ext_type_name(type);
-        char item[64];
-        if (name == NULL) {
-            unnamed_text(type, item, sizeof item);
-        } else {
-            snprintf(item, sizeof item, "%s", name);
-        }
-        if (!list_add(out, cap, &used, item)) {
+        char hexname[24];
+        if (!list_add(out, cap, &used, ", ", code_text(type, ext_type_name(type), hexname, sizeof hexname))) {
             break;
         }
     }
@@ -172,13 +166,9 @@ static void versions_text(lt_rd versions, char *out, size_t cap)
     out[0] = '\0';
     uint16_t v;
     while (lt_rd_u16(&versions, &v) == LT_OK) {
-        char item[32];
-        if (lt_is_grease(v)) {
-            unnamed_text(v, item, sizeof item);
-        } else {
-            lt_hs_version_text(v, item, sizeof item);
-        }
-        if (!list_add(out, cap, &used, item)) {
+        char name[32], hexname[24];
+        lt_hs_version_text(v, name, sizeof name);
+        if (!list_add(out, cap, &used, ", ", code_text(v, name, hexname, sizeof hexname))) {
             break;
         }
     }
@@ -193,15 +183,11 @@ static void key_shares_text(lt_rd shares, char *out, size_t cap)
     uint16_t group;
     lt_rd key;
     while (lt_key_share_next(&shares, &group, &key)) {
-        const char *name = lt_is_grease(group) ? NULL : lt_group_name(group);
-        char gname[24], item[64];
-        if (name == NULL) {
-            unnamed_text(group, gname, sizeof gname);
-            name = gname;
-        }
+        char hexname[24], item[64];
         size_t n = lt_rd_left(&key);
-        snprintf(item, sizeof item, "%s (%zu byte%s)", name, n, n == 1 ? "" : "s");
-        if (!list_add(out, cap, &used, item)) {
+        snprintf(item, sizeof item, "%s (%zu byte%s)", code_text(group, lt_group_name(group), hexname, sizeof hexname),
+                 n, n == 1 ? "" : "s");
+        if (!list_add(out, cap, &used, ", ", item)) {
             break;
         }
     }
@@ -328,11 +314,9 @@ static void chain_text(const uint8_t *const *der, const size_t *len, size_t n, c
         char subject[256] = "?", issuer[256] = "?", item[600];
         (void)lt_cert_names(der[i], len[i], subject, sizeof subject, issuer, sizeof issuer);
         snprintf(item, sizeof item, "%zu. %s (issued by %s)", i + 1, subject, issuer);
-        int k = snprintf(out + used, cap - used, "%s%s", used ? "; " : "", item);
-        if (k < 0 || (size_t)k >= cap - used) {
+        if (!list_add(out, cap, &used, "; ", item)) {
             break;
         }
-        used += (size_t)k;
     }
 }
 
